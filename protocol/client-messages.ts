@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { MAX_TASKS_PER_SUBMIT } from './limits.js';
+import { TaskEvent, TaskSpec, TaskState, TaskView } from './task.js';
+import { PROTOCOL_VERSION } from './version.js';
+
+const v = z.literal(PROTOCOL_VERSION);
+const requestId = z.string().min(1).max(128);
+const taskIds = z.array(z.string().min(1)).min(1).max(MAX_TASKS_PER_SUBMIT);
+
+// client -> coordinator
+
+export const SubmitMessage = z.object({
+  v,
+  type: z.literal('submit'),
+  id: requestId,
+  tasks: z.array(TaskSpec).min(1).max(MAX_TASKS_PER_SUBMIT),
+});
+export type SubmitMessage = z.infer<typeof SubmitMessage>;
+
+/** Selects tasks by id or by group (exactly one of the two). */
+const selector = { taskIds: taskIds.optional(), group: z.string().min(1).optional() };
+const oneSelector = (m: { taskIds?: string[] | undefined; group?: string | undefined }) =>
+  (m.taskIds === undefined) !== (m.group === undefined);
+const oneSelectorError = { message: 'give exactly one of taskIds or group' };
+
+export const CancelMessage = z
+  .object({ v, type: z.literal('cancel'), id: requestId, ...selector })
+  .refine(oneSelector, oneSelectorError);
+export type CancelMessage = z.infer<typeof CancelMessage>;
+
+export const QueryMessage = z.object({
+  v,
+  type: z.literal('query'),
+  id: requestId,
+  taskIds: taskIds.optional(),
+  group: z.string().min(1).optional(),
+  state: TaskState.optional(),
+  /** Return tasks with a larger submission sequence number (paging). */
+  afterSeq: z.number().int().nonnegative().optional(),
+  limit: z.number().int().positive().max(10_000).default(1_000),
+});
+export type QueryMessage = z.infer<typeof QueryMessage>;
+
+export const SubscribeMessage = z
+  .object({ v, type: z.literal('subscribe'), id: requestId, ...selector })
+  .refine(oneSelector, oneSelectorError);
+export type SubscribeMessage = z.infer<typeof SubscribeMessage>;
+
+export const UnsubscribeMessage = z.object({
+  v,
+  type: z.literal('unsubscribe'),
+  id: requestId,
+  subscription: z.string(),
+});
+export type UnsubscribeMessage = z.infer<typeof UnsubscribeMessage>;
+
+export const ClientToCoordinator = z.discriminatedUnion('type', [
+  SubmitMessage,
+  CancelMessage,
+  QueryMessage,
+  SubscribeMessage,
+  UnsubscribeMessage,
+]);
+export type ClientToCoordinator = z.infer<typeof ClientToCoordinator>;
+
+// coordinator -> client
+
+export const SubmittedMessage = z.object({
+  v,
+  type: z.literal('submitted'),
+  id: requestId,
+  /** In the order of the submitted tasks; a repeated idempotency key gives the first task's id. */
+  taskIds: z.array(z.string()),
+});
+export type SubmittedMessage = z.infer<typeof SubmittedMessage>;
+
+export const CancelledMessage = z.object({
+  v,
+  type: z.literal('cancelled'),
+  id: requestId,
+  /** Tasks that were cancelled by this request; tasks already ended are left as they were. */
+  taskIds: z.array(z.string()),
+});
+export type CancelledMessage = z.infer<typeof CancelledMessage>;
+
+export const TasksMessage = z.object({
+  v,
+  type: z.literal('tasks'),
+  id: requestId,
+  tasks: z.array(TaskView),
+});
+export type TasksMessage = z.infer<typeof TasksMessage>;
+
+export const SubscribedMessage = z.object({
+  v,
+  type: z.literal('subscribed'),
+  id: requestId,
+  subscription: z.string(),
+  /** Current state of every selected task, so no change between query and subscribe is missed. */
+  snapshot: z.array(TaskEvent),
+});
+export type SubscribedMessage = z.infer<typeof SubscribedMessage>;
+
+export const UnsubscribedMessage = z.object({
+  v,
+  type: z.literal('unsubscribed'),
+  id: requestId,
+});
+export type UnsubscribedMessage = z.infer<typeof UnsubscribedMessage>;
+
+export const EventMessage = z.object({
+  v,
+  type: z.literal('event'),
+  subscription: z.string(),
+  events: z.array(TaskEvent),
+});
+export type EventMessage = z.infer<typeof EventMessage>;

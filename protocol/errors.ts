@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+export const ERROR_CODES = [
+  'bad_json',
+  'unknown_type',
+  'unsupported_version',
+  'invalid_message',
+  'unknown_task_kind',
+  'message_too_large',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'not_registered',
+  'internal',
+] as const;
+export const ErrorCode = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+/** An error that names the problem, as sent on the wire and returned by REST. */
+export interface ProtocolError {
+  code: ErrorCode;
+  message: string;
+}

@@ -1,0 +1,7 @@
+/** Defaults shared by every process; each can be overridden where it is enforced. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+export const MAX_TASKS_PER_SUBMIT = 10_000;
+export const DEFAULT_TASK_TIMEOUT_MS = 10 * 60_000;
+export const DEFAULT_MAX_RETRIES = 3;
+/** Bytes of stdout and of stderr kept from a command, counted from the end. */
+export const OUTPUT_TAIL_BYTES = 64 * 1024;

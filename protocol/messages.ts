@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import {
+  CancelledMessage,
+  ClientToCoordinator,
+  EventMessage,
+  SubmittedMessage,
+  SubscribedMessage,
+  TasksMessage,
+  UnsubscribedMessage,
+} from './client-messages.js';
+import { ErrorCode } from './errors.js';
+import { PROTOCOL_VERSION } from './version.js';
+import {
+  AbortMessage,
+  AckMessage,
+  AssignMessage,
+  RegisteredMessage,
+  WorkerToCoordinator,
+} from './worker-messages.js';
+
+export const ErrorMessage = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  type: z.literal('error'),
+  /** The request this answers, when the request was readable enough to have one. */
+  id: z.string().optional(),
+  code: ErrorCode,
+  message: z.string(),
+});
+export type ErrorMessage = z.infer<typeof ErrorMessage>;
+
+/** Everything the coordinator accepts on `/ws`. */
+export const InboundMessage = z.discriminatedUnion('type', [
+  ...WorkerToCoordinator.options,
+  ...ClientToCoordinator.options,
+]);
+export type InboundMessage = z.infer<typeof InboundMessage>;
+
+/** Everything a worker receives. */
+export const ToWorkerMessage = z.discriminatedUnion('type', [
+  RegisteredMessage,
+  AssignMessage,
+  AckMessage,
+  AbortMessage,
+  ErrorMessage,
+]);
+export type ToWorkerMessage = z.infer<typeof ToWorkerMessage>;
+
+/** Everything a client receives. */
+export const ToClientMessage = z.discriminatedUnion('type', [
+  SubmittedMessage,
+  CancelledMessage,
+  TasksMessage,
+  SubscribedMessage,
+  UnsubscribedMessage,
+  EventMessage,
+  ErrorMessage,
+]);
+export type ToClientMessage = z.infer<typeof ToClientMessage>;
+
+export type WorkerMessageType = WorkerToCoordinator['type'];
+export const WORKER_MESSAGE_TYPES: ReadonlySet<string> = new Set(
+  WorkerToCoordinator.options.map((o) => o.shape.type.value),
+);

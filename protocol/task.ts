@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { Labels, WorkerKind } from './capabilities.js';
+import { DEFAULT_MAX_RETRIES, DEFAULT_TASK_TIMEOUT_MS } from './limits.js';
+import { CommandPayload, TaskOutput, VitestPayload } from './task-kinds.js';
+
+/** What a task needs from a worker; every field given must be satisfied. */
+export const Requirements = z
+  .object({
+    workerKind: WorkerKind.optional(),
+    /** Worker labels that must be present with exactly these values. */
+    labels: Labels.optional(),
+    minMemoryMb: z.number().int().positive().optional(),
+    /** Capability features the worker must report, e.g. `gpu`. */
+    features: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+export type Requirements = z.infer<typeof Requirements>;
+
+export const RetryPolicy = z
+  .object({
+    maxRetries: z.number().int().min(0).max(20).default(DEFAULT_MAX_RETRIES),
+  })
+  .strict();
+export type RetryPolicy = z.infer<typeof RetryPolicy>;
+
+const taskSpecBase = {
+  name: z.string().max(512).optional(),
+  /** Higher runs first; equal priorities run in submission order. */
+  priority: z.number().int().min(-1_000_000).max(1_000_000).default(0),
+  requirements: Requirements.default({}),
+  timeoutMs: z.number().int().positive().max(7 * 24 * 3_600_000).default(DEFAULT_TASK_TIMEOUT_MS),
+  retry: RetryPolicy.default({ maxRetries: DEFAULT_MAX_RETRIES }),
+  labels: Labels.default({}),
+  /** A suite or run id; tasks can be listed, awaited and cancelled by group. */
+  group: z.string().min(1).max(256).optional(),
+  /** A second submit with the same key returns the first task instead of a new one. */
+  idempotencyKey: z.string().min(1).max(256).optional(),
+};
+
+export const CommandTaskSpec = z
+  .object({ kind: z.literal('command'), payload: CommandPayload, ...taskSpecBase })
+  .strict();
+export const VitestTaskSpec = z
+  .object({ kind: z.literal('vitest'), payload: VitestPayload, ...taskSpecBase })
+  .strict();
+
+/** A task definition as submitted by a client. */
+export const TaskSpec = z.discriminatedUnion('kind', [CommandTaskSpec, VitestTaskSpec]);
+export type TaskSpec = z.infer<typeof TaskSpec>;
+export type TaskSpecInput = z.input<typeof TaskSpec>;
+
+export const TaskState = z.enum([
+  'queued',
+  'assigned',
+  'running',
+  'succeeded',
+  'failed',
+  'timed_out',
+  'cancelled',
+]);
+export type TaskState = z.infer<typeof TaskState>;
+
+export const TERMINAL_STATES: ReadonlySet<TaskState> = new Set([
+  'succeeded',
+  'failed',
+  'timed_out',
+  'cancelled',
+]);
+
+/** What a worker reports when a task attempt ends. */
+export const TaskResult = z.object({
+  status: z.enum(['succeeded', 'failed', 'timed_out']),
+  durationMs: z.number().nonnegative(),
+  error: z.string().optional(),
+  output: TaskOutput.optional(),
+});
+export type TaskResult = z.infer<typeof TaskResult>;
+
+/** One ended attempt that did not produce the task's final result. */
+export const AttemptRecord = z.object({
+  attempt: z.number().int().positive(),
+  workerId: z.string().nullable(),
+  reason: z.string(),
+  at: z.number(),
+});
+export type AttemptRecord = z.infer<typeof AttemptRecord>;
+
+/** A task as the coordinator reports it. */
+export const TaskView = z.object({
+  id: z.string(),
+  seq: z.number().int(),
+  kind: z.string(),
+  name: z.string().optional(),
+  group: z.string().optional(),
+  priority: z.number().int(),
+  state: TaskState,
+  attempt: z.number().int().nonnegative(),
+  workerId: z.string().optional(),
+  submittedAt: z.number(),
+  assignedAt: z.number().optional(),
+  startedAt: z.number().optional(),
+  finishedAt: z.number().optional(),
+  /** Why a queued task is not being placed, e.g. `no worker with label gpu=a100`. */
+  unschedulable: z.string().optional(),
+  result: TaskResult.optional(),
+  history: z.array(AttemptRecord),
+  spec: TaskSpec,
+});
+export type TaskView = z.infer<typeof TaskView>;
+
+/** A change of a task's state, pushed to subscribers. */
+export const TaskEvent = z.object({
+  taskId: z.string(),
+  group: z.string().optional(),
+  state: TaskState,
+  attempt: z.number().int().nonnegative(),
+  workerId: z.string().optional(),
+  at: z.number(),
+  reason: z.string().optional(),
+  result: TaskResult.optional(),
+});
+export type TaskEvent = z.infer<typeof TaskEvent>;

@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { Capabilities, Labels } from './capabilities.js';
+import { TaskResult } from './task.js';
+import { CommandPayload, VitestPayload } from './task-kinds.js';
+import { PROTOCOL_VERSION } from './version.js';
+
+const v = z.literal(PROTOCOL_VERSION);
+const requestId = z.string().min(1).max(128);
+
+/** Identifies one attempt of a task; a result counts only if all three match the live lease. */
+export const LeaseRef = z.object({
+  taskId: z.string().min(1),
+  attempt: z.number().int().positive(),
+  leaseToken: z.number().int().positive(),
+});
+export type LeaseRef = z.infer<typeof LeaseRef>;
+
+// worker -> coordinator
+
+export const RegisterMessage = z.object({
+  v,
+  type: z.literal('register'),
+  id: requestId.optional(),
+  /** Chosen by the worker once per process, so a reconnect resumes the same worker. */
+  workerId: z.string().min(1).max(128),
+  name: z.string().min(1).max(256),
+  capabilities: Capabilities,
+  labels: Labels,
+  slots: z.number().int().min(1).max(1024),
+  /** Attempts the worker is still running or holds unacknowledged results for. */
+  inFlight: z.array(LeaseRef).max(100_000),
+});
+export type RegisterMessage = z.infer<typeof RegisterMessage>;
+
+export const HeartbeatMessage = z.object({ v, type: z.literal('heartbeat') });
+export type HeartbeatMessage = z.infer<typeof HeartbeatMessage>;
+
+export const ProgressMessage = z.object({
+  v,
+  type: z.literal('progress'),
+  ...LeaseRef.shape,
+  phase: z.enum(['started', 'message']),
+  message: z.string().max(4096).optional(),
+});
+export type ProgressMessage = z.infer<typeof ProgressMessage>;
+
+export const ResultReport = z.object({ ...LeaseRef.shape, result: TaskResult });
+export type ResultReport = z.infer<typeof ResultReport>;
+
+export const ResultMessage = z.object({
+  v,
+  type: z.literal('result'),
+  results: z.array(ResultReport).min(1).max(10_000),
+});
+export type ResultMessage = z.infer<typeof ResultMessage>;
+
+export const WorkerToCoordinator = z.discriminatedUnion('type', [
+  RegisterMessage,
+  HeartbeatMessage,
+  ProgressMessage,
+  ResultMessage,
+]);
+export type WorkerToCoordinator = z.infer<typeof WorkerToCoordinator>;
+
+// coordinator -> worker
+
+export const RegisteredMessage = z.object({
+  v,
+  type: z.literal('registered'),
+  id: requestId.optional(),
+  workerId: z.string(),
+  heartbeatIntervalMs: z.number().int().positive(),
+  maxMessageBytes: z.number().int().positive(),
+});
+export type RegisteredMessage = z.infer<typeof RegisteredMessage>;
+
+const assignmentBase = { ...LeaseRef.shape, timeoutMs: z.number().int().positive() };
+export const Assignment = z.discriminatedUnion('kind', [
+  z.object({ ...assignmentBase, kind: z.literal('command'), payload: CommandPayload }),
+  z.object({ ...assignmentBase, kind: z.literal('vitest'), payload: VitestPayload }),
+]);
+export type Assignment = z.infer<typeof Assignment>;
+
+export const AssignMessage = z.object({
+  v,
+  type: z.literal('assign'),
+  tasks: z.array(Assignment).min(1),
+});
+export type AssignMessage = z.infer<typeof AssignMessage>;
+
+export const ResultAck = z.object({
+  taskId: z.string(),
+  attempt: z.number().int().positive(),
+  /** False when the result was late or a duplicate: acknowledged, but not recorded. */
+  recorded: z.boolean(),
+  reason: z.string().optional(),
+});
+export type ResultAck = z.infer<typeof ResultAck>;
+
+export const AckMessage = z.object({ v, type: z.literal('ack'), acks: z.array(ResultAck) });
+export type AckMessage = z.infer<typeof AckMessage>;
+
+/** Stop an attempt (the task was cancelled, or its lease moved elsewhere). */
+export const AbortMessage = z.object({
+  v,
+  type: z.literal('abort'),
+  taskId: z.string(),
+  attempt: z.number().int().positive(),
+  reason: z.string(),
+});
+export type AbortMessage = z.infer<typeof AbortMessage>;
