@@ -10,6 +10,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/support/build.ts'],
           testTimeout: 120_000,
           hookTimeout: 60_000,
           // Integration tests start real processes; two cores are shared between them.

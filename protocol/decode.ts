@@ -1,9 +1,11 @@
 import type { z } from 'zod';
-import { TASK_KINDS } from './task-kinds.js';
 import type { ProtocolError } from './errors.js';
+import { TASK_KINDS } from './task-kinds.js';
 import { PROTOCOL_VERSION } from './version.js';
 
-export type Decoded<T> = { ok: true; message: T } | { ok: false; error: ProtocolError; id?: string };
+export type Decoded<T> =
+  | { ok: true; message: T }
+  | { ok: false; error: ProtocolError; id?: string };
 
 /** A schema that is a discriminated union on `type`, as every message family is. */
 interface MessageUnion<T> extends z.ZodType<T> {
@@ -71,10 +73,16 @@ export function decodeMessage<T>(raw: string, schema: MessageUnion<T>): Decoded<
   try {
     value = JSON.parse(raw);
   } catch (err) {
-    return { ok: false, error: { code: 'bad_json', message: `malformed JSON: ${(err as Error).message}` } };
+    return {
+      ok: false,
+      error: { code: 'bad_json', message: `malformed JSON: ${(err as Error).message}` },
+    };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, error: { code: 'invalid_message', message: 'a message must be a JSON object' } };
+    return {
+      ok: false,
+      error: { code: 'invalid_message', message: 'a message must be a JSON object' },
+    };
   }
   const record = value as Record<string, unknown>;
   const id = typeof record.id === 'string' ? record.id : undefined;
@@ -94,10 +102,19 @@ export function decodeMessage<T>(raw: string, schema: MessageUnion<T>): Decoded<
       message: `unsupported protocol version ${JSON.stringify(record.v)} (expected v${PROTOCOL_VERSION})`,
     });
   }
+  const checked = parseWith(schema, value, `'${record.type}' message`);
+  return checked.ok || id === undefined ? checked : { ...checked, id };
+}
+
+/** Validates an already parsed value; the error names each bad field. */
+export function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): Decoded<T> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return { ok: true, message: parsed.data };
-  return fail({
-    code: isUnknownTaskKind(parsed.error) ? 'unknown_task_kind' : 'invalid_message',
-    message: `invalid '${record.type}' message: ${describeIssues(parsed.error, value)}`,
-  });
+  return {
+    ok: false,
+    error: {
+      code: isUnknownTaskKind(parsed.error) ? 'unknown_task_kind' : 'invalid_message',
+      message: `invalid ${what}: ${describeIssues(parsed.error, value)}`,
+    },
+  };
 }

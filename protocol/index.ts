@@ -5,6 +5,7 @@ export * from './errors.js';
 export * from './json-schema.js';
 export * from './limits.js';
 export * from './messages.js';
+export * from './rest.js';
 export * from './task.js';
 export * from './task-kinds.js';
 export * from './version.js';

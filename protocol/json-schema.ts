@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import { Capabilities } from './capabilities.js';
-import { ToClientMessage, ToWorkerMessage, InboundMessage } from './messages.js';
+import { InboundMessage, ToClientMessage, ToWorkerMessage } from './messages.js';
 import { TaskSpec, TaskView } from './task.js';
 import { PROTOCOL_VERSION } from './version.js';
 
 /** The published JSON Schema of the whole contract, generated from the zod schemas. */
 export function protocolJsonSchema(): Record<string, unknown> {
-  const input = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
-  const output = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' });
+  const input = (schema: z.ZodType) =>
+    z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+  const output = (schema: z.ZodType) =>
+    z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' });
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     title: `DTF protocol v${PROTOCOL_VERSION}`,

@@ -28,7 +28,12 @@ const taskSpecBase = {
   /** Higher runs first; equal priorities run in submission order. */
   priority: z.number().int().min(-1_000_000).max(1_000_000).default(0),
   requirements: Requirements.default({}),
-  timeoutMs: z.number().int().positive().max(7 * 24 * 3_600_000).default(DEFAULT_TASK_TIMEOUT_MS),
+  timeoutMs: z
+    .number()
+    .int()
+    .positive()
+    .max(7 * 24 * 3_600_000)
+    .default(DEFAULT_TASK_TIMEOUT_MS),
   retry: RetryPolicy.default({ maxRetries: DEFAULT_MAX_RETRIES }),
   labels: Labels.default({}),
   /** A suite or run id; tasks can be listed, awaited and cancelled by group. */
@@ -95,6 +100,8 @@ export const TaskView = z.object({
   priority: z.number().int(),
   state: TaskState,
   attempt: z.number().int().nonnegative(),
+  /** The lease of the current (or last) attempt; leases are issued in increasing order. */
+  leaseToken: z.number().int().nonnegative(),
   workerId: z.string().optional(),
   submittedAt: z.number(),
   assignedAt: z.number().optional(),

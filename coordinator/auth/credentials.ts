@@ -1,0 +1,83 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+
+/** `admin` may do everything; `worker` may only join as a worker. */
+export type Role = 'admin' | 'worker';
+const ROLES: readonly Role[] = ['admin', 'worker'];
+
+export const CREDENTIALS_FILE = 'credentials.json';
+
+export interface CreatedCredentials {
+  adminKey: string;
+  workerToken: string;
+  file: string;
+}
+
+function sha256(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+/** Checks presented tokens against the stored hashes. Tokens are random, so a plain hash suffices. */
+export class Credentials {
+  private constructor(private readonly hashes: Map<Role, Buffer>) {}
+
+  /**
+   * Loads the stored hashes; on first start creates an admin key and a worker join token, keeps
+   * only their hashes and writes the plain values once to `<dataDir>/credentials.json` (0600).
+   */
+  static ensure(
+    db: Database.Database,
+    dataDir: string,
+    now: number,
+  ): { credentials: Credentials; created?: CreatedCredentials } {
+    const rows = db.prepare('SELECT role, token_sha256 FROM credentials').all() as Array<{
+      role: Role;
+      token_sha256: string;
+    }>;
+    if (rows.length === ROLES.length) {
+      const hashes = new Map(
+        rows.map((r) => [r.role, Buffer.from(r.token_sha256, 'hex')] as const),
+      );
+      return { credentials: new Credentials(hashes) };
+    }
+    const plain: Record<Role, string> = {
+      admin: `dtf_admin_${randomBytes(24).toString('base64url')}`,
+      worker: `dtf_worker_${randomBytes(24).toString('base64url')}`,
+    };
+    const file = join(dataDir, CREDENTIALS_FILE);
+    const insert = db.prepare(
+      'INSERT OR REPLACE INTO credentials (role, token_sha256, created_at) VALUES (?, ?, ?)',
+    );
+    db.transaction(() => {
+      for (const role of ROLES) insert.run(role, sha256(plain[role]).toString('hex'), now);
+    })();
+    writeFileSync(
+      file,
+      `${JSON.stringify({ adminKey: plain.admin, workerToken: plain.worker }, null, 2)}\n`,
+      { mode: 0o600 },
+    );
+    const hashes = new Map(ROLES.map((role) => [role, sha256(plain[role])] as const));
+    return {
+      credentials: new Credentials(hashes),
+      created: { adminKey: plain.admin, workerToken: plain.worker, file },
+    };
+  }
+
+  /** The role a token grants, or undefined when it matches none. */
+  roleOf(token: string | undefined): Role | undefined {
+    if (token === undefined || token === '') return undefined;
+    const presented = sha256(token);
+    for (const [role, hash] of this.hashes) {
+      if (timingSafeEqual(presented, hash)) return role;
+    }
+    return undefined;
+  }
+}
+
+/** The bearer token from an `Authorization` header, if present. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}

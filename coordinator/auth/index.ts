@@ -1,0 +1,2 @@
+export type { CreatedCredentials, Role } from './credentials.js';
+export { bearerToken, CREDENTIALS_FILE, Credentials } from './credentials.js';

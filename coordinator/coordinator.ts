@@ -1,0 +1,154 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../protocol/index.js';
+import { CREDENTIALS_FILE, Credentials } from './auth/index.js';
+import type { CoordinatorContext } from './context.js';
+import { createApp } from './http/app.js';
+import { CoordinatorMetrics } from './metrics.js';
+import { UnschedulableExplainer } from './queries.js';
+import { expiredWorkers, schedule } from './scheduler/index.js';
+import type { StateEvent } from './state/index.js';
+import { GroupCommit, loadState, openDatabase } from './store/index.js';
+import { WsGateway } from './ws/gateway.js';
+
+export interface CoordinatorOptions {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Accept every connection without a token: local demos only. */
+  insecureNoAuth: boolean;
+  heartbeatIntervalMs: number;
+  heartbeatMisses: number;
+  maxMessageBytes: number;
+  logger: Logger;
+}
+
+export interface RunningCoordinator {
+  /** `http://host:port` */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export const COORDINATOR_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8080,
+  dataDir: '.dtf',
+  insecureNoAuth: false,
+  heartbeatIntervalMs: 1000,
+  heartbeatMisses: 3,
+  maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
+} as const;
+
+/**
+ * Opens the store, rebuilds the state from it, and serves REST and `/ws`. Every change goes
+ * through one group-commit loop: apply, schedule, write, then announce.
+ */
+export async function startCoordinator(options: CoordinatorOptions): Promise<RunningCoordinator> {
+  const { logger } = options;
+  const db = openDatabase(options.dataDir);
+  const startedAt = Date.now();
+  const state = loadState(
+    db,
+    { heartbeatIntervalMs: options.heartbeatIntervalMs, heartbeatMisses: options.heartbeatMisses },
+    startedAt,
+  );
+  logger.info(
+    { tasks: state.tasks.size, queued: state.ready.size, workers: state.workers.size },
+    'state loaded',
+  );
+
+  let credentials: Credentials | undefined;
+  if (options.insecureNoAuth) {
+    logger.warn(
+      'authentication is OFF (--insecure-no-auth): anyone who can reach this port can submit commands',
+    );
+  } else {
+    const ensured = Credentials.ensure(db, options.dataDir, startedAt);
+    credentials = ensured.credentials;
+    if (ensured.created !== undefined) {
+      logger.info(
+        {
+          adminKey: ensured.created.adminKey,
+          workerToken: ensured.created.workerToken,
+          file: ensured.created.file,
+        },
+        `created credentials; they are shown once and kept in ${CREDENTIALS_FILE}`,
+      );
+    }
+  }
+
+  const committedListeners: Array<(events: StateEvent[]) => void> = [];
+  const batchListeners: Array<(ms: number) => void> = [];
+  const commit = new GroupCommit(db, state, {
+    followUp: (s) => {
+      const placements = schedule(s);
+      return placements.length === 0
+        ? undefined
+        : { type: 'AssignTasks', now: Date.now(), placements };
+    },
+    onCommitted: (events) => {
+      for (const listener of committedListeners) listener(events);
+    },
+    onBatch: ({ ms }) => {
+      for (const listener of batchListeners) listener(ms);
+    },
+    onFatal: (error) => {
+      logger.fatal(
+        { err: error },
+        'a commit failed; stopping so a restart rebuilds the state from disk',
+      );
+      process.exit(70);
+    },
+  });
+  const ctx: CoordinatorContext = {
+    state,
+    commit,
+    explainer: new UnschedulableExplainer(state),
+    logger,
+    maxMessageBytes: options.maxMessageBytes,
+    startedAt,
+    now: () => Date.now(),
+  };
+  const gateway = new WsGateway(ctx, credentials);
+  const metrics = new CoordinatorMetrics(state, () => gateway.connections);
+  committedListeners.push(
+    (events) => metrics.count(events),
+    (events) => gateway.deliver(events),
+  );
+  batchListeners.push((ms) => metrics.observeBatch(ms));
+
+  const server = createServer(createApp(ctx, db, metrics, credentials));
+  gateway.attach(server);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+
+  const liveness = setInterval(
+    () => {
+      for (const command of expiredWorkers(state, Date.now())) {
+        logger.warn({ workerId: command.workerId, reason: command.reason }, 'worker expired');
+        commit.submit(command);
+      }
+    },
+    Math.max(50, Math.floor(options.heartbeatIntervalMs / 2)),
+  );
+
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = `http://${host}:${port}`;
+  return {
+    url,
+    port,
+    async close() {
+      clearInterval(liveness);
+      gateway.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      commit.flush();
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import type Database from 'better-sqlite3';
+import express, { type Express } from 'express';
+import type { Credentials } from '../auth/index.js';
+import type { CoordinatorContext } from '../context.js';
+import type { CoordinatorMetrics } from '../metrics.js';
+import { requireRole } from './auth.js';
+import { errorHandler, sendRestError } from './errors.js';
+import { statusRoutes } from './routes/status.js';
+import { taskRoutes } from './routes/tasks.js';
+import { workerRoutes } from './routes/workers.js';
+
+export function createApp(
+  ctx: CoordinatorContext,
+  db: Database.Database,
+  metrics: CoordinatorMetrics,
+  credentials: Credentials | undefined,
+): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: ctx.maxMessageBytes }));
+  app.use('/api', statusRoutes(ctx, db, metrics, credentials));
+  app.use('/api', workerRoutes(ctx, credentials));
+  app.use('/api', requireRole(credentials, ['admin']), taskRoutes(ctx));
+  app.use((req, res) => sendRestError(res, 'not_found', `no route ${req.method} ${req.path}`));
+  app.use(errorHandler(ctx.maxMessageBytes));
+  return app;
+}

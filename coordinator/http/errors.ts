@@ -1,0 +1,39 @@
+import type { ErrorRequestHandler, Response } from 'express';
+import type { ErrorCode } from '../../protocol/index.js';
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  bad_json: 400,
+  invalid_message: 400,
+  unknown_task_kind: 400,
+  message_too_large: 413,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  internal: 500,
+};
+
+export function sendRestError(res: Response, code: ErrorCode, message: string): void {
+  res.status(STATUS[code] ?? 400).json({ error: { code, message } });
+}
+
+/** Turns body-parser and unexpected errors into the same `{ error: { code, message } }` shape. */
+export function errorHandler(maxBytes: number): ErrorRequestHandler {
+  return (
+    err: { type?: string; status?: number; message?: string; length?: number },
+    _req,
+    res,
+    _next,
+  ) => {
+    if (err.type === 'entity.too.large') {
+      sendRestError(
+        res,
+        'message_too_large',
+        `request body of ${err.length} bytes exceeds the limit of ${maxBytes} bytes`,
+      );
+    } else if (err.type === 'entity.parse.failed') {
+      sendRestError(res, 'bad_json', `malformed JSON: ${err.message}`);
+    } else {
+      sendRestError(res, 'internal', err.message ?? 'internal error');
+    }
+  };
+}

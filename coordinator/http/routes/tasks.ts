@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import { parseWith, RestSubmitBody, TaskState } from '../../../protocol/index.js';
+import type { CoordinatorContext } from '../../context.js';
+import { describeTask, listTasks } from '../../queries.js';
+import { sendRestError } from '../errors.js';
+
+export function taskRoutes(ctx: CoordinatorContext): Router {
+  const router = Router();
+
+  router.post('/tasks/submit', async (req, res) => {
+    const body: unknown = req.body;
+    const tasks = Array.isArray(body)
+      ? body
+      : isObject(body) && 'tasks' in body
+        ? body.tasks
+        : [body];
+    const parsed = parseWith(RestSubmitBody, { tasks }, 'submit request');
+    if (!parsed.ok) {
+      sendRestError(res, parsed.error.code, parsed.error.message);
+      return;
+    }
+    const withIds = parsed.message.tasks.map((spec) => ({ id: randomUUID(), spec }));
+    const events = await ctx.commit.submitAndWait({
+      type: 'SubmitTasks',
+      now: ctx.now(),
+      tasks: withIds,
+    });
+    const replaced = new Map<string, string>();
+    for (const e of events)
+      if (e.type === 'TaskDeduplicated') replaced.set(e.requestedId, e.existingId);
+    res.status(201).json({ taskIds: withIds.map((t) => replaced.get(t.id) ?? t.id) });
+  });
+
+  router.get('/tasks', (req, res) => {
+    const state = typeof req.query.state === 'string' ? req.query.state : undefined;
+    if (state !== undefined && !TaskState.safeParse(state).success) {
+      sendRestError(
+        res,
+        'invalid_message',
+        `unknown state '${state}' (one of: ${TaskState.options.join(', ')})`,
+      );
+      return;
+    }
+    const limit = Math.min(Number(req.query.limit ?? 1000) || 1000, 10_000);
+    const afterSeq = req.query.afterSeq === undefined ? undefined : Number(req.query.afterSeq);
+    const tasks = listTasks(ctx.state, ctx.explainer, {
+      state: state as TaskState | undefined,
+      group: typeof req.query.group === 'string' ? req.query.group : undefined,
+      afterSeq,
+      limit,
+    });
+    res.json({ tasks });
+  });
+
+  router.get('/tasks/:id', (req, res) => {
+    const view = describeTask(ctx.state, ctx.explainer, req.params.id);
+    if (view === undefined) sendRestError(res, 'not_found', `no task '${req.params.id}'`);
+    else res.json(view);
+  });
+
+  router.get('/results/:id', (req, res) => {
+    const task = ctx.state.tasks.get(req.params.id);
+    if (task === undefined) sendRestError(res, 'not_found', `no task '${req.params.id}'`);
+    else if (task.result === undefined) {
+      sendRestError(res, 'not_found', `task '${task.id}' has no result yet (state ${task.state})`);
+    } else
+      res.json({ taskId: task.id, state: task.state, attempt: task.attempt, result: task.result });
+  });
+
+  return router;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}

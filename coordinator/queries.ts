@@ -1,0 +1,93 @@
+import type { TaskState, TaskView } from '../protocol/index.js';
+import { explainUnschedulable } from './scheduler/index.js';
+import { type CoordinatorState, type TaskRecord, taskView } from './state/index.js';
+
+export interface TaskFilter {
+  taskIds?: string[] | undefined;
+  group?: string | undefined;
+  state?: TaskState | undefined;
+  afterSeq?: number | undefined;
+  limit: number;
+}
+
+/** Answers "why is this queued task not running?", once per requirement class and worker set. */
+export class UnschedulableExplainer {
+  private cache = new Map<string, string | undefined>();
+  private version = -1;
+
+  constructor(private readonly state: CoordinatorState) {}
+
+  explain(task: TaskRecord): string | undefined {
+    if (task.state !== 'queued') return undefined;
+    if (this.version !== this.state.workersVersion) {
+      this.cache.clear();
+      this.version = this.state.workersVersion;
+    }
+    const cls = this.state.ready.classOf(task);
+    const key = cls?.key ?? task.id;
+    if (!this.cache.has(key)) {
+      const reason = explainUnschedulable(
+        this.state.workers.values(),
+        task.spec.kind,
+        task.spec.requirements,
+      );
+      this.cache.set(key, reason);
+    }
+    return this.cache.get(key);
+  }
+}
+
+export function describeTask(
+  state: CoordinatorState,
+  explainer: UnschedulableExplainer,
+  id: string,
+): TaskView | undefined {
+  const task = state.tasks.get(id);
+  return task === undefined ? undefined : taskView(task, explainer.explain(task));
+}
+
+/** Tasks matching the filter, in submission order. */
+export function listTasks(
+  state: CoordinatorState,
+  explainer: UnschedulableExplainer,
+  filter: TaskFilter,
+): TaskView[] {
+  let candidates: Iterable<TaskRecord>;
+  if (filter.taskIds !== undefined) {
+    candidates = filter.taskIds.flatMap((id) => state.tasks.get(id) ?? []);
+  } else if (filter.group !== undefined) {
+    candidates = state.byGroup.get(filter.group) ?? [];
+  } else {
+    candidates = state.tasks.values();
+  }
+  const out: TaskView[] = [];
+  for (const task of candidates) {
+    if (filter.state !== undefined && task.state !== filter.state) continue;
+    if (filter.afterSeq !== undefined && task.seq <= filter.afterSeq) continue;
+    if (filter.group !== undefined && task.spec.group !== filter.group) continue;
+    out.push(taskView(task, explainer.explain(task)));
+    if (out.length >= filter.limit) break;
+  }
+  return out;
+}
+
+export function countTasksByState(state: CoordinatorState): Record<TaskState, number> {
+  const counts: Record<TaskState, number> = {
+    queued: 0,
+    assigned: 0,
+    running: 0,
+    succeeded: 0,
+    failed: 0,
+    timed_out: 0,
+    cancelled: 0,
+  };
+  for (const task of state.tasks.values()) counts[task.state]++;
+  return counts;
+}
+
+export function countWorkersByStatus(state: CoordinatorState): Record<string, number> {
+  const counts: Record<string, number> = { connected: 0, disconnected: 0, dead: 0 };
+  for (const worker of state.workers.values())
+    counts[worker.status] = (counts[worker.status] ?? 0) + 1;
+  return counts;
+}

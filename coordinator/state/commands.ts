@@ -1,0 +1,37 @@
+import type {
+  Capabilities,
+  Labels,
+  LeaseRef,
+  ResultReport,
+  TaskSpec,
+} from '../../protocol/index.js';
+
+/**
+ * Every change to coordinator state is one of these. Time enters only as `now`, ids are chosen
+ * at the edge, so applying the same commands to the same state always gives the same result.
+ */
+export type Command =
+  | { type: 'SubmitTasks'; now: number; tasks: Array<{ id: string; spec: TaskSpec }> }
+  | {
+      type: 'RegisterWorker';
+      now: number;
+      workerId: string;
+      name: string;
+      capabilities: Capabilities;
+      labels: Labels;
+      slots: number;
+      /** Null for a registration without a live connection (REST). */
+      inFlight: LeaseRef[] | null;
+    }
+  | { type: 'Heartbeat'; now: number; workerId: string }
+  | { type: 'WorkerDisconnected'; now: number; workerId: string }
+  | { type: 'ExpireWorker'; now: number; workerId: string; reason: string }
+  | { type: 'AssignTasks'; now: number; placements: Placement[] }
+  | { type: 'StartTask'; now: number; workerId: string; lease: LeaseRef }
+  | { type: 'RecordResults'; now: number; workerId: string; reports: ResultReport[] }
+  | { type: 'CancelTasks'; now: number; taskIds?: string[]; group?: string; reason: string };
+
+export interface Placement {
+  taskId: string;
+  workerId: string;
+}

@@ -1,0 +1,15 @@
+import type { ResultAck } from '../../protocol/index.js';
+import type { TaskRecord, WorkerRecord } from './types.js';
+
+/** What applying a command changed; the store persists these and the edges announce them. */
+export type StateEvent =
+  | { type: 'TaskSubmitted'; task: TaskRecord }
+  | { type: 'TaskDeduplicated'; requestedId: string; existingId: string }
+  | { type: 'TaskAssigned'; task: TaskRecord }
+  | { type: 'TaskStarted'; task: TaskRecord }
+  | { type: 'TaskRequeued'; task: TaskRecord; reason: string }
+  | { type: 'TaskEnded'; task: TaskRecord; abortOnWorker?: string; reason?: string }
+  | { type: 'ResultAcked'; workerId: string; ack: ResultAck }
+  | { type: 'LeaseRevoked'; workerId: string; taskId: string; attempt: number; reason: string }
+  | { type: 'WorkerRegistered'; worker: WorkerRecord }
+  | { type: 'WorkerLost'; worker: WorkerRecord; reason: string };

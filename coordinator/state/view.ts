@@ -1,0 +1,35 @@
+import type { TaskEvent, TaskView } from '../../protocol/index.js';
+import type { TaskRecord } from './types.js';
+
+export function taskView(task: TaskRecord, unschedulable?: string): TaskView {
+  const view: TaskView = {
+    id: task.id,
+    seq: task.seq,
+    kind: task.spec.kind,
+    priority: task.spec.priority,
+    state: task.state,
+    attempt: task.attempt,
+    leaseToken: task.leaseToken,
+    submittedAt: task.submittedAt,
+    history: task.history,
+    spec: task.spec,
+  };
+  if (task.spec.name !== undefined) view.name = task.spec.name;
+  if (task.spec.group !== undefined) view.group = task.spec.group;
+  if (task.workerId !== undefined) view.workerId = task.workerId;
+  if (task.assignedAt !== undefined) view.assignedAt = task.assignedAt;
+  if (task.startedAt !== undefined) view.startedAt = task.startedAt;
+  if (task.finishedAt !== undefined) view.finishedAt = task.finishedAt;
+  if (task.result !== undefined) view.result = task.result;
+  if (unschedulable !== undefined) view.unschedulable = unschedulable;
+  return view;
+}
+
+export function taskEvent(task: TaskRecord, at: number, reason?: string): TaskEvent {
+  const event: TaskEvent = { taskId: task.id, state: task.state, attempt: task.attempt, at };
+  if (task.spec.group !== undefined) event.group = task.spec.group;
+  if (task.workerId !== undefined) event.workerId = task.workerId;
+  if (task.result !== undefined) event.result = task.result;
+  if (reason !== undefined) event.reason = reason;
+  return event;
+}

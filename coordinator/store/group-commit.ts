@@ -1,0 +1,105 @@
+import type Database from 'better-sqlite3';
+import { apply, type Command, type CoordinatorState, type StateEvent } from '../state/index.js';
+import { EventWriter } from './sqlite-store.js';
+
+interface Pending {
+  command: Command;
+  done: ((events: StateEvent[]) => void) | undefined;
+}
+
+export interface GroupCommitOptions {
+  /** Commands to apply after each batch within the same transaction (the scheduler's placements). */
+  followUp: (state: CoordinatorState) => Command | undefined;
+  /** Receives every event of a batch once the batch is durable. */
+  onCommitted: (events: StateEvent[]) => void;
+  onBatch?: (stats: { commands: number; ms: number }) => void;
+  /**
+   * A batch failed to commit: memory may now be ahead of disk, so the caller must stop the
+   * process (fail-stop) and let a restart rebuild the state from disk.
+   */
+  onFatal: (error: unknown) => void;
+}
+
+/**
+ * Applies commands in batches: every command that arrives while a batch is pending joins it,
+ * the whole batch (and the placements it makes possible) is written in one transaction, and
+ * only then are callers answered and events announced. A caller is never told about a change
+ * that a crash could take back.
+ */
+export class GroupCommit {
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private readonly writer: EventWriter;
+  private readonly transaction: (batch: Pending[]) => StateEvent[][];
+
+  constructor(
+    db: Database.Database,
+    readonly state: CoordinatorState,
+    private readonly options: GroupCommitOptions,
+  ) {
+    this.writer = new EventWriter(db);
+    this.transaction = db.transaction((batch: Pending[]) => this.applyBatch(batch));
+  }
+
+  /**
+   * Queues a command for the next batch. `done` runs once the batch is durable, before the
+   * batch's events are announced, so a reply always precedes the effects it caused.
+   */
+  submit(command: Command, done?: (events: StateEvent[]) => void): void {
+    this.queue.push({ command, done });
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  submitAndWait(command: Command): Promise<StateEvent[]> {
+    return new Promise((resolve) => this.submit(command, resolve));
+  }
+
+  /** Commits whatever is queued now, synchronously (used at shutdown). */
+  flush(): void {
+    this.scheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    const started = performance.now();
+    let results: StateEvent[][];
+    try {
+      results = this.transaction(batch);
+    } catch (error) {
+      this.options.onFatal(error);
+      return;
+    }
+    const all: StateEvent[] = [];
+    batch.forEach((p, i) => {
+      const events = results[i]!;
+      for (const e of events) all.push(e);
+      p.done?.(events);
+    });
+    for (const e of results[batch.length] ?? []) all.push(e);
+    this.options.onBatch?.({ commands: batch.length, ms: performance.now() - started });
+    if (all.length > 0) this.options.onCommitted(all);
+  }
+
+  private applyBatch(batch: Pending[]): StateEvent[][] {
+    const results: StateEvent[][] = [];
+    let changed = false;
+    for (const { command } of batch) {
+      const events = apply(this.state, command);
+      if (events.length > 0) changed = true;
+      this.writer.write(events);
+      results.push(events);
+    }
+    const followUpEvents: StateEvent[] = [];
+    if (changed) {
+      const next = this.options.followUp(this.state);
+      if (next !== undefined) {
+        const events = apply(this.state, next);
+        this.writer.write(events);
+        followUpEvents.push(...events);
+      }
+    }
+    results.push(followUpEvents);
+    return results;
+  }
+}

@@ -1,0 +1,4 @@
+export type { GroupCommitOptions } from './group-commit.js';
+export { GroupCommit } from './group-commit.js';
+export { loadState } from './load-state.js';
+export { DB_FILE, EventWriter, openDatabase } from './sqlite-store.js';

@@ -1,0 +1,35 @@
+/** Migrations, applied in order; `PRAGMA user_version` records how many have run. */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE tasks (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    spec TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    lease_token INTEGER NOT NULL,
+    worker_id TEXT,
+    submitted_at INTEGER NOT NULL,
+    assigned_at INTEGER,
+    started_at INTEGER,
+    finished_at INTEGER,
+    result TEXT,
+    history TEXT NOT NULL
+  );
+  CREATE INDEX tasks_live ON tasks (state) WHERE state IN ('queued', 'assigned', 'running');
+  CREATE TABLE workers (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    capabilities TEXT NOT NULL,
+    labels TEXT NOT NULL,
+    slots INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    registered_at INTEGER NOT NULL
+  );
+  CREATE TABLE credentials (
+    role TEXT PRIMARY KEY,
+    token_sha256 TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  `,
+];

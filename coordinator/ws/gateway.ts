@@ -1,0 +1,116 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type WebSocket from 'ws';
+import { WebSocketServer } from 'ws';
+import { decodeMessage, InboundMessage } from '../../protocol/index.js';
+import { bearerToken, type Credentials, type Role } from '../auth/index.js';
+import type { CoordinatorContext } from '../context.js';
+import type { StateEvent } from '../state/index.js';
+import { sendError } from './send.js';
+import { Session } from './session.js';
+import { Subscriptions } from './subscriptions.js';
+import { WorkerConnections } from './worker-connections.js';
+
+export const WS_PATH = '/ws';
+
+/**
+ * The `/ws` endpoint for workers and clients. Authenticates the handshake, decodes and
+ * validates every frame, and hands well-formed messages to the connection's session.
+ */
+export class WsGateway {
+  readonly workers = new WorkerConnections();
+  private readonly subscriptions = new Subscriptions();
+  private readonly wss: WebSocketServer;
+
+  constructor(
+    private readonly ctx: CoordinatorContext,
+    private readonly credentials: Credentials | undefined,
+  ) {
+    // Frames up to 4x the limit are read so the sender gets an error naming the size; beyond
+    // that the socket is closed (1009) without reading them.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: ctx.maxMessageBytes * 4 });
+  }
+
+  attach(server: Server): void {
+    server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
+  }
+
+  /** Routes a durable batch of state events to the workers and subscribers concerned. */
+  deliver(events: readonly StateEvent[]): void {
+    this.workers.deliver(events);
+    this.subscriptions.publish(events, this.ctx.now());
+  }
+
+  get connections(): number {
+    return this.wss.clients.size;
+  }
+
+  close(): void {
+    for (const client of this.wss.clients) client.terminate();
+    this.wss.close();
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== WS_PATH) {
+      reject(socket, 404, `no WebSocket endpoint at ${url.pathname}; use ${WS_PATH}`);
+      return;
+    }
+    const role = this.authenticate(req, url);
+    if (role === undefined) {
+      const presented = bearerToken(req.headers.authorization) ?? url.searchParams.get('token');
+      reject(
+        socket,
+        401,
+        presented
+          ? 'invalid token'
+          : 'missing token: send Authorization: Bearer <token> or ?token=',
+      );
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, role));
+  }
+
+  private authenticate(req: IncomingMessage, url: URL): Role | undefined {
+    if (this.credentials === undefined) return 'admin';
+    const token =
+      bearerToken(req.headers.authorization) ?? url.searchParams.get('token') ?? undefined;
+    return this.credentials.roleOf(token);
+  }
+
+  private connected(socket: WebSocket, role: Role): void {
+    const session = new Session(this.ctx, socket, role, this.workers, this.subscriptions);
+    socket.on('message', (data) => {
+      // The default binaryType delivers every message, fragmented or not, as one Buffer.
+      const buffer = data as Buffer;
+      if (buffer.length > this.ctx.maxMessageBytes) {
+        sendError(socket, {
+          code: 'message_too_large',
+          message: `message of ${buffer.length} bytes exceeds the limit of ${this.ctx.maxMessageBytes} bytes`,
+        });
+        return;
+      }
+      const decoded = decodeMessage(buffer.toString(), InboundMessage);
+      if (decoded.ok) session.handle(decoded.message);
+      else {
+        this.ctx.logger.debug({ error: decoded.error }, 'rejected a ws message');
+        sendError(socket, decoded.error, decoded.id);
+      }
+    });
+    socket.on('close', () => session.closed());
+    socket.on('error', (error) => this.ctx.logger.debug({ err: error }, 'ws connection error'));
+  }
+}
+
+function reject(socket: Duplex, status: number, message: string): void {
+  const body = JSON.stringify({
+    error: { code: status === 401 ? 'unauthorized' : 'not_found', message },
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Not Found'}\r\n` +
+      'Content-Type: application/json\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
+}

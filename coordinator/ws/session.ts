@@ -1,0 +1,193 @@
+import { randomUUID } from 'node:crypto';
+import type WebSocket from 'ws';
+import {
+  type ClientToCoordinator,
+  type InboundMessage,
+  PROTOCOL_VERSION,
+  type RegisteredMessage,
+  type RegisterMessage,
+  WORKER_MESSAGE_TYPES,
+  type WorkerToCoordinator,
+} from '../../protocol/index.js';
+import type { Role } from '../auth/index.js';
+import type { CoordinatorContext } from '../context.js';
+import { listTasks } from '../queries.js';
+import { type StateEvent, taskEvent } from '../state/index.js';
+import { send, sendError } from './send.js';
+import type { Subscriptions } from './subscriptions.js';
+import type { WorkerConnections } from './worker-connections.js';
+
+/** One WebSocket connection: a worker, a client, or (with an admin key) both. */
+export class Session {
+  private workerId: string | undefined;
+
+  constructor(
+    private readonly ctx: CoordinatorContext,
+    private readonly socket: WebSocket,
+    private readonly role: Role,
+    private readonly workers: WorkerConnections,
+    private readonly subscriptions: Subscriptions,
+  ) {}
+
+  handle(message: InboundMessage): void {
+    if (WORKER_MESSAGE_TYPES.has(message.type)) {
+      this.handleWorker(message as WorkerToCoordinator);
+    } else if (this.role !== 'admin') {
+      const id = 'id' in message ? message.id : undefined;
+      sendError(
+        this.socket,
+        { code: 'forbidden', message: `a worker token may not send '${message.type}'` },
+        id,
+      );
+    } else {
+      this.handleClient(message as ClientToCoordinator);
+    }
+  }
+
+  closed(): void {
+    this.subscriptions.removeSocket(this.socket);
+    if (this.workerId !== undefined && this.workers.unbind(this.workerId, this.socket)) {
+      this.ctx.commit.submit({
+        type: 'WorkerDisconnected',
+        now: this.ctx.now(),
+        workerId: this.workerId,
+      });
+    }
+  }
+
+  private handleWorker(message: WorkerToCoordinator): void {
+    if (message.type === 'register') {
+      this.register(message);
+      return;
+    }
+    const workerId = this.workerId;
+    if (workerId === undefined) {
+      sendError(this.socket, {
+        code: 'not_registered',
+        message: `'${message.type}' before 'register': register this worker first`,
+      });
+      return;
+    }
+    const now = this.ctx.now();
+    switch (message.type) {
+      case 'heartbeat':
+        this.ctx.commit.submit({ type: 'Heartbeat', now, workerId });
+        break;
+      case 'progress':
+        if (message.phase === 'started') {
+          this.ctx.commit.submit({ type: 'StartTask', now, workerId, lease: message });
+        }
+        break;
+      case 'result':
+        this.ctx.commit.submit({ type: 'RecordResults', now, workerId, reports: message.results });
+        break;
+    }
+  }
+
+  private register(message: RegisterMessage): void {
+    const { workerId } = message;
+    this.workerId = workerId;
+    this.workers.bind(workerId, this.socket);
+    this.ctx.commit.submit(
+      {
+        type: 'RegisterWorker',
+        now: this.ctx.now(),
+        workerId,
+        name: message.name,
+        capabilities: message.capabilities,
+        labels: message.labels,
+        slots: message.slots,
+        inFlight: message.inFlight,
+      },
+      () => {
+        const reply: RegisteredMessage = {
+          v: PROTOCOL_VERSION,
+          type: 'registered',
+          workerId,
+          heartbeatIntervalMs: this.ctx.state.config.heartbeatIntervalMs,
+          maxMessageBytes: this.ctx.maxMessageBytes,
+        };
+        if (message.id !== undefined) reply.id = message.id;
+        send(this.socket, reply);
+        this.ctx.logger.info(
+          { workerId, name: message.name, slots: message.slots },
+          'worker registered',
+        );
+      },
+    );
+  }
+
+  private handleClient(message: ClientToCoordinator): void {
+    const { id } = message;
+    const now = this.ctx.now();
+    switch (message.type) {
+      case 'submit': {
+        const tasks = message.tasks.map((spec) => ({ id: randomUUID(), spec }));
+        this.ctx.commit.submit({ type: 'SubmitTasks', now, tasks }, (events) => {
+          send(this.socket, {
+            v: PROTOCOL_VERSION,
+            type: 'submitted',
+            id,
+            taskIds: submittedIds(tasks, events),
+          });
+        });
+        break;
+      }
+      case 'cancel':
+        this.ctx.commit.submit(
+          {
+            type: 'CancelTasks',
+            now,
+            taskIds: message.taskIds,
+            group: message.group,
+            reason: 'cancelled by a client',
+          },
+          (events) => {
+            const taskIds = events.flatMap((e) => (e.type === 'TaskEnded' ? [e.task.id] : []));
+            send(this.socket, { v: PROTOCOL_VERSION, type: 'cancelled', id, taskIds });
+          },
+        );
+        break;
+      case 'query':
+        send(this.socket, {
+          v: PROTOCOL_VERSION,
+          type: 'tasks',
+          id,
+          tasks: listTasks(this.ctx.state, this.ctx.explainer, message),
+        });
+        break;
+      case 'subscribe': {
+        const subscription = this.subscriptions.add(this.socket, message);
+        const selected =
+          message.group !== undefined
+            ? (this.ctx.state.byGroup.get(message.group) ?? [])
+            : (message.taskIds ?? []).flatMap((taskId) => this.ctx.state.tasks.get(taskId) ?? []);
+        const snapshot = selected.map((task) => taskEvent(task, now));
+        send(this.socket, { v: PROTOCOL_VERSION, type: 'subscribed', id, subscription, snapshot });
+        break;
+      }
+      case 'unsubscribe':
+        if (this.subscriptions.remove(message.subscription, this.socket)) {
+          send(this.socket, { v: PROTOCOL_VERSION, type: 'unsubscribed', id });
+        } else {
+          sendError(
+            this.socket,
+            {
+              code: 'not_found',
+              message: `no subscription '${message.subscription}' on this connection`,
+            },
+            id,
+          );
+        }
+        break;
+    }
+  }
+}
+
+/** Task ids in submit order; a task deduplicated by idempotency key answers with the first task's id. */
+function submittedIds(tasks: Array<{ id: string }>, events: readonly StateEvent[]): string[] {
+  const replaced = new Map<string, string>();
+  for (const e of events)
+    if (e.type === 'TaskDeduplicated') replaced.set(e.requestedId, e.existingId);
+  return tasks.map((t) => replaced.get(t.id) ?? t.id);
+}

@@ -1,0 +1,83 @@
+import {
+  apply,
+  type Command,
+  type CoordinatorState,
+  createState,
+  type StateEvent,
+} from '../../coordinator/state/index.js';
+import {
+  type Capabilities,
+  type Labels,
+  TaskSpec,
+  type TaskSpecInput,
+} from '../../protocol/index.js';
+
+export const nodeCapabilities = (
+  overrides: Partial<Extract<Capabilities, { kind: 'node' }>> = {},
+): Capabilities => ({
+  kind: 'node',
+  os: 'linux',
+  arch: 'x64',
+  cpus: 2,
+  memoryMb: 4096,
+  nodeVersion: 'v20.0.0',
+  gpus: [],
+  taskKinds: ['command', 'vitest'],
+  features: [],
+  ...overrides,
+});
+
+export function commandSpec(overrides: Partial<TaskSpecInput> = {}): TaskSpec {
+  return TaskSpec.parse({ kind: 'command', payload: { command: 'true' }, ...overrides });
+}
+
+export function newState(): CoordinatorState {
+  return createState({ heartbeatIntervalMs: 1000, heartbeatMisses: 3 });
+}
+
+/** A tiny harness: applies commands with a fake clock and records every event. */
+export class Harness {
+  readonly state = newState();
+  now = 1_000;
+  readonly events: StateEvent[] = [];
+  private nextId = 1;
+
+  run(command: Command): StateEvent[] {
+    const events = apply(this.state, command);
+    this.events.push(...events);
+    return events;
+  }
+
+  submit(...specs: TaskSpec[]): string[] {
+    const tasks = specs.map((spec) => ({ id: `t${this.nextId++}`, spec }));
+    this.run({ type: 'SubmitTasks', now: this.now, tasks });
+    return tasks.map((t) => t.id);
+  }
+
+  register(
+    workerId: string,
+    opts: { slots?: number; labels?: Labels; capabilities?: Capabilities } = {},
+  ): void {
+    this.run({
+      type: 'RegisterWorker',
+      now: this.now,
+      workerId,
+      name: workerId,
+      capabilities: opts.capabilities ?? nodeCapabilities(),
+      labels: opts.labels ?? {},
+      slots: opts.slots ?? 1,
+      inFlight: [],
+    });
+  }
+
+  task(id: string) {
+    const task = this.state.tasks.get(id);
+    if (task === undefined) throw new Error(`no task ${id}`);
+    return task;
+  }
+
+  lease(id: string) {
+    const t = this.task(id);
+    return { taskId: t.id, attempt: t.attempt, leaseToken: t.leaseToken };
+  }
+}

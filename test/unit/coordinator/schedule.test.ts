@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { schedule } from '../../../coordinator/scheduler/index.js';
+import { commandSpec, Harness, nodeCapabilities } from '../../support/fixtures.js';
+
+function assignAll(h: Harness) {
+  const placements = schedule(h.state);
+  h.run({ type: 'AssignTasks', now: h.now, placements });
+  return placements;
+}
+
+describe('schedule', () => {
+  it('places higher priority first, FIFO within a priority', () => {
+    const h = new Harness();
+    const [low1, high1, mid, high2, low2] = h.submit(
+      commandSpec({ priority: 0 }),
+      commandSpec({ priority: 5 }),
+      commandSpec({ priority: 2 }),
+      commandSpec({ priority: 5 }),
+      commandSpec({ priority: 0 }),
+    );
+    h.register('w', { slots: 5 });
+    expect(schedule(h.state).map((p) => p.taskId)).toEqual([high1, high2, mid, low1, low2]);
+  });
+
+  it('respects worker slots', () => {
+    const h = new Harness();
+    h.submit(...Array.from({ length: 10 }, () => commandSpec()));
+    h.register('a', { slots: 3 });
+    h.register('b', { slots: 2 });
+    const placements = assignAll(h);
+    expect(placements).toHaveLength(5);
+    expect(placements.filter((p) => p.workerId === 'a')).toHaveLength(3);
+    expect(schedule(h.state)).toEqual([]);
+    expect(h.state.workers.get('a')!.running.size).toBe(3);
+  });
+
+  it('matches labels, memory, features and task kinds', () => {
+    const h = new Harness();
+    const [gpuTask, bigTask, cpuTask, vitestTask] = h.submit(
+      commandSpec({ requirements: { labels: { gpu: 'a100' } } }),
+      commandSpec({ requirements: { minMemoryMb: 64_000 } }),
+      commandSpec({ requirements: { labels: { pool: 'cpu' }, features: ['fast'] } }),
+      commandSpec({ kind: 'vitest', payload: { dir: '/tmp' } }),
+    );
+    h.register('cpu', {
+      slots: 4,
+      labels: { pool: 'cpu' },
+      capabilities: nodeCapabilities({ features: ['fast'], taskKinds: ['command'] }),
+    });
+    h.register('gpu', {
+      slots: 4,
+      labels: { gpu: 'a100' },
+      capabilities: nodeCapabilities({ memoryMb: 128_000 }),
+    });
+    const byTask = new Map(schedule(h.state).map((p) => [p.taskId, p.workerId]));
+    expect(byTask.get(gpuTask!)).toBe('gpu');
+    expect(byTask.get(bigTask!)).toBe('gpu');
+    expect(byTask.get(cpuTask!)).toBe('cpu');
+    expect(byTask.get(vitestTask!)).toBe('gpu');
+  });
+
+  it('skips an unplaceable high-priority task without blocking lower ones', () => {
+    const h = new Harness();
+    const [blocked, runnable] = h.submit(
+      commandSpec({ priority: 10, requirements: { labels: { gpu: 'h100' } } }),
+      commandSpec({ priority: 0 }),
+    );
+    h.register('w', { slots: 2 });
+    expect(schedule(h.state).map((p) => p.taskId)).toEqual([runnable]);
+    expect(h.task(blocked!).state).toBe('queued');
+  });
+
+  it('places nothing on disconnected or dead workers', () => {
+    const h = new Harness();
+    h.submit(commandSpec());
+    h.register('w');
+    h.run({ type: 'WorkerDisconnected', now: h.now, workerId: 'w' });
+    expect(schedule(h.state)).toEqual([]);
+    h.run({ type: 'ExpireWorker', now: h.now, workerId: 'w', reason: 'test' });
+    expect(schedule(h.state)).toEqual([]);
+  });
+
+  it('puts a requeued task back at its submission position', () => {
+    const h = new Harness();
+    const [first, second, third] = h.submit(commandSpec(), commandSpec(), commandSpec());
+    h.register('a');
+    assignAll(h);
+    expect(h.task(first!).state).toBe('assigned');
+    h.run({ type: 'ExpireWorker', now: h.now, workerId: 'a', reason: 'test' });
+    h.register('b', { slots: 3 });
+    expect(schedule(h.state).map((p) => p.taskId)).toEqual([first, second, third]);
+  });
+});

@@ -1,0 +1,103 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { schedule } from '../../../coordinator/scheduler/index.js';
+import { createState } from '../../../coordinator/state/index.js';
+import { GroupCommit, loadState, openDatabase } from '../../../coordinator/store/index.js';
+import { commandSpec, nodeCapabilities } from '../../support/fixtures.js';
+import { removeTempDirs, tempDir } from '../../support/temp-dir.js';
+
+const config = { heartbeatIntervalMs: 1000, heartbeatMisses: 3 };
+afterEach(removeTempDirs);
+
+function committer(dir: string) {
+  const db = openDatabase(dir);
+  const state = loadState(db, config, 10_000);
+  const commit = new GroupCommit(db, state, {
+    followUp: (s) => {
+      const placements = schedule(s);
+      return placements.length === 0 ? undefined : { type: 'AssignTasks', now: 1, placements };
+    },
+    onCommitted: () => {},
+    onFatal: (error) => {
+      throw error;
+    },
+  });
+  return { db, state, commit };
+}
+
+describe('store', () => {
+  it('commits commands arriving together in one batch and answers each in order', async () => {
+    const db = openDatabase(tempDir());
+    const batches: number[] = [];
+    const answered: string[] = [];
+    const c = new GroupCommit(db, createState(config), {
+      followUp: () => undefined,
+      onCommitted: (events) => batches.push(events.length),
+      onFatal: (e) => {
+        throw e;
+      },
+    });
+    const waits = ['a', 'b', 'c'].map((id) =>
+      c
+        .submitAndWait({ type: 'SubmitTasks', now: 1, tasks: [{ id, spec: commandSpec() }] })
+        .then(() => answered.push(id)),
+    );
+    await Promise.all(waits);
+    expect(batches).toEqual([3]);
+    expect(answered).toEqual(['a', 'b', 'c']);
+    db.close();
+  });
+
+  it('rebuilds the same state after a restart, with leases held and workers disconnected', async () => {
+    const dir = tempDir();
+    const first = committer(dir);
+    await first.commit.submitAndWait({
+      type: 'RegisterWorker',
+      now: 1,
+      workerId: 'w',
+      name: 'w',
+      capabilities: nodeCapabilities(),
+      labels: { pool: 'a' },
+      slots: 2,
+      inFlight: [],
+    });
+    await first.commit.submitAndWait({
+      type: 'SubmitTasks',
+      now: 2,
+      tasks: ['t1', 't2', 't3'].map((id, i) => ({
+        id,
+        spec: commandSpec({ priority: i, group: 'g', idempotencyKey: id }),
+      })),
+    });
+    const lease = first.state.tasks.get('t3')!;
+    await first.commit.submitAndWait({
+      type: 'RecordResults',
+      now: 3,
+      workerId: 'w',
+      reports: [
+        {
+          taskId: 't3',
+          attempt: lease.attempt,
+          leaseToken: lease.leaseToken,
+          result: { status: 'succeeded', durationMs: 1 },
+        },
+      ],
+    });
+    first.db.close();
+
+    const second = committer(dir);
+    const snapshot = (s: typeof first.state) =>
+      [...s.tasks.values()].map((t) => ({ ...t, queueEpoch: 0, history: t.history }));
+    expect(snapshot(second.state)).toEqual(snapshot(first.state));
+    expect(second.state.workers.get('w')).toMatchObject({
+      status: 'disconnected',
+      lastSeen: 10_000,
+      labels: { pool: 'a' },
+    });
+    expect([...second.state.workers.get('w')!.running].sort()).toEqual(['t1', 't2']);
+    expect(second.state.lastLeaseToken).toBe(first.state.lastLeaseToken);
+    expect(second.state.nextSeq).toBe(4);
+    expect(second.state.byIdempotencyKey.get('t2')).toBe('t2');
+    expect(second.state.byGroup.get('g')).toHaveLength(3);
+    second.db.close();
+  });
+});
