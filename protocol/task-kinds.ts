@@ -10,7 +10,7 @@ export const CommandPayload = z
     args: z.array(z.string()).default([]),
     env: z.record(z.string(), z.string()).default({}),
     cwd: z.string().optional(),
-    /** Run through `/bin/sh -c`, so `command` may use pipes and globs. */
+    /** Run `command` as a `/bin/sh -c` script (pipes, globs); `args` become its `$1`, `$2`, …. */
     shell: z.boolean().default(false),
   })
   .strict();

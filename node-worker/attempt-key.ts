@@ -1,0 +1,2 @@
+/** One map key per task attempt. */
+export const attemptKey = (taskId: string, attempt: number): string => `${attempt}:${taskId}`;

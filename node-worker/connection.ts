@@ -1,0 +1,212 @@
+import type { IncomingMessage } from 'node:http';
+import type { Logger } from 'pino';
+import WebSocket from 'ws';
+import { PROTOCOL_VERSION, type WorkerToCoordinator } from '../protocol/index.js';
+import { Backoff, type BackoffOptions } from './backoff.js';
+
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+/** How long a clean close may take at shutdown before the socket is dropped. */
+const CLOSE_TIMEOUT_MS = 1_000;
+/** A coordinator silent to pings for this many heartbeats, and at least this long, is gone. */
+const PONG_MISSES_BEFORE_DROP = 3;
+const MIN_SILENCE_BEFORE_DROP_MS = 5_000;
+
+export interface ConnectionHandlers {
+  /** A socket opened; nothing has been sent on it yet. */
+  opened(): void;
+  message(raw: string): void;
+  /** The open socket closed; a reconnect is already scheduled. */
+  closed(): void;
+}
+
+export interface ConnectionOptions {
+  urls: string[];
+  token?: string | undefined;
+  logger: Logger;
+  backoff?: BackoffOptions | undefined;
+  handlers: ConnectionHandlers;
+}
+
+/**
+ * Keeps one WebSocket open to a coordinator. Each round tries the URLs in order; when all of
+ * them fail, the next round waits for a growing, jittered delay.
+ */
+export class CoordinatorConnection {
+  private readonly backoff: Backoff;
+  private socket: WebSocket | undefined;
+  private connecting: WebSocket | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: ConnectionOptions) {
+    this.backoff = new Backoff(options.backoff);
+  }
+
+  start(): void {
+    void this.connectRound();
+  }
+
+  /** Sends on the open socket; false when there is none. */
+  send(message: WorkerToCoordinator): boolean {
+    const socket = this.socket;
+    if (socket?.readyState !== WebSocket.OPEN) return false;
+    socket.send(JSON.stringify(message));
+    return true;
+  }
+
+  /** The coordinator accepted this worker: later outages start again from the shortest delay. */
+  resetBackoff(): void {
+    this.backoff.reset();
+  }
+
+  /**
+   * Sends a heartbeat every `intervalMs` until the socket closes. Each beat also pings; a
+   * coordinator that answers no ping for several beats (a dead peer never closes the TCP
+   * connection) is presumed gone and the socket dropped.
+   */
+  startHeartbeat(intervalMs: number): void {
+    const socket = this.socket;
+    if (socket === undefined) return;
+    clearInterval(this.heartbeatTimer);
+    const silenceLimitMs = Math.max(
+      PONG_MISSES_BEFORE_DROP * intervalMs,
+      MIN_SILENCE_BEFORE_DROP_MS,
+    );
+    let lastPongAt = performance.now();
+    socket.on('pong', () => {
+      lastPongAt = performance.now();
+    });
+    this.heartbeatTimer = setInterval(() => {
+      if (performance.now() - lastPongAt > silenceLimitMs) {
+        this.options.logger.warn(
+          { silenceLimitMs },
+          'coordinator stopped answering pings; reconnecting',
+        );
+        socket.terminate();
+        return;
+      }
+      socket.ping();
+      this.send({ v: PROTOCOL_VERSION, type: 'heartbeat' });
+    }, intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.heartbeatTimer);
+    this.connecting?.terminate();
+    const socket = this.socket;
+    if (socket === undefined || socket.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((resolve) => {
+      const dropTimer = setTimeout(() => socket.terminate(), CLOSE_TIMEOUT_MS);
+      socket.once('close', () => {
+        clearTimeout(dropTimer);
+        resolve();
+      });
+      socket.close(1000, 'worker stopping');
+    });
+  }
+
+  private async connectRound(): Promise<void> {
+    for (const url of this.options.urls) {
+      const socket = await this.open(url);
+      if (this.stopped) {
+        socket?.terminate();
+        return;
+      }
+      if (socket !== undefined) {
+        this.attach(socket, url);
+        return;
+      }
+    }
+    this.scheduleRound();
+  }
+
+  private scheduleRound(): void {
+    if (this.stopped) return;
+    const delayMs = this.backoff.nextDelayMs();
+    this.options.logger.warn({ delayMs }, 'no coordinator reachable; retrying');
+    this.retryTimer = setTimeout(() => void this.connectRound(), delayMs);
+  }
+
+  /** Resolves with the open socket, or undefined when the handshake failed. */
+  private open(url: string): Promise<WebSocket | undefined> {
+    const { token, logger } = this.options;
+    return new Promise((resolve) => {
+      let socket: WebSocket;
+      try {
+        const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
+        socket = new WebSocket(url, { headers, handshakeTimeout: HANDSHAKE_TIMEOUT_MS });
+      } catch (err) {
+        logger.error({ url, err: (err as Error).message }, 'invalid coordinator URL');
+        resolve(undefined);
+        return;
+      }
+      this.connecting = socket;
+      let rejected = false;
+      const onRejected = (_request: unknown, response: IncomingMessage) => {
+        rejected = true;
+        this.logRejection(url, response.statusCode);
+        socket.terminate();
+      };
+      const onError = (err: Error) => {
+        if (!rejected) logger.warn({ url, err: err.message }, 'cannot connect to coordinator');
+      };
+      const settle = (opened: WebSocket | undefined) => {
+        this.connecting = undefined;
+        socket.off('unexpected-response', onRejected);
+        socket.off('error', onError);
+        socket.off('open', onOpen);
+        socket.off('close', onClose);
+        resolve(opened);
+      };
+      const onOpen = () => settle(socket);
+      const onClose = () => settle(undefined);
+      socket.on('unexpected-response', onRejected);
+      socket.on('error', onError);
+      socket.on('open', onOpen);
+      socket.on('close', onClose);
+    });
+  }
+
+  private logRejection(url: string, status: number | undefined): void {
+    const { token, logger } = this.options;
+    if (status === 401) {
+      const problem = token
+        ? 'the coordinator rejected the worker token (wrong or revoked)'
+        : 'the coordinator requires a worker token and none was given';
+      logger.error({ url, status }, `${problem}; retrying`);
+    } else if (status === 403) {
+      logger.error(
+        { url, status },
+        'the worker token is not allowed to register workers; retrying',
+      );
+    } else {
+      logger.warn({ url, status }, 'coordinator refused the WebSocket handshake');
+    }
+  }
+
+  private attach(socket: WebSocket, url: string): void {
+    const { logger, handlers } = this.options;
+    this.socket = socket;
+    logger.info({ url }, 'connected to coordinator');
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) {
+        logger.warn('ignoring binary message from coordinator');
+        return;
+      }
+      handlers.message(data.toString());
+    });
+    socket.on('error', (err) => logger.warn({ url, err: err.message }, 'coordinator socket error'));
+    socket.once('close', (code, reason) => {
+      this.socket = undefined;
+      clearInterval(this.heartbeatTimer);
+      if (this.stopped) return;
+      logger.warn({ url, code, reason: reason.toString() }, 'coordinator connection closed');
+      this.scheduleRound();
+      handlers.closed();
+    });
+    handlers.opened();
+  }
+}

@@ -1,0 +1,34 @@
+import type { Assignment, TaskResult } from '../../protocol/index.js';
+import { type ProcessOutcome, runProcess } from './run-process.js';
+import type { TaskRunner } from './runner.js';
+
+/** A task result that says how the process ended. */
+export function resultOfProcess(outcome: ProcessOutcome, timeoutMs: number): TaskResult {
+  const { durationMs } = outcome;
+  switch (outcome.ending) {
+    case 'spawn_failed':
+      return { status: 'failed', durationMs, error: outcome.error };
+    case 'aborted':
+      return { status: 'failed', durationMs, error: 'aborted' };
+    case 'timed_out':
+      return {
+        status: 'timed_out',
+        durationMs,
+        error: `timed out after ${timeoutMs} ms; process tree killed`,
+        output: outcome.output,
+      };
+    case 'exited': {
+      const { exitCode, signal } = outcome.output;
+      if (exitCode === 0) return { status: 'succeeded', durationMs, output: outcome.output };
+      const error = signal !== null ? `killed by ${signal}` : `exited with code ${exitCode}`;
+      return { status: 'failed', durationMs, error, output: outcome.output };
+    }
+  }
+}
+
+export const commandRunner: TaskRunner<Extract<Assignment, { kind: 'command' }>> = {
+  async run({ payload, timeoutMs }, signal) {
+    const outcome = await runProcess({ ...payload, timeoutMs }, signal);
+    return resultOfProcess(outcome, timeoutMs);
+  },
+};

@@ -1,0 +1,104 @@
+import type { Assignment, LeaseRef, ResultReport, TaskResult } from '../protocol/index.js';
+import { attemptKey } from './attempt-key.js';
+
+export type RunAssignment = (assignment: Assignment, signal: AbortSignal) => Promise<TaskResult>;
+
+export interface TaskPoolEvents {
+  started(assignment: Assignment): void;
+  /** An attempt ended on its own; aborted attempts end without this. */
+  finished(report: ResultReport): void;
+}
+
+interface RunningAttempt {
+  controller: AbortController;
+  settled: Promise<void>;
+  lease: LeaseRef;
+}
+
+const leaseOf = ({ taskId, attempt, leaseToken }: Assignment): LeaseRef => ({
+  taskId,
+  attempt,
+  leaseToken,
+});
+
+/** Runs assignments, at most `slots` at once; the rest wait in arrival order. */
+export class TaskPool {
+  private readonly waiting: Assignment[] = [];
+  private readonly running = new Map<string, RunningAttempt>();
+
+  constructor(
+    private readonly slots: number,
+    private readonly runAssignment: RunAssignment,
+    private readonly events: TaskPoolEvents,
+  ) {}
+
+  has(taskId: string, attempt: number): boolean {
+    return (
+      this.running.has(attemptKey(taskId, attempt)) ||
+      this.waiting.some((task) => task.taskId === taskId && task.attempt === attempt)
+    );
+  }
+
+  /** Attempts running or waiting to run. */
+  leaseRefs(): LeaseRef[] {
+    return [...[...this.running.values()].map((run) => run.lease), ...this.waiting.map(leaseOf)];
+  }
+
+  submit(assignment: Assignment): void {
+    this.waiting.push(assignment);
+    this.startWaiting();
+  }
+
+  /** Stops an attempt, killing its processes; false if this pool does not hold it. */
+  abort(taskId: string, attempt: number, reason: string): boolean {
+    const index = this.waiting.findIndex(
+      (task) => task.taskId === taskId && task.attempt === attempt,
+    );
+    if (index >= 0) {
+      this.waiting.splice(index, 1);
+      return true;
+    }
+    const run = this.running.get(attemptKey(taskId, attempt));
+    run?.controller.abort(reason);
+    return run !== undefined;
+  }
+
+  /** Drops waiting attempts, aborts running ones and waits until their processes are gone. */
+  async abortAll(reason: string): Promise<void> {
+    this.waiting.length = 0;
+    const runs = [...this.running.values()];
+    for (const run of runs) run.controller.abort(reason);
+    await Promise.all(runs.map((run) => run.settled));
+  }
+
+  private startWaiting(): void {
+    while (this.running.size < this.slots) {
+      const assignment = this.waiting.shift();
+      if (assignment === undefined) return;
+      this.start(assignment);
+    }
+  }
+
+  private start(assignment: Assignment): void {
+    const key = attemptKey(assignment.taskId, assignment.attempt);
+    const controller = new AbortController();
+    const lease = leaseOf(assignment);
+    this.events.started(assignment);
+    const settled = this.runGuarded(assignment, controller.signal).then((result) => {
+      this.running.delete(key);
+      if (!controller.signal.aborted) this.events.finished({ ...lease, result });
+      this.startWaiting();
+    });
+    this.running.set(key, { controller, settled, lease });
+  }
+
+  private async runGuarded(assignment: Assignment, signal: AbortSignal): Promise<TaskResult> {
+    const startedAt = performance.now();
+    try {
+      return await this.runAssignment(assignment, signal);
+    } catch (err) {
+      const durationMs = performance.now() - startedAt;
+      return { status: 'failed', durationMs, error: `runner error: ${(err as Error).message}` };
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import { pino } from 'pino';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { startWorker, type WorkerHandle } from '../../../node-worker/index.js';
+import { PROTOCOL_VERSION } from '../../../protocol/index.js';
+import { deadUrl, FakeCoordinator } from './fake-coordinator.js';
+
+const v = PROTOCOL_VERSION;
+const fastReconnect = { initialDelayMs: 5, maxDelayMs: 20 };
+
+function commandTask(taskId: string, script: string) {
+  return {
+    kind: 'command',
+    taskId,
+    attempt: 1,
+    leaseToken: 5,
+    timeoutMs: 10_000,
+    payload: { command: process.execPath, args: ['-e', script] },
+  };
+}
+
+function capturingLogger() {
+  const lines: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+  return { logger, lines };
+}
+
+describe('node worker against a fake coordinator', () => {
+  let coordinator: FakeCoordinator | undefined;
+  let worker: WorkerHandle | undefined;
+  afterEach(async () => {
+    await worker?.stop();
+    await coordinator?.close();
+    worker = undefined;
+    coordinator = undefined;
+  });
+
+  test('registers, runs assignments, and redelivers results until acknowledged', async () => {
+    const fake = await FakeCoordinator.start('secret');
+    coordinator = fake;
+    worker = await startWorker({
+      coordinatorUrls: [await deadUrl(), fake.url],
+      token: 'secret',
+      slots: 2,
+      labels: { pool: 'a' },
+      name: 'w1',
+      logger: pino({ level: 'silent' }),
+      reconnect: fastReconnect,
+    });
+
+    const register = await fake.next('register');
+    expect(register).toMatchObject({
+      workerId: worker.workerId,
+      name: 'w1',
+      labels: { pool: 'a' },
+      slots: 2,
+      inFlight: [],
+      capabilities: { kind: 'node', taskKinds: ['command', 'vitest'] },
+    });
+    expect(fake.handshakes.at(-1)).toEqual({ authorization: 'Bearer secret' });
+    const registered = {
+      v,
+      type: 'registered',
+      workerId: worker.workerId,
+      heartbeatIntervalMs: 20,
+      maxMessageBytes: 1_000_000,
+    };
+    fake.send(registered);
+    await worker.registered;
+    await fake.next('heartbeat');
+
+    // Invalid messages are ignored; the worker keeps serving.
+    fake.send('not json');
+    fake.send({ v, type: 'assign', tasks: [] });
+    fake.send({ v, type: 'assign', tasks: [commandTask('t1', "process.stdout.write('hi')")] });
+    expect(await fake.next('progress')).toMatchObject({ taskId: 't1', phase: 'started' });
+    const first = await fake.next('result');
+    expect(first.results).toHaveLength(1);
+    expect(first.results[0]).toMatchObject({
+      taskId: 't1',
+      attempt: 1,
+      leaseToken: 5,
+      result: { status: 'succeeded', output: { stdout: 'hi' } },
+    });
+
+    // Unacknowledged, the result survives a lost connection and is sent again.
+    fake.dropConnection();
+    const again = await fake.next('register');
+    expect(again.workerId).toBe(worker.workerId);
+    expect(again.inFlight).toEqual([{ taskId: 't1', attempt: 1, leaseToken: 5 }]);
+    fake.send(registered);
+    expect((await fake.next('result')).results).toEqual(first.results);
+    fake.send({ v, type: 'ack', acks: [{ taskId: 't1', attempt: 1, recorded: true }] });
+
+    // An aborted attempt produces no result.
+    fake.send({ v, type: 'assign', tasks: [commandTask('t2', 'setInterval(() => {}, 1000)')] });
+    expect(await fake.next('progress')).toMatchObject({ taskId: 't2' });
+    fake.send({ v, type: 'abort', taskId: 't2', attempt: 1, reason: 'cancelled' });
+    fake.send({ v, type: 'assign', tasks: [commandTask('t3', '')] });
+    expect((await fake.next('result')).results.map((r) => r.taskId)).toEqual(['t3']);
+    fake.send({ v, type: 'ack', acks: [{ taskId: 't3', attempt: 1, recorded: false }] });
+
+    fake.dropConnection();
+    expect((await fake.next('register')).inFlight).toEqual([]);
+    expect(fake.pending('result')).toEqual([]);
+  });
+
+  test.each([
+    ['no token', undefined, 'requires a worker token and none was given'],
+    ['a wrong token', 'wrong', 'rejected the worker token'],
+  ])('with %s it logs the problem and keeps retrying', async (_case, token, problem) => {
+    const fake = await FakeCoordinator.start('secret');
+    coordinator = fake;
+    const { logger, lines } = capturingLogger();
+    const options = { coordinatorUrls: [fake.url], slots: 1, labels: {}, logger };
+    worker = await startWorker({ ...options, token, reconnect: fastReconnect });
+    await vi.waitFor(() => expect(fake.handshakes.length).toBeGreaterThanOrEqual(3));
+    const errors = lines.map((line) => JSON.parse(line)).filter((entry) => entry.level >= 50);
+    expect(errors[0]).toMatchObject({ status: 401 });
+    expect(errors[0].msg).toContain(problem);
+
+    const registered = worker.registered;
+    await worker.stop();
+    worker = undefined;
+    await expect(registered).rejects.toThrow('worker stopped before registering');
+  });
+});
