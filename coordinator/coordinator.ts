@@ -1,7 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { DEFAULT_MAX_MESSAGE_BYTES } from '../protocol/index.js';
 import { CREDENTIALS_FILE, Credentials } from './auth/index.js';
 import type { CoordinatorContext } from './context.js';
 import { createApp } from './http/app.js';
@@ -30,16 +29,6 @@ export interface RunningCoordinator {
   port: number;
   close(): Promise<void>;
 }
-
-export const COORDINATOR_DEFAULTS = {
-  host: '127.0.0.1',
-  port: 8080,
-  dataDir: '.dtf',
-  insecureNoAuth: false,
-  heartbeatIntervalMs: 1000,
-  heartbeatMisses: 3,
-  maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
-} as const;
 
 /**
  * Opens the store, rebuilds the state from it, and serves REST and `/ws`. Every change goes

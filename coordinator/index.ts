@@ -1,3 +1,3 @@
 export { CREDENTIALS_FILE } from './auth/index.js';
 export type { CoordinatorOptions, RunningCoordinator } from './coordinator.js';
-export { COORDINATOR_DEFAULTS, startCoordinator } from './coordinator.js';
+export { startCoordinator } from './coordinator.js';

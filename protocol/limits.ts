@@ -5,3 +5,7 @@ export const DEFAULT_TASK_TIMEOUT_MS = 10 * 60_000;
 export const DEFAULT_MAX_RETRIES = 3;
 /** Bytes of stdout and of stderr kept from a command, counted from the end. */
 export const OUTPUT_TAIL_BYTES = 64 * 1024;
+export const DEFAULT_COORDINATOR_PORT = 8080;
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 1_000;
+/** Heartbeats a worker may miss before it counts as dead and its leases expire. */
+export const DEFAULT_HEARTBEAT_MISSES = 3;

@@ -16,7 +16,8 @@ const workerLabels = new Map<string, Record<string, string>>();
 
 beforeAll(async () => {
   coordinator = await startCoordinatorProcess(tempDir());
-  for (const labels of [{ pool: 'alpha' }, { pool: 'beta', disk: 'ssd' }]) {
+  const pools: Array<Record<string, string>> = [{ pool: 'alpha' }, { pool: 'beta', disk: 'ssd' }];
+  for (const labels of pools) {
     const worker = await startWorkerProcess(coordinator, { slots: 3, labels });
     workerLabels.set(worker.workerId, labels);
   }
@@ -30,7 +31,7 @@ afterAll(async () => {
 
 describe('scheduling across two real workers', () => {
   it('runs 200 tasks with mixed priorities and labels, each on a worker that satisfies it, highest priority first', async () => {
-    const requirementsByIndex = [
+    const requirementsByIndex: Array<{ labels?: Record<string, string> }> = [
       {},
       { labels: { pool: 'alpha' } },
       { labels: { pool: 'beta' } },

@@ -1,0 +1,65 @@
+import { type Command, Option } from 'commander';
+import { type TaskState, TaskState as TaskStates, type TaskView } from '../../protocol/index.js';
+import { coordinatorAccess, withClient } from '../connection.js';
+import { formatDuration } from '../format/duration.js';
+import { formatTable } from '../format/table.js';
+import { integerIn } from '../options/integers.js';
+import { printJson, printLine } from '../output.js';
+
+interface TasksOptions {
+  group?: string;
+  state?: TaskState;
+  limit: number;
+  json?: boolean;
+}
+
+function durationOf(task: TaskView): string {
+  const ms =
+    task.result?.durationMs ??
+    (task.startedAt !== undefined && task.finishedAt !== undefined
+      ? task.finishedAt - task.startedAt
+      : undefined);
+  return ms === undefined ? '-' : formatDuration(ms);
+}
+
+/** The `dtf tasks` table: one row per task under a header. */
+export function formatTasksTable(tasks: readonly TaskView[]): string {
+  const rows = tasks.map((task) => [
+    task.id,
+    task.name ?? task.kind,
+    task.state,
+    String(task.priority),
+    String(task.attempt),
+    task.workerId ?? '-',
+    durationOf(task),
+  ]);
+  return formatTable([
+    ['ID', 'NAME', 'STATE', 'PRIORITY', 'ATTEMPT', 'WORKER', 'DURATION'],
+    ...rows,
+  ]);
+}
+
+export function registerTasksCommand(program: Command): void {
+  program
+    .command('tasks')
+    .description('list tasks')
+    .option('--group <group>', 'only tasks of this group')
+    .addOption(
+      new Option('--state <state>', 'only tasks in this state').choices(TaskStates.options),
+    )
+    .option('--limit <n>', 'most tasks to list', integerIn(1, 10_000), 1_000)
+    .option('--json', 'print the tasks as JSON')
+    .action(async (options: TasksOptions, command: Command) => {
+      const tasks = await withClient(coordinatorAccess(command), (client) =>
+        client.query({ group: options.group, state: options.state, limit: options.limit }),
+      );
+      if (options.json === true) {
+        printJson(tasks);
+        return;
+      }
+      printLine(tasks.length === 0 ? 'no tasks' : formatTasksTable(tasks));
+      if (tasks.length === options.limit) {
+        process.stderr.write(`(the first ${options.limit} tasks; --limit shows more)\n`);
+      }
+    });
+}

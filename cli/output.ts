@@ -1,0 +1,8 @@
+/** Results go to stdout; progress, logs and errors go to stderr. */
+export function printLine(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+export function printJson(value: unknown): void {
+  printLine(JSON.stringify(value, null, 2));
+}

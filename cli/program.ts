@@ -1,0 +1,38 @@
+import { Command, Option } from 'commander';
+import { registerCancelCommand } from './commands/cancel.js';
+import { registerCoordinatorCommand } from './commands/coordinator.js';
+import { registerSchemaCommand } from './commands/schema.js';
+import { registerStatusCommand } from './commands/status.js';
+import { registerSubmitCommand } from './commands/submit.js';
+import { registerTasksCommand } from './commands/tasks.js';
+import { registerWaitCommand } from './commands/wait.js';
+import { registerWorkerCommand } from './commands/worker.js';
+import { collectCoordinatorUrls, DEFAULT_COORDINATOR_URL } from './options/coordinator-urls.js';
+
+/** The `dtf` command with every subcommand; it throws instead of exiting. */
+export function buildProgram(): Command {
+  const program = new Command('dtf')
+    .description('DTF: distributed test orchestration for ML code in browsers and Node')
+    .addOption(
+      new Option(
+        '--coordinator <url>',
+        `coordinator URL, ws(s):// or http(s)://; repeat or comma-separate for several (default: ${DEFAULT_COORDINATOR_URL})`,
+      )
+        .env('DTF_COORDINATOR')
+        .argParser(collectCoordinatorUrls),
+    )
+    .addOption(new Option('--token <token>', 'API key or worker join token').env('DTF_TOKEN'))
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'dtf: ')) })
+    .showHelpAfterError('(dtf --help shows usage)');
+  // Subcommands made with program.command() inherit exitOverride and the output settings.
+  registerCoordinatorCommand(program);
+  registerWorkerCommand(program);
+  registerSubmitCommand(program);
+  registerStatusCommand(program);
+  registerTasksCommand(program);
+  registerWaitCommand(program);
+  registerCancelCommand(program);
+  registerSchemaCommand(program);
+  return program;
+}

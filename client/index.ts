@@ -1,0 +1,13 @@
+export { CoordinatorError } from './coordinator-error.js';
+export {
+  type ConnectOptions,
+  DtfClient,
+  type QueryFilter,
+  type Subscription,
+  type TaskSelector,
+  type WaitOptions,
+} from './dtf-client.js';
+export { describeError } from './error-text.js';
+export { HttpError, restGet } from './rest.js';
+export { TaskProgress } from './task-progress.js';
+export { toHttpUrl, toWebSocketUrl } from './urls.js';

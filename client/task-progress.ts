@@ -1,0 +1,91 @@
+import { type TaskEvent, type TaskState, TERMINAL_STATES } from '../protocol/index.js';
+
+const PROGRESS_RANK: Record<TaskState, number> = {
+  queued: 0,
+  assigned: 1,
+  running: 2,
+  succeeded: 3,
+  failed: 3,
+  timed_out: 3,
+  cancelled: 3,
+};
+
+function isTerminal(event: TaskEvent): boolean {
+  return TERMINAL_STATES.has(event.state);
+}
+
+/**
+ * Whether `next` describes a later moment of the task than `current`. Events can reach a
+ * subscriber before the snapshot they follow, so the order of arrival is not trusted.
+ */
+function supersedes(next: TaskEvent, current: TaskEvent): boolean {
+  if (isTerminal(current)) return false;
+  if (isTerminal(next)) return true;
+  if (next.attempt !== current.attempt) return next.attempt > current.attempt;
+  if (next.at !== current.at) return next.at > current.at;
+  return PROGRESS_RANK[next.state] > PROGRESS_RANK[current.state];
+}
+
+function zeroCounts(): Record<TaskState, number> {
+  return {
+    queued: 0,
+    assigned: 0,
+    running: 0,
+    succeeded: 0,
+    failed: 0,
+    timed_out: 0,
+    cancelled: 0,
+  };
+}
+
+/** The latest known state of a set of tasks, fed by a subscription's snapshot and events. */
+export class TaskProgress {
+  private readonly latest = new Map<string, TaskEvent>();
+  private readonly counts = zeroCounts();
+  private readonly expected: ReadonlySet<string>;
+  private unseenExpected: number;
+
+  /** `expectedTaskIds`: tasks that belong to the set even before any event about them arrives. */
+  constructor(expectedTaskIds: Iterable<string> = []) {
+    this.expected = new Set(expectedTaskIds);
+    this.unseenExpected = this.expected.size;
+  }
+
+  apply(event: TaskEvent): void {
+    const current = this.latest.get(event.taskId);
+    if (current === undefined) {
+      if (this.expected.has(event.taskId)) this.unseenExpected--;
+    } else {
+      if (!supersedes(event, current)) return;
+      this.counts[current.state]--;
+    }
+    this.counts[event.state]++;
+    this.latest.set(event.taskId, event);
+  }
+
+  /** Tasks in the set: the expected ones and every one an event was seen for. */
+  get total(): number {
+    return this.latest.size + this.unseenExpected;
+  }
+
+  /** How many tasks are in each state; expected tasks not yet seen are in none. */
+  countsByState(): Readonly<Record<TaskState, number>> {
+    return this.counts;
+  }
+
+  /** Expected tasks that no event has mentioned. */
+  unseenTaskIds(): string[] {
+    return [...this.expected].filter((id) => !this.latest.has(id));
+  }
+
+  allTerminal(): boolean {
+    let terminal = 0;
+    for (const state of TERMINAL_STATES) terminal += this.counts[state];
+    return terminal === this.total;
+  }
+
+  /** The latest event of every task seen, in the order the tasks were first seen. */
+  latestEvents(): TaskEvent[] {
+    return [...this.latest.values()];
+  }
+}

@@ -1,0 +1,39 @@
+function parseCoordinatorUrl(url: string): URL {
+  try {
+    return new URL(url);
+  } catch {
+    throw new Error(`invalid coordinator URL '${url}' (expected e.g. ws://127.0.0.1:8080/ws)`);
+  }
+}
+
+/**
+ * The WebSocket URL of a coordinator given as `ws(s)://host:port/ws` or `http(s)://host:port`;
+ * a URL without a path gets the coordinator's `/ws` endpoint.
+ */
+export function toWebSocketUrl(url: string): string {
+  const parsed = parseCoordinatorUrl(url);
+  switch (parsed.protocol) {
+    case 'ws:':
+    case 'wss:':
+      break;
+    case 'http:':
+      parsed.protocol = 'ws:';
+      break;
+    case 'https:':
+      parsed.protocol = 'wss:';
+      break;
+    default:
+      throw new Error(
+        `unsupported coordinator URL '${url}' (use ws://, wss://, http:// or https://)`,
+      );
+  }
+  if (parsed.pathname === '/') parsed.pathname = '/ws';
+  return parsed.href;
+}
+
+/** The REST base URL (`http(s)://host:port`) of a coordinator given by any of its URLs. */
+export function toHttpUrl(url: string): string {
+  const parsed = parseCoordinatorUrl(url);
+  const secure = parsed.protocol === 'wss:' || parsed.protocol === 'https:';
+  return `${secure ? 'https' : 'http'}://${parsed.host}`;
+}

@@ -1,0 +1,73 @@
+import type { AddressInfo } from 'node:net';
+import { type WebSocket, WebSocketServer } from 'ws';
+
+/** A request as the fake coordinator received it. */
+export interface ReceivedRequest {
+  type: string;
+  id: string;
+  [field: string]: unknown;
+}
+
+export interface FakeCoordinator {
+  url: string;
+  received: ReceivedRequest[];
+  authorization: (string | undefined)[];
+  close(): Promise<void>;
+}
+
+export interface FakeOptions {
+  /** Refuse every handshake with this status and body. */
+  refuse?: { status: number; body: string };
+}
+
+/** Sends protocol messages (the `v` field is added). */
+export function reply(socket: WebSocket, message: Record<string, unknown>): void {
+  socket.send(JSON.stringify({ v: 1, ...message }));
+}
+
+/** A loopback WebSocket server on a free port that answers requests with `answer`. */
+export async function startFakeCoordinator(
+  answer: (request: ReceivedRequest, socket: WebSocket) => void,
+  options: FakeOptions = {},
+): Promise<FakeCoordinator> {
+  const received: ReceivedRequest[] = [];
+  const authorization: (string | undefined)[] = [];
+  const server = new WebSocketServer({
+    host: '127.0.0.1',
+    port: 0,
+    path: '/ws',
+    verifyClient: (info, done) => {
+      authorization.push(info.req.headers.authorization);
+      if (options.refuse === undefined) done(true);
+      else done(false, options.refuse.status, options.refuse.body);
+    },
+  });
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  server.on('connection', (socket) => {
+    socket.on('message', (data) => {
+      const request = JSON.parse(String(data)) as ReceivedRequest;
+      received.push(request);
+      answer(request, socket);
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `ws://127.0.0.1:${port}/ws`,
+    received,
+    authorization,
+    close: () =>
+      new Promise((resolve) => {
+        for (const client of server.clients) client.terminate();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A loopback URL where nothing listens: the port of a server that was just closed. */
+export async function unusedUrl(): Promise<string> {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `ws://127.0.0.1:${port}/ws`;
+}

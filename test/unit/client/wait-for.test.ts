@@ -1,0 +1,101 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { WebSocket } from 'ws';
+import { DtfClient } from '../../../client/index.js';
+import type { TaskEvent } from '../../../protocol/index.js';
+import {
+  type FakeCoordinator,
+  type ReceivedRequest,
+  reply,
+  startFakeCoordinator,
+} from './fake-coordinator.js';
+
+function event(taskId: string, state: TaskEvent['state'], at: number, attempt = 1): TaskEvent {
+  return { taskId, group: 'g', state, attempt, at };
+}
+
+/** Answers subscribe with `snapshot` followed at once by `batches` of events; acks unsubscribe. */
+function subscriptionScript(snapshot: TaskEvent[], batches: TaskEvent[][]) {
+  return (request: ReceivedRequest, socket: WebSocket) => {
+    if (request.type === 'unsubscribe') {
+      reply(socket, { type: 'unsubscribed', id: request.id });
+      return;
+    }
+    reply(socket, { type: 'subscribed', id: request.id, subscription: 's1', snapshot });
+    for (const events of batches) reply(socket, { type: 'event', subscription: 's1', events });
+  };
+}
+
+describe('DtfClient.waitFor', () => {
+  let fake: FakeCoordinator | undefined;
+  let client: DtfClient | undefined;
+  afterEach(async () => {
+    await client?.close();
+    await fake?.close();
+    client = undefined;
+    fake = undefined;
+  });
+
+  it('waits for every task of a group, including tasks that appear after the snapshot', async () => {
+    fake = await startFakeCoordinator(
+      subscriptionScript(
+        [event('a', 'queued', 1), event('b', 'running', 2)],
+        [
+          [event('b', 'succeeded', 3), event('c', 'queued', 3)],
+          [event('a', 'succeeded', 4)],
+          [event('c', 'running', 5)],
+          [event('c', 'failed', 6)],
+        ],
+      ),
+    );
+    client = await DtfClient.connect({ urls: [fake.url] });
+    const seen: string[] = [];
+    const final = await client.waitFor(
+      { group: 'g' },
+      { onEvent: (e, progress) => seen.push(`${e.taskId}:${e.state}:${progress.total}`) },
+    );
+    expect(final.map((e) => [e.taskId, e.state]).sort()).toEqual([
+      ['a', 'succeeded'],
+      ['b', 'succeeded'],
+      ['c', 'failed'],
+    ]);
+    expect(seen).toContain('c:failed:3');
+    expect(fake.received.map((r) => r.type)).toEqual(['subscribe', 'unsubscribe']);
+  });
+
+  it('does not let an older snapshot undo events that arrived before it was read', async () => {
+    fake = await startFakeCoordinator(
+      subscriptionScript([event('a', 'running', 1)], [[event('a', 'succeeded', 2)]]),
+    );
+    client = await DtfClient.connect({ urls: [fake.url] });
+    const final = await client.waitFor({ taskIds: ['a'] });
+    expect(final).toEqual([event('a', 'succeeded', 2)]);
+  });
+
+  it('resolves at once for a group that has no tasks', async () => {
+    fake = await startFakeCoordinator(subscriptionScript([], []));
+    client = await DtfClient.connect({ urls: [fake.url] });
+    await expect(client.waitFor({ group: 'empty' })).resolves.toEqual([]);
+  });
+
+  it('rejects when a selected task id is unknown to the coordinator', async () => {
+    fake = await startFakeCoordinator(subscriptionScript([event('a', 'succeeded', 1)], []));
+    client = await DtfClient.connect({ urls: [fake.url] });
+    await expect(client.waitFor({ taskIds: ['a', 'ghost'] })).rejects.toThrow(
+      'no such task: ghost',
+    );
+  });
+
+  it('rejects when the connection closes before the tasks end', async () => {
+    fake = await startFakeCoordinator((request, socket) => {
+      reply(socket, {
+        type: 'subscribed',
+        id: request.id,
+        subscription: 's1',
+        snapshot: [event('a', 'running', 1)],
+      });
+      socket.close(1001, 'going away');
+    });
+    client = await DtfClient.connect({ urls: [fake.url] });
+    await expect(client.waitFor({ group: 'g' })).rejects.toThrow('closed (code 1001, going away)');
+  });
+});
