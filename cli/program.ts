@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { registerCancelCommand } from './commands/cancel.js';
 import { registerCoordinatorCommand } from './commands/coordinator.js';
+import { registerRunCommand } from './commands/run.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerSubmitCommand } from './commands/submit.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerCoordinatorCommand(program);
   registerWorkerCommand(program);
   registerSubmitCommand(program);
+  registerRunCommand(program);
   registerStatusCommand(program);
   registerTasksCommand(program);
   registerWaitCommand(program);

@@ -136,7 +136,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       gateway.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      commit.flush();
+      commit.close();
       db.close();
     },
   };

@@ -6,6 +6,7 @@ export * from './json-schema.js';
 export * from './limits.js';
 export * from './messages.js';
 export * from './rest.js';
+export * from './suite.js';
 export * from './task.js';
 export * from './task-kinds.js';
 export * from './version.js';

@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { describeError } from '../../client/index.js';
+import { readJsonFile } from './json-file.js';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -12,20 +11,7 @@ function kindOf(value: unknown): string {
 
 /** The raw task specs in a JSON file holding one spec object or an array of them. */
 export async function readTaskFile(path: string): Promise<Record<string, unknown>[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : describeError(error);
-    throw new Error(`cannot read tasks file '${path}': ${reason}`);
-  }
-  let content: unknown;
-  try {
-    content = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`tasks file '${path}' is not valid JSON: ${describeError(error)}`);
-  }
+  const content = await readJsonFile(path, `tasks file '${path}'`);
   const specs = Array.isArray(content) ? content : [content];
   if (specs.length === 0) throw new Error(`tasks file '${path}' holds no tasks`);
   const index = specs.findIndex((spec) => !isRecord(spec));

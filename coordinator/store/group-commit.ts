@@ -29,6 +29,7 @@ export interface GroupCommitOptions {
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
+  private closed = false;
   private readonly writer: EventWriter;
   private readonly transaction: (batch: Pending[]) => StateEvent[][];
 
@@ -46,6 +47,7 @@ export class GroupCommit {
    * batch's events are announced, so a reply always precedes the effects it caused.
    */
   submit(command: Command, done?: (events: StateEvent[]) => void): void {
+    if (this.closed) return; // shutting down: the database is gone; a restart reloads the state
     this.queue.push({ command, done });
     if (!this.scheduled) {
       this.scheduled = true;
@@ -57,9 +59,15 @@ export class GroupCommit {
     return new Promise((resolve) => this.submit(command, resolve));
   }
 
-  /** Commits whatever is queued now, synchronously (used at shutdown). */
-  flush(): void {
+  /** Commits what is queued, then refuses further commands (shutdown). */
+  close(): void {
+    this.flush();
+    this.closed = true;
+  }
+
+  private flush(): void {
     this.scheduled = false;
+    if (this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
     const started = performance.now();

@@ -1,0 +1,54 @@
+import type { CaseReport, SuiteReport } from './suite-report.js';
+
+function escape(text: string): string {
+  return (
+    text
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      // Control characters other than tab and newlines are not allowed in XML 1.0.
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '')
+  );
+}
+
+const seconds = (ms: number) => (ms / 1000).toFixed(3);
+
+function testCase(c: CaseReport, classname: string): string {
+  const open = `    <testcase classname="${escape(classname)}" name="${escape(c.name)}" time="${seconds(c.durationMs)}"`;
+  const message = escape(c.message ?? '');
+  const firstLine = escape((c.message ?? '').split('\n', 1)[0] ?? '');
+  switch (c.status) {
+    case 'passed':
+      return `${open}/>`;
+    case 'skipped':
+    case 'todo':
+      return `${open}>\n      <skipped/>\n    </testcase>`;
+    case 'failed':
+      return `${open}>\n      <failure message="${firstLine}">${message}</failure>\n    </testcase>`;
+    case 'error':
+      return `${open}>\n      <error message="${firstLine}">${message}</error>\n    </testcase>`;
+  }
+}
+
+/** JUnit XML, one <testsuite> per task, as CI systems read it. */
+export function toJUnitXml(report: SuiteReport): string {
+  const suites = report.tasks.map((task) => {
+    const count = (s: CaseReport['status']) => task.cases.filter((c) => c.status === s).length;
+    const skipped = count('skipped') + count('todo');
+    return [
+      `  <testsuite name="${escape(task.name)}" tests="${task.cases.length}" failures="${count('failed')}" errors="${count('error')}" skipped="${skipped}" time="${seconds(task.durationMs)}">`,
+      ...task.cases.map((c) => testCase(c, `${report.suite}.${task.name}`)),
+      '  </testsuite>',
+    ].join('\n');
+  });
+  const failures = report.tasks.flatMap((t) => t.cases).filter((c) => c.status === 'failed').length;
+  const errors = report.tasks.flatMap((t) => t.cases).filter((c) => c.status === 'error').length;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="${escape(report.suite)}" tests="${report.counts.cases}" failures="${failures}" errors="${errors}" time="${seconds(report.durationMs)}" timestamp="${report.startedAt}">`,
+    ...suites,
+    '</testsuites>',
+    '',
+  ].join('\n');
+}

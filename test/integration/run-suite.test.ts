@@ -1,0 +1,68 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { killAll, spawnDtf } from '../support/processes.js';
+import { removeTempDirs, tempDir } from '../support/temp-dir.js';
+
+afterAll(async () => {
+  await killAll();
+  removeTempDirs();
+});
+
+const sampleSuite = fileURLToPath(new URL('../../examples/sample-suite.json', import.meta.url));
+
+describe('dtf run', () => {
+  it('runs the sample suite on its own coordinator and worker, prints the table and writes JSON and JUnit', async () => {
+    const out = tempDir();
+    const run = spawnDtf(['run', sampleSuite, '--out', out]);
+    expect(await run.exited).toBe(0);
+    expect(run.output()).toMatch(/PASS {2}sample: 4\/4 tasks passed/);
+    const report = JSON.parse(readFileSync(join(out, 'sample.json'), 'utf8'));
+    expect(report).toMatchObject({
+      suite: 'sample',
+      passed: true,
+      counts: { tasks: 4, succeeded: 4 },
+    });
+    const junit = readFileSync(join(out, 'sample.junit.xml'), 'utf8');
+    expect(junit).toContain('<testsuites name="sample" tests="10" failures="0" errors="0"');
+  });
+
+  it('exits 1 and reports the failing checks when a task fails', async () => {
+    const dir = tempDir();
+    const suite = join(dir, 'failing.json');
+    writeFileSync(
+      suite,
+      JSON.stringify({
+        name: 'failing',
+        tasks: [
+          { name: 'good', kind: 'command', payload: { command: 'true' } },
+          {
+            name: 'bad',
+            kind: 'command',
+            payload: { command: 'echo boom >&2; exit 3', shell: true },
+          },
+        ],
+      }),
+    );
+    const run = spawnDtf(['run', suite, '--out', dir]);
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toMatch(/bad\s+command\s+failed.*exited with code 3/);
+    const junit = readFileSync(join(dir, 'failing.junit.xml'), 'utf8');
+    expect(junit).toContain('<failure message="exited with code 3">');
+  });
+
+  it('names the problem in a bad suite file without starting anything', async () => {
+    const dir = tempDir();
+    const suite = join(dir, 'bad.json');
+    writeFileSync(
+      suite,
+      JSON.stringify({ name: 'bad', tasks: [{ kind: 'teleport', payload: {} }] }),
+    );
+    const run = spawnDtf(['run', suite]);
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toMatch(
+      /suite file '.*bad\.json'.*tasks\[0\]\.kind: unknown task kind "teleport"/,
+    );
+  });
+});
