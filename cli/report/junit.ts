@@ -1,6 +1,6 @@
 import type { CaseReport, SuiteReport } from './suite-report.js';
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return (
     text
       .replace(/&/g, '&amp;')
@@ -8,6 +8,7 @@ function escape(text: string): string {
       .replace(/>/g, '&gt;')
       .replace(/"/g, '&quot;')
       // Control characters other than tab and newlines are not allowed in XML 1.0.
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
       .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '')
   );
 }
@@ -15,9 +16,9 @@ function escape(text: string): string {
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
 function testCase(c: CaseReport, classname: string): string {
-  const open = `    <testcase classname="${escape(classname)}" name="${escape(c.name)}" time="${seconds(c.durationMs)}"`;
-  const message = escape(c.message ?? '');
-  const firstLine = escape((c.message ?? '').split('\n', 1)[0] ?? '');
+  const open = `    <testcase classname="${escapeXml(classname)}" name="${escapeXml(c.name)}" time="${seconds(c.durationMs)}"`;
+  const message = escapeXml(c.message ?? '');
+  const firstLine = escapeXml((c.message ?? '').split('\n', 1)[0] ?? '');
   switch (c.status) {
     case 'passed':
       return `${open}/>`;
@@ -37,7 +38,7 @@ export function toJUnitXml(report: SuiteReport): string {
     const count = (s: CaseReport['status']) => task.cases.filter((c) => c.status === s).length;
     const skipped = count('skipped') + count('todo');
     return [
-      `  <testsuite name="${escape(task.name)}" tests="${task.cases.length}" failures="${count('failed')}" errors="${count('error')}" skipped="${skipped}" time="${seconds(task.durationMs)}">`,
+      `  <testsuite name="${escapeXml(task.name)}" tests="${task.cases.length}" failures="${count('failed')}" errors="${count('error')}" skipped="${skipped}" time="${seconds(task.durationMs)}">`,
       ...task.cases.map((c) => testCase(c, `${report.suite}.${task.name}`)),
       '  </testsuite>',
     ].join('\n');
@@ -46,7 +47,7 @@ export function toJUnitXml(report: SuiteReport): string {
   const errors = report.tasks.flatMap((t) => t.cases).filter((c) => c.status === 'error').length;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${escape(report.suite)}" tests="${report.counts.cases}" failures="${failures}" errors="${errors}" time="${seconds(report.durationMs)}" timestamp="${report.startedAt}">`,
+    `<testsuites name="${escapeXml(report.suite)}" tests="${report.counts.cases}" failures="${failures}" errors="${errors}" time="${seconds(report.durationMs)}" timestamp="${report.startedAt}">`,
     ...suites,
     '</testsuites>',
     '',

@@ -21,7 +21,9 @@ describe('kernels', () => {
 
   it('gelu matches reference values', () => {
     const out = gelu(Float32Array.from([-1, 0, 1, 2]));
-    [-0.158808, 0, 0.841192, 1.954598].forEach((v, i) => expect(out[i]).toBeCloseTo(v, 5));
+    for (const [i, expected] of [-0.158808, 0, 0.841192, 1.954598].entries()) {
+      expect(out[i]).toBeCloseTo(expected, 5);
+    }
   });
 
   it('layerNorm gives zero mean and unit variance per row', () => {

@@ -26,7 +26,8 @@ describe('mlp', () => {
     const batched = mlp(x, 3);
     for (let i = 0; i < 3; i++) {
       const single = mlp(x.subarray(i * 16, (i + 1) * 16), 1);
-      single.forEach((v, j) => expect(batched[i * 10 + j]).toBeCloseTo(v, 6));
+      for (const [j, expected] of single.entries())
+        expect(batched[i * 10 + j]).toBeCloseTo(expected, 6);
     }
   });
 });
