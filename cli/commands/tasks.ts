@@ -32,9 +32,10 @@ export function formatTasksTable(tasks: readonly TaskView[]): string {
     String(task.attempt),
     task.workerId ?? '-',
     durationOf(task),
+    task.unschedulable ?? task.result?.error?.split('\n', 1)[0] ?? '',
   ]);
   return formatTable([
-    ['ID', 'NAME', 'STATE', 'PRIORITY', 'ATTEMPT', 'WORKER', 'DURATION'],
+    ['ID', 'NAME', 'STATE', 'PRIORITY', 'ATTEMPT', 'WORKER', 'DURATION', 'NOTE'],
     ...rows,
   ]);
 }

@@ -103,13 +103,14 @@ describe('formatTasksTable', () => {
           state: 'queued',
           workerId: undefined,
           result: undefined,
+          unschedulable: 'unschedulable: no worker with label gpu=a100',
         },
       ]),
     ).toBe(
       [
-        'ID  NAME     STATE      PRIORITY  ATTEMPT  WORKER  DURATION',
+        'ID  NAME     STATE      PRIORITY  ATTEMPT  WORKER  DURATION  NOTE',
         't1  command  succeeded  2         1        w1      1.5s',
-        't2  lint     queued     2         1        -       -',
+        't2  lint     queued     2         1        -       -         unschedulable: no worker with label gpu=a100',
       ].join('\n'),
     );
   });
