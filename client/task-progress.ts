@@ -1,4 +1,9 @@
-import { type TaskEvent, type TaskState, TERMINAL_STATES } from '../protocol/index.js';
+import {
+  type TaskEvent,
+  type TaskState,
+  TERMINAL_STATES,
+  zeroStateCounts,
+} from '../protocol/index.js';
 
 const PROGRESS_RANK: Record<TaskState, number> = {
   queued: 0,
@@ -26,22 +31,10 @@ function supersedes(next: TaskEvent, current: TaskEvent): boolean {
   return PROGRESS_RANK[next.state] > PROGRESS_RANK[current.state];
 }
 
-function zeroCounts(): Record<TaskState, number> {
-  return {
-    queued: 0,
-    assigned: 0,
-    running: 0,
-    succeeded: 0,
-    failed: 0,
-    timed_out: 0,
-    cancelled: 0,
-  };
-}
-
 /** The latest known state of a set of tasks, fed by a subscription's snapshot and events. */
 export class TaskProgress {
   private readonly latest = new Map<string, TaskEvent>();
-  private readonly counts = zeroCounts();
+  private readonly counts = zeroStateCounts();
   private readonly expected: ReadonlySet<string>;
   private unseenExpected: number;
 

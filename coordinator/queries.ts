@@ -1,4 +1,4 @@
-import type { TaskState, TaskView } from '../protocol/index.js';
+import { type TaskState, type TaskView, zeroStateCounts } from '../protocol/index.js';
 import { explainUnschedulable } from './scheduler/index.js';
 import { type CoordinatorState, type TaskRecord, taskView } from './state/index.js';
 
@@ -72,15 +72,7 @@ export function listTasks(
 }
 
 export function countTasksByState(state: CoordinatorState): Record<TaskState, number> {
-  const counts: Record<TaskState, number> = {
-    queued: 0,
-    assigned: 0,
-    running: 0,
-    succeeded: 0,
-    failed: 0,
-    timed_out: 0,
-    cancelled: 0,
-  };
+  const counts = zeroStateCounts();
   for (const task of state.tasks.values()) counts[task.state]++;
   return counts;
 }

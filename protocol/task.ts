@@ -65,6 +65,14 @@ export const TaskState = z.enum([
 ]);
 export type TaskState = z.infer<typeof TaskState>;
 
+/** A count per task state, all zero: the start of every tally by state. */
+export function zeroStateCounts(): Record<TaskState, number> {
+  return Object.fromEntries(TaskState.options.map((state) => [state, 0])) as Record<
+    TaskState,
+    number
+  >;
+}
+
 export const TERMINAL_STATES: ReadonlySet<TaskState> = new Set([
   'succeeded',
   'failed',

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type CoordinatorProcess, killAll, startCoordinatorProcess } from '../support/processes.js';
+import { type CoordinatorProcess, startCoordinatorProcess } from '../support/processes.js';
 import { getJson } from '../support/rest.js';
-import { removeTempDirs, tempDir } from '../support/temp-dir.js';
+import { cleanUpAfterAll } from '../support/teardown.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const MAX_BYTES = 64 * 1024;
 let coordinator: CoordinatorProcess;
@@ -12,10 +13,7 @@ beforeAll(async () => {
     extraArgs: ['--max-message-bytes', String(MAX_BYTES)],
   });
 });
-afterAll(async () => {
-  await killAll();
-  removeTempDirs();
-});
+cleanUpAfterAll();
 
 function open(token: string | undefined): Promise<WebSocket> {
   const headers: Record<string, string> =

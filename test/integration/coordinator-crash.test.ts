@@ -1,20 +1,17 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DtfClient } from '../../client/index.js';
 import type { TaskEvent } from '../../protocol/index.js';
 import { TERMINAL_STATES } from '../../protocol/index.js';
 import {
   kill9,
-  killAll,
   reservePort,
   startCoordinatorProcess,
   startWorkerProcess,
 } from '../support/processes.js';
-import { removeTempDirs, tempDir } from '../support/temp-dir.js';
+import { cleanUpAfterAll } from '../support/teardown.js';
+import { tempDir } from '../support/temp-dir.js';
 
-afterAll(async () => {
-  await killAll();
-  removeTempDirs();
-});
+cleanUpAfterAll();
 
 const TASKS = 500;
 

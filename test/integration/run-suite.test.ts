@@ -1,14 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
-import { killAll, spawnDtf } from '../support/processes.js';
-import { removeTempDirs, tempDir } from '../support/temp-dir.js';
+import { describe, expect, it } from 'vitest';
+import { spawnDtf } from '../support/processes.js';
+import { cleanUpAfterAll } from '../support/teardown.js';
+import { tempDir } from '../support/temp-dir.js';
 
-afterAll(async () => {
-  await killAll();
-  removeTempDirs();
-});
+cleanUpAfterAll();
 
 const sampleSuite = fileURLToPath(new URL('../../examples/sample-suite.json', import.meta.url));
 

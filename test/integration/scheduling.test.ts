@@ -3,12 +3,12 @@ import { DtfClient } from '../../client/index.js';
 import type { TaskSpecInput, TaskView } from '../../protocol/index.js';
 import {
   type CoordinatorProcess,
-  killAll,
   startCoordinatorProcess,
   startWorkerProcess,
 } from '../support/processes.js';
 import { getJson } from '../support/rest.js';
-import { removeTempDirs, tempDir } from '../support/temp-dir.js';
+import { cleanUpAfterAll } from '../support/teardown.js';
+import { tempDir } from '../support/temp-dir.js';
 
 let coordinator: CoordinatorProcess;
 let client: DtfClient;
@@ -25,9 +25,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await client?.close();
-  await killAll();
-  removeTempDirs();
 });
+cleanUpAfterAll();
 
 describe('scheduling across two real workers', () => {
   it('runs 200 tasks with mixed priorities and labels, each on a worker that satisfies it, highest priority first', async () => {

@@ -1,18 +1,11 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DtfClient } from '../../client/index.js';
 import type { TaskEvent } from '../../protocol/index.js';
-import {
-  kill9,
-  killAll,
-  startCoordinatorProcess,
-  startWorkerProcess,
-} from '../support/processes.js';
-import { removeTempDirs, tempDir } from '../support/temp-dir.js';
+import { kill9, startCoordinatorProcess, startWorkerProcess } from '../support/processes.js';
+import { cleanUpAfterAll } from '../support/teardown.js';
+import { tempDir } from '../support/temp-dir.js';
 
-afterAll(async () => {
-  await killAll();
-  removeTempDirs();
-});
+cleanUpAfterAll();
 
 describe('a worker killed with SIGKILL mid-task', () => {
   it('loses its leases after the heartbeat allowance; its tasks run again on the other worker and succeed', async () => {

@@ -17,7 +17,7 @@ export function addBias(x, bias, rows, cols) {
   return out;
 }
 
-export const relu = (x) => x.map((v) => (v > 0 ? v : 0));
+export const relu = (x) => x.map((v) => Math.max(v, 0));
 
 /** GELU, tanh approximation, as ONNX's Gelu with approximate="tanh". */
 export const gelu = (x) =>

@@ -1,16 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { formatProgressLine } from '../../../cli/progress/progress-line.js';
 import { ProgressReporter } from '../../../cli/progress/progress-reporter.js';
+import { zeroStateCounts } from '../../../protocol/index.js';
 
-const none = {
-  queued: 0,
-  assigned: 0,
-  running: 0,
-  succeeded: 0,
-  failed: 0,
-  timed_out: 0,
-  cancelled: 0,
-};
+const none = zeroStateCounts();
 
 describe('formatProgressLine', () => {
   it('shows done of total, running, queued and failed', () => {
