@@ -51,6 +51,12 @@ describe('capabilities', () => {
     ]);
   });
 
+  test('reads the line nvidia-smi printed on a real H200 machine', () => {
+    expect(parseNvidiaSmi('NVIDIA H200, 143771, 580.159.04\n')).toEqual([
+      { name: 'NVIDIA H200', memoryMb: 143771, driver: '580.159.04' },
+    ]);
+  });
+
   test('probes a document the protocol accepts', async () => {
     const capabilities = await probeCapabilities();
     expect(NodeCapabilities.parse(capabilities)).toEqual(capabilities);
