@@ -23,9 +23,14 @@ const oneSelector = (m: { taskIds?: string[] | undefined; group?: string | undef
   (m.taskIds === undefined) !== (m.group === undefined);
 const oneSelectorError = { message: 'give exactly one of taskIds or group' };
 
-export const CancelMessage = z
-  .object({ v, type: z.literal('cancel'), id: requestId, ...selector })
-  .refine(oneSelector, oneSelectorError);
+/** A request that names its tasks with a selector. */
+function selectorRequest<T extends string>(type: T) {
+  return z
+    .object({ v, type: z.literal(type), id: requestId, ...selector })
+    .refine(oneSelector, oneSelectorError);
+}
+
+export const CancelMessage = selectorRequest('cancel');
 export type CancelMessage = z.infer<typeof CancelMessage>;
 
 export const QueryMessage = z.object({
@@ -41,9 +46,7 @@ export const QueryMessage = z.object({
 });
 export type QueryMessage = z.infer<typeof QueryMessage>;
 
-export const SubscribeMessage = z
-  .object({ v, type: z.literal('subscribe'), id: requestId, ...selector })
-  .refine(oneSelector, oneSelectorError);
+export const SubscribeMessage = selectorRequest('subscribe');
 export type SubscribeMessage = z.infer<typeof SubscribeMessage>;
 
 export const UnsubscribeMessage = z.object({
