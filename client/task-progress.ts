@@ -12,6 +12,7 @@ const PROGRESS_RANK: Record<TaskState, number> = {
   succeeded: 3,
   failed: 3,
   timed_out: 3,
+  unsupported: 3,
   cancelled: 3,
 };
 

@@ -8,7 +8,13 @@ import { CoordinatorMetrics } from './metrics.js';
 import { UnschedulableExplainer } from './queries.js';
 import { expiredWorkers, schedule } from './scheduler/index.js';
 import type { StateEvent } from './state/index.js';
-import { GroupCommit, loadState, openDatabase } from './store/index.js';
+import {
+  ArtifactStore,
+  DEFAULT_MAX_ARTIFACT_BYTES,
+  GroupCommit,
+  loadState,
+  openDatabase,
+} from './store/index.js';
 import { WsGateway } from './ws/gateway.js';
 
 export interface CoordinatorOptions {
@@ -20,6 +26,8 @@ export interface CoordinatorOptions {
   heartbeatIntervalMs: number;
   heartbeatMisses: number;
   maxMessageBytes: number;
+  /** Largest file `PUT /api/artifacts` accepts (models, mostly). */
+  maxArtifactBytes?: number;
   logger: Logger;
 }
 
@@ -94,6 +102,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const ctx: CoordinatorContext = {
     state,
     commit,
+    artifacts: new ArtifactStore(
+      options.dataDir,
+      options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES,
+    ),
     explainer: new UnschedulableExplainer(state),
     logger,
     maxMessageBytes: options.maxMessageBytes,

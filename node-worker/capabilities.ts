@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import os from 'node:os';
 import { promisify } from 'node:util';
 import type { GpuInfo, NodeCapabilities } from '../protocol/index.js';
-import { RUNNABLE_KINDS } from './runners/index.js';
+import { NODE_TASK_KINDS } from './runners/index.js';
 
 const NVIDIA_SMI_TIMEOUT_MS = 5_000;
 
@@ -34,9 +34,24 @@ async function probeNvidiaGpus(): Promise<GpuInfo[]> {
   }
 }
 
+/** onnxruntime-node providers whose binaries ship with the package (CUDA ones need extra files). */
+async function probeExecutionProviders(): Promise<string[]> {
+  try {
+    const ort = await import('onnxruntime-node');
+    return ort
+      .listSupportedBackends()
+      .flatMap((backend) => (backend.bundled ? [backend.name] : []));
+  } catch {
+    return [];
+  }
+}
+
 /** Detects what this machine offers to tasks. */
 export async function probeCapabilities(): Promise<NodeCapabilities> {
-  const gpus = await probeNvidiaGpus();
+  const [gpus, executionProviders] = await Promise.all([
+    probeNvidiaGpus(),
+    probeExecutionProviders(),
+  ]);
   return {
     kind: 'node',
     os: os.platform(),
@@ -45,7 +60,10 @@ export async function probeCapabilities(): Promise<NodeCapabilities> {
     memoryMb: Math.floor(os.totalmem() / (1024 * 1024)),
     nodeVersion: process.versions.node,
     gpus,
-    taskKinds: RUNNABLE_KINDS,
+    executionProviders,
+    taskKinds: executionProviders.includes('cpu')
+      ? [...NODE_TASK_KINDS]
+      : NODE_TASK_KINDS.filter((kind) => kind !== 'model'),
     features: gpus.length > 0 ? ['gpu', 'cuda'] : [],
   };
 }

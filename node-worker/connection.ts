@@ -34,6 +34,8 @@ export interface ConnectionOptions {
 export class CoordinatorConnection {
   private readonly backoff: Backoff;
   private socket: WebSocket | undefined;
+  /** The coordinator of the current (or last) connection; artifacts are fetched from it. */
+  lastUrl: string | undefined;
   private connecting: WebSocket | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
@@ -190,6 +192,7 @@ export class CoordinatorConnection {
   private attach(socket: WebSocket, url: string): void {
     const { logger, handlers } = this.options;
     this.socket = socket;
+    this.lastUrl = url;
     logger.info({ url }, 'connected to coordinator');
     socket.on('message', (data, isBinary) => {
       if (isBinary) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { Logger } from 'pino';
+import { toHttpUrl } from '../client/index.js';
 import {
   type AbortMessage,
   type AckMessage,
@@ -14,11 +15,12 @@ import {
   type ResultReport,
   ToWorkerMessage,
 } from '../protocol/index.js';
+import { ArtifactCache } from './artifact-cache.js';
 import { probeCapabilities } from './capabilities.js';
 import { CoordinatorConnection } from './connection.js';
 import { Outbox } from './outbox.js';
 import { batchResults } from './result-batches.js';
-import { runAssignment } from './runners/index.js';
+import { createRunners } from './runners/index.js';
 import { TaskPool } from './task-pool.js';
 
 export interface WorkerOptions {
@@ -63,7 +65,11 @@ class NodeWorker implements WorkerHandle {
     });
     this.registered.catch(() => {}); // a caller that never awaits it must not see an unhandled rejection
     this.log = options.logger.child({ workerId: this.workerId });
-    this.pool = new TaskPool(options.slots, runAssignment, {
+    const artifacts = new ArtifactCache(() => {
+      const url = this.connection.lastUrl;
+      return url === undefined ? undefined : { baseUrl: toHttpUrl(url), token: options.token };
+    });
+    this.pool = new TaskPool(options.slots, createRunners(artifacts), {
       started: (assignment) => this.reportStarted(assignment),
       finished: (report) => this.resultReady(report),
     });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TaskKind } from './task-kinds.js';
+import { GpuAdapterInfo, TaskKind } from './task-kinds.js';
 
 export const WorkerKind = z.enum(['node', 'browser']);
 export type WorkerKind = z.infer<typeof WorkerKind>;
@@ -20,6 +20,8 @@ export const NodeCapabilities = z.object({
   memoryMb: z.number().int().nonnegative(),
   nodeVersion: z.string(),
   gpus: z.array(GpuInfo),
+  /** onnxruntime-node execution providers this worker can use, e.g. `cpu`. */
+  executionProviders: z.array(z.string()),
   /** Task kinds this worker has runners for. */
   taskKinds: z.array(TaskKind).min(1),
   /** Derived flags that requirements can ask for, e.g. `gpu`, `cuda`. */
@@ -27,7 +29,44 @@ export const NodeCapabilities = z.object({
 });
 export type NodeCapabilities = z.infer<typeof NodeCapabilities>;
 
-export const Capabilities = z.discriminatedUnion('kind', [NodeCapabilities]);
+/** Whether a probe worked, and the browser's own words when it did not. */
+const probeOutcome = { available: z.boolean(), reason: z.string().optional() };
+
+/** What a browser worker's page found by probing, never by asking the user. */
+export const BrowserCapabilities = z.object({
+  kind: z.literal('browser'),
+  os: z.string(),
+  arch: z.string(),
+  /** `navigator.hardwareConcurrency` */
+  cpus: z.number().int().positive(),
+  /** `navigator.deviceMemory` in MB where the browser tells it, else 0. */
+  memoryMb: z.number().int().nonnegative(),
+  browser: z.object({
+    /** Lower case: `chromium`, `chrome`, `edge`, `firefox`, `safari`. */
+    name: z.string(),
+    version: z.string(),
+    engine: z.string(),
+    userAgent: z.string(),
+  }),
+  webgpu: z.object({
+    ...probeOutcome,
+    adapter: GpuAdapterInfo.optional(),
+    features: z.array(z.string()),
+    limits: z.record(z.string(), z.number()),
+  }),
+  webnn: z.object({
+    ...probeOutcome,
+    /** For each device type, whether `navigator.ml.createContext` worked, and why not. */
+    deviceTypes: z.record(z.enum(['cpu', 'gpu', 'npu']), z.object(probeOutcome)),
+  }),
+  wasm: z.object({ simd: z.boolean(), threads: z.boolean(), crossOriginIsolated: z.boolean() }),
+  taskKinds: z.array(TaskKind).min(1),
+  /** Derived flags: `webgpu`, `webgpu-fallback`, `webnn`, `wasm-simd`, `wasm-threads`. */
+  features: z.array(z.string()),
+});
+export type BrowserCapabilities = z.infer<typeof BrowserCapabilities>;
+
+export const Capabilities = z.discriminatedUnion('kind', [NodeCapabilities, BrowserCapabilities]);
 export type Capabilities = z.infer<typeof Capabilities>;
 
 export const Labels = z.record(z.string().min(1).max(64), z.string().max(256));

@@ -5,6 +5,7 @@ export * from './errors.js';
 export * from './json-schema.js';
 export * from './limits.js';
 export * from './messages.js';
+export * from './model-io.js';
 export * from './rest.js';
 export * from './suite.js';
 export * from './task.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Labels, WorkerKind } from './capabilities.js';
 import { DEFAULT_MAX_RETRIES, DEFAULT_TASK_TIMEOUT_MS } from './limits.js';
-import { CommandPayload, TaskOutput, VitestPayload } from './task-kinds.js';
+import { PAYLOADS, type TaskKind, TaskOutput } from './task-kinds.js';
 
 /** What a task needs from a worker; every field given must be satisfied. */
 export const Requirements = z
@@ -10,8 +10,10 @@ export const Requirements = z
     /** Worker labels that must be present with exactly these values. */
     labels: Labels.optional(),
     minMemoryMb: z.number().int().positive().optional(),
-    /** Capability features the worker must report, e.g. `gpu`. */
+    /** Capability features the worker must report, e.g. `gpu`, `webgpu`. */
     features: z.array(z.string().min(1)).optional(),
+    /** A browser worker of this browser, by the name it reports: `chromium`, `firefox`, … */
+    browser: z.string().min(1).optional(),
   })
   .strict();
 export type Requirements = z.infer<typeof Requirements>;
@@ -42,15 +44,18 @@ const taskSpecBase = {
   idempotencyKey: z.string().min(1).max(256).optional(),
 };
 
-export const CommandTaskSpec = z
-  .object({ kind: z.literal('command'), payload: CommandPayload, ...taskSpecBase })
-  .strict();
-export const VitestTaskSpec = z
-  .object({ kind: z.literal('vitest'), payload: VitestPayload, ...taskSpecBase })
-  .strict();
+function taskSpecOf<K extends TaskKind>(kind: K) {
+  return z.object({ kind: z.literal(kind), payload: PAYLOADS[kind], ...taskSpecBase }).strict();
+}
 
 /** A task definition as submitted by a client. */
-export const TaskSpec = z.discriminatedUnion('kind', [CommandTaskSpec, VitestTaskSpec]);
+export const TaskSpec = z.discriminatedUnion('kind', [
+  taskSpecOf('command'),
+  taskSpecOf('vitest'),
+  taskSpecOf('model'),
+  taskSpecOf('webgpu'),
+  taskSpecOf('page-test'),
+]);
 export type TaskSpec = z.infer<typeof TaskSpec>;
 export type TaskSpecInput = z.input<typeof TaskSpec>;
 
@@ -61,6 +66,8 @@ export const TaskState = z.enum([
   'succeeded',
   'failed',
   'timed_out',
+  /** The worker lacks what the task needs (e.g. a WebGPU adapter); its reason is in the result. */
+  'unsupported',
   'cancelled',
 ]);
 export type TaskState = z.infer<typeof TaskState>;
@@ -77,15 +84,18 @@ export const TERMINAL_STATES: ReadonlySet<TaskState> = new Set([
   'succeeded',
   'failed',
   'timed_out',
+  'unsupported',
   'cancelled',
 ]);
 
 /** What a worker reports when a task attempt ends. */
 export const TaskResult = z.object({
-  status: z.enum(['succeeded', 'failed', 'timed_out']),
+  status: z.enum(['succeeded', 'failed', 'timed_out', 'unsupported']),
   durationMs: z.number().nonnegative(),
   error: z.string().optional(),
   output: TaskOutput.optional(),
+  /** What else the worker saw: a page's console errors, a crash reason. */
+  logs: z.array(z.string()).max(100).optional(),
 });
 export type TaskResult = z.infer<typeof TaskResult>;
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Capabilities, Labels } from './capabilities.js';
 import { TaskResult } from './task.js';
-import { CommandPayload, VitestPayload } from './task-kinds.js';
+import { PAYLOADS, type TaskKind } from './task-kinds.js';
 import { PROTOCOL_VERSION } from './version.js';
 
 const v = z.literal(PROTOCOL_VERSION);
@@ -75,9 +75,15 @@ export const RegisteredMessage = z.object({
 export type RegisteredMessage = z.infer<typeof RegisteredMessage>;
 
 const assignmentBase = { ...LeaseRef.shape, timeoutMs: z.number().int().positive() };
+function assignmentOf<K extends TaskKind>(kind: K) {
+  return z.object({ ...assignmentBase, kind: z.literal(kind), payload: PAYLOADS[kind] });
+}
 export const Assignment = z.discriminatedUnion('kind', [
-  z.object({ ...assignmentBase, kind: z.literal('command'), payload: CommandPayload }),
-  z.object({ ...assignmentBase, kind: z.literal('vitest'), payload: VitestPayload }),
+  assignmentOf('command'),
+  assignmentOf('vitest'),
+  assignmentOf('model'),
+  assignmentOf('webgpu'),
+  assignmentOf('page-test'),
 ]);
 export type Assignment = z.infer<typeof Assignment>;
 

@@ -23,5 +23,7 @@ function withAbsolutePaths(task: TaskSpec, base: string): TaskSpec {
         : { ...task, payload: { ...task.payload, cwd: absolute(task.payload.cwd) } };
     case 'vitest':
       return { ...task, payload: { ...task.payload, dir: absolute(task.payload.dir) } };
+    default:
+      return task;
   }
 }

@@ -5,8 +5,10 @@ import type { CoordinatorContext } from '../context.js';
 import type { CoordinatorMetrics } from '../metrics.js';
 import { requireRole } from './auth.js';
 import { errorHandler, sendRestError } from './errors.js';
+import { artifactRoutes } from './routes/artifacts.js';
 import { statusRoutes } from './routes/status.js';
 import { taskRoutes } from './routes/tasks.js';
+import { workerPageRoutes } from './routes/worker-page.js';
 import { workerRoutes } from './routes/workers.js';
 
 export function createApp(
@@ -17,11 +19,13 @@ export function createApp(
 ): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use('/worker', workerPageRoutes());
+  app.use('/api', artifactRoutes(ctx.artifacts, credentials));
   app.use(express.json({ limit: ctx.maxMessageBytes }));
   app.use('/api', statusRoutes(ctx, db, metrics, credentials));
   app.use('/api', workerRoutes(ctx, credentials));
   app.use('/api', requireRole(credentials, ['admin']), taskRoutes(ctx));
   app.use((req, res) => sendRestError(res, 'not_found', `no route ${req.method} ${req.path}`));
-  app.use(errorHandler(ctx.maxMessageBytes));
+  app.use(errorHandler());
   return app;
 }

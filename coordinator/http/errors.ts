@@ -17,9 +17,9 @@ export function sendRestError(res: Response, code: ErrorCode, message: string): 
 }
 
 /** Turns body-parser and unexpected errors into the same `{ error: { code, message } }` shape. */
-export function errorHandler(maxBytes: number): ErrorRequestHandler {
+export function errorHandler(): ErrorRequestHandler {
   return (
-    err: { type?: string; status?: number; message?: string; length?: number },
+    err: { type?: string; status?: number; message?: string; length?: number; limit?: number },
     _req,
     res,
     _next,
@@ -28,7 +28,7 @@ export function errorHandler(maxBytes: number): ErrorRequestHandler {
       sendRestError(
         res,
         'message_too_large',
-        `request body of ${err.length} bytes exceeds the limit of ${maxBytes} bytes`,
+        `request body of ${err.length} bytes exceeds the limit of ${err.limit} bytes`,
       );
     } else if (err.type === 'entity.parse.failed') {
       sendRestError(res, 'bad_json', `malformed JSON: ${err.message}`);

@@ -12,6 +12,12 @@ export function unmetRequirement(
   if (requirements.workerKind !== undefined && caps.kind !== requirements.workerKind) {
     return `no ${requirements.workerKind} worker`;
   }
+  if (
+    requirements.browser !== undefined &&
+    (caps.kind !== 'browser' || caps.browser.name !== requirements.browser)
+  ) {
+    return `no ${requirements.browser} browser worker`;
+  }
   for (const [key, value] of Object.entries(requirements.labels ?? {})) {
     if (worker.labels[key] !== value) return `no worker with label ${key}=${value}`;
   }

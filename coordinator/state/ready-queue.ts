@@ -107,6 +107,7 @@ export function requirementClassKey(kind: TaskKind, requirements: Requirements):
   return JSON.stringify([
     kind,
     requirements.workerKind ?? null,
+    requirements.browser ?? null,
     requirements.minMemoryMb ?? 0,
     [...(requirements.features ?? [])].sort(),
     Object.keys(labels)

@@ -13,6 +13,7 @@ import type { Role } from '../auth/index.js';
 import type { CoordinatorContext } from '../context.js';
 import { listTasks } from '../queries.js';
 import { type StateEvent, taskEvent } from '../state/index.js';
+import { checkSubmittable } from '../submit-check.js';
 import { send, sendError } from './send.js';
 import type { Subscriptions } from './subscriptions.js';
 import type { WorkerConnections } from './worker-connections.js';
@@ -122,6 +123,11 @@ export class Session {
     const now = this.ctx.now();
     switch (message.type) {
       case 'submit': {
+        const unsubmittable = checkSubmittable(message.tasks, this.ctx.artifacts);
+        if (unsubmittable !== undefined) {
+          sendError(this.socket, unsubmittable, id);
+          break;
+        }
         const tasks = message.tasks.map((spec) => ({ id: randomUUID(), spec }));
         this.ctx.commit.submit({ type: 'SubmitTasks', now, tasks }, (events) => {
           send(this.socket, {

@@ -20,12 +20,8 @@ export function assignmentFor(task: TaskRecord): Assignment {
     leaseToken: task.leaseToken,
     timeoutMs: task.spec.timeoutMs,
   };
-  switch (task.spec.kind) {
-    case 'command':
-      return { ...lease, kind: 'command', payload: task.spec.payload };
-    case 'vitest':
-      return { ...lease, kind: 'vitest', payload: task.spec.payload };
-  }
+  // Spec and assignment are unions keyed by the same kind with the same payload schema.
+  return { ...lease, kind: task.spec.kind, payload: task.spec.payload } as Assignment;
 }
 
 /** The live socket of each registered worker, and delivery of what the state machine decided for it. */

@@ -1,16 +1,30 @@
-import type { Assignment, TaskKind, TaskResult } from '../../protocol/index.js';
+import type { Assignment } from '../../protocol/index.js';
+import type { ArtifactCache } from '../artifact-cache.js';
+import type { RunAssignment } from '../task-pool.js';
 import { commandRunner } from './command.js';
-import type { RunnerTable, TaskRunner } from './runner.js';
+import { modelRunner } from './model.js';
+import type { TaskRunner } from './runner.js';
 import { vitestRunner } from './vitest.js';
 
-const runners: RunnerTable = { command: commandRunner, vitest: vitestRunner };
+/** The task kinds a Node worker runs. */
+export const NODE_TASK_KINDS = ['command', 'vitest', 'model'] as const;
+type NodeTaskKind = (typeof NODE_TASK_KINDS)[number];
+type RunnerTable = { [K in NodeTaskKind]: TaskRunner<Extract<Assignment, { kind: K }>> };
 
-/** The task kinds this worker has a runner for. */
-export const RUNNABLE_KINDS = Object.keys(runners) as TaskKind[];
-
-/** Runs an assignment with the runner for its kind. */
-export function runAssignment(assignment: Assignment, signal: AbortSignal): Promise<TaskResult> {
-  // RunnerTable pairs each kind with its runner; TypeScript cannot follow that through an index.
-  const runner = runners[assignment.kind] as TaskRunner;
-  return runner.run(assignment, signal);
+/** Runs each assignment with the runner for its kind. */
+export function createRunners(artifacts: ArtifactCache): RunAssignment {
+  const runners: RunnerTable = {
+    command: commandRunner,
+    vitest: vitestRunner,
+    model: modelRunner(artifacts),
+  };
+  return (assignment, signal) => {
+    if (!(assignment.kind in runners)) {
+      const error = `a Node worker has no runner for task kind '${assignment.kind}'`;
+      return Promise.resolve({ status: 'unsupported', durationMs: 0, error });
+    }
+    // RunnerTable pairs each kind with its runner; TypeScript cannot follow that through an index.
+    const runner = runners[assignment.kind as NodeTaskKind] as TaskRunner;
+    return runner.run(assignment, signal);
+  };
 }

@@ -1,4 +1,4 @@
-import type { Assignment, TaskKind, TaskResult } from '../../protocol/index.js';
+import type { Assignment, TaskResult } from '../../protocol/index.js';
 
 /**
  * Runs one kind of task. `run` never throws for a failure of the task itself; it reports it in
@@ -8,5 +8,3 @@ import type { Assignment, TaskKind, TaskResult } from '../../protocol/index.js';
 export interface TaskRunner<A extends Assignment = Assignment> {
   run(assignment: A, signal: AbortSignal): Promise<TaskResult>;
 }
-
-export type RunnerTable = { [K in TaskKind]: TaskRunner<Extract<Assignment, { kind: K }>> };

@@ -22,6 +22,7 @@ export const nodeCapabilities = (
   memoryMb: 4096,
   nodeVersion: 'v20.0.0',
   gpus: [],
+  executionProviders: ['cpu'],
   taskKinds: ['command', 'vitest'],
   features: [],
   ...overrides,

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { parseWith, RestSubmitBody, TaskState } from '../../../protocol/index.js';
 import type { CoordinatorContext } from '../../context.js';
 import { describeTask, listTasks } from '../../queries.js';
+import { checkSubmittable } from '../../submit-check.js';
 import { sendRestError } from '../errors.js';
 
 export function taskRoutes(ctx: CoordinatorContext): Router {
@@ -18,6 +19,11 @@ export function taskRoutes(ctx: CoordinatorContext): Router {
     const parsed = parseWith(RestSubmitBody, { tasks }, 'submit request');
     if (!parsed.ok) {
       sendRestError(res, parsed.error.code, parsed.error.message);
+      return;
+    }
+    const unsubmittable = checkSubmittable(parsed.message.tasks, ctx.artifacts);
+    if (unsubmittable !== undefined) {
+      sendRestError(res, unsubmittable.code, unsubmittable.message);
       return;
     }
     const withIds = parsed.message.tasks.map((spec) => ({ id: randomUUID(), spec }));

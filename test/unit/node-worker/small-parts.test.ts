@@ -60,7 +60,8 @@ describe('capabilities', () => {
   test('probes a document the protocol accepts', async () => {
     const capabilities = await probeCapabilities();
     expect(NodeCapabilities.parse(capabilities)).toEqual(capabilities);
-    expect(capabilities.taskKinds).toEqual(['command', 'vitest']);
+    expect(capabilities.executionProviders).toContain('cpu');
+    expect(capabilities.taskKinds).toEqual(['command', 'vitest', 'model']);
     expect(capabilities.nodeVersion).toBe(process.versions.node);
     expect(capabilities.features.includes('gpu')).toBe(capabilities.gpus.length > 0);
   });

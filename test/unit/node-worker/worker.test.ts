@@ -54,7 +54,7 @@ describe('node worker against a fake coordinator', () => {
       labels: { pool: 'a' },
       slots: 2,
       inFlight: [],
-      capabilities: { kind: 'node', taskKinds: ['command', 'vitest'] },
+      capabilities: { kind: 'node', taskKinds: ['command', 'vitest', 'model'] },
     });
     expect(fake.handshakes.at(-1)).toEqual({ authorization: 'Bearer secret' });
     const registered = {

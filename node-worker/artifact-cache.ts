@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ArtifactRef } from '../protocol/index.js';
+
+export interface FetchedArtifact {
+  bytes: Uint8Array;
+  /** Time to fetch it; 0 when it came from the local cache. */
+  fetchMs: number;
+}
+
+export type ArtifactSource = () => { baseUrl: string; token: string | undefined } | undefined;
+
+/**
+ * Content-addressed artifacts from the coordinator, kept on local disk by hash so each is
+ * downloaded once per machine; every copy is checked against its hash before use.
+ */
+export class ArtifactCache {
+  constructor(
+    private readonly source: ArtifactSource,
+    private readonly dir = join(tmpdir(), 'dtf-artifacts'),
+  ) {}
+
+  async get(ref: ArtifactRef, signal: AbortSignal): Promise<FetchedArtifact> {
+    const hex = ref.slice('sha256:'.length);
+    const path = join(this.dir, hex);
+    const cached = await readFile(path).catch(() => undefined);
+    if (cached !== undefined && sha256Hex(cached) === hex) return { bytes: cached, fetchMs: 0 };
+
+    const source = this.source();
+    if (source === undefined)
+      throw new Error(`cannot fetch ${ref}: not connected to a coordinator`);
+    const started = performance.now();
+    const headers: Record<string, string> = source.token
+      ? { authorization: `Bearer ${source.token}` }
+      : {};
+    const response = await fetch(`${source.baseUrl}/api/artifacts/${hex}`, { headers, signal });
+    if (!response.ok) {
+      throw new Error(`fetching ${ref} failed: HTTP ${response.status} ${await response.text()}`);
+    }
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const fetchMs = performance.now() - started;
+    if (sha256Hex(bytes) !== hex)
+      throw new Error(`artifact ${ref} arrived corrupted (hash mismatch)`);
+    await mkdir(this.dir, { recursive: true });
+    const partial = `${path}.${process.pid}.partial`;
+    await writeFile(partial, bytes);
+    await rename(partial, path);
+    return { bytes, fetchMs };
+  }
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
