@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { DEFAULT_MAX_ARTIFACT_BYTES } from '../protocol/index.js';
 import { CREDENTIALS_FILE, Credentials } from './auth/index.js';
 import type { CoordinatorContext } from './context.js';
 import { createApp } from './http/app.js';
@@ -8,13 +9,7 @@ import { CoordinatorMetrics } from './metrics.js';
 import { UnschedulableExplainer } from './queries.js';
 import { expiredWorkers, schedule } from './scheduler/index.js';
 import type { StateEvent } from './state/index.js';
-import {
-  ArtifactStore,
-  DEFAULT_MAX_ARTIFACT_BYTES,
-  GroupCommit,
-  loadState,
-  openDatabase,
-} from './store/index.js';
+import { ArtifactStore, GroupCommit, loadState, openDatabase } from './store/index.js';
 import { WsGateway } from './ws/gateway.js';
 
 export interface CoordinatorOptions {

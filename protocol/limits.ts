@@ -9,3 +9,5 @@ export const DEFAULT_COORDINATOR_PORT = 8080;
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 1_000;
 /** Heartbeats a worker may miss before it counts as dead and its leases expire. */
 export const DEFAULT_HEARTBEAT_MISSES = 3;
+/** Largest file the coordinator's artifact store accepts by default (models, mostly). */
+export const DEFAULT_MAX_ARTIFACT_BYTES = 200 * 1024 * 1024;

@@ -3,6 +3,7 @@ import {
   DEFAULT_COORDINATOR_PORT,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_HEARTBEAT_MISSES,
+  DEFAULT_MAX_ARTIFACT_BYTES,
   DEFAULT_MAX_MESSAGE_BYTES,
 } from '../../protocol/index.js';
 import { createLogger } from '../logger.js';
@@ -18,6 +19,7 @@ interface CoordinatorOptions {
   heartbeatMs: number;
   heartbeatMisses: number;
   maxMessageBytes: number;
+  maxArtifactBytes: number;
 }
 
 export function registerCoordinatorCommand(program: Command): void {
@@ -51,6 +53,12 @@ export function registerCoordinatorCommand(program: Command): void {
       positiveInteger,
       DEFAULT_MAX_MESSAGE_BYTES,
     )
+    .option(
+      '--max-artifact-bytes <n>',
+      'largest file (model) PUT /api/artifacts accepts',
+      positiveInteger,
+      DEFAULT_MAX_ARTIFACT_BYTES,
+    )
     .action(async (options: CoordinatorOptions) => {
       // Loaded here so that client commands do not load the server and its database.
       const { startCoordinator } = await import('../../coordinator/index.js');
@@ -63,6 +71,7 @@ export function registerCoordinatorCommand(program: Command): void {
         heartbeatIntervalMs: options.heartbeatMs,
         heartbeatMisses: options.heartbeatMisses,
         maxMessageBytes: options.maxMessageBytes,
+        maxArtifactBytes: options.maxArtifactBytes,
         logger,
       });
       stopOnSignal(() => coordinator.close(), logger);

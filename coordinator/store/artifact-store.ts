@@ -3,8 +3,6 @@ import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import type { ArtifactRef } from '../../protocol/index.js';
 
-export const DEFAULT_MAX_ARTIFACT_BYTES = 200 * 1024 * 1024;
-
 /** Files (models, mostly) stored under their SHA-256, so tasks refer to them by content. */
 export class ArtifactStore {
   readonly dir: string;

@@ -1,4 +1,4 @@
-export { ArtifactStore, DEFAULT_MAX_ARTIFACT_BYTES } from './artifact-store.js';
+export { ArtifactStore } from './artifact-store.js';
 export type { GroupCommitOptions } from './group-commit.js';
 export { GroupCommit } from './group-commit.js';
 export { loadState } from './load-state.js';

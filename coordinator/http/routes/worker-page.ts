@@ -7,10 +7,11 @@ import { sendRestError } from '../errors.js';
 
 /** Where the build puts the bundled page: dist/browser-worker/page, beside dist/coordinator. */
 const PAGE_DIR = fileURLToPath(new URL('../../../browser-worker/page/', import.meta.url));
-const ORT_DIR = join(
-  dirname(createRequire(import.meta.url).resolve('onnxruntime-web/package.json')),
-  'dist',
-);
+
+/** onnxruntime-web's dist folder: its main file lives there (the package exports no package.json). */
+function ortDir(): string {
+  return dirname(createRequire(import.meta.url).resolve('onnxruntime-web'));
+}
 
 /**
  * The browser worker page at `/worker`: opening `/worker?token=...` in any browser makes it a
@@ -19,7 +20,7 @@ const ORT_DIR = join(
  */
 export function workerPageRoutes(): Router {
   const router = Router();
-  router.use('/ort', express.static(ORT_DIR, { immutable: true, maxAge: '1y', index: false }));
+  router.use('/ort', express.static(ortDir(), { immutable: true, maxAge: '1y', index: false }));
   router.use((_req, res, next) => {
     if (existsSync(join(PAGE_DIR, 'index.html'))) next();
     else
