@@ -1,3 +1,4 @@
+import type { ArtifactRef } from '../protocol/index.js';
 import { describeError, describeErrorBody } from './error-text.js';
 
 /** A REST request the coordinator answered with an error status. */
@@ -11,35 +12,59 @@ export class HttpError extends Error {
   }
 }
 
-/**
- * GETs `path` from a coordinator's REST API (`baseHttpUrl` like `http://host:port`) and
- * returns the parsed JSON body. Error statuses become an `HttpError` with the server's message.
- */
-export async function restGet(
+/** Sends one request and returns the parsed JSON body; error statuses become an `HttpError`. */
+async function restRequest(
+  method: 'GET' | 'PUT',
   baseHttpUrl: string,
   path: string,
   token: string | undefined,
+  body?: Uint8Array,
 ): Promise<unknown> {
   const url = new URL(path, baseHttpUrl).href;
   const headers: Record<string, string> =
     token === undefined ? {} : { Authorization: `Bearer ${token}` };
+  if (body !== undefined) headers['Content-Type'] = 'application/octet-stream';
   let response: Response;
   try {
-    response = await fetch(url, { headers });
+    response = await fetch(url, { method, headers, body });
   } catch (error) {
     throw new Error(`could not reach ${url}: ${describeError(error)}`);
   }
-  const body = await response.text();
+  const text = await response.text();
   if (!response.ok) {
-    const detail = describeErrorBody(body);
+    const detail = describeErrorBody(text);
     throw new HttpError(
       response.status,
-      `GET ${url} failed with HTTP ${response.status}${detail === '' ? '' : `: ${detail}`}`,
+      `${method} ${url} failed with HTTP ${response.status}${detail === '' ? '' : `: ${detail}`}`,
     );
   }
   try {
-    return JSON.parse(body);
+    return JSON.parse(text);
   } catch {
-    throw new Error(`GET ${url} did not return JSON: ${body.slice(0, 200)}`);
+    throw new Error(`${method} ${url} did not return JSON: ${text.slice(0, 200)}`);
   }
+}
+
+/**
+ * GETs `path` from a coordinator's REST API (`baseHttpUrl` like `http://host:port`) and
+ * returns the parsed JSON body. Error statuses become an `HttpError` with the server's message.
+ */
+export function restGet(
+  baseHttpUrl: string,
+  path: string,
+  token: string | undefined,
+): Promise<unknown> {
+  return restRequest('GET', baseHttpUrl, path, token);
+}
+
+/** Stores a file in the coordinator's artifact store; returns its content-addressed reference. */
+export async function uploadArtifact(
+  baseHttpUrl: string,
+  bytes: Uint8Array,
+  token: string | undefined,
+): Promise<ArtifactRef> {
+  const reply = (await restRequest('PUT', baseHttpUrl, '/api/artifacts', token, bytes)) as {
+    ref: ArtifactRef;
+  };
+  return reply.ref;
 }

@@ -1,15 +1,19 @@
 import type { Command } from 'commander';
-import { DtfClient } from '../../client/index.js';
+import { DtfClient, toHttpUrl } from '../../client/index.js';
+import type { Suite, TaskSpecInput, TaskView } from '../../protocol/index.js';
 import { type CoordinatorAccess, coordinatorAccess } from '../connection.js';
 import { waitWithProgress } from '../follow-tasks.js';
 import { createLogger } from '../logger.js';
 import { positiveInteger } from '../options/integers.js';
 import { printLine } from '../output.js';
+import { judgeCell, type MatrixCell } from '../report/matrix-cells.js';
 import { buildSuiteReport } from '../report/suite-report.js';
 import { formatSuiteTable } from '../report/suite-table.js';
 import { writeReports } from '../report/write-reports.js';
 import { type EmbeddedCluster, startEmbeddedCluster } from '../run/embedded-cluster.js';
 import { loadSuite } from '../run/load-suite.js';
+import { matrixTasks } from '../run/matrix-tasks.js';
+import { type PreparedModels, prepareModels } from '../run/prepare-models.js';
 import { newGroupId } from '../specs/group-id.js';
 
 interface RunOptions {
@@ -21,13 +25,48 @@ function status(text: string): void {
   process.stderr.write(`${text}\n`);
 }
 
+/** Every task of the suite, matrix cells first, all in the run's group. */
+async function submitSuite(
+  client: DtfClient,
+  access: CoordinatorAccess,
+  suite: Suite,
+  group: string,
+) {
+  let prepared: PreparedModels | undefined;
+  const tasks: TaskSpecInput[] = suite.tasks.map((task) => ({ ...task, group }));
+  if (suite.matrix !== undefined) {
+    prepared = await prepareModels(suite.matrix, toHttpUrl(access.urls[0]!), access.token, status);
+    tasks.unshift(...matrixTasks(suite.matrix, prepared.stored, group));
+  }
+  status(`running suite '${suite.name}': ${tasks.length} task(s) in group ${group}`);
+  await client.submit(tasks);
+  return prepared;
+}
+
+function judgeMatrix(
+  suite: Suite,
+  prepared: PreparedModels | undefined,
+  tasks: readonly TaskView[],
+) {
+  const cells = new Map<string, MatrixCell>();
+  if (suite.matrix === undefined || prepared === undefined) return cells;
+  for (const task of tasks) {
+    const cell = judgeCell(task, prepared.references, suite.matrix);
+    if (cell !== undefined) cells.set(task.id, cell);
+  }
+  return cells;
+}
+
 export function registerRunCommand(program: Command): void {
   program
     .command('run')
     .description(
-      'run a suite file and report each task; without --coordinator, starts its own coordinator and Node worker',
+      'run a suite file and report each task; without --coordinator, starts its own coordinator, Node worker and browsers',
     )
-    .argument('<suite>', 'suite JSON file: { "name": ..., "tasks": [task specs] }')
+    .argument(
+      '<suite>',
+      'suite JSON file: { "name", "tasks": [task specs], "matrix": { models, targets } }',
+    )
     .option('--out <dir>', 'directory for the JSON and JUnit XML reports', 'reports')
     .option(
       '--slots <n>',
@@ -51,16 +90,17 @@ export function registerRunCommand(program: Command): void {
         try {
           const group = newGroupId();
           const startedAt = new Date();
-          status(`running suite '${suite.name}': ${suite.tasks.length} task(s) in group ${group}`);
-          await client.submit(suite.tasks.map((task) => ({ ...task, group })));
+          const prepared = await submitSuite(client, access, suite, group);
           await waitWithProgress(client, { group });
           const tasks = await client.query({ group, limit: 10_000 });
+          const cells = judgeMatrix(suite, prepared, tasks);
           const report = buildSuiteReport(
             suite.name,
             group,
             startedAt,
             Date.now() - startedAt.getTime(),
             tasks,
+            cells,
           );
           printLine(formatSuiteTable(report));
           const files = await writeReports(report, options.out);

@@ -5,13 +5,15 @@ export function formatProgressLine(
   counts: Readonly<Record<TaskState, number>>,
   total: number,
 ): string {
-  const done = counts.succeeded + counts.failed + counts.timed_out + counts.cancelled;
+  const done =
+    counts.succeeded + counts.failed + counts.timed_out + counts.unsupported + counts.cancelled;
   const parts = [
     `${done}/${total} done`,
     `${counts.assigned + counts.running} running`,
     `${counts.queued} queued`,
     `${counts.failed + counts.timed_out} failed`,
   ];
+  if (counts.unsupported > 0) parts.push(`${counts.unsupported} unsupported`);
   if (counts.cancelled > 0) parts.push(`${counts.cancelled} cancelled`);
   return parts.join(' · ');
 }

@@ -23,8 +23,10 @@ function testCase(c: CaseReport, classname: string): string {
     case 'passed':
       return `${open}/>`;
     case 'skipped':
-    case 'todo':
-      return `${open}>\n      <skipped/>\n    </testcase>`;
+    case 'todo': {
+      const skipped = c.message === undefined ? '<skipped/>' : `<skipped message="${firstLine}"/>`;
+      return `${open}>\n      ${skipped}\n    </testcase>`;
+    }
     case 'failed':
       return `${open}>\n      <failure message="${firstLine}">${message}</failure>\n    </testcase>`;
     case 'error':

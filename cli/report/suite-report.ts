@@ -1,4 +1,5 @@
 import type { TaskResult, TaskView, TestStatus } from '../../protocol/index.js';
+import type { CellVerdict, MatrixCell } from './matrix-cells.js';
 
 /** One reported check: a test inside a vitest task, or a whole task of another kind. */
 export interface CaseReport {
@@ -28,9 +29,37 @@ export interface SuiteReport {
   startedAt: string;
   durationMs: number;
   passed: boolean;
-  counts: { tasks: number; succeeded: number; failed: number; cases: number; casesFailed: number };
+  counts: {
+    tasks: number;
+    succeeded: number;
+    failed: number;
+    cases: number;
+    casesFailed: number;
+    casesSkipped: number;
+  };
   tasks: TaskReport[];
+  /** The model matrix, when the suite has one. */
+  matrix?: MatrixCell[];
 }
+
+const CELL_STATUS: Record<CellVerdict, CaseReport['status']> = {
+  pass: 'passed',
+  fail: 'failed',
+  unsupported: 'skipped',
+  error: 'error',
+};
+
+function cellCase(cell: MatrixCell, durationMs: number): CaseReport {
+  const c: CaseReport = {
+    name: `${cell.worker} ${cell.provider}`,
+    status: CELL_STATUS[cell.verdict],
+    durationMs,
+  };
+  if (cell.reason !== undefined) c.message = cell.reason;
+  return c;
+}
+
+const isFailure = (c: CaseReport) => c.status === 'failed' || c.status === 'error';
 
 function taskCases(task: TaskView, name: string): CaseReport[] {
   const output = task.result?.output;
@@ -60,8 +89,10 @@ export function buildSuiteReport(
   startedAt: Date,
   durationMs: number,
   tasks: readonly TaskView[],
+  cells: ReadonlyMap<string, MatrixCell> = new Map(),
 ): SuiteReport {
   const reports = tasks.map((task): TaskReport => {
+    const cell = cells.get(task.id);
     const name = task.name ?? task.id;
     const report: TaskReport = {
       id: task.id,
@@ -70,7 +101,8 @@ export function buildSuiteReport(
       state: task.state,
       attempt: task.attempt,
       durationMs: task.result?.durationMs ?? 0,
-      cases: taskCases(task, name),
+      cases:
+        cell === undefined ? taskCases(task, name) : [cellCase(cell, task.result?.durationMs ?? 0)],
     };
     if (task.workerId !== undefined) report.workerId = task.workerId;
     if (task.result?.error !== undefined) report.error = task.result.error;
@@ -78,20 +110,23 @@ export function buildSuiteReport(
     return report;
   });
   const cases = reports.flatMap((r) => r.cases);
-  const succeeded = reports.filter((r) => r.state === 'succeeded').length;
-  return {
+  const failedTasks = reports.filter((r) => r.cases.some(isFailure)).length;
+  const report: SuiteReport = {
     suite,
     group,
     startedAt: startedAt.toISOString(),
     durationMs,
-    passed: succeeded === reports.length,
+    passed: failedTasks === 0,
     counts: {
       tasks: reports.length,
-      succeeded,
-      failed: reports.length - succeeded,
+      succeeded: reports.filter((r) => r.state === 'succeeded').length,
+      failed: failedTasks,
       cases: cases.length,
-      casesFailed: cases.filter((c) => c.status === 'failed' || c.status === 'error').length,
+      casesFailed: cases.filter(isFailure).length,
+      casesSkipped: cases.filter((c) => c.status === 'skipped' || c.status === 'todo').length,
     },
     tasks: reports,
   };
+  if (cells.size > 0) report.matrix = [...cells.values()];
+  return report;
 }

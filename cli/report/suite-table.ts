@@ -1,5 +1,6 @@
 import { formatDuration } from '../format/duration.js';
 import { formatTable } from '../format/table.js';
+import { formatMatrixTable } from './matrix-table.js';
 import type { SuiteReport, TaskReport } from './suite-report.js';
 
 const MAX_DETAIL = 80;
@@ -23,16 +24,44 @@ function lastLine(task: TaskReport): string {
 
 /** The run as a table a person reads: one row per task, then a one-line verdict. */
 export function formatSuiteTable(report: SuiteReport): string {
-  const rows = report.tasks.map((t) => [
-    t.name,
-    t.kind,
-    t.state === 'succeeded' ? 'pass' : t.state,
-    formatDuration(t.durationMs),
-    String(t.attempt),
-    detail(t),
-  ]);
-  const table = formatTable([['TASK', 'KIND', 'RESULT', 'TIME', 'ATTEMPT', 'DETAIL'], ...rows]);
-  const { counts } = report;
-  const verdict = `${report.suite}: ${counts.succeeded}/${counts.tasks} tasks passed, ${counts.cases - counts.casesFailed}/${counts.cases} checks passed in ${formatDuration(report.durationMs)}`;
-  return `${table}\n\n${report.passed ? 'PASS' : 'FAIL'}  ${verdict}`;
+  const inMatrix = new Set(report.matrix?.map((cell) => cell.taskId));
+  const rows = report.tasks
+    .filter((t) => !inMatrix.has(t.id))
+    .map((t) => [
+      t.name,
+      t.kind,
+      t.state === 'succeeded' ? 'pass' : t.state,
+      formatDuration(t.durationMs),
+      String(t.attempt),
+      detail(t),
+    ]);
+  const sections: string[] = [];
+  if (report.matrix !== undefined) sections.push(formatMatrixTable(report.matrix));
+  if (rows.length > 0) {
+    sections.push(formatTable([['TASK', 'KIND', 'RESULT', 'TIME', 'ATTEMPT', 'DETAIL'], ...rows]));
+  }
+  sections.push(`${report.passed ? 'PASS' : 'FAIL'}  ${verdict(report)}`);
+  return sections.join('\n\n');
+}
+
+function verdict(report: SuiteReport): string {
+  const cells = report.matrix ?? [];
+  const inMatrix = new Set(cells.map((cell) => cell.taskId));
+  const tasks = report.tasks.filter((t) => !inMatrix.has(t.id));
+  const count = (v: string) => cells.filter((c) => c.verdict === v).length;
+  const parts: string[] = [];
+  if (tasks.length > 0) {
+    parts.push(
+      `${tasks.filter((t) => t.state === 'succeeded').length}/${tasks.length} tasks passed`,
+    );
+  }
+  if (cells.length > 0) {
+    parts.push(
+      `${count('pass')}/${cells.length} matrix cells passed (${count('unsupported')} unsupported, ${count('fail') + count('error')} failed)`,
+    );
+  }
+  const { cases, casesFailed, casesSkipped } = report.counts;
+  const skipped = casesSkipped > 0 ? ` (${casesSkipped} skipped)` : '';
+  parts.push(`${cases - casesFailed - casesSkipped}/${cases} checks passed${skipped}`);
+  return `${report.suite}: ${parts.join(', ')} in ${formatDuration(report.durationMs)}`;
 }

@@ -2,20 +2,25 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseWith, Suite, type TaskSpec } from '../../protocol/index.js';
 import { readJsonFile } from '../specs/json-file.js';
 
-/** Reads and validates a suite file, with task paths made absolute from the file's directory. */
+/** Reads and validates a suite file, with task and model paths made absolute from its directory. */
 export async function loadSuite(path: string): Promise<Suite> {
   const what = `suite file '${path}'`;
   const parsed = parseWith(Suite, await readJsonFile(path, what), what);
   if (!parsed.ok) throw new Error(parsed.error.message);
   const base = dirname(resolve(path));
-  return {
-    ...parsed.message,
-    tasks: parsed.message.tasks.map((task) => withAbsolutePaths(task, base)),
-  };
+  const suite = parsed.message;
+  const absolute = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+  const matrix =
+    suite.matrix === undefined
+      ? undefined
+      : {
+          ...suite.matrix,
+          models: suite.matrix.models.map((m) => (m.endsWith('.onnx') ? absolute(m) : m)),
+        };
+  return { ...suite, matrix, tasks: suite.tasks.map((task) => withAbsolutePaths(task, absolute)) };
 }
 
-function withAbsolutePaths(task: TaskSpec, base: string): TaskSpec {
-  const absolute = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+function withAbsolutePaths(task: TaskSpec, absolute: (path: string) => string): TaskSpec {
   switch (task.kind) {
     case 'command':
       return task.payload.cwd === undefined

@@ -15,8 +15,8 @@ describe('dtf run', () => {
     const out = tempDir();
     const run = spawnDtf(['run', sampleSuite, '--out', out]);
     expect(await run.exited).toBe(0);
-    expect(run.output()).toMatch(/PASS {2}sample: 4\/4 tasks passed/);
-    const report = JSON.parse(readFileSync(join(out, 'sample.json'), 'utf8'));
+    expect(run.output()).toMatch(/PASS {2}sample: 4\/4 tasks passed, 10\/10 checks passed/);
+    const report = JSON.parse(readFileSync(join(out, 'sample.results.json'), 'utf8'));
     expect(report).toMatchObject({
       suite: 'sample',
       passed: true,

@@ -61,7 +61,14 @@ describe('suite reports', () => {
 
   it('counts tasks and checks, and fails the suite on any failed task', () => {
     expect(report.passed).toBe(false);
-    expect(report.counts).toEqual({ tasks: 3, succeeded: 1, failed: 2, cases: 4, casesFailed: 2 });
+    expect(report.counts).toEqual({
+      tasks: 3,
+      succeeded: 1,
+      failed: 2,
+      cases: 4,
+      casesFailed: 2,
+      casesSkipped: 0,
+    });
   });
 
   it('writes escaped JUnit XML with failures for failed tests and errors for tasks without output', () => {

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildSampleModel,
+  mlp,
+  referenceOutputs,
+  SAMPLE_MODELS,
+  type SampleModelName,
+} from '../../../models/index.js';
+
+const EXPECTED_OUTPUTS: Record<SampleModelName, Record<string, number[]>> = {
+  mlp: { probabilities: [1, 10] },
+  cnn: { logits: [1, 10] },
+  'transformer-block': { encoded: [1, 16, 64] },
+};
+
+describe('sample models', () => {
+  it.each(Object.entries(SAMPLE_MODELS))(
+    '%s loads in onnxruntime-node and gives outputs of the expected shapes',
+    async (name, build) => {
+      const outputs = await referenceOutputs(build(7));
+      const shapes = Object.fromEntries(
+        Object.entries(outputs).map(([output, { dims }]) => [output, dims]),
+      );
+      expect(shapes).toEqual(EXPECTED_OUTPUTS[name as SampleModelName]);
+      for (const { type, data } of Object.values(outputs)) {
+        expect(type).toBe('float32');
+        expect(data.every(Number.isFinite)).toBe(true);
+      }
+    },
+  );
+
+  it.each(Object.entries(SAMPLE_MODELS))(
+    '%s gives identical bytes for the same seed and other weights for another',
+    (_name, build) => {
+      const [model, again, other] = [build(3), build(3), build(4)];
+      // Buffer.equals: toEqual walks 200 KB byte by byte.
+      expect(Buffer.from(again.bytes).equals(model.bytes)).toBe(true);
+      expect(Buffer.from(other.bytes).equals(model.bytes)).toBe(false);
+      for (const [name, { data }] of Object.entries(model.weights)) {
+        const otherData = other.weights[name]!.data;
+        const constant = data.every((v) => v === data[0]);
+        expect(Buffer.from(otherData.buffer).equals(Buffer.from(data.buffer))).toBe(constant);
+      }
+    },
+  );
+
+  it('seeds its inputs, so every worker materializes the same values', () => {
+    expect(mlp(5).inputs).toEqual({ x: { type: 'float32', dims: [1, 64], seed: 6 } });
+  });
+
+  it('gives mlp probabilities that sum to 1', async () => {
+    const { probabilities } = await referenceOutputs(mlp(11));
+    const sum = probabilities!.data.reduce((a, b) => a + b, 0);
+    expect(sum).toBeCloseTo(1, 6);
+    expect(probabilities!.data.every((p) => p > 0 && p < 1)).toBe(true);
+  });
+
+  it('normalizes every position of the transformer block to mean 0', async () => {
+    const { encoded } = await referenceOutputs(SAMPLE_MODELS['transformer-block'](2));
+    for (let position = 0; position < 16; position++) {
+      const row = encoded!.data.slice(position * 64, (position + 1) * 64);
+      expect(row.reduce((a, b) => a + b, 0) / 64).toBeCloseTo(0, 5);
+    }
+  });
+
+  it('names the models there are when asked for one that is not', () => {
+    expect(() => buildSampleModel('resnet', 1)).toThrow(
+      "no sample model 'resnet'; there are: mlp, cnn, transformer-block",
+    );
+  });
+});
