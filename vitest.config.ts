@@ -17,6 +17,17 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/support/build.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          // Real browsers and coordinators; two cores are shared between them.
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -6,3 +6,8 @@ export function printLine(text: string): void {
 export function printJson(value: unknown): void {
   printLine(JSON.stringify(value, null, 2));
 }
+
+/** Progress and status lines for people watching: stderr, so stdout stays parseable. */
+export function printStatus(text: string): void {
+  process.stderr.write(`${text}\n`);
+}

@@ -1,6 +1,8 @@
 import { Command, Option } from 'commander';
+import { registerBrowsersCommand } from './commands/browsers.js';
 import { registerCancelCommand } from './commands/cancel.js';
 import { registerCoordinatorCommand } from './commands/coordinator.js';
+import { registerPoolCommand } from './commands/pool.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerStatusCommand } from './commands/status.js';
@@ -29,6 +31,7 @@ export function buildProgram(): Command {
   // Subcommands made with program.command() inherit exitOverride and the output settings.
   registerCoordinatorCommand(program);
   registerWorkerCommand(program);
+  registerPoolCommand(program);
   registerSubmitCommand(program);
   registerRunCommand(program);
   registerStatusCommand(program);
@@ -36,5 +39,6 @@ export function buildProgram(): Command {
   registerWaitCommand(program);
   registerCancelCommand(program);
   registerSchemaCommand(program);
+  registerBrowsersCommand(program);
   return program;
 }

@@ -10,4 +10,4 @@ export {
 export { describeError } from './error-text.js';
 export { HttpError, restGet, uploadArtifact } from './rest.js';
 export { TaskProgress } from './task-progress.js';
-export { toHttpUrl, toWebSocketUrl } from './urls.js';
+export { toHttpUrl, toWebSocketUrl, workerPageUrl } from './urls.js';

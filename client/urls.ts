@@ -37,3 +37,10 @@ export function toHttpUrl(url: string): string {
   const secure = parsed.protocol === 'wss:' || parsed.protocol === 'https:';
   return `${secure ? 'https' : 'http'}://${parsed.host}`;
 }
+
+/** The coordinator's browser worker page; opening it (with a worker token) makes a browser a worker. */
+export function workerPageUrl(url: string, token: string | undefined): string {
+  const page = new URL('/worker', toHttpUrl(url));
+  if (token !== undefined) page.searchParams.set('token', token);
+  return page.href;
+}

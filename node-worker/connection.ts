@@ -2,7 +2,12 @@ import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { PROTOCOL_VERSION, type WorkerToCoordinator } from '../protocol/index.js';
-import { Backoff, type BackoffOptions } from './backoff.js';
+import {
+  Backoff,
+  type BackoffOptions,
+  type ConnectionHandlers,
+  type WorkerConnection,
+} from '../worker-core/index.js';
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** How long a clean close may take at shutdown before the socket is dropped. */
@@ -10,14 +15,6 @@ const CLOSE_TIMEOUT_MS = 1_000;
 /** A coordinator silent to pings for this many heartbeats, and at least this long, is gone. */
 const PONG_MISSES_BEFORE_DROP = 3;
 const MIN_SILENCE_BEFORE_DROP_MS = 5_000;
-
-export interface ConnectionHandlers {
-  /** A socket opened; nothing has been sent on it yet. */
-  opened(): void;
-  message(raw: string): void;
-  /** The open socket closed; a reconnect is already scheduled. */
-  closed(): void;
-}
 
 export interface ConnectionOptions {
   urls: string[];
@@ -31,7 +28,7 @@ export interface ConnectionOptions {
  * Keeps one WebSocket open to a coordinator. Each round tries the URLs in order; when all of
  * them fail, the next round waits for a growing, jittered delay.
  */
-export class CoordinatorConnection {
+export class CoordinatorConnection implements WorkerConnection {
   private readonly backoff: Backoff;
   private socket: WebSocket | undefined;
   /** The coordinator of the current (or last) connection; artifacts are fetched from it. */

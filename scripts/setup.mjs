@@ -44,3 +44,14 @@ run(
   [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'],
   'compiling',
 );
+run(
+  process.execPath,
+  [join(root, 'scripts', 'build-page.mjs')],
+  'bundling the browser worker page',
+);
+// Browser workers and the e2e tests need Chromium and Firefox; npm never downloads them.
+run(
+  process.execPath,
+  [join(root, 'dist', 'cli', 'main.js'), 'browsers', '--install'],
+  'finding Chromium and Firefox (installing them with apt-get where missing and allowed)',
+);

@@ -3,6 +3,7 @@ import type { ResultReport } from '../protocol/index.js';
 /** Room left in each message for everything around the results array. */
 const ENVELOPE_BYTES = 64;
 const MAX_RESULTS_PER_MESSAGE = 10_000;
+const utf8 = new TextEncoder();
 
 /**
  * Splits results into groups whose `result` message stays within the coordinator's message
@@ -13,7 +14,7 @@ export function batchResults(reports: ResultReport[], maxMessageBytes: number): 
   let batch: ResultReport[] = [];
   let batchBytes = ENVELOPE_BYTES;
   for (const report of reports) {
-    const bytes = Buffer.byteLength(JSON.stringify(report)) + 1;
+    const bytes = utf8.encode(JSON.stringify(report)).byteLength + 1;
     const full = batchBytes + bytes > maxMessageBytes || batch.length === MAX_RESULTS_PER_MESSAGE;
     if (batch.length > 0 && full) {
       batches.push(batch);

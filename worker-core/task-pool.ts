@@ -49,7 +49,7 @@ export class TaskPool {
     this.startWaiting();
   }
 
-  /** Stops an attempt, killing its processes; false if this pool does not hold it. */
+  /** Stops an attempt; false if this pool does not hold it. */
   abort(taskId: string, attempt: number, reason: string): boolean {
     const index = this.waiting.findIndex(
       (task) => task.taskId === taskId && task.attempt === attempt,
@@ -63,7 +63,7 @@ export class TaskPool {
     return run !== undefined;
   }
 
-  /** Drops waiting attempts, aborts running ones and waits until their processes are gone. */
+  /** Drops waiting attempts, aborts running ones and waits until their runners have settled. */
   async abortAll(reason: string): Promise<void> {
     this.waiting.length = 0;
     const runs = [...this.running.values()];

@@ -5,7 +5,7 @@ import { type CoordinatorAccess, coordinatorAccess } from '../connection.js';
 import { waitWithProgress } from '../follow-tasks.js';
 import { createLogger } from '../logger.js';
 import { positiveInteger } from '../options/integers.js';
-import { printLine } from '../output.js';
+import { printLine, printStatus } from '../output.js';
 import { judgeCell, type MatrixCell } from '../report/matrix-cells.js';
 import { buildSuiteReport } from '../report/suite-report.js';
 import { formatSuiteTable } from '../report/suite-table.js';
@@ -21,10 +21,6 @@ interface RunOptions {
   slots?: number;
 }
 
-function status(text: string): void {
-  process.stderr.write(`${text}\n`);
-}
-
 /** Every task of the suite, matrix cells first, all in the run's group. */
 async function submitSuite(
   client: DtfClient,
@@ -35,10 +31,15 @@ async function submitSuite(
   let prepared: PreparedModels | undefined;
   const tasks: TaskSpecInput[] = suite.tasks.map((task) => ({ ...task, group }));
   if (suite.matrix !== undefined) {
-    prepared = await prepareModels(suite.matrix, toHttpUrl(access.urls[0]!), access.token, status);
+    prepared = await prepareModels(
+      suite.matrix,
+      toHttpUrl(access.urls[0]!),
+      access.token,
+      printStatus,
+    );
     tasks.unshift(...matrixTasks(suite.matrix, prepared.stored, group));
   }
-  status(`running suite '${suite.name}': ${tasks.length} task(s) in group ${group}`);
+  printStatus(`running suite '${suite.name}': ${tasks.length} task(s) in group ${group}`);
   await client.submit(tasks);
   return prepared;
 }
@@ -81,8 +82,15 @@ export function registerRunCommand(program: Command): void {
       if (given) {
         access = coordinatorAccess(command);
       } else {
-        status('starting a coordinator and a Node worker in this process…');
-        cluster = await startEmbeddedCluster(createLogger('warn'), options.slots);
+        printStatus(
+          "starting a coordinator, a Node worker and the suite's browsers in this process…",
+        );
+        cluster = await startEmbeddedCluster({
+          logger: createLogger('warn'),
+          slots: options.slots,
+          browsers: suite.pool,
+          progress: printStatus,
+        });
         access = cluster.access;
       }
       try {
@@ -104,7 +112,7 @@ export function registerRunCommand(program: Command): void {
           );
           printLine(formatSuiteTable(report));
           const files = await writeReports(report, options.out);
-          status(`reports: ${files.join(', ')}`);
+          printStatus(`reports: ${files.join(', ')}`);
           if (!report.passed) process.exitCode = 1;
         } finally {
           await client.close();

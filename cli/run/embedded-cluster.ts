@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { workerPageUrl } from '../../client/index.js';
 import {
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_HEARTBEAT_MISSES,
@@ -14,48 +15,79 @@ export interface EmbeddedCluster {
   stop(): Promise<void>;
 }
 
+export interface EmbeddedClusterOptions {
+  logger: Logger;
+  slots?: number | undefined;
+  /** Headless browsers to run as browser workers, by name: `{ chromium: 1, firefox: 1 }`. */
+  browsers: Readonly<Record<string, number>>;
+  progress: (line: string) => void;
+}
+
 /**
- * A coordinator on a loopback port with its database in a temp dir, and a Node worker joined to
- * it, both in this process: what `dtf run` uses when no coordinator is given.
+ * A coordinator on a loopback port with its database in a temp dir, a Node worker, and a pool
+ * of headless browsers on the worker page, all started by this process: what `dtf run` uses
+ * when no coordinator is given. `stop` ends them all.
  */
 export async function startEmbeddedCluster(
-  logger: Logger,
-  slots = cpus().length,
+  options: EmbeddedClusterOptions,
 ): Promise<EmbeddedCluster> {
+  const { logger, progress } = options;
   const { startCoordinator } = await import('../../coordinator/index.js');
   const { startWorker } = await import('../../node-worker/index.js');
+  const { describePoolEvent, parseBrowserCount, startPool } = await import(
+    '../../browser-worker/pool/index.js'
+  );
+  const browsers = Object.entries(options.browsers)
+    .filter(([, count]) => count > 0)
+    .map(([name, count]) => parseBrowserCount(`${name}=${count}`));
+
   const dataDir = await mkdtemp(join(tmpdir(), 'dtf-run-'));
-  const coordinator = await startCoordinator({
-    host: '127.0.0.1',
-    port: 0,
-    dataDir,
-    insecureNoAuth: false,
-    heartbeatIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS,
-    heartbeatMisses: DEFAULT_HEARTBEAT_MISSES,
-    maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
-    logger,
-  });
-  const { adminKey, workerToken } = JSON.parse(
-    await readFile(join(dataDir, 'credentials.json'), 'utf8'),
-  ) as {
-    adminKey: string;
-    workerToken: string;
+  const stops: Array<() => Promise<void>> = [() => rm(dataDir, { recursive: true, force: true })];
+  const stop = async () => {
+    for (const step of stops.splice(0).reverse()) await step();
   };
-  const wsUrl = `${coordinator.url.replace(/^http/, 'ws')}/ws`;
-  const worker = await startWorker({
-    coordinatorUrls: [wsUrl],
-    token: workerToken,
-    slots,
-    labels: {},
-    logger,
-  });
-  await worker.registered;
-  return {
-    access: { urls: [wsUrl], token: adminKey },
-    async stop() {
-      await worker.stop();
-      await coordinator.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
+  try {
+    const coordinator = await startCoordinator({
+      host: '127.0.0.1',
+      port: 0,
+      dataDir,
+      insecureNoAuth: false,
+      heartbeatIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS,
+      heartbeatMisses: DEFAULT_HEARTBEAT_MISSES,
+      maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
+      logger,
+    });
+    stops.push(() => coordinator.close());
+    const { adminKey, workerToken } = JSON.parse(
+      await readFile(join(dataDir, 'credentials.json'), 'utf8'),
+    ) as {
+      adminKey: string;
+      workerToken: string;
+    };
+    const wsUrl = `${coordinator.url.replace(/^http/, 'ws')}/ws`;
+    const worker = await startWorker({
+      coordinatorUrls: [wsUrl],
+      token: workerToken,
+      slots: options.slots ?? cpus().length,
+      labels: {},
+      logger,
+    });
+    stops.push(() => worker.stop());
+    await worker.registered;
+    if (browsers.length > 0) {
+      const pool = await startPool({
+        workerPageUrl: workerPageUrl(coordinator.url, workerToken),
+        browsers,
+        driver: 'puppeteer',
+        logger,
+        onProgress: (event) => progress(describePoolEvent(event)),
+      });
+      stops.push(() => pool.stop());
+      await pool.ready;
+    }
+    return { access: { urls: [wsUrl], token: adminKey }, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }

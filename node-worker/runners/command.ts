@@ -1,6 +1,6 @@
 import type { Assignment, TaskResult } from '../../protocol/index.js';
+import type { TaskRunner } from '../../worker-core/index.js';
 import { type ProcessOutcome, runProcess } from './run-process.js';
-import type { TaskRunner } from './runner.js';
 
 /** A task result that says how the process ended. */
 export function resultOfProcess(outcome: ProcessOutcome, timeoutMs: number): TaskResult {

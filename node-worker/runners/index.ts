@@ -1,9 +1,8 @@
 import type { Assignment } from '../../protocol/index.js';
+import type { RunAssignment, TaskRunner } from '../../worker-core/index.js';
 import type { ArtifactCache } from '../artifact-cache.js';
-import type { RunAssignment } from '../task-pool.js';
 import { commandRunner } from './command.js';
 import { modelRunner } from './model.js';
-import type { TaskRunner } from './runner.js';
 import { vitestRunner } from './vitest.js';
 
 /** The task kinds a Node worker runs. */

@@ -7,9 +7,9 @@ import {
   type TaskResult,
   tensorBytes,
 } from '../../protocol/index.js';
+import { type TaskRunner, timedRuns } from '../../worker-core/index.js';
 import type { ArtifactCache } from '../artifact-cache.js';
 import { sha256Hex } from '../artifact-cache.js';
-import type { TaskRunner } from './runner.js';
 
 type ModelAssignment = Extract<Assignment, { kind: 'model' }>;
 type Ort = typeof import('onnxruntime-node');
@@ -64,15 +64,11 @@ export function modelRunner(artifacts: ArtifactCache): TaskRunner<ModelAssignmen
         for (const [name, input] of Object.entries(payload.inputs)) {
           feeds[name] = new ort.Tensor(input.type, materializeTensor(input), input.dims);
         }
-        const firstStarted = performance.now();
-        let outputs = await session.run(feeds);
-        const firstRunMs = elapsed(firstStarted);
-        const samples: number[] = [];
-        for (let i = 0; i < payload.runs && !signal.aborted; i++) {
-          const runStarted = performance.now();
-          outputs = await session.run(feeds);
-          samples.push(elapsed(runStarted));
-        }
+        const {
+          last: outputs,
+          firstRunMs,
+          samples,
+        } = await timedRuns(() => session.run(feeds), payload.runs, signal);
         const output: ModelOutput = {
           kind: 'model',
           executionProvider: 'cpu',

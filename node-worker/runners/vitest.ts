@@ -4,9 +4,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Assignment, TaskResult, VitestOutput } from '../../protocol/index.js';
+import type { TaskRunner } from '../../worker-core/index.js';
 import { resultOfProcess } from './command.js';
 import { runProcess } from './run-process.js';
-import type { TaskRunner } from './runner.js';
 import { parseVitestReport } from './vitest-report.js';
 
 function vitestFailure(output: VitestOutput, exitCode: number | null): string | undefined {

@@ -1,46 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { Backoff } from '../../../node-worker/backoff.js';
 import { parseNvidiaSmi, probeCapabilities } from '../../../node-worker/capabilities.js';
-import { batchResults } from '../../../node-worker/result-batches.js';
-import { NodeCapabilities, type ResultReport } from '../../../protocol/index.js';
-
-describe('Backoff', () => {
-  test('doubles up to the cap, with jitter between half and all of the base', () => {
-    const lowest = new Backoff({ initialDelayMs: 100, maxDelayMs: 500 }, () => 0);
-    expect([1, 2, 3, 4, 5].map(() => lowest.nextDelayMs())).toEqual([50, 100, 200, 250, 250]);
-    const highest = new Backoff({ initialDelayMs: 100, maxDelayMs: 500 }, () => 1);
-    expect([1, 2, 3, 4].map(() => highest.nextDelayMs())).toEqual([100, 200, 400, 500]);
-    highest.reset();
-    expect(highest.nextDelayMs()).toBe(100);
-  });
-});
-
-describe('batchResults', () => {
-  const report = (taskId: string): ResultReport => ({
-    taskId,
-    attempt: 1,
-    leaseToken: 1,
-    result: { status: 'failed', durationMs: 1, error: 'x'.repeat(1_000) },
-  });
-
-  test('keeps each message within the size limit', () => {
-    const reports = ['a', 'b', 'c', 'd', 'e'].map(report);
-    const batches = batchResults(reports, 2_500);
-    expect(batches.map((batch) => batch.map((r) => r.taskId))).toEqual([
-      ['a', 'b'],
-      ['c', 'd'],
-      ['e'],
-    ]);
-    for (const results of batches) {
-      const message = JSON.stringify({ v: 1, type: 'result', results });
-      expect(Buffer.byteLength(message)).toBeLessThanOrEqual(2_500);
-    }
-  });
-
-  test('sends an oversized result alone rather than never', () => {
-    expect(batchResults([report('a')], 10)).toEqual([[report('a')]]);
-  });
-});
+import { NodeCapabilities } from '../../../protocol/index.js';
 
 describe('capabilities', () => {
   test('parses nvidia-smi CSV', () => {

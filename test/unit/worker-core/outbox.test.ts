@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { Outbox } from '../../../node-worker/outbox.js';
 import type { ResultReport } from '../../../protocol/index.js';
+import { Outbox } from '../../../worker-core/outbox.js';
 
 const report = (taskId: string, attempt = 1): ResultReport => ({
   taskId,

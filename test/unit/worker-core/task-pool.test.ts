@@ -1,6 +1,6 @@
 import { describe, expect, test, vi } from 'vitest';
-import { TaskPool } from '../../../node-worker/task-pool.js';
 import type { Assignment, ResultReport, TaskResult } from '../../../protocol/index.js';
+import { TaskPool } from '../../../worker-core/task-pool.js';
 
 const task = (taskId: string): Assignment => ({
   kind: 'command',

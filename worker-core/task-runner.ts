@@ -1,4 +1,4 @@
-import type { Assignment, TaskResult } from '../../protocol/index.js';
+import type { Assignment, TaskResult } from '../protocol/index.js';
 
 /**
  * Runs one kind of task. `run` never throws for a failure of the task itself; it reports it in

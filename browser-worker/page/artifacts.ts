@@ -1,0 +1,39 @@
+import type { ArtifactRef } from '../../protocol/index.js';
+import { sha256Hex } from './sha256.js';
+
+export interface FetchedArtifact {
+  bytes: Uint8Array;
+  /** Time to fetch it; 0 when this page had it already. */
+  fetchMs: number;
+}
+
+/** Content-addressed files from the coordinator, each downloaded once per page and checked. */
+export class ArtifactFetcher {
+  private readonly fetched = new Map<string, Promise<Uint8Array>>();
+
+  constructor(private readonly token: string) {}
+
+  async get(ref: ArtifactRef): Promise<FetchedArtifact> {
+    const hex = ref.slice('sha256:'.length);
+    const known = this.fetched.get(hex);
+    if (known !== undefined) return { bytes: await known, fetchMs: 0 };
+    const started = performance.now();
+    const download = this.download(ref, hex);
+    this.fetched.set(hex, download);
+    download.catch(() => this.fetched.delete(hex)); // a failed download may be tried again
+    return { bytes: await download, fetchMs: performance.now() - started };
+  }
+
+  private async download(ref: ArtifactRef, hex: string): Promise<Uint8Array> {
+    const response = await fetch(`/api/artifacts/${hex}`, {
+      headers: { authorization: `Bearer ${this.token}` },
+    });
+    if (!response.ok) {
+      throw new Error(`fetching ${ref} failed: HTTP ${response.status} ${await response.text()}`);
+    }
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    if ((await sha256Hex(bytes)) !== hex)
+      throw new Error(`artifact ${ref} arrived corrupted (hash mismatch)`);
+    return bytes;
+  }
+}

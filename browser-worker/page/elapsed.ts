@@ -1,0 +1,2 @@
+/** Milliseconds since a `performance.now()` reading. */
+export const elapsed = (since: number): number => performance.now() - since;

@@ -1,0 +1,66 @@
+import type { Labels } from '../../protocol/index.js';
+import { type WorkerLog, WorkerSession } from '../../worker-core/index.js';
+import { ArtifactFetcher } from './artifacts.js';
+import { probeCapabilities } from './capabilities/index.js';
+import { BrowserConnection } from './connection.js';
+import { createRunners } from './runners/index.js';
+import { StatusView } from './status.js';
+
+/** `crypto.randomUUID` exists only in secure contexts; a page on a LAN address is not one. */
+function newWorkerId(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/** `?label=key=value`, repeatable. */
+function labelsFrom(params: URLSearchParams): Labels {
+  const labels: Labels = {};
+  for (const label of params.getAll('label')) {
+    const split = label.indexOf('=');
+    if (split > 0) labels[label.slice(0, split)] = label.slice(split + 1);
+  }
+  return labels;
+}
+
+const consoleLog: WorkerLog = {
+  debug: (fields, message) => console.debug(message, fields),
+  info: (fields, message) => console.info(message, fields),
+  warn: (fields, message) => console.warn(message, fields),
+  error: (fields, message) => console.error(message, fields),
+};
+
+/** Makes this page a worker of the coordinator that served it: `/worker?token=<token>`. */
+async function main(): Promise<void> {
+  const params = new URLSearchParams(location.search);
+  const workerId = newWorkerId();
+  const status = new StatusView(document.getElementById('status') ?? document.body, workerId);
+  const token = params.get('token');
+  if (!token) {
+    status.failed('no token: open this page as /worker?token=<worker token>');
+    return;
+  }
+  const capabilities = await probeCapabilities();
+  const wsScheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const url = `${wsScheme}//${location.host}/ws?token=${encodeURIComponent(token)}`;
+  const { name, version } = capabilities.browser;
+  const session = new WorkerSession({
+    workerId,
+    name: params.get('name') ?? `${name}-${version.split('.')[0]}-${workerId.slice(0, 8)}`,
+    capabilities,
+    labels: labelsFrom(params),
+    slots: Math.max(1, Number.parseInt(params.get('slots') ?? '1', 10) || 1),
+    runAssignment: createRunners(new ArtifactFetcher(token), capabilities),
+    connect: (handlers) => new BrowserConnection(url, handlers),
+    log: consoleLog,
+    observer: {
+      registered: () => status.registered(),
+      disconnected: () => status.disconnected(),
+      taskStarted: (assignment) => status.taskStarted(assignment),
+      taskFinished: (report) => status.taskFinished(report.taskId, report.attempt),
+    },
+  });
+  session.start();
+}
+
+void main();

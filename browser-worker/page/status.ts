@@ -1,0 +1,76 @@
+import type { Assignment } from '../../protocol/index.js';
+import { attemptKey } from '../../worker-core/index.js';
+
+/** A few lines on the page saying what this worker is doing, for a person looking at it. */
+export class StatusView {
+  private readonly connection = line('Coordinator', 'connecting…');
+  private readonly worker = line('Worker', '');
+  private readonly done = line('Tasks done', '0');
+  private readonly current = line('Running', 'nothing');
+  private readonly running = new Map<string, string>();
+  private finished = 0;
+
+  constructor(
+    private readonly root: HTMLElement,
+    workerId: string,
+  ) {
+    const title = document.createElement('h1');
+    title.textContent = 'DTF browser worker';
+    root.replaceChildren(
+      title,
+      this.connection.row,
+      this.worker.row,
+      this.done.row,
+      this.current.row,
+    );
+    this.worker.value.textContent = workerId;
+  }
+
+  registered(): void {
+    this.show('registered', 'connected');
+  }
+
+  disconnected(): void {
+    this.show('disconnected', 'disconnected, reconnecting…');
+  }
+
+  failed(message: string): void {
+    this.show('failed', message);
+  }
+
+  /** `data-state` on the root lets a script that drives the page wait for a state. */
+  private show(state: string, text: string): void {
+    this.root.dataset.state = state;
+    this.connection.value.textContent = text;
+  }
+
+  taskStarted(assignment: Assignment): void {
+    this.running.set(
+      attemptKey(assignment.taskId, assignment.attempt),
+      `${assignment.kind} ${assignment.taskId}`,
+    );
+    this.showRunning();
+  }
+
+  taskFinished(taskId: string, attempt: number): void {
+    this.running.delete(attemptKey(taskId, attempt));
+    this.finished++;
+    this.done.value.textContent = String(this.finished);
+    this.showRunning();
+  }
+
+  private showRunning(): void {
+    this.current.value.textContent =
+      this.running.size === 0 ? 'nothing' : [...this.running.values()].join(', ');
+  }
+}
+
+function line(label: string, initial: string): { row: HTMLElement; value: HTMLElement } {
+  const row = document.createElement('p');
+  const name = document.createElement('strong');
+  name.textContent = `${label}: `;
+  const value = document.createElement('span');
+  value.textContent = initial;
+  row.append(name, value);
+  return { row, value };
+}

@@ -1,0 +1,19 @@
+export {
+  addBrowserCount,
+  BROWSER_NAMES,
+  type BrowserCount,
+  type BrowserName,
+  parseBrowserCount,
+} from './browser-counts.js';
+export { DRIVER_NAMES, type DriverName } from './drivers/driver.js';
+export { ensureBrowsers } from './ensure-browsers.js';
+export { type FoundBrowser, findBrowsers } from './find-browsers.js';
+export { BrowsersMissingError } from './install-browsers.js';
+export type { HealthCheckSettings } from './member.js';
+export { type Pool, type PoolOptions, startPool } from './pool.js';
+export {
+  describePoolEvent,
+  type MemberState,
+  type PoolEvent,
+  type PoolMemberStatus,
+} from './pool-events.js';

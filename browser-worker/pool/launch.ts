@@ -1,0 +1,66 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BrowserName } from './browser-counts.js';
+import { chromiumArgs } from './chromium-args.js';
+import type { BrowserDriver, DriverBrowser, DriverName } from './drivers/driver.js';
+import { killProcessGroup, leadsProcessGroup } from './process-group.js';
+
+const CLOSE_GRACE_MS = 5_000;
+/** How long killed processes get to disappear, and the library to remove its temp profile. */
+const CLEANUP_AFTER_KILL_MS = 2_000;
+
+/** A browser of the pool, and the process group to kill if it does not close in time. */
+export interface PoolBrowser {
+  browser: DriverBrowser;
+  processGroup: number | undefined;
+}
+
+export interface LaunchOptions {
+  browser: BrowserName;
+  executablePath: string;
+  driver: DriverName;
+  /** Chromium only: expose WebGPU through SwiftShader. */
+  softwareWebGpu: boolean;
+}
+
+/** The driver that really launches `browser`: Firefox always goes through puppeteer. */
+export function effectiveDriver(browser: BrowserName, requested: DriverName): DriverName {
+  return browser === 'firefox' ? 'puppeteer' : requested;
+}
+
+/** Loaded on first use, so that a pool of one driver never loads the other library. */
+async function loadDriver(name: DriverName): Promise<BrowserDriver> {
+  if (name === 'puppeteer') return (await import('./drivers/puppeteer-driver.js')).puppeteerDriver;
+  return (await import('./drivers/playwright-driver.js')).playwrightDriver;
+}
+
+export async function launchBrowser(options: LaunchOptions): Promise<PoolBrowser> {
+  const driver = await loadDriver(effectiveDriver(options.browser, options.driver));
+  const browser = await driver.launch({
+    browser: options.browser,
+    executablePath: options.executablePath,
+    args: options.browser === 'chromium' ? chromiumArgs(options.softwareWebGpu) : [],
+  });
+  // Checked now: once the browser's main process is gone, /proc cannot tell any more.
+  const ownGroup = browser.pid !== undefined && (await leadsProcessGroup(browser.pid));
+  return { browser, processGroup: ownGroup ? browser.pid : undefined };
+}
+
+export async function connectBrowser(endpoint: string, driver: DriverName): Promise<PoolBrowser> {
+  return { browser: await (await loadDriver(driver)).connect(endpoint), processGroup: undefined };
+}
+
+/**
+ * Closes gracefully; if that takes too long, fails, or the browser crashed earlier, kills its
+ * whole process group so that no helper process outlives it.
+ */
+export async function closeBrowser({ browser, processGroup }: PoolBrowser): Promise<void> {
+  const closing = browser.close().then(
+    () => true,
+    () => false,
+  );
+  const closed = await Promise.race([closing, sleep(CLOSE_GRACE_MS, false, { ref: false })]);
+  if (processGroup === undefined) return;
+  await killProcessGroup(processGroup, CLEANUP_AFTER_KILL_MS);
+  if (!closed)
+    await Promise.race([closing, sleep(CLEANUP_AFTER_KILL_MS, undefined, { ref: false })]);
+}

@@ -1,0 +1,186 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import type { BrowserName } from './browser-counts.js';
+import type { DriverName, DriverPage } from './drivers/driver.js';
+import { closeBrowser, type PoolBrowser } from './launch.js';
+import type { PoolEvent, PoolMemberStatus } from './pool-events.js';
+import { readProcessTable } from './process-table.js';
+import { treeRssMb } from './process-tree.js';
+import { type RecycleLimits, recycleReason } from './recycle-reason.js';
+import { relaunchDelayMs } from './relaunch-delay.js';
+import { readWorkerPageState } from './worker-page-state.js';
+
+/** How a page is judged hung: `missesAllowed` state reads in a row that fail or time out. */
+export interface HealthCheckSettings {
+  intervalMs: number;
+  timeoutMs: number;
+  missesAllowed: number;
+}
+
+export interface MemberSettings extends RecycleLimits {
+  name: string;
+  browser: BrowserName;
+  driver: DriverName;
+  /** Launches (or connects to) a fresh browser. */
+  start(): Promise<PoolBrowser>;
+  workerPageUrl: string;
+  health: HealthCheckSettings;
+  logger: Logger;
+  onEvent(event: PoolEvent): void;
+}
+
+/** Why a browser's life ended; a planned end (recycling, stopping) is not a failure. */
+interface Ending {
+  reason: string;
+  planned: boolean;
+}
+
+/** A browser that stayed up this long had its crash streak forgiven. */
+const STABLE_AFTER_MS = 30_000;
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function firstEnding() {
+  let end: (ending: Ending) => void = () => {};
+  const ended = new Promise<Ending>((resolve) => {
+    end = resolve;
+  });
+  return { ended, end };
+}
+
+/** One browser of the pool with its worker page, relaunched whenever it stops being healthy. */
+export class PoolMember {
+  private readonly state: PoolMemberStatus;
+  private readonly stopping = new AbortController();
+  private readonly running: Promise<void>;
+  private failuresInARow = 0;
+
+  constructor(private readonly settings: MemberSettings) {
+    this.state = {
+      name: settings.name,
+      browser: settings.browser,
+      driver: settings.driver,
+      version: undefined,
+      pid: undefined,
+      status: 'starting',
+      restarts: 0,
+      tasksDone: 0,
+    };
+    this.running = this.keepRunning();
+  }
+
+  status(): PoolMemberStatus {
+    return { ...this.state };
+  }
+
+  /** Closes the browser (killing its process group if it will not close) and stops relaunching. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.running;
+  }
+
+  private emit(event: PoolEvent): void {
+    this.settings.onEvent(event);
+  }
+
+  private async keepRunning(): Promise<void> {
+    const { signal } = this.stopping;
+    while (!signal.aborted) {
+      const { reason, planned } = await this.runOnce();
+      if (signal.aborted) break;
+      this.failuresInARow = planned ? 0 : this.failuresInARow + 1;
+      const delayMs = relaunchDelayMs(this.failuresInARow);
+      this.state.status = 'relaunching';
+      this.state.restarts += 1;
+      this.state.pid = undefined;
+      this.settings.logger.info({ member: this.state.name, reason, delayMs }, 'relaunching');
+      this.emit({ type: 'relaunching', member: this.status(), reason, delayMs });
+      await sleep(delayMs, undefined, { signal }).catch(() => {});
+    }
+    this.state.status = 'stopped';
+    this.state.pid = undefined;
+    this.emit({ type: 'stopped', member: this.status() });
+  }
+
+  /** Starts a browser, opens the worker page and watches it until its life ends. */
+  private async runOnce(): Promise<Ending> {
+    const { ended, end } = firstEnding();
+    const stop = () => end({ reason: 'stopping', planned: true });
+    this.stopping.signal.addEventListener('abort', stop, { once: true });
+    this.emit({ type: 'launching', member: this.status() });
+    const startedAt = performance.now();
+    let browser: PoolBrowser | undefined;
+    try {
+      browser = await this.settings.start();
+      this.state.version = browser.browser.version;
+      this.state.pid = browser.browser.pid;
+      browser.browser.onDisconnected(() => end({ reason: 'browser disconnected', planned: false }));
+      const page = await browser.browser.newPage();
+      this.watchPageEvents(page, end);
+      const loaded = page.goto(this.settings.workerPageUrl).then(() => undefined);
+      const endedEarly = await Promise.race([loaded, ended]);
+      if (endedEarly !== undefined) return endedEarly;
+      const readyAt = performance.now();
+      this.state.status = 'ready';
+      this.emit({ type: 'ready', member: this.status(), startMs: readyAt - startedAt });
+      void this.checkHealth(page, browser, ended, end);
+      const ending = await ended;
+      if (!ending.planned && performance.now() - readyAt > STABLE_AFTER_MS) {
+        this.failuresInARow = 0;
+      }
+      return ending;
+    } catch (error) {
+      return { reason: `failed to start: ${errorText(error)}`, planned: false };
+    } finally {
+      this.stopping.signal.removeEventListener('abort', stop);
+      if (browser !== undefined) await closeBrowser(browser);
+    }
+  }
+
+  private watchPageEvents(page: DriverPage, end: (ending: Ending) => void): void {
+    const { logger } = this.settings;
+    page.onGone((reason) => end({ reason, planned: false }));
+    page.onConsoleError((text) => logger.warn({ member: this.state.name, text }, 'page error'));
+  }
+
+  /** Reads the page's state every interval: hung pages end, idle worn-out ones are recycled. */
+  private async checkHealth(
+    page: DriverPage,
+    browser: PoolBrowser,
+    ended: Promise<Ending>,
+    end: (ending: Ending) => void,
+  ): Promise<void> {
+    const { health, logger } = this.settings;
+    const tasksBefore = this.state.tasksDone;
+    let over = false;
+    void ended.then(() => {
+      over = true;
+    });
+    let misses = 0;
+    while (!over) {
+      await Promise.race([sleep(health.intervalMs, undefined, { ref: false }), ended]);
+      if (over) return;
+      try {
+        const pageState = await readWorkerPageState(page, health.timeoutMs);
+        misses = 0;
+        this.state.tasksDone = tasksBefore + pageState.tasksDone;
+        const reason = recycleReason(pageState, await this.rssMb(browser), this.settings);
+        if (reason !== undefined) end({ reason, planned: true });
+      } catch (error) {
+        misses += 1;
+        logger.debug({ member: this.state.name, err: error, misses }, 'page did not answer');
+        if (misses >= health.missesAllowed) {
+          end({ reason: `page hung (${errorText(error)})`, planned: false });
+        }
+      }
+    }
+  }
+
+  private async rssMb(browser: PoolBrowser): Promise<number | undefined> {
+    const { pid } = browser.browser;
+    if (this.settings.maxRssMb === undefined || pid === undefined) return undefined;
+    return treeRssMb(await readProcessTable(), pid);
+  }
+}

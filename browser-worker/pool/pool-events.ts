@@ -1,0 +1,44 @@
+import type { BrowserName } from './browser-counts.js';
+import type { DriverName } from './drivers/driver.js';
+
+export type MemberState = 'starting' | 'ready' | 'relaunching' | 'stopped';
+
+export interface PoolMemberStatus {
+  /** e.g. `chromium 1/2`, `remote 1/1` */
+  name: string;
+  browser: BrowserName;
+  driver: DriverName;
+  /** As the browser reports it once started, e.g. `Chrome/156.0.8078.108`. */
+  version: string | undefined;
+  /** The browser's main process; none for a remote browser. */
+  pid: number | undefined;
+  status: MemberState;
+  restarts: number;
+  /** Tasks finished by this member's pages, across relaunches. */
+  tasksDone: number;
+}
+
+export type PoolEvent =
+  | { type: 'launching'; member: PoolMemberStatus }
+  | { type: 'ready'; member: PoolMemberStatus; startMs: number }
+  | { type: 'relaunching'; member: PoolMemberStatus; reason: string; delayMs: number }
+  | { type: 'stopped'; member: PoolMemberStatus };
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** One progress line: `launching chromium 1/2…`, `chromium 1/2 ready (0.6 s)`. */
+export function describePoolEvent(event: PoolEvent): string {
+  const { name } = event.member;
+  switch (event.type) {
+    case 'launching':
+      return `${event.member.restarts === 0 ? 'launching' : 'relaunching'} ${name}…`;
+    case 'ready':
+      return `${name} ready (${seconds(event.startMs)})`;
+    case 'relaunching':
+      return `${name} ${event.reason}; relaunching in ${seconds(event.delayMs)}`;
+    case 'stopped':
+      return `${name} stopped`;
+  }
+}

@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { readProcessTable } from '../../../browser-worker/pool/process-table.js';
+import { processTree } from '../../../browser-worker/pool/process-tree.js';
+import { spawnDtf } from '../../support/processes.js';
+import { cleanUpAfterAll } from '../../support/teardown.js';
+import { runningOf } from './browser-processes.js';
+import { type StandInPage, serveStandInPage } from './stand-in-page.js';
+
+cleanUpAfterAll();
+let page: StandInPage;
+
+beforeAll(async () => {
+  page = await serveStandInPage();
+});
+afterAll(() => page.close());
+
+it('dtf pool shows progress, says when it is ready, and leaves no browser after SIGTERM', async () => {
+  const coordinator = new URL(page.url()).origin;
+  const pool = spawnDtf([
+    'pool',
+    '--coordinator',
+    coordinator,
+    '--token',
+    'join-me',
+    '--browser',
+    'chromium=2',
+  ]);
+  await pool.waitFor(/^DTF pool ready: chromium×2$/m, 60_000);
+  expect(pool.output()).toMatch(/^launching chromium 1\/2…$/m);
+  expect(pool.output()).toMatch(/^chromium 2\/2 ready \(\d+\.\d s\)$/m);
+  const browsers = processTree(await readProcessTable(), pool.child.pid!).slice(1);
+  expect(browsers.length).toBeGreaterThan(2);
+
+  pool.child.kill('SIGTERM');
+  expect(await pool.exited).toBe(0);
+  expect(await runningOf(browsers.map((entry) => entry.pid))).toEqual([]);
+});

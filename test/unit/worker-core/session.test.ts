@@ -1,0 +1,180 @@
+import { describe, expect, test, vi } from 'vitest';
+import {
+  type Assignment,
+  type BrowserCapabilities,
+  PROTOCOL_VERSION,
+  type TaskResult,
+  type WorkerToCoordinator,
+} from '../../../protocol/index.js';
+import type { ConnectionHandlers, WorkerConnection } from '../../../worker-core/index.js';
+import { WorkerSession } from '../../../worker-core/index.js';
+
+const v = PROTOCOL_VERSION;
+
+/** A connection that records what the session sends and lets the test play the coordinator. */
+class ScriptedConnection implements WorkerConnection {
+  readonly sent: WorkerToCoordinator[] = [];
+  heartbeatMs: number | undefined;
+  backoffResets = 0;
+  open = false;
+  constructor(readonly handlers: ConnectionHandlers) {}
+  start(): void {
+    this.open = true;
+    this.handlers.opened();
+  }
+  send(message: WorkerToCoordinator): boolean {
+    if (this.open) this.sent.push(message);
+    return this.open;
+  }
+  startHeartbeat(intervalMs: number): void {
+    this.heartbeatMs = intervalMs;
+  }
+  resetBackoff(): void {
+    this.backoffResets++;
+  }
+  async stop(): Promise<void> {
+    this.open = false;
+  }
+  deliver(message: unknown): void {
+    this.handlers.message(JSON.stringify(message));
+  }
+  drop(): void {
+    this.open = false;
+    this.handlers.closed();
+  }
+  reopen(): void {
+    this.open = true;
+    this.handlers.opened();
+  }
+  take<T extends WorkerToCoordinator['type']>(
+    type: T,
+  ): Extract<WorkerToCoordinator, { type: T }>[] {
+    const taken = this.sent.filter((m) => m.type === type);
+    this.sent.splice(0, this.sent.length, ...this.sent.filter((m) => m.type !== type));
+    return taken as Extract<WorkerToCoordinator, { type: T }>[];
+  }
+}
+
+const capabilities: BrowserCapabilities = {
+  kind: 'browser',
+  os: 'linux',
+  arch: 'x64',
+  cpus: 2,
+  memoryMb: 0,
+  browser: { name: 'chromium', version: '156', engine: 'blink', userAgent: 'test' },
+  webgpu: { available: false, reason: 'none', features: [], limits: {} },
+  webnn: {
+    available: false,
+    deviceTypes: {
+      cpu: { available: false },
+      gpu: { available: false },
+      npu: { available: false },
+    },
+  },
+  wasm: { simd: true, threads: false, crossOriginIsolated: false },
+  taskKinds: ['page-test'],
+  features: ['wasm-simd'],
+};
+
+const assignment = (taskId: string): Assignment => ({
+  kind: 'page-test',
+  taskId,
+  attempt: 1,
+  leaseToken: 3,
+  timeoutMs: 1_000,
+  payload: { module: 'data:text/javascript,' },
+});
+
+const silentLog = { debug() {}, info() {}, warn() {}, error() {} };
+const registered = {
+  v,
+  type: 'registered',
+  workerId: 'w1',
+  heartbeatIntervalMs: 50,
+  maxMessageBytes: 1_000_000,
+};
+
+function startSession() {
+  let connection: ScriptedConnection | undefined;
+  const finish = new Map<string, (result: TaskResult) => void>();
+  const observed: string[] = [];
+  const session = new WorkerSession({
+    workerId: 'w1',
+    name: 'page',
+    capabilities,
+    labels: {},
+    slots: 1,
+    log: silentLog,
+    runAssignment: (task) => new Promise((resolve) => finish.set(task.taskId, resolve)),
+    connect: (handlers) => {
+      connection = new ScriptedConnection(handlers);
+      return connection;
+    },
+    observer: {
+      registered: () => observed.push('registered'),
+      disconnected: () => observed.push('disconnected'),
+      taskStarted: (task) => observed.push(`started ${task.taskId}`),
+      taskFinished: (report) => observed.push(`finished ${report.taskId}`),
+    },
+  });
+  session.start();
+  return { session, connection: connection!, finish, observed };
+}
+
+describe('WorkerSession', () => {
+  test('registers, runs, and redelivers a result until it is acknowledged', async () => {
+    const { session, connection, finish, observed } = startSession();
+    expect(connection.take('register')).toMatchObject([{ workerId: 'w1', inFlight: [] }]);
+    connection.deliver(registered);
+    await session.registered;
+    expect(connection.heartbeatMs).toBe(50);
+    expect(connection.backoffResets).toBe(1);
+
+    connection.deliver({ v, type: 'assign', tasks: [assignment('a')] });
+    expect(connection.take('progress')).toMatchObject([{ taskId: 'a', phase: 'started' }]);
+    finish.get('a')?.({ status: 'succeeded', durationMs: 1 });
+    await vi.waitFor(() => expect(connection.sent).toHaveLength(1));
+    const [first] = connection.take('result');
+    expect(first?.results).toMatchObject([{ taskId: 'a', leaseToken: 3 }]);
+
+    connection.drop();
+    connection.reopen();
+    expect(connection.take('register')[0]?.inFlight).toEqual([
+      { taskId: 'a', attempt: 1, leaseToken: 3 },
+    ]);
+    connection.deliver(registered);
+    expect(connection.take('result')).toEqual([first]);
+
+    connection.deliver({ v, type: 'ack', acks: [{ taskId: 'a', attempt: 1, recorded: true }] });
+    connection.drop();
+    connection.reopen();
+    expect(connection.take('register')[0]?.inFlight).toEqual([]);
+    expect(observed).toEqual([
+      'registered',
+      'started a',
+      'finished a',
+      'disconnected',
+      'registered',
+      'disconnected',
+    ]);
+    await session.stop();
+  });
+
+  test('an aborted attempt reports nothing, and a repeated assignment runs once', async () => {
+    const { session, connection, finish } = startSession();
+    connection.deliver(registered);
+    connection.deliver({ v, type: 'assign', tasks: [assignment('a'), assignment('a')] });
+    expect(connection.take('progress')).toHaveLength(1);
+    connection.deliver({ v, type: 'abort', taskId: 'a', attempt: 1, reason: 'cancelled' });
+    finish.get('a')?.({ status: 'succeeded', durationMs: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(connection.take('result')).toEqual([]);
+    await session.stop();
+  });
+
+  test('stopping before registration rejects `registered`', async () => {
+    const { session } = startSession();
+    await session.stop();
+    await expect(session.registered).rejects.toThrow('worker stopped before registering');
+  });
+});

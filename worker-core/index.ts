@@ -1,0 +1,8 @@
+export { attemptKey } from './attempt-key.js';
+export { Backoff, type BackoffOptions } from './backoff.js';
+export type { ConnectionHandlers, WorkerConnection } from './connection.js';
+export type { WorkerLog } from './log.js';
+export { type SessionObserver, WorkerSession, type WorkerSessionOptions } from './session.js';
+export type { RunAssignment } from './task-pool.js';
+export type { TaskRunner } from './task-runner.js';
+export { type TimedRuns, timedRuns } from './timed-runs.js';
