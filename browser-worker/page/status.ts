@@ -1,7 +1,15 @@
 import type { Assignment } from '../../protocol/index.js';
 import { attemptKey } from '../../worker-core/index.js';
 
-/** A few lines on the page saying what this worker is doing, for a person looking at it. */
+declare global {
+  /** Read by the pool (browser-worker/pool/worker-page-state.ts) to recycle idle pages. */
+  var __dtfWorker: { tasksDone: number; busy: boolean } | undefined;
+}
+
+/**
+ * A few lines on the page saying what this worker is doing, for a person looking at it, and
+ * the same counters on `window.__dtfWorker` for the pool that launched it.
+ */
 export class StatusView {
   private readonly connection = line('Coordinator', 'connecting…');
   private readonly worker = line('Worker', '');
@@ -24,6 +32,7 @@ export class StatusView {
       this.current.row,
     );
     this.worker.value.textContent = workerId;
+    this.publish();
   }
 
   registered(): void {
@@ -62,6 +71,11 @@ export class StatusView {
   private showRunning(): void {
     this.current.value.textContent =
       this.running.size === 0 ? 'nothing' : [...this.running.values()].join(', ');
+    this.publish();
+  }
+
+  private publish(): void {
+    globalThis.__dtfWorker = { tasksDone: this.finished, busy: this.running.size > 0 };
   }
 }
 
