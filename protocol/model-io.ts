@@ -79,11 +79,23 @@ export function summarizeTensor(
   return summary;
 }
 
-/** Median and 90th percentile (nearest rank) of run times. */
-export function latencySummary(samples: readonly number[]): { medianMs: number; p90Ms: number } {
-  if (samples.length === 0) return { medianMs: 0, p90Ms: 0 };
+/**
+ * Median, 90th percentile (nearest rank) and mean of timed runs. The mean comes from one
+ * interval around all runs (`totalMs`), so it stays meaningful where the clock is coarse
+ * (Firefox rounds `performance.now()` to 1 ms).
+ */
+export function latencySummary(
+  samples: readonly number[],
+  totalMs: number,
+): { medianMs: number; p90Ms: number; meanMs: number; runs: number } {
+  if (samples.length === 0) return { medianMs: 0, p90Ms: 0, meanMs: 0, runs: 0 };
   const sorted = [...samples].sort((a, b) => a - b);
   const rank = (q: number) =>
     sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-  return { medianMs: rank(0.5), p90Ms: rank(0.9) };
+  return {
+    medianMs: rank(0.5),
+    p90Ms: rank(0.9),
+    meanMs: totalMs / samples.length,
+    runs: samples.length,
+  };
 }

@@ -16,6 +16,7 @@ export interface MatrixCell {
   maxAbsError?: number;
   maxRelError?: number;
   medianMs?: number;
+  meanMs?: number;
   firstRunMs?: number;
   sessionCreateMs?: number;
 }
@@ -49,6 +50,7 @@ export function judgeCell(
     ...cell,
     verdict: comparison?.pass === true ? 'pass' : 'fail',
     medianMs: output.timings.medianMs,
+    meanMs: output.timings.meanMs,
     firstRunMs: output.timings.firstRunMs,
     sessionCreateMs: output.timings.sessionCreateMs,
   };

@@ -8,7 +8,7 @@ function cellText(cell: MatrixCell | undefined, footnote: number | undefined): s
   const note = footnote === undefined ? '' : ` [${footnote}]`;
   switch (cell.verdict) {
     case 'pass':
-      return `pass ${cell.medianMs!.toFixed(2)} ms`;
+      return `pass ${latency(cell)}`;
     case 'fail':
       return `FAIL${note}`;
     case 'unsupported':
@@ -16,6 +16,12 @@ function cellText(cell: MatrixCell | undefined, footnote: number | undefined): s
     case 'error':
       return `ERROR${note}`;
   }
+}
+
+/** The median; `~` marks the mean where the browser's clock was too coarse to resolve a run. */
+function latency(cell: MatrixCell): string {
+  if (cell.medianMs! > 0 || cell.meanMs === undefined) return `${cell.medianMs!.toFixed(2)} ms`;
+  return `~${cell.meanMs.toFixed(2)} ms`;
 }
 
 /**

@@ -68,6 +68,7 @@ export function modelRunner(artifacts: ArtifactCache): TaskRunner<ModelAssignmen
           last: outputs,
           firstRunMs,
           samples,
+          totalMs,
         } = await timedRuns(() => session.run(feeds), payload.runs, signal);
         const output: ModelOutput = {
           kind: 'model',
@@ -77,8 +78,7 @@ export function modelRunner(artifacts: ArtifactCache): TaskRunner<ModelAssignmen
             fetchMs,
             sessionCreateMs,
             firstRunMs,
-            ...latencySummary(samples),
-            runs: samples.length,
+            ...latencySummary(samples, totalMs),
           },
           outputs: {},
         };

@@ -31,6 +31,7 @@ export const ModelTimings = z.object({
   firstRunMs: z.number().nonnegative(),
   medianMs: z.number().nonnegative(),
   p90Ms: z.number().nonnegative(),
+  meanMs: z.number().nonnegative(),
   runs: z.number().int().nonnegative(),
 });
 export type ModelTimings = z.infer<typeof ModelTimings>;

@@ -138,6 +138,7 @@ async function infer(
     last: outputs,
     firstRunMs,
     samples,
+    totalMs,
   } = await timedRuns(() => session.run(feeds), payload.runs, signal);
   const output: ModelOutput = {
     kind: 'model',
@@ -146,8 +147,7 @@ async function infer(
     timings: {
       ...loadTimings,
       firstRunMs,
-      ...latencySummary(samples),
-      runs: samples.length,
+      ...latencySummary(samples, totalMs),
     },
     outputs: {},
   };
