@@ -1,6 +1,7 @@
 export { attemptKey } from './attempt-key.js';
 export { Backoff, type BackoffOptions } from './backoff.js';
 export type { ConnectionHandlers, WorkerConnection } from './connection.js';
+export { type InferenceSessionLike, type InferenceSetup, runInference } from './infer.js';
 export type { WorkerLog } from './log.js';
 export { type SessionObserver, WorkerSession, type WorkerSessionOptions } from './session.js';
 export type { RunAssignment } from './task-pool.js';

@@ -1,15 +1,6 @@
-import {
-  type Assignment,
-  latencySummary,
-  type ModelOutput,
-  materializeTensor,
-  summarizeTensor,
-  type TaskResult,
-  tensorBytes,
-} from '../../protocol/index.js';
-import { type TaskRunner, timedRuns } from '../../worker-core/index.js';
-import type { ArtifactCache } from '../artifact-cache.js';
-import { sha256Hex } from '../artifact-cache.js';
+import type { Assignment, TaskResult, TensorData, TensorInput } from '../../protocol/index.js';
+import { runInference, type TaskRunner } from '../../worker-core/index.js';
+import { type ArtifactCache, sha256Hex } from '../artifact-cache.js';
 
 type ModelAssignment = Extract<Assignment, { kind: 'model' }>;
 type Ort = typeof import('onnxruntime-node');
@@ -60,38 +51,15 @@ export function modelRunner(artifacts: ArtifactCache): TaskRunner<ModelAssignmen
       }
       const sessionCreateMs = elapsed(createStarted);
       try {
-        const feeds: Record<string, InstanceType<Ort['Tensor']>> = {};
-        for (const [name, input] of Object.entries(payload.inputs)) {
-          feeds[name] = new ort.Tensor(input.type, materializeTensor(input), input.dims);
-        }
-        const {
-          last: outputs,
-          firstRunMs,
-          samples,
-          totalMs,
-        } = await timedRuns(() => session.run(feeds), payload.runs, signal);
-        const output: ModelOutput = {
-          kind: 'model',
-          executionProvider: 'cpu',
+        const setup = {
+          session,
+          tensor: (input: TensorInput, data: TensorData) =>
+            new ort.Tensor(input.type, data, input.dims),
           runtime: `onnxruntime-node ${ort.env.versions.common}`,
-          timings: {
-            fetchMs,
-            sessionCreateMs,
-            firstRunMs,
-            ...latencySummary(samples, totalMs),
-          },
-          outputs: {},
+          loadTimings: { fetchMs, sessionCreateMs },
+          sha256: sha256Hex,
         };
-        for (const [name, tensor] of Object.entries(outputs)) {
-          const data = tensor.data as Float32Array | Int32Array | BigInt64Array;
-          output.outputs[name] = summarizeTensor(
-            tensor.type,
-            tensor.dims,
-            data,
-            sha256Hex(tensorBytes(data)),
-            payload.maxOutputElements,
-          );
-        }
+        const output = await runInference(setup, payload, signal);
         const result: TaskResult = { status: 'succeeded', durationMs: elapsed(started), output };
         return result;
       } catch (error) {

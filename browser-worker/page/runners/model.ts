@@ -1,16 +1,12 @@
-import {
-  type Assignment,
-  type BrowserCapabilities,
-  latencySummary,
-  type ModelOutput,
-  type ModelPayload,
-  materializeTensor,
-  summarizeTensor,
-  type TaskResult,
-  type TensorData,
-  tensorBytes,
+import type {
+  Assignment,
+  BrowserCapabilities,
+  ModelPayload,
+  TaskResult,
+  TensorData,
+  TensorInput,
 } from '../../../protocol/index.js';
-import { type TaskRunner, timedRuns } from '../../../worker-core/index.js';
+import { runInference, type TaskRunner } from '../../../worker-core/index.js';
 import type { ArtifactFetcher } from '../artifacts.js';
 import { elapsed } from '../elapsed.js';
 import { errorText } from '../error-text.js';
@@ -111,8 +107,15 @@ export function modelRunner(
       }
       const sessionCreateMs = elapsed(createStarted);
       try {
-        const loadTimings = { fetchMs: fetched.fetchMs, sessionCreateMs };
-        const output = await infer(ort, session, payload, loadTimings, signal);
+        const setup = {
+          session,
+          tensor: (input: TensorInput, data: TensorData) =>
+            new ort.Tensor(input.type, data, input.dims),
+          runtime: `onnxruntime-web ${ort.env.versions.web ?? ort.env.versions.common}`,
+          loadTimings: { fetchMs: fetched.fetchMs, sessionCreateMs },
+          sha256: sha256Hex,
+        };
+        const output = await runInference(setup, payload, signal);
         return { status: 'succeeded', durationMs: elapsed(started), output };
       } catch (error) {
         return ended('failed', `inference failed: ${errorText(error)}`);
@@ -121,46 +124,4 @@ export function modelRunner(
       }
     },
   };
-}
-
-async function infer(
-  ort: Ort,
-  session: Session,
-  payload: ModelPayload,
-  loadTimings: { fetchMs: number; sessionCreateMs: number },
-  signal: AbortSignal,
-): Promise<ModelOutput> {
-  const feeds: Record<string, InstanceType<Ort['Tensor']>> = {};
-  for (const [name, input] of Object.entries(payload.inputs)) {
-    feeds[name] = new ort.Tensor(input.type, materializeTensor(input), input.dims);
-  }
-  const {
-    last: outputs,
-    firstRunMs,
-    samples,
-    totalMs,
-  } = await timedRuns(() => session.run(feeds), payload.runs, signal);
-  const output: ModelOutput = {
-    kind: 'model',
-    executionProvider: payload.executionProvider,
-    runtime: `onnxruntime-web ${ort.env.versions.web ?? ort.env.versions.common}`,
-    timings: {
-      ...loadTimings,
-      firstRunMs,
-      ...latencySummary(samples, totalMs),
-    },
-    outputs: {},
-  };
-  for (const [name, tensor] of Object.entries(outputs)) {
-    const data = tensor.data as TensorData;
-    const sha256 = await sha256Hex(tensorBytes(data));
-    output.outputs[name] = summarizeTensor(
-      tensor.type,
-      tensor.dims,
-      data,
-      sha256,
-      payload.maxOutputElements,
-    );
-  }
-  return output;
 }

@@ -4,7 +4,7 @@ import { latencySummary, materializeTensor, summarizeTensor } from '../../../pro
 describe('model inputs and outputs', () => {
   it('generates the same seeded input every time, in [-1, 1) for floats', () => {
     const input = { type: 'float32' as const, dims: [2, 3], seed: 9 };
-    const a = materializeTensor(input);
+    const a = materializeTensor(input) as Float32Array;
     expect(a).toEqual(materializeTensor(input));
     expect(a).toHaveLength(6);
     expect(Math.min(...a)).toBeGreaterThanOrEqual(-1);
