@@ -17,7 +17,7 @@ function fail(message) {
 
 function run(command, args, what) {
   console.error(`dtf setup: ${what}…`);
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(command, args, { cwd: root, stdio: ['inherit', 2, 2] });
   if (result.status !== 0)
     fail(
       `${what} failed (${command} ${args.join(' ')} exited with ${result.status ?? result.signal})`,
