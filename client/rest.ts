@@ -14,16 +14,19 @@ export class HttpError extends Error {
 
 /** Sends one request and returns the parsed JSON body; error statuses become an `HttpError`. */
 async function restRequest(
-  method: 'GET' | 'PUT',
+  method: 'GET' | 'PUT' | 'POST',
   baseHttpUrl: string,
   path: string,
   token: string | undefined,
-  body?: Uint8Array,
+  body?: Uint8Array | string,
 ): Promise<unknown> {
   const url = new URL(path, baseHttpUrl).href;
   const headers: Record<string, string> =
     token === undefined ? {} : { Authorization: `Bearer ${token}` };
-  if (body !== undefined) headers['Content-Type'] = 'application/octet-stream';
+  if (body !== undefined) {
+    headers['Content-Type'] =
+      typeof body === 'string' ? 'application/json' : 'application/octet-stream';
+  }
   let response: Response;
   try {
     response = await fetch(url, { method, headers, body });
@@ -67,4 +70,18 @@ export async function uploadArtifact(
     ref: ArtifactRef;
   };
   return reply.ref;
+}
+
+/**
+ * Tells the coordinator a worker is gone (its browser crashed, say), so its tasks are reassigned
+ * now rather than after the heartbeat allowance, with `reason` in their history.
+ */
+export async function reportWorkerLost(
+  baseHttpUrl: string,
+  token: string | undefined,
+  workerId: string,
+  reason: string,
+): Promise<void> {
+  const body = JSON.stringify({ workerId, status: 'lost', reason });
+  await restRequest('POST', baseHttpUrl, '/api/workers/status', token, body);
 }

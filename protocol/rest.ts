@@ -22,6 +22,13 @@ export const RestRegisterWorkerBody = z.object({
 });
 export type RestRegisterWorkerBody = z.infer<typeof RestRegisterWorkerBody>;
 
-/** `POST /api/workers/status`: a heartbeat over REST. */
-export const RestWorkerStatusBody = z.object({ workerId: z.string().min(1).max(128) });
+/**
+ * `POST /api/workers/status`: a heartbeat over REST, or (`status: 'lost'`) word from whoever
+ * runs the worker that it died, so its tasks are reassigned at once.
+ */
+export const RestWorkerStatusBody = z.object({
+  workerId: z.string().min(1).max(128),
+  status: z.enum(['alive', 'lost']).default('alive'),
+  reason: z.string().max(1024).optional(),
+});
 export type RestWorkerStatusBody = z.infer<typeof RestWorkerStatusBody>;

@@ -3,7 +3,7 @@ import { attemptKey } from '../../worker-core/index.js';
 
 declare global {
   /** Read by the pool (browser-worker/pool/worker-page-state.ts) to recycle idle pages. */
-  var __dtfWorker: { tasksDone: number; busy: boolean } | undefined;
+  var __dtfWorker: { workerId: string; tasksDone: number; busy: boolean } | undefined;
 }
 
 /**
@@ -20,7 +20,7 @@ export class StatusView {
 
   constructor(
     private readonly root: HTMLElement,
-    workerId: string,
+    private readonly workerId: string,
   ) {
     const title = document.createElement('h1');
     title.textContent = 'DTF browser worker';
@@ -75,7 +75,11 @@ export class StatusView {
   }
 
   private publish(): void {
-    globalThis.__dtfWorker = { tasksDone: this.finished, busy: this.running.size > 0 };
+    globalThis.__dtfWorker = {
+      workerId: this.workerId,
+      tasksDone: this.finished,
+      busy: this.running.size > 0,
+    };
   }
 }
 

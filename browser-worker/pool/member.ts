@@ -27,6 +27,11 @@ export interface MemberSettings extends RecycleLimits {
   health: HealthCheckSettings;
   logger: Logger;
   onEvent(event: PoolEvent): void;
+  /**
+   * Called when a browser's life ends unplanned with the worker id its page registered under,
+   * so the coordinator can reassign that worker's tasks at once, with the reason.
+   */
+  onWorkerLost?(workerId: string, reason: string): void;
 }
 
 /** Why a browser's life ended; a planned end (recycling, stopping) is not a failure. */
@@ -56,6 +61,8 @@ export class PoolMember {
   private readonly stopping = new AbortController();
   private readonly running: Promise<void>;
   private failuresInARow = 0;
+  /** The worker id of the current page, once read from it. */
+  private workerId: string | undefined;
 
   constructor(private readonly settings: MemberSettings) {
     this.state = {
@@ -125,8 +132,12 @@ export class PoolMember {
       const readyAt = performance.now();
       this.state.status = 'ready';
       this.emit({ type: 'ready', member: this.status(), startMs: readyAt - startedAt });
+      this.workerId = undefined;
       void this.checkHealth(page, browser, ended, end);
       const ending = await ended;
+      if (!ending.planned && this.workerId !== undefined) {
+        this.settings.onWorkerLost?.(this.workerId, `${this.state.name}: ${ending.reason}`);
+      }
       if (!ending.planned && performance.now() - readyAt > STABLE_AFTER_MS) {
         this.failuresInARow = 0;
       }
@@ -159,11 +170,15 @@ export class PoolMember {
       over = true;
     });
     let misses = 0;
+    // The first read comes at once, so the page's worker id is known before anything can crash.
+    let wait = 0;
     while (!over) {
-      await Promise.race([sleep(health.intervalMs, undefined, { ref: false }), ended]);
+      await Promise.race([sleep(wait, undefined, { ref: false }), ended]);
+      wait = health.intervalMs;
       if (over) return;
       try {
         const pageState = await readWorkerPageState(page, health.timeoutMs);
+        this.workerId = pageState.workerId ?? this.workerId;
         misses = 0;
         this.state.tasksDone = tasksBefore + pageState.tasksDone;
         const reason = recycleReason(pageState, await this.rssMb(browser), this.settings);

@@ -26,6 +26,8 @@ export interface PoolOptions {
   healthCheck?: Partial<HealthCheckSettings>;
   logger: Logger;
   onProgress?: (event: PoolEvent) => void;
+  /** A browser died or hung: tell the coordinator its worker is lost (see `reportWorkerLost`). */
+  onWorkerLost?: (workerId: string, reason: string) => void;
 }
 
 export interface Pool {
@@ -129,6 +131,7 @@ export async function startPool(options: PoolOptions): Promise<Pool> {
         health,
         logger: options.logger,
         onEvent,
+        ...(options.onWorkerLost === undefined ? {} : { onWorkerLost: options.onWorkerLost }),
       }),
   );
   return {

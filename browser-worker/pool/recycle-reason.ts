@@ -7,7 +7,7 @@ export interface RecycleLimits {
 
 /** Why an idle browser should be closed and launched afresh, if it should; never while busy. */
 export function recycleReason(
-  page: WorkerPageState,
+  page: Pick<WorkerPageState, 'tasksDone' | 'busy'>,
   rssMb: number | undefined,
   limits: RecycleLimits,
 ): string | undefined {

@@ -6,13 +6,15 @@ import type { DriverPage } from './drivers/driver.js';
  * page loaded, and whether a task is running now. A page without it counts as idle with none.
  */
 export interface WorkerPageState {
+  /** The id the page registered with, so the pool can report the worker lost when it crashes. */
+  workerId: string | undefined;
   tasksDone: number;
   busy: boolean;
 }
 
 const STATE_EXPRESSION = `(() => {
   const worker = globalThis.__dtfWorker;
-  return { tasksDone: worker?.tasksDone, busy: worker?.busy };
+  return { workerId: worker?.workerId, tasksDone: worker?.tasksDone, busy: worker?.busy };
 })()`;
 
 /** Reads the page's state; the page's values are checked, never trusted. */
@@ -20,7 +22,9 @@ export function toWorkerPageState(value: unknown): WorkerPageState {
   const fields = typeof value === 'object' && value !== null ? value : {};
   const tasksDone = 'tasksDone' in fields ? fields.tasksDone : undefined;
   const busy = 'busy' in fields ? fields.busy : undefined;
+  const workerId = 'workerId' in fields ? fields.workerId : undefined;
   return {
+    workerId: typeof workerId === 'string' && workerId !== '' ? workerId : undefined,
     tasksDone: Number.isSafeInteger(tasksDone) && Number(tasksDone) >= 0 ? Number(tasksDone) : 0,
     busy: busy === true,
   };

@@ -15,6 +15,7 @@ import { createLogger } from '../logger.js';
 import { positiveInteger } from '../options/integers.js';
 import { printLine, printStatus } from '../output.js';
 import { stopOnSignal } from '../stop-on-signal.js';
+import { workerLostReporter } from '../worker-lost-reporter.js';
 
 interface PoolCommandOptions {
   browser?: BrowserCount[];
@@ -110,6 +111,7 @@ export function registerPoolCommand(program: Command): void {
         executables,
         logger,
         onProgress: (event) => printStatus(describePoolEvent(event)),
+        onWorkerLost: workerLostReporter(access.urls[0]!, access.token, logger),
       });
       stopOnSignal(() => running.stop(), logger);
       try {

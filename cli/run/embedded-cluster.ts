@@ -9,6 +9,7 @@ import {
   DEFAULT_MAX_MESSAGE_BYTES,
 } from '../../protocol/index.js';
 import type { CoordinatorAccess } from '../connection.js';
+import { workerLostReporter } from '../worker-lost-reporter.js';
 
 export interface EmbeddedCluster {
   access: CoordinatorAccess;
@@ -81,6 +82,7 @@ export async function startEmbeddedCluster(
         driver: 'puppeteer',
         logger,
         onProgress: (event) => progress(describePoolEvent(event)),
+        onWorkerLost: workerLostReporter(coordinator.url, workerToken, logger),
       });
       stops.push(() => pool.stop());
       await pool.ready;

@@ -49,7 +49,7 @@ export function workerRoutes(
       .json({ workerId: body.workerId, heartbeatIntervalMs: ctx.state.config.heartbeatIntervalMs });
   });
 
-  router.post('/workers/status', workerOrAdmin, (req, res) => {
+  router.post('/workers/status', workerOrAdmin, async (req, res) => {
     const parsed = parseWith(RestWorkerStatusBody, req.body, 'worker status');
     if (!parsed.ok) {
       sendRestError(res, parsed.error.code, parsed.error.message);
@@ -60,7 +60,18 @@ export function workerRoutes(
       sendRestError(res, 'not_found', `no worker '${parsed.message.workerId}'; register it first`);
       return;
     }
-    ctx.commit.submit({ type: 'Heartbeat', now: ctx.now(), workerId: worker.id });
+    const { status, reason } = parsed.message;
+    if (status === 'lost') {
+      const why = `reported lost: ${reason ?? 'no reason given'}`;
+      await ctx.commit.submitAndWait({
+        type: 'ExpireWorker',
+        now: ctx.now(),
+        workerId: worker.id,
+        reason: why,
+      });
+    } else {
+      ctx.commit.submit({ type: 'Heartbeat', now: ctx.now(), workerId: worker.id });
+    }
     res.json({ workerId: worker.id, status: worker.status });
   });
 

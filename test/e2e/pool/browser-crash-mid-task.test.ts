@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { expect, it } from 'vitest';
 import { startPool } from '../../../browser-worker/pool/index.js';
+import { workerLostReporter } from '../../../cli/worker-lost-reporter.js';
 import { DtfClient, workerPageUrl } from '../../../client/index.js';
 import type { TaskEvent } from '../../../protocol/index.js';
 import { startCoordinatorProcess } from '../../support/processes.js';
@@ -25,6 +26,7 @@ it('kill -9 of a browser mid-task: the pool relaunches it and the task succeeds 
     driver: 'puppeteer',
     logger,
     onProgress: log.record,
+    onWorkerLost: workerLostReporter(coordinator.url, coordinator.workerToken, logger),
   });
   const client = await DtfClient.connect({
     urls: [coordinator.wsUrl],
@@ -59,7 +61,11 @@ it('kill -9 of a browser mid-task: the pool relaunches it and the task succeeds 
     const [final] = await client.waitFor({ taskIds: [taskId!] });
     expect(final).toMatchObject({ state: 'succeeded', attempt: 2 });
     const [task] = await client.query({ taskIds: [taskId!] });
-    expect(task!.history[0]).toMatchObject({ attempt: 1, reason: expect.stringMatching(/lost/) });
+    // The pool told the coordinator why, so the history names the crash, not a missed heartbeat.
+    expect(task!.history[0]).toMatchObject({
+      attempt: 1,
+      reason: expect.stringMatching(/reported lost: chromium 1\/1: browser disconnected/),
+    });
     expect(pool.members().map((m) => [m.status, m.restarts])).toEqual([['ready', 1]]);
   } finally {
     await client.close();

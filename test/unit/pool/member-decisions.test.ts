@@ -42,6 +42,8 @@ describe('toWorkerPageState', () => {
       busy: false,
     });
     expect(toWorkerPageState({ tasksDone: '7' })).toEqual({ tasksDone: 0, busy: false });
+    expect(toWorkerPageState({ workerId: 'w-1', tasksDone: 1 }).workerId).toBe('w-1');
+    expect(toWorkerPageState({ workerId: 42 }).workerId).toBeUndefined();
   });
 });
 
