@@ -9,13 +9,27 @@ import { formatTable } from './table.js';
 /** The repository root: this file runs as `dist/bench/main.js`. */
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-const USAGE = 'usage: npm run bench [-- --quick]';
+const USAGE = 'usage: npm run bench [-- --quick] [--only name,name]';
 
-/** `--quick`, or undefined after printing usage for anything else. */
-function parseQuick(): boolean | undefined {
+interface BenchArgs {
+  quick: boolean;
+  only: string[] | undefined;
+}
+
+/** The arguments, or undefined after printing usage for anything else. */
+function parseBenchArgs(): BenchArgs | undefined {
   try {
-    const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
-    return values.quick;
+    const { values } = parseArgs({
+      options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
+    });
+    const only = values.only?.split(',').map((name) => name.trim());
+    const unknown = only?.filter((name) => !BENCHMARKS.some((b) => b.name === name)) ?? [];
+    if (unknown.length > 0) {
+      throw new Error(
+        `unknown benchmark ${unknown.join(', ')} (there are: ${BENCHMARKS.map((b) => b.name).join(', ')})`,
+      );
+    }
+    return { quick: values.quick, only };
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
     return undefined;
@@ -23,14 +37,17 @@ function parseQuick(): boolean | undefined {
 }
 
 async function main(): Promise<void> {
-  const quick = parseQuick();
-  if (quick === undefined) {
+  const args = parseBenchArgs();
+  if (args === undefined) {
     process.exitCode = 2;
     return;
   }
+  const { quick, only } = args;
+  const selected =
+    only === undefined ? BENCHMARKS : BENCHMARKS.filter((b) => only.includes(b.name));
   const startedAt = new Date();
   const machine = describeMachine();
-  const figures = await runBenchmarks(BENCHMARKS, quick);
+  const figures = await runBenchmarks(selected, quick);
   process.stdout.write(`${formatTable(figures)}\n`);
   const file = writeResults(REPO_ROOT, figures, { startedAt, quick, machine });
   process.stderr.write(`results written to ${file}\n`);
