@@ -75,6 +75,7 @@ export class GroupCommit {
     try {
       results = this.transaction(batch);
     } catch (error) {
+      this.writer.discard();
       this.options.onFatal(error);
       return;
     }
@@ -95,7 +96,7 @@ export class GroupCommit {
     for (const { command } of batch) {
       const events = apply(this.state, command);
       if (events.length > 0) changed = true;
-      this.writer.write(events);
+      this.writer.collect(events);
       results.push(events);
     }
     const followUpEvents: StateEvent[] = [];
@@ -103,10 +104,11 @@ export class GroupCommit {
       const next = this.options.followUp(this.state);
       if (next !== undefined) {
         const events = apply(this.state, next);
-        this.writer.write(events);
+        this.writer.collect(events);
         followUpEvents.push(...events);
       }
     }
+    this.writer.flush();
     results.push(followUpEvents);
     return results;
   }

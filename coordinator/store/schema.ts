@@ -32,4 +32,8 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   `,
+  // Every row is read into memory at start, so no query used this index; it only cost writes.
+  `
+  DROP INDEX IF EXISTS tasks_live;
+  `,
 ];

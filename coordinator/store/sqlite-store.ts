@@ -28,17 +28,38 @@ function optionalJson(value: unknown): string | null {
   return value === undefined ? null : JSON.stringify(value);
 }
 
-/** Writes the rows that state events changed. Call inside a transaction. */
+/** The columns that change over a task's life, in the order both statements use. */
+function mutableColumns(task: TaskRecord) {
+  return [
+    task.state,
+    task.attempt,
+    task.leaseToken,
+    task.workerId ?? null,
+    task.assignedAt ?? null,
+    task.startedAt ?? null,
+    task.finishedAt ?? null,
+    optionalJson(task.result),
+    JSON.stringify(task.history),
+  ] as const;
+}
+
+/**
+ * Collects the rows a batch of state events changed and writes each once: a task submitted,
+ * assigned and finished within one batch is a single insert of its final row.
+ */
 export class EventWriter {
   private readonly insertTask: Database.Statement;
   private readonly updateTask: Database.Statement;
   private readonly upsertWorker: Database.Statement;
-  private readonly updateWorkerStatus: Database.Statement;
+  private readonly newTasks = new Set<TaskRecord>();
+  private readonly changedTasks = new Set<TaskRecord>();
+  private readonly changedWorkers = new Set<WorkerRecord>();
 
   constructor(db: Database.Database) {
     this.insertTask = db.prepare(
-      `INSERT INTO tasks (seq, id, spec, state, attempt, lease_token, worker_id, submitted_at, history)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO tasks (seq, id, spec, submitted_at, state, attempt, lease_token, worker_id,
+         assigned_at, started_at, finished_at, result, history)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.updateTask = db.prepare(
       `UPDATE tasks SET state = ?, attempt = ?, lease_token = ?, worker_id = ?, assigned_at = ?,
@@ -50,25 +71,23 @@ export class EventWriter {
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, capabilities = excluded.capabilities,
          labels = excluded.labels, slots = excluded.slots, status = excluded.status`,
     );
-    this.updateWorkerStatus = db.prepare('UPDATE workers SET status = ? WHERE id = ?');
   }
 
-  write(events: readonly StateEvent[]): void {
+  /** Notes what the events changed; nothing is written until `flush`. */
+  collect(events: readonly StateEvent[]): void {
     for (const event of events) {
       switch (event.type) {
         case 'TaskSubmitted':
-          this.insert(event.task);
+          this.newTasks.add(event.task);
           break;
         case 'TaskAssigned':
         case 'TaskRequeued':
         case 'TaskEnded':
-          this.update(event.task);
+          if (!this.newTasks.has(event.task)) this.changedTasks.add(event.task);
           break;
         case 'WorkerRegistered':
-          this.saveWorker(event.worker);
-          break;
         case 'WorkerLost':
-          this.updateWorkerStatus.run(event.worker.status, event.worker.id);
+          this.changedWorkers.add(event.worker);
           break;
         // Starting is liveness, not durable state: a restart resumes from `assigned`.
         case 'TaskStarted':
@@ -80,33 +99,35 @@ export class EventWriter {
     }
   }
 
+  /** Writes every collected row in its current state. Call inside the batch's transaction. */
+  flush(): void {
+    for (const task of this.newTasks) this.insert(task);
+    for (const task of this.changedTasks) this.update(task);
+    for (const worker of this.changedWorkers) this.saveWorker(worker);
+    this.newTasks.clear();
+    this.changedTasks.clear();
+    this.changedWorkers.clear();
+  }
+
+  /** Forgets what was collected (the transaction rolled back). */
+  discard(): void {
+    this.newTasks.clear();
+    this.changedTasks.clear();
+    this.changedWorkers.clear();
+  }
+
   private insert(task: TaskRecord): void {
     this.insertTask.run(
       task.seq,
       task.id,
       JSON.stringify(task.spec),
-      task.state,
-      task.attempt,
-      task.leaseToken,
-      task.workerId ?? null,
       task.submittedAt,
-      JSON.stringify(task.history),
+      ...mutableColumns(task),
     );
   }
 
   private update(task: TaskRecord): void {
-    this.updateTask.run(
-      task.state,
-      task.attempt,
-      task.leaseToken,
-      task.workerId ?? null,
-      task.assignedAt ?? null,
-      task.startedAt ?? null,
-      task.finishedAt ?? null,
-      optionalJson(task.result),
-      JSON.stringify(task.history),
-      task.seq,
-    );
+    this.updateTask.run(...mutableColumns(task), task.seq);
   }
 
   private saveWorker(worker: WorkerRecord): void {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type WebSocket from 'ws';
 import {
   type ClientToCoordinator,
@@ -14,6 +13,7 @@ import type { CoordinatorContext } from '../context.js';
 import { listTasks } from '../queries.js';
 import { type StateEvent, taskEvent } from '../state/index.js';
 import { checkSubmittable } from '../submit-check.js';
+import { newTaskId } from '../task-ids.js';
 import { send, sendError } from './send.js';
 import type { Subscriptions } from './subscriptions.js';
 import type { WorkerConnections } from './worker-connections.js';
@@ -128,7 +128,7 @@ export class Session {
           sendError(this.socket, unsubmittable, id);
           break;
         }
-        const tasks = message.tasks.map((spec) => ({ id: randomUUID(), spec }));
+        const tasks = message.tasks.map((spec) => ({ id: newTaskId(now), spec }));
         this.ctx.commit.submit({ type: 'SubmitTasks', now, tasks }, (events) => {
           send(this.socket, {
             v: PROTOCOL_VERSION,

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { parseWith, RestSubmitBody, TaskState } from '../../../protocol/index.js';
 import type { CoordinatorContext } from '../../context.js';
 import { describeTask, listTasks } from '../../queries.js';
 import { checkSubmittable } from '../../submit-check.js';
+import { newTaskId } from '../../task-ids.js';
 import { sendRestError } from '../errors.js';
 
 export function taskRoutes(ctx: CoordinatorContext): Router {
@@ -26,7 +26,7 @@ export function taskRoutes(ctx: CoordinatorContext): Router {
       sendRestError(res, unsubmittable.code, unsubmittable.message);
       return;
     }
-    const withIds = parsed.message.tasks.map((spec) => ({ id: randomUUID(), spec }));
+    const withIds = parsed.message.tasks.map((spec) => ({ id: newTaskId(), spec }));
     const events = await ctx.commit.submitAndWait({
       type: 'SubmitTasks',
       now: ctx.now(),
