@@ -1,5 +1,17 @@
 import type { Benchmark } from './benchmark.js';
 import { dispatchBenchmark } from './dispatch.js';
+import { footprintBenchmark } from './footprint.js';
+import { latencyBenchmark } from './latency.js';
+import { parallelEfficiencyBenchmark } from './parallel-efficiency.js';
+import { readsBenchmark } from './reads.js';
+import { scaleBenchmark } from './scale.js';
 
 /** Every benchmark `npm run bench` runs, in order. */
-export const BENCHMARKS: readonly Benchmark[] = [dispatchBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [
+  dispatchBenchmark,
+  latencyBenchmark,
+  parallelEfficiencyBenchmark,
+  readsBenchmark,
+  footprintBenchmark,
+  scaleBenchmark,
+];

@@ -1,0 +1,96 @@
+import { spawn } from 'node:child_process';
+import Database from 'better-sqlite3';
+import { toWebSocketUrl } from '../client/index.js';
+import { DB_FILE } from '../coordinator/store/index.js';
+import { probeCapabilities } from '../node-worker/index.js';
+import type { Benchmark, BenchOptions } from './benchmark.js';
+import { type Figure, figure } from './figure.js';
+import { rssMb, startCoordinatorProcess } from './scale/coordinator-process.js';
+import { fillStore } from './scale/fill-store.js';
+import { timeSchedulingDecisions } from './scale/scheduling-decisions.js';
+import { connectSilentWorkers } from './scale/silent-workers.js';
+import { percentile } from './support/percentile.js';
+import { withTempDir } from './support/temp-dir.js';
+
+const one = (value: number) => ({ value, samples: [value] });
+
+/** Time to read every task row with better-sqlite3 and nothing else: the floor of a restart. */
+function rawReadMs(dataDir: string): number {
+  const db = new Database(`${dataDir}/${DB_FILE}`, { readonly: true });
+  const started = performance.now();
+  let rows = 0;
+  for (const _row of db.prepare('SELECT * FROM tasks').iterate()) rows++;
+  const ms = performance.now() - started;
+  db.close();
+  return rows > 0 ? ms : Number.NaN;
+}
+
+/** RSS of a Node process that has loaded nothing: what any coordinator starts from. */
+function bareNodeRssMb(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  return new Promise((resolve) => {
+    setTimeout(() => {
+      const mb = rssMb(child.pid!);
+      child.kill('SIGKILL');
+      resolve(mb);
+    }, 500);
+  });
+}
+
+async function measureScale(options: BenchOptions, dataDir: string): Promise<Figure[]> {
+  const tasks = options.quick ? 100_000 : 1_000_000;
+  const workers = 1_000;
+  const label = `${workers.toLocaleString('en')} workers, ${tasks.toLocaleString('en')} queued tasks`;
+  options.progress(`writing ${tasks.toLocaleString('en')} queued tasks…`);
+  await fillStore(dataDir, tasks, workers);
+
+  const readMs = rawReadMs(dataDir);
+  const readFigure = figure(
+    `raw SQLite read of ${tasks.toLocaleString('en')} task rows`,
+    's',
+    one(readMs / 1000),
+  );
+  options.progress('restarting a coordinator on that store…');
+  const coordinator = await startCoordinatorProcess(dataDir);
+  let restart: Figure;
+  let rss: Figure;
+  const bareRss = figure('bare Node process RSS', 'MB', one(await bareNodeRssMb()));
+  try {
+    restart = figure(
+      `restart to ready, ${tasks.toLocaleString('en')} queued tasks`,
+      's',
+      one(coordinator.readyMs / 1000),
+      [readFigure],
+    );
+    options.progress(`connecting ${workers} workers…`);
+    const connected = await connectSilentWorkers(
+      toWebSocketUrl(coordinator.url),
+      workers,
+      await probeCapabilities(),
+    );
+    try {
+      rss = figure(`coordinator RSS, ${label}`, 'MB', one(rssMb(coordinator.child.pid!)), [
+        bareRss,
+      ]);
+    } finally {
+      connected.close();
+    }
+  } finally {
+    await coordinator.stop();
+  }
+
+  options.progress('timing scheduling decisions…');
+  const times = await timeSchedulingDecisions(dataDir, workers, options.quick ? 2_000 : 10_000);
+  const decision = (p: number) =>
+    figure(`scheduling decision p${p}, ${label}`, 'ms', {
+      value: percentile(times, p),
+      samples: [],
+    });
+  return [readFigure, restart, bareRss, rss, decision(50), decision(99)];
+}
+
+/** The coordinator at size: restart time, memory and scheduling cost with a million queued tasks. */
+export const scaleBenchmark: Benchmark = {
+  name: 'scale',
+  run: (options) => withTempDir('dtf-bench-scale-', (dataDir) => measureScale(options, dataDir)),
+};
