@@ -1,4 +1,4 @@
-import type { Requirements, TaskKind } from '../../protocol/index.js';
+import type { Requirements, TaskKind, TaskSpec } from '../../protocol/index.js';
 import type { TaskRecord } from './types.js';
 
 interface Entry {
@@ -102,6 +102,18 @@ export class RequirementClass {
   }
 }
 
+const classKeys = new WeakMap<TaskSpec, string>();
+
+/** The class key of a task's spec, computed once per spec object (specs never change). */
+function classKeyOf(spec: TaskSpec): string {
+  let key = classKeys.get(spec);
+  if (key === undefined) {
+    key = requirementClassKey(spec.kind, spec.requirements);
+    classKeys.set(spec, key);
+  }
+  return key;
+}
+
 export function requirementClassKey(kind: TaskKind, requirements: Requirements): string {
   const labels = requirements.labels ?? {};
   return JSON.stringify([
@@ -121,7 +133,7 @@ export class ReadyQueue {
   readonly classes = new Map<string, RequirementClass>();
 
   add(task: TaskRecord): void {
-    const key = requirementClassKey(task.spec.kind, task.spec.requirements);
+    const key = classKeyOf(task.spec);
     let cls = this.classes.get(key);
     if (cls === undefined) {
       cls = new RequirementClass(key, task.spec.kind, task.spec.requirements);
@@ -132,14 +144,14 @@ export class ReadyQueue {
 
   /** Records that a task is no longer queued (assigned, cancelled). */
   remove(task: TaskRecord): void {
-    const cls = this.classes.get(requirementClassKey(task.spec.kind, task.spec.requirements));
+    const cls = this.classes.get(classKeyOf(task.spec));
     if (cls === undefined) return;
     cls.removed(1, task.spec.priority);
     if (cls.queued === 0) this.classes.delete(cls.key);
   }
 
   classOf(task: TaskRecord): RequirementClass | undefined {
-    return this.classes.get(requirementClassKey(task.spec.kind, task.spec.requirements));
+    return this.classes.get(classKeyOf(task.spec));
   }
 
   get size(): number {
