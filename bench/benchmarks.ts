@@ -1,4 +1,6 @@
 import type { Benchmark } from './benchmark.js';
+import { browserBenchmark } from './browser.js';
+import { bullmqBenchmark } from './bullmq.js';
 import { dispatchBenchmark } from './dispatch.js';
 import { footprintBenchmark } from './footprint.js';
 import { latencyBenchmark } from './latency.js';
@@ -14,4 +16,6 @@ export const BENCHMARKS: readonly Benchmark[] = [
   readsBenchmark,
   footprintBenchmark,
   scaleBenchmark,
+  bullmqBenchmark,
+  browserBenchmark,
 ];

@@ -1,11 +1,12 @@
 import { probeCapabilities } from '../node-worker/index.js';
+import type { NodeCapabilities } from '../protocol/index.js';
 import { measureSqliteInserts } from './baselines/sqlite-insert.js';
 import { measureWsEcho } from './baselines/ws-echo.js';
 import type { Benchmark, BenchOptions } from './benchmark.js';
 import type { Figure } from './figure.js';
 import { formatBytes } from './format.js';
 import { measureFigure } from './measure.js';
-import { measureDispatch } from './support/dispatch-run.js';
+import { type DispatchWorkload, measureDispatch } from './support/dispatch-run.js';
 import { storedSpecText, submitMessageText } from './support/noop-tasks.js';
 
 const WORKERS = 4;
@@ -27,13 +28,16 @@ interface Variant {
   echoRoundTrips: { quick: number; full: number };
 }
 
+/** The batched variant: also the DTF side of comparisons with other queues (see `bullmq.ts`). */
+const BATCHED: Variant = {
+  tasks: BATCHED_TASKS,
+  tasksPerSubmit: 1_000,
+  submitsInFlight: 4,
+  echoRoundTrips: { quick: 500, full: 2_000 },
+};
+
 const VARIANTS: readonly Variant[] = [
-  {
-    tasks: BATCHED_TASKS,
-    tasksPerSubmit: 1_000,
-    submitsInFlight: 4,
-    echoRoundTrips: { quick: 500, full: 2_000 },
-  },
+  BATCHED,
   {
     tasks: { quick: 2_000, full: 20_000 },
     tasksPerSubmit: 1,
@@ -61,6 +65,63 @@ function sqliteBaseline(options: BenchOptions): Promise<Figure> {
     { name: `sqlite insert, ${perTransaction} task-sized rows per transaction`, unit: 'rows/s' },
     () => measureSqliteInserts({ rows, rowsPerTransaction: SQLITE_ROWS_PER_TRANSACTION, body }),
   );
+}
+
+function workloadOf(
+  options: BenchOptions,
+  variant: Variant,
+): Omit<DispatchWorkload, 'capabilities'> {
+  return {
+    tasks: sized(options, variant.tasks),
+    tasksPerSubmit: variant.tasksPerSubmit,
+    submitsInFlight: variant.submitsInFlight,
+    workers: WORKERS,
+    slotsPerWorker: SLOTS_PER_WORKER,
+  };
+}
+
+/** The batched variant's figure of this process run, by run settings, once measured. */
+const batchedFigures = new Map<string, Promise<Figure>>();
+
+function runKey(options: BenchOptions): string {
+  return `${options.quick ? 'quick' : 'full'}/${options.runs}`;
+}
+
+/** Measures one variant's dispatch rate, read against `baselines`. */
+function measureVariant(
+  options: BenchOptions,
+  variant: Variant,
+  capabilities: NodeCapabilities,
+  baselines: readonly Figure[],
+): Promise<Figure> {
+  const workload = { ...workloadOf(options, variant), capabilities };
+  const measured = measureFigure(
+    options,
+    { name: variantName(variant), unit: 'tasks/s', baselines },
+    () => measureDispatch(workload),
+  );
+  if (variant === BATCHED) batchedFigures.set(runKey(options), measured);
+  return measured;
+}
+
+/** The batched dispatch workload, for a benchmark that runs the same work through another queue. */
+export function batchedDispatchWorkload(
+  options: BenchOptions,
+): Omit<DispatchWorkload, 'capabilities'> {
+  return workloadOf(options, BATCHED);
+}
+
+/**
+ * DTF's batched dispatch figure of this process run: the dispatch benchmark's own when it has
+ * run already with the same settings, else measured now (without its ws and SQLite baselines).
+ */
+export async function batchedDispatchFigure(options: BenchOptions): Promise<Figure> {
+  const measured = batchedFigures.get(runKey(options));
+  if (measured !== undefined) {
+    options.progress(`reusing the dispatch benchmark's '${variantName(BATCHED)}' figure`);
+    return measured;
+  }
+  return measureVariant(options, BATCHED, await probeCapabilities(), []);
 }
 
 async function echoBaselines(options: BenchOptions, variant: Variant): Promise<Figure[]> {
@@ -91,19 +152,7 @@ export const dispatchBenchmark: Benchmark = {
     const figures: Figure[] = [sqlite];
     for (const variant of VARIANTS) {
       const echoes = await echoBaselines(options, variant);
-      const workload = {
-        tasks: sized(options, variant.tasks),
-        tasksPerSubmit: variant.tasksPerSubmit,
-        submitsInFlight: variant.submitsInFlight,
-        workers: WORKERS,
-        slotsPerWorker: SLOTS_PER_WORKER,
-        capabilities,
-      };
-      const dispatch = await measureFigure(
-        options,
-        { name: variantName(variant), unit: 'tasks/s', baselines: [...echoes, sqlite] },
-        () => measureDispatch(workload),
-      );
+      const dispatch = await measureVariant(options, variant, capabilities, [...echoes, sqlite]);
       figures.push(...echoes, dispatch);
     }
     return figures;

@@ -1,15 +1,15 @@
-import { spawn } from 'node:child_process';
 import Database from 'better-sqlite3';
-import { toWebSocketUrl } from '../client/index.js';
 import { DB_FILE } from '../coordinator/store/index.js';
 import { probeCapabilities } from '../node-worker/index.js';
+import { measureIdleNodeRss } from './baselines/idle-node.js';
 import type { Benchmark, BenchOptions } from './benchmark.js';
 import { type Figure, figure } from './figure.js';
-import { rssMb, startCoordinatorProcess } from './scale/coordinator-process.js';
 import { fillStore } from './scale/fill-store.js';
 import { timeSchedulingDecisions } from './scale/scheduling-decisions.js';
 import { connectSilentWorkers } from './scale/silent-workers.js';
+import { withCoordinatorProcessOn } from './support/coordinator-process.js';
 import { percentile } from './support/percentile.js';
+import { megabytes, residentBytes } from './support/process-rss.js';
 import { withTempDir } from './support/temp-dir.js';
 
 const one = (value: number) => ({ value, samples: [value] });
@@ -25,18 +25,6 @@ function rawReadMs(dataDir: string): number {
   return rows > 0 ? ms : Number.NaN;
 }
 
-/** RSS of a Node process that has loaded nothing: what any coordinator starts from. */
-function bareNodeRssMb(): Promise<number> {
-  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-  return new Promise((resolve) => {
-    setTimeout(() => {
-      const mb = rssMb(child.pid!);
-      child.kill('SIGKILL');
-      resolve(mb);
-    }, 500);
-  });
-}
-
 async function measureScale(options: BenchOptions, dataDir: string): Promise<Figure[]> {
   const tasks = options.quick ? 100_000 : 1_000_000;
   const workers = 1_000;
@@ -44,40 +32,41 @@ async function measureScale(options: BenchOptions, dataDir: string): Promise<Fig
   options.progress(`writing ${tasks.toLocaleString('en')} queued tasks…`);
   await fillStore(dataDir, tasks, workers);
 
-  const readMs = rawReadMs(dataDir);
   const readFigure = figure(
     `raw SQLite read of ${tasks.toLocaleString('en')} task rows`,
     's',
-    one(readMs / 1000),
+    one(rawReadMs(dataDir) / 1000),
   );
+  const bareRss = figure('idle Node process RSS', 'MB', one(megabytes(await measureIdleNodeRss())));
   options.progress('restarting a coordinator on that store…');
-  const coordinator = await startCoordinatorProcess(dataDir);
-  let restart: Figure;
-  let rss: Figure;
-  const bareRss = figure('bare Node process RSS', 'MB', one(await bareNodeRssMb()));
-  try {
-    restart = figure(
-      `restart to ready, ${tasks.toLocaleString('en')} queued tasks`,
-      's',
-      one(coordinator.readyMs / 1000),
-      [readFigure],
-    );
+  const started = performance.now();
+  const [restart, rss] = await withCoordinatorProcessOn(dataDir, [], async (coordinator) => {
+    const readySeconds = (performance.now() - started) / 1000;
     options.progress(`connecting ${workers} workers…`);
     const connected = await connectSilentWorkers(
-      toWebSocketUrl(coordinator.url),
+      `${coordinator.wsUrl}?token=${coordinator.workerToken}`,
       workers,
       await probeCapabilities(),
     );
     try {
-      rss = figure(`coordinator RSS, ${label}`, 'MB', one(rssMb(coordinator.child.pid!)), [
-        bareRss,
-      ]);
+      return [
+        figure(
+          `restart to ready, ${tasks.toLocaleString('en')} queued tasks`,
+          's',
+          one(readySeconds),
+          [readFigure],
+        ),
+        figure(
+          `coordinator RSS, ${label}`,
+          'MB',
+          one(megabytes(await residentBytes(coordinator.pid))),
+          [bareRss],
+        ),
+      ];
     } finally {
       connected.close();
     }
-  } finally {
-    await coordinator.stop();
-  }
+  });
 
   options.progress('timing scheduling decisions…');
   const times = await timeSchedulingDecisions(dataDir, workers, options.quick ? 2_000 : 10_000);

@@ -5,6 +5,7 @@ import { DEFAULT_MAX_ARTIFACT_BYTES } from '../protocol/index.js';
 import { CREDENTIALS_FILE, Credentials } from './auth/index.js';
 import type { CoordinatorContext } from './context.js';
 import { createApp } from './http/app.js';
+import { taskReadHandler } from './http/task-read.js';
 import { CoordinatorMetrics } from './metrics.js';
 import { UnschedulableExplainer } from './queries.js';
 import { expiredWorkers, schedule } from './scheduler/index.js';
@@ -115,7 +116,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   );
   batchListeners.push((ms) => metrics.observeBatch(ms));
 
-  const server = createServer(createApp(ctx, db, metrics, credentials));
+  const app = createApp(ctx, db, metrics, credentials);
+  const readTask = taskReadHandler(ctx, credentials);
+  const server = createServer((req, res) => {
+    if (!readTask(req, res)) app(req, res);
+  });
   gateway.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

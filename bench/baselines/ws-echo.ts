@@ -11,7 +11,8 @@ export interface WsEchoOptions {
   inFlight: number;
 }
 
-async function startEchoServer(): Promise<WebSocketServer> {
+/** A `ws` server on loopback that sends every message back to its sender. */
+export async function startEchoServer(): Promise<WebSocketServer> {
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   server.on('connection', (socket) => {
     socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary }));
@@ -23,7 +24,8 @@ async function startEchoServer(): Promise<WebSocketServer> {
   return server;
 }
 
-function openClient(port: number): Promise<WebSocket> {
+/** A `ws` client connected to `port` on loopback. */
+export function openClient(port: number): Promise<WebSocket> {
   const socket = new WebSocket(`ws://127.0.0.1:${port}`);
   return new Promise((resolve, reject) => {
     socket.once('open', () => resolve(socket));

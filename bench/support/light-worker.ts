@@ -22,6 +22,8 @@ export interface LightWorkerOptions {
   capabilities: NodeCapabilities;
   /** Called, after registration, when the coordinator sends an error or the socket fails. */
   onFailure(error: Error): void;
+  /** Called with each `assign` as it arrives, before the worker answers it. */
+  onAssign?(message: AssignMessage): void;
 }
 
 /** Every assigned task has succeeded at once, in no time. */
@@ -93,6 +95,7 @@ export function connectLightWorker(options: LightWorkerOptions): Promise<LightWo
       const message: ToWorkerMessage = JSON.parse(data.toString('utf8'));
       switch (message.type) {
         case 'assign':
+          options.onAssign?.(message);
           send(succeededAll(message));
           return;
         case 'registered':

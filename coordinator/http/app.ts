@@ -19,6 +19,8 @@ export function createApp(
 ): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Responses are small and uncached; hashing every body for an ETag only costs CPU.
+  app.set('etag', false);
   app.use('/worker', workerPageRoutes());
   app.use('/api', artifactRoutes(ctx.artifacts, credentials));
   app.use(express.json({ limit: ctx.maxMessageBytes }));

@@ -1,33 +1,47 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import { bearerToken, type Credentials, type Role } from '../auth/index.js';
 import { sendRestError } from './errors.js';
 
-/** Requires a bearer token granting one of `roles`; with no credentials (insecure mode) all pass. */
+/**
+ * Whether the request's bearer token grants one of `roles`; answers the refusal itself and
+ * returns false when not. With no credentials (insecure mode) everything passes.
+ */
+export function authorized(
+  credentials: Credentials | undefined,
+  roles: readonly Role[],
+  req: IncomingMessage,
+  res: ServerResponse,
+): boolean {
+  if (credentials === undefined) return true;
+  const token = bearerToken(req.headers.authorization);
+  const role = credentials.roleOf(token);
+  if (role === undefined) {
+    sendRestError(
+      res,
+      'unauthorized',
+      token ? 'invalid token' : 'missing token: send Authorization: Bearer <token>',
+    );
+    return false;
+  }
+  if (!roles.includes(role)) {
+    const path = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '';
+    sendRestError(
+      res,
+      'forbidden',
+      `a ${role} token may not call ${req.method} ${path.split('?')[0]}`,
+    );
+    return false;
+  }
+  return true;
+}
+
+/** Express middleware: requires a bearer token granting one of `roles`. */
 export function requireRole(
   credentials: Credentials | undefined,
   roles: readonly Role[],
 ): RequestHandler {
   return (req, res, next) => {
-    if (credentials === undefined) {
-      next();
-      return;
-    }
-    const token = bearerToken(req.headers.authorization);
-    const role = credentials.roleOf(token);
-    if (role === undefined) {
-      sendRestError(
-        res,
-        'unauthorized',
-        token ? 'invalid token' : 'missing token: send Authorization: Bearer <token>',
-      );
-    } else if (!roles.includes(role)) {
-      sendRestError(
-        res,
-        'forbidden',
-        `a ${role} token may not call ${req.method} ${req.baseUrl}${req.path}`,
-      );
-    } else {
-      next();
-    }
+    if (authorized(credentials, roles, req, res)) next();
   };
 }

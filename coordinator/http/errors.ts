@@ -1,4 +1,5 @@
-import type { ErrorRequestHandler, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import type { ErrorRequestHandler } from 'express';
 import type { ErrorCode } from '../../protocol/index.js';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
@@ -12,8 +13,18 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   internal: 500,
 };
 
-export function sendRestError(res: Response, code: ErrorCode, message: string): void {
-  res.status(STATUS[code] ?? 400).json({ error: { code, message } });
+/** Writes a JSON body; works on Express's response and on a bare `node:http` one. */
+export function writeJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+export function sendRestError(res: ServerResponse, code: ErrorCode, message: string): void {
+  writeJson(res, STATUS[code] ?? 400, { error: { code, message } });
 }
 
 /** Turns body-parser and unexpected errors into the same `{ error: { code, message } }` shape. */

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { parseWith, RestSubmitBody, TaskState } from '../../../protocol/index.js';
 import type { CoordinatorContext } from '../../context.js';
-import { describeTask, listTasks } from '../../queries.js';
+import { listTasks } from '../../queries.js';
 import { checkSubmittable } from '../../submit-check.js';
 import { newTaskId } from '../../task-ids.js';
 import { sendRestError } from '../errors.js';
@@ -57,12 +57,6 @@ export function taskRoutes(ctx: CoordinatorContext): Router {
       limit,
     });
     res.json({ tasks });
-  });
-
-  router.get('/tasks/:id', (req, res) => {
-    const view = describeTask(ctx.state, ctx.explainer, req.params.id);
-    if (view === undefined) sendRestError(res, 'not_found', `no task '${req.params.id}'`);
-    else res.json(view);
   });
 
   router.get('/results/:id', (req, res) => {

@@ -1,0 +1,67 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { toWebSocketUrl } from '../../client/index.js';
+import { CREDENTIALS_FILE } from '../../coordinator/index.js';
+import { type StartedProcess, spawnUntilLine, withProcess } from './child-process.js';
+import { withTempDir } from './temp-dir.js';
+
+/** The CLI as built: this file runs as `dist/bench/support/coordinator-process.js`. */
+const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+
+/** A coordinator running as its own process, started by `dtf coordinator`, with auth on. */
+export interface CoordinatorProcess {
+  readonly pid: number;
+  /** `http://host:port` */
+  readonly url: string;
+  /** The `/ws` URL. */
+  readonly wsUrl: string;
+  readonly adminKey: string;
+  readonly workerToken: string;
+}
+
+async function readCredentials(
+  dataDir: string,
+): Promise<{ adminKey: string; workerToken: string }> {
+  const text = await readFile(join(dataDir, CREDENTIALS_FILE), 'utf8');
+  const { adminKey, workerToken } = JSON.parse(text) as Record<string, unknown>;
+  if (typeof adminKey !== 'string' || typeof workerToken !== 'string') {
+    throw new Error(`${CREDENTIALS_FILE} lacks adminKey or workerToken`);
+  }
+  return { adminKey, workerToken };
+}
+
+function startCli(dataDir: string, args: readonly string[]): Promise<StartedProcess> {
+  return spawnUntilLine(
+    process.execPath,
+    [CLI, 'coordinator', '--port', '0', '--data-dir', dataDir, ...args],
+    /^DTF coordinator listening on (http:\/\/\S+)$/,
+    { ...process.env, DTF_LOG_LEVEL: 'warn' },
+  );
+}
+
+/**
+ * Runs `fn` against `node dist/cli/main.js coordinator --port 0` on loopback, with a fresh temp
+ * data dir and `args` added; stops it and removes the data afterwards.
+ */
+export function withCoordinatorProcess<T>(
+  args: readonly string[],
+  fn: (coordinator: CoordinatorProcess) => Promise<T>,
+): Promise<T> {
+  return withTempDir('dtf-bench-coordinator-process-', (dataDir) =>
+    withCoordinatorProcessOn(dataDir, args, fn),
+  );
+}
+
+/** The same on an existing data dir (a restart, say); the data is left in place. */
+export function withCoordinatorProcessOn<T>(
+  dataDir: string,
+  args: readonly string[],
+  fn: (coordinator: CoordinatorProcess) => Promise<T>,
+): Promise<T> {
+  return withProcess(startCli(dataDir, args), async (started) => {
+    const url = started.match[1]!;
+    const credentials = await readCredentials(dataDir);
+    return fn({ pid: started.pid, url, wsUrl: toWebSocketUrl(url), ...credentials });
+  });
+}
