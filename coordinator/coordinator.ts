@@ -10,7 +10,13 @@ import { CoordinatorMetrics } from './metrics.js';
 import { UnschedulableExplainer } from './queries.js';
 import { expiredWorkers, schedule } from './scheduler/index.js';
 import type { StateEvent } from './state/index.js';
-import { ArtifactStore, GroupCommit, loadState, openDatabase } from './store/index.js';
+import {
+  ArtifactStore,
+  GroupCommit,
+  loadState,
+  openDatabase,
+  startBackgroundCheckpoints,
+} from './store/index.js';
 import { WsGateway } from './ws/gateway.js';
 
 export interface CoordinatorOptions {
@@ -41,6 +47,9 @@ export interface RunningCoordinator {
 export async function startCoordinator(options: CoordinatorOptions): Promise<RunningCoordinator> {
   const { logger } = options;
   const db = openDatabase(options.dataDir);
+  const stopCheckpoints = startBackgroundCheckpoints(db, options.dataDir, 250, (error) =>
+    logger.warn({ error }, 'background WAL checkpoint failed; the main connection will checkpoint'),
+  );
   const startedAt = Date.now();
   const state = loadState(
     db,
@@ -149,6 +158,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       commit.close();
+      await stopCheckpoints();
       db.close();
     },
   };

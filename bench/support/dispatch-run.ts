@@ -1,7 +1,7 @@
 import { DtfClient } from '../../client/index.js';
 import type { NodeCapabilities } from '../../protocol/index.js';
-import { withBenchCoordinator } from './bench-coordinator.js';
 import { runConcurrently } from './concurrency.js';
+import { withCoordinatorProcess } from './coordinator-process.js';
 import { watchGroupCompletion } from './group-completion.js';
 import { connectLightWorker, type LightWorker } from './light-worker.js';
 import { BENCH_GROUP, noopTasks } from './noop-tasks.js';
@@ -50,7 +50,9 @@ async function measureTasksToCompletion(
  * succeeded on a light worker, as seen by a client subscribed to the group.
  */
 export function measureDispatch(workload: DispatchWorkload): Promise<number> {
-  return withBenchCoordinator(async (url) => {
+  // The coordinator runs in its own process, as deployed: the load generators here do not
+  // share its event loop.
+  return withCoordinatorProcess([], async ({ wsUrl, adminKey, workerToken }) => {
     let reportFailure: (error: Error) => void = () => {};
     const workerFailure = new Promise<never>((_, reject) => {
       reportFailure = reject;
@@ -63,7 +65,7 @@ export function measureDispatch(workload: DispatchWorkload): Promise<number> {
       for (let i = 1; i <= workload.workers; i++) {
         workers.push(
           await connectLightWorker({
-            url,
+            url: `${wsUrl}?token=${workerToken}`,
             name: `light-worker-${i}`,
             slots: workload.slotsPerWorker,
             capabilities: workload.capabilities,
@@ -71,7 +73,7 @@ export function measureDispatch(workload: DispatchWorkload): Promise<number> {
           }),
         );
       }
-      client = await DtfClient.connect({ urls: [url] });
+      client = await DtfClient.connect({ urls: [wsUrl], token: adminKey });
       return await measureTasksToCompletion(client, workload, workerFailure);
     } finally {
       await client?.close();

@@ -1,6 +1,6 @@
 import { DtfClient } from '../../client/index.js';
 import { type NodeCapabilities, type TaskEvent, TERMINAL_STATES } from '../../protocol/index.js';
-import { withBenchCoordinator } from './bench-coordinator.js';
+import { withCoordinatorProcess } from './coordinator-process.js';
 import { withDeadline } from './deadline.js';
 import { connectLightWorker, type LightWorker } from './light-worker.js';
 import { BENCH_GROUP, NOOP_TASK } from './noop-tasks.js';
@@ -64,11 +64,13 @@ class Timeline {
 
 /**
  * Submits the workload's tasks one per submit on a fixed schedule (an open loop) to a fresh
- * in-process coordinator with one light worker, and times each task from its submit to its
+ * coordinator process with one light worker, and times each task from its submit to its
  * `assign` at the worker and to its terminal event at the client.
  */
 export function measureTaskLatency(workload: LatencyWorkload): Promise<TaskLatencies> {
-  return withBenchCoordinator(async (url) => {
+  // The coordinator runs in its own process, as deployed: the load generators here do not
+  // share its event loop.
+  return withCoordinatorProcess([], async ({ wsUrl, adminKey, workerToken }) => {
     const timeline = new Timeline();
     let reportFailure: (error: Error) => void = () => {};
     const workerFailure = new Promise<never>((_, reject) => {
@@ -80,7 +82,7 @@ export function measureTaskLatency(workload: LatencyWorkload): Promise<TaskLaten
     let client: DtfClient | undefined;
     try {
       worker = await connectLightWorker({
-        url,
+        url: `${wsUrl}?token=${workerToken}`,
         name: 'light-worker-1',
         slots: workload.slots,
         capabilities: workload.capabilities,
@@ -91,7 +93,7 @@ export function measureTaskLatency(workload: LatencyWorkload): Promise<TaskLaten
             performance.now(),
           ),
       });
-      const connected = await DtfClient.connect({ urls: [url] });
+      const connected = await DtfClient.connect({ urls: [wsUrl], token: adminKey });
       client = connected;
       let allEnded: () => void = () => {};
       const ended = new Promise<void>((resolve) => {

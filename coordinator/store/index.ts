@@ -1,4 +1,5 @@
 export { ArtifactStore } from './artifact-store.js';
+export { startBackgroundCheckpoints } from './checkpointer.js';
 export type { GroupCommitOptions } from './group-commit.js';
 export { GroupCommit } from './group-commit.js';
 export { loadState } from './load-state.js';
