@@ -19,6 +19,9 @@ import {
 } from './store/index.js';
 import { WsGateway } from './ws/gateway.js';
 
+/** Commands after which WAL checkpoints move to their own thread (see `startBackgroundCheckpoints`). */
+const CHECKPOINT_THREAD_AFTER_COMMANDS = 1_000;
+
 export interface CoordinatorOptions {
   host: string;
   port: number;
@@ -47,9 +50,6 @@ export interface RunningCoordinator {
 export async function startCoordinator(options: CoordinatorOptions): Promise<RunningCoordinator> {
   const { logger } = options;
   const db = openDatabase(options.dataDir);
-  const stopCheckpoints = startBackgroundCheckpoints(db, options.dataDir, 250, (error) =>
-    logger.warn({ error }, 'background WAL checkpoint failed; the main connection will checkpoint'),
-  );
   const startedAt = Date.now();
   const state = loadState(
     db,
@@ -82,7 +82,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   }
 
   const committedListeners: Array<(events: StateEvent[]) => void> = [];
-  const batchListeners: Array<(ms: number) => void> = [];
+  const batchListeners: Array<(stats: { commands: number; ms: number }) => void> = [];
   const commit = new GroupCommit(db, state, {
     followUp: (s) => {
       const placements = schedule(s);
@@ -93,8 +93,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     onCommitted: (events) => {
       for (const listener of committedListeners) listener(events);
     },
-    onBatch: ({ ms }) => {
-      for (const listener of batchListeners) listener(ms);
+    onBatch: (stats) => {
+      for (const listener of batchListeners) listener(stats);
     },
     onFatal: (error) => {
       logger.fatal(
@@ -123,7 +123,20 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     (events) => metrics.count(events),
     (events) => gateway.deliver(events),
   );
-  batchListeners.push((ms) => metrics.observeBatch(ms));
+  batchListeners.push(({ ms }) => metrics.observeBatch(ms));
+  // The checkpoint thread costs ~10 MB; a coordinator that has seen little writing goes without.
+  let stopCheckpoints: (() => Promise<void>) | undefined;
+  let commandsSeen = 0;
+  batchListeners.push(({ commands }) => {
+    commandsSeen += commands;
+    if (stopCheckpoints !== undefined || commandsSeen < CHECKPOINT_THREAD_AFTER_COMMANDS) return;
+    stopCheckpoints = startBackgroundCheckpoints(db, options.dataDir, 250, (error) =>
+      logger.warn(
+        { error },
+        'background WAL checkpoint failed; the main connection will checkpoint',
+      ),
+    );
+  });
 
   const app = createApp(ctx, db, metrics, credentials);
   const readTask = taskReadHandler(ctx, credentials);
@@ -158,7 +171,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       commit.close();
-      await stopCheckpoints();
+      await stopCheckpoints?.();
       db.close();
     },
   };
