@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { DtfClient } from '../../client/index.js';
 import { startWorker, type WorkerHandle } from '../../node-worker/index.js';
 import type { TaskSpecInput } from '../../protocol/index.js';
-import { withBenchCoordinator } from './bench-coordinator.js';
+import { withAuthCoordinator } from './auth-coordinator.js';
 import { runConcurrently } from './concurrency.js';
 import { withDeadline } from './deadline.js';
 import { watchGroupCompletion } from './group-completion.js';
@@ -46,19 +46,20 @@ async function secondsOf(work: () => Promise<void>): Promise<number> {
  * worker (`startWorker`) with the workload's slots.
  */
 export function measureSleepTasks(workload: SleepWorkload): Promise<number> {
-  return withBenchCoordinator(async (url) => {
+  return withAuthCoordinator(async ({ wsUrl, adminKey, workerToken }) => {
     let worker: WorkerHandle | undefined;
     let client: DtfClient | undefined;
     try {
       worker = await startWorker({
-        coordinatorUrls: [url],
+        coordinatorUrls: [wsUrl],
+        token: workerToken,
         slots: workload.slots,
         labels: {},
         name: 'bench-worker',
         logger: pino({ level: 'silent' }),
       });
       await worker.registered;
-      const connected = await DtfClient.connect({ urls: [url] });
+      const connected = await DtfClient.connect({ urls: [wsUrl], token: adminKey });
       client = connected;
       const completion = await watchGroupCompletion(connected, BENCH_GROUP, workload.tasks);
       const tasks = Array.from({ length: workload.tasks }, () => sleepTask(workload));
