@@ -11,9 +11,8 @@ import {
 import type { Role } from '../auth/index.js';
 import type { CoordinatorContext } from '../context.js';
 import { listTasks } from '../queries.js';
-import { type StateEvent, taskEvent } from '../state/index.js';
-import { checkSubmittable } from '../submit-check.js';
-import { newTaskId } from '../task-ids.js';
+import { taskEvent } from '../state/index.js';
+import { submitSpecs } from '../submit.js';
 import { send, sendError } from './send.js';
 import type { Subscriptions } from './subscriptions.js';
 import type { WorkerConnections } from './worker-connections.js';
@@ -122,23 +121,18 @@ export class Session {
     const { id } = message;
     const now = this.ctx.now();
     switch (message.type) {
-      case 'submit': {
-        const unsubmittable = checkSubmittable(message.tasks, this.ctx.artifacts);
-        if (unsubmittable !== undefined) {
-          sendError(this.socket, unsubmittable, id);
-          break;
-        }
-        const tasks = message.tasks.map((spec) => ({ id: newTaskId(now), spec }));
-        this.ctx.commit.submit({ type: 'SubmitTasks', now, tasks }, (events) => {
-          send(this.socket, {
-            v: PROTOCOL_VERSION,
-            type: 'submitted',
-            id,
-            taskIds: submittedIds(tasks, events),
-          });
+      case 'submit':
+        submitSpecs(this.ctx, message.tasks, (outcome) => {
+          if ('error' in outcome) sendError(this.socket, outcome.error, id);
+          else
+            send(this.socket, {
+              v: PROTOCOL_VERSION,
+              type: 'submitted',
+              id,
+              taskIds: outcome.taskIds,
+            });
         });
         break;
-      }
       case 'cancel':
         this.ctx.commit.submit(
           {
@@ -188,12 +182,4 @@ export class Session {
         break;
     }
   }
-}
-
-/** Task ids in submit order; a task deduplicated by idempotency key answers with the first task's id. */
-function submittedIds(tasks: Array<{ id: string }>, events: readonly StateEvent[]): string[] {
-  const replaced = new Map<string, string>();
-  for (const e of events)
-    if (e.type === 'TaskDeduplicated') replaced.set(e.requestedId, e.existingId);
-  return tasks.map((t) => replaced.get(t.id) ?? t.id);
 }

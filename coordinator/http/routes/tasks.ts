@@ -2,8 +2,7 @@ import { Router } from 'express';
 import { parseWith, RestSubmitBody, TaskState } from '../../../protocol/index.js';
 import type { CoordinatorContext } from '../../context.js';
 import { listTasks } from '../../queries.js';
-import { checkSubmittable } from '../../submit-check.js';
-import { newTaskId } from '../../task-ids.js';
+import { type SubmitOutcome, submitSpecs } from '../../submit.js';
 import { sendRestError } from '../errors.js';
 
 export function taskRoutes(ctx: CoordinatorContext): Router {
@@ -21,21 +20,11 @@ export function taskRoutes(ctx: CoordinatorContext): Router {
       sendRestError(res, parsed.error.code, parsed.error.message);
       return;
     }
-    const unsubmittable = checkSubmittable(parsed.message.tasks, ctx.artifacts);
-    if (unsubmittable !== undefined) {
-      sendRestError(res, unsubmittable.code, unsubmittable.message);
-      return;
-    }
-    const withIds = parsed.message.tasks.map((spec) => ({ id: newTaskId(), spec }));
-    const events = await ctx.commit.submitAndWait({
-      type: 'SubmitTasks',
-      now: ctx.now(),
-      tasks: withIds,
-    });
-    const replaced = new Map<string, string>();
-    for (const e of events)
-      if (e.type === 'TaskDeduplicated') replaced.set(e.requestedId, e.existingId);
-    res.status(201).json({ taskIds: withIds.map((t) => replaced.get(t.id) ?? t.id) });
+    const outcome = await new Promise<SubmitOutcome>((resolve) =>
+      submitSpecs(ctx, parsed.message.tasks, resolve),
+    );
+    if ('error' in outcome) sendRestError(res, outcome.error.code, outcome.error.message);
+    else res.status(201).json({ taskIds: outcome.taskIds });
   });
 
   router.get('/tasks', (req, res) => {

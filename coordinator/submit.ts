@@ -1,0 +1,59 @@
+import type { ProtocolError, TaskSpec } from '../protocol/index.js';
+import type { CoordinatorContext } from './context.js';
+import type { StateEvent } from './state/index.js';
+import type { ArtifactStore } from './store/index.js';
+import { newTaskId } from './task-ids.js';
+
+export type SubmitOutcome = { error: ProtocolError } | { taskIds: string[] };
+
+/**
+ * Checks what the schema cannot: every artifact a task refers to is in the store. A submit that
+ * fails here stores nothing.
+ */
+function checkSubmittable(
+  specs: readonly TaskSpec[],
+  artifacts: ArtifactStore,
+): ProtocolError | undefined {
+  for (const [index, spec] of specs.entries()) {
+    if (spec.kind === 'model' && !artifacts.has(spec.payload.model)) {
+      return {
+        code: 'not_found',
+        message: `tasks[${index}].payload.model: artifact ${spec.payload.model} is not in the store; upload the file with PUT /api/artifacts first`,
+      };
+    }
+  }
+  return undefined;
+}
+
+/** Task ids in submit order; a task deduplicated by idempotency key answers with the first task's id. */
+function submittedIds(
+  tasks: ReadonlyArray<{ id: string }>,
+  events: readonly StateEvent[],
+): string[] {
+  const replaced = new Map<string, string>();
+  for (const e of events) {
+    if (e.type === 'TaskDeduplicated') replaced.set(e.requestedId, e.existingId);
+  }
+  return tasks.map((t) => replaced.get(t.id) ?? t.id);
+}
+
+/**
+ * Accepts validated specs from any edge (REST or WebSocket): checks them, gives them ids and
+ * queues the submit; `reply` runs once the tasks are durable, or at once with the refusal.
+ */
+export function submitSpecs(
+  ctx: CoordinatorContext,
+  specs: readonly TaskSpec[],
+  reply: (outcome: SubmitOutcome) => void,
+): void {
+  const refusal = checkSubmittable(specs, ctx.artifacts);
+  if (refusal !== undefined) {
+    reply({ error: refusal });
+    return;
+  }
+  const now = ctx.now();
+  const tasks = specs.map((spec) => ({ id: newTaskId(now), spec }));
+  ctx.commit.submit({ type: 'SubmitTasks', now, tasks }, (events) =>
+    reply({ taskIds: submittedIds(tasks, events) }),
+  );
+}
