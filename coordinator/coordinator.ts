@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { DEFAULT_MAX_ARTIFACT_BYTES } from '../protocol/index.js';
-import { CREDENTIALS_FILE, Credentials } from './auth/index.js';
+import { CREDENTIALS_FILE, type CreatedCredentials, Credentials } from './auth/index.js';
 import type { CoordinatorContext } from './context.js';
 import { createApp } from './http/app.js';
 import { taskReadHandler } from './http/task-read.js';
@@ -40,6 +40,8 @@ export interface RunningCoordinator {
   /** `http://host:port` */
   url: string;
   port: number;
+  /** The plain keys, when this start created them (a new data dir); only hashes are kept. */
+  createdCredentials: CreatedCredentials | undefined;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   );
 
   let credentials: Credentials | undefined;
+  let createdCredentials: CreatedCredentials | undefined;
   if (options.insecureNoAuth) {
     logger.warn(
       'authentication is OFF (--insecure-no-auth): anyone who can reach this port can submit commands',
@@ -69,6 +72,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   } else {
     const ensured = Credentials.ensure(db, options.dataDir, startedAt);
     credentials = ensured.credentials;
+    createdCredentials = ensured.created;
     if (ensured.created !== undefined) {
       logger.info(
         {
@@ -165,6 +169,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   return {
     url,
     port,
+    createdCredentials,
     async close() {
       clearInterval(liveness);
       gateway.close();

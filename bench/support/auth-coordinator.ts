@@ -1,8 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { toWebSocketUrl } from '../../client/index.js';
-import { CREDENTIALS_FILE, startCoordinator } from '../../coordinator/index.js';
+import { startCoordinator } from '../../coordinator/index.js';
 import { withTempDir } from './temp-dir.js';
 
 /** An in-process coordinator with authentication on, as browser workers meet it. */
@@ -15,14 +13,9 @@ export interface AuthCoordinator {
   workerToken: string;
 }
 
-interface CreatedCredentials {
-  adminKey: string;
-  workerToken: string;
-}
-
 /**
  * Runs `fn` against a fresh in-process coordinator on a loopback port chosen by the OS, with
- * authentication on (the keys it creates at first start are read from its data dir) and silent
+ * authentication on (using the keys it creates at first start) and silent
  * logs; closes it and removes its data afterwards.
  */
 export function withAuthCoordinator<T>(
@@ -40,9 +33,8 @@ export function withAuthCoordinator<T>(
       logger: pino({ level: 'silent' }),
     });
     try {
-      const credentials = JSON.parse(
-        await readFile(join(dataDir, CREDENTIALS_FILE), 'utf8'),
-      ) as CreatedCredentials;
+      // A fresh data dir: this start created the keys.
+      const credentials = coordinator.createdCredentials!;
       return await fn({
         url: coordinator.url,
         wsUrl: toWebSocketUrl(coordinator.url),

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -59,12 +59,8 @@ export async function startEmbeddedCluster(
       logger,
     });
     stops.push(() => coordinator.close());
-    const { adminKey, workerToken } = JSON.parse(
-      await readFile(join(dataDir, 'credentials.json'), 'utf8'),
-    ) as {
-      adminKey: string;
-      workerToken: string;
-    };
+    // A fresh data dir: this start created the keys.
+    const { adminKey, workerToken } = coordinator.createdCredentials!;
     const wsUrl = `${coordinator.url.replace(/^http/, 'ws')}/ws`;
     const worker = await startWorker({
       coordinatorUrls: [wsUrl],
