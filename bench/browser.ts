@@ -8,7 +8,7 @@ import {
   startPool,
 } from '../browser-worker/pool/index.js';
 import { DtfClient, restGet, uploadArtifact, workerPageUrl } from '../client/index.js';
-import { buildSampleModel, type SampleModel } from '../models/index.js';
+import { cnn, mlp, type SampleModel } from '../models/index.js';
 import {
   type ArtifactRef,
   latencySummary,
@@ -29,17 +29,31 @@ const SIZES = {
   coldBrowsers: { quick: 2, full: 4 },
   /** Sequential trivial tasks per measured run of the warm dispatch. */
   warmTasks: { quick: 20, full: 100 },
-  /**
-   * Timed inference runs per model task (after its first run), and per direct session: runs
-   * of these models take 0.1–0.3 ms, near the 0.1 ms grain of a page's clock, so the mean
-   * over many runs is what resolves a difference of a few percent.
-   */
-  inferenceRuns: { quick: 200, full: 1000 },
   /** Model task and direct session pairs per measured run; each side's median is reported. */
   inferencePairs: { quick: 1, full: 5 },
 };
-const MODELS = ['mlp', 'cnn'] as const;
 const MODEL_SEED = 7;
+
+/**
+ * The models timed through DTF and directly. Runs of the small sample models take 0.1–0.3 ms,
+ * near the 0.1 ms grain of a page's clock, so the mean over many runs is what resolves a
+ * difference of a few percent; the wide MLP is compute-bound (a few milliseconds a run), where
+ * the clock's grain no longer matters.
+ */
+const INFERENCE_MODELS: ReadonlyArray<{
+  label: string;
+  build(): SampleModel;
+  /** Timed runs per model task (after its first run), and per direct session. */
+  runs: { quick: number; full: number };
+}> = [
+  { label: 'mlp', build: () => mlp(MODEL_SEED), runs: { quick: 200, full: 1000 } },
+  { label: 'cnn', build: () => cnn(MODEL_SEED), runs: { quick: 200, full: 1000 } },
+  {
+    label: 'mlp 32×1024→1024→10',
+    build: () => mlp(MODEL_SEED, { batch: 32, input: 1024, hidden: 1024, classes: 10 }),
+    runs: { quick: 20, full: 100 },
+  },
+];
 const GROUP = 'bench-browser';
 const CHROMIUM_HINT =
   "install Debian's chromium (apt-get install -y chromium) or set DTF_CHROMIUM to a Chromium or Chrome binary";
@@ -347,11 +361,11 @@ async function directInference(page: Page, model: SampleModel, runs: number): Pr
 }
 
 async function inferenceFigures(options: BenchOptions, rig: WarmRig): Promise<Figure[]> {
-  const runs = sized(options, SIZES.inferenceRuns);
   const pairs = sized(options, SIZES.inferencePairs);
   const figures: Figure[] = [];
-  for (const name of MODELS) {
-    const model = buildSampleModel(name, MODEL_SEED);
+  for (const { label: name, build, runs: counts } of INFERENCE_MODELS) {
+    const runs = sized(options, counts);
+    const model = build();
     const ref = await uploadArtifact(rig.coordinator.url, model.bytes, rig.coordinator.adminKey);
     const direct = `${name} on onnxruntime-web wasm direct in a puppeteer page, ${runs} runs`;
     const dtf = `${name} model task on wasm in a pool browser, ${runs} runs`;

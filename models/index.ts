@@ -11,7 +11,7 @@ export {
   DEFAULT_TOLERANCES,
   type Tolerance,
 } from './compare.js';
-export { mlp } from './mlp.js';
+export { type MlpSizes, mlp } from './mlp.js';
 export type { FloatTensor } from './onnx-builder.js';
 export { type ReferenceOutput, type ReferenceOutputs, referenceOutputs } from './reference.js';
 export type { SampleModel, SampleModelBuilder, TestModel } from './sample-model.js';

@@ -2,14 +2,26 @@ import { GraphBuilder } from './onnx-builder.js';
 import { finishSampleModel, type SampleModel, seededInput } from './sample-model.js';
 import { seededWeights } from './weights.js';
 
-const MLP_SIZES = { input: 64, hidden: 128, classes: 10 } as const;
+export interface MlpSizes {
+  /** Rows of `x`: inputs run at once. */
+  batch: number;
+  input: number;
+  hidden: number;
+  classes: number;
+}
 
-/** x [1, 64] → Gemm(64→128) → Relu → Gemm(128→10) → Softmax → probabilities [1, 10]. */
-export function mlp(seed: number): SampleModel {
-  const { input, hidden, classes } = MLP_SIZES;
+const MLP_SIZES: MlpSizes = { batch: 1, input: 64, hidden: 128, classes: 10 };
+
+/**
+ * x [1, 64] → Gemm(64→128) → Relu → Gemm(128→10) → Softmax → probabilities [1, 10] by
+ * default; other `sizes` give the same graph at another scale (a benchmark's compute-bound
+ * model, say).
+ */
+export function mlp(seed: number, sizes: MlpSizes = MLP_SIZES): SampleModel {
+  const { batch, input, hidden, classes } = sizes;
   const weights = seededWeights(seed);
   const g = new GraphBuilder();
-  const x = g.input('x', [1, input]);
+  const x = g.input('x', [batch, input]);
   const fc1 = g.op('Gemm', [
     x,
     g.initializer('fc1.weight', weights.matrix(input, hidden)),
@@ -21,11 +33,11 @@ export function mlp(seed: number): SampleModel {
     g.initializer('fc2.bias', weights.bias(classes)),
   ]);
   g.op('Softmax', [fc2], {}, 'probabilities');
-  g.output('probabilities', [1, classes]);
+  g.output('probabilities', [batch, classes]);
   return finishSampleModel(
     g,
     'mlp',
-    `Two-layer perceptron: x [1, ${input}] → Gemm(${input}→${hidden}) → Relu → Gemm(${hidden}→${classes}) → Softmax.`,
-    { x: seededInput([1, input], seed) },
+    `Two-layer perceptron: x [${batch}, ${input}] → Gemm(${input}→${hidden}) → Relu → Gemm(${hidden}→${classes}) → Softmax.`,
+    { x: seededInput([batch, input], seed) },
   );
 }

@@ -8,7 +8,12 @@ import { sendOnSchedule } from './open-loop.js';
 import { type LatencyPercentiles, latencyPercentiles } from './percentile.js';
 
 export interface LatencyWorkload {
-  /** Tasks submitted, one per submit. */
+  /**
+   * Tasks submitted first at the same rate and not timed, so that the figures describe the
+   * steady state rather than the JIT compiling the hot path during the first seconds.
+   */
+  warmUpTasks: number;
+  /** Tasks submitted and timed, one per submit, after the warm-up. */
   tasks: number;
   /** Submits sent per second, on a fixed schedule whatever the replies do. */
   perSecond: number;
@@ -64,12 +69,13 @@ class Timeline {
 
 /**
  * Submits the workload's tasks one per submit on a fixed schedule (an open loop) to a fresh
- * coordinator process with one light worker, and times each task from its submit to its
- * `assign` at the worker and to its terminal event at the client.
+ * coordinator process with one light worker, and times each task after the warm-up from its
+ * submit to its `assign` at the worker and to its terminal event at the client.
  */
 export function measureTaskLatency(workload: LatencyWorkload): Promise<TaskLatencies> {
   // The coordinator runs in its own process, as deployed: the load generators here do not
   // share its event loop.
+  const total = workload.warmUpTasks + workload.tasks;
   return withCoordinatorProcess([], async ({ wsUrl, adminKey, workerToken }) => {
     const timeline = new Timeline();
     let reportFailure: (error: Error) => void = () => {};
@@ -101,18 +107,19 @@ export function measureTaskLatency(workload: LatencyWorkload): Promise<TaskLaten
       });
       const subscription = await connected.subscribe({ group: BENCH_GROUP }, (events) => {
         timeline.markEnded(events, performance.now());
-        if (timeline.ended.size >= workload.tasks) allEnded();
+        if (timeline.ended.size >= total) allEnded();
       });
       const submits: Array<Promise<void>> = [];
-      const scheduled = sendOnSchedule(workload.tasks, workload.perSecond, () => {
+      const scheduled = sendOnSchedule(total, workload.perSecond, (index) => {
         const sentAt = performance.now();
+        const timed = index >= workload.warmUpTasks;
         submits.push(
           connected.submit([NOOP_TASK]).then(([taskId]) => {
-            timeline.sent.set(taskId!, sentAt);
+            if (timed) timeline.sent.set(taskId!, sentAt);
           }),
         );
       });
-      const scheduleMs = (workload.tasks / workload.perSecond) * 1000;
+      const scheduleMs = (total / workload.perSecond) * 1000;
       await withDeadline(
         'the latency run',
         scheduleMs + 30_000,

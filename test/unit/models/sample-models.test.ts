@@ -55,6 +55,17 @@ describe('sample models', () => {
     expect(probabilities!.data.every((p) => p > 0 && p < 1)).toBe(true);
   });
 
+  it('builds an mlp of other sizes with one probability row per batch row', async () => {
+    const model = mlp(11, { batch: 3, input: 16, hidden: 32, classes: 4 });
+    expect(model.inputs).toEqual({ x: { type: 'float32', dims: [3, 16], seed: 12 } });
+    const { probabilities } = await referenceOutputs(model);
+    expect(probabilities!.dims).toEqual([3, 4]);
+    for (let row = 0; row < 3; row++) {
+      const sum = probabilities!.data.slice(row * 4, row * 4 + 4).reduce((a, b) => a + b, 0);
+      expect(sum).toBeCloseTo(1, 6);
+    }
+  });
+
   it('normalizes every position of the transformer block to mean 0', async () => {
     const { encoded } = await referenceOutputs(SAMPLE_MODELS['transformer-block'](2));
     for (let position = 0; position < 16; position++) {
