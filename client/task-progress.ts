@@ -14,6 +14,7 @@ const PROGRESS_RANK: Record<TaskState, number> = {
   timed_out: 3,
   unsupported: 3,
   cancelled: 3,
+  skipped: 3,
 };
 
 function isTerminal(event: TaskEvent): boolean {

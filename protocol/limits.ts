@@ -3,6 +3,13 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 export const MAX_TASKS_PER_SUBMIT = 10_000;
 export const DEFAULT_TASK_TIMEOUT_MS = 10 * 60_000;
 export const DEFAULT_MAX_RETRIES = 3;
+/** Delay before the first retry; each later one waits `DEFAULT_BACKOFF_FACTOR` times longer. */
+export const DEFAULT_RETRY_DELAY_MS = 1_000;
+export const DEFAULT_BACKOFF_FACTOR = 2;
+/** Each retry's timeout is the previous one's times this. */
+export const DEFAULT_TIMEOUT_MULTIPLIER = 1.5;
+/** Parents a task may wait for. */
+export const MAX_DEPENDENCIES = 1_000;
 /** Bytes of stdout and of stderr kept from a command, counted from the end. */
 export const OUTPUT_TAIL_BYTES = 64 * 1024;
 export const DEFAULT_COORDINATOR_PORT = 8080;

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { Labels, WorkerKind } from './capabilities.js';
-import { DEFAULT_MAX_RETRIES, DEFAULT_TASK_TIMEOUT_MS } from './limits.js';
+import {
+  DEFAULT_BACKOFF_FACTOR,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_RETRY_DELAY_MS,
+  DEFAULT_TASK_TIMEOUT_MS,
+  DEFAULT_TIMEOUT_MULTIPLIER,
+  MAX_DEPENDENCIES,
+} from './limits.js';
 import { PAYLOADS, type TaskKind, TaskOutput } from './task-kinds.js';
 
 /** What a task needs from a worker; every field given must be satisfied. */
@@ -18,9 +25,19 @@ export const Requirements = z
   .strict();
 export type Requirements = z.infer<typeof Requirements>;
 
+/**
+ * How a task is retried. Infrastructure failures (worker lost, browser crashed, timed out,
+ * could not start) are retried up to `maxRetries` times, after `delayMs` × `backoffFactor`^n,
+ * each with a timeout `timeoutMultiplier` times the one before. A test that ran and failed is
+ * final unless `retryFailures` says it may be flaky.
+ */
 export const RetryPolicy = z
   .object({
     maxRetries: z.number().int().min(0).max(20).default(DEFAULT_MAX_RETRIES),
+    delayMs: z.number().int().min(0).max(3_600_000).default(DEFAULT_RETRY_DELAY_MS),
+    backoffFactor: z.number().min(1).max(10).default(DEFAULT_BACKOFF_FACTOR),
+    timeoutMultiplier: z.number().min(1).max(10).default(DEFAULT_TIMEOUT_MULTIPLIER),
+    retryFailures: z.boolean().default(false),
   })
   .strict();
 export type RetryPolicy = z.infer<typeof RetryPolicy>;
@@ -36,7 +53,16 @@ const taskSpecBase = {
     .positive()
     .max(7 * 24 * 3_600_000)
     .default(DEFAULT_TASK_TIMEOUT_MS),
-  retry: RetryPolicy.default({ maxRetries: DEFAULT_MAX_RETRIES }),
+  retry: RetryPolicy.default(RetryPolicy.parse({})),
+  /**
+   * Tasks that must succeed before this one runs: ids of tasks already submitted, or the
+   * `ref` of another task in the same submit. A failed parent skips this task.
+   */
+  dependsOn: z.array(z.string().min(1).max(256)).max(MAX_DEPENDENCIES).optional(),
+  /** A name for this task within its submit, for other tasks' `dependsOn`. */
+  ref: z.string().min(1).max(256).optional(),
+  /** When it should be done, epoch ms: earliest deadline first among equal priorities. */
+  deadline: z.number().int().positive().optional(),
   labels: Labels.default({}),
   /** A suite or run id; tasks can be listed, awaited and cancelled by group. */
   group: z.string().min(1).max(256).optional(),
@@ -69,6 +95,8 @@ export const TaskState = z.enum([
   /** The worker lacks what the task needs (e.g. a WebGPU adapter); its reason is in the result. */
   'unsupported',
   'cancelled',
+  /** A task it depends on did not succeed, so it never ran. */
+  'skipped',
 ]);
 export type TaskState = z.infer<typeof TaskState>;
 
@@ -86,6 +114,7 @@ export const TERMINAL_STATES: ReadonlySet<TaskState> = new Set([
   'timed_out',
   'unsupported',
   'cancelled',
+  'skipped',
 ]);
 
 /** What a worker reports when a task attempt ends. */
@@ -93,6 +122,11 @@ export const TaskResult = z.object({
   status: z.enum(['succeeded', 'failed', 'timed_out', 'unsupported']),
   durationMs: z.number().nonnegative(),
   error: z.string().optional(),
+  /**
+   * For a failure: `infrastructure` when the task could not run properly (its program could
+   * not be started, the browser crashed), which is retried; otherwise the test itself failed.
+   */
+  failureKind: z.enum(['infrastructure', 'test']).optional(),
   output: TaskOutput.optional(),
   /** What else the worker saw: a page's console errors, a crash reason. */
   logs: z.array(z.string()).max(100).optional(),

@@ -7,7 +7,8 @@ export function resultOfProcess(outcome: ProcessOutcome, timeoutMs: number): Tas
   const { durationMs } = outcome;
   switch (outcome.ending) {
     case 'spawn_failed':
-      return { status: 'failed', durationMs, error: outcome.error };
+      // Another worker may have the program: not the test's fault, so it is retried.
+      return { status: 'failed', durationMs, error: outcome.error, failureKind: 'infrastructure' };
     case 'aborted':
       return { status: 'failed', durationMs, error: 'aborted' };
     case 'timed_out':

@@ -4,7 +4,7 @@ import { formatDuration } from '../../../cli/format/duration.js';
 import { keyValueRows } from '../../../cli/format/key-values.js';
 import { formatSummary } from '../../../cli/format/summary.js';
 import { formatTable } from '../../../cli/format/table.js';
-import type { TaskEvent, TaskView } from '../../../protocol/index.js';
+import { RetryPolicy, type TaskEvent, type TaskView } from '../../../protocol/index.js';
 
 describe('formatTable', () => {
   it('aligns columns two spaces apart without trailing spaces', () => {
@@ -89,7 +89,7 @@ describe('formatTasksTable', () => {
         priority: 2,
         requirements: {},
         timeoutMs: 1_000,
-        retry: { maxRetries: 0 },
+        retry: RetryPolicy.parse({ maxRetries: 0 }),
         labels: {},
       },
     };
