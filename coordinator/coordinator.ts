@@ -3,12 +3,13 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { DEFAULT_MAX_ARTIFACT_BYTES } from '../protocol/index.js';
 import { CREDENTIALS_FILE, type CreatedCredentials, Credentials } from './auth/index.js';
+import { BackoffTimer } from './backoff-timer.js';
 import type { CoordinatorContext } from './context.js';
 import { createApp } from './http/app.js';
 import { taskReadHandler } from './http/task-read.js';
 import { CoordinatorMetrics } from './metrics.js';
 import { UnschedulableExplainer } from './queries.js';
-import { expiredWorkers, schedule } from './scheduler/index.js';
+import { expiredLeases, expiredWorkers, schedule } from './scheduler/index.js';
 import type { StateEvent } from './state/index.js';
 import {
   ArtifactStore,
@@ -156,13 +157,20 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
 
   const liveness = setInterval(
     () => {
-      for (const command of expiredWorkers(state, Date.now())) {
+      const now = Date.now();
+      for (const command of expiredWorkers(state, now)) {
         logger.warn({ workerId: command.workerId, reason: command.reason }, 'worker expired');
+        commit.submit(command);
+      }
+      for (const command of expiredLeases(state, now)) {
+        logger.warn({ taskId: command.lease.taskId, reason: command.reason }, 'lease expired');
         commit.submit(command);
       }
     },
     Math.max(50, Math.floor(options.heartbeatIntervalMs / 2)),
   );
+  const backoffs = new BackoffTimer(state, commit);
+  batchListeners.push(() => backoffs.arm());
 
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `http://${host}:${port}`;
@@ -172,6 +180,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     createdCredentials,
     async close() {
       clearInterval(liveness);
+      backoffs.stop();
       gateway.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

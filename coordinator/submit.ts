@@ -2,6 +2,7 @@ import type { ProtocolError, TaskSpec } from '../protocol/index.js';
 import type { CoordinatorContext } from './context.js';
 import type { StateEvent } from './state/index.js';
 import type { ArtifactStore } from './store/index.js';
+import { resolveDependencies } from './submit-dependencies.js';
 import { newTaskId } from './task-ids.js';
 
 export type SubmitOutcome = { error: ProtocolError } | { taskIds: string[] };
@@ -52,7 +53,15 @@ export function submitSpecs(
     return;
   }
   const now = ctx.now();
-  const tasks = specs.map((spec) => ({ id: newTaskId(now), spec }));
+  const resolved = resolveDependencies(
+    specs.map((spec) => ({ id: newTaskId(now), spec })),
+    (id) => ctx.state.tasks.has(id),
+  );
+  if ('error' in resolved) {
+    reply(resolved);
+    return;
+  }
+  const { tasks } = resolved;
   ctx.commit.submit({ type: 'SubmitTasks', now, tasks }, (events) =>
     reply({ taskIds: submittedIds(tasks, events) }),
   );

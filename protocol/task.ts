@@ -139,6 +139,8 @@ export const AttemptRecord = z.object({
   workerId: z.string().nullable(),
   reason: z.string(),
   at: z.number(),
+  /** False when the attempt was handed back (preempted, drained): not charged to the retries. */
+  charged: z.boolean().optional(),
 });
 export type AttemptRecord = z.infer<typeof AttemptRecord>;
 

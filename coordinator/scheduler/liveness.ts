@@ -1,11 +1,16 @@
-import type { Command, CoordinatorState } from '../state/index.js';
+import { attemptTimeoutMs, type Command, type CoordinatorState } from '../state/index.js';
+
+type ExpireWorker = Extract<Command, { type: 'ExpireWorker' }>;
+type ExpireLease = Extract<Command, { type: 'ExpireLease' }>;
+
+/** How long a worker is silent before it counts as dead: the heartbeats it may miss. */
+function heartbeatAllowanceMs(state: CoordinatorState): number {
+  return state.config.heartbeatIntervalMs * state.config.heartbeatMisses;
+}
 
 /** Commands that expire every worker silent for longer than the heartbeat allowance. */
-type ExpireWorker = Extract<Command, { type: 'ExpireWorker' }>;
-
 export function expiredWorkers(state: CoordinatorState, now: number): ExpireWorker[] {
-  const { heartbeatIntervalMs, heartbeatMisses } = state.config;
-  const allowance = heartbeatIntervalMs * heartbeatMisses;
+  const allowance = heartbeatAllowanceMs(state);
   const commands: ExpireWorker[] = [];
   for (const worker of state.workers.values()) {
     if (worker.status === 'dead' || now - worker.lastSeen <= allowance) continue;
@@ -15,6 +20,32 @@ export function expiredWorkers(state: CoordinatorState, now: number): ExpireWork
       workerId: worker.id,
       reason: `no heartbeat for ${now - worker.lastSeen} ms`,
     });
+  }
+  return commands;
+}
+
+/**
+ * Commands that expire attempts still without a result well past their timeout. The worker
+ * enforces timeouts itself; this catches one that is alive but never reports (a hung page, a
+ * runner that ignores its deadline). The grace leaves it time to kill the task and report.
+ */
+export function expiredLeases(state: CoordinatorState, now: number): ExpireLease[] {
+  const graceMs = 2 * heartbeatAllowanceMs(state) + 1_000;
+  const commands: ExpireLease[] = [];
+  for (const worker of state.workers.values()) {
+    for (const taskId of worker.running) {
+      const task = state.tasks.get(taskId)!;
+      const timeoutMs = attemptTimeoutMs(task);
+      const overMs = now - (task.startedAt ?? task.assignedAt ?? now) - timeoutMs;
+      if (overMs <= graceMs) continue;
+      const { attempt, leaseToken } = task;
+      commands.push({
+        type: 'ExpireLease',
+        now,
+        lease: { taskId, attempt, leaseToken },
+        reason: `lease expired: no result ${timeoutMs + overMs} ms after the start, timeout ${timeoutMs} ms`,
+      });
+    }
   }
   return commands;
 }

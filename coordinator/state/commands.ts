@@ -29,7 +29,11 @@ export type Command =
   | { type: 'AssignTasks'; now: number; placements: Placement[] }
   | { type: 'StartTask'; now: number; workerId: string; lease: LeaseRef }
   | { type: 'RecordResults'; now: number; workerId: string; reports: ResultReport[] }
-  | { type: 'CancelTasks'; now: number; taskIds?: string[]; group?: string; reason: string };
+  | { type: 'CancelTasks'; now: number; taskIds?: string[]; group?: string; reason: string }
+  /** The clock moved: tasks whose retry backoff ran out become placeable. */
+  | { type: 'Tick'; now: number }
+  /** An attempt ran past its timeout with no result while its worker stayed alive. */
+  | { type: 'ExpireLease'; now: number; lease: LeaseRef; reason: string };
 
 export interface Placement {
   taskId: string;

@@ -1,3 +1,4 @@
+import { DelayedQueue } from './delayed-queue.js';
 import { ReadyQueue } from './ready-queue.js';
 import type { CoordinatorState, StateConfig, TaskRecord } from './types.js';
 
@@ -8,24 +9,39 @@ export function createState(config: StateConfig): CoordinatorState {
     workers: new Map(),
     byGroup: new Map(),
     byIdempotencyKey: new Map(),
+    dependents: new Map(),
     ready: new ReadyQueue(),
+    delayed: new DelayedQueue(),
     nextSeq: 1,
     lastLeaseToken: 0,
     workersVersion: 0,
   };
 }
 
-/** Indexes a task that is already in its final shape (on submit, or when loaded from disk). */
+/**
+ * Indexes a task that is already in its final shape (on submit, or when loaded from disk).
+ * A queued task is not queued for placement here: see `enqueue`, which needs its parents.
+ */
 export function indexTask(state: CoordinatorState, task: TaskRecord): void {
   state.tasks.set(task.id, task);
-  const { group, idempotencyKey } = task.spec;
+  const { group, idempotencyKey, dependsOn } = task.spec;
   if (group !== undefined) {
     const members = state.byGroup.get(group);
     if (members === undefined) state.byGroup.set(group, [task]);
     else members.push(task);
   }
   if (idempotencyKey !== undefined) state.byIdempotencyKey.set(idempotencyKey, task.id);
+  if (dependsOn !== undefined && !isFinished(task)) {
+    for (const parentId of dependsOn) {
+      const dependents = state.dependents.get(parentId);
+      if (dependents === undefined) state.dependents.set(parentId, [task]);
+      else dependents.push(task);
+    }
+  }
   if (task.seq >= state.nextSeq) state.nextSeq = task.seq + 1;
   if (task.leaseToken > state.lastLeaseToken) state.lastLeaseToken = task.leaseToken;
-  if (task.state === 'queued') state.ready.add(task);
+}
+
+function isFinished(task: TaskRecord): boolean {
+  return task.state !== 'queued' && task.state !== 'assigned' && task.state !== 'running';
 }

@@ -133,6 +133,7 @@ export class ReadyQueue {
   readonly classes = new Map<string, RequirementClass>();
 
   add(task: TaskRecord): void {
+    task.placeable = true;
     const key = classKeyOf(task.spec);
     let cls = this.classes.get(key);
     if (cls === undefined) {
@@ -142,8 +143,10 @@ export class ReadyQueue {
     cls.add(task);
   }
 
-  /** Records that a task is no longer queued (assigned, cancelled). */
+  /** Takes a task out of the queue (assigned, cancelled); nothing if it is not in it. */
   remove(task: TaskRecord): void {
+    if (!task.placeable) return;
+    task.placeable = false;
     const cls = this.classes.get(classKeyOf(task.spec));
     if (cls === undefined) return;
     cls.removed(1, task.spec.priority);

@@ -6,6 +6,7 @@ import type {
   TaskSpec,
   TaskState,
 } from '../../protocol/index.js';
+import type { DelayedQueue } from './delayed-queue.js';
 import type { ReadyQueue } from './ready-queue.js';
 
 export interface TaskRecord {
@@ -14,8 +15,16 @@ export interface TaskRecord {
   seq: number;
   spec: TaskSpec;
   state: TaskState;
-  /** 0 until first assigned; each assignment after a lost attempt counts up. */
+  /** 0 until first assigned; every assignment counts up. */
   attempt: number;
+  /** Attempts that failed for reasons that are retried; charged against `retry.maxRetries`. */
+  failures: number;
+  /** While queued after a failure: not to be placed before this time (retry backoff). */
+  notBefore?: number;
+  /** While queued: parents (`dependsOn`) that have not succeeded yet. */
+  waitingOn: number;
+  /** In the ready queue: queued, no parent pending, no backoff running. */
+  placeable: boolean;
   /** The live lease while assigned or running; the last one issued otherwise. 0 = never. */
   leaseToken: number;
   workerId?: string;
@@ -25,7 +34,7 @@ export interface TaskRecord {
   finishedAt?: number;
   result?: TaskResult;
   history: AttemptRecord[];
-  /** Bumped every time the task enters the ready queue, so stale queue entries can be told apart. */
+  /** Bumped every time the task enters the queue, so stale queue entries can be told apart. */
   queueEpoch: number;
 }
 
@@ -56,7 +65,11 @@ export interface CoordinatorState {
   workers: Map<string, WorkerRecord>;
   byGroup: Map<string, TaskRecord[]>;
   byIdempotencyKey: Map<string, string>;
+  /** Unfinished tasks that depend on a task, by the parent's id. */
+  dependents: Map<string, TaskRecord[]>;
   ready: ReadyQueue;
+  /** Queued tasks waiting out a retry backoff; they join `ready` when due. */
+  delayed: DelayedQueue;
   nextSeq: number;
   lastLeaseToken: number;
   /** Bumped whenever the set of schedulable workers changes; requirement matches are cached by it. */

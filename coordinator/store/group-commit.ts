@@ -95,7 +95,8 @@ export class GroupCommit {
     let changed = false;
     for (const { command } of batch) {
       const events = apply(this.state, command);
-      if (events.length > 0) changed = true;
+      // A tick changes what is placeable (backoffs ran out) without an event of its own.
+      if (events.length > 0 || command.type === 'Tick') changed = true;
       this.writer.collect(events);
       results.push(events);
     }

@@ -4,6 +4,7 @@ import {
   type CoordinatorState,
   createState,
   indexTask,
+  queueLoadedTask,
   type StateConfig,
   type TaskRecord,
 } from '../state/index.js';
@@ -12,7 +13,7 @@ const LOAD_PAGE_ROWS = 20_000;
 
 /** The task columns in the order the load reads them (rows come back as arrays: far cheaper). */
 const TASK_COLUMNS =
-  'seq, id, spec, state, attempt, lease_token, worker_id, submitted_at, assigned_at, started_at, finished_at, result, history';
+  'seq, id, spec, state, attempt, lease_token, worker_id, submitted_at, assigned_at, started_at, finished_at, result, history, failures, not_before';
 type TaskRow = [
   seq: number,
   id: string,
@@ -27,6 +28,8 @@ type TaskRow = [
   finishedAt: number | null,
   result: string | null,
   history: string,
+  failures: number,
+  notBefore: number | null,
 ];
 
 interface WorkerRow {
@@ -73,6 +76,8 @@ function taskFromRow(row: TaskRow, specs: SpecInterner): TaskRecord {
     finishedAt,
     result,
     history,
+    failures,
+    notBefore,
   ] = row;
   const task: TaskRecord = {
     id,
@@ -80,11 +85,15 @@ function taskFromRow(row: TaskRow, specs: SpecInterner): TaskRecord {
     spec: specs.get(spec),
     state,
     attempt,
+    failures,
+    waitingOn: 0,
+    placeable: false,
     leaseToken,
     submittedAt,
     history: history === '[]' ? [] : JSON.parse(history),
     queueEpoch: 1,
   };
+  if (notBefore !== null && state === 'queued') task.notBefore = notBefore;
   if (workerId !== null) task.workerId = workerId;
   if (assignedAt !== null) task.assignedAt = assignedAt;
   if (startedAt !== null) task.startedAt = startedAt;
@@ -133,6 +142,10 @@ export function loadState(
     }
     if (rows.length < LOAD_PAGE_ROWS) break;
     after = rows[rows.length - 1]![0];
+  }
+  // Once every task is known: a queued task may depend on one stored after it.
+  for (const task of state.tasks.values()) {
+    if (task.state === 'queued') queueLoadedTask(state, task, now);
   }
   return state;
 }

@@ -36,4 +36,9 @@ export const MIGRATIONS: readonly string[] = [
   `
   DROP INDEX IF EXISTS tasks_live;
   `,
+  // Retry policies: failures charged to the retries, and the end of a retry's backoff.
+  `
+  ALTER TABLE tasks ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE tasks ADD COLUMN not_before INTEGER;
+  `,
 ];

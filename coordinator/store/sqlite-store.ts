@@ -40,6 +40,8 @@ function mutableColumns(task: TaskRecord) {
     task.finishedAt ?? null,
     optionalJson(task.result),
     JSON.stringify(task.history),
+    task.failures,
+    task.notBefore ?? null,
   ] as const;
 }
 
@@ -58,12 +60,13 @@ export class EventWriter {
   constructor(db: Database.Database) {
     this.insertTask = db.prepare(
       `INSERT INTO tasks (seq, id, spec, submitted_at, state, attempt, lease_token, worker_id,
-         assigned_at, started_at, finished_at, result, history)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         assigned_at, started_at, finished_at, result, history, failures, not_before)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.updateTask = db.prepare(
       `UPDATE tasks SET state = ?, attempt = ?, lease_token = ?, worker_id = ?, assigned_at = ?,
-         started_at = ?, finished_at = ?, result = ?, history = ? WHERE seq = ?`,
+         started_at = ?, finished_at = ?, result = ?, history = ?, failures = ?, not_before = ?
+       WHERE seq = ?`,
     );
     this.upsertWorker = db.prepare(
       `INSERT INTO workers (id, name, capabilities, labels, slots, status, registered_at)

@@ -5,7 +5,7 @@ import {
   PROTOCOL_VERSION,
   type ResultAck,
 } from '../../protocol/index.js';
-import type { StateEvent, TaskRecord } from '../state/index.js';
+import { attemptTimeoutMs, type StateEvent, type TaskRecord } from '../state/index.js';
 import { send } from './send.js';
 
 /** Close code telling a worker it was declared dead and must register again. */
@@ -18,7 +18,7 @@ export function assignmentFor(task: TaskRecord): Assignment {
     taskId: task.id,
     attempt: task.attempt,
     leaseToken: task.leaseToken,
-    timeoutMs: task.spec.timeoutMs,
+    timeoutMs: attemptTimeoutMs(task),
   };
   // Spec and assignment are unions keyed by the same kind with the same payload schema.
   return { ...lease, kind: task.spec.kind, payload: task.spec.payload } as Assignment;

@@ -77,6 +77,12 @@ export class Harness {
     return task;
   }
 
+  /** Moves the clock on and ticks, so retry backoffs that ran out end. */
+  advance(ms: number): StateEvent[] {
+    this.now += ms;
+    return this.run({ type: 'Tick', now: this.now });
+  }
+
   lease(id: string) {
     const t = this.task(id);
     return { taskId: t.id, attempt: t.attempt, leaseToken: t.leaseToken };

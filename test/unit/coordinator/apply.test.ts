@@ -68,6 +68,9 @@ describe('apply', () => {
     ]);
     h.register('b');
     assignAll(h);
+    expect(h.task(id!).state).toBe('queued'); // the retry's backoff, 1 s by default
+    h.advance(1_000);
+    assignAll(h);
     expect(h.task(id!)).toMatchObject({ state: 'assigned', attempt: 2, workerId: 'b' });
     const late = h.run({
       type: 'RecordResults',
@@ -120,6 +123,7 @@ describe('apply', () => {
       h.register(worker);
       assignAll(h);
       h.run({ type: 'ExpireWorker', now: h.now, workerId: worker, reason: 'crashed' });
+      h.advance(1_000);
     }
     expect(h.task(id!)).toMatchObject({ state: 'failed', attempt: 2 });
     expect(h.task(id!).result?.error).toBe(

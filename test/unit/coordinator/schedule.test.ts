@@ -87,6 +87,7 @@ describe('schedule', () => {
     assignAll(h);
     expect(h.task(first!).state).toBe('assigned');
     h.run({ type: 'ExpireWorker', now: h.now, workerId: 'a', reason: 'test' });
+    h.advance(1_000);
     h.register('b', { slots: 3 });
     expect(schedule(h.state).map((p) => p.taskId)).toEqual([first, second, third]);
   });

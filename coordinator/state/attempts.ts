@@ -1,0 +1,132 @@
+import {
+  type LeaseRef,
+  type TaskResult,
+  type TaskState,
+  TERMINAL_STATES,
+} from '../../protocol/index.js';
+import { settleDependents } from './dependencies.js';
+import type { StateEvent } from './events.js';
+import { enqueue } from './queueing.js';
+import type { CoordinatorState, TaskRecord } from './types.js';
+
+const MAX_TIMEOUT_MS = 7 * 24 * 3_600_000;
+
+export function holdsLease(task: TaskRecord, workerId: string, lease: LeaseRef): boolean {
+  return (
+    (task.state === 'assigned' || task.state === 'running') &&
+    task.workerId === workerId &&
+    task.attempt === lease.attempt &&
+    task.leaseToken === lease.leaseToken
+  );
+}
+
+export function releaseLease(state: CoordinatorState, task: TaskRecord): void {
+  if (task.workerId !== undefined) state.workers.get(task.workerId)?.running.delete(task.id);
+}
+
+/** The timeout of the task's current (or next) attempt: longer after each charged failure. */
+export function attemptTimeoutMs(task: TaskRecord): number {
+  const { timeoutMs, retry } = task.spec;
+  return Math.min(MAX_TIMEOUT_MS, Math.round(timeoutMs * retry.timeoutMultiplier ** task.failures));
+}
+
+/** Whether a result ends the task or is a failure its retry policy retries. */
+export function isRetriedFailure(task: TaskRecord, result: TaskResult): boolean {
+  switch (result.status) {
+    case 'timed_out':
+      return true;
+    case 'failed':
+      return result.failureKind === 'infrastructure' || task.spec.retry.retryFailures;
+    case 'succeeded':
+    case 'unsupported':
+      return false;
+  }
+}
+
+type EndState = Exclude<TaskState, 'queued' | 'assigned' | 'running'>;
+
+interface Ending {
+  result?: TaskResult;
+  reason?: string;
+  /** The worker still running the attempt, to be told to stop it. */
+  abortOnWorker?: string;
+}
+
+/** Ends a task for good, then settles the tasks that depend on it. */
+export function endTask(
+  state: CoordinatorState,
+  task: TaskRecord,
+  now: number,
+  endState: EndState,
+  ending: Ending = {},
+): StateEvent[] {
+  if (TERMINAL_STATES.has(task.state)) return [];
+  state.ready.remove(task);
+  releaseLease(state, task);
+  task.state = endState;
+  task.finishedAt = now;
+  delete task.notBefore;
+  if (ending.result !== undefined) task.result = ending.result;
+  const ended: StateEvent = { type: 'TaskEnded', task };
+  if (ending.reason !== undefined) ended.reason = ending.reason;
+  if (ending.abortOnWorker !== undefined) ended.abortOnWorker = ending.abortOnWorker;
+  return [ended, ...settleDependents(state, task, now)];
+}
+
+/**
+ * The current attempt failed in a way that is retried (worker lost, timed out, could not run):
+ * charged to the retries, then queued again after the backoff, or, past `maxRetries`, failed
+ * for good with the history of its attempts.
+ */
+export function failAttempt(
+  state: CoordinatorState,
+  task: TaskRecord,
+  now: number,
+  reason: string,
+  result?: TaskResult,
+): StateEvent[] {
+  releaseLease(state, task);
+  task.failures++;
+  task.history.push({ attempt: task.attempt, workerId: task.workerId ?? null, reason, at: now });
+  const { maxRetries, delayMs, backoffFactor } = task.spec.retry;
+  if (task.failures > maxRetries) {
+    const error = `gave up after ${task.attempt} attempts; last: ${reason}`;
+    const final: TaskResult = { ...(result ?? { durationMs: 0 }), status: 'failed', error };
+    return endTask(state, task, now, 'failed', { result: final, reason: error });
+  }
+  requeue(state, task, now, now + delayMs * backoffFactor ** (task.failures - 1));
+  return [{ type: 'TaskRequeued', task, reason }];
+}
+
+/**
+ * The current attempt was handed back through no fault of the task (preempted, or its worker
+ * drained): queued again at once, not charged to the retries.
+ */
+export function returnAttempt(
+  state: CoordinatorState,
+  task: TaskRecord,
+  now: number,
+  reason: string,
+): StateEvent[] {
+  releaseLease(state, task);
+  task.history.push({
+    attempt: task.attempt,
+    workerId: task.workerId ?? null,
+    reason,
+    at: now,
+    charged: false,
+  });
+  requeue(state, task, now, now);
+  return [{ type: 'TaskRequeued', task, reason }];
+}
+
+function requeue(state: CoordinatorState, task: TaskRecord, now: number, notBefore: number): void {
+  task.state = 'queued';
+  task.queueEpoch++;
+  delete task.workerId;
+  delete task.assignedAt;
+  delete task.startedAt;
+  if (notBefore > now) task.notBefore = notBefore;
+  else delete task.notBefore;
+  enqueue(state, task, now);
+}

@@ -1,0 +1,113 @@
+import { type LeaseRef, TERMINAL_STATES } from '../../protocol/index.js';
+import { failAttempt, holdsLease } from './attempts.js';
+import type { Command } from './commands.js';
+import type { StateEvent } from './events.js';
+import type { CoordinatorState, TaskRecord, WorkerRecord } from './types.js';
+
+export function registerWorker(
+  state: CoordinatorState,
+  command: Extract<Command, { type: 'RegisterWorker' }>,
+): StateEvent[] {
+  const events: StateEvent[] = [];
+  let worker = state.workers.get(command.workerId);
+  if (worker === undefined) {
+    worker = {
+      id: command.workerId,
+      name: command.name,
+      capabilities: command.capabilities,
+      labels: command.labels,
+      slots: command.slots,
+      status: 'disconnected',
+      registeredAt: command.now,
+      lastSeen: command.now,
+      running: new Set(),
+    };
+    state.workers.set(worker.id, worker);
+  } else {
+    worker.name = command.name;
+    worker.capabilities = command.capabilities;
+    worker.labels = command.labels;
+    worker.slots = command.slots;
+    worker.lastSeen = command.now;
+  }
+  if (command.inFlight !== null) {
+    worker.status = 'connected';
+    events.push(...reconcileInFlight(state, worker, command.inFlight, command.now));
+  }
+  state.workersVersion++;
+  events.unshift({ type: 'WorkerRegistered', worker });
+  return events;
+}
+
+/**
+ * After a reconnect, the worker's own list of attempts is the truth about what it still
+ * holds: leases it no longer knows of are requeued, attempts it holds that lost their
+ * lease meanwhile are revoked.
+ */
+function reconcileInFlight(
+  state: CoordinatorState,
+  worker: WorkerRecord,
+  inFlight: LeaseRef[],
+  now: number,
+): StateEvent[] {
+  const events: StateEvent[] = [];
+  const held = new Set<string>();
+  for (const lease of inFlight) {
+    const task = state.tasks.get(lease.taskId);
+    if (task !== undefined && holdsLease(task, worker.id, lease)) {
+      held.add(task.id);
+    } else {
+      events.push({
+        type: 'LeaseRevoked',
+        workerId: worker.id,
+        taskId: lease.taskId,
+        attempt: lease.attempt,
+        reason: revokeReason(task),
+      });
+    }
+  }
+  for (const taskId of [...worker.running]) {
+    if (held.has(taskId)) continue;
+    const task = state.tasks.get(taskId)!;
+    events.push(...failAttempt(state, task, now, 'the worker reconnected without this attempt'));
+  }
+  return events;
+}
+
+function revokeReason(task: TaskRecord | undefined): string {
+  if (task === undefined) return 'unknown task';
+  if (TERMINAL_STATES.has(task.state)) return `task already ${task.state}`;
+  return 'the lease moved to another attempt';
+}
+
+export function expireWorker(
+  state: CoordinatorState,
+  workerId: string,
+  now: number,
+  reason: string,
+): StateEvent[] {
+  const worker = state.workers.get(workerId);
+  if (worker === undefined || worker.status === 'dead') return [];
+  worker.status = 'dead';
+  state.workersVersion++;
+  const events: StateEvent[] = [{ type: 'WorkerLost', worker, reason }];
+  for (const taskId of [...worker.running]) {
+    const task = state.tasks.get(taskId)!;
+    events.push(...failAttempt(state, task, now, `worker ${workerId} lost: ${reason}`));
+  }
+  return events;
+}
+
+export function disconnectWorker(state: CoordinatorState, workerId: string): StateEvent[] {
+  const worker = state.workers.get(workerId);
+  if (worker === undefined || worker.status !== 'connected') return [];
+  worker.status = 'disconnected';
+  state.workersVersion++;
+  return [];
+}
+
+export function heartbeat(state: CoordinatorState, workerId: string, now: number): StateEvent[] {
+  const worker = state.workers.get(workerId);
+  if (worker !== undefined && worker.status !== 'dead') worker.lastSeen = now;
+  return [];
+}
