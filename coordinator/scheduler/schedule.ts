@@ -1,4 +1,5 @@
 import type { CoordinatorState, Placement, RequirementClass, TaskRecord } from '../state/index.js';
+import { takesNewTasks } from './eligibility.js';
 import { satisfies } from './match.js';
 
 /** Connected workers that satisfy the class; cached until the worker set changes. */
@@ -35,7 +36,7 @@ export function schedule(state: CoordinatorState): Placement[] {
   const free = new Map<string, number>();
   for (const worker of state.workers.values()) {
     const slots = worker.slots - worker.running.size;
-    if (worker.status === 'connected' && slots > 0) free.set(worker.id, slots);
+    if (slots > 0 && takesNewTasks(state, worker)) free.set(worker.id, slots);
   }
   if (free.size === 0) return [];
 

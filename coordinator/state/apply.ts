@@ -14,6 +14,7 @@ import { disconnectWorker, expireWorker, heartbeat, registerWorker } from './wor
  * result, which is what lets the store replay it and Raft replicate it.
  */
 export function apply(state: CoordinatorState, command: Command): StateEvent[] {
+  if (command.now > state.clock) state.clock = command.now;
   switch (command.type) {
     case 'SubmitTasks':
       return submitTasks(state, command.now, command.tasks);

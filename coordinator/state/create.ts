@@ -14,6 +14,7 @@ export function createState(config: StateConfig): CoordinatorState {
     delayed: new DelayedQueue(),
     nextSeq: 1,
     lastLeaseToken: 0,
+    clock: 0,
     workersVersion: 0,
   };
 }

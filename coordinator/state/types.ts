@@ -72,6 +72,8 @@ export interface CoordinatorState {
   delayed: DelayedQueue;
   nextSeq: number;
   lastLeaseToken: number;
+  /** The latest `now` of any command applied: the scheduler's notion of the present. */
+  clock: number;
   /** Bumped whenever the set of schedulable workers changes; requirement matches are cached by it. */
   workersVersion: number;
 }
