@@ -6,6 +6,7 @@ import type { CoordinatorMetrics } from '../metrics.js';
 import { requireRole } from './auth.js';
 import { errorHandler, sendRestError } from './errors.js';
 import { artifactRoutes } from './routes/artifacts.js';
+import { drainRoutes } from './routes/drain.js';
 import { statusRoutes } from './routes/status.js';
 import { taskRoutes } from './routes/tasks.js';
 import { workerPageRoutes } from './routes/worker-page.js';
@@ -26,6 +27,7 @@ export function createApp(
   app.use(express.json({ limit: ctx.maxMessageBytes }));
   app.use('/api', statusRoutes(ctx, db, metrics, credentials));
   app.use('/api', workerRoutes(ctx, credentials));
+  app.use('/api', drainRoutes(ctx, credentials));
   app.use('/api', requireRole(credentials, ['admin']), taskRoutes(ctx));
   app.use((req, res) => sendRestError(res, 'not_found', `no route ${req.method} ${req.path}`));
   app.use(errorHandler());

@@ -1,73 +1,96 @@
-import type { CoordinatorState, Placement, RequirementClass, TaskRecord } from '../state/index.js';
+import {
+  type CoordinatorState,
+  type Placement,
+  type SchedulingPolicy,
+  schedulingPolicy,
+} from '../state/index.js';
+import { type Candidate, ClassCursor, RoundPasses, ranksBefore } from './candidates.js';
 import { takesNewTasks } from './eligibility.js';
-import { satisfies } from './match.js';
+import { matchingWorkers } from './matching-workers.js';
+import { preemptions } from './preemption.js';
 
-/** Connected workers that satisfy the class; cached until the worker set changes. */
-function matchingWorkers(state: CoordinatorState, cls: RequirementClass): string[] {
-  if (cls.matchVersion !== state.workersVersion) {
-    cls.matchingWorkers = [];
-    for (const worker of state.workers.values()) {
-      if (worker.status === 'connected' && satisfies(worker, cls.kind, cls.requirements)) {
-        cls.matchingWorkers.push(worker.id);
-      }
-    }
-    cls.matchVersion = state.workersVersion;
-  }
-  return cls.matchingWorkers;
-}
-
-interface Head {
-  cls: RequirementClass;
-  tasks: Iterator<TaskRecord>;
-  task: TaskRecord;
+/** A class with queued tasks during a round, and the matching workers that had room. */
+interface OpenClass {
+  cursor: ClassCursor;
   workers: string[];
-}
-
-function before(a: TaskRecord, b: TaskRecord): boolean {
-  return a.spec.priority !== b.spec.priority ? a.spec.priority > b.spec.priority : a.seq < b.seq;
+  /** Where the class's last small task went: the next small ones join it as a batch. */
+  batchWorker?: string;
 }
 
 /**
- * Decides which queued tasks go to which workers now: the best task first (higher priority,
- * then earlier submission) among the tasks some worker with a free slot can run, each on the
- * matching worker with the most free slots. Reads the state; changes only match caches.
+ * Decides which queued tasks go to which workers now. The best task first (see `ranksBefore`:
+ * priority with aging, deadline, fair share, longest first, submission order) among the tasks
+ * some worker with a free slot can run, on the matching worker with the most free slots, or,
+ * for small tasks, on the worker the previous small one went to. Tasks left without a slot
+ * may preempt lower-priority running ones. Reads the state; changes only match caches.
  */
 export function schedule(state: CoordinatorState): Placement[] {
+  const policy = schedulingPolicy(state.config);
   const free = new Map<string, number>();
   for (const worker of state.workers.values()) {
     const slots = worker.slots - worker.running.size;
     if (slots > 0 && takesNewTasks(state, worker)) free.set(worker.id, slots);
   }
-  if (free.size === 0) return [];
 
-  const heads: Head[] = [];
+  const passes = new RoundPasses(state, policy);
+  const open: OpenClass[] = [];
+  const blocked: ClassCursor[] = [];
   for (const cls of state.ready.classes.values()) {
+    const cursor = new ClassCursor(cls, state, policy);
     const workers = matchingWorkers(state, cls).filter((id) => free.has(id));
-    if (workers.length === 0) continue;
-    const tasks = cls.ordered();
-    const first = tasks.next();
-    if (!first.done) heads.push({ cls, tasks, task: first.value, workers });
+    if (workers.length > 0) open.push({ cursor, workers });
+    else blocked.push(cursor);
   }
 
   const placements: Placement[] = [];
-  while (heads.length > 0) {
-    let best = 0;
-    for (let i = 1; i < heads.length; i++) if (before(heads[i]!.task, heads[best]!.task)) best = i;
-    const head = heads[best]!;
-    const workerId = roomiest(head.workers, free);
+  while (open.length > 0) {
+    let bestIndex = -1;
+    let best: Candidate | undefined;
+    for (let i = open.length - 1; i >= 0; i--) {
+      const candidate = open[i]!.cursor.best(passes);
+      if (candidate === undefined) {
+        open.splice(i, 1);
+        if (bestIndex > i) bestIndex--;
+        continue;
+      }
+      if (best === undefined || ranksBefore(candidate, best)) {
+        best = candidate;
+        bestIndex = i;
+      }
+    }
+    if (best === undefined) break;
+    const chosen = open[bestIndex]!;
+    const workerId = pickWorker(chosen, best, free, policy);
     if (workerId === undefined) {
-      heads.splice(best, 1);
+      open.splice(bestIndex, 1);
+      blocked.push(chosen.cursor);
       continue;
     }
-    placements.push({ taskId: head.task.id, workerId });
+    placements.push({ taskId: best.entry.task.id, workerId });
     const left = free.get(workerId)! - 1;
     if (left === 0) free.delete(workerId);
     else free.set(workerId, left);
-    const next = head.tasks.next();
-    if (next.done) heads.splice(best, 1);
-    else head.task = next.value;
+    passes.charge(best.cursor.group);
+    chosen.cursor.skip(best);
   }
+  if (policy.preemption) placements.push(...preemptions(state, blocked, passes));
   return placements;
+}
+
+function pickWorker(
+  open: OpenClass,
+  candidate: Candidate,
+  free: Map<string, number>,
+  policy: SchedulingPolicy,
+): string | undefined {
+  const expected = candidate.entry.expectedMs;
+  const small = expected > 0 && expected < policy.smallTaskMs;
+  if (small && open.batchWorker !== undefined && free.has(open.batchWorker)) {
+    return open.batchWorker;
+  }
+  const workerId = roomiest(open.workers, free);
+  if (small) open.batchWorker = workerId;
+  return workerId;
 }
 
 function roomiest(candidates: string[], free: Map<string, number>): string | undefined {

@@ -1,9 +1,18 @@
 import type { LeaseRef, ResultReport } from '../../protocol/index.js';
-import { endTask, failAttempt, holdsLease, isRetriedFailure } from './attempts.js';
+import {
+  endTask,
+  failAttempt,
+  holdsLease,
+  isRetriedFailure,
+  returnAttempt,
+} from './attempts.js';
 import type { Command, Placement } from './commands.js';
-import { indexTask } from './create.js';
+import { countRunning, indexTask } from './create.js';
 import { queueWithParents } from './dependencies.js';
+import { drainWorker, releaseTasks } from './drain.js';
 import type { StateEvent } from './events.js';
+import { chargeGroup, shareGroup } from './fair-share.js';
+import { schedulingPolicy } from './policy.js';
 import { releaseDue } from './queueing.js';
 import type { CoordinatorState, TaskRecord } from './types.js';
 import { disconnectWorker, expireWorker, heartbeat, registerWorker } from './workers.js';
@@ -41,6 +50,10 @@ export function apply(state: CoordinatorState, command: Command): StateEvent[] {
       return [];
     case 'ExpireLease':
       return expireLease(state, command.lease, command.now, command.reason);
+    case 'DrainWorker':
+      return drainWorker(state, command.workerId, command.by, command.graceMs);
+    case 'ReleaseTasks':
+      return releaseTasks(state, command.workerId, command.leases, command.now, command.reason);
   }
 }
 
@@ -84,12 +97,14 @@ function submitTasks(
 }
 
 function assignTasks(state: CoordinatorState, now: number, placements: Placement[]): StateEvent[] {
+  const policy = schedulingPolicy(state.config);
   const events: StateEvent[] = [];
-  for (const { taskId, workerId } of placements) {
+  for (const { taskId, workerId, preempts } of placements) {
     const task = state.tasks.get(taskId);
     const worker = state.workers.get(workerId);
     if (task === undefined || !task.placeable) continue;
     if (worker === undefined || worker.status !== 'connected') continue;
+    if (preempts !== undefined) events.push(...preempt(state, preempts, task, now));
     if (worker.running.size >= worker.slots) continue;
     state.ready.remove(task);
     task.state = 'assigned';
@@ -98,9 +113,31 @@ function assignTasks(state: CoordinatorState, now: number, placements: Placement
     task.workerId = workerId;
     task.assignedAt = now;
     worker.running.add(taskId);
+    countRunning(state, task, 1);
+    chargeGroup(state, shareGroup(task.spec.group), policy);
     events.push({ type: 'TaskAssigned', task });
   }
   return events;
+}
+
+/** Stops a lower-priority attempt for `by`; it is queued again, not charged a retry. */
+function preempt(
+  state: CoordinatorState,
+  lease: LeaseRef,
+  by: TaskRecord,
+  now: number,
+): StateEvent[] {
+  const task = state.tasks.get(lease.taskId);
+  if (task?.workerId === undefined || !holdsLease(task, task.workerId, lease)) return [];
+  const reason = `preempted by task ${by.id} of priority ${by.spec.priority}`;
+  const revoked: StateEvent = {
+    type: 'LeaseRevoked',
+    workerId: task.workerId,
+    taskId: task.id,
+    attempt: task.attempt,
+    reason,
+  };
+  return [revoked, ...returnAttempt(state, task, now, reason)];
 }
 
 function startTask(

@@ -4,7 +4,9 @@ import {
   type TaskState,
   TERMINAL_STATES,
 } from '../../protocol/index.js';
+import { countRunning } from './create.js';
 import { settleDependents } from './dependencies.js';
+import { noteDuration } from './durations.js';
 import type { StateEvent } from './events.js';
 import { enqueue } from './queueing.js';
 import type { CoordinatorState, TaskRecord } from './types.js';
@@ -21,7 +23,8 @@ export function holdsLease(task: TaskRecord, workerId: string, lease: LeaseRef):
 }
 
 export function releaseLease(state: CoordinatorState, task: TaskRecord): void {
-  if (task.workerId !== undefined) state.workers.get(task.workerId)?.running.delete(task.id);
+  if (task.workerId === undefined) return;
+  if (state.workers.get(task.workerId)?.running.delete(task.id)) countRunning(state, task, -1);
 }
 
 /** The timeout of the task's current (or next) attempt: longer after each charged failure. */
@@ -67,6 +70,7 @@ export function endTask(
   task.finishedAt = now;
   delete task.notBefore;
   if (ending.result !== undefined) task.result = ending.result;
+  noteDuration(state, task);
   const ended: StateEvent = { type: 'TaskEnded', task };
   if (ending.reason !== undefined) ended.reason = ending.reason;
   if (ending.abortOnWorker !== undefined) ended.abortOnWorker = ending.abortOnWorker;

@@ -22,6 +22,8 @@ export type Command =
       slots: number;
       /** Null for a registration without a live connection (REST). */
       inFlight: LeaseRef[] | null;
+      /** The worker says it is draining (it reconnected mid-drain). */
+      draining?: boolean;
     }
   | { type: 'Heartbeat'; now: number; workerId: string }
   | { type: 'WorkerDisconnected'; now: number; workerId: string }
@@ -33,9 +35,20 @@ export type Command =
   /** The clock moved: tasks whose retry backoff ran out become placeable. */
   | { type: 'Tick'; now: number }
   /** An attempt ran past its timeout with no result while its worker stayed alive. */
-  | { type: 'ExpireLease'; now: number; lease: LeaseRef; reason: string };
+  | { type: 'ExpireLease'; now: number; lease: LeaseRef; reason: string }
+  /**
+   * The worker takes no new tasks from now on: an admin asked (`by: 'admin'`, and the worker is
+   * to be told, with `graceMs` if given), or the worker announced it (`by: 'worker'`).
+   */
+  | { type: 'DrainWorker'; now: number; workerId: string; by: DrainSource; graceMs?: number }
+  /** The worker hands back attempts it will not finish: requeued at once, not charged. */
+  | { type: 'ReleaseTasks'; now: number; workerId: string; leases: LeaseRef[]; reason: string };
+
+export type DrainSource = 'admin' | 'worker';
 
 export interface Placement {
   taskId: string;
   workerId: string;
+  /** A lower-priority attempt on that worker to stop first, freeing its slot. */
+  preempts?: LeaseRef;
 }

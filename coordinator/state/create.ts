@@ -15,6 +15,10 @@ export function createState(config: StateConfig): CoordinatorState {
     nextSeq: 1,
     lastLeaseToken: 0,
     clock: 0,
+    durations: new Map(),
+    groupPass: new Map(),
+    passFloor: 0,
+    runningByPriority: new Map(),
     workersVersion: 0,
   };
 }
@@ -45,4 +49,12 @@ export function indexTask(state: CoordinatorState, task: TaskRecord): void {
 
 function isFinished(task: TaskRecord): boolean {
   return task.state !== 'queued' && task.state !== 'assigned' && task.state !== 'running';
+}
+
+/** Keeps `runningByPriority` in step as a lease is taken (+1) or let go (-1). */
+export function countRunning(state: CoordinatorState, task: TaskRecord, delta: 1 | -1): void {
+  const { priority } = task.spec;
+  const count = (state.runningByPriority.get(priority) ?? 0) + delta;
+  if (count === 0) state.runningByPriority.delete(priority);
+  else state.runningByPriority.set(priority, count);
 }

@@ -12,4 +12,6 @@ export type StateEvent =
   | { type: 'ResultAcked'; workerId: string; ack: ResultAck }
   | { type: 'LeaseRevoked'; workerId: string; taskId: string; attempt: number; reason: string }
   | { type: 'WorkerRegistered'; worker: WorkerRecord }
-  | { type: 'WorkerLost'; worker: WorkerRecord; reason: string };
+  | { type: 'WorkerLost'; worker: WorkerRecord; reason: string }
+  /** The worker takes no new tasks; `by: 'admin'` means the worker must be told (`drain`). */
+  | { type: 'WorkerDraining'; worker: WorkerRecord; by: 'admin' | 'worker'; graceMs?: number };

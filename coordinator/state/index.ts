@@ -1,10 +1,18 @@
 export { apply } from './apply.js';
 export { attemptTimeoutMs } from './attempts.js';
 export type { Command, Placement } from './commands.js';
-export { createState, indexTask } from './create.js';
+export { countRunning, createState, indexTask } from './create.js';
 export { queueLoadedTask } from './dependencies.js';
+export { noteDuration } from './durations.js';
+export { groupPass, passAfterPlacing } from './fair-share.js';
+export {
+  DEFAULT_SCHEDULING_POLICY,
+  effectivePriority,
+  type SchedulingPolicy,
+  schedulingPolicy,
+} from './policy.js';
 export type { StateEvent } from './events.js';
-export { ReadyQueue, RequirementClass } from './ready-queue.js';
+export { isLive, type QueueEntry, ReadyQueue, RequirementClass } from './ready-queue.js';
 export type {
   CoordinatorState,
   StateConfig,

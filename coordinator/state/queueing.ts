@@ -1,3 +1,4 @@
+import { expectedDurationMs } from './durations.js';
 import type { CoordinatorState, TaskRecord } from './types.js';
 
 /**
@@ -13,7 +14,7 @@ export function enqueue(state: CoordinatorState, task: TaskRecord, now: number):
     }
     delete task.notBefore;
   }
-  state.ready.add(task);
+  state.ready.add(task, expectedDurationMs(state, task));
 }
 
 /** Moves every task whose backoff has run out to the ready queue; returns how many. */
@@ -21,7 +22,7 @@ export function releaseDue(state: CoordinatorState, now: number): number {
   const due = state.delayed.takeDue(now);
   for (const task of due) {
     delete task.notBefore;
-    state.ready.add(task);
+    state.ready.add(task, expectedDurationMs(state, task));
   }
   return due.length;
 }

@@ -1,29 +1,50 @@
 import type { Requirements, TaskKind, TaskSpec } from '../../protocol/index.js';
+import { shareGroup } from './fair-share.js';
 import type { TaskRecord } from './types.js';
 
-interface Entry {
+export interface QueueEntry {
   task: TaskRecord;
   epoch: number;
+  /** Expected run time when queued (0 if unknown): longer ones go first. */
+  expectedMs: number;
 }
 
-/** Queued tasks of one priority within a class, in submission order; removal is lazy. */
-class PriorityLevel {
-  entries: Entry[] = [];
+/**
+ * The order of tasks of one priority and group: earliest deadline first, then longest
+ * expected run first (LPT packing shortens the makespan), then submission order.
+ */
+export function queueOrder(a: QueueEntry, b: QueueEntry): number {
+  const deadlineA = a.task.spec.deadline ?? Number.POSITIVE_INFINITY;
+  const deadlineB = b.task.spec.deadline ?? Number.POSITIVE_INFINITY;
+  if (deadlineA !== deadlineB) return deadlineA < deadlineB ? -1 : 1;
+  if (a.expectedMs !== b.expectedMs) return b.expectedMs - a.expectedMs;
+  return a.task.seq - b.task.seq;
+}
+
+export function isLive(entry: QueueEntry): boolean {
+  return entry.task.state === 'queued' && entry.task.queueEpoch === entry.epoch;
+}
+
+/** Queued tasks of one priority and one fair-share group, in `queueOrder`; removal is lazy. */
+export class GroupQueue {
+  entries: QueueEntry[] = [];
   head = 0;
 
-  insert(entry: Entry): void {
+  constructor(readonly group: string) {}
+
+  insert(entry: QueueEntry): void {
     const { entries } = this;
     const last = entries[entries.length - 1];
-    if (last === undefined || last.task.seq < entry.task.seq) {
+    if (last === undefined || queueOrder(last, entry) < 0) {
       entries.push(entry);
       return;
     }
-    // A requeued task goes back to its submission position, not to the back of the line.
+    // Out of order (a deadline, a long test, a requeued task): binary search for its place.
     let lo = this.head;
     let hi = entries.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (entries[mid]!.task.seq < entry.task.seq) lo = mid + 1;
+      if (queueOrder(entries[mid]!, entry) < 0) lo = mid + 1;
       else hi = mid;
     }
     entries.splice(lo, 0, entry);
@@ -43,8 +64,33 @@ class PriorityLevel {
   }
 }
 
-function isLive(entry: Entry): boolean {
-  return entry.task.state === 'queued' && entry.task.queueEpoch === entry.epoch;
+/** Queued tasks of one priority within a class, by fair-share group. */
+export class PriorityLevel {
+  readonly groups = new Map<string, GroupQueue>();
+
+  constructor(readonly priority: number) {}
+
+  insert(entry: QueueEntry): void {
+    const group = shareGroup(entry.task.spec.group);
+    let queue = this.groups.get(group);
+    if (queue === undefined) {
+      queue = new GroupQueue(group);
+      this.groups.set(group, queue);
+    }
+    queue.insert(entry);
+  }
+
+  /** Called after one of the group's tasks left the queue. */
+  removed(group: string): void {
+    const queue = this.groups.get(group);
+    if (queue === undefined) return;
+    queue.compact();
+    if (queue.empty) this.groups.delete(group);
+  }
+
+  get empty(): boolean {
+    return this.groups.size === 0;
+  }
 }
 
 /**
@@ -66,35 +112,25 @@ export class RequirementClass {
     readonly requirements: Requirements,
   ) {}
 
-  add(task: TaskRecord): void {
+  add(task: TaskRecord, expectedMs: number): void {
     let level = this.levels.get(task.spec.priority);
     if (level === undefined) {
-      level = new PriorityLevel();
+      level = new PriorityLevel(task.spec.priority);
       this.levels.set(task.spec.priority, level);
       this.priorities.push(task.spec.priority);
       this.priorities.sort((a, b) => b - a);
     }
-    level.insert({ task, epoch: task.queueEpoch });
+    level.insert({ task, epoch: task.queueEpoch, expectedMs });
     this.queued++;
   }
 
-  /** Queued tasks, best first: higher priority, then earlier submission. */
-  *ordered(): Generator<TaskRecord> {
-    for (const priority of this.priorities) {
-      const level = this.levels.get(priority)!;
-      for (let i = level.head; i < level.entries.length; i++) {
-        const entry = level.entries[i]!;
-        if (isLive(entry)) yield entry.task;
-      }
-    }
-  }
-
-  /** Called after `count` of this class's tasks left the queued state. */
-  removed(count: number, priority: number): void {
-    this.queued -= count;
+  /** Called after one of this class's tasks left the queued state. */
+  removed(task: TaskRecord): void {
+    this.queued--;
+    const { priority } = task.spec;
     const level = this.levels.get(priority);
     if (level === undefined) return;
-    level.compact();
+    level.removed(shareGroup(task.spec.group));
     if (level.empty) {
       this.levels.delete(priority);
       this.priorities = this.priorities.filter((p) => p !== priority);
@@ -128,11 +164,11 @@ export function requirementClassKey(kind: TaskKind, requirements: Requirements):
   ]);
 }
 
-/** The index of queued tasks by requirement class. */
+/** The index of placeable tasks by requirement class, priority and fair-share group. */
 export class ReadyQueue {
   readonly classes = new Map<string, RequirementClass>();
 
-  add(task: TaskRecord): void {
+  add(task: TaskRecord, expectedMs: number): void {
     task.placeable = true;
     const key = classKeyOf(task.spec);
     let cls = this.classes.get(key);
@@ -140,7 +176,7 @@ export class ReadyQueue {
       cls = new RequirementClass(key, task.spec.kind, task.spec.requirements);
       this.classes.set(key, cls);
     }
-    cls.add(task);
+    cls.add(task, expectedMs);
   }
 
   /** Takes a task out of the queue (assigned, cancelled); nothing if it is not in it. */
@@ -149,7 +185,7 @@ export class ReadyQueue {
     task.placeable = false;
     const cls = this.classes.get(classKeyOf(task.spec));
     if (cls === undefined) return;
-    cls.removed(1, task.spec.priority);
+    cls.removed(task);
     if (cls.queued === 0) this.classes.delete(cls.key);
   }
 

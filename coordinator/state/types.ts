@@ -7,6 +7,7 @@ import type {
   TaskState,
 } from '../../protocol/index.js';
 import type { DelayedQueue } from './delayed-queue.js';
+import type { SchedulingPolicy } from './policy.js';
 import type { ReadyQueue } from './ready-queue.js';
 
 export interface TaskRecord {
@@ -51,12 +52,19 @@ export interface WorkerRecord {
   lastSeen: number;
   /** Tasks holding a live lease on this worker. */
   running: Set<string>;
+  /**
+   * Draining (`dtf drain`, or the worker was told to stop): it takes no new tasks. Kept in
+   * memory only: after a coordinator restart a draining worker says so again when it registers.
+   */
+  draining: boolean;
 }
 
 export interface StateConfig {
   heartbeatIntervalMs: number;
   /** A worker silent for this many intervals is dead and its leases expire. */
   heartbeatMisses: number;
+  /** Scheduling policies; every field left out takes its default (see `policy.ts`). */
+  scheduling?: Partial<SchedulingPolicy>;
 }
 
 export interface CoordinatorState {
@@ -74,6 +82,14 @@ export interface CoordinatorState {
   lastLeaseToken: number;
   /** The latest `now` of any command applied: the scheduler's notion of the present. */
   clock: number;
+  /** Recent run time of each named test, for longest-first packing (see `durations.ts`). */
+  durations: Map<string, number>;
+  /** Fair share: each group's virtual time, advanced by 1 / weight per task placed. */
+  groupPass: Map<string, number>;
+  /** The virtual time of the group served last: a group coming back starts there. */
+  passFloor: number;
+  /** Attempts holding a lease, by task priority: whether preemption could find a victim. */
+  runningByPriority: Map<number, number>;
   /** Bumped whenever the set of schedulable workers changes; requirement matches are cached by it. */
   workersVersion: number;
 }

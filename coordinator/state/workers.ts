@@ -21,6 +21,7 @@ export function registerWorker(
       registeredAt: command.now,
       lastSeen: command.now,
       running: new Set(),
+      draining: command.draining === true,
     };
     state.workers.set(worker.id, worker);
   } else {
@@ -29,6 +30,8 @@ export function registerWorker(
     worker.labels = command.labels;
     worker.slots = command.slots;
     worker.lastSeen = command.now;
+    // The same id is the same process: one that was draining still is.
+    if (command.draining === true) worker.draining = true;
   }
   if (command.inFlight !== null) {
     worker.status = 'connected';

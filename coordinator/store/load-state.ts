@@ -2,8 +2,10 @@ import type Database from 'better-sqlite3';
 import type { TaskResult, TaskSpec, TaskState } from '../../protocol/index.js';
 import {
   type CoordinatorState,
+  countRunning,
   createState,
   indexTask,
+  noteDuration,
   queueLoadedTask,
   type StateConfig,
   type TaskRecord,
@@ -124,6 +126,8 @@ export function loadState(
       registeredAt: row.registered_at,
       lastSeen: now,
       running: new Set(),
+      // Not persisted: a draining worker says so again when it registers (`draining: true`).
+      draining: false,
     });
   }
   const specs = new SpecInterner();
@@ -137,7 +141,11 @@ export function loadState(
       const task = taskFromRow(row, specs);
       indexTask(state, task);
       if ((task.state === 'assigned' || task.state === 'running') && task.workerId !== undefined) {
-        state.workers.get(task.workerId)?.running.add(task.id);
+        const worker = state.workers.get(task.workerId);
+        if (worker !== undefined) {
+          worker.running.add(task.id);
+          countRunning(state, task, 1);
+        }
       }
     }
     if (rows.length < LOAD_PAGE_ROWS) break;
@@ -146,6 +154,7 @@ export function loadState(
   // Once every task is known: a queued task may depend on one stored after it.
   for (const task of state.tasks.values()) {
     if (task.state === 'queued') queueLoadedTask(state, task, now);
+    else if (task.state === 'succeeded') noteDuration(state, task);
   }
   return state;
 }

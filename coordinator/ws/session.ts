@@ -10,6 +10,7 @@ import {
 } from '../../protocol/index.js';
 import type { Role } from '../auth/index.js';
 import type { CoordinatorContext } from '../context.js';
+import { handleDrainMessage, redrainOnRegister } from './drain-messages.js';
 import { listTasks } from '../queries.js';
 import { taskEvent } from '../state/index.js';
 import { submitSpecs } from '../submit.js';
@@ -81,6 +82,10 @@ export class Session {
       case 'result':
         this.ctx.commit.submit({ type: 'RecordResults', now, workerId, reports: message.results });
         break;
+      case 'draining':
+      case 'release':
+        handleDrainMessage(this.ctx, this.socket, workerId, message);
+        break;
     }
   }
 
@@ -98,6 +103,7 @@ export class Session {
         labels: message.labels,
         slots: message.slots,
         inFlight: message.inFlight,
+        ...(message.draining === true ? { draining: true } : {}),
       },
       () => {
         const reply: RegisteredMessage = {
@@ -109,6 +115,7 @@ export class Session {
         };
         if (message.id !== undefined) reply.id = message.id;
         send(this.socket, reply);
+        redrainOnRegister(this.ctx, this.socket, workerId, message);
         this.ctx.logger.info(
           { workerId, name: message.name, slots: message.slots },
           'worker registered',

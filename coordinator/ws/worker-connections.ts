@@ -2,6 +2,7 @@ import type WebSocket from 'ws';
 import {
   type AbortMessage,
   type Assignment,
+  type DrainMessage,
   PROTOCOL_VERSION,
   type ResultAck,
 } from '../../protocol/index.js';
@@ -67,6 +68,9 @@ export class WorkerConnections {
             this.abort(event.abortOnWorker, event.task.id, event.task.attempt, reason);
           }
           break;
+        case 'WorkerDraining':
+          if (event.by === 'admin') this.drain(event.worker.id, event.graceMs);
+          break;
         case 'WorkerLost':
           this.sockets
             .get(event.worker.id)
@@ -84,6 +88,13 @@ export class WorkerConnections {
       const socket = this.sockets.get(workerId);
       if (socket !== undefined) send(socket, { v: PROTOCOL_VERSION, type: 'ack', acks: list });
     }
+  }
+
+  private drain(workerId: string, graceMs: number | undefined): void {
+    const socket = this.sockets.get(workerId);
+    const message: DrainMessage = { v: PROTOCOL_VERSION, type: 'drain' };
+    if (graceMs !== undefined) message.graceMs = graceMs;
+    if (socket !== undefined) send(socket, message);
   }
 
   private abort(workerId: string, taskId: string, attempt: number, reason: string): void {

@@ -17,6 +17,7 @@ export function workerView(worker: WorkerRecord) {
     status: worker.status,
     slots: worker.slots,
     running: [...worker.running],
+    draining: worker.draining,
     labels: worker.labels,
     capabilities: worker.capabilities,
     registeredAt: worker.registeredAt,

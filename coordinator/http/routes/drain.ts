@@ -1,0 +1,70 @@
+import { Router } from 'express';
+import {
+  parseWith,
+  RestDrainWorkerBody,
+  type RestDrainWorkerReply,
+} from '../../../protocol/index.js';
+import type { Credentials } from '../../auth/index.js';
+import type { CoordinatorContext } from '../../context.js';
+import type { CoordinatorState, WorkerRecord } from '../../state/index.js';
+import { requireRole } from '../auth.js';
+import { sendRestError } from '../errors.js';
+
+type Lookup = { worker: WorkerRecord } | { error: string };
+
+/** A worker by id, or else by name when exactly one worker has it. */
+export function findWorker(state: CoordinatorState, idOrName: string): Lookup {
+  const byId = state.workers.get(idOrName);
+  if (byId !== undefined) return { worker: byId };
+  const named = [...state.workers.values()].filter((w) => w.name === idOrName);
+  if (named.length === 1) return { worker: named[0]! };
+  if (named.length === 0) return { error: `no worker with id or name '${idOrName}'` };
+  // Prefer the one live worker of that name (a restarted process keeps its name, not its id).
+  const live = named.filter((w) => w.status !== 'dead');
+  if (live.length === 1) return { worker: live[0]! };
+  return {
+    error: `${named.length} workers are named '${idOrName}'; give an id (${named.map((w) => w.id).join(', ')})`,
+  };
+}
+
+/**
+ * `POST /api/workers/:id/drain` (admin): the worker takes no new tasks at once; a connected
+ * worker is told to finish within the grace period, hand back the rest and exit.
+ */
+export function drainRoutes(ctx: CoordinatorContext, credentials: Credentials | undefined): Router {
+  const router = Router();
+  router.post('/workers/:id/drain', requireRole(credentials, ['admin']), async (req, res) => {
+    const parsed = parseWith(RestDrainWorkerBody, req.body ?? {}, 'drain request');
+    if (!parsed.ok) {
+      sendRestError(res, parsed.error.code, parsed.error.message);
+      return;
+    }
+    const { id } = req.params as { id: string };
+    const found = findWorker(ctx.state, id);
+    if ('error' in found) {
+      sendRestError(res, 'not_found', found.error);
+      return;
+    }
+    const { worker } = found;
+    const { graceMs } = parsed.message;
+    await ctx.commit.submitAndWait({
+      type: 'DrainWorker',
+      now: ctx.now(),
+      workerId: worker.id,
+      by: 'admin',
+      ...(graceMs === undefined ? {} : { graceMs }),
+    });
+    ctx.logger.info({ workerId: worker.id, graceMs }, 'drain requested');
+    const reply: RestDrainWorkerReply = {
+      workerId: worker.id,
+      name: worker.name,
+      status: worker.status,
+      draining: worker.draining,
+      notified: worker.status === 'connected',
+      running: worker.running.size,
+    };
+    if (graceMs !== undefined) reply.graceMs = graceMs;
+    res.json(reply);
+  });
+  return router;
+}
