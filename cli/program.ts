@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { registerBrowsersCommand } from './commands/browsers.js';
 import { registerCancelCommand } from './commands/cancel.js';
 import { registerCoordinatorCommand } from './commands/coordinator.js';
+import { registerDrainCommand } from './commands/drain.js';
 import { registerPoolCommand } from './commands/pool.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSchemaCommand } from './commands/schema.js';
@@ -10,6 +11,7 @@ import { registerSubmitCommand } from './commands/submit.js';
 import { registerTasksCommand } from './commands/tasks.js';
 import { registerWaitCommand } from './commands/wait.js';
 import { registerWorkerCommand } from './commands/worker.js';
+import { registerWorkersCommand } from './commands/workers.js';
 import { collectCoordinatorUrls, DEFAULT_COORDINATOR_URL } from './options/coordinator-urls.js';
 
 /** The `dtf` command with every subcommand; it throws instead of exiting. */
@@ -36,8 +38,10 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerStatusCommand(program);
   registerTasksCommand(program);
+  registerWorkersCommand(program);
   registerWaitCommand(program);
   registerCancelCommand(program);
+  registerDrainCommand(program);
   registerSchemaCommand(program);
   registerBrowsersCommand(program);
   return program;

@@ -8,6 +8,6 @@ export {
   type WaitOptions,
 } from './dtf-client.js';
 export { describeError } from './error-text.js';
-export { HttpError, reportWorkerLost, restGet, uploadArtifact } from './rest.js';
+export { drainWorker, HttpError, reportWorkerLost, restGet, uploadArtifact } from './rest.js';
 export { TaskProgress } from './task-progress.js';
 export { toHttpUrl, toWebSocketUrl, workerPageUrl } from './urls.js';

@@ -1,4 +1,4 @@
-import type { ArtifactRef } from '../protocol/index.js';
+import type { ArtifactRef, RestDrainWorkerReply } from '../protocol/index.js';
 import { describeError, describeErrorBody } from './error-text.js';
 
 /** A REST request the coordinator answered with an error status. */
@@ -84,4 +84,19 @@ export async function reportWorkerLost(
 ): Promise<void> {
   const body = JSON.stringify({ workerId, status: 'lost', reason });
   await restRequest('POST', baseHttpUrl, '/api/workers/status', token, body);
+}
+
+/**
+ * Drains a worker (by id, or by name when unique): it takes no new tasks, finishes what it runs
+ * within `graceMs` (absent: the worker's own default), hands back the rest and exits.
+ */
+export async function drainWorker(
+  baseHttpUrl: string,
+  token: string | undefined,
+  worker: string,
+  graceMs?: number,
+): Promise<RestDrainWorkerReply> {
+  const body = JSON.stringify(graceMs === undefined ? {} : { graceMs });
+  const path = `/api/workers/${encodeURIComponent(worker)}/drain`;
+  return (await restRequest('POST', baseHttpUrl, path, token, body)) as RestDrainWorkerReply;
 }

@@ -5,12 +5,13 @@ import { DEFAULT_MAX_ARTIFACT_BYTES } from '../protocol/index.js';
 import { CREDENTIALS_FILE, type CreatedCredentials, Credentials } from './auth/index.js';
 import { BackoffTimer } from './backoff-timer.js';
 import type { CoordinatorContext } from './context.js';
+import { HealthWatch } from './health-watch.js';
 import { createApp } from './http/app.js';
 import { taskReadHandler } from './http/task-read.js';
 import { CoordinatorMetrics } from './metrics.js';
 import { UnschedulableExplainer } from './queries.js';
 import { expiredLeases, expiredWorkers, schedule } from './scheduler/index.js';
-import type { StateEvent } from './state/index.js';
+import type { SchedulingPolicy, StateEvent } from './state/index.js';
 import {
   ArtifactStore,
   GroupCommit,
@@ -31,6 +32,12 @@ export interface CoordinatorOptions {
   insecureNoAuth: boolean;
   heartbeatIntervalMs: number;
   heartbeatMisses: number;
+  /** Worker health (see `state/health.ts`); each left out takes its default from `protocol/limits.ts`. */
+  healthThreshold?: number;
+  breakerFailures?: number;
+  breakerCooldownMs?: number;
+  /** Scheduling policies (see `state/policy.ts`); each left out takes its default. */
+  scheduling?: Partial<SchedulingPolicy>;
   maxMessageBytes: number;
   /** Largest file `PUT /api/artifacts` accepts (models, mostly). */
   maxArtifactBytes?: number;
@@ -56,7 +63,14 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const startedAt = Date.now();
   const state = loadState(
     db,
-    { heartbeatIntervalMs: options.heartbeatIntervalMs, heartbeatMisses: options.heartbeatMisses },
+    {
+      heartbeatIntervalMs: options.heartbeatIntervalMs,
+      heartbeatMisses: options.heartbeatMisses,
+      healthThreshold: options.healthThreshold,
+      breakerFailures: options.breakerFailures,
+      breakerCooldownMs: options.breakerCooldownMs,
+      ...(options.scheduling === undefined ? {} : { scheduling: options.scheduling }),
+    },
     startedAt,
   );
   logger.info(
@@ -155,9 +169,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   });
   const { port } = server.address() as AddressInfo;
 
+  const healthWatch = new HealthWatch(state, commit);
   const liveness = setInterval(
     () => {
       const now = Date.now();
+      healthWatch.check(now);
       for (const command of expiredWorkers(state, now)) {
         logger.warn({ workerId: command.workerId, reason: command.reason }, 'worker expired');
         commit.submit(command);

@@ -41,9 +41,10 @@ export function describeTask(
   state: CoordinatorState,
   explainer: UnschedulableExplainer,
   id: string,
+  now: number,
 ): TaskView | undefined {
   const task = state.tasks.get(id);
-  return task === undefined ? undefined : taskView(task, explainer.explain(task));
+  return task === undefined ? undefined : taskView(task, now, explainer.explain(task));
 }
 
 /** Tasks matching the filter, in submission order. */
@@ -51,6 +52,7 @@ export function listTasks(
   state: CoordinatorState,
   explainer: UnschedulableExplainer,
   filter: TaskFilter,
+  now: number,
 ): TaskView[] {
   let candidates: Iterable<TaskRecord>;
   if (filter.taskIds !== undefined) {
@@ -65,7 +67,7 @@ export function listTasks(
     if (filter.state !== undefined && task.state !== filter.state) continue;
     if (filter.afterSeq !== undefined && task.seq <= filter.afterSeq) continue;
     if (filter.group !== undefined && task.spec.group !== filter.group) continue;
-    out.push(taskView(task, explainer.explain(task)));
+    out.push(taskView(task, now, explainer.explain(task)));
     if (out.length >= filter.limit) break;
   }
   return out;

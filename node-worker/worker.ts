@@ -16,11 +16,26 @@ export interface WorkerOptions {
   name?: string;
   logger: Logger;
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number };
+  /** How long running tasks may take once a drain starts (default 30 s). */
+  drainGraceMs?: number;
+  /** How long a drain waits for the coordinator's acknowledgements at the end (default 10 s). */
+  drainAckTimeoutMs?: number;
 }
 
 export interface WorkerHandle {
   workerId: string;
+  /** Stops now: aborts running tasks (the coordinator reassigns them when it notices). */
   stop(): Promise<void>;
+  /**
+   * Drains, then stops: takes no new tasks, lets running ones finish within `graceMs` (default
+   * `drainGraceMs`), hands back the rest, waits for the coordinator's acknowledgements. Also
+   * what a `drain` from the coordinator (`dtf drain`) starts. A second call joins the first.
+   */
+  drain(graceMs?: number): Promise<void>;
+  /** Stops at once, handing back what runs if it can (a second signal during a drain). */
+  stopNow(): Promise<void>;
+  /** Resolves once the worker has stopped, however it was stopped. */
+  stopped: Promise<void>;
   /** Resolves after the first successful registration; rejects if stopped before it. */
   registered: Promise<void>;
 }
@@ -40,6 +55,19 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     const url = connection?.lastUrl;
     return url === undefined ? undefined : { baseUrl: toHttpUrl(url), token: options.token };
   });
+  let draining: Promise<void> | undefined;
+  let markStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => {
+    markStopped = resolve;
+  });
+  const stop = (how: () => Promise<void>) => how().finally(markStopped);
+  const drain = (graceMs?: number): Promise<void> => {
+    draining ??= stop(async () => {
+      await session.drain(graceMs);
+      await session.stop();
+    });
+    return draining;
+  };
   const session = new WorkerSession({
     workerId,
     name: options.name ?? `${os.hostname()}-${process.pid}`,
@@ -48,6 +76,11 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     slots: options.slots,
     runAssignment: createRunners(artifacts),
     log,
+    ...(options.drainGraceMs === undefined ? {} : { drainGraceMs: options.drainGraceMs }),
+    ...(options.drainAckTimeoutMs === undefined
+      ? {}
+      : { drainAckTimeoutMs: options.drainAckTimeoutMs }),
+    onDrainRequested: (graceMs) => void drain(graceMs),
     connect: (handlers) => {
       connection = new CoordinatorConnection({
         urls: options.coordinatorUrls,
@@ -60,5 +93,12 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     },
   });
   session.start();
-  return { workerId, registered: session.registered, stop: () => session.stop() };
+  return {
+    workerId,
+    registered: session.registered,
+    stopped,
+    stop: () => stop(() => session.stop()),
+    drain,
+    stopNow: () => stop(() => session.stopNow('the worker was stopped at once (second signal)')),
+  };
 }

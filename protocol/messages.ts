@@ -14,7 +14,9 @@ import {
   AbortMessage,
   AckMessage,
   AssignMessage,
+  DrainMessage,
   RegisteredMessage,
+  ReleasedMessage,
   WorkerToCoordinator,
 } from './worker-messages.js';
 
@@ -41,6 +43,8 @@ export const ToWorkerMessage = z.discriminatedUnion('type', [
   AssignMessage,
   AckMessage,
   AbortMessage,
+  DrainMessage,
+  ReleasedMessage,
   ErrorMessage,
 ]);
 export type ToWorkerMessage = z.infer<typeof ToWorkerMessage>;

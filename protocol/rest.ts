@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Capabilities, Labels } from './capabilities.js';
 import { MAX_TASKS_PER_SUBMIT } from './limits.js';
 import { TaskSpec } from './task.js';
+import { MAX_DRAIN_GRACE_MS } from './worker-messages.js';
 
 /** `POST /api/tasks/submit`: `{ tasks: [...] }`; a bare spec or array is accepted too. */
 export const RestSubmitBody = z.object({
@@ -32,3 +33,61 @@ export const RestWorkerStatusBody = z.object({
   reason: z.string().max(1024).optional(),
 });
 export type RestWorkerStatusBody = z.infer<typeof RestWorkerStatusBody>;
+
+/**
+ * `POST /api/workers/:id/drain`: the worker takes no new tasks, finishes what it runs within
+ * `graceMs` (absent: the worker's own default), hands back the rest and exits.
+ */
+export const RestDrainWorkerBody = z.object({
+  graceMs: z.number().int().min(0).max(MAX_DRAIN_GRACE_MS).optional(),
+});
+export type RestDrainWorkerBody = z.infer<typeof RestDrainWorkerBody>;
+
+/** The answer to `POST /api/workers/:id/drain`. */
+export const RestDrainWorkerReply = z.object({
+  workerId: z.string(),
+  name: z.string(),
+  status: z.enum(['connected', 'disconnected', 'dead']),
+  draining: z.boolean(),
+  /** Whether the worker was connected and so was told now; otherwise it is told when it reconnects. */
+  notified: z.boolean(),
+  /** Attempts still running there, to be finished or handed back. */
+  running: z.number().int().nonnegative(),
+  graceMs: z.number().int().nonnegative().optional(),
+});
+export type RestDrainWorkerReply = z.infer<typeof RestDrainWorkerReply>;
+
+/** A worker's circuit breaker: `open` takes no tasks, `half-open` takes one probe task. */
+export const BreakerState = z.enum(['closed', 'open', 'half-open']);
+export type BreakerState = z.infer<typeof BreakerState>;
+
+/** A worker's health as `GET /api/workers` reports it (see `coordinator/state/health.ts`). */
+export const WorkerHealthView = z.object({
+  /** 0-100 from recent infrastructure failures, timeouts and heartbeat jitter. */
+  score: z.number().int().min(0).max(100),
+  breaker: BreakerState,
+  /** Infrastructure failures and timeouts since the worker's last success. */
+  consecutiveFailures: z.number().int().min(0),
+  /** When the breaker last opened (ms since the epoch); only while it is not closed. */
+  openedAt: z.number().optional(),
+});
+export type WorkerHealthView = z.infer<typeof WorkerHealthView>;
+
+/** One worker in `GET /api/workers` (`{ workers: [...] }`). */
+export const RestWorkerView = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(['connected', 'disconnected', 'dead']),
+  slots: z.number().int(),
+  /** Ids of the tasks holding a live lease on the worker. */
+  running: z.array(z.string()),
+  labels: Labels,
+  capabilities: Capabilities,
+  registeredAt: z.number(),
+  lastSeen: z.number(),
+  health: WorkerHealthView,
+});
+export type RestWorkerView = z.infer<typeof RestWorkerView>;
+
+export const RestWorkersResponse = z.object({ workers: z.array(RestWorkerView) });
+export type RestWorkersResponse = z.infer<typeof RestWorkersResponse>;

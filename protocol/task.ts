@@ -163,6 +163,14 @@ export const TaskView = z.object({
   finishedAt: z.number().optional(),
   /** Why a queued task is not being placed, e.g. `no worker with label gpu=a100`. */
   unschedulable: z.string().optional(),
+  /** Attempts charged to the retry policy so far. */
+  failures: z.number().int().nonnegative(),
+  /** A queued retry waits until then (its backoff), epoch ms. */
+  notBefore: z.number().optional(),
+  /** Parents (`dependsOn`) this queued task still waits for. */
+  waitingOn: z.number().int().positive().optional(),
+  /** The task had a deadline and ended after it, or is still unfinished past it. */
+  deadlineMissed: z.literal(true).optional(),
   result: TaskResult.optional(),
   history: z.array(AttemptRecord),
   spec: TaskSpec,

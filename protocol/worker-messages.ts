@@ -29,6 +29,8 @@ export const RegisterMessage = z.object({
   slots: z.number().int().min(1).max(1024),
   /** Attempts the worker is still running or holds unacknowledged results for. */
   inFlight: z.array(LeaseRef).max(100_000),
+  /** The process is draining (it reconnected mid-drain): it takes no new tasks. */
+  draining: z.boolean().optional(),
 });
 export type RegisterMessage = z.infer<typeof RegisterMessage>;
 
@@ -54,11 +56,39 @@ export const ResultMessage = z.object({
 });
 export type ResultMessage = z.infer<typeof ResultMessage>;
 
+/** Longest grace period a drain may ask for (a day). */
+export const MAX_DRAIN_GRACE_MS = 86_400_000;
+const graceMs = z.number().int().min(0).max(MAX_DRAIN_GRACE_MS);
+
+/** The worker is draining: it takes no new tasks, and finishes or hands back what it runs. */
+export const DrainingMessage = z.object({
+  v,
+  type: z.literal('draining'),
+  /** How long running attempts may still take before they are handed back. */
+  graceMs: graceMs.optional(),
+});
+export type DrainingMessage = z.infer<typeof DrainingMessage>;
+
+/**
+ * Hands back attempts the worker will not finish (it is draining): each is queued again at
+ * once, not charged to the task's retries. Answered by `released`.
+ */
+export const ReleaseMessage = z.object({
+  v,
+  type: z.literal('release'),
+  id: requestId.optional(),
+  leases: z.array(LeaseRef).min(1).max(100_000),
+  reason: z.string().min(1).max(1024),
+});
+export type ReleaseMessage = z.infer<typeof ReleaseMessage>;
+
 export const WorkerToCoordinator = z.discriminatedUnion('type', [
   RegisterMessage,
   HeartbeatMessage,
   ProgressMessage,
   ResultMessage,
+  DrainingMessage,
+  ReleaseMessage,
 ]);
 export type WorkerToCoordinator = z.infer<typeof WorkerToCoordinator>;
 
@@ -115,3 +145,29 @@ export const AbortMessage = z.object({
   reason: z.string(),
 });
 export type AbortMessage = z.infer<typeof AbortMessage>;
+
+/** Drain: take no new tasks, finish running ones within `graceMs`, hand back the rest, exit. */
+export const DrainMessage = z.object({
+  v,
+  type: z.literal('drain'),
+  /** Absent: the worker's own default grace period. */
+  graceMs: graceMs.optional(),
+});
+export type DrainMessage = z.infer<typeof DrainMessage>;
+
+export const ReleaseAck = z.object({
+  taskId: z.string(),
+  attempt: z.number().int().positive(),
+  /** False when the worker no longer held the lease (stale): nothing was requeued. */
+  returned: z.boolean(),
+});
+export type ReleaseAck = z.infer<typeof ReleaseAck>;
+
+/** The answer to `release`: one entry per lease handed back. */
+export const ReleasedMessage = z.object({
+  v,
+  type: z.literal('released'),
+  id: requestId.optional(),
+  acks: z.array(ReleaseAck),
+});
+export type ReleasedMessage = z.infer<typeof ReleasedMessage>;

@@ -1,3 +1,5 @@
+import { MAX_RECONNECT_DELAY_MS } from '../protocol/index.js';
+
 export interface BackoffOptions {
   initialDelayMs?: number;
   maxDelayMs?: number;
@@ -14,7 +16,7 @@ export class Backoff {
     private readonly random: () => number = Math.random,
   ) {
     this.initialDelayMs = options.initialDelayMs ?? 100;
-    this.maxDelayMs = Math.max(this.initialDelayMs, options.maxDelayMs ?? 5_000);
+    this.maxDelayMs = Math.max(this.initialDelayMs, options.maxDelayMs ?? MAX_RECONNECT_DELAY_MS);
     this.nextBaseMs = this.initialDelayMs;
   }
 

@@ -3,7 +3,13 @@ export { Backoff, type BackoffOptions } from './backoff.js';
 export type { ConnectionHandlers, WorkerConnection } from './connection.js';
 export { type InferenceSessionLike, type InferenceSetup, runInference } from './infer.js';
 export type { WorkerLog } from './log.js';
-export { type SessionObserver, WorkerSession, type WorkerSessionOptions } from './session.js';
+export {
+  DEFAULT_DRAIN_ACK_TIMEOUT_MS,
+  DEFAULT_DRAIN_GRACE_MS,
+  type SessionObserver,
+  WorkerSession,
+  type WorkerSessionOptions,
+} from './session.js';
 export type { RunAssignment } from './task-pool.js';
 export type { TaskRunner } from './task-runner.js';
 export { type TimedRuns, timedRuns } from './timed-runs.js';

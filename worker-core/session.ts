@@ -5,18 +5,27 @@ import {
   type Assignment,
   type Capabilities,
   DEFAULT_MAX_MESSAGE_BYTES,
+  type DrainMessage,
   decodeMessage,
   type Labels,
+  type LeaseRef,
   PROTOCOL_VERSION,
   type RegisteredMessage,
+  type ReleasedMessage,
   type ResultReport,
   ToWorkerMessage,
 } from '../protocol/index.js';
 import type { ConnectionHandlers, WorkerConnection } from './connection.js';
 import type { WorkerLog } from './log.js';
 import { Outbox } from './outbox.js';
+import { PendingReleases } from './releases.js';
 import { batchResults } from './result-batches.js';
-import { type RunAssignment, TaskPool } from './task-pool.js';
+import { leaseOf, type RunAssignment, TaskPool } from './task-pool.js';
+
+/** How long running attempts may take once a drain starts, unless told otherwise. */
+export const DEFAULT_DRAIN_GRACE_MS = 30_000;
+/** How long a drain waits for the coordinator to acknowledge results and releases. */
+export const DEFAULT_DRAIN_ACK_TIMEOUT_MS = 10_000;
 
 /** What a session tells its host (a status display, say) as things happen. */
 export interface SessionObserver {
@@ -38,6 +47,15 @@ export interface WorkerSessionOptions {
   connect(handlers: ConnectionHandlers): WorkerConnection;
   log: WorkerLog;
   observer?: SessionObserver;
+  /** Grace period of a drain the coordinator asks for without one (default 30 s). */
+  drainGraceMs?: number;
+  /** How long a drain waits for acknowledgements at the end (default 10 s). */
+  drainAckTimeoutMs?: number;
+  /**
+   * The coordinator asked this worker to drain (`dtf drain`). Without this the session drains
+   * itself and stays connected, taking no tasks; a process passes its own drain-and-exit.
+   */
+  onDrainRequested?(graceMs: number): void;
 }
 
 /**
@@ -54,8 +72,14 @@ export class WorkerSession {
   private maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
   private flush: ReturnType<typeof setTimeout> | undefined;
   private readonly outbox = new Outbox();
+  private readonly releases = new PendingReleases();
   private readonly pool: TaskPool;
   private readonly connection: WorkerConnection;
+  /** Set once a drain starts: the drain in progress (or done). */
+  private draining: Promise<void> | undefined;
+  /** Called when the outbox or the pending releases may have emptied. */
+  private readonly settledWaiters = new Set<() => void>();
+  private stopping = false;
 
   constructor(private readonly options: WorkerSessionOptions) {
     this.registered = new Promise((resolve, reject) => {
@@ -81,7 +105,33 @@ export class WorkerSession {
     this.connection.start();
   }
 
+  get isDraining(): boolean {
+    return this.draining !== undefined;
+  }
+
+  /**
+   * Drains: tells the coordinator this worker takes no new tasks, hands back attempts waiting
+   * for a slot, lets the running ones finish for up to `graceMs`, then aborts and hands back
+   * the rest, and waits (bounded) until the coordinator has acknowledged every result and
+   * release. The connection stays open; call `stop` after. A second call joins the first.
+   */
+  drain(graceMs: number = this.options.drainGraceMs ?? DEFAULT_DRAIN_GRACE_MS): Promise<void> {
+    this.draining ??= this.runDrain(graceMs);
+    return this.draining;
+  }
+
+  /**
+   * Stops at once (a second signal during a drain): aborts whatever runs, hands it back if the
+   * connection is up, and stops without waiting for acknowledgements.
+   */
+  async stopNow(reason = 'the worker was stopped'): Promise<void> {
+    const leases = [...this.pool.takeWaiting(), ...(await this.pool.abortRunning(reason))];
+    this.release(leases, reason);
+    await this.stop();
+  }
+
   async stop(): Promise<void> {
+    this.stopping = true;
     clearTimeout(this.flush);
     // No effect once registered: a settled promise stays settled.
     this.failRegistration(new Error('worker stopped before registering'));
@@ -99,7 +149,12 @@ export class WorkerSession {
       capabilities,
       labels,
       slots,
-      inFlight: [...this.pool.leaseRefs(), ...this.outbox.leaseRefs()],
+      inFlight: [
+        ...this.pool.leaseRefs(),
+        ...this.outbox.leaseRefs(),
+        ...this.releases.leaseRefs(),
+      ],
+      ...(this.draining === undefined ? {} : { draining: true }),
     });
   }
 
@@ -122,6 +177,12 @@ export class WorkerSession {
         return;
       case 'abort':
         this.onAbort(message);
+        return;
+      case 'drain':
+        this.onDrain(message);
+        return;
+      case 'released':
+        this.onReleased(message);
         return;
       case 'error':
         this.options.log.error(
@@ -147,6 +208,7 @@ export class WorkerSession {
     this.markRegistered();
     this.options.observer?.registered?.();
     this.sendResults(this.outbox.takeAll());
+    this.sendReleases(this.releases.byReason());
   }
 
   private onAssign(message: AssignMessage): void {
@@ -156,6 +218,10 @@ export class WorkerSession {
           { taskId: task.taskId, attempt: task.attempt },
           'already holding this attempt',
         );
+        continue;
+      }
+      if (this.draining !== undefined) {
+        this.release([leaseOf(task)], 'the worker is draining');
         continue;
       }
       this.pool.submit(task);
@@ -169,11 +235,109 @@ export class WorkerSession {
         this.options.log.info({ taskId, attempt, reason }, 'coordinator did not record result');
       }
     }
+    this.checkSettled();
   }
 
   private onAbort({ taskId, attempt, reason }: AbortMessage): void {
-    const held = this.pool.abort(taskId, attempt, reason) || this.outbox.remove(taskId, attempt);
+    const held =
+      this.pool.abort(taskId, attempt, reason) ||
+      this.outbox.remove(taskId, attempt) ||
+      this.releases.remove(taskId, attempt);
     this.options.log.info({ taskId, attempt, reason, held }, 'attempt aborted by coordinator');
+    this.checkSettled();
+  }
+
+  private onDrain(message: DrainMessage): void {
+    const graceMs = message.graceMs ?? this.options.drainGraceMs ?? DEFAULT_DRAIN_GRACE_MS;
+    this.options.log.info({ graceMs }, 'the coordinator asked this worker to drain');
+    if (this.options.onDrainRequested !== undefined) this.options.onDrainRequested(graceMs);
+    else void this.drain(graceMs);
+  }
+
+  private onReleased(message: ReleasedMessage): void {
+    for (const { taskId, attempt } of message.acks) this.releases.remove(taskId, attempt);
+    const returned = message.acks.filter((ack) => ack.returned).length;
+    this.options.log.info(
+      { returned, stale: message.acks.length - returned },
+      'coordinator took back handed-back attempts',
+    );
+    this.checkSettled();
+  }
+
+  private async runDrain(graceMs: number): Promise<void> {
+    const { log } = this.options;
+    if (this.registeredNow) {
+      this.connection.send({ v: PROTOCOL_VERSION, type: 'draining', graceMs });
+    }
+    const notStarted = this.pool.takeWaiting();
+    this.release(notStarted, 'the worker is draining; the attempt had not started');
+    const running = this.pool.runningCount;
+    log.info(
+      { running, handedBack: notStarted.length, graceMs },
+      `draining: ${running} running, grace ${formatSeconds(graceMs)}`,
+    );
+    const idle = await this.pool.idle(graceMs);
+    if (this.stopping) return; // stopped at once meanwhile (`stopNow`)
+    if (idle) {
+      if (running > 0) log.info({ running }, `draining: all ${running} running task(s) finished`);
+    } else {
+      const unfinished = await this.pool.abortRunning('drain grace period ran out');
+      log.info(
+        { finished: running - unfinished.length, handedBack: unfinished.length },
+        `draining: grace period over; ${running - unfinished.length} finished, handing back ${unfinished.length}`,
+      );
+      this.release(unfinished, `not finished within the drain grace period (${graceMs} ms)`);
+    }
+    const ackTimeoutMs = this.options.drainAckTimeoutMs ?? DEFAULT_DRAIN_ACK_TIMEOUT_MS;
+    if (await this.settled(ackTimeoutMs)) {
+      log.info({}, 'drained: the coordinator acknowledged every result and release');
+    } else {
+      log.warn(
+        { pendingResults: this.outbox.size, pendingReleases: this.releases.size, ackTimeoutMs },
+        'drained without every acknowledgement: the coordinator will reassign what is left',
+      );
+    }
+  }
+
+  /** Hands attempts back to the coordinator (now, or after the next registration). */
+  private release(leases: readonly LeaseRef[], reason: string): void {
+    const added = this.releases.add(leases, reason);
+    if (added.length > 0 && this.registeredNow) this.sendReleases(new Map([[reason, added]]));
+  }
+
+  private sendReleases(groups: Map<string, LeaseRef[]>): void {
+    for (const [reason, leases] of groups) {
+      this.connection.send({
+        v: PROTOCOL_VERSION,
+        type: 'release',
+        id: this.releases.requestId(),
+        leases,
+        reason,
+      });
+    }
+  }
+
+  /** Resolves true once no result and no release waits for an acknowledgement, false on timeout. */
+  private settled(timeoutMs: number): Promise<boolean> {
+    if (this.outbox.size === 0 && this.releases.size === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.settledWaiters.delete(done);
+        resolve(false);
+      }, timeoutMs);
+      this.settledWaiters.add(done);
+    });
+  }
+
+  private checkSettled(): void {
+    if (this.outbox.size > 0 || this.releases.size > 0) return;
+    const waiters = [...this.settledWaiters];
+    this.settledWaiters.clear();
+    for (const waiter of waiters) waiter();
   }
 
   private reportStarted(assignment: Assignment): void {
@@ -205,4 +369,8 @@ export class WorkerSession {
       this.connection.send({ v: PROTOCOL_VERSION, type: 'result', results });
     }
   }
+}
+
+function formatSeconds(ms: number): string {
+  return `${ms / 1000} s`;
 }

@@ -15,7 +15,7 @@ interface RunningAttempt {
   lease: LeaseRef;
 }
 
-const leaseOf = ({ taskId, attempt, leaseToken }: Assignment): LeaseRef => ({
+export const leaseOf = ({ taskId, attempt, leaseToken }: LeaseRef): LeaseRef => ({
   taskId,
   attempt,
   leaseToken,
@@ -61,6 +61,47 @@ export class TaskPool {
     const run = this.running.get(attemptKey(taskId, attempt));
     run?.controller.abort(reason);
     return run !== undefined;
+  }
+
+  /** Attempts running now (not the ones waiting for a slot). */
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  /** Removes and returns the attempts waiting for a slot (a draining worker hands them back). */
+  takeWaiting(): LeaseRef[] {
+    return this.waiting.splice(0).map(leaseOf);
+  }
+
+  /**
+   * Resolves true once nothing runs and nothing waits, or false after `timeoutMs` if something
+   * still runs then.
+   */
+  async idle(timeoutMs: number): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    try {
+      while (this.running.size > 0 || this.waiting.length > 0) {
+        const settled = Promise.all([...this.running.values()].map((run) => run.settled));
+        if ((await Promise.race([settled.then(() => true), timedOut])) === false) return false;
+      }
+      return true;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Aborts every running attempt (killing its process tree, as on a timeout), waits until the
+   * runners have settled and returns the leases of the attempts that had not finished.
+   */
+  async abortRunning(reason: string): Promise<LeaseRef[]> {
+    const runs = [...this.running.values()];
+    for (const run of runs) run.controller.abort(reason);
+    await Promise.all(runs.map((run) => run.settled));
+    return runs.map((run) => run.lease);
   }
 
   /** Drops waiting attempts, aborts running ones and waits until their runners have settled. */

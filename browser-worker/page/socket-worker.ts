@@ -19,7 +19,7 @@ const port = globalThis as unknown as {
   onmessage: ((event: MessageEvent<ToSocketWorker>) => void) | null;
 };
 
-const backoff = new Backoff({ initialDelayMs: 200, maxDelayMs: 10_000 });
+const backoff = new Backoff({ initialDelayMs: 200 });
 let url = '';
 let socket: WebSocket | undefined;
 let retryTimer: ReturnType<typeof setTimeout> | undefined;

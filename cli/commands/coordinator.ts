@@ -1,13 +1,18 @@
 import type { Command } from 'commander';
 import {
+  DEFAULT_AGING_INTERVAL_MS,
+  DEFAULT_BREAKER_COOLDOWN_MS,
+  DEFAULT_BREAKER_FAILURES,
   DEFAULT_COORDINATOR_PORT,
+  DEFAULT_HEALTH_THRESHOLD,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_HEARTBEAT_MISSES,
   DEFAULT_MAX_ARTIFACT_BYTES,
   DEFAULT_MAX_MESSAGE_BYTES,
 } from '../../protocol/index.js';
 import { createLogger } from '../logger.js';
-import { portNumber, positiveInteger } from '../options/integers.js';
+import { collectGroupWeight } from '../options/group-weights.js';
+import { integerIn, portNumber, positiveInteger } from '../options/integers.js';
 import { printLine } from '../output.js';
 import { stopOnSignal } from '../stop-on-signal.js';
 
@@ -18,6 +23,12 @@ interface CoordinatorOptions {
   insecureNoAuth?: boolean;
   heartbeatMs: number;
   heartbeatMisses: number;
+  healthThreshold: number;
+  breakerFailures: number;
+  breakerCooldownMs: number;
+  agingIntervalMs: number;
+  groupWeight?: Record<string, number>;
+  preemption: boolean;
   maxMessageBytes: number;
   maxArtifactBytes: number;
 }
@@ -48,6 +59,36 @@ export function registerCoordinatorCommand(program: Command): void {
       DEFAULT_HEARTBEAT_MISSES,
     )
     .option(
+      '--health-threshold <score>',
+      'workers with a health score (0-100) under this get no new tasks',
+      integerIn(0, 100),
+      DEFAULT_HEALTH_THRESHOLD,
+    )
+    .option(
+      '--breaker-failures <n>',
+      "consecutive infrastructure failures or timeouts that open a worker's circuit breaker",
+      positiveInteger,
+      DEFAULT_BREAKER_FAILURES,
+    )
+    .option(
+      '--breaker-cooldown-ms <ms>',
+      'how long an open breaker waits before it lets one probe task through',
+      integerIn(0, Number.MAX_SAFE_INTEGER),
+      DEFAULT_BREAKER_COOLDOWN_MS,
+    )
+    .option(
+      '--aging-interval-ms <ms>',
+      'a queued task gains one priority level per this many ms waited; 0 turns aging off',
+      integerIn(0, Number.MAX_SAFE_INTEGER),
+      DEFAULT_AGING_INTERVAL_MS,
+    )
+    .option(
+      '--group-weight <group=weight>',
+      "a group's fair share of placements relative to others (default 1; repeatable)",
+      collectGroupWeight,
+    )
+    .option('--no-preemption', 'never stop a running task for a higher-priority one')
+    .option(
       '--max-message-bytes <n>',
       'largest WebSocket message accepted',
       positiveInteger,
@@ -70,6 +111,14 @@ export function registerCoordinatorCommand(program: Command): void {
         insecureNoAuth: options.insecureNoAuth === true,
         heartbeatIntervalMs: options.heartbeatMs,
         heartbeatMisses: options.heartbeatMisses,
+        healthThreshold: options.healthThreshold,
+        breakerFailures: options.breakerFailures,
+        breakerCooldownMs: options.breakerCooldownMs,
+        scheduling: {
+          agingIntervalMs: options.agingIntervalMs,
+          groupWeights: options.groupWeight ?? {},
+          preemption: options.preemption,
+        },
         maxMessageBytes: options.maxMessageBytes,
         maxArtifactBytes: options.maxArtifactBytes,
         logger,

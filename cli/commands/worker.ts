@@ -1,17 +1,19 @@
 import os from 'node:os';
 import type { Command } from 'commander';
-import type { Labels } from '../../protocol/index.js';
+import { type Labels, MAX_DRAIN_GRACE_MS } from '../../protocol/index.js';
+import { DEFAULT_DRAIN_GRACE_MS } from '../../worker-core/index.js';
 import { coordinatorAccess } from '../connection.js';
+import { drainOnSignal } from '../drain-on-signal.js';
 import { createLogger } from '../logger.js';
-import { positiveInteger } from '../options/integers.js';
+import { integerIn, positiveInteger } from '../options/integers.js';
 import { collectLabel } from '../options/labels.js';
 import { printLine } from '../output.js';
-import { stopOnSignal } from '../stop-on-signal.js';
 
 interface WorkerCommandOptions {
   slots: number;
   label?: Labels;
   name?: string;
+  drainGraceMs: number;
 }
 
 export function registerWorkerCommand(program: Command): void {
@@ -21,6 +23,12 @@ export function registerWorkerCommand(program: Command): void {
     .option('--slots <n>', 'tasks to run at once', positiveInteger, os.cpus().length)
     .option('--label <key=value>', 'a label of this worker (repeatable)', collectLabel)
     .option('--name <name>', 'a readable name for this worker')
+    .option(
+      '--drain-grace-ms <ms>',
+      'on SIGTERM/SIGINT or `dtf drain`: how long running tasks may take before they are handed back',
+      integerIn(0, MAX_DRAIN_GRACE_MS),
+      DEFAULT_DRAIN_GRACE_MS,
+    )
     .action(async (options: WorkerCommandOptions, command: Command) => {
       // Loaded here so that client commands do not load the worker and its runners.
       const { startWorker } = await import('../../node-worker/index.js');
@@ -33,8 +41,9 @@ export function registerWorkerCommand(program: Command): void {
         labels: options.label ?? {},
         name: options.name,
         logger,
+        drainGraceMs: options.drainGraceMs,
       });
-      stopOnSignal(() => worker.stop(), logger);
+      drainOnSignal(worker, logger);
       await worker.registered;
       printLine(`DTF worker ${worker.workerId} registered`);
     });

@@ -19,7 +19,7 @@ export function taskReadHandler(ctx: CoordinatorContext, credentials: Credential
     const id = decodeURIComponent(url.slice(PREFIX.length, end === -1 ? undefined : end));
     if (id === '' || id.includes('/')) return false;
     if (!authorized(credentials, ['admin'], req, res)) return true;
-    const view = describeTask(ctx.state, ctx.explainer, id);
+    const view = describeTask(ctx.state, ctx.explainer, id, ctx.now());
     if (view === undefined) sendRestError(res, 'not_found', `no task '${id}'`);
     else writeJson(res, 200, view);
     return true;

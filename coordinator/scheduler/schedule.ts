@@ -1,4 +1,5 @@
 import {
+  assignableSlots,
   type CoordinatorState,
   type Placement,
   type SchedulingPolicy,
@@ -28,8 +29,11 @@ export function schedule(state: CoordinatorState): Placement[] {
   const policy = schedulingPolicy(state.config);
   const free = new Map<string, number>();
   for (const worker of state.workers.values()) {
-    const slots = worker.slots - worker.running.size;
-    if (slots > 0 && takesNewTasks(state, worker)) free.set(worker.id, slots);
+    // The cheap test first: most workers of a busy coordinator are full.
+    if (worker.running.size >= worker.slots || !takesNewTasks(state, worker)) continue;
+    // One slot only while the worker's breaker is half-open: its probe (see `state/health.ts`).
+    const slots = assignableSlots(state, worker) - worker.running.size;
+    if (slots > 0) free.set(worker.id, slots);
   }
 
   const passes = new RoundPasses(state, policy);

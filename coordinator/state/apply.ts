@@ -4,6 +4,8 @@ import {
   failAttempt,
   holdsLease,
   isRetriedFailure,
+  leaseRevoked,
+  liveAttempt,
   returnAttempt,
 } from './attempts.js';
 import type { Command, Placement } from './commands.js';
@@ -12,6 +14,7 @@ import { queueWithParents } from './dependencies.js';
 import { drainWorker, releaseTasks } from './drain.js';
 import type { StateEvent } from './events.js';
 import { chargeGroup, shareGroup } from './fair-share.js';
+import { assignableSlots, recordOutcome, recordResultHealth } from './health.js';
 import { schedulingPolicy } from './policy.js';
 import { releaseDue } from './queueing.js';
 import type { CoordinatorState, TaskRecord } from './types.js';
@@ -105,7 +108,7 @@ function assignTasks(state: CoordinatorState, now: number, placements: Placement
     if (task === undefined || !task.placeable) continue;
     if (worker === undefined || worker.status !== 'connected') continue;
     if (preempts !== undefined) events.push(...preempt(state, preempts, task, now));
-    if (worker.running.size >= worker.slots) continue;
+    if (worker.running.size >= assignableSlots(state, worker)) continue;
     state.ready.remove(task);
     task.state = 'assigned';
     task.attempt++;
@@ -127,17 +130,10 @@ function preempt(
   by: TaskRecord,
   now: number,
 ): StateEvent[] {
-  const task = state.tasks.get(lease.taskId);
-  if (task?.workerId === undefined || !holdsLease(task, task.workerId, lease)) return [];
+  const task = liveAttempt(state, lease);
+  if (task === undefined) return [];
   const reason = `preempted by task ${by.id} of priority ${by.spec.priority}`;
-  const revoked: StateEvent = {
-    type: 'LeaseRevoked',
-    workerId: task.workerId,
-    taskId: task.id,
-    attempt: task.attempt,
-    reason,
-  };
-  return [revoked, ...returnAttempt(state, task, now, reason)];
+  return [leaseRevoked(task, reason), ...returnAttempt(state, task, now, reason)];
 }
 
 function startTask(
@@ -175,6 +171,7 @@ function recordResult(
     return [{ type: 'ResultAcked', workerId, ack: { ...ack, recorded: false, reason } }];
   }
   const { result } = report;
+  recordResultHealth(state, workerId, result, now);
   const recorded: StateEvent = { type: 'ResultAcked', workerId, ack: { ...ack, recorded: true } };
   if (isRetriedFailure(task, result)) {
     const reason = result.error ?? result.status;
@@ -189,15 +186,10 @@ function expireLease(
   now: number,
   reason: string,
 ): StateEvent[] {
-  const task = state.tasks.get(lease.taskId);
-  if (task?.workerId === undefined || !holdsLease(task, task.workerId, lease)) return [];
-  const revoked: StateEvent = {
-    type: 'LeaseRevoked',
-    workerId: task.workerId,
-    taskId: task.id,
-    attempt: task.attempt,
-    reason,
-  };
+  const task = liveAttempt(state, lease);
+  if (task === undefined) return [];
+  const revoked = leaseRevoked(task, reason);
+  recordOutcome(state, revoked.workerId, 'timeout', now);
   return [revoked, ...failAttempt(state, task, now, reason)];
 }
 

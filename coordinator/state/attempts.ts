@@ -22,6 +22,27 @@ export function holdsLease(task: TaskRecord, workerId: string, lease: LeaseRef):
   );
 }
 
+/** The task whose live attempt `lease` is, if it still is. */
+export function liveAttempt(state: CoordinatorState, lease: LeaseRef): TaskRecord | undefined {
+  const task = state.tasks.get(lease.taskId);
+  if (task?.workerId === undefined || !holdsLease(task, task.workerId, lease)) return undefined;
+  return task;
+}
+
+/** Tells the worker running the task's attempt to stop it. */
+export function leaseRevoked(
+  task: TaskRecord,
+  reason: string,
+): Extract<StateEvent, { type: 'LeaseRevoked' }> {
+  return {
+    type: 'LeaseRevoked',
+    workerId: task.workerId!,
+    taskId: task.id,
+    attempt: task.attempt,
+    reason,
+  };
+}
+
 export function releaseLease(state: CoordinatorState, task: TaskRecord): void {
   if (task.workerId === undefined) return;
   if (state.workers.get(task.workerId)?.running.delete(task.id)) countRunning(state, task, -1);

@@ -97,7 +97,11 @@ export function outcomeOf(result: TaskResult): HealthOutcome | undefined {
   }
 }
 
-export function breakerState(health: WorkerHealth, now: number, config: HealthConfig): BreakerState {
+export function breakerState(
+  health: WorkerHealth,
+  now: number,
+  config: HealthConfig,
+): BreakerState {
   if (health.openedAt === undefined) return 'closed';
   return now - health.openedAt >= config.breakerCooldownMs ? 'half-open' : 'open';
 }
@@ -110,7 +114,11 @@ function jitterPenalty(health: WorkerHealth, heartbeatIntervalMs: number): numbe
 }
 
 /** The score (an integer 0..100) at time `now`; see the formula at the top of this file. */
-export function healthScore(health: WorkerHealth, now: number, heartbeatIntervalMs: number): number {
+export function healthScore(
+  health: WorkerHealth,
+  now: number,
+  heartbeatIntervalMs: number,
+): number {
   let penalty = jitterPenalty(health, heartbeatIntervalMs);
   for (const failure of health.recent) {
     const age = Math.max(0, now - failure.at);

@@ -4,14 +4,26 @@ export type { Command, Placement } from './commands.js';
 export { countRunning, createState, indexTask } from './create.js';
 export { queueLoadedTask } from './dependencies.js';
 export { noteDuration } from './durations.js';
+export type { StateEvent } from './events.js';
 export { groupPass, passAfterPlacing } from './fair-share.js';
+export {
+  assignableSlots,
+  breakerState,
+  HEALTH_WINDOW_MS,
+  type HealthConfig,
+  healthAllowsNewTasks,
+  healthConfig,
+  healthScore,
+  newWorkerHealth,
+  type WorkerHealth,
+  workerHealthView,
+} from './health.js';
 export {
   DEFAULT_SCHEDULING_POLICY,
   effectivePriority,
   type SchedulingPolicy,
   schedulingPolicy,
 } from './policy.js';
-export type { StateEvent } from './events.js';
 export { isLive, type QueueEntry, ReadyQueue, RequirementClass } from './ready-queue.js';
 export type {
   CoordinatorState,

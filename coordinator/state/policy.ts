@@ -1,3 +1,4 @@
+import { DEFAULT_AGING_INTERVAL_MS } from '../../protocol/index.js';
 import type { StateConfig } from './types.js';
 
 /** How the scheduler orders and places tasks beyond priority and requirements. */
@@ -16,7 +17,7 @@ export interface SchedulingPolicy {
 }
 
 export const DEFAULT_SCHEDULING_POLICY: SchedulingPolicy = {
-  agingIntervalMs: 60_000,
+  agingIntervalMs: DEFAULT_AGING_INTERVAL_MS,
   groupWeights: {},
   smallTaskMs: 50,
   preemption: true,

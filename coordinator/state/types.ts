@@ -7,6 +7,7 @@ import type {
   TaskState,
 } from '../../protocol/index.js';
 import type { DelayedQueue } from './delayed-queue.js';
+import type { WorkerHealth } from './health.js';
 import type { SchedulingPolicy } from './policy.js';
 import type { ReadyQueue } from './ready-queue.js';
 
@@ -52,6 +53,8 @@ export interface WorkerRecord {
   lastSeen: number;
   /** Tasks holding a live lease on this worker. */
   running: Set<string>;
+  /** Health score inputs and circuit breaker (see `health.ts`). In memory only: a restart starts afresh. */
+  health: WorkerHealth;
   /**
    * Draining (`dtf drain`, or the worker was told to stop): it takes no new tasks. Kept in
    * memory only: after a coordinator restart a draining worker says so again when it registers.
@@ -63,6 +66,12 @@ export interface StateConfig {
   heartbeatIntervalMs: number;
   /** A worker silent for this many intervals is dead and its leases expire. */
   heartbeatMisses: number;
+  /** Workers with a health score under this (0-100) get no new tasks; default 70. */
+  healthThreshold?: number;
+  /** Consecutive infrastructure failures or timeouts that open a worker's breaker; default 3. */
+  breakerFailures?: number;
+  /** How long an open breaker waits before it lets one probe task through; default 300 s. */
+  breakerCooldownMs?: number;
   /** Scheduling policies; every field left out takes its default (see `policy.ts`). */
   scheduling?: Partial<SchedulingPolicy>;
 }

@@ -1,7 +1,8 @@
 import type { TaskEvent, TaskView } from '../../protocol/index.js';
 import type { TaskRecord } from './types.js';
 
-export function taskView(task: TaskRecord, unschedulable?: string): TaskView {
+/** The task as the API shows it at `now`. */
+export function taskView(task: TaskRecord, now: number, unschedulable?: string): TaskView {
   const view: TaskView = {
     id: task.id,
     seq: task.seq,
@@ -10,6 +11,7 @@ export function taskView(task: TaskRecord, unschedulable?: string): TaskView {
     state: task.state,
     attempt: task.attempt,
     leaseToken: task.leaseToken,
+    failures: task.failures,
     submittedAt: task.submittedAt,
     history: task.history,
     spec: task.spec,
@@ -22,6 +24,10 @@ export function taskView(task: TaskRecord, unschedulable?: string): TaskView {
   if (task.finishedAt !== undefined) view.finishedAt = task.finishedAt;
   if (task.result !== undefined) view.result = task.result;
   if (unschedulable !== undefined) view.unschedulable = unschedulable;
+  if (task.notBefore !== undefined) view.notBefore = task.notBefore;
+  if (task.state === 'queued' && task.waitingOn > 0) view.waitingOn = task.waitingOn;
+  const { deadline } = task.spec;
+  if (deadline !== undefined && (task.finishedAt ?? now) > deadline) view.deadlineMissed = true;
   return view;
 }
 

@@ -2,6 +2,7 @@ import { type LeaseRef, TERMINAL_STATES } from '../../protocol/index.js';
 import { failAttempt, holdsLease } from './attempts.js';
 import type { Command } from './commands.js';
 import type { StateEvent } from './events.js';
+import { newWorkerHealth, recordHeartbeat } from './health.js';
 import type { CoordinatorState, TaskRecord, WorkerRecord } from './types.js';
 
 export function registerWorker(
@@ -21,6 +22,7 @@ export function registerWorker(
       registeredAt: command.now,
       lastSeen: command.now,
       running: new Set(),
+      health: newWorkerHealth(),
       draining: command.draining === true,
     };
     state.workers.set(worker.id, worker);
@@ -111,6 +113,9 @@ export function disconnectWorker(state: CoordinatorState, workerId: string): Sta
 
 export function heartbeat(state: CoordinatorState, workerId: string, now: number): StateEvent[] {
   const worker = state.workers.get(workerId);
-  if (worker !== undefined && worker.status !== 'dead') worker.lastSeen = now;
+  if (worker !== undefined && worker.status !== 'dead') {
+    worker.lastSeen = now;
+    recordHeartbeat(worker, state.config, now);
+  }
   return [];
 }

@@ -1,10 +1,16 @@
 import type Database from 'better-sqlite3';
-import type { TaskResult, TaskSpec, TaskState } from '../../protocol/index.js';
+import {
+  MAX_RECONNECT_DELAY_MS,
+  type TaskResult,
+  type TaskSpec,
+  type TaskState,
+} from '../../protocol/index.js';
 import {
   type CoordinatorState,
   countRunning,
   createState,
   indexTask,
+  newWorkerHealth,
   noteDuration,
   queueLoadedTask,
   type StateConfig,
@@ -105,9 +111,10 @@ function taskFromRow(row: TaskRow, specs: SpecInterner): TaskRecord {
 }
 
 /**
- * Rebuilds the state from the database. Every known worker comes back disconnected with
- * `lastSeen = now`: it has the usual heartbeat allowance to reconnect and claim its leases
- * before they expire.
+ * Rebuilds the state from the database. Every known worker comes back disconnected, seen last
+ * `MAX_RECONNECT_DELAY_MS` from now: a live worker may be waiting out its longest reconnect
+ * delay, and gets that plus the usual heartbeat allowance to claim its leases before they
+ * expire; declared dead sooner, its finished results would be thrown away and its tasks rerun.
  */
 export function loadState(
   db: Database.Database,
@@ -124,8 +131,10 @@ export function loadState(
       slots: row.slots,
       status: row.status === 'dead' ? 'dead' : 'disconnected',
       registeredAt: row.registered_at,
-      lastSeen: now,
+      lastSeen: now + MAX_RECONNECT_DELAY_MS,
       running: new Set(),
+      // Not persisted: a restarted coordinator starts every worker at full health.
+      health: newWorkerHealth(),
       // Not persisted: a draining worker says so again when it registers (`draining: true`).
       draining: false,
     });

@@ -10,10 +10,10 @@ import {
 } from '../../protocol/index.js';
 import type { Role } from '../auth/index.js';
 import type { CoordinatorContext } from '../context.js';
-import { handleDrainMessage, redrainOnRegister } from './drain-messages.js';
 import { listTasks } from '../queries.js';
 import { taskEvent } from '../state/index.js';
 import { submitSpecs } from '../submit.js';
+import { handleDrainMessage, redrainOnRegister } from './drain-messages.js';
 import { send, sendError } from './send.js';
 import type { Subscriptions } from './subscriptions.js';
 import type { WorkerConnections } from './worker-connections.js';
@@ -160,7 +160,7 @@ export class Session {
           v: PROTOCOL_VERSION,
           type: 'tasks',
           id,
-          tasks: listTasks(this.ctx.state, this.ctx.explainer, message),
+          tasks: listTasks(this.ctx.state, this.ctx.explainer, message, this.ctx.now()),
         });
         break;
       case 'subscribe': {

@@ -1,13 +1,17 @@
+import { schedule } from '../../coordinator/scheduler/index.js';
 import {
   apply,
   type Command,
   type CoordinatorState,
   createState,
+  type Placement,
+  type StateConfig,
   type StateEvent,
 } from '../../coordinator/state/index.js';
 import {
   type Capabilities,
   type Labels,
+  type TaskResult,
   TaskSpec,
   type TaskSpecInput,
 } from '../../protocol/index.js';
@@ -32,13 +36,22 @@ export function commandSpec(overrides: Partial<TaskSpecInput> = {}): TaskSpec {
   return TaskSpec.parse({ kind: 'command', payload: { command: 'true' }, ...overrides });
 }
 
-export function newState(): CoordinatorState {
-  return createState({ heartbeatIntervalMs: 1000, heartbeatMisses: 3 });
+export function newState(scheduling?: StateConfig['scheduling']): CoordinatorState {
+  return createState({
+    heartbeatIntervalMs: 1000,
+    heartbeatMisses: 3,
+    ...(scheduling === undefined ? {} : { scheduling }),
+  });
 }
 
 /** A tiny harness: applies commands with a fake clock and records every event. */
 export class Harness {
-  readonly state = newState();
+  readonly state: CoordinatorState;
+
+  constructor(scheduling?: StateConfig['scheduling']) {
+    this.state = newState(scheduling);
+  }
+
   now = 1_000;
   readonly events: StateEvent[] = [];
   private nextId = 1;
@@ -75,6 +88,25 @@ export class Harness {
     const task = this.state.tasks.get(id);
     if (task === undefined) throw new Error(`no task ${id}`);
     return task;
+  }
+
+  /** Places what the scheduler places now. */
+  assign(): Placement[] {
+    const placements = schedule(this.state);
+    this.run({ type: 'AssignTasks', now: this.now, placements });
+    return placements;
+  }
+
+  /** The worker holding the task's lease reports `result` for it. */
+  report(id: string, result: TaskResult): StateEvent[] {
+    const workerId = this.task(id).workerId;
+    if (workerId === undefined) throw new Error(`task ${id} is not assigned`);
+    return this.run({
+      type: 'RecordResults',
+      now: this.now,
+      workerId,
+      reports: [{ ...this.lease(id), result }],
+    });
   }
 
   /** Moves the clock on and ticks, so retry backoffs that ran out end. */

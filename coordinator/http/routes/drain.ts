@@ -10,7 +10,7 @@ import type { CoordinatorState, WorkerRecord } from '../../state/index.js';
 import { requireRole } from '../auth.js';
 import { sendRestError } from '../errors.js';
 
-type Lookup = { worker: WorkerRecord } | { error: string };
+type Lookup = { worker: WorkerRecord } | { error: string; ambiguous: boolean };
 
 /** A worker by id, or else by name when exactly one worker has it. */
 export function findWorker(state: CoordinatorState, idOrName: string): Lookup {
@@ -18,12 +18,15 @@ export function findWorker(state: CoordinatorState, idOrName: string): Lookup {
   if (byId !== undefined) return { worker: byId };
   const named = [...state.workers.values()].filter((w) => w.name === idOrName);
   if (named.length === 1) return { worker: named[0]! };
-  if (named.length === 0) return { error: `no worker with id or name '${idOrName}'` };
+  if (named.length === 0) {
+    return { error: `no worker with id or name '${idOrName}'`, ambiguous: false };
+  }
   // Prefer the one live worker of that name (a restarted process keeps its name, not its id).
   const live = named.filter((w) => w.status !== 'dead');
   if (live.length === 1) return { worker: live[0]! };
   return {
     error: `${named.length} workers are named '${idOrName}'; give an id (${named.map((w) => w.id).join(', ')})`,
+    ambiguous: true,
   };
 }
 
@@ -42,7 +45,7 @@ export function drainRoutes(ctx: CoordinatorContext, credentials: Credentials | 
     const { id } = req.params as { id: string };
     const found = findWorker(ctx.state, id);
     if ('error' in found) {
-      sendRestError(res, 'not_found', found.error);
+      sendRestError(res, found.ambiguous ? 'invalid_message' : 'not_found', found.error);
       return;
     }
     const { worker } = found;

@@ -39,12 +39,17 @@ export function taskRoutes(ctx: CoordinatorContext): Router {
     }
     const limit = Math.min(Number(req.query.limit ?? 1000) || 1000, 10_000);
     const afterSeq = req.query.afterSeq === undefined ? undefined : Number(req.query.afterSeq);
-    const tasks = listTasks(ctx.state, ctx.explainer, {
-      state: state as TaskState | undefined,
-      group: typeof req.query.group === 'string' ? req.query.group : undefined,
-      afterSeq,
-      limit,
-    });
+    const tasks = listTasks(
+      ctx.state,
+      ctx.explainer,
+      {
+        state: state as TaskState | undefined,
+        group: typeof req.query.group === 'string' ? req.query.group : undefined,
+        afterSeq,
+        limit,
+      },
+      ctx.now(),
+    );
     res.json({ tasks });
   });
 

@@ -3,10 +3,11 @@ import {
   parseWith,
   RestRegisterWorkerBody,
   RestWorkerStatusBody,
+  type RestWorkerView,
 } from '../../../protocol/index.js';
 import type { Credentials } from '../../auth/index.js';
 import type { CoordinatorContext } from '../../context.js';
-import type { WorkerRecord } from '../../state/index.js';
+import { type WorkerRecord, workerHealthView } from '../../state/index.js';
 import { requireRole } from '../auth.js';
 import { sendRestError } from '../errors.js';
 
@@ -77,7 +78,12 @@ export function workerRoutes(
   });
 
   router.get('/workers', requireRole(credentials, ['admin']), (_req, res) => {
-    res.json({ workers: [...ctx.state.workers.values()].map(workerView) });
+    const now = ctx.now();
+    const workers: RestWorkerView[] = [...ctx.state.workers.values()].map((worker) => ({
+      ...workerView(worker),
+      health: workerHealthView(ctx.state, worker, now),
+    }));
+    res.json({ workers });
   });
 
   return router;

@@ -78,6 +78,7 @@ describe('formatTasksTable', () => {
       priority: 2,
       state: 'succeeded',
       attempt: 1,
+      failures: 0,
       leaseToken: 1,
       workerId: 'w1',
       submittedAt: 0,

@@ -12,6 +12,7 @@ function view(overrides: Partial<TaskView>): TaskView {
     priority: 0,
     state: 'succeeded',
     attempt: 1,
+    failures: 0,
     leaseToken: 1,
     submittedAt: 0,
     history: [],

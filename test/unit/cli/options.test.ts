@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parseCoordinatorUrls } from '../../../cli/options/coordinator-urls.js';
+import { collectGroupWeight } from '../../../cli/options/group-weights.js';
 import { integerIn } from '../../../cli/options/integers.js';
 import { collectLabel, parseLabel } from '../../../cli/options/labels.js';
 
@@ -50,4 +51,19 @@ describe('integer options', () => {
   it.each(['0', '11', '2.5', 'abc', ''])('rejects %j', (text) => {
     expect(() => parse(text)).toThrow('expected a whole number from 1 to 10');
   });
+});
+
+describe('--group-weight', () => {
+  it('gathers repeated group=weight pairs', () => {
+    const once = collectGroupWeight('nightly=3', undefined);
+    expect(collectGroupWeight('pr=0.5', once)).toEqual({ nightly: 3, pr: 0.5 });
+  });
+  it.each(['nightly', '=2', 'nightly=', 'nightly=0', 'nightly=-1', 'nightly=x'])(
+    'rejects %j',
+    (text) => {
+      expect(() => collectGroupWeight(text, undefined)).toThrow(
+        `group weight '${text}' must look like group=weight, with a positive weight`,
+      );
+    },
+  );
 });

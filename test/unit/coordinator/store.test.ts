@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { schedule } from '../../../coordinator/scheduler/index.js';
 import { createState } from '../../../coordinator/state/index.js';
 import { GroupCommit, loadState, openDatabase } from '../../../coordinator/store/index.js';
+import { MAX_RECONNECT_DELAY_MS } from '../../../protocol/index.js';
 import { commandSpec, nodeCapabilities } from '../../support/fixtures.js';
 import { removeTempDirs, tempDir } from '../../support/temp-dir.js';
 
@@ -90,7 +91,8 @@ describe('store', () => {
     expect(snapshot(second.state)).toEqual(snapshot(first.state));
     expect(second.state.workers.get('w')).toMatchObject({
       status: 'disconnected',
-      lastSeen: 10_000,
+      // Its longest reconnect delay on top of the heartbeat allowance, to come back.
+      lastSeen: 10_000 + MAX_RECONNECT_DELAY_MS,
       labels: { pool: 'a' },
     });
     expect([...second.state.workers.get('w')!.running].sort()).toEqual(['t1', 't2']);
@@ -98,6 +100,46 @@ describe('store', () => {
     expect(second.state.nextSeq).toBe(4);
     expect(second.state.byIdempotencyKey.get('t2')).toBe('t2');
     expect(second.state.byGroup.get('g')).toHaveLength(3);
+    second.db.close();
+  });
+
+  it('keeps a retry waiting out its backoff and a child waiting for its parent across a restart', async () => {
+    const dir = tempDir();
+    const first = committer(dir);
+    const parent = commandSpec({ retry: { delayMs: 60_000 } });
+    const child = commandSpec({ dependsOn: ['parent'] });
+    await first.commit.submitAndWait({
+      type: 'SubmitTasks',
+      now: 2,
+      tasks: [
+        { id: 'child', spec: child },
+        { id: 'parent', spec: parent },
+      ],
+    });
+    await first.commit.submitAndWait({
+      type: 'RegisterWorker',
+      now: 3,
+      workerId: 'w',
+      name: 'w',
+      capabilities: nodeCapabilities(),
+      labels: {},
+      slots: 1,
+      inFlight: [],
+    });
+    expect(first.state.tasks.get('parent')!.state).toBe('assigned');
+    await first.commit.submitAndWait({ type: 'ExpireWorker', now: 4, workerId: 'w', reason: 'x' });
+    first.db.close();
+
+    const second = committer(dir);
+    expect(second.state.tasks.get('parent')).toMatchObject({
+      state: 'queued',
+      failures: 1,
+      notBefore: 60_004,
+      placeable: false,
+    });
+    expect(second.state.delayed.nextDue()).toBe(60_004);
+    expect(second.state.tasks.get('child')).toMatchObject({ waitingOn: 1, placeable: false });
+    expect(second.state.ready.size).toBe(0);
     second.db.close();
   });
 });

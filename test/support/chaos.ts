@@ -1,0 +1,339 @@
+import { randomInt } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { afterAll, expect } from 'vitest';
+import { killProcessTree } from '../../node-worker/runners/process-tree.js';
+import {
+  type TaskEvent,
+  type TaskSpecInput,
+  type TaskView,
+  TERMINAL_STATES,
+} from '../../protocol/index.js';
+import {
+  type CoordinatorProcess,
+  kill9,
+  killAll,
+  reservePort,
+  type Spawned,
+  startCoordinatorProcess,
+  startWorkerProcess,
+} from './processes.js';
+import { removeTempDirs, tempDir } from './temp-dir.js';
+
+const clusters = new Set<ChaosCluster>();
+
+/**
+ * After the file's tests: kill every cluster's workers together with the tasks they started
+ * (which run in process groups of their own), then every other process, then the temp dirs.
+ */
+export function cleanUpChaosAfterAll(): void {
+  afterAll(async () => {
+    for (const cluster of clusters) cluster.killWorkerTrees();
+    clusters.clear();
+    await killAll();
+    removeTempDirs();
+  });
+}
+
+/**
+ * The seed of a chaos test: `DTF_CHAOS_SEED` when set, a fresh one otherwise. It is printed,
+ * so a failing run can be repeated with the same choices.
+ */
+export function chaosSeed(test: string): number {
+  const fromEnv = process.env.DTF_CHAOS_SEED;
+  const seed = fromEnv === undefined || fromEnv === '' ? randomInt(2 ** 31) : Number(fromEnv);
+  if (!Number.isSafeInteger(seed)) throw new Error(`DTF_CHAOS_SEED is not an integer: ${fromEnv}`);
+  console.log(`${test}: seed ${seed} (repeat with DTF_CHAOS_SEED=${seed})`);
+  return seed;
+}
+
+/** mulberry32: a small seeded generator of numbers in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/**
+ * Cheap `command` tasks that leave a trace of every run, whatever the coordinator records:
+ * run `i` appends `i <pid>` to `markerFile` before its bit of work and prints the same line,
+ * so the stored result names the one run it came from.
+ */
+export function markedTasks(
+  count: number,
+  opts: {
+    markerFile: string;
+    group: string;
+    retry: { maxRetries: number; delayMs: number };
+    /** How long each run sleeps: its "work". */
+    seconds: number;
+  },
+): TaskSpecInput[] {
+  return Array.from({ length: count }, (_, i) => ({
+    kind: 'command' as const,
+    name: `t${i}`,
+    payload: {
+      command: 'line="$1 $$"; echo "$line" >> "$2"; sleep "$3"; echo "$line"',
+      args: [String(i), opts.markerFile, String(opts.seconds)],
+      shell: true,
+    },
+    group: opts.group,
+    retry: opts.retry,
+  }));
+}
+
+/** The runs each marked task made: task index -> the pid of every run, in order. */
+export function readRuns(markerFile: string): Map<number, string[]> {
+  const runs = new Map<number, string[]>();
+  if (!existsSync(markerFile)) return runs;
+  for (const line of readFileSync(markerFile, 'utf8').split('\n')) {
+    if (line === '') continue;
+    const [index, pid] = line.split(' ');
+    const list = runs.get(Number(index)) ?? [];
+    list.push(pid!);
+    runs.set(Number(index), list);
+  }
+  return runs;
+}
+
+/**
+ * Terminal events as subscriptions announce them, per task, with a way to wait until a number
+ * of tasks have ended. Snapshots (after a reconnect) are kept apart: they repeat a state, they
+ * do not announce it.
+ */
+export class EndedTasks {
+  /** Every terminal event announced per task; exactly one each in a correct run. */
+  readonly announced = new Map<string, TaskEvent[]>();
+  /** Terminal states first seen in a subscription's snapshot rather than announced. */
+  readonly fromSnapshot = new Map<string, TaskEvent>();
+  private readonly waiters = new Set<() => void>();
+
+  /** A subscription's event handler. */
+  readonly record = (events: TaskEvent[]): void => {
+    for (const event of events) {
+      if (!TERMINAL_STATES.has(event.state)) continue;
+      const list = this.announced.get(event.taskId) ?? [];
+      list.push(event);
+      this.announced.set(event.taskId, list);
+    }
+    for (const waiter of this.waiters) waiter();
+  };
+
+  recordSnapshot(snapshot: readonly TaskEvent[]): void {
+    for (const event of snapshot) {
+      if (TERMINAL_STATES.has(event.state) && !this.announced.has(event.taskId)) {
+        this.fromSnapshot.set(event.taskId, event);
+      }
+    }
+    for (const waiter of this.waiters) waiter();
+  }
+
+  /** How many distinct tasks are known to have ended. */
+  get count(): number {
+    let n = this.announced.size;
+    for (const taskId of this.fromSnapshot.keys()) if (!this.announced.has(taskId)) n++;
+    return n;
+  }
+
+  /** Resolves once at least `n` tasks have ended. */
+  waitForCount(n: number, timeoutMs = 60_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (this.count < n) return;
+        done();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`timed out waiting for ${n} tasks to end (${this.count} ended)`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+      };
+      this.waiters.add(check);
+      check();
+    });
+  }
+}
+
+export type WorkerProcess = Spawned & { workerId: string };
+
+/** Why an attempt may end without a result when only processes die: never the task's fault. */
+const INFRASTRUCTURE_REASON =
+  /^worker \S+ lost: |^the worker reconnected without this attempt$|^lease expired: /;
+
+/**
+ * A coordinator process (on a fixed port, so it can come back at the same address) and Node
+ * worker processes, with the ways a chaos test hurts them.
+ */
+export class ChaosCluster {
+  readonly workers: WorkerProcess[] = [];
+  /** Every worker killed so far. */
+  readonly killed: WorkerProcess[] = [];
+
+  private constructor(
+    public coordinator: CoordinatorProcess,
+    private readonly dataDir: string,
+    private readonly port: number,
+    private readonly coordinatorArgs: string[],
+    private readonly slots: number,
+  ) {}
+
+  static async start(opts: {
+    workers: number;
+    slots: number;
+    heartbeatMs: number;
+    heartbeatMisses: number;
+  }): Promise<ChaosCluster> {
+    const dataDir = tempDir('dtf-chaos-');
+    const port = await reservePort();
+    const args = [
+      '--heartbeat-ms',
+      String(opts.heartbeatMs),
+      '--heartbeat-misses',
+      String(opts.heartbeatMisses),
+    ];
+    const coordinator = await startCoordinatorProcess(dataDir, { port, extraArgs: args });
+    const cluster = new ChaosCluster(coordinator, dataDir, port, args, opts.slots);
+    clusters.add(cluster);
+    const started = await Promise.all(
+      Array.from({ length: opts.workers }, () => cluster.startWorker()),
+    );
+    cluster.workers.push(...started);
+    return cluster;
+  }
+
+  private startWorker(): Promise<WorkerProcess> {
+    return startWorkerProcess(this.coordinator, { slots: this.slots });
+  }
+
+  /**
+   * `kill -9` of worker `index` and of every process it started (its tasks run in process
+   * groups of their own), as if its machine died. The worker goes first, so it cannot report
+   * its tasks' deaths as their failures.
+   */
+  async killWorker(index: number): Promise<WorkerProcess> {
+    const victim = this.workers[index]!;
+    killProcessTree(victim.child.pid!);
+    await victim.exited;
+    this.killed.push(victim);
+    return victim;
+  }
+
+  /** Teardown: `kill -9` of every live worker and of the tasks it runs. */
+  killWorkerTrees(): void {
+    for (const worker of this.workers) {
+      if (worker.child.exitCode === null && worker.child.signalCode === null) {
+        killProcessTree(worker.child.pid!);
+      }
+    }
+  }
+
+  /** Starts a new worker in place of worker `index`; resolves once it has registered. */
+  async replaceWorker(index: number): Promise<WorkerProcess> {
+    const worker = await this.startWorker();
+    this.workers[index] = worker;
+    return worker;
+  }
+
+  /** Resolves when the current coordinator process declares the worker dead. */
+  workerExpired(workerId: string, timeoutMs = 30_000): Promise<unknown> {
+    return this.coordinator.waitFor(
+      new RegExp(`"workerId":"${workerId}"[^\\n]*"msg":"worker expired"`),
+      timeoutMs,
+    );
+  }
+
+  /** `kill -9` of the coordinator. */
+  async killCoordinator(): Promise<void> {
+    await kill9(this.coordinator);
+  }
+
+  /** A new coordinator process on the same data dir and port. */
+  async restartCoordinator(): Promise<CoordinatorProcess> {
+    this.coordinator = await startCoordinatorProcess(this.dataDir, {
+      port: this.port,
+      extraArgs: this.coordinatorArgs,
+    });
+    return this.coordinator;
+  }
+}
+
+/** How many attempts were lost, how many of them on killed workers, and why, for the log. */
+export function describeLostAttempts(
+  tasks: readonly TaskView[],
+  cluster: ChaosCluster,
+  runs: number,
+): string {
+  const killed = new Set(cluster.killed.map((w) => w.workerId));
+  const lost = tasks.flatMap((t) => t.history);
+  const onKilled = lost.filter((h) => h.workerId !== null && killed.has(h.workerId)).length;
+  const reasons = new Set(
+    lost.map((h) => h.reason.replace(/worker \S+/, 'worker W').replace(/\d+ ms/, 'N ms')),
+  );
+  return (
+    `${lost.length} attempts lost (${onKilled} on killed workers), ` +
+    `${tasks.filter((t) => t.attempt > 1).length} tasks had more than one attempt, ` +
+    `${runs} runs started for ${tasks.length} tasks; ` +
+    `reasons: ${[...reasons].join(' | ') || 'none'}`
+  );
+}
+
+/**
+ * The checks every chaos run ends with: all `count` marked tasks succeeded, each announced as
+ * ended once, the stored result is the announced one and came from exactly one real run, and
+ * the attempts add up, every lost one lost for an infrastructure reason.
+ */
+export function expectEveryTaskSucceededOnce(opts: {
+  ids: readonly string[];
+  tasks: readonly TaskView[];
+  ended: EndedTasks;
+  markerFile: string;
+}): { runs: number } {
+  const { ids, tasks, ended } = opts;
+  expect(new Set(ids).size).toBe(ids.length);
+  expect(tasks.map((t) => t.id).sort()).toEqual([...ids].sort());
+  const notSucceeded = tasks.filter((t) => t.state !== 'succeeded');
+  expect(
+    notSucceeded.map((t) => ({ id: t.id, state: t.state, result: t.result, history: t.history })),
+  ).toEqual([]);
+
+  const twice = [...ended.announced].filter(([, events]) => events.length > 1);
+  expect(twice, 'tasks announced as ended more than once').toEqual([]);
+  expect(ended.count).toBe(ids.length);
+
+  const runs = readRuns(opts.markerFile);
+  for (const task of tasks) {
+    const index = Number(task.name!.slice(1));
+    const announced = ended.announced.get(task.id)?.[0] ?? ended.fromSnapshot.get(task.id);
+    expect(announced?.state, task.id).toBe('succeeded');
+    expect(task.result, task.id).toEqual(announced!.result);
+
+    const output = task.result!.output;
+    expect(output?.kind, task.id).toBe('command');
+    const stdout = output?.kind === 'command' ? output.stdout : '';
+    const [printedIndex, pid] = stdout.trim().split(' ');
+    expect(Number(printedIndex), task.id).toBe(index);
+    const pids = runs.get(index) ?? [];
+    // The recorded result is one real run's, and each attempt ran at most once.
+    expect(
+      pids.filter((p) => p === pid),
+      `${task.id}: runs ${pids}`,
+    ).toHaveLength(1);
+    expect(pids.length, `${task.id}: runs ${pids}`).toBeLessThanOrEqual(task.attempt);
+
+    expect(task.attempt, task.id).toBe(task.history.length + 1);
+    task.history.forEach((entry, i) => {
+      expect(entry.attempt, task.id).toBe(i + 1);
+      expect(entry.reason, task.id).toMatch(INFRASTRUCTURE_REASON);
+    });
+  }
+  // No run outside the submitted tasks.
+  expect([...runs.keys()].every((i) => i >= 0 && i < ids.length)).toBe(true);
+  return { runs: [...runs.values()].reduce((sum, pids) => sum + pids.length, 0) };
+}
