@@ -115,9 +115,12 @@ export function failAttempt(
   task.history.push({ attempt: task.attempt, workerId: task.workerId ?? null, reason, at: now });
   const { maxRetries, delayMs, backoffFactor } = task.spec.retry;
   if (task.failures > maxRetries) {
-    const error = `gave up after ${task.attempt} attempts; last: ${reason}`;
-    const final: TaskResult = { ...(result ?? { durationMs: 0 }), status: 'failed', error };
-    return endTask(state, task, now, 'failed', { result: final, reason: error });
+    // Dead letter: `timed_out` if the last attempt timed out, `failed` otherwise.
+    const status = result?.status === 'timed_out' ? 'timed_out' : 'failed';
+    const attempts = task.attempt === 1 ? '1 attempt' : `${task.attempt} attempts`;
+    const error = `gave up after ${attempts}; last: ${reason}`;
+    const final: TaskResult = { ...(result ?? { durationMs: 0 }), status, error };
+    return endTask(state, task, now, status, { result: final, reason: error });
   }
   requeue(state, task, now, now + delayMs * backoffFactor ** (task.failures - 1));
   return [{ type: 'TaskRequeued', task, reason }];

@@ -55,7 +55,7 @@ describe('stopping tasks on their worker', () => {
       },
     ]);
     const [ended] = await client.waitFor({ taskIds: [id!] });
-    expect(ended!.state).toBe('failed');
+    expect(ended!.state).toBe('timed_out');
     const [task] = await client.query({ taskIds: [id!] });
     expect(task!.attempt).toBe(2);
     expect(task!.history.map((a) => a.reason)).toEqual([

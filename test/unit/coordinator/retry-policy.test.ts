@@ -58,7 +58,7 @@ describe('retry policy', () => {
       h.advance(0);
     }
     const task = h.task(id!);
-    expect(task).toMatchObject({ state: 'failed', attempt: 3, failures: 3 });
+    expect(task).toMatchObject({ state: 'timed_out', attempt: 3, failures: 3 });
     expect(task.result?.error).toBe('gave up after 3 attempts; last: timed out');
     expect(task.history.map((a) => [a.attempt, a.reason])).toEqual([
       [1, 'timed out'],
