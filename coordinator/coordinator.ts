@@ -11,7 +11,7 @@ import { taskReadHandler } from './http/task-read.js';
 import { CoordinatorMetrics } from './metrics.js';
 import { UnschedulableExplainer } from './queries.js';
 import { expiredLeases, expiredWorkers, schedule } from './scheduler/index.js';
-import type { SchedulingPolicy, StateEvent } from './state/index.js';
+import type { StateConfig, StateEvent } from './state/index.js';
 import {
   ArtifactStore,
   GroupCommit,
@@ -25,19 +25,13 @@ import { WsGateway } from './ws/gateway.js';
 const CHECKPOINT_THREAD_AFTER_COMMANDS = 1_000;
 
 export interface CoordinatorOptions {
+  /** The state machine's settings: heartbeats, worker health, scheduling policies. */
+  state: StateConfig;
   host: string;
   port: number;
   dataDir: string;
   /** Accept every connection without a token: local demos only. */
   insecureNoAuth: boolean;
-  heartbeatIntervalMs: number;
-  heartbeatMisses: number;
-  /** Worker health (see `state/health.ts`); each left out takes its default from `protocol/limits.ts`. */
-  healthThreshold?: number;
-  breakerFailures?: number;
-  breakerCooldownMs?: number;
-  /** Scheduling policies (see `state/policy.ts`); each left out takes its default. */
-  scheduling?: Partial<SchedulingPolicy>;
   maxMessageBytes: number;
   /** Largest file `PUT /api/artifacts` accepts (models, mostly). */
   maxArtifactBytes?: number;
@@ -61,18 +55,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const { logger } = options;
   const db = openDatabase(options.dataDir);
   const startedAt = Date.now();
-  const state = loadState(
-    db,
-    {
-      heartbeatIntervalMs: options.heartbeatIntervalMs,
-      heartbeatMisses: options.heartbeatMisses,
-      healthThreshold: options.healthThreshold,
-      breakerFailures: options.breakerFailures,
-      breakerCooldownMs: options.breakerCooldownMs,
-      ...(options.scheduling === undefined ? {} : { scheduling: options.scheduling }),
-    },
-    startedAt,
-  );
+  const state = loadState(db, options.state, startedAt);
   logger.info(
     { tasks: state.tasks.size, queued: state.ready.size, workers: state.workers.size },
     'state loaded',
@@ -183,7 +166,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
         commit.submit(command);
       }
     },
-    Math.max(50, Math.floor(options.heartbeatIntervalMs / 2)),
+    Math.max(50, Math.floor(options.state.heartbeatIntervalMs / 2)),
   );
   const backoffs = new BackoffTimer(state, commit);
   batchListeners.push(() => backoffs.arm());

@@ -108,14 +108,13 @@ export function zeroStateCounts(): Record<TaskState, number> {
   >;
 }
 
-export const TERMINAL_STATES: ReadonlySet<TaskState> = new Set([
-  'succeeded',
-  'failed',
-  'timed_out',
-  'unsupported',
-  'cancelled',
-  'skipped',
-]);
+/** The states a task is still in while it may yet run. */
+const LIVE_STATES: ReadonlySet<TaskState> = new Set(['queued', 'assigned', 'running']);
+
+/** The states a task ends in: every other one. */
+export const TERMINAL_STATES: ReadonlySet<TaskState> = new Set(
+  TaskState.options.filter((state) => !LIVE_STATES.has(state)),
+);
 
 /** What a worker reports when a task attempt ends. */
 export const TaskResult = z.object({

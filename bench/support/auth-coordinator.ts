@@ -27,8 +27,7 @@ export function withAuthCoordinator<T>(
       port: 0,
       dataDir,
       insecureNoAuth: false,
-      heartbeatIntervalMs: 1000,
-      heartbeatMisses: 3,
+      state: { heartbeatIntervalMs: 1000, heartbeatMisses: 3 },
       maxMessageBytes: 8 * 1024 * 1024,
       logger: pino({ level: 'silent' }),
     });

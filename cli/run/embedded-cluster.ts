@@ -53,8 +53,10 @@ export async function startEmbeddedCluster(
       port: 0,
       dataDir,
       insecureNoAuth: false,
-      heartbeatIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS,
-      heartbeatMisses: DEFAULT_HEARTBEAT_MISSES,
+      state: {
+        heartbeatIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS,
+        heartbeatMisses: DEFAULT_HEARTBEAT_MISSES,
+      },
       maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
       logger,
     });

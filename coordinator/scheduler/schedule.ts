@@ -92,9 +92,21 @@ function pickWorker(
   if (small && open.batchWorker !== undefined && free.has(open.batchWorker)) {
     return open.batchWorker;
   }
-  const workerId = roomiest(open.workers, free);
+  const workerId = roomiest(elsewhere(candidate, open.workers, free), free);
   if (small) open.batchWorker = workerId;
   return workerId;
+}
+
+/**
+ * For a retry, the workers its earlier attempts did not run on, when one of them has room: a
+ * second worker tells a broken worker from a broken task. Otherwise all of them.
+ */
+function elsewhere(candidate: Candidate, workers: string[], free: Map<string, number>): string[] {
+  const { history } = candidate.entry.task;
+  if (history.length === 0) return workers;
+  const tried = new Set(history.map((attempt) => attempt.workerId));
+  const untried = workers.filter((id) => !tried.has(id) && free.has(id));
+  return untried.length > 0 ? untried : workers;
 }
 
 function roomiest(candidates: string[], free: Map<string, number>): string | undefined {

@@ -1,4 +1,4 @@
-import type { LeaseRef, ResultReport } from '../../protocol/index.js';
+import { type LeaseRef, type ResultReport, TERMINAL_STATES } from '../../protocol/index.js';
 import {
   endTask,
   failAttempt,
@@ -164,14 +164,13 @@ function recordResult(
     ];
   }
   if (!holdsLease(task, workerId, report)) {
-    const reason =
-      task.state === 'queued' || task.state === 'assigned' || task.state === 'running'
-        ? `stale lease: the live attempt is ${task.attempt}`
-        : `task already ${task.state}`;
+    const reason = TERMINAL_STATES.has(task.state)
+      ? `task already ${task.state}`
+      : `stale lease: the live attempt is ${task.attempt}`;
     return [{ type: 'ResultAcked', workerId, ack: { ...ack, recorded: false, reason } }];
   }
   const { result } = report;
-  recordResultHealth(state, workerId, result, now);
+  recordResultHealth(state, task, workerId, result, now);
   const recorded: StateEvent = { type: 'ResultAcked', workerId, ack: { ...ack, recorded: true } };
   if (isRetriedFailure(task, result)) {
     const reason = result.error ?? result.status;
@@ -189,7 +188,7 @@ function expireLease(
   const task = liveAttempt(state, lease);
   if (task === undefined) return [];
   const revoked = leaseRevoked(task, reason);
-  recordOutcome(state, revoked.workerId, 'timeout', now);
+  recordOutcome(state, task, revoked.workerId, 'timeout', now);
   return [revoked, ...failAttempt(state, task, now, reason)];
 }
 

@@ -1,3 +1,4 @@
+import { TERMINAL_STATES } from '../../protocol/index.js';
 import { DelayedQueue } from './delayed-queue.js';
 import { ReadyQueue } from './ready-queue.js';
 import type { CoordinatorState, StateConfig, TaskRecord } from './types.js';
@@ -36,7 +37,7 @@ export function indexTask(state: CoordinatorState, task: TaskRecord): void {
     else members.push(task);
   }
   if (idempotencyKey !== undefined) state.byIdempotencyKey.set(idempotencyKey, task.id);
-  if (dependsOn !== undefined && !isFinished(task)) {
+  if (dependsOn !== undefined && !TERMINAL_STATES.has(task.state)) {
     for (const parentId of dependsOn) {
       const dependents = state.dependents.get(parentId);
       if (dependents === undefined) state.dependents.set(parentId, [task]);
@@ -45,10 +46,6 @@ export function indexTask(state: CoordinatorState, task: TaskRecord): void {
   }
   if (task.seq >= state.nextSeq) state.nextSeq = task.seq + 1;
   if (task.leaseToken > state.lastLeaseToken) state.lastLeaseToken = task.leaseToken;
-}
-
-function isFinished(task: TaskRecord): boolean {
-  return task.state !== 'queued' && task.state !== 'assigned' && task.state !== 'running';
 }
 
 /** Keeps `runningByPriority` in step as a lease is taken (+1) or let go (-1). */

@@ -6,7 +6,7 @@ import {
   type TaskResult,
   type WorkerHealthView,
 } from '../../protocol/index.js';
-import type { CoordinatorState, StateConfig, WorkerRecord } from './types.js';
+import type { CoordinatorState, StateConfig, TaskRecord, WorkerRecord } from './types.js';
 
 /**
  * Worker health: a score from 0 to 100 and a circuit breaker, both kept from what the state
@@ -23,7 +23,8 @@ import type { CoordinatorState, StateConfig, WorkerRecord } from './types.js';
  *   moving average (weight 0.2) of |interval between two heartbeats − heartbeatIntervalMs|.
  *   Jitter alone never brings a worker under the default threshold of 70.
  * A test that ran and failed, an `unsupported` result, a cancelled or preempted attempt and a
- * lost worker do not count: they say nothing about the worker's ability to run tasks.
+ * lost worker do not count: they say nothing about the worker's ability to run tasks. Nor does
+ * any failure of a task that failed the same way on two workers (see `blameTask`).
  *
  * The breaker opens after `breakerFailures` (3) consecutive infrastructure failures or timeouts;
  * an open breaker gives the worker no new tasks. `breakerCooldownMs` (300 s) after it opened it
@@ -50,6 +51,8 @@ export type HealthOutcome = 'success' | 'infrastructure' | 'timeout';
 export interface HealthFailure {
   at: number;
   kind: 'infrastructure' | 'timeout';
+  /** The task that failed: charges are withdrawn if the task turns out to be the cause. */
+  taskId: string;
 }
 
 export interface WorkerHealth {
@@ -158,15 +161,41 @@ export function assignableSlots(state: CoordinatorState, worker: WorkerRecord): 
   return half ? Math.min(1, worker.slots) : worker.slots;
 }
 
-/** Records what an attempt on the worker came to, and moves its breaker. */
+/**
+ * Whether the task, rather than the worker, is the likelier cause of its failure on
+ * `workerId`: it already failed the same way on another worker. Then the charges it left on
+ * other workers are withdrawn (closing a breaker they alone opened), and from now on none of
+ * its failures is charged to a worker. One broken test must not isolate healthy workers.
+ */
+function blameTask(state: CoordinatorState, task: TaskRecord, workerId: string): boolean {
+  const config = healthConfig(state.config);
+  for (const { workerId: otherId } of task.history) {
+    if (otherId === null || otherId === workerId) continue;
+    const other = state.workers.get(otherId);
+    if (other === undefined) continue;
+    const health = other.health;
+    const kept = health.recent.filter((failure) => failure.taskId !== task.id);
+    const withdrawn = health.recent.length - kept.length;
+    if (withdrawn === 0) continue;
+    task.blamed = true;
+    health.recent = kept;
+    health.consecutiveFailures = Math.max(0, health.consecutiveFailures - withdrawn);
+    if (health.consecutiveFailures < config.breakerFailures) delete health.openedAt;
+  }
+  return task.blamed === true;
+}
+
+/** Records what an attempt of `task` on the worker came to, and moves its breaker. */
 export function recordOutcome(
   state: CoordinatorState,
+  task: TaskRecord,
   workerId: string,
   outcome: HealthOutcome | undefined,
   now: number,
 ): void {
   const worker = state.workers.get(workerId);
   if (worker === undefined || outcome === undefined) return;
+  if (outcome !== 'success' && blameTask(state, task, workerId)) return;
   const health = worker.health;
   const config = healthConfig(state.config);
   const breaker = breakerState(health, now, config);
@@ -180,7 +209,7 @@ export function recordOutcome(
     }
     return;
   }
-  health.recent.push({ at: now, kind: outcome });
+  health.recent.push({ at: now, kind: outcome, taskId: task.id });
   const cutoff = now - HEALTH_WINDOW_MS;
   while (
     health.recent.length > MAX_RECENT_FAILURES ||
@@ -200,11 +229,12 @@ export function recordOutcome(
 /** Records a result the worker reported for its live lease. */
 export function recordResultHealth(
   state: CoordinatorState,
+  task: TaskRecord,
   workerId: string,
   result: TaskResult,
   now: number,
 ): void {
-  recordOutcome(state, workerId, outcomeOf(result), now);
+  recordOutcome(state, task, workerId, outcomeOf(result), now);
 }
 
 /**

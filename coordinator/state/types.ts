@@ -38,6 +38,11 @@ export interface TaskRecord {
   history: AttemptRecord[];
   /** Bumped every time the task enters the queue, so stale queue entries can be told apart. */
   queueEpoch: number;
+  /**
+   * It failed the same way on two workers, so its failures are not charged to workers' health
+   * (see `health.ts`). In memory only.
+   */
+  blamed?: true;
 }
 
 export type WorkerStatus = 'connected' | 'disconnected' | 'dead';

@@ -1,18 +1,7 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DtfClient } from '../../client/index.js';
-import {
-  ChaosCluster,
-  chaosSeed,
-  cleanUpChaosAfterAll,
-  describeLostAttempts,
-  EndedTasks,
-  expectEveryTaskSucceededOnce,
-  markedTasks,
-  seededRandom,
-} from '../support/chaos.js';
+import { cleanUpChaosAfterAll, startChaosRun } from '../support/chaos.js';
 import { getJson } from '../support/rest.js';
-import { tempDir } from '../support/temp-dir.js';
 
 cleanUpChaosAfterAll();
 
@@ -21,28 +10,14 @@ const WORKERS = 3;
 
 describe('the coordinator killed with SIGKILL mid-run, and workers around it', () => {
   it('comes back on the same data dir and port; every one of 1,000 tasks succeeds exactly once', async () => {
-    const random = seededRandom(chaosSeed('coordinator-kill'));
-    const pick = () => Math.floor(random() * WORKERS);
-    const cluster = await ChaosCluster.start({
+    const run = await startChaosRun({
+      test: 'coordinator-kill',
       workers: WORKERS,
-      slots: 3,
-      heartbeatMs: 200,
-      heartbeatMisses: 3,
+      tasks: TASKS,
+      seconds: 0.1,
     });
-    const first = cluster.coordinator;
-    const client1 = await DtfClient.connect({ urls: [first.wsUrl], token: first.adminKey });
-    const ended = new EndedTasks();
-    await client1.subscribe({ group: 'chaos' }, ended.record);
-    const markerFile = join(tempDir('dtf-chaos-runs-'), 'runs.txt');
-    const ids = await client1.submit(
-      markedTasks(TASKS, {
-        markerFile,
-        group: 'chaos',
-        retry: { maxRetries: 15, delayMs: 20 },
-        seconds: 0.1,
-      }),
-    );
-    expect(ids).toHaveLength(TASKS);
+    const { cluster, client: client1, ended, ids } = run;
+    const pick = () => Math.floor(run.random() * WORKERS);
 
     // A worker dies before the coordinator does; the coordinator notices.
     await ended.waitForCount(200);
@@ -79,10 +54,7 @@ describe('the coordinator killed with SIGKILL mid-run, and workers around it', (
     const killedAfter = await cluster.killWorker(after);
     await Promise.all([cluster.replaceWorker(after), cluster.workerExpired(killedAfter.workerId)]);
 
-    await client2.waitFor({ taskIds: ids });
-    await ended.waitForCount(TASKS);
-    const tasks = await client2.query({ group: 'chaos', limit: 10_000 });
-    const { runs } = expectEveryTaskSucceededOnce({ ids, tasks, ended, markerFile });
+    const { tasks, runs } = await run.expectEveryTaskSucceededOnce(client2);
 
     // Workers that were not killed reconnected by themselves: all of them are connected now.
     const { workers } = await getJson<{ workers: Array<{ id: string; status: string }> }>(
@@ -95,7 +67,7 @@ describe('the coordinator killed with SIGKILL mid-run, and workers around it', (
     console.log(
       `coordinator-kill: ${endedBeforeCrash} tasks ended before the crash, ` +
         `${ended.fromSnapshot.size} first seen ended in the new snapshot; ` +
-        describeLostAttempts(tasks, cluster, runs),
+        run.describeLostAttempts(tasks, runs),
     );
     await subscription.close();
     await client2.close();

@@ -1,8 +1,11 @@
 import { randomInt } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, expect } from 'vitest';
+import { DtfClient, type Subscription } from '../../client/index.js';
 import { killProcessTree } from '../../node-worker/runners/process-tree.js';
 import {
+  seededRandom,
   type TaskEvent,
   type TaskSpecInput,
   type TaskView,
@@ -18,6 +21,7 @@ import {
   startWorkerProcess,
 } from './processes.js';
 import { removeTempDirs, tempDir } from './temp-dir.js';
+import { Waiters } from './waiters.js';
 
 const clusters = new Set<ChaosCluster>();
 
@@ -44,18 +48,6 @@ export function chaosSeed(test: string): number {
   if (!Number.isSafeInteger(seed)) throw new Error(`DTF_CHAOS_SEED is not an integer: ${fromEnv}`);
   console.log(`${test}: seed ${seed} (repeat with DTF_CHAOS_SEED=${seed})`);
   return seed;
-}
-
-/** mulberry32: a small seeded generator of numbers in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /**
@@ -110,7 +102,7 @@ export class EndedTasks {
   readonly announced = new Map<string, TaskEvent[]>();
   /** Terminal states first seen in a subscription's snapshot rather than announced. */
   readonly fromSnapshot = new Map<string, TaskEvent>();
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new Waiters();
 
   /** A subscription's event handler. */
   readonly record = (events: TaskEvent[]): void => {
@@ -120,7 +112,7 @@ export class EndedTasks {
       list.push(event);
       this.announced.set(event.taskId, list);
     }
-    for (const waiter of this.waiters) waiter();
+    this.waiters.notify();
   };
 
   recordSnapshot(snapshot: readonly TaskEvent[]): void {
@@ -129,7 +121,7 @@ export class EndedTasks {
         this.fromSnapshot.set(event.taskId, event);
       }
     }
-    for (const waiter of this.waiters) waiter();
+    this.waiters.notify();
   }
 
   /** How many distinct tasks are known to have ended. */
@@ -141,23 +133,13 @@ export class EndedTasks {
 
   /** Resolves once at least `n` tasks have ended. */
   waitForCount(n: number, timeoutMs = 60_000): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        if (this.count < n) return;
-        done();
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`timed out waiting for ${n} tasks to end (${this.count} ended)`));
-      }, timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-      };
-      this.waiters.add(check);
-      check();
-    });
+    return this.waiters
+      .waitFor(
+        () => (this.count < n ? undefined : true),
+        timeoutMs,
+        () => new Error(`timed out waiting for ${n} tasks to end (${this.count} ended)`),
+      )
+      .then(() => {});
   }
 }
 
@@ -262,6 +244,80 @@ export class ChaosCluster {
     });
     return this.coordinator;
   }
+}
+
+/** A chaos run under way: its cluster, a client watching group `chaos`, and its tasks. */
+export interface ChaosRun {
+  /** The run's seeded choices (see `chaosSeed`). */
+  random: () => number;
+  cluster: ChaosCluster;
+  client: DtfClient;
+  /** The client's subscription to group `chaos`, recording into `ended`. */
+  subscription: Subscription;
+  ended: EndedTasks;
+  /** The ids of the submitted marked tasks, in order. */
+  ids: string[];
+  /**
+   * Waits until `client` (the run's own unless given) sees every task ended and `ended` has
+   * them all, then makes the checks of `expectEveryTaskSucceededOnce`.
+   */
+  expectEveryTaskSucceededOnce(client?: DtfClient): Promise<{ tasks: TaskView[]; runs: number }>;
+  /** `describeLostAttempts` of this run's cluster. */
+  describeLostAttempts(tasks: readonly TaskView[], runs: number): string;
+}
+
+/**
+ * How every chaos run starts: a `ChaosCluster` of `workers` workers (3 slots each, 200 ms
+ * heartbeats, 3 misses), a client subscribed to group `chaos`, and `tasks` marked tasks of
+ * `seconds` each submitted to that group, each allowed 15 retries.
+ */
+export async function startChaosRun(opts: {
+  /** The test's name, printed with its seed. */
+  test: string;
+  workers: number;
+  tasks: number;
+  seconds: number;
+}): Promise<ChaosRun> {
+  const random = seededRandom(chaosSeed(opts.test));
+  const cluster = await ChaosCluster.start({
+    workers: opts.workers,
+    slots: 3,
+    heartbeatMs: 200,
+    heartbeatMisses: 3,
+  });
+  const { coordinator } = cluster;
+  const client = await DtfClient.connect({
+    urls: [coordinator.wsUrl],
+    token: coordinator.adminKey,
+  });
+  const ended = new EndedTasks();
+  const subscription = await client.subscribe({ group: 'chaos' }, ended.record);
+  const markerFile = join(tempDir('dtf-chaos-runs-'), 'runs.txt');
+  const ids = await client.submit(
+    markedTasks(opts.tasks, {
+      markerFile,
+      group: 'chaos',
+      retry: { maxRetries: 15, delayMs: 20 },
+      seconds: opts.seconds,
+    }),
+  );
+  expect(ids).toHaveLength(opts.tasks);
+  return {
+    random,
+    cluster,
+    client,
+    subscription,
+    ended,
+    ids,
+    async expectEveryTaskSucceededOnce(finalClient = client) {
+      await finalClient.waitFor({ taskIds: ids });
+      await ended.waitForCount(opts.tasks);
+      const tasks = await finalClient.query({ group: 'chaos', limit: 10_000 });
+      const { runs } = expectEveryTaskSucceededOnce({ ids, tasks, ended, markerFile });
+      return { tasks, runs };
+    },
+    describeLostAttempts: (tasks, runs) => describeLostAttempts(tasks, cluster, runs),
+  };
 }
 
 /** How many attempts were lost, how many of them on killed workers, and why, for the log. */

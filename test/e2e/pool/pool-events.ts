@@ -1,13 +1,14 @@
 import type { PoolEvent } from '../../../browser-worker/pool/index.js';
+import { Waiters } from '../../support/waiters.js';
 
 /** Records a pool's events and resolves waits on them, so tests never sleep a fixed time. */
 export class PoolEventLog {
   readonly events: PoolEvent[] = [];
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new Waiters();
 
   readonly record = (event: PoolEvent): void => {
     this.events.push(event);
-    for (const waiter of this.waiters) waiter();
+    this.waiters.notify();
   };
 
   /** The first event from now on (or already recorded after `since`) matching `matches`. */
@@ -16,24 +17,13 @@ export class PoolEventLog {
     since = 0,
     timeoutMs = 60_000,
   ): Promise<PoolEvent> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const found = this.events.slice(since).find(matches);
-        if (found === undefined) return;
-        done();
-        resolve(found);
-      };
-      const timer = setTimeout(() => {
-        done();
+    return this.waiters.waitFor(
+      () => this.events.slice(since).find(matches),
+      timeoutMs,
+      () => {
         const seen = this.events.map((event) => `${event.type} ${event.member.name}`).join(', ');
-        reject(new Error(`no matching pool event within ${timeoutMs} ms; saw: ${seen}`));
-      }, timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-      };
-      this.waiters.add(check);
-      check();
-    });
+        return new Error(`no matching pool event within ${timeoutMs} ms; saw: ${seen}`);
+      },
+    );
   }
 }

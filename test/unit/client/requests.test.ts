@@ -1,27 +1,30 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CoordinatorError, DtfClient } from '../../../client/index.js';
 import { MAX_TASKS_PER_SUBMIT, type TaskSpecInput } from '../../../protocol/index.js';
+import { closeAfterEach } from '../../support/close-after-each.js';
 import { type FakeCoordinator, reply, startFakeCoordinator } from './fake-coordinator.js';
 
 const echoTask: TaskSpecInput = { kind: 'command', payload: { command: 'echo' } };
 
 describe('DtfClient requests', () => {
-  let fake: FakeCoordinator | undefined;
-  let client: DtfClient | undefined;
-  afterEach(async () => {
-    await client?.close();
-    await fake?.close();
-    client = undefined;
-    fake = undefined;
+  const opened = closeAfterEach({
+    client: (client: DtfClient) => client.close(),
+    fake: (fake: FakeCoordinator) => fake.close(),
   });
 
   it('splits a large submit into chunks the protocol allows and keeps the id order', async () => {
     let next = 0;
-    fake = await startFakeCoordinator((request, socket) => {
-      const tasks = request.tasks as unknown[];
-      reply(socket, { type: 'submitted', id: request.id, taskIds: tasks.map(() => `t${next++}`) });
-    });
-    client = await DtfClient.connect({ urls: [fake.url] });
+    const fake = opened.fake(
+      await startFakeCoordinator((request, socket) => {
+        const tasks = request.tasks as unknown[];
+        reply(socket, {
+          type: 'submitted',
+          id: request.id,
+          taskIds: tasks.map(() => `t${next++}`),
+        });
+      }),
+    );
+    const client = opened.client(await DtfClient.connect({ urls: [fake.url] }));
     const ids = await client.submit(
       Array.from({ length: MAX_TASKS_PER_SUBMIT + 1 }, () => echoTask),
     );
@@ -35,14 +38,16 @@ describe('DtfClient requests', () => {
 
   it('matches replies to requests by id even when they come back out of order', async () => {
     const held: { id: string; group: string }[] = [];
-    fake = await startFakeCoordinator((request, socket) => {
-      held.push({ id: request.id, group: String(request.group) });
-      if (held.length < 2) return;
-      for (const { id, group } of held.reverse()) {
-        reply(socket, { type: 'cancelled', id, taskIds: [`${group}-task`] });
-      }
-    });
-    client = await DtfClient.connect({ urls: [fake.url] });
+    const fake = opened.fake(
+      await startFakeCoordinator((request, socket) => {
+        held.push({ id: request.id, group: String(request.group) });
+        if (held.length < 2) return;
+        for (const { id, group } of held.reverse()) {
+          reply(socket, { type: 'cancelled', id, taskIds: [`${group}-task`] });
+        }
+      }),
+    );
+    const client = opened.client(await DtfClient.connect({ urls: [fake.url] }));
     const [a, b] = await Promise.all([
       client.cancel({ group: 'a' }),
       client.cancel({ group: 'b' }),
@@ -52,31 +57,37 @@ describe('DtfClient requests', () => {
   });
 
   it("rejects with the coordinator's message and code on an error reply", async () => {
-    fake = await startFakeCoordinator((request, socket) => {
-      reply(socket, {
-        type: 'error',
-        id: request.id,
-        code: 'forbidden',
-        message: 'viewers cannot submit',
-      });
-    });
-    client = await DtfClient.connect({ urls: [fake.url] });
+    const fake = opened.fake(
+      await startFakeCoordinator((request, socket) => {
+        reply(socket, {
+          type: 'error',
+          id: request.id,
+          code: 'forbidden',
+          message: 'viewers cannot submit',
+        });
+      }),
+    );
+    const client = opened.client(await DtfClient.connect({ urls: [fake.url] }));
     const error = await client.submit([echoTask]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CoordinatorError);
     expect(error).toMatchObject({ code: 'forbidden', message: 'viewers cannot submit' });
   });
 
   it('times out a request that gets no answer', async () => {
-    fake = await startFakeCoordinator(() => {});
-    client = await DtfClient.connect({ urls: [fake.url], requestTimeoutMs: 50 });
+    const fake = opened.fake(await startFakeCoordinator(() => {}));
+    const client = opened.client(
+      await DtfClient.connect({ urls: [fake.url], requestTimeoutMs: 50 }),
+    );
     await expect(client.query()).rejects.toThrow(
       `request 'query' (id 1) to ${fake.url} got no answer within 50 ms`,
     );
   });
 
   it('rejects pending requests with the close code and reason when the connection closes', async () => {
-    fake = await startFakeCoordinator((_request, socket) => socket.close(1011, 'overloaded'));
-    client = await DtfClient.connect({ urls: [fake.url] });
+    const fake = opened.fake(
+      await startFakeCoordinator((_request, socket) => socket.close(1011, 'overloaded')),
+    );
+    const client = opened.client(await DtfClient.connect({ urls: [fake.url] }));
     await expect(client.query()).rejects.toThrow(
       `connection to ${fake.url} closed (code 1011, overloaded)`,
     );
@@ -84,8 +95,10 @@ describe('DtfClient requests', () => {
   });
 
   it('fails the connection when the coordinator sends something unreadable', async () => {
-    fake = await startFakeCoordinator((_request, socket) => socket.send('{"v":1,"type":"bogus"}'));
-    client = await DtfClient.connect({ urls: [fake.url] });
+    const fake = opened.fake(
+      await startFakeCoordinator((_request, socket) => socket.send('{"v":1,"type":"bogus"}')),
+    );
+    const client = opened.client(await DtfClient.connect({ urls: [fake.url] }));
     await expect(client.query()).rejects.toThrow(
       /sent an invalid message: unknown message type 'bogus'/,
     );

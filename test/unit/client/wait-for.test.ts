@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { DtfClient } from '../../../client/index.js';
 import type { TaskEvent } from '../../../protocol/index.js';
+import { closeAfterEach } from '../../support/close-after-each.js';
 import {
   type FakeCoordinator,
   type ReceivedRequest,
@@ -26,28 +27,26 @@ function subscriptionScript(snapshot: TaskEvent[], batches: TaskEvent[][]) {
 }
 
 describe('DtfClient.waitFor', () => {
-  let fake: FakeCoordinator | undefined;
-  let client: DtfClient | undefined;
-  afterEach(async () => {
-    await client?.close();
-    await fake?.close();
-    client = undefined;
-    fake = undefined;
+  const opened = closeAfterEach({
+    client: (client: DtfClient) => client.close(),
+    fake: (fake: FakeCoordinator) => fake.close(),
   });
 
   it('waits for every task of a group, including tasks that appear after the snapshot', async () => {
-    fake = await startFakeCoordinator(
-      subscriptionScript(
-        [event('a', 'queued', 1), event('b', 'running', 2)],
-        [
-          [event('b', 'succeeded', 3), event('c', 'queued', 3)],
-          [event('a', 'succeeded', 4)],
-          [event('c', 'running', 5)],
-          [event('c', 'failed', 6)],
-        ],
+    const fake = opened.fake(
+      await startFakeCoordinator(
+        subscriptionScript(
+          [event('a', 'queued', 1), event('b', 'running', 2)],
+          [
+            [event('b', 'succeeded', 3), event('c', 'queued', 3)],
+            [event('a', 'succeeded', 4)],
+            [event('c', 'running', 5)],
+            [event('c', 'failed', 6)],
+          ],
+        ),
       ),
     );
-    client = await DtfClient.connect({ urls: [fake.url] });
+    const client = opened.client(await DtfClient.connect({ urls: [fake.url] }));
     const seen: string[] = [];
     const final = await client.waitFor(
       { group: 'g' },
@@ -63,39 +62,41 @@ describe('DtfClient.waitFor', () => {
   });
 
   it('does not let an older snapshot undo events that arrived before it was read', async () => {
-    fake = await startFakeCoordinator(
-      subscriptionScript([event('a', 'running', 1)], [[event('a', 'succeeded', 2)]]),
+    const fake = opened.fake(
+      await startFakeCoordinator(
+        subscriptionScript([event('a', 'running', 1)], [[event('a', 'succeeded', 2)]]),
+      ),
     );
-    client = await DtfClient.connect({ urls: [fake.url] });
+    const client = opened.client(await DtfClient.connect({ urls: [fake.url] }));
     const final = await client.waitFor({ taskIds: ['a'] });
     expect(final).toEqual([event('a', 'succeeded', 2)]);
   });
 
   it('resolves at once for a group that has no tasks', async () => {
-    fake = await startFakeCoordinator(subscriptionScript([], []));
-    client = await DtfClient.connect({ urls: [fake.url] });
+    const fake = opened.fake(await startFakeCoordinator(subscriptionScript([], [])));
+    const client = opened.client(await DtfClient.connect({ urls: [fake.url] }));
     await expect(client.waitFor({ group: 'empty' })).resolves.toEqual([]);
   });
 
   it('rejects when a selected task id is unknown to the coordinator', async () => {
-    fake = await startFakeCoordinator(subscriptionScript([event('a', 'succeeded', 1)], []));
-    client = await DtfClient.connect({ urls: [fake.url] });
+    const fake = opened.fake(
+      await startFakeCoordinator(subscriptionScript([event('a', 'succeeded', 1)], [])),
+    );
+    const client = opened.client(await DtfClient.connect({ urls: [fake.url] }));
     await expect(client.waitFor({ taskIds: ['a', 'ghost'] })).rejects.toThrow(
       'no such task: ghost',
     );
   });
 
   it('rejects when the connection closes before the tasks end', async () => {
-    fake = await startFakeCoordinator((request, socket) => {
-      reply(socket, {
-        type: 'subscribed',
-        id: request.id,
-        subscription: 's1',
-        snapshot: [event('a', 'running', 1)],
-      });
-      socket.close(1001, 'going away');
-    });
-    client = await DtfClient.connect({ urls: [fake.url] });
+    const subscribe = subscriptionScript([event('a', 'running', 1)], []);
+    const fake = opened.fake(
+      await startFakeCoordinator((request, socket) => {
+        subscribe(request, socket);
+        socket.close(1001, 'going away');
+      }),
+    );
+    const client = opened.client(await DtfClient.connect({ urls: [fake.url] }));
     await expect(client.waitFor({ group: 'g' })).rejects.toThrow('closed (code 1001, going away)');
   });
 });

@@ -64,19 +64,22 @@ describe('health score', () => {
 
   it('costs 15 per infrastructure failure and 10 per timeout, fading over ten minutes', () => {
     const record = newWorkerHealth();
-    record.recent.push({ at: 0, kind: 'infrastructure' });
+    record.recent.push({ at: 0, kind: 'infrastructure', taskId: 't' });
     expect(score(record, 0)).toBe(85);
     expect(score(record, HEALTH_WINDOW_MS / 2)).toBe(93); // 100 − 7.5, rounded
     expect(score(record, HEALTH_WINDOW_MS)).toBe(100);
-    record.recent.push({ at: 0, kind: 'timeout' });
+    record.recent.push({ at: 0, kind: 'timeout', taskId: 't' });
     expect(score(record, 0)).toBe(75);
-    record.recent.push({ at: 0, kind: 'infrastructure' }, { at: 0, kind: 'infrastructure' });
+    record.recent.push(
+      { at: 0, kind: 'infrastructure', taskId: 't' },
+      { at: 0, kind: 'infrastructure', taskId: 't' },
+    );
     expect(score(record, 0)).toBe(45);
   });
 
   it('never goes below 0', () => {
     const record = newWorkerHealth();
-    for (let i = 0; i < 10; i++) record.recent.push({ at: 0, kind: 'infrastructure' });
+    for (let i = 0; i < 10; i++) record.recent.push({ at: 0, kind: 'infrastructure', taskId: 't' });
     expect(score(record, 0)).toBe(0);
   });
 
@@ -139,6 +142,32 @@ describe('circuit breaker', () => {
     expect(schedule(h.state)).toEqual([]);
     h.advance(299_999);
     expect(schedule(h.state)).toEqual([]);
+  });
+
+  it('blames a task that fails on two workers, not the workers: charges withdrawn, breaker closed', () => {
+    const h = new Harness({ preemption: false });
+    const [broken] = h.submit(retried());
+    h.register('a');
+    // Worker a fails three times in a row (the task is retried there while it is alone)...
+    for (let i = 0; i < 3; i++) runOnce(h, 'a', infrastructure);
+    expect(view(h, 'a')).toMatchObject({ breaker: 'open', consecutiveFailures: 3 });
+    // ... then the same task fails the same way on b: the task is the cause.
+    h.register('b');
+    expect(runOnce(h, 'b', infrastructure)).toBe(broken);
+    expect(view(h, 'a')).toEqual({ score: 100, breaker: 'closed', consecutiveFailures: 0 });
+    expect(view(h, 'b')).toEqual({ score: 100, breaker: 'closed', consecutiveFailures: 0 });
+    // Its later failures count against nobody; a good task still runs on a.
+    runOnce(h, 'a', infrastructure);
+    expect(view(h, 'a').consecutiveFailures).toBe(0);
+  });
+
+  it('sends a retry to a worker it has not failed on yet, when one has room', () => {
+    const h = new Harness();
+    const [id] = h.submit(retried());
+    h.register('a', { slots: 4 });
+    h.register('b', { slots: 1 });
+    expect(runOnce(h, 'a', infrastructure)).toBe(id);
+    expect(h.assign()).toEqual([{ taskId: id, workerId: 'b' }]);
   });
 
   it('does not open for tests that ran and failed', () => {

@@ -1,7 +1,8 @@
 import { pino } from 'pino';
-import { afterEach, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { startWorker, type WorkerHandle } from '../../../node-worker/index.js';
 import { PROTOCOL_VERSION } from '../../../protocol/index.js';
+import { closeAfterEach } from '../../support/close-after-each.js';
 import { deadUrl, FakeCoordinator } from './fake-coordinator.js';
 
 const v = PROTOCOL_VERSION;
@@ -25,27 +26,24 @@ function capturingLogger() {
 }
 
 describe('node worker against a fake coordinator', () => {
-  let coordinator: FakeCoordinator | undefined;
-  let worker: WorkerHandle | undefined;
-  afterEach(async () => {
-    await worker?.stop();
-    await coordinator?.close();
-    worker = undefined;
-    coordinator = undefined;
+  const opened = closeAfterEach({
+    worker: (worker: WorkerHandle) => worker.stop(),
+    coordinator: (coordinator: FakeCoordinator) => coordinator.close(),
   });
 
   test('registers, runs assignments, and redelivers results until acknowledged', async () => {
-    const fake = await FakeCoordinator.start('secret');
-    coordinator = fake;
-    worker = await startWorker({
-      coordinatorUrls: [await deadUrl(), fake.url],
-      token: 'secret',
-      slots: 2,
-      labels: { pool: 'a' },
-      name: 'w1',
-      logger: pino({ level: 'silent' }),
-      reconnect: fastReconnect,
-    });
+    const fake = opened.coordinator(await FakeCoordinator.start('secret'));
+    const worker = opened.worker(
+      await startWorker({
+        coordinatorUrls: [await deadUrl(), fake.url],
+        token: 'secret',
+        slots: 2,
+        labels: { pool: 'a' },
+        name: 'w1',
+        logger: pino({ level: 'silent' }),
+        reconnect: fastReconnect,
+      }),
+    );
 
     const register = await fake.next('register');
     expect(register).toMatchObject({
@@ -108,11 +106,12 @@ describe('node worker against a fake coordinator', () => {
     ['no token', undefined, 'requires a worker token and none was given'],
     ['a wrong token', 'wrong', 'rejected the worker token'],
   ])('with %s it logs the problem and keeps retrying', async (_case, token, problem) => {
-    const fake = await FakeCoordinator.start('secret');
-    coordinator = fake;
+    const fake = opened.coordinator(await FakeCoordinator.start('secret'));
     const { logger, lines } = capturingLogger();
     const options = { coordinatorUrls: [fake.url], slots: 1, labels: {}, logger };
-    worker = await startWorker({ ...options, token, reconnect: fastReconnect });
+    const worker = opened.worker(
+      await startWorker({ ...options, token, reconnect: fastReconnect }),
+    );
     await vi.waitFor(() => expect(fake.handshakes.length).toBeGreaterThanOrEqual(3));
     const errors = lines.map((line) => JSON.parse(line)).filter((entry) => entry.level >= 50);
     expect(errors[0]).toMatchObject({ status: 401 });
@@ -120,7 +119,7 @@ describe('node worker against a fake coordinator', () => {
 
     const registered = worker.registered;
     await worker.stop();
-    worker = undefined;
+    opened.forget('worker');
     await expect(registered).rejects.toThrow('worker stopped before registering');
   });
 });

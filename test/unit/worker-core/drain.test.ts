@@ -1,55 +1,9 @@
 import { describe, expect, test, vi } from 'vitest';
-import {
-  type Assignment,
-  PROTOCOL_VERSION,
-  type TaskResult,
-  type WorkerToCoordinator,
-} from '../../../protocol/index.js';
-import type { ConnectionHandlers, WorkerConnection } from '../../../worker-core/index.js';
-import { WorkerSession } from '../../../worker-core/index.js';
+import { type Assignment, PROTOCOL_VERSION, type TaskResult } from '../../../protocol/index.js';
 import { nodeCapabilities } from '../../support/fixtures.js';
+import { registeredMessage, startScriptedSession } from '../../support/worker-session.js';
 
 const v = PROTOCOL_VERSION;
-
-/** Records what the session sends; the test plays the coordinator. */
-class ScriptedConnection implements WorkerConnection {
-  readonly sent: WorkerToCoordinator[] = [];
-  open = false;
-  stopped = false;
-  constructor(readonly handlers: ConnectionHandlers) {}
-  start(): void {
-    this.open = true;
-    this.handlers.opened();
-  }
-  send(message: WorkerToCoordinator): boolean {
-    if (this.open) this.sent.push(message);
-    return this.open;
-  }
-  startHeartbeat(): void {}
-  resetBackoff(): void {}
-  async stop(): Promise<void> {
-    this.open = false;
-    this.stopped = true;
-  }
-  deliver(message: unknown): void {
-    this.handlers.message(JSON.stringify(message));
-  }
-  drop(): void {
-    this.open = false;
-    this.handlers.closed();
-  }
-  reopen(): void {
-    this.open = true;
-    this.handlers.opened();
-  }
-  take<T extends WorkerToCoordinator['type']>(
-    type: T,
-  ): Extract<WorkerToCoordinator, { type: T }>[] {
-    const taken = this.sent.filter((m) => m.type === type);
-    this.sent.splice(0, this.sent.length, ...this.sent.filter((m) => m.type !== type));
-    return taken as Extract<WorkerToCoordinator, { type: T }>[];
-  }
-}
 
 const assignment = (taskId: string, leaseToken = 1): Assignment => ({
   kind: 'command',
@@ -60,26 +14,15 @@ const assignment = (taskId: string, leaseToken = 1): Assignment => ({
   payload: { command: 'true', args: [], env: {}, shell: false },
 });
 const lease = (taskId: string, leaseToken = 1) => ({ taskId, attempt: 1, leaseToken });
-const registered = {
-  v,
-  type: 'registered',
-  workerId: 'w1',
-  heartbeatIntervalMs: 1_000,
-  maxMessageBytes: 1_000_000,
-};
-const silentLog = { debug() {}, info() {}, warn() {}, error() {} };
+const registered = registeredMessage(1_000);
 
 function startSession(options: { slots?: number; onDrainRequested?: (ms: number) => void } = {}) {
-  let connection: ScriptedConnection | undefined;
   const finish = new Map<string, (result: TaskResult) => void>();
   const aborted: string[] = [];
-  const session = new WorkerSession({
-    workerId: 'w1',
+  const { session, connection } = startScriptedSession({
     name: 'node',
     capabilities: nodeCapabilities(),
-    labels: {},
     slots: options.slots ?? 2,
-    log: silentLog,
     drainAckTimeoutMs: 5_000,
     ...(options.onDrainRequested === undefined
       ? {}
@@ -93,15 +36,10 @@ function startSession(options: { slots?: number; onDrainRequested?: (ms: number)
           resolve({ status: 'failed', durationMs: 0, error: 'aborted' });
         });
       }),
-    connect: (handlers) => {
-      connection = new ScriptedConnection(handlers);
-      return connection;
-    },
   });
-  session.start();
-  connection!.deliver(registered);
-  connection!.take('register');
-  return { session, connection: connection!, finish, aborted };
+  connection.deliver(registered);
+  connection.take('register');
+  return { session, connection, finish, aborted };
 }
 
 describe('WorkerSession drain', () => {

@@ -4,56 +4,10 @@ import {
   type BrowserCapabilities,
   PROTOCOL_VERSION,
   type TaskResult,
-  type WorkerToCoordinator,
 } from '../../../protocol/index.js';
-import type { ConnectionHandlers, WorkerConnection } from '../../../worker-core/index.js';
-import { WorkerSession } from '../../../worker-core/index.js';
+import { registeredMessage, startScriptedSession } from '../../support/worker-session.js';
 
 const v = PROTOCOL_VERSION;
-
-/** A connection that records what the session sends and lets the test play the coordinator. */
-class ScriptedConnection implements WorkerConnection {
-  readonly sent: WorkerToCoordinator[] = [];
-  heartbeatMs: number | undefined;
-  backoffResets = 0;
-  open = false;
-  constructor(readonly handlers: ConnectionHandlers) {}
-  start(): void {
-    this.open = true;
-    this.handlers.opened();
-  }
-  send(message: WorkerToCoordinator): boolean {
-    if (this.open) this.sent.push(message);
-    return this.open;
-  }
-  startHeartbeat(intervalMs: number): void {
-    this.heartbeatMs = intervalMs;
-  }
-  resetBackoff(): void {
-    this.backoffResets++;
-  }
-  async stop(): Promise<void> {
-    this.open = false;
-  }
-  deliver(message: unknown): void {
-    this.handlers.message(JSON.stringify(message));
-  }
-  drop(): void {
-    this.open = false;
-    this.handlers.closed();
-  }
-  reopen(): void {
-    this.open = true;
-    this.handlers.opened();
-  }
-  take<T extends WorkerToCoordinator['type']>(
-    type: T,
-  ): Extract<WorkerToCoordinator, { type: T }>[] {
-    const taken = this.sent.filter((m) => m.type === type);
-    this.sent.splice(0, this.sent.length, ...this.sent.filter((m) => m.type !== type));
-    return taken as Extract<WorkerToCoordinator, { type: T }>[];
-  }
-}
 
 const capabilities: BrowserCapabilities = {
   kind: 'browser',
@@ -85,31 +39,16 @@ const assignment = (taskId: string): Assignment => ({
   payload: { module: 'data:text/javascript,' },
 });
 
-const silentLog = { debug() {}, info() {}, warn() {}, error() {} };
-const registered = {
-  v,
-  type: 'registered',
-  workerId: 'w1',
-  heartbeatIntervalMs: 50,
-  maxMessageBytes: 1_000_000,
-};
+const registered = registeredMessage(50);
 
 function startSession() {
-  let connection: ScriptedConnection | undefined;
   const finish = new Map<string, (result: TaskResult) => void>();
   const observed: string[] = [];
-  const session = new WorkerSession({
-    workerId: 'w1',
+  const { session, connection } = startScriptedSession({
     name: 'page',
     capabilities,
-    labels: {},
     slots: 1,
-    log: silentLog,
     runAssignment: (task) => new Promise((resolve) => finish.set(task.taskId, resolve)),
-    connect: (handlers) => {
-      connection = new ScriptedConnection(handlers);
-      return connection;
-    },
     observer: {
       registered: () => observed.push('registered'),
       disconnected: () => observed.push('disconnected'),
@@ -117,8 +56,7 @@ function startSession() {
       taskFinished: (report) => observed.push(`finished ${report.taskId}`),
     },
   });
-  session.start();
-  return { session, connection: connection!, finish, observed };
+  return { session, connection, finish, observed };
 }
 
 describe('WorkerSession', () => {
