@@ -1,4 +1,4 @@
-import { type CoordinatorState, healthAllowsNewTasks } from './state/index.js';
+import { type CoordinatorState, healthHoldsBack } from './state/index.js';
 import type { GroupCommit } from './store/index.js';
 
 /**
@@ -21,7 +21,7 @@ export class HealthWatch {
     let released = false;
     for (const worker of this.state.workers.values()) {
       if (worker.status !== 'connected') continue;
-      if (!healthAllowsNewTasks(this.state, worker, now)) held.add(worker.id);
+      if (healthHoldsBack(this.state, worker, now) !== undefined) held.add(worker.id);
       else if (this.held.has(worker.id)) released = true;
     }
     this.held = held;

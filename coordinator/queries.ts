@@ -1,6 +1,11 @@
 import { type TaskState, type TaskView, zeroStateCounts } from '../protocol/index.js';
-import { explainUnschedulable } from './scheduler/index.js';
-import { type CoordinatorState, type TaskRecord, taskView } from './state/index.js';
+import { explainUnschedulable, heldBack, matchingWorkers } from './scheduler/index.js';
+import {
+  type CoordinatorState,
+  type RequirementClass,
+  type TaskRecord,
+  taskView,
+} from './state/index.js';
 
 export interface TaskFilter {
   taskIds?: string[] | undefined;
@@ -33,7 +38,25 @@ export class UnschedulableExplainer {
       );
       this.cache.set(key, reason);
     }
-    return this.cache.get(key);
+    const unmet = this.cache.get(key);
+    if (unmet !== undefined || cls === undefined || !task.placeable) return unmet;
+    return this.heldBack(cls);
+  }
+
+  /**
+   * When every worker that could run the class is held back (draining, or by its health), why;
+   * asked afresh each time, since health changes with the clock alone.
+   */
+  private heldBack(cls: RequirementClass): string | undefined {
+    const reasons: string[] = [];
+    for (const workerId of matchingWorkers(this.state, cls)) {
+      const worker = this.state.workers.get(workerId)!;
+      const reason = heldBack(this.state, worker);
+      if (reason === undefined) return undefined;
+      reasons.push(`${worker.name}: ${reason}`);
+    }
+    if (reasons.length === 0) return undefined;
+    return `waiting: every worker that could run it is held back (${reasons.join('; ')})`;
   }
 }
 

@@ -1,8 +1,15 @@
-import { type CoordinatorState, healthAllowsNewTasks, type WorkerRecord } from '../state/index.js';
+import { type CoordinatorState, healthHoldsBack, type WorkerRecord } from '../state/index.js';
 
-/** Whether the scheduler may give the worker new tasks now (`state.clock`). */
+/**
+ * Why the scheduler gives the worker no new tasks now (`state.clock`), or undefined when it
+ * may: not connected, draining, or held back by its health (see `state/health.ts`).
+ */
+export function heldBack(state: CoordinatorState, worker: WorkerRecord): string | undefined {
+  if (worker.status !== 'connected') return `it is ${worker.status}`;
+  if (worker.draining) return 'it is draining';
+  return healthHoldsBack(state, worker);
+}
+
 export function takesNewTasks(state: CoordinatorState, worker: WorkerRecord): boolean {
-  // Health: not while its circuit breaker is open or its score is under the threshold; one
-  // probe at a time while the breaker is half-open (see `state/health.ts`).
-  return worker.status === 'connected' && !worker.draining && healthAllowsNewTasks(state, worker);
+  return heldBack(state, worker) === undefined;
 }

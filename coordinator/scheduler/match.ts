@@ -49,20 +49,14 @@ export function explainUnschedulable(
 ): string | undefined {
   const reasons = new Set<string>();
   let connected = 0;
-  let draining = 0;
   for (const worker of workers) {
     if (worker.status !== 'connected') continue;
     connected++;
     const unmet = unmetRequirement(worker, kind, requirements);
-    if (unmet === undefined) {
-      if (!worker.draining) return undefined;
-      draining++;
-    } else reasons.add(unmet);
+    if (unmet === undefined) return undefined;
+    reasons.add(unmet);
   }
   if (connected === 0) return 'unschedulable: no worker connected';
-  if (draining > 0) {
-    return `unschedulable: every worker that could run it is draining (${draining})`;
-  }
   if (reasons.size === 1) return `unschedulable: ${[...reasons][0]}`;
   return `unschedulable: no single worker meets every requirement (${[...reasons].join('; ')})`;
 }

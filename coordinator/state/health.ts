@@ -134,24 +134,26 @@ export function healthScore(
 }
 
 /**
- * Whether the worker's health lets it take new tasks at `now`: not while its breaker is open;
- * while half-open, one probe at a time; otherwise when its score is at least the threshold.
+ * Why the worker's health keeps new tasks from it at `now`, or undefined when it does not: an
+ * open breaker; while half-open, a probe already running; otherwise a score under the threshold.
  */
-export function healthAllowsNewTasks(
+export function healthHoldsBack(
   state: CoordinatorState,
   worker: WorkerRecord,
   now: number = state.clock,
-): boolean {
+): string | undefined {
   const config = healthConfig(state.config);
   switch (breakerState(worker.health, now, config)) {
     case 'open':
-      return false;
+      return 'its circuit breaker is open';
     case 'half-open':
-      return worker.running.size === 0;
-    case 'closed':
-      return (
-        healthScore(worker.health, now, state.config.heartbeatIntervalMs) >= config.healthThreshold
-      );
+      return worker.running.size === 0 ? undefined : 'its circuit breaker is half-open, probing';
+    case 'closed': {
+      const score = healthScore(worker.health, now, state.config.heartbeatIntervalMs);
+      return score >= config.healthThreshold
+        ? undefined
+        : `its health score ${score} is under ${config.healthThreshold}`;
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { takesNewTasks } from '../../../coordinator/scheduler/eligibility.js';
-import { explainUnschedulable, schedule } from '../../../coordinator/scheduler/index.js';
+import { UnschedulableExplainer } from '../../../coordinator/queries.js';
+import { schedule, takesNewTasks } from '../../../coordinator/scheduler/index.js';
 import {
   decodeMessage,
   InboundMessage,
@@ -48,9 +48,8 @@ describe('draining a worker', () => {
 
     const more = h.submit(commandSpec(), commandSpec());
     expect(schedule(h.state)).toEqual([]);
-    const spec = h.task(more[0]!).spec;
-    expect(explainUnschedulable(h.state.workers.values(), spec.kind, spec.requirements)).toBe(
-      'unschedulable: every worker that could run it is draining (1)',
+    expect(new UnschedulableExplainer(h.state).explain(h.task(more[0]!))).toBe(
+      'waiting: every worker that could run it is held back (a: it is draining)',
     );
     h.register('b', { slots: 2 });
     assignAll(h);

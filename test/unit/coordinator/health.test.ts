@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { HealthWatch } from '../../../coordinator/health-watch.js';
+import { UnschedulableExplainer } from '../../../coordinator/queries.js';
 import { schedule } from '../../../coordinator/scheduler/index.js';
 import {
   breakerState,
@@ -140,6 +141,10 @@ describe('circuit breaker', () => {
       openedAt: h.now,
     });
     expect(schedule(h.state)).toEqual([]);
+    const [waiting] = h.submit(retried());
+    expect(new UnschedulableExplainer(h.state).explain(h.task(waiting!))).toBe(
+      'waiting: every worker that could run it is held back (w: its circuit breaker is open)',
+    );
     h.advance(299_999);
     expect(schedule(h.state)).toEqual([]);
   });
