@@ -7,6 +7,10 @@ export default defineConfig({
         test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 10_000 },
       },
       {
+        // Deterministic simulation of the pure Raft core: no processes, no I/O, no setup.
+        test: { name: 'sim', include: ['test/sim/**/*.test.ts'], testTimeout: 60_000 },
+      },
+      {
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],

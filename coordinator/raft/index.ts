@@ -1,0 +1,37 @@
+export { MemoryStorage } from './memory-storage.js';
+export { RaftNode } from './node.js';
+export { SqliteStorage } from './sqlite-storage.js';
+export {
+  type DurableStorage,
+  EMPTY_SNAPSHOT,
+  entrySize,
+  type PersistUpdate,
+  type Storage,
+} from './storage.js';
+export type {
+  AppendMsg,
+  AppendRespMsg,
+  Entry,
+  EntryKind,
+  HardState,
+  HeartbeatMsg,
+  HeartbeatRespMsg,
+  Message,
+  MessageType,
+  NodeId,
+  PreVoteMsg,
+  ProposeResult,
+  RaftConfig,
+  RaftStatus,
+  ReadIndexMsg,
+  ReadIndexRespMsg,
+  ReadState,
+  Ready,
+  Role,
+  Snapshot,
+  SnapshotMeta,
+  SnapshotMsg,
+  TimeoutNowMsg,
+  VoteMsg,
+  VoteRespMsg,
+} from './types.js';

@@ -1,0 +1,176 @@
+import type Database from 'better-sqlite3';
+import { type DurableStorage, EMPTY_SNAPSHOT, limitSize, type PersistUpdate } from './storage.js';
+import type { Entry, EntryKind, HardState, NodeId, Snapshot } from './types.js';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS raft_entries (
+    idx INTEGER PRIMARY KEY,
+    term INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    data TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS raft_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    term INTEGER NOT NULL,
+    vote TEXT,
+    commit_index INTEGER NOT NULL,
+    snapshot_index INTEGER NOT NULL,
+    snapshot_term INTEGER NOT NULL,
+    snapshot_data TEXT NOT NULL
+  );
+`;
+
+interface StateRow {
+  term: number;
+  vote: NodeId | null;
+  commit_index: number;
+  snapshot_index: number;
+  snapshot_term: number;
+  snapshot_data: string;
+}
+
+type EntryRow = [idx: number, term: number, kind: EntryKind, data: string];
+
+/**
+ * Raft's durable state in SQLite: term, vote and commit, the log and the latest snapshot. Each
+ * `persist` is one transaction, so a crash leaves either all of a Ready's durable part or none
+ * of it. Hard state and snapshot are kept in memory too; entries are read back on demand.
+ */
+export class SqliteStorage implements DurableStorage {
+  private hs: HardState;
+  private snap: Snapshot;
+  private last: number;
+  private readonly statements;
+  private readonly persistAtomically: (update: PersistUpdate) => void;
+
+  constructor(db: Database.Database) {
+    db.exec(SCHEMA);
+    const row = db.prepare('SELECT * FROM raft_state WHERE id = 1').get() as StateRow | undefined;
+    this.hs = row
+      ? { term: row.term, vote: row.vote, commit: row.commit_index }
+      : { term: 0, vote: null, commit: 0 };
+    this.snap = row
+      ? {
+          meta: { index: row.snapshot_index, term: row.snapshot_term },
+          data: row.snapshot_data,
+        }
+      : EMPTY_SNAPSHOT;
+    this.statements = {
+      term: db.prepare('SELECT term FROM raft_entries WHERE idx = ?').pluck(),
+      range: db
+        .prepare(
+          'SELECT idx, term, kind, data FROM raft_entries WHERE idx >= ? AND idx < ? ORDER BY idx',
+        )
+        .raw(true),
+      insert: db.prepare('INSERT INTO raft_entries (idx, term, kind, data) VALUES (?, ?, ?, ?)'),
+      truncateFrom: db.prepare('DELETE FROM raft_entries WHERE idx >= ?'),
+      truncateTo: db.prepare('DELETE FROM raft_entries WHERE idx <= ?'),
+      clear: db.prepare('DELETE FROM raft_entries'),
+      saveState: db.prepare(
+        `INSERT INTO raft_state (id, term, vote, commit_index, snapshot_index, snapshot_term, snapshot_data)
+         VALUES (1, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET term = excluded.term, vote = excluded.vote,
+           commit_index = excluded.commit_index, snapshot_index = excluded.snapshot_index,
+           snapshot_term = excluded.snapshot_term, snapshot_data = excluded.snapshot_data`,
+      ),
+    };
+    const max = db.prepare('SELECT MAX(idx) FROM raft_entries').pluck().get() as number | null;
+    this.last = Math.max(max ?? 0, this.snap.meta.index);
+    this.persistAtomically = db.transaction((update: PersistUpdate) => this.write(update));
+  }
+
+  hardState(): HardState {
+    return { ...this.hs };
+  }
+
+  firstIndex(): number {
+    return this.snap.meta.index + 1;
+  }
+
+  lastIndex(): number {
+    return this.last;
+  }
+
+  term(index: number): number | undefined {
+    if (index === this.snap.meta.index) return this.snap.meta.term;
+    if (index < this.snap.meta.index || index > this.last) return undefined;
+    return this.statements.term.get(index) as number | undefined;
+  }
+
+  entries(lo: number, hi: number, maxSize: number): Entry[] {
+    if (lo < this.firstIndex() || hi > this.lastIndex() + 1 || lo > hi) {
+      throw new Error(`entries [${lo}, ${hi}) out of [${this.firstIndex()}, ${this.lastIndex()}]`);
+    }
+    const rows = this.statements.range.all(lo, hi) as EntryRow[];
+    return limitSize(
+      rows.map(([index, term, kind, data]) => ({ index, term, kind, data })),
+      maxSize,
+    );
+  }
+
+  snapshot(): Snapshot {
+    return this.snap;
+  }
+
+  persist(update: PersistUpdate): void {
+    if (
+      !update.snapshot &&
+      update.entries.length === 0 &&
+      !update.hardState &&
+      !update.compaction
+    ) {
+      return;
+    }
+    const before = { hs: this.hs, snap: this.snap, last: this.last };
+    try {
+      this.persistAtomically(update);
+    } catch (error) {
+      // The transaction rolled back: so does the view of it kept in memory.
+      this.hs = before.hs;
+      this.snap = before.snap;
+      this.last = before.last;
+      throw error;
+    }
+  }
+
+  private write(update: PersistUpdate): void {
+    if (update.snapshot && update.snapshot.meta.index > this.snap.meta.index) {
+      // A snapshot from the leader replaces the whole log.
+      this.statements.clear.run();
+      this.snap = update.snapshot;
+      this.last = update.snapshot.meta.index;
+    }
+    if (update.entries.length > 0) this.append(update.entries);
+    if (update.hardState) this.hs = { ...update.hardState };
+    if (update.compaction) this.compact(update.compaction);
+    const { meta, data } = this.snap;
+    this.statements.saveState.run(
+      this.hs.term,
+      this.hs.vote,
+      this.hs.commit,
+      meta.index,
+      meta.term,
+      data,
+    );
+  }
+
+  private append(entries: Entry[]): void {
+    const first = entries[0]!.index;
+    if (first > this.last + 1)
+      throw new Error(`append at ${first} leaves a gap after ${this.last}`);
+    const kept = entries.filter((e) => e.index > this.snap.meta.index);
+    if (kept.length === 0) return;
+    this.statements.truncateFrom.run(kept[0]!.index);
+    for (const e of kept) this.statements.insert.run(e.index, e.term, e.kind, e.data);
+    this.last = kept[kept.length - 1]!.index;
+  }
+
+  private compact(snapshot: Snapshot): void {
+    const { index } = snapshot.meta;
+    if (index <= this.snap.meta.index) return;
+    if (index > this.last)
+      throw new Error(`compaction at ${index} is past the last index ${this.last}`);
+    this.statements.truncateTo.run(index);
+    this.snap = snapshot;
+  }
+}

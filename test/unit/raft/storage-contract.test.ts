@@ -1,0 +1,89 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type DurableStorage,
+  type Entry,
+  MemoryStorage,
+  SqliteStorage,
+} from '../../../coordinator/raft/index.js';
+import { removeTempDirs, tempDir } from '../../support/temp-dir.js';
+
+const entry = (index: number, term: number, data = `e${index}`): Entry => ({
+  index,
+  term,
+  kind: 'normal',
+  data,
+});
+const none = { hardState: null, entries: [], snapshot: null, compaction: null };
+const open: Database.Database[] = [];
+
+afterEach(() => {
+  for (const db of open.splice(0)) db.close();
+  removeTempDirs();
+});
+
+function sqlite(file = ':memory:'): SqliteStorage {
+  const db = new Database(file);
+  open.push(db);
+  return new SqliteStorage(db);
+}
+
+describe.each([
+  ['MemoryStorage', () => new MemoryStorage() as DurableStorage],
+  ['SqliteStorage', () => sqlite() as DurableStorage],
+])('%s', (_name, create) => {
+  it('starts empty', () => {
+    const s = create();
+    expect(s.hardState()).toEqual({ term: 0, vote: null, commit: 0 });
+    expect([s.firstIndex(), s.lastIndex(), s.term(0), s.term(1)]).toEqual([1, 0, 0, undefined]);
+  });
+
+  it('appends, replaces a conflicting suffix, and reads within a size budget', () => {
+    const s = create();
+    s.persist({ ...none, entries: [entry(1, 1), entry(2, 1), entry(3, 1)] });
+    s.persist({ ...none, entries: [entry(2, 2, 'new'), entry(3, 2)] });
+    expect(s.lastIndex()).toBe(3);
+    expect(s.entries(1, 4, Number.POSITIVE_INFINITY).map((e) => [e.index, e.term])).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 2],
+    ]);
+    expect(s.entries(1, 4, 1)).toHaveLength(1);
+    expect(() => s.persist({ ...none, entries: [entry(9, 2)] })).toThrow(/gap/);
+  });
+
+  it('keeps the hard state, compacts up to a snapshot, and takes a leader snapshot whole', () => {
+    const s = create();
+    s.persist({
+      ...none,
+      entries: [1, 2, 3, 4].map((i) => entry(i, 1)),
+      hardState: { term: 1, vote: 'a', commit: 3 },
+    });
+    s.persist({ ...none, compaction: { meta: { index: 2, term: 1 }, data: 'state@2' } });
+    expect([s.firstIndex(), s.lastIndex(), s.term(2), s.term(1)]).toEqual([3, 4, 1, undefined]);
+    expect(s.hardState()).toEqual({ term: 1, vote: 'a', commit: 3 });
+    s.persist({ ...none, snapshot: { meta: { index: 10, term: 3 }, data: 'state@10' } });
+    expect([s.firstIndex(), s.lastIndex(), s.term(10)]).toEqual([11, 10, 3]);
+    expect(s.snapshot().data).toBe('state@10');
+  });
+});
+
+describe('SqliteStorage across a restart', () => {
+  it('reads back exactly what was persisted', () => {
+    const file = join(tempDir(), 'raft.sqlite');
+    const first = sqlite(file);
+    first.persist({
+      ...none,
+      entries: [1, 2, 3].map((i) => entry(i, 2)),
+      hardState: { term: 2, vote: 'b', commit: 2 },
+    });
+    first.persist({ ...none, compaction: { meta: { index: 1, term: 2 }, data: 'one' } });
+    open.pop()!.close();
+    const again = sqlite(file);
+    expect(again.hardState()).toEqual({ term: 2, vote: 'b', commit: 2 });
+    expect([again.firstIndex(), again.lastIndex()]).toEqual([2, 3]);
+    expect(again.snapshot()).toEqual({ meta: { index: 1, term: 2 }, data: 'one' });
+    expect(again.entries(2, 4, Number.POSITIVE_INFINITY).map((e) => e.data)).toEqual(['e2', 'e3']);
+  });
+});
