@@ -7,6 +7,14 @@ interface Pending {
   done: ((events: StateEvent[]) => void) | undefined;
 }
 
+/** Where the edges send commands: a GroupCommit alone, or the Raft log in cluster mode. */
+export interface CommandSink {
+  readonly state: CoordinatorState;
+  /** Queues a command; `done` runs once it is durable (and, in a cluster, committed). */
+  submit(command: Command, done?: (events: StateEvent[]) => void): void;
+  submitAndWait(command: Command): Promise<StateEvent[]>;
+}
+
 export interface GroupCommitOptions {
   /** Commands to apply after each batch within the same transaction (the scheduler's placements). */
   followUp: (state: CoordinatorState) => Command | undefined;
@@ -26,12 +34,12 @@ export interface GroupCommitOptions {
  * only then are callers answered and events announced. A caller is never told about a change
  * that a crash could take back.
  */
-export class GroupCommit {
+export class GroupCommit implements CommandSink {
   private queue: Pending[] = [];
   private scheduled = false;
   private closed = false;
   private readonly writer: EventWriter;
-  private readonly transaction: (batch: Pending[]) => StateEvent[][];
+  private readonly transaction: (batch: Pending[], alsoWrite?: () => void) => StateEvent[][];
 
   constructor(
     db: Database.Database,
@@ -39,7 +47,11 @@ export class GroupCommit {
     private readonly options: GroupCommitOptions,
   ) {
     this.writer = new EventWriter(db);
-    this.transaction = db.transaction((batch: Pending[]) => this.applyBatch(batch));
+    this.transaction = db.transaction((batch: Pending[], alsoWrite?: () => void) => {
+      const results = this.applyBatch(batch);
+      alsoWrite?.();
+      return results;
+    });
   }
 
   /**
@@ -65,15 +77,33 @@ export class GroupCommit {
     this.closed = true;
   }
 
+  /**
+   * Applies already ordered commands (a cluster's committed log entries) now, as one batch,
+   * with `alsoWrite` in the same transaction; callers and listeners are told as after a flush.
+   */
+  commitNow(
+    batch: Array<{ command: Command; done?: ((events: StateEvent[]) => void) | undefined }>,
+    alsoWrite: () => void,
+  ): void {
+    this.commitBatch(
+      batch.map(({ command, done }) => ({ command, done })),
+      alsoWrite,
+    );
+  }
+
   private flush(): void {
     this.scheduled = false;
     if (this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
+    this.commitBatch(batch);
+  }
+
+  private commitBatch(batch: Pending[], alsoWrite?: () => void): void {
     const started = performance.now();
     let results: StateEvent[][];
     try {
-      results = this.transaction(batch);
+      results = this.transaction(batch, alsoWrite);
     } catch (error) {
       this.writer.discard();
       this.options.onFatal(error);

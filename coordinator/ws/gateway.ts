@@ -12,6 +12,10 @@ import { Subscriptions } from './subscriptions.js';
 import { WorkerConnections } from './worker-connections.js';
 
 export const WS_PATH = '/ws';
+/** Close code after a follower names the leader; the close reason is the leader's `/ws` URL. */
+export const NOT_LEADER_CLOSE = 4001;
+
+type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 /**
  * The `/ws` endpoint for workers and clients. Authenticates the handshake, decodes and
@@ -21,6 +25,7 @@ export class WsGateway {
   readonly workers = new WorkerConnections();
   private readonly subscriptions = new Subscriptions();
   private readonly wss: WebSocketServer;
+  private readonly routes = new Map<string, UpgradeHandler>();
 
   constructor(
     private readonly ctx: CoordinatorContext,
@@ -33,6 +38,16 @@ export class WsGateway {
 
   attach(server: Server): void {
     server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
+  }
+
+  /** Hands upgrades to `path` (the Raft peer stream) to another endpoint. */
+  route(path: string, handler: UpgradeHandler): void {
+    this.routes.set(path, handler);
+  }
+
+  /** Drops every worker and client (this member stopped leading: they move to the leader). */
+  disconnectAll(): void {
+    for (const client of this.wss.clients) client.terminate();
   }
 
   /** Routes a durable batch of state events to the workers and subscribers concerned. */
@@ -52,6 +67,11 @@ export class WsGateway {
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const routed = this.routes.get(url.pathname);
+    if (routed !== undefined) {
+      routed(req, socket, head);
+      return;
+    }
     if (url.pathname !== WS_PATH) {
       reject(socket, 404, `no WebSocket endpoint at ${url.pathname}; use ${WS_PATH}`);
       return;
@@ -79,6 +99,11 @@ export class WsGateway {
   }
 
   private connected(socket: WebSocket, role: Role): void {
+    const cluster = this.ctx.cluster;
+    if (cluster !== undefined && !cluster.isLeader) {
+      refuseAsFollower(socket, cluster.status().leaderUrl);
+      return;
+    }
     const session = new Session(this.ctx, socket, role, this.workers, this.subscriptions);
     socket.on('message', (data) => {
       // The default binaryType delivers every message, fragmented or not, as one Buffer.
@@ -100,6 +125,19 @@ export class WsGateway {
     socket.on('close', () => session.closed());
     socket.on('error', (error) => this.ctx.logger.debug({ err: error }, 'ws connection error'));
   }
+}
+
+/** A follower's answer on `/ws`: an error naming the leader, then a close that carries its URL. */
+function refuseAsFollower(socket: WebSocket, leaderUrl: string | null): void {
+  const leaderWs = leaderUrl === null ? '' : `${leaderUrl.replace(/^http/, 'ws')}${WS_PATH}`;
+  sendError(socket, {
+    code: 'not_leader',
+    message:
+      leaderWs === ''
+        ? 'this coordinator is a follower and no leader is known yet; try another coordinator'
+        : `this coordinator is a follower; the leader is at ${leaderWs}`,
+  });
+  socket.close(NOT_LEADER_CLOSE, leaderWs);
 }
 
 function reject(socket: Duplex, status: number, message: string): void {
