@@ -76,6 +76,12 @@ export class WsGateway {
       reject(socket, 404, `no WebSocket endpoint at ${url.pathname}; use ${WS_PATH}`);
       return;
     }
+    const cluster = this.ctx.cluster;
+    if (cluster !== undefined && !cluster.isLeader && req.headers[LEADER_REDIRECT_HEADER]) {
+      // A client that asked for it is redirected at the handshake rather than after it.
+      redirectToLeader(socket, cluster.status().leaderUrl);
+      return;
+    }
     const role = this.authenticate(req, url);
     if (role === undefined) {
       const presented = bearerToken(req.headers.authorization) ?? url.searchParams.get('token');
@@ -129,7 +135,7 @@ export class WsGateway {
 
 /** A follower's answer on `/ws`: an error naming the leader, then a close that carries its URL. */
 function refuseAsFollower(socket: WebSocket, leaderUrl: string | null): void {
-  const leaderWs = leaderUrl === null ? '' : `${leaderUrl.replace(/^http/, 'ws')}${WS_PATH}`;
+  const leaderWs = leaderWsUrl(leaderUrl);
   sendError(socket, {
     code: 'not_leader',
     message:
@@ -138,6 +144,33 @@ function refuseAsFollower(socket: WebSocket, leaderUrl: string | null): void {
         : `this coordinator is a follower; the leader is at ${leaderWs}`,
   });
   socket.close(NOT_LEADER_CLOSE, leaderWs);
+}
+
+/** Must match the client's `LEADER_REDIRECT_HEADER`. */
+const LEADER_REDIRECT_HEADER = 'x-dtf-leader-redirect';
+
+function leaderWsUrl(leaderUrl: string | null): string {
+  return leaderUrl === null ? '' : `${leaderUrl.replace(/^http/, 'ws')}${WS_PATH}`;
+}
+
+function redirectToLeader(socket: Duplex, leaderUrl: string | null): void {
+  const location = leaderWsUrl(leaderUrl);
+  if (location === '') {
+    const body = JSON.stringify({
+      error: {
+        code: 'not_leader',
+        message: 'this coordinator is a follower and no leader is known yet',
+      },
+    });
+    socket.end(
+      'HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    return;
+  }
+  socket.end(
+    `HTTP/1.1 307 Temporary Redirect\r\nLocation: ${location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+  );
 }
 
 function reject(socket: Duplex, status: number, message: string): void {

@@ -123,6 +123,11 @@ describe('a 3-coordinator Raft cluster', () => {
       const s = await memberStatus(follower);
       return s.role === 'follower' && s.tasks.succeeded === TASKS + AFTER_FAILOVER;
     }, 'the follower has applied every result');
+    // A client given only the follower is redirected to the leader at the handshake.
+    const viaFollower = await DtfClient.connect({ urls: [follower.wsUrl] });
+    expect(viaFollower.url).toBe(newLeader.wsUrl);
+    expect(await viaFollower.query({ group: 'raft', limit: 1 })).toHaveLength(1);
+    await viaFollower.close();
     await subscription.close();
     await client2.close();
   }, 90_000);
