@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
+import type { ProtocolError } from '../../protocol/index.js';
 import {
   type Entry,
   type NodeId,
@@ -33,6 +34,22 @@ export interface RaftHostOptions extends ClusterOptions {
 }
 
 type Done = (events: StateEvent[]) => void;
+type Failed = (error: ProtocolError) => void;
+
+/** A command this member could not see committed: it does not lead, or stopped leading. */
+export class NotLeaderError extends Error {
+  readonly code = 'not_leader';
+}
+
+const NOT_LEADER: ProtocolError = {
+  code: 'not_leader',
+  message: 'this coordinator is not the leader; send commands to the leader',
+};
+const LEADERSHIP_LOST: ProtocolError = {
+  code: 'not_leader',
+  message:
+    'leadership changed before the command was committed: it may or may not take effect; retry (with an idempotency key) at the new leader',
+};
 
 export interface ClusterStatus extends RaftStatus {
   leaderUrl: string | null;
@@ -49,8 +66,15 @@ export class RaftHost implements CommandSink {
   private readonly node: RaftNode;
   private readonly storage: SqliteStorage;
   private readonly applied: AppliedIndex;
-  private proposals: Array<{ command: Command; done: Done | undefined }> = [];
-  private readonly pending = new Map<number, { term: number; done: Done }>();
+  private proposals: Array<{
+    command: Command;
+    done?: Done | undefined;
+    failed?: Failed | undefined;
+  }> = [];
+  private readonly pending = new Map<
+    number,
+    { term: number; done?: Done | undefined; failed?: Failed | undefined }
+  >();
   private followUpAt: number | undefined;
   private leading = false;
   private scheduled = false;
@@ -105,13 +129,15 @@ export class RaftHost implements CommandSink {
     return this.leading;
   }
 
-  submit(command: Command, done?: Done): void {
-    this.proposals.push({ command, done });
+  submit(command: Command, done?: Done, failed?: Failed): void {
+    this.proposals.push({ command, done, failed });
     this.schedule();
   }
 
   submitAndWait(command: Command): Promise<StateEvent[]> {
-    return new Promise((resolve) => this.submit(command, resolve));
+    return new Promise((resolve, reject) =>
+      this.submit(command, resolve, (error) => reject(new NotLeaderError(error.message))),
+    );
   }
 
   status(): ClusterStatus {
@@ -160,12 +186,13 @@ export class RaftHost implements CommandSink {
     if (this.proposals.length === 0) return;
     const queued = this.proposals;
     this.proposals = [];
-    for (const { command, done } of queued) {
+    for (const { command, done, failed } of queued) {
       const result = this.node.propose(JSON.stringify(command));
       if (!result.accepted) {
         this.options.logger.debug({ type: command.type }, 'not the leader: command dropped');
-      } else if (done !== undefined) {
-        this.pending.set(result.index, { term: result.term, done });
+        failed?.(NOT_LEADER);
+      } else if (done !== undefined || failed !== undefined) {
+        this.pending.set(result.index, { term: result.term, done, failed });
       }
     }
   }
@@ -178,6 +205,7 @@ export class RaftHost implements CommandSink {
       if (entry.index === this.followUpAt) this.followUpAt = undefined;
       if (entry.kind !== 'normal') continue;
       // Only the submitter of this very entry is answered; another term's entry replaced it.
+      if (waiting !== undefined && waiting.term !== entry.term) waiting.failed?.(LEADERSHIP_LOST);
       const done = waiting?.term === entry.term ? waiting.done : undefined;
       batch.push({ command: JSON.parse(entry.data) as Command, done });
     }
@@ -200,7 +228,10 @@ export class RaftHost implements CommandSink {
     this.leading = leading;
     this.leaderSince = leading ? Date.now() : 0;
     this.followUpAt = undefined;
-    if (!leading) this.pending.clear();
+    if (!leading) {
+      for (const { failed } of this.pending.values()) failed?.(LEADERSHIP_LOST);
+      this.pending.clear();
+    }
     this.options.logger.info(
       { term: this.node.status().term },
       leading ? 'became the leader' : 'no longer the leader',

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { ProtocolError } from '../../protocol/index.js';
 import { apply, type Command, type CoordinatorState, type StateEvent } from '../state/index.js';
 import { EventWriter } from './sqlite-store.js';
 
@@ -10,8 +11,16 @@ interface Pending {
 /** Where the edges send commands: a GroupCommit alone, or the Raft log in cluster mode. */
 export interface CommandSink {
   readonly state: CoordinatorState;
-  /** Queues a command; `done` runs once it is durable (and, in a cluster, committed). */
-  submit(command: Command, done?: (events: StateEvent[]) => void): void;
+  /**
+   * Queues a command; `done` runs once it is durable (and, in a cluster, committed). In a
+   * cluster `failed` runs instead when this member does not lead or stops leading first.
+   */
+  submit(
+    command: Command,
+    done?: (events: StateEvent[]) => void,
+    failed?: (error: ProtocolError) => void,
+  ): void;
+  /** Resolves once durable; in a cluster rejects with a `NotLeaderError` as `failed` above. */
   submitAndWait(command: Command): Promise<StateEvent[]>;
 }
 
