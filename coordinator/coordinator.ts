@@ -7,6 +7,7 @@ import { BackoffTimer } from './backoff-timer.js';
 import { leaderRedirect } from './cluster/leader-redirect.js';
 import { type ClusterOptions, RaftHost } from './cluster/raft-host.js';
 import { raftRestHandler } from './cluster/raft-rest.js';
+import { forgetAppliedState } from './cluster/replay.js';
 import type { CoordinatorContext } from './context.js';
 import { HealthWatch } from './health-watch.js';
 import { createApp } from './http/app.js';
@@ -61,6 +62,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const { logger } = options;
   const db = openDatabase(options.dataDir);
   const startedAt = Date.now();
+  if (options.cluster !== undefined) forgetAppliedState(db);
   const state = loadState(db, options.state, startedAt);
   logger.info(
     { tasks: state.tasks.size, queued: state.ready.size, workers: state.workers.size },

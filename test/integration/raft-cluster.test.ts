@@ -8,6 +8,7 @@ import {
   eventually,
   memberStatus,
   nextLeader,
+  restartMember,
   startRaftCluster,
 } from '../support/raft-cluster.js';
 import { cleanUpAfterAll } from '../support/teardown.js';
@@ -128,6 +129,16 @@ describe('a 3-coordinator Raft cluster', () => {
     expect(viaFollower.url).toBe(newLeader.wsUrl);
     expect(await viaFollower.query({ group: 'raft', limit: 1 })).toHaveLength(1);
     await viaFollower.close();
+
+    // The old leader comes back on its data dir as a follower and catches up.
+    const back = await restartMember(leader);
+    await eventually(async () => {
+      const s = await memberStatus(back);
+      return s.role === 'follower' && s.tasks.succeeded === TASKS + AFTER_FAILOVER;
+    }, 'the restarted member has caught up').catch(async (error) => {
+      console.log(JSON.stringify(await memberStatus(back)), back.output().slice(-3000));
+      throw error;
+    });
     await subscription.close();
     await client2.close();
   }, 90_000);

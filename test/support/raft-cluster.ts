@@ -7,6 +7,8 @@ export interface Member extends Spawned {
   id: string;
   url: string;
   wsUrl: string;
+  /** The command line, to start the member again on the same port and data dir. */
+  args: string[];
 }
 
 export interface RaftStatusBody {
@@ -27,28 +29,36 @@ export async function startRaftCluster(n: number): Promise<Member[]> {
   const ids = ports.map((_, i) => `c${i + 1}`);
   const peers = ids.map((id, i) => `${id}=http://127.0.0.1:${ports[i]}`).join(',');
   const members = ids.map((id, i) => {
-    const spawned = spawnDtf(
-      [
-        'coordinator',
-        '--insecure-no-auth',
-        '--port',
-        String(ports[i]),
-        '--data-dir',
-        tempDir(`dtf-raft-${id}-`),
-        '--heartbeat-ms',
-        '200',
-        '--id',
-        id,
-        '--peers',
-        peers,
-      ],
-      { DTF_CLUSTER_TOKEN: CLUSTER_TOKEN },
-    );
+    const args = [
+      'coordinator',
+      '--insecure-no-auth',
+      '--port',
+      String(ports[i]),
+      '--data-dir',
+      tempDir(`dtf-raft-${id}-`),
+      '--heartbeat-ms',
+      '200',
+      '--id',
+      id,
+      '--peers',
+      peers,
+    ];
     const url = `http://127.0.0.1:${ports[i]}`;
-    return { ...spawned, id, url, wsUrl: `ws://127.0.0.1:${ports[i]}/ws` };
+    return { ...spawnMember(args), id, url, wsUrl: `ws://127.0.0.1:${ports[i]}/ws`, args };
   });
   await Promise.all(members.map((m) => m.waitFor(/DTF coordinator listening on/)));
   return members;
+}
+
+function spawnMember(args: string[]): Spawned {
+  return spawnDtf(args, { DTF_CLUSTER_TOKEN: CLUSTER_TOKEN });
+}
+
+/** Starts a (killed) member again with its port and data dir. */
+export async function restartMember(member: Member): Promise<Member> {
+  const again = { ...member, ...spawnMember(member.args) };
+  await again.waitFor(/DTF coordinator listening on/);
+  return again;
 }
 
 const LEADER_LOG = '"msg":"became the leader"';
