@@ -4,6 +4,7 @@ import type * as Core from '../../../coordinator/raft/index.js';
 import {
   decodeMessage,
   PROTOCOL_VERSION,
+  protocolJsonSchema,
   type RaftEntry,
   RaftFrame,
   type RaftHardState,
@@ -50,6 +51,11 @@ describe('Raft wire schemas', () => {
     ];
     const decoded = decodeMessage(frame(messages), RaftFrame);
     expect(decoded).toEqual({ ok: true, message: { v: PROTOCOL_VERSION, type: 'raft', messages } });
+  });
+
+  it('is published in the JSON Schema', () => {
+    const defs = protocolJsonSchema().$defs as Record<string, unknown>;
+    expect(JSON.stringify(defs.RaftPeer)).toContain('AppendResp');
   });
 
   it('names the bad field of a malformed message', () => {
