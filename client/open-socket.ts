@@ -7,6 +7,16 @@ const MAX_ERROR_BODY_BYTES = 16 * 1024;
 /** A handshake the coordinator refused for its credentials: trying another URL will not help. */
 class CredentialsRejectedError extends Error {}
 
+/** Asks a cluster follower to answer the handshake with a redirect to the leader. */
+export const LEADER_REDIRECT_HEADER = 'x-dtf-leader-redirect';
+
+/** A follower's handshake answer: the leader's `/ws` URL. */
+class LeaderRedirect extends Error {
+  constructor(readonly location: string) {
+    super(`redirected to the leader at ${location}`);
+  }
+}
+
 function readBody(response: IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
     let body = '';
@@ -25,6 +35,11 @@ async function describeRefusal(
   response: IncomingMessage,
 ): Promise<Error> {
   const status = response.statusCode ?? 0;
+  const location = response.headers.location;
+  if ((status === 307 || status === 308) && location !== undefined) {
+    response.resume();
+    return new LeaderRedirect(location);
+  }
   const body = describeErrorBody(await readBody(response));
   const detail = body === '' ? '' : `: ${body}`;
   if (status === 401 || status === 403) {
@@ -40,6 +55,7 @@ function openSocket(url: string, token: string | undefined, timeoutMs: number): 
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> =
       token === undefined ? {} : { Authorization: `Bearer ${token}` };
+    headers[LEADER_REDIRECT_HEADER] = '1';
     const socket = new WebSocket(url, { headers, handshakeTimeout: timeoutMs });
     const fail = (error: Error) => {
       socket.removeAllListeners();
@@ -61,7 +77,8 @@ function openSocket(url: string, token: string | undefined, timeoutMs: number): 
 
 /**
  * Opens a WebSocket to the first coordinator that accepts one, trying `urls` in order. A
- * refusal of the credentials ends the search at once, since every coordinator shares them.
+ * refusal of the credentials ends the search at once, since every coordinator shares them. A
+ * cluster follower names the leader; that URL is tried next (once).
  */
 export async function openFirstSocket(
   urls: readonly string[],
@@ -70,11 +87,17 @@ export async function openFirstSocket(
 ): Promise<{ socket: WebSocket; url: string }> {
   if (urls.length === 0) throw new Error('no coordinator URL given');
   const failures: string[] = [];
-  for (const url of urls) {
+  const queue = [...urls];
+  let redirected = false;
+  for (let url = queue.shift(); url !== undefined; url = queue.shift()) {
     try {
       return { socket: await openSocket(url, token, timeoutMs), url };
     } catch (error) {
       if (error instanceof CredentialsRejectedError) throw error;
+      if (error instanceof LeaderRedirect && !redirected) {
+        redirected = true;
+        queue.unshift(error.location);
+      }
       failures.push(`${url}: ${describeError(error)}`);
     }
   }

@@ -1,5 +1,5 @@
 import type { CoordinatorState } from './state/index.js';
-import type { GroupCommit } from './store/index.js';
+import type { CommandSink } from './store/index.js';
 
 /**
  * Wakes the state machine when the earliest retry backoff runs out, so that a task waiting
@@ -12,7 +12,7 @@ export class BackoffTimer {
 
   constructor(
     private readonly state: CoordinatorState,
-    private readonly commit: GroupCommit,
+    private readonly commit: CommandSink,
   ) {}
 
   /** Call after every batch: (re)arms the timer for the earliest backoff, if any. */

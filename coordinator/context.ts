@@ -1,12 +1,15 @@
 import type { Logger } from 'pino';
+import type { RaftHost } from './cluster/raft-host.js';
 import type { UnschedulableExplainer } from './queries.js';
 import type { CoordinatorState } from './state/index.js';
-import type { ArtifactStore, GroupCommit } from './store/index.js';
+import type { ArtifactStore, CommandSink } from './store/index.js';
 
 /** What the I/O edges (REST, WebSocket, timers) share: the state, the way to change it, the clock. */
 export interface CoordinatorContext {
   readonly state: CoordinatorState;
-  readonly commit: GroupCommit;
+  readonly commit: CommandSink;
+  /** Cluster mode only: the Raft member this coordinator is. */
+  readonly cluster?: RaftHost | undefined;
   readonly artifacts: ArtifactStore;
   readonly explainer: UnschedulableExplainer;
   readonly logger: Logger;

@@ -1,17 +1,22 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { DEFAULT_MAX_ARTIFACT_BYTES } from '../protocol/index.js';
+import { DEFAULT_MAX_ARTIFACT_BYTES, MAX_RECONNECT_DELAY_MS } from '../protocol/index.js';
 import { CREDENTIALS_FILE, type CreatedCredentials, Credentials } from './auth/index.js';
 import { BackoffTimer } from './backoff-timer.js';
+import { leaderRedirect } from './cluster/leader-redirect.js';
+import { type ClusterOptions, RaftHost } from './cluster/raft-host.js';
+import { raftRestHandler } from './cluster/raft-rest.js';
+import { forgetAppliedState } from './cluster/replay.js';
 import type { CoordinatorContext } from './context.js';
 import { HealthWatch } from './health-watch.js';
 import { createApp } from './http/app.js';
 import { taskReadHandler } from './http/task-read.js';
 import { CoordinatorMetrics } from './metrics.js';
 import { UnschedulableExplainer } from './queries.js';
+import { RAFT_PATH } from './raft/peer-link.js';
 import { expiredLeases, expiredWorkers, schedule } from './scheduler/index.js';
-import type { StateConfig, StateEvent } from './state/index.js';
+import type { Command, CoordinatorState, StateConfig, StateEvent } from './state/index.js';
 import {
   ArtifactStore,
   GroupCommit,
@@ -36,6 +41,8 @@ export interface CoordinatorOptions {
   /** Largest file `PUT /api/artifacts` accepts (models, mostly). */
   maxArtifactBytes?: number;
   logger: Logger;
+  /** Cluster mode: this coordinator is one member of a Raft group. */
+  cluster?: ClusterOptions | undefined;
 }
 
 export interface RunningCoordinator {
@@ -55,6 +62,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const { logger } = options;
   const db = openDatabase(options.dataDir);
   const startedAt = Date.now();
+  if (options.cluster !== undefined) forgetAppliedState(db);
   const state = loadState(db, options.state, startedAt);
   logger.info(
     { tasks: state.tasks.size, queued: state.ready.size, workers: state.workers.size },
@@ -85,13 +93,15 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
 
   const committedListeners: Array<(events: StateEvent[]) => void> = [];
   const batchListeners: Array<(stats: { commands: number; ms: number }) => void> = [];
+  const placements = (s: CoordinatorState): Command | undefined => {
+    const found = schedule(s);
+    return found.length === 0
+      ? undefined
+      : { type: 'AssignTasks', now: Date.now(), placements: found };
+  };
   const commit = new GroupCommit(db, state, {
-    followUp: (s) => {
-      const placements = schedule(s);
-      return placements.length === 0
-        ? undefined
-        : { type: 'AssignTasks', now: Date.now(), placements };
-    },
+    // In a cluster the leader schedules from the log instead (see RaftHost).
+    followUp: options.cluster === undefined ? placements : () => undefined,
     onCommitted: (events) => {
       for (const listener of committedListeners) listener(events);
     },
@@ -106,9 +116,25 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       process.exit(70);
     },
   });
+  const cluster =
+    options.cluster === undefined
+      ? undefined
+      : new RaftHost({
+          ...options.cluster,
+          db,
+          commit,
+          maxFrameBytes: Math.max(options.maxMessageBytes * 4, 64 * 1024 * 1024),
+          logger,
+          followUp: placements,
+          onRoleChange: (leading) => {
+            // Workers and clients of a member that stops leading move to the new leader.
+            if (!leading) gateway.disconnectAll();
+          },
+        });
   const ctx: CoordinatorContext = {
     state,
-    commit,
+    commit: cluster ?? commit,
+    cluster,
     artifacts: new ArtifactStore(
       options.dataDir,
       options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES,
@@ -142,34 +168,51 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
 
   const app = createApp(ctx, db, metrics, credentials);
   const readTask = taskReadHandler(ctx, credentials);
+  const raftRest =
+    cluster === undefined
+      ? () => false
+      : raftRestHandler(cluster.transport, Math.max(options.maxMessageBytes * 4, 64 * 1024 * 1024));
+  const redirect = cluster === undefined ? () => false : leaderRedirect(cluster);
   const server = createServer((req, res) => {
-    if (!readTask(req, res)) app(req, res);
+    if (raftRest(req, res) || redirect(req, res) || readTask(req, res)) return;
+    app(req, res);
   });
   gateway.attach(server);
+  if (cluster !== undefined) {
+    gateway.route(RAFT_PATH, (req, socket, head) => cluster.transport.upgrade(req, socket, head));
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, resolve);
   });
   const { port } = server.address() as AddressInfo;
 
-  const healthWatch = new HealthWatch(state, commit);
+  const healthWatch = new HealthWatch(state, ctx.commit);
   const liveness = setInterval(
     () => {
       const now = Date.now();
+      // A new leader first gives workers their longest reconnect delay to find it.
+      if (
+        cluster !== undefined &&
+        (!cluster.isLeader || now - cluster.leaderSince < MAX_RECONNECT_DELAY_MS)
+      ) {
+        return;
+      }
       healthWatch.check(now);
       for (const command of expiredWorkers(state, now)) {
         logger.warn({ workerId: command.workerId, reason: command.reason }, 'worker expired');
-        commit.submit(command);
+        ctx.commit.submit(command);
       }
       for (const command of expiredLeases(state, now)) {
         logger.warn({ taskId: command.lease.taskId, reason: command.reason }, 'lease expired');
-        commit.submit(command);
+        ctx.commit.submit(command);
       }
     },
     Math.max(50, Math.floor(options.state.heartbeatIntervalMs / 2)),
   );
-  const backoffs = new BackoffTimer(state, commit);
+  const backoffs = new BackoffTimer(state, ctx.commit);
   batchListeners.push(() => backoffs.arm());
+  cluster?.start();
 
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `http://${host}:${port}`;
@@ -179,6 +222,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     createdCredentials,
     async close() {
       clearInterval(liveness);
+      cluster?.close();
       backoffs.stop();
       gateway.close();
       server.closeAllConnections();

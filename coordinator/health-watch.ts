@@ -1,5 +1,5 @@
 import { type CoordinatorState, healthHoldsBack } from './state/index.js';
-import type { GroupCommit } from './store/index.js';
+import type { CommandSink } from './store/index.js';
 
 /**
  * A worker held back by its health can become eligible again by the clock alone: its breaker's
@@ -12,7 +12,7 @@ export class HealthWatch {
 
   constructor(
     private readonly state: CoordinatorState,
-    private readonly commit: GroupCommit,
+    private readonly commit: CommandSink,
   ) {}
 
   /** Call periodically; submits a `Tick` (which reschedules) when a held worker is released. */

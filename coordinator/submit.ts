@@ -62,7 +62,9 @@ export function submitSpecs(
     return;
   }
   const { tasks } = resolved;
-  ctx.commit.submit({ type: 'SubmitTasks', now, tasks }, (events) =>
-    reply({ taskIds: submittedIds(tasks, events) }),
+  ctx.commit.submit(
+    { type: 'SubmitTasks', now, tasks },
+    (events) => reply({ taskIds: submittedIds(tasks, events) }),
+    (error) => reply({ error }),
   );
 }

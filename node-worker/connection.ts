@@ -10,6 +10,8 @@ import {
 } from '../worker-core/index.js';
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
+/** A cluster follower closes with this code; the reason is the leader's `/ws` URL, if known. */
+const NOT_LEADER_CLOSE = 4001;
 /** How long a clean close may take at shutdown before the socket is dropped. */
 const CLOSE_TIMEOUT_MS = 1_000;
 /** A coordinator silent to pings for this many heartbeats, and at least this long, is gone. */
@@ -37,6 +39,10 @@ export class CoordinatorConnection implements WorkerConnection {
   private retryTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** The leader a follower named: tried first in the next round. */
+  private leaderHint: string | undefined;
+  /** Whether the last round went straight to a named leader: the next one waits its delay. */
+  private followedHint = false;
 
   constructor(private readonly options: ConnectionOptions) {
     this.backoff = new Backoff(options.backoff);
@@ -57,6 +63,7 @@ export class CoordinatorConnection implements WorkerConnection {
   /** The coordinator accepted this worker: later outages start again from the shortest delay. */
   resetBackoff(): void {
     this.backoff.reset();
+    this.followedHint = false;
   }
 
   /**
@@ -108,7 +115,10 @@ export class CoordinatorConnection implements WorkerConnection {
   }
 
   private async connectRound(): Promise<void> {
-    for (const url of this.options.urls) {
+    const hint = this.leaderHint;
+    this.leaderHint = undefined;
+    const urls = hint === undefined ? this.options.urls : [hint, ...this.options.urls];
+    for (const url of urls) {
       const socket = await this.open(url);
       if (this.stopped) {
         socket?.terminate();
@@ -204,7 +214,14 @@ export class CoordinatorConnection implements WorkerConnection {
       clearInterval(this.heartbeatTimer);
       if (this.stopped) return;
       logger.warn({ url, code, reason: reason.toString() }, 'coordinator connection closed');
-      this.scheduleRound();
+      this.leaderHint = code === NOT_LEADER_CLOSE ? reason.toString() || undefined : undefined;
+      if (this.leaderHint !== undefined && !this.followedHint) {
+        // A follower named the leader: go there at once (once; a stale name waits as usual).
+        this.followedHint = true;
+        this.retryTimer = setTimeout(() => void this.connectRound(), 0);
+      } else {
+        this.scheduleRound();
+      }
       handlers.closed();
     });
     handlers.opened();

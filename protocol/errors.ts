@@ -11,6 +11,8 @@ export const ERROR_CODES = [
   'forbidden',
   'not_found',
   'not_registered',
+  /** A follower in a cluster: the message names the leader's URL. */
+  'not_leader',
   'internal',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);

@@ -6,6 +6,7 @@ export * from './json-schema.js';
 export * from './limits.js';
 export * from './messages.js';
 export * from './model-io.js';
+export * from './raft.js';
 export * from './rest.js';
 export * from './suite.js';
 export * from './task.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Capabilities } from './capabilities.js';
 import { InboundMessage, ToClientMessage, ToWorkerMessage } from './messages.js';
+import { RaftFrame } from './raft.js';
 import { TaskSpec, TaskView } from './task.js';
 import { PROTOCOL_VERSION } from './version.js';
 
@@ -13,7 +14,8 @@ export function protocolJsonSchema(): Record<string, unknown> {
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     title: `DTF protocol v${PROTOCOL_VERSION}`,
-    description: 'Messages on the coordinator WebSocket /ws and the documents they carry.',
+    description:
+      'Messages on the coordinator WebSocket /ws and the documents they carry; RaftPeer: frames between cluster members on /raft and /api/raft/*.',
     $defs: {
       TaskSpec: input(TaskSpec),
       TaskView: output(TaskView),
@@ -21,6 +23,7 @@ export function protocolJsonSchema(): Record<string, unknown> {
       ToCoordinator: input(InboundMessage),
       ToWorker: output(ToWorkerMessage),
       ToClient: output(ToClientMessage),
+      RaftPeer: output(RaftFrame),
     },
   };
 }

@@ -13,8 +13,10 @@ import {
 import { createLogger } from '../logger.js';
 import { collectGroupWeight } from '../options/group-weights.js';
 import { integerIn, portNumber, positiveInteger } from '../options/integers.js';
+import { parsePeers } from '../options/peers.js';
 import { printLine } from '../output.js';
 import { stopOnSignal } from '../stop-on-signal.js';
+import { UsageError } from '../usage-error.js';
 
 interface CoordinatorOptions {
   host: string;
@@ -31,6 +33,29 @@ interface CoordinatorOptions {
   preemption: boolean;
   maxMessageBytes: number;
   maxArtifactBytes: number;
+  id?: string;
+  peers?: Map<string, string>;
+  clusterToken?: string;
+}
+
+/** Cluster mode's settings, or undefined for a single coordinator; a usage error if half given. */
+function clusterOptions(options: CoordinatorOptions) {
+  if (options.peers === undefined && options.id === undefined) return undefined;
+  if (options.peers === undefined || options.id === undefined) {
+    throw new UsageError('cluster mode needs both --id and --peers');
+  }
+  if (!options.peers.has(options.id)) {
+    throw new UsageError(
+      `--id ${options.id} is not one of --peers (${[...options.peers.keys()].join(', ')})`,
+    );
+  }
+  const token = options.clusterToken ?? process.env.DTF_CLUSTER_TOKEN;
+  if (token === undefined || token.length < 16) {
+    throw new UsageError(
+      'cluster mode needs a shared secret of at least 16 characters: --cluster-token or DTF_CLUSTER_TOKEN',
+    );
+  }
+  return { id: options.id, peers: options.peers, token };
 }
 
 export function registerCoordinatorCommand(program: Command): void {
@@ -100,7 +125,18 @@ export function registerCoordinatorCommand(program: Command): void {
       positiveInteger,
       DEFAULT_MAX_ARTIFACT_BYTES,
     )
+    .option('--id <id>', "this coordinator's member id in a cluster (one of --peers)")
+    .option(
+      '--peers <list>',
+      'cluster mode: every member as id=http://host:port, comma-separated, this one included',
+      parsePeers,
+    )
+    .option(
+      '--cluster-token <secret>',
+      'secret the cluster members present to each other (default: $DTF_CLUSTER_TOKEN)',
+    )
     .action(async (options: CoordinatorOptions) => {
+      const cluster = clusterOptions(options);
       // Loaded here so that client commands do not load the server and its database.
       const { startCoordinator } = await import('../../coordinator/index.js');
       const logger = createLogger();
@@ -124,6 +160,7 @@ export function registerCoordinatorCommand(program: Command): void {
         maxMessageBytes: options.maxMessageBytes,
         maxArtifactBytes: options.maxArtifactBytes,
         logger,
+        cluster,
       });
       stopOnSignal(() => coordinator.close(), logger);
       printLine(`DTF coordinator listening on ${coordinator.url}`);

@@ -10,6 +10,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  not_leader: 503,
   internal: 500,
 };
 
@@ -30,7 +31,14 @@ export function sendRestError(res: ServerResponse, code: ErrorCode, message: str
 /** Turns body-parser and unexpected errors into the same `{ error: { code, message } }` shape. */
 export function errorHandler(): ErrorRequestHandler {
   return (
-    err: { type?: string; status?: number; message?: string; length?: number; limit?: number },
+    err: {
+      type?: string;
+      status?: number;
+      message?: string;
+      length?: number;
+      limit?: number;
+      code?: unknown;
+    },
     _req,
     res,
     _next,
@@ -41,6 +49,8 @@ export function errorHandler(): ErrorRequestHandler {
         'message_too_large',
         `request body of ${err.length} bytes exceeds the limit of ${err.limit} bytes`,
       );
+    } else if (err.code === 'not_leader') {
+      sendRestError(res, 'not_leader', err.message ?? 'not the leader');
     } else if (err.type === 'entity.parse.failed') {
       sendRestError(res, 'bad_json', `malformed JSON: ${err.message}`);
     } else {

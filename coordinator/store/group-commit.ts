@@ -1,10 +1,27 @@
 import type Database from 'better-sqlite3';
+import type { ProtocolError } from '../../protocol/index.js';
 import { apply, type Command, type CoordinatorState, type StateEvent } from '../state/index.js';
 import { EventWriter } from './sqlite-store.js';
 
 interface Pending {
   command: Command;
   done: ((events: StateEvent[]) => void) | undefined;
+}
+
+/** Where the edges send commands: a GroupCommit alone, or the Raft log in cluster mode. */
+export interface CommandSink {
+  readonly state: CoordinatorState;
+  /**
+   * Queues a command; `done` runs once it is durable (and, in a cluster, committed). In a
+   * cluster `failed` runs instead when this member does not lead or stops leading first.
+   */
+  submit(
+    command: Command,
+    done?: (events: StateEvent[]) => void,
+    failed?: (error: ProtocolError) => void,
+  ): void;
+  /** Resolves once durable; in a cluster rejects with a `NotLeaderError` as `failed` above. */
+  submitAndWait(command: Command): Promise<StateEvent[]>;
 }
 
 export interface GroupCommitOptions {
@@ -26,12 +43,12 @@ export interface GroupCommitOptions {
  * only then are callers answered and events announced. A caller is never told about a change
  * that a crash could take back.
  */
-export class GroupCommit {
+export class GroupCommit implements CommandSink {
   private queue: Pending[] = [];
   private scheduled = false;
   private closed = false;
   private readonly writer: EventWriter;
-  private readonly transaction: (batch: Pending[]) => StateEvent[][];
+  private readonly transaction: (batch: Pending[], alsoWrite?: () => void) => StateEvent[][];
 
   constructor(
     db: Database.Database,
@@ -39,7 +56,11 @@ export class GroupCommit {
     private readonly options: GroupCommitOptions,
   ) {
     this.writer = new EventWriter(db);
-    this.transaction = db.transaction((batch: Pending[]) => this.applyBatch(batch));
+    this.transaction = db.transaction((batch: Pending[], alsoWrite?: () => void) => {
+      const results = this.applyBatch(batch);
+      alsoWrite?.();
+      return results;
+    });
   }
 
   /**
@@ -65,15 +86,33 @@ export class GroupCommit {
     this.closed = true;
   }
 
+  /**
+   * Applies already ordered commands (a cluster's committed log entries) now, as one batch,
+   * with `alsoWrite` in the same transaction; callers and listeners are told as after a flush.
+   */
+  commitNow(
+    batch: Array<{ command: Command; done?: ((events: StateEvent[]) => void) | undefined }>,
+    alsoWrite: () => void,
+  ): void {
+    this.commitBatch(
+      batch.map(({ command, done }) => ({ command, done })),
+      alsoWrite,
+    );
+  }
+
   private flush(): void {
     this.scheduled = false;
     if (this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
+    this.commitBatch(batch);
+  }
+
+  private commitBatch(batch: Pending[], alsoWrite?: () => void): void {
     const started = performance.now();
     let results: StateEvent[][];
     try {
-      results = this.transaction(batch);
+      results = this.transaction(batch, alsoWrite);
     } catch (error) {
       this.writer.discard();
       this.options.onFatal(error);

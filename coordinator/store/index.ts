@@ -1,6 +1,6 @@
 export { ArtifactStore } from './artifact-store.js';
 export { startBackgroundCheckpoints } from './checkpointer.js';
-export type { GroupCommitOptions } from './group-commit.js';
+export type { CommandSink, GroupCommitOptions } from './group-commit.js';
 export { GroupCommit } from './group-commit.js';
 export { loadState } from './load-state.js';
 export { DB_FILE, EventWriter, openDatabase } from './sqlite-store.js';

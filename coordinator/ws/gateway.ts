@@ -12,6 +12,10 @@ import { Subscriptions } from './subscriptions.js';
 import { WorkerConnections } from './worker-connections.js';
 
 export const WS_PATH = '/ws';
+/** Close code after a follower names the leader; the close reason is the leader's `/ws` URL. */
+export const NOT_LEADER_CLOSE = 4001;
+
+type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 /**
  * The `/ws` endpoint for workers and clients. Authenticates the handshake, decodes and
@@ -21,6 +25,7 @@ export class WsGateway {
   readonly workers = new WorkerConnections();
   private readonly subscriptions = new Subscriptions();
   private readonly wss: WebSocketServer;
+  private readonly routes = new Map<string, UpgradeHandler>();
 
   constructor(
     private readonly ctx: CoordinatorContext,
@@ -33,6 +38,16 @@ export class WsGateway {
 
   attach(server: Server): void {
     server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
+  }
+
+  /** Hands upgrades to `path` (the Raft peer stream) to another endpoint. */
+  route(path: string, handler: UpgradeHandler): void {
+    this.routes.set(path, handler);
+  }
+
+  /** Drops every worker and client (this member stopped leading: they move to the leader). */
+  disconnectAll(): void {
+    for (const client of this.wss.clients) client.terminate();
   }
 
   /** Routes a durable batch of state events to the workers and subscribers concerned. */
@@ -52,8 +67,19 @@ export class WsGateway {
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const routed = this.routes.get(url.pathname);
+    if (routed !== undefined) {
+      routed(req, socket, head);
+      return;
+    }
     if (url.pathname !== WS_PATH) {
       reject(socket, 404, `no WebSocket endpoint at ${url.pathname}; use ${WS_PATH}`);
+      return;
+    }
+    const cluster = this.ctx.cluster;
+    if (cluster !== undefined && !cluster.isLeader && req.headers[LEADER_REDIRECT_HEADER]) {
+      // A client that asked for it is redirected at the handshake rather than after it.
+      redirectToLeader(socket, cluster.status().leaderUrl);
       return;
     }
     const role = this.authenticate(req, url);
@@ -79,6 +105,11 @@ export class WsGateway {
   }
 
   private connected(socket: WebSocket, role: Role): void {
+    const cluster = this.ctx.cluster;
+    if (cluster !== undefined && !cluster.isLeader) {
+      refuseAsFollower(socket, cluster.status().leaderUrl);
+      return;
+    }
     const session = new Session(this.ctx, socket, role, this.workers, this.subscriptions);
     socket.on('message', (data) => {
       // The default binaryType delivers every message, fragmented or not, as one Buffer.
@@ -100,6 +131,46 @@ export class WsGateway {
     socket.on('close', () => session.closed());
     socket.on('error', (error) => this.ctx.logger.debug({ err: error }, 'ws connection error'));
   }
+}
+
+/** A follower's answer on `/ws`: an error naming the leader, then a close that carries its URL. */
+function refuseAsFollower(socket: WebSocket, leaderUrl: string | null): void {
+  const leaderWs = leaderWsUrl(leaderUrl);
+  sendError(socket, {
+    code: 'not_leader',
+    message:
+      leaderWs === ''
+        ? 'this coordinator is a follower and no leader is known yet; try another coordinator'
+        : `this coordinator is a follower; the leader is at ${leaderWs}`,
+  });
+  socket.close(NOT_LEADER_CLOSE, leaderWs);
+}
+
+/** Must match the client's `LEADER_REDIRECT_HEADER`. */
+const LEADER_REDIRECT_HEADER = 'x-dtf-leader-redirect';
+
+function leaderWsUrl(leaderUrl: string | null): string {
+  return leaderUrl === null ? '' : `${leaderUrl.replace(/^http/, 'ws')}${WS_PATH}`;
+}
+
+function redirectToLeader(socket: Duplex, leaderUrl: string | null): void {
+  const location = leaderWsUrl(leaderUrl);
+  if (location === '') {
+    const body = JSON.stringify({
+      error: {
+        code: 'not_leader',
+        message: 'this coordinator is a follower and no leader is known yet',
+      },
+    });
+    socket.end(
+      'HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    return;
+  }
+  socket.end(
+    `HTTP/1.1 307 Temporary Redirect\r\nLocation: ${location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+  );
 }
 
 function reject(socket: Duplex, status: number, message: string): void {

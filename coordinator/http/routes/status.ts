@@ -49,8 +49,22 @@ export function statusRoutes(
   });
 
   router.get('/status', admin, (_req, res) => {
+    const cluster = ctx.cluster?.status();
     res.json({
-      role: 'standalone',
+      role: cluster?.role ?? 'standalone',
+      ...(cluster === undefined
+        ? {}
+        : {
+            raft: {
+              id: cluster.id,
+              term: cluster.term,
+              leader: cluster.leader,
+              leaderUrl: cluster.leaderUrl,
+              commitIndex: cluster.commit,
+              appliedIndex: cluster.applied,
+              lastIndex: cluster.lastIndex,
+            },
+          }),
       protocolVersion: PROTOCOL_VERSION,
       startedAt: ctx.startedAt,
       uptimeMs: ctx.now() - ctx.startedAt,

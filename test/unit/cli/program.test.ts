@@ -109,6 +109,23 @@ describe('dtf', () => {
     );
   });
 
+  it('coordinator refuses a cluster given by halves, naming what is missing', async () => {
+    const peers = 'c1=http://127.0.0.1:1,c2=http://127.0.0.1:2,c3=http://127.0.0.1:3';
+    const saved = process.env.DTF_CLUSTER_TOKEN;
+    delete process.env.DTF_CLUSTER_TOKEN;
+    try {
+      const noPeers = await dtf('coordinator', '--id', 'c1');
+      expect(noPeers.status).toBe(2);
+      expect(noPeers.stderr).toContain('needs both --id and --peers');
+      const stranger = await dtf('coordinator', '--id', 'c9', '--peers', peers);
+      expect(stranger.stderr).toContain('--id c9 is not one of --peers (c1, c2, c3)');
+      const noSecret = await dtf('coordinator', '--id', 'c1', '--peers', peers);
+      expect(noSecret.stderr).toContain('--cluster-token or DTF_CLUSTER_TOKEN');
+    } finally {
+      if (saved !== undefined) process.env.DTF_CLUSTER_TOKEN = saved;
+    }
+  });
+
   it('schema prints the protocol JSON Schema', async () => {
     const result = await dtf('schema');
     expect(result.status).toBe(0);

@@ -1,0 +1,35 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { writeJson } from '../http/errors.js';
+import type { RaftHost } from './raft-host.js';
+
+/** Paths any member answers itself: its own health and Raft status. */
+const LOCAL_PATHS = new Set(['/api/health', '/api/status']);
+
+/**
+ * On a follower, sends every other request to the leader: 307 to the same path there, or
+ * 503 naming the problem while no leader is known. False when this member serves it.
+ */
+export function leaderRedirect(
+  host: RaftHost,
+): (req: IncomingMessage, res: ServerResponse) => boolean {
+  return (req, res) => {
+    if (host.isLeader) return false;
+    const path = (req.url ?? '').split('?')[0]!;
+    if (LOCAL_PATHS.has(path)) return false;
+    const { leaderUrl } = host.status();
+    if (leaderUrl === null) {
+      res.setHeader('retry-after', '1');
+      writeJson(res, 503, {
+        error: {
+          code: 'not_leader',
+          message: 'no leader is known yet; retry shortly',
+          leader: null,
+        },
+      });
+      return true;
+    }
+    res.writeHead(307, { location: `${leaderUrl}${req.url ?? '/'}`, 'content-length': 0 });
+    res.end();
+    return true;
+  };
+}

@@ -1,0 +1,241 @@
+import type Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type { ProtocolError } from '../../protocol/index.js';
+import {
+  type Entry,
+  type NodeId,
+  RaftNode,
+  type RaftStatus,
+  SqliteStorage,
+} from '../raft/index.js';
+import { PeerTransport } from '../raft/peer-transport.js';
+import type { Command, CoordinatorState, StateEvent } from '../state/index.js';
+import type { CommandSink, GroupCommit } from '../store/index.js';
+import { AppliedIndex } from './applied-index.js';
+
+export interface ClusterOptions {
+  id: NodeId;
+  /** Every member's `http(s)://host:port`, this one included. */
+  peers: ReadonlyMap<NodeId, string>;
+  /** The secret every member presents to the others on `/raft` and `/api/raft/*`. */
+  token: string;
+  tickMs?: number;
+  electionTicks?: number;
+}
+
+export interface RaftHostOptions extends ClusterOptions {
+  db: Database.Database;
+  commit: GroupCommit;
+  maxFrameBytes: number;
+  logger: Logger;
+  /** On the leader, after entries are applied: the command to propose next (the scheduler). */
+  followUp: (state: CoordinatorState) => Command | undefined;
+  onRoleChange: (leading: boolean) => void;
+}
+
+type Done = (events: StateEvent[]) => void;
+type Failed = (error: ProtocolError) => void;
+
+/** A command this member could not see committed: it does not lead, or stopped leading. */
+export class NotLeaderError extends Error {
+  readonly code = 'not_leader';
+}
+
+const NOT_LEADER: ProtocolError = {
+  code: 'not_leader',
+  message: 'this coordinator is not the leader; send commands to the leader',
+};
+const LEADERSHIP_LOST: ProtocolError = {
+  code: 'not_leader',
+  message:
+    'leadership changed before the command was committed: it may or may not take effect; retry (with an idempotency key) at the new leader',
+};
+
+export interface ClusterStatus extends RaftStatus {
+  leaderUrl: string | null;
+}
+
+/**
+ * Drives a RaftNode for the coordinator: ticks it, feeds it peers' messages, and works its
+ * Readies (persist in the coordinator's database, send, apply the committed commands through
+ * the same group commit as a single coordinator, advance). As the coordinator's command sink
+ * it proposes every command and answers the submitter once the command's entry is applied.
+ */
+export class RaftHost implements CommandSink {
+  readonly transport: PeerTransport;
+  private readonly node: RaftNode;
+  private readonly storage: SqliteStorage;
+  private readonly applied: AppliedIndex;
+  private proposals: Array<{
+    command: Command;
+    done?: Done | undefined;
+    failed?: Failed | undefined;
+  }> = [];
+  private readonly pending = new Map<
+    number,
+    { term: number; done?: Done | undefined; failed?: Failed | undefined }
+  >();
+  private followUpAt: number | undefined;
+  private leading = false;
+  private scheduled = false;
+  private closed = false;
+  private timer: NodeJS.Timeout | undefined;
+  /** When this node last became leader (ms since the epoch), 0 while it follows. */
+  leaderSince = 0;
+
+  constructor(private readonly options: RaftHostOptions) {
+    this.storage = new SqliteStorage(options.db);
+    this.applied = new AppliedIndex(options.db);
+    this.node = new RaftNode(
+      {
+        id: options.id,
+        peers: [...options.peers.keys()],
+        electionTicks: options.electionTicks ?? 10,
+        heartbeatTicks: 1,
+        random: Math.random,
+        preVote: true,
+        checkQuorum: true,
+        applied: this.applied.get(),
+      },
+      this.storage,
+    );
+    this.transport = new PeerTransport({
+      self: options.id,
+      peers: options.peers,
+      token: options.token,
+      maxFrameBytes: options.maxFrameBytes,
+      deliver: (m) => {
+        if (this.closed) return;
+        this.node.step(m);
+        this.schedule();
+      },
+      onUnreachable: (peer) => this.node.reportUnreachable(peer),
+      onWarn: (message) => options.logger.warn(message),
+    });
+  }
+
+  get state(): CoordinatorState {
+    return this.options.commit.state;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.node.tick();
+      this.process();
+    }, this.options.tickMs ?? 50);
+  }
+
+  get isLeader(): boolean {
+    return this.leading;
+  }
+
+  submit(command: Command, done?: Done, failed?: Failed): void {
+    this.proposals.push({ command, done, failed });
+    this.schedule();
+  }
+
+  submitAndWait(command: Command): Promise<StateEvent[]> {
+    return new Promise((resolve, reject) =>
+      this.submit(command, resolve, (error) => reject(new NotLeaderError(error.message))),
+    );
+  }
+
+  status(): ClusterStatus {
+    const status = this.node.status();
+    const leaderUrl =
+      status.leader === null ? null : (this.options.peers.get(status.leader) ?? null);
+    return { ...status, leaderUrl };
+  }
+
+  close(): void {
+    this.closed = true;
+    clearInterval(this.timer);
+    this.transport.close();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.process());
+  }
+
+  /** Proposes what was submitted, then works every Ready; one frame per peer at the end. */
+  private process(): void {
+    this.scheduled = false;
+    if (this.closed) return;
+    this.proposeQueued();
+    while (this.node.hasReady()) {
+      const rd = this.node.ready();
+      this.storage.persist(rd);
+      this.transport.send(rd.messages);
+      if (rd.snapshot !== null) {
+        // Nothing compacts the log yet, so no leader sends one.
+        throw new Error('installing a state-machine snapshot is not supported yet');
+      }
+      if (rd.committedEntries.length > 0) this.apply(rd.committedEntries);
+      this.node.advance(rd);
+      this.noteRole();
+      this.proposeFollowUp(rd.committedEntries.length > 0);
+      this.proposeQueued();
+    }
+    this.transport.flush();
+    this.noteRole();
+  }
+
+  private proposeQueued(): void {
+    if (this.proposals.length === 0) return;
+    const queued = this.proposals;
+    this.proposals = [];
+    for (const { command, done, failed } of queued) {
+      const result = this.node.propose(JSON.stringify(command));
+      if (!result.accepted) {
+        this.options.logger.debug({ type: command.type }, 'not the leader: command dropped');
+        failed?.(NOT_LEADER);
+      } else if (done !== undefined || failed !== undefined) {
+        this.pending.set(result.index, { term: result.term, done, failed });
+      }
+    }
+  }
+
+  private apply(entries: Entry[]): void {
+    const batch: Array<{ command: Command; done: Done | undefined }> = [];
+    for (const entry of entries) {
+      const waiting = this.pending.get(entry.index);
+      this.pending.delete(entry.index);
+      if (entry.index === this.followUpAt) this.followUpAt = undefined;
+      if (entry.kind !== 'normal') continue;
+      // Only the submitter of this very entry is answered; another term's entry replaced it.
+      if (waiting !== undefined && waiting.term !== entry.term) waiting.failed?.(LEADERSHIP_LOST);
+      const done = waiting?.term === entry.term ? waiting.done : undefined;
+      batch.push({ command: JSON.parse(entry.data) as Command, done });
+    }
+    const last = entries[entries.length - 1]!.index;
+    this.options.commit.commitNow(batch, () => this.applied.set(last));
+  }
+
+  /** The leader schedules from the applied state; one placement command in flight at a time. */
+  private proposeFollowUp(appliedSome: boolean): void {
+    if (!this.leading || !appliedSome || this.followUpAt !== undefined) return;
+    const command = this.options.followUp(this.state);
+    if (command === undefined) return;
+    const result = this.node.propose(JSON.stringify(command));
+    if (result.accepted) this.followUpAt = result.index;
+  }
+
+  private noteRole(): void {
+    const leading = this.node.status().role === 'leader';
+    if (leading === this.leading) return;
+    this.leading = leading;
+    this.leaderSince = leading ? Date.now() : 0;
+    this.followUpAt = undefined;
+    if (!leading) {
+      for (const { failed } of this.pending.values()) failed?.(LEADERSHIP_LOST);
+      this.pending.clear();
+    }
+    this.options.logger.info(
+      { term: this.node.status().term },
+      leading ? 'became the leader' : 'no longer the leader',
+    );
+    this.options.onRoleChange(leading);
+  }
+}

@@ -1,0 +1,130 @@
+import { expect } from 'vitest';
+import { DtfClient } from '../../client/index.js';
+import type { TaskEvent } from '../../protocol/index.js';
+import { TERMINAL_STATES } from '../../protocol/index.js';
+import { kill9, spawnDtf } from './processes.js';
+import {
+  eventually,
+  type Member,
+  memberStatus,
+  nextLeader,
+  restartMember,
+  startRaftCluster,
+} from './raft-cluster.js';
+
+export interface LeaderKillOptions {
+  tasks: number;
+  /** Tasks submitted to the new leader. */
+  afterFailover: number;
+  /** The leader is killed once this many tasks have ended. */
+  killAfterEnded: number;
+  /** Runs once the first leader is known, before any worker or task. */
+  onLeader?: (leader: Member) => Promise<void>;
+}
+
+const specs = (count: number, from: number) =>
+  Array.from({ length: count }, (_, i) => ({
+    kind: 'command' as const,
+    name: `t${from + i}`,
+    // Each run prints a nonce, so a second recorded result would show as a different stdout.
+    payload: { command: 'sleep 0.02; echo "$$-$(date +%s%N)"', shell: true },
+    group: 'raft',
+  }));
+
+/**
+ * Three coordinator processes and two workers; tasks submitted through the leader; the leader
+ * killed with SIGKILL mid-run. Checks that a new leader is elected and accepts submits, that
+ * every acknowledged task ends exactly once, that the remaining follower agrees, that a client
+ * given only the follower reaches the leader, and that the killed member catches up on return.
+ */
+export async function leaderKillScenario(options: LeaderKillOptions): Promise<void> {
+  const { tasks, afterFailover, killAfterEnded } = options;
+  const members = await startRaftCluster(3);
+  const leader = await nextLeader(members);
+  await options.onLeader?.(leader);
+  const urls = members.map((m) => m.wsUrl).join(',');
+  // Workers are given every member; followers send them on to the leader.
+  const workers = [1, 2].map((n) =>
+    spawnDtf(['worker', '--coordinator', urls, '--slots', '4', '--name', `w${n}`]),
+  );
+  await Promise.all(workers.map((w) => w.waitFor(/DTF worker \S+ registered/)));
+
+  const ended = new Map<string, TaskEvent[]>();
+  const record = (events: TaskEvent[]) => {
+    for (const e of events) {
+      if (!TERMINAL_STATES.has(e.state)) continue;
+      const list = ended.get(e.taskId) ?? [];
+      list.push(e);
+      ended.set(e.taskId, list);
+    }
+  };
+  const client1 = await DtfClient.connect({ urls: [leader.wsUrl] });
+  let enough!: () => void;
+  const someEnded = new Promise<void>((resolve) => {
+    enough = resolve;
+  });
+  await client1.subscribe({ group: 'raft' }, (events) => {
+    record(events);
+    if (ended.size >= killAfterEnded) enough();
+  });
+  const ids = await client1.submit(specs(tasks, 0));
+  expect(new Set(ids).size).toBe(tasks);
+  // Submits were replicated: every member knows each task.
+  await eventually(
+    async () =>
+      (await Promise.all(members.map(memberStatus))).every(
+        (s) => Object.values(s.tasks).reduce((a, b) => a + b, 0) === tasks,
+      ),
+    'every member has applied the submit',
+  );
+
+  await someEnded;
+  const survivors = members.filter((m) => m !== leader);
+  const next = nextLeader(survivors);
+  await kill9(leader);
+  await client1.close().catch(() => {});
+  expect(ended.size).toBeLessThan(tasks);
+
+  const newLeader = await next;
+  const client2 = await DtfClient.connect({ urls: [newLeader.wsUrl] });
+  const subscription = await client2.subscribe({ group: 'raft' }, record);
+  // Every acknowledged task survived the failover.
+  expect(subscription.snapshot.map((e) => e.taskId).sort()).toEqual([...ids].sort());
+  const more = await client2.submit(specs(afterFailover, tasks));
+  const final = await client2.waitFor({ group: 'raft' });
+  expect(final).toHaveLength(tasks + afterFailover);
+  expect(final.filter((e) => e.state !== 'succeeded')).toEqual([]);
+
+  const stored = await client2.query({ group: 'raft', limit: 10_000 });
+  expect(new Set(stored.map((t) => t.id))).toEqual(new Set([...ids, ...more]));
+  const byId = new Map(stored.map((t) => [t.id, t]));
+  for (const [taskId, events] of ended) {
+    // No task announced as ended twice, and the stored result is the one announced.
+    expect(new Set(events.map((e) => JSON.stringify(e.result?.output))).size, taskId).toBe(1);
+    expect(byId.get(taskId)!.result?.output).toEqual(events[0]!.result?.output);
+  }
+  // The follower that is left agrees with the new leader.
+  const follower = survivors.find((m) => m !== newLeader)!;
+  await eventually(async () => {
+    const s = await memberStatus(follower);
+    return s.role === 'follower' && s.tasks.succeeded === tasks + afterFailover;
+  }, 'the follower has applied every result');
+  // A client given only the follower is redirected to the leader at the handshake.
+  const viaFollower = await DtfClient.connect({ urls: [follower.wsUrl] });
+  expect(viaFollower.url).toBe(newLeader.wsUrl);
+  expect(await viaFollower.query({ group: 'raft', limit: 1 })).toHaveLength(1);
+  await viaFollower.close();
+
+  // The old leader comes back on its data dir as a follower and catches up.
+  const back = await restartMember(leader);
+  await eventually(async () => {
+    const s = await memberStatus(back);
+    return s.role === 'follower' && s.tasks.succeeded === tasks + afterFailover;
+  }, 'the restarted member has caught up').catch(async (error) => {
+    throw new Error(
+      `${error}: ${JSON.stringify(await memberStatus(back))}\n${back.output().slice(-3000)}`,
+    );
+  });
+  await subscription.close();
+  await client2.close();
+}

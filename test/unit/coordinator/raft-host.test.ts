@@ -1,0 +1,117 @@
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RaftHost } from '../../../coordinator/cluster/raft-host.js';
+import { schedule } from '../../../coordinator/scheduler/index.js';
+import { GroupCommit, loadState, openDatabase } from '../../../coordinator/store/index.js';
+import { commandSpec, nodeCapabilities } from '../../support/fixtures.js';
+import { removeTempDirs, tempDir } from '../../support/temp-dir.js';
+
+const config = { heartbeatIntervalMs: 1000, heartbeatMisses: 3 };
+const hosts: RaftHost[] = [];
+afterEach(() => {
+  for (const h of hosts.splice(0)) h.close();
+  removeTempDirs();
+});
+
+/** A one-member cluster: it elects itself, so the host's whole path runs without peers. */
+function soloHost(dir: string) {
+  const db = openDatabase(dir);
+  const state = loadState(db, config, 10_000);
+  const commit = new GroupCommit(db, state, {
+    followUp: () => undefined,
+    onCommitted: () => {},
+    onFatal: (error) => {
+      throw error;
+    },
+  });
+  let led!: () => void;
+  const becameLeader = new Promise<void>((resolve) => {
+    led = resolve;
+  });
+  const host = new RaftHost({
+    id: 'c1',
+    peers: new Map([['c1', 'http://127.0.0.1:1']]),
+    token: 'secret-secret-secret',
+    tickMs: 5,
+    electionTicks: 2,
+    db,
+    commit,
+    maxFrameBytes: 1 << 20,
+    logger: pino({ level: 'silent' }),
+    followUp: (s) => {
+      const placements = schedule(s);
+      return placements.length === 0 ? undefined : { type: 'AssignTasks', now: 2, placements };
+    },
+    onRoleChange: (leading) => {
+      if (leading) led();
+    },
+  });
+  hosts.push(host);
+  /** Starts the host; resolves once it has elected itself. */
+  const lead = () => {
+    host.start();
+    return becameLeader;
+  };
+  return { db, state, host, lead };
+}
+
+describe('RaftHost', () => {
+  it('refuses commands while it does not lead, naming the problem', async () => {
+    const { host } = soloHost(tempDir());
+    await expect(
+      host.submitAndWait({
+        type: 'SubmitTasks',
+        now: 1,
+        tasks: [{ id: 'a', spec: commandSpec() }],
+      }),
+    ).rejects.toMatchObject({ code: 'not_leader' });
+  });
+
+  it('answers a command once its entry is applied, and the leader schedules through the log', async () => {
+    const { host, state, lead } = soloHost(tempDir());
+    await lead();
+    const events = await host.submitAndWait({
+      type: 'SubmitTasks',
+      now: 1,
+      tasks: [{ id: 'a', spec: commandSpec() }],
+    });
+    expect(events.map((e) => e.type)).toContain('TaskSubmitted');
+    await host.submitAndWait({
+      type: 'RegisterWorker',
+      now: 1,
+      workerId: 'w1',
+      name: 'w1',
+      capabilities: nodeCapabilities(),
+      labels: {},
+      slots: 1,
+      inFlight: [],
+    });
+    while (state.tasks.get('a')!.state !== 'assigned')
+      await host.submitAndWait({ type: 'Tick', now: 3 });
+    const status = host.status();
+    expect(status).toMatchObject({ role: 'leader', leader: 'c1', leaderUrl: 'http://127.0.0.1:1' });
+    expect(status.applied).toBe(status.commit);
+  });
+
+  it('after a restart applies only what the tables do not reflect yet', async () => {
+    const dir = tempDir();
+    const first = soloHost(dir);
+    await first.lead();
+    await first.host.submitAndWait({
+      type: 'SubmitTasks',
+      now: 1,
+      tasks: [{ id: 'a', spec: commandSpec() }],
+    });
+    const applied = first.host.status().applied;
+    first.host.close();
+    first.db.close();
+
+    const second = soloHost(dir);
+    expect(second.state.tasks.get('a')?.state).toBe('queued');
+    // The tables already reflect every entry up to `applied`: none of them is applied again.
+    expect(second.host.status().applied).toBe(applied);
+    await second.lead();
+    expect(second.host.status().applied).toBeGreaterThan(applied);
+    expect(second.state.tasks.size).toBe(1);
+  });
+});
