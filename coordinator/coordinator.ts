@@ -75,6 +75,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     logger.warn(
       'authentication is OFF (--insecure-no-auth): anyone who can reach this port can submit commands',
     );
+  } else if (options.cluster !== undefined) {
+    // One admin key and worker token for the whole cluster: a leader creates them and the log
+    // carries their hashes to every member (see `createClusterCredentials` below).
+    credentials = Credentials.pending();
   } else {
     const ensured = Credentials.ensure(db, options.dataDir, startedAt);
     credentials = ensured.credentials;
@@ -148,6 +152,9 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const gateway = new WsGateway(ctx, credentials);
   const metrics = new CoordinatorMetrics(state, () => gateway.connections);
   committedListeners.push(
+    (events) => {
+      for (const e of events) if (e.type === 'CredentialsSet') credentials?.set(e.credentials);
+    },
     (events) => metrics.count(events),
     (events) => gateway.deliver(events),
   );
@@ -188,9 +195,48 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const { port } = server.address() as AddressInfo;
 
   const healthWatch = new HealthWatch(state, ctx.commit);
+  // Cluster mode: a leader that finds no credentials in the applied state creates them; the
+  // proposal carries only hashes, and the plain keys are written and logged only if it is the
+  // entry that took effect (another leader's may have been applied first).
+  let proposingCredentials = false;
+  const createClusterCredentials = () => {
+    if (cluster === undefined || credentials === undefined || proposingCredentials) return;
+    if (!cluster.isLeader || state.credentials !== undefined) return;
+    proposingCredentials = true;
+    const keys = Credentials.generate();
+    cluster.submit(
+      {
+        type: 'SetCredentials',
+        now: Date.now(),
+        adminKeySha256: keys.adminKeySha256,
+        workerTokenSha256: keys.workerTokenSha256,
+      },
+      (events) => {
+        proposingCredentials = false;
+        if (!events.some((e) => e.type === 'CredentialsSet')) return;
+        let file: string | undefined;
+        try {
+          file = Credentials.writeFile(options.dataDir, keys);
+        } catch (error) {
+          logger.error(
+            { err: error },
+            `could not write ${CREDENTIALS_FILE}; the log below has the keys`,
+          );
+        }
+        logger.info(
+          { adminKey: keys.adminKey, workerToken: keys.workerToken, file },
+          `created the cluster's credentials; they are shown once and kept in ${CREDENTIALS_FILE}`,
+        );
+      },
+      () => {
+        proposingCredentials = false;
+      },
+    );
+  };
   const liveness = setInterval(
     () => {
       const now = Date.now();
+      createClusterCredentials();
       // A new leader first gives workers their longest reconnect delay to find it.
       if (
         cluster !== undefined &&

@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'not_registered',
   /** A follower in a cluster: the message names the leader's URL. */
   'not_leader',
+  /** A cluster member before the cluster's credentials exist (a leader creates them). */
+  'credentials_pending',
   'internal',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);

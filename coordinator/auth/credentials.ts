@@ -24,7 +24,57 @@ export class Credentials {
   /** Tokens seen recently and the role each granted (or none), so a busy client is hashed once. */
   private readonly recent = new Map<string, Role | undefined>();
 
-  private constructor(private readonly hashes: Map<Role, Buffer>) {}
+  private constructor(private hashes: Map<Role, Buffer>) {}
+
+  /**
+   * Cluster mode: no credentials until the replicated `SetCredentials` entry is applied
+   * (`set`); until then `ready` is false and every token is refused.
+   */
+  static pending(): Credentials {
+    return new Credentials(new Map());
+  }
+
+  /** Whether there are credentials to check against (false in a cluster still without them). */
+  get ready(): boolean {
+    return this.hashes.size === ROLES.length;
+  }
+
+  /** Takes the replicated hashes (hex), replacing any before. */
+  set(hashes: { adminKeySha256: string; workerTokenSha256: string }): void {
+    this.hashes = new Map<Role, Buffer>([
+      ['admin', Buffer.from(hashes.adminKeySha256, 'hex')],
+      ['worker', Buffer.from(hashes.workerTokenSha256, 'hex')],
+    ]);
+    this.recent.clear();
+  }
+
+  /** New plain keys and their hashes (hex); nothing is stored. */
+  static generate(): {
+    adminKey: string;
+    workerToken: string;
+    adminKeySha256: string;
+    workerTokenSha256: string;
+  } {
+    const adminKey = `dtf_admin_${randomBytes(24).toString('base64url')}`;
+    const workerToken = `dtf_worker_${randomBytes(24).toString('base64url')}`;
+    return {
+      adminKey,
+      workerToken,
+      adminKeySha256: sha256(adminKey).toString('hex'),
+      workerTokenSha256: sha256(workerToken).toString('hex'),
+    };
+  }
+
+  /** Writes the plain keys once to `<dataDir>/credentials.json` (0600); returns the file. */
+  static writeFile(dataDir: string, keys: { adminKey: string; workerToken: string }): string {
+    const file = join(dataDir, CREDENTIALS_FILE);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ adminKey: keys.adminKey, workerToken: keys.workerToken }, null, 2)}\n`,
+      { mode: 0o600 },
+    );
+    return file;
+  }
 
   /**
    * Loads the stored hashes; on first start creates an admin key and a worker join token, keeps
@@ -45,22 +95,15 @@ export class Credentials {
       );
       return { credentials: new Credentials(hashes) };
     }
-    const plain: Record<Role, string> = {
-      admin: `dtf_admin_${randomBytes(24).toString('base64url')}`,
-      worker: `dtf_worker_${randomBytes(24).toString('base64url')}`,
-    };
-    const file = join(dataDir, CREDENTIALS_FILE);
+    const keys = Credentials.generate();
+    const plain: Record<Role, string> = { admin: keys.adminKey, worker: keys.workerToken };
     const insert = db.prepare(
       'INSERT OR REPLACE INTO credentials (role, token_sha256, created_at) VALUES (?, ?, ?)',
     );
     db.transaction(() => {
       for (const role of ROLES) insert.run(role, sha256(plain[role]).toString('hex'), now);
     })();
-    writeFileSync(
-      file,
-      `${JSON.stringify({ adminKey: plain.admin, workerToken: plain.worker }, null, 2)}\n`,
-      { mode: 0o600 },
-    );
+    const file = Credentials.writeFile(dataDir, keys);
     const hashes = new Map(ROLES.map((role) => [role, sha256(plain[role])] as const));
     return {
       credentials: new Credentials(hashes),

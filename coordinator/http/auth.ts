@@ -3,6 +3,9 @@ import type { RequestHandler } from 'express';
 import { bearerToken, type Credentials, type Role } from '../auth/index.js';
 import { sendRestError } from './errors.js';
 
+/** What a cluster member answers (503) while the cluster has no credentials yet. */
+export const CREDENTIALS_PENDING = 'cluster credentials not yet created; wait for a leader';
+
 /**
  * Whether the request's bearer token grants one of `roles`; answers the refusal itself and
  * returns false when not. With no credentials (insecure mode) everything passes.
@@ -14,6 +17,11 @@ export function authorized(
   res: ServerResponse,
 ): boolean {
   if (credentials === undefined) return true;
+  if (!credentials.ready) {
+    res.setHeader('retry-after', '1');
+    sendRestError(res, 'credentials_pending', CREDENTIALS_PENDING);
+    return false;
+  }
   const token = bearerToken(req.headers.authorization);
   const role = credentials.roleOf(token);
   if (role === undefined) {

@@ -11,6 +11,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   forbidden: 403,
   not_found: 404,
   not_leader: 503,
+  credentials_pending: 503,
   internal: 500,
 };
 

@@ -57,7 +57,23 @@ export function apply(state: CoordinatorState, command: Command): StateEvent[] {
       return drainWorker(state, command.workerId, command.by, command.graceMs);
     case 'ReleaseTasks':
       return releaseTasks(state, command.workerId, command.leases, command.now, command.reason);
+    case 'SetCredentials':
+      return setCredentials(state, command);
   }
+}
+
+/** The first credentials applied stay: a later proposal (another leader's) changes nothing. */
+function setCredentials(
+  state: CoordinatorState,
+  command: Extract<Command, { type: 'SetCredentials' }>,
+): StateEvent[] {
+  if (state.credentials !== undefined) return [];
+  const credentials = {
+    adminKeySha256: command.adminKeySha256,
+    workerTokenSha256: command.workerTokenSha256,
+  };
+  state.credentials = credentials;
+  return [{ type: 'CredentialsSet', credentials }];
 }
 
 function submitTasks(

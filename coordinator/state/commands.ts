@@ -42,7 +42,17 @@ export type Command =
    */
   | { type: 'DrainWorker'; now: number; workerId: string; by: DrainSource; graceMs?: number }
   /** The worker hands back attempts it will not finish: requeued at once, not charged. */
-  | { type: 'ReleaseTasks'; now: number; workerId: string; leases: LeaseRef[]; reason: string };
+  | { type: 'ReleaseTasks'; now: number; workerId: string; leases: LeaseRef[]; reason: string }
+  /**
+   * Cluster mode: the one admin key and worker token every member accepts, as SHA-256 hashes
+   * (hex). Proposed by a leader that finds none; ignored once the state has credentials.
+   */
+  | {
+      type: 'SetCredentials';
+      now: number;
+      adminKeySha256: string;
+      workerTokenSha256: string;
+    };
 
 export type DrainSource = 'admin' | 'worker';
 

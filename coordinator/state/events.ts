@@ -1,5 +1,5 @@
 import type { ResultAck } from '../../protocol/index.js';
-import type { TaskRecord, WorkerRecord } from './types.js';
+import type { CredentialHashes, TaskRecord, WorkerRecord } from './types.js';
 
 /** What applying a command changed; the store persists these and the edges announce them. */
 export type StateEvent =
@@ -14,4 +14,6 @@ export type StateEvent =
   | { type: 'WorkerRegistered'; worker: WorkerRecord }
   | { type: 'WorkerLost'; worker: WorkerRecord; reason: string }
   /** The worker takes no new tasks; `by: 'admin'` means the worker must be told (`drain`). */
-  | { type: 'WorkerDraining'; worker: WorkerRecord; by: 'admin' | 'worker'; graceMs?: number };
+  | { type: 'WorkerDraining'; worker: WorkerRecord; by: 'admin' | 'worker'; graceMs?: number }
+  /** Cluster mode: the replicated credentials' hashes were set (once per cluster). */
+  | { type: 'CredentialsSet'; credentials: CredentialHashes };

@@ -27,6 +27,7 @@ export {
 export { isLive, type QueueEntry, ReadyQueue, RequirementClass } from './ready-queue.js';
 export type {
   CoordinatorState,
+  CredentialHashes,
   StateConfig,
   TaskRecord,
   WorkerRecord,

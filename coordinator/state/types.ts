@@ -106,4 +106,12 @@ export interface CoordinatorState {
   runningByPriority: Map<number, number>;
   /** Bumped whenever the set of schedulable workers changes; requirement matches are cached by it. */
   workersVersion: number;
+  /** Cluster mode: the credentials' hashes once a `SetCredentials` entry is applied. */
+  credentials?: CredentialHashes;
+}
+
+/** SHA-256 hashes (hex) of the admin key and the worker join token. */
+export interface CredentialHashes {
+  adminKeySha256: string;
+  workerTokenSha256: string;
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { StateEvent, TaskRecord, WorkerRecord } from '../state/index.js';
+import type { CredentialHashes, StateEvent, TaskRecord, WorkerRecord } from '../state/index.js';
 import { MIGRATIONS } from './schema.js';
 
 export const DB_FILE = 'dtf.sqlite';
@@ -56,8 +56,13 @@ export class EventWriter {
   private readonly newTasks = new Set<TaskRecord>();
   private readonly changedTasks = new Set<TaskRecord>();
   private readonly changedWorkers = new Set<WorkerRecord>();
+  private readonly upsertCredential: Database.Statement;
+  private credentials: CredentialHashes | undefined;
 
   constructor(db: Database.Database) {
+    this.upsertCredential = db.prepare(
+      'INSERT OR REPLACE INTO credentials (role, token_sha256, created_at) VALUES (?, ?, ?)',
+    );
     this.insertTask = db.prepare(
       `INSERT INTO tasks (seq, id, spec, submitted_at, state, attempt, lease_token, worker_id,
          assigned_at, started_at, finished_at, result, history, failures, not_before)
@@ -92,6 +97,9 @@ export class EventWriter {
         case 'WorkerLost':
           this.changedWorkers.add(event.worker);
           break;
+        case 'CredentialsSet':
+          this.credentials = event.credentials;
+          break;
         // Starting is liveness, not durable state: a restart resumes from `assigned`.
         case 'TaskStarted':
         case 'TaskDeduplicated':
@@ -107,9 +115,12 @@ export class EventWriter {
     for (const task of this.newTasks) this.insert(task);
     for (const task of this.changedTasks) this.update(task);
     for (const worker of this.changedWorkers) this.saveWorker(worker);
-    this.newTasks.clear();
-    this.changedTasks.clear();
-    this.changedWorkers.clear();
+    if (this.credentials !== undefined) {
+      const now = Date.now();
+      this.upsertCredential.run('admin', this.credentials.adminKeySha256, now);
+      this.upsertCredential.run('worker', this.credentials.workerTokenSha256, now);
+    }
+    this.discard();
   }
 
   /** Forgets what was collected (the transaction rolled back). */
@@ -117,6 +128,7 @@ export class EventWriter {
     this.newTasks.clear();
     this.changedTasks.clear();
     this.changedWorkers.clear();
+    this.credentials = undefined;
   }
 
   private insert(task: TaskRecord): void {

@@ -5,6 +5,7 @@ import { WebSocketServer } from 'ws';
 import { decodeMessage, InboundMessage } from '../../protocol/index.js';
 import { bearerToken, type Credentials, type Role } from '../auth/index.js';
 import type { CoordinatorContext } from '../context.js';
+import { CREDENTIALS_PENDING } from '../http/auth.js';
 import type { StateEvent } from '../state/index.js';
 import { sendError } from './send.js';
 import { Session } from './session.js';
@@ -80,6 +81,10 @@ export class WsGateway {
     if (cluster !== undefined && !cluster.isLeader && req.headers[LEADER_REDIRECT_HEADER]) {
       // A client that asked for it is redirected at the handshake rather than after it.
       redirectToLeader(socket, cluster.status().leaderUrl);
+      return;
+    }
+    if (this.credentials !== undefined && !this.credentials.ready) {
+      reject(socket, 503, CREDENTIALS_PENDING);
       return;
     }
     const role = this.authenticate(req, url);
@@ -173,12 +178,18 @@ function redirectToLeader(socket: Duplex, leaderUrl: string | null): void {
   );
 }
 
-function reject(socket: Duplex, status: number, message: string): void {
-  const body = JSON.stringify({
-    error: { code: status === 401 ? 'unauthorized' : 'not_found', message },
-  });
+const REJECTIONS: Record<number, { code: string; reason: string }> = {
+  401: { code: 'unauthorized', reason: 'Unauthorized' },
+  404: { code: 'not_found', reason: 'Not Found' },
+  503: { code: 'credentials_pending', reason: 'Service Unavailable' },
+};
+
+function reject(socket: Duplex, status: 401 | 404 | 503, message: string): void {
+  const { code, reason } = REJECTIONS[status]!;
+  const body = JSON.stringify({ error: { code, message } });
   socket.end(
-    `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Not Found'}\r\n` +
+    `HTTP/1.1 ${status} ${reason}\r\n` +
+      (status === 503 ? 'Retry-After: 1\r\n' : '') +
       'Content-Type: application/json\r\n' +
       `Content-Length: ${Buffer.byteLength(body)}\r\n` +
       'Connection: close\r\n\r\n' +

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { reservePort, type Spawned, spawnDtf } from './processes.js';
 import { tempDir } from './temp-dir.js';
 
@@ -9,6 +11,14 @@ export interface Member extends Spawned {
   wsUrl: string;
   /** The command line, to start the member again on the same port and data dir. */
   args: string[];
+  dataDir: string;
+}
+
+/** The cluster's one admin key and worker token, and the member that created them. */
+export interface ClusterCredentials {
+  adminKey: string;
+  workerToken: string;
+  creator: Member;
 }
 
 export interface RaftStatusBody {
@@ -23,19 +33,19 @@ export interface RaftStatusBody {
   tasks: Record<string, number>;
 }
 
-/** `n` coordinator processes forming one Raft group on reserved loopback ports (no auth). */
+/** `n` coordinator processes forming one Raft group on reserved loopback ports, with auth. */
 export async function startRaftCluster(n: number): Promise<Member[]> {
   const ports = await Promise.all(Array.from({ length: n }, () => reservePort()));
   const ids = ports.map((_, i) => `c${i + 1}`);
   const peers = ids.map((id, i) => `${id}=http://127.0.0.1:${ports[i]}`).join(',');
   const members = ids.map((id, i) => {
+    const dataDir = tempDir(`dtf-raft-${id}-`);
     const args = [
       'coordinator',
-      '--insecure-no-auth',
       '--port',
       String(ports[i]),
       '--data-dir',
-      tempDir(`dtf-raft-${id}-`),
+      dataDir,
       '--heartbeat-ms',
       '200',
       '--id',
@@ -44,7 +54,14 @@ export async function startRaftCluster(n: number): Promise<Member[]> {
       peers,
     ];
     const url = `http://127.0.0.1:${ports[i]}`;
-    return { ...spawnMember(args), id, url, wsUrl: `ws://127.0.0.1:${ports[i]}/ws`, args };
+    return {
+      ...spawnMember(args),
+      id,
+      url,
+      wsUrl: `ws://127.0.0.1:${ports[i]}/ws`,
+      args,
+      dataDir,
+    };
   });
   await Promise.all(members.map((m) => m.waitFor(/DTF coordinator listening on/)));
   return members;
@@ -84,8 +101,40 @@ export function nextLeader(members: Member[], timeoutMs = 20_000): Promise<Membe
   );
 }
 
-export async function memberStatus(member: Member): Promise<RaftStatusBody> {
-  const res = await fetch(`${member.url}/api/status`);
+/**
+ * The keys a leader created for the whole cluster, read from the one member whose data dir got
+ * `credentials.json`; waits until a member has written it.
+ */
+export async function clusterCredentials(
+  members: Member[],
+  timeoutMs = 20_000,
+): Promise<ClusterCredentials> {
+  let found: ClusterCredentials | undefined;
+  await eventually(
+    async () => {
+      const creators = members.filter((m) => existsSync(join(m.dataDir, 'credentials.json')));
+      if (creators.length > 1) {
+        throw new Error(`more than one member created credentials: ${creators.map((m) => m.id)}`);
+      }
+      const creator = creators[0];
+      if (creator === undefined) return false;
+      const text = readFileSync(join(creator.dataDir, 'credentials.json'), 'utf8');
+      if (!text.endsWith('\n')) return false;
+      found = { ...(JSON.parse(text) as { adminKey: string; workerToken: string }), creator };
+      return true;
+    },
+    'a member has created the cluster credentials',
+    timeoutMs,
+  );
+  return found!;
+}
+
+export async function memberStatus(member: Member, adminKey: string): Promise<RaftStatusBody> {
+  const res = await fetch(`${member.url}/api/status`, {
+    headers: { authorization: `Bearer ${adminKey}` },
+  });
+  if (res.status !== 200)
+    throw new Error(`${member.id}: /api/status ${res.status} ${await res.text()}`);
   return (await res.json()) as RaftStatusBody;
 }
 

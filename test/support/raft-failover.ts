@@ -4,6 +4,8 @@ import type { TaskEvent } from '../../protocol/index.js';
 import { TERMINAL_STATES } from '../../protocol/index.js';
 import { kill9, spawnDtf } from './processes.js';
 import {
+  type ClusterCredentials,
+  clusterCredentials,
   eventually,
   type Member,
   memberStatus,
@@ -18,8 +20,8 @@ export interface LeaderKillOptions {
   afterFailover: number;
   /** The leader is killed once this many tasks have ended. */
   killAfterEnded: number;
-  /** Runs once the first leader is known, before any worker or task. */
-  onLeader?: (leader: Member) => Promise<void>;
+  /** Runs once the first leader is known and the credentials exist, before any worker or task. */
+  onLeader?: (leader: Member, members: Member[], keys: ClusterCredentials) => Promise<void>;
 }
 
 const specs = (count: number, from: number) =>
@@ -41,11 +43,25 @@ export async function leaderKillScenario(options: LeaderKillOptions): Promise<vo
   const { tasks, afterFailover, killAfterEnded } = options;
   const members = await startRaftCluster(3);
   const leader = await nextLeader(members);
-  await options.onLeader?.(leader);
+  // One admin key and one worker token for the whole cluster, created by a leader.
+  const keys = await clusterCredentials(members);
+  const { adminKey, workerToken } = keys;
+  const status = (member: Member) => memberStatus(member, adminKey);
+  await options.onLeader?.(leader, members, keys);
   const urls = members.map((m) => m.wsUrl).join(',');
   // Workers are given every member; followers send them on to the leader.
   const workers = [1, 2].map((n) =>
-    spawnDtf(['worker', '--coordinator', urls, '--slots', '4', '--name', `w${n}`]),
+    spawnDtf([
+      'worker',
+      '--coordinator',
+      urls,
+      '--token',
+      workerToken,
+      '--slots',
+      '4',
+      '--name',
+      `w${n}`,
+    ]),
   );
   await Promise.all(workers.map((w) => w.waitFor(/DTF worker \S+ registered/)));
 
@@ -58,7 +74,7 @@ export async function leaderKillScenario(options: LeaderKillOptions): Promise<vo
       ended.set(e.taskId, list);
     }
   };
-  const client1 = await DtfClient.connect({ urls: [leader.wsUrl] });
+  const client1 = await DtfClient.connect({ urls: [leader.wsUrl], token: adminKey });
   let enough!: () => void;
   const someEnded = new Promise<void>((resolve) => {
     enough = resolve;
@@ -72,7 +88,7 @@ export async function leaderKillScenario(options: LeaderKillOptions): Promise<vo
   // Submits were replicated: every member knows each task.
   await eventually(
     async () =>
-      (await Promise.all(members.map(memberStatus))).every(
+      (await Promise.all(members.map(status))).every(
         (s) => Object.values(s.tasks).reduce((a, b) => a + b, 0) === tasks,
       ),
     'every member has applied the submit',
@@ -86,7 +102,7 @@ export async function leaderKillScenario(options: LeaderKillOptions): Promise<vo
   expect(ended.size).toBeLessThan(tasks);
 
   const newLeader = await next;
-  const client2 = await DtfClient.connect({ urls: [newLeader.wsUrl] });
+  const client2 = await DtfClient.connect({ urls: [newLeader.wsUrl], token: adminKey });
   const subscription = await client2.subscribe({ group: 'raft' }, record);
   // Every acknowledged task survived the failover.
   expect(subscription.snapshot.map((e) => e.taskId).sort()).toEqual([...ids].sort());
@@ -106,11 +122,11 @@ export async function leaderKillScenario(options: LeaderKillOptions): Promise<vo
   // The follower that is left agrees with the new leader.
   const follower = survivors.find((m) => m !== newLeader)!;
   await eventually(async () => {
-    const s = await memberStatus(follower);
+    const s = await status(follower);
     return s.role === 'follower' && s.tasks.succeeded === tasks + afterFailover;
   }, 'the follower has applied every result');
   // A client given only the follower is redirected to the leader at the handshake.
-  const viaFollower = await DtfClient.connect({ urls: [follower.wsUrl] });
+  const viaFollower = await DtfClient.connect({ urls: [follower.wsUrl], token: adminKey });
   expect(viaFollower.url).toBe(newLeader.wsUrl);
   expect(await viaFollower.query({ group: 'raft', limit: 1 })).toHaveLength(1);
   await viaFollower.close();
@@ -118,11 +134,13 @@ export async function leaderKillScenario(options: LeaderKillOptions): Promise<vo
   // The old leader comes back on its data dir as a follower and catches up.
   const back = await restartMember(leader);
   await eventually(async () => {
-    const s = await memberStatus(back);
+    // Until its replay reaches the credentials entry it answers 503.
+    const s = await status(back).catch(() => undefined);
+    if (s === undefined) return false;
     return s.role === 'follower' && s.tasks.succeeded === tasks + afterFailover;
   }, 'the restarted member has caught up').catch(async (error) => {
     throw new Error(
-      `${error}: ${JSON.stringify(await memberStatus(back))}\n${back.output().slice(-3000)}`,
+      `${error}: ${JSON.stringify(await status(back).catch(String))}\n${back.output().slice(-3000)}`,
     );
   });
   await subscription.close();
