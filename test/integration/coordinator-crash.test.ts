@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DtfClient } from '../../client/index.js';
-import type { TaskEvent } from '../../protocol/index.js';
-import { TERMINAL_STATES } from '../../protocol/index.js';
+import { EndedTasks } from '../support/ended-tasks.js';
 import {
   kill9,
   reservePort,
@@ -32,35 +31,20 @@ describe('the coordinator killed with SIGKILL mid-run', () => {
       group: 'crash',
     }));
 
-    const ended = new Map<string, TaskEvent[]>();
-    const record = (events: TaskEvent[]) => {
-      for (const e of events) {
-        if (!TERMINAL_STATES.has(e.state)) continue;
-        const list = ended.get(e.taskId) ?? [];
-        list.push(e);
-        ended.set(e.taskId, list);
-      }
-    };
+    const ended = new EndedTasks();
     const client1 = await DtfClient.connect({ urls: [first.wsUrl], token: first.adminKey });
-    let enough!: () => void;
-    const someEnded = new Promise<void>((resolve) => {
-      enough = resolve;
-    });
-    await client1.subscribe({ group: 'crash' }, (events) => {
-      record(events);
-      if (ended.size >= 50) enough();
-    });
+    await client1.subscribe({ group: 'crash' }, ended.record);
     const ids = await client1.submit(specs);
     expect(new Set(ids).size).toBe(TASKS);
-    await someEnded;
+    await ended.waitForCount(50);
     await kill9(first);
     await client1.close().catch(() => {});
-    const endedBeforeCrash = ended.size;
+    const endedBeforeCrash = ended.count;
     expect(endedBeforeCrash).toBeLessThan(TASKS);
 
     const second = await startCoordinatorProcess(dataDir, { port });
     const client2 = await DtfClient.connect({ urls: [second.wsUrl], token: second.adminKey });
-    const subscription = await client2.subscribe({ group: 'crash' }, record);
+    const subscription = await client2.subscribe({ group: 'crash' }, ended.record);
     // Every acknowledged task survived the crash.
     expect(subscription.snapshot.map((e) => e.taskId).sort()).toEqual([...ids].sort());
     const final = await client2.waitFor({ group: 'crash' });
@@ -70,7 +54,7 @@ describe('the coordinator killed with SIGKILL mid-run', () => {
     const tasks = await client2.query({ group: 'crash', limit: 10_000 });
     expect(tasks).toHaveLength(TASKS);
     const byId = new Map(tasks.map((t) => [t.id, t]));
-    for (const [taskId, events] of ended) {
+    for (const [taskId, events] of ended.announced) {
       // No task announced as ended twice, and the stored result is the one announced.
       expect(events, taskId).toHaveLength(1);
       const stored = byId.get(taskId)!.result;

@@ -4,13 +4,8 @@ import { join } from 'node:path';
 import { afterAll, expect } from 'vitest';
 import { DtfClient, type Subscription } from '../../client/index.js';
 import { killProcessTree } from '../../node-worker/runners/process-tree.js';
-import {
-  seededRandom,
-  type TaskEvent,
-  type TaskSpecInput,
-  type TaskView,
-  TERMINAL_STATES,
-} from '../../protocol/index.js';
+import { seededRandom, type TaskSpecInput, type TaskView } from '../../protocol/index.js';
+import { EndedTasks } from './ended-tasks.js';
 import {
   type CoordinatorProcess,
   kill9,
@@ -21,7 +16,6 @@ import {
   startWorkerProcess,
 } from './processes.js';
 import { removeTempDirs, tempDir } from './temp-dir.js';
-import { Waiters } from './waiters.js';
 
 const clusters = new Set<ChaosCluster>();
 
@@ -90,57 +84,6 @@ export function readRuns(markerFile: string): Map<number, string[]> {
     runs.set(Number(index), list);
   }
   return runs;
-}
-
-/**
- * Terminal events as subscriptions announce them, per task, with a way to wait until a number
- * of tasks have ended. Snapshots (after a reconnect) are kept apart: they repeat a state, they
- * do not announce it.
- */
-export class EndedTasks {
-  /** Every terminal event announced per task; exactly one each in a correct run. */
-  readonly announced = new Map<string, TaskEvent[]>();
-  /** Terminal states first seen in a subscription's snapshot rather than announced. */
-  readonly fromSnapshot = new Map<string, TaskEvent>();
-  private readonly waiters = new Waiters();
-
-  /** A subscription's event handler. */
-  readonly record = (events: TaskEvent[]): void => {
-    for (const event of events) {
-      if (!TERMINAL_STATES.has(event.state)) continue;
-      const list = this.announced.get(event.taskId) ?? [];
-      list.push(event);
-      this.announced.set(event.taskId, list);
-    }
-    this.waiters.notify();
-  };
-
-  recordSnapshot(snapshot: readonly TaskEvent[]): void {
-    for (const event of snapshot) {
-      if (TERMINAL_STATES.has(event.state) && !this.announced.has(event.taskId)) {
-        this.fromSnapshot.set(event.taskId, event);
-      }
-    }
-    this.waiters.notify();
-  }
-
-  /** How many distinct tasks are known to have ended. */
-  get count(): number {
-    let n = this.announced.size;
-    for (const taskId of this.fromSnapshot.keys()) if (!this.announced.has(taskId)) n++;
-    return n;
-  }
-
-  /** Resolves once at least `n` tasks have ended. */
-  waitForCount(n: number, timeoutMs = 60_000): Promise<void> {
-    return this.waiters
-      .waitFor(
-        () => (this.count < n ? undefined : true),
-        timeoutMs,
-        () => new Error(`timed out waiting for ${n} tasks to end (${this.count} ended)`),
-      )
-      .then(() => {});
-  }
 }
 
 export type WorkerProcess = Spawned & { workerId: string };

@@ -1,7 +1,6 @@
 import { expect } from 'vitest';
 import { DtfClient } from '../../client/index.js';
-import type { TaskEvent } from '../../protocol/index.js';
-import { TERMINAL_STATES } from '../../protocol/index.js';
+import { EndedTasks } from './ended-tasks.js';
 import { kill9, spawnDtf } from './processes.js';
 import {
   type ClusterCredentials,
@@ -65,24 +64,9 @@ export async function leaderKillScenario(options: LeaderKillOptions): Promise<vo
   );
   await Promise.all(workers.map((w) => w.waitFor(/DTF worker \S+ registered/)));
 
-  const ended = new Map<string, TaskEvent[]>();
-  const record = (events: TaskEvent[]) => {
-    for (const e of events) {
-      if (!TERMINAL_STATES.has(e.state)) continue;
-      const list = ended.get(e.taskId) ?? [];
-      list.push(e);
-      ended.set(e.taskId, list);
-    }
-  };
+  const ended = new EndedTasks();
   const client1 = await DtfClient.connect({ urls: [leader.wsUrl], token: adminKey });
-  let enough!: () => void;
-  const someEnded = new Promise<void>((resolve) => {
-    enough = resolve;
-  });
-  await client1.subscribe({ group: 'raft' }, (events) => {
-    record(events);
-    if (ended.size >= killAfterEnded) enough();
-  });
+  await client1.subscribe({ group: 'raft' }, ended.record);
   const ids = await client1.submit(specs(tasks, 0));
   expect(new Set(ids).size).toBe(tasks);
   // Submits were replicated: every member knows each task.
@@ -94,16 +78,16 @@ export async function leaderKillScenario(options: LeaderKillOptions): Promise<vo
     'every member has applied the submit',
   );
 
-  await someEnded;
+  await ended.waitForCount(killAfterEnded);
   const survivors = members.filter((m) => m !== leader);
   const next = nextLeader(survivors);
   await kill9(leader);
   await client1.close().catch(() => {});
-  expect(ended.size).toBeLessThan(tasks);
+  expect(ended.count).toBeLessThan(tasks);
 
   const newLeader = await next;
   const client2 = await DtfClient.connect({ urls: [newLeader.wsUrl], token: adminKey });
-  const subscription = await client2.subscribe({ group: 'raft' }, record);
+  const subscription = await client2.subscribe({ group: 'raft' }, ended.record);
   // Every acknowledged task survived the failover.
   expect(subscription.snapshot.map((e) => e.taskId).sort()).toEqual([...ids].sort());
   const more = await client2.submit(specs(afterFailover, tasks));
@@ -114,7 +98,7 @@ export async function leaderKillScenario(options: LeaderKillOptions): Promise<vo
   const stored = await client2.query({ group: 'raft', limit: 10_000 });
   expect(new Set(stored.map((t) => t.id))).toEqual(new Set([...ids, ...more]));
   const byId = new Map(stored.map((t) => [t.id, t]));
-  for (const [taskId, events] of ended) {
+  for (const [taskId, events] of ended.announced) {
     // No task announced as ended twice, and the stored result is the one announced.
     expect(new Set(events.map((e) => JSON.stringify(e.result?.output))).size, taskId).toBe(1);
     expect(byId.get(taskId)!.result?.output).toEqual(events[0]!.result?.output);
