@@ -36,10 +36,6 @@ export class DelayedQueue {
     }
   }
 
-  get size(): number {
-    return this.heap.filter(isLive).length;
-  }
-
   private dropStale(): void {
     while (this.heap.length > 0 && !isLive(this.heap[0]!)) this.pop();
   }

@@ -7,22 +7,19 @@ import type { CoordinatorState, TaskRecord } from './types.js';
  */
 export function enqueue(state: CoordinatorState, task: TaskRecord, now: number): void {
   if (task.waitingOn > 0) return;
-  if (task.notBefore !== undefined) {
-    if (task.notBefore > now) {
-      state.delayed.add(task, task.notBefore);
-      return;
-    }
-    delete task.notBefore;
+  if (task.notBefore !== undefined && task.notBefore > now) {
+    state.delayed.add(task, task.notBefore);
+    return;
   }
-  state.ready.add(task, expectedDurationMs(state, task));
+  makeReady(state, task);
 }
 
-/** Moves every task whose backoff has run out to the ready queue; returns how many. */
-export function releaseDue(state: CoordinatorState, now: number): number {
-  const due = state.delayed.takeDue(now);
-  for (const task of due) {
-    delete task.notBefore;
-    state.ready.add(task, expectedDurationMs(state, task));
-  }
-  return due.length;
+/** Moves every task whose backoff has run out to the ready queue. */
+export function releaseDue(state: CoordinatorState, now: number): void {
+  for (const task of state.delayed.takeDue(now)) makeReady(state, task);
+}
+
+function makeReady(state: CoordinatorState, task: TaskRecord): void {
+  delete task.notBefore;
+  state.ready.add(task, expectedDurationMs(state, task));
 }
