@@ -1,20 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { schedule } from '../../../coordinator/scheduler/index.js';
 import type { TaskResult } from '../../../protocol/index.js';
 import { commandSpec, Harness } from '../../support/fixtures.js';
 
 const ok: TaskResult = { status: 'succeeded', durationMs: 5 };
-
-function assignAll(h: Harness) {
-  return h.run({ type: 'AssignTasks', now: h.now, placements: schedule(h.state) });
-}
 
 describe('apply', () => {
   it('gives each assignment a fresh lease and attempt', () => {
     const h = new Harness();
     const [id] = h.submit(commandSpec());
     h.register('w');
-    const [event] = assignAll(h);
+    h.assign();
+    const event = h.events.at(-1);
     expect(event).toMatchObject({ type: 'TaskAssigned' });
     expect(h.task(id!)).toMatchObject({
       state: 'assigned',
@@ -28,7 +24,7 @@ describe('apply', () => {
     const h = new Harness();
     const [id] = h.submit(commandSpec());
     h.register('w');
-    assignAll(h);
+    h.assign();
     const lease = h.lease(id!);
     const first = h.run({
       type: 'RecordResults',
@@ -59,7 +55,7 @@ describe('apply', () => {
     const h = new Harness();
     const [id] = h.submit(commandSpec());
     h.register('a');
-    assignAll(h);
+    h.assign();
     const stale = h.lease(id!);
     h.run({ type: 'ExpireWorker', now: h.now, workerId: 'a', reason: 'silent' });
     expect(h.task(id!)).toMatchObject({ state: 'queued', attempt: 1 });
@@ -67,10 +63,10 @@ describe('apply', () => {
       { attempt: 1, workerId: 'a', reason: 'worker a lost: silent', at: h.now },
     ]);
     h.register('b');
-    assignAll(h);
+    h.assign();
     expect(h.task(id!).state).toBe('queued'); // the retry's backoff, 1 s by default
     h.advance(1_000);
-    assignAll(h);
+    h.assign();
     expect(h.task(id!)).toMatchObject({ state: 'assigned', attempt: 2, workerId: 'b' });
     const late = h.run({
       type: 'RecordResults',
@@ -93,7 +89,7 @@ describe('apply', () => {
     const [id] = h.submit(commandSpec());
     h.register('w');
     h.register('x');
-    assignAll(h);
+    h.assign();
     const lease = h.lease(id!);
     const owner = h.task(id!).workerId!;
     const other = owner === 'w' ? 'x' : 'w';
@@ -121,7 +117,7 @@ describe('apply', () => {
     const [id] = h.submit(commandSpec({ retry: { maxRetries: 1 } }));
     for (const worker of ['a', 'b']) {
       h.register(worker);
-      assignAll(h);
+      h.assign();
       h.run({ type: 'ExpireWorker', now: h.now, workerId: worker, reason: 'crashed' });
       h.advance(1_000);
     }
@@ -136,7 +132,7 @@ describe('apply', () => {
     const h = new Harness();
     const [id] = h.submit(commandSpec());
     h.register('w');
-    assignAll(h);
+    h.assign();
     expect(
       h.run({
         type: 'StartTask',
@@ -157,7 +153,7 @@ describe('apply', () => {
       commandSpec({ group: 'g', priority: 1 }),
     );
     h.register('w', { slots: 2 });
-    assignAll(h);
+    h.assign();
     h.run({
       type: 'RecordResults',
       now: h.now,
@@ -190,7 +186,7 @@ describe('apply', () => {
     const h = new Harness();
     const [kept, forgotten, moved] = h.submit(commandSpec(), commandSpec(), commandSpec());
     h.register('w', { slots: 3 });
-    assignAll(h);
+    h.assign();
     const movedLease = h.lease(moved!);
     h.run({ type: 'CancelTasks', now: h.now, taskIds: [moved!], reason: 'x' });
     const events = h.run({
@@ -214,9 +210,9 @@ describe('apply', () => {
       h.submit(...Array.from({ length: 20 }, (_, i) => commandSpec({ priority: i % 3 })));
       h.register('a', { slots: 2 });
       h.register('b', { slots: 3 });
-      assignAll(h);
+      h.assign();
       h.run({ type: 'ExpireWorker', now: 5_000, workerId: 'a', reason: 'x' });
-      assignAll(h);
+      h.assign();
       return [...h.state.tasks.values()].map((t) => [
         t.id,
         t.state,

@@ -10,10 +10,6 @@ import {
 } from '../../../protocol/index.js';
 import { commandSpec, Harness, nodeCapabilities } from '../../support/fixtures.js';
 
-function assignAll(h: Harness) {
-  return h.run({ type: 'AssignTasks', now: h.now, placements: schedule(h.state) });
-}
-
 function release(h: Harness, workerId: string, leases: LeaseRef[], reason = 'draining') {
   return h.run({ type: 'ReleaseTasks', now: h.now, workerId, leases, reason });
 }
@@ -37,7 +33,7 @@ describe('draining a worker', () => {
     const h = new Harness();
     h.register('a', { slots: 2 });
     const [first] = h.submit(commandSpec());
-    assignAll(h);
+    h.assign();
     expect(h.task(first!).workerId).toBe('a');
 
     const events = h.run({ type: 'DrainWorker', now: h.now, workerId: 'a', by: 'admin' });
@@ -52,7 +48,7 @@ describe('draining a worker', () => {
       'waiting: every worker that could run it is held back (a: it is draining)',
     );
     h.register('b', { slots: 2 });
-    assignAll(h);
+    h.assign();
     for (const id of more) expect(h.task(id).workerId).toBe('b');
 
     const recorded = h.run({
@@ -86,7 +82,7 @@ describe('draining a worker', () => {
     h.register('a', { slots: 2 });
     // No retries at all: a charged failure would fail the task for good.
     const [id] = h.submit(commandSpec({ retry: { maxRetries: 0 } }));
-    assignAll(h);
+    h.assign();
     h.run({ type: 'DrainWorker', now: h.now, workerId: 'a', by: 'worker' });
     h.now += 100;
 
@@ -112,7 +108,7 @@ describe('draining a worker', () => {
     // The draining worker does not get it back; another worker runs it as attempt 2.
     expect(schedule(h.state)).toEqual([]);
     h.register('b');
-    assignAll(h);
+    h.assign();
     expect(h.task(id!)).toMatchObject({ state: 'assigned', workerId: 'b', attempt: 2 });
     h.run({
       type: 'RecordResults',
@@ -127,7 +123,7 @@ describe('draining a worker', () => {
     const h = new Harness();
     h.register('a', { slots: 2 });
     const [live, done] = h.submit(commandSpec(), commandSpec());
-    assignAll(h);
+    h.assign();
     h.register('b');
     expect([h.task(live!).workerId, h.task(done!).workerId]).toEqual(['a', 'a']);
     const doneLease = h.lease(done!);
@@ -169,7 +165,7 @@ describe('draining a worker', () => {
     const h = new Harness();
     h.register('a', { slots: 2 });
     const [id] = h.submit(commandSpec());
-    assignAll(h);
+    h.assign();
     // What loadState gives back: the worker record without the flag.
     h.state.workers.get('a')!.draining = false;
     const lease = h.lease(id!);

@@ -2,12 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { schedule } from '../../../coordinator/scheduler/index.js';
 import { commandSpec, Harness, nodeCapabilities } from '../../support/fixtures.js';
 
-function assignAll(h: Harness) {
-  const placements = schedule(h.state);
-  h.run({ type: 'AssignTasks', now: h.now, placements });
-  return placements;
-}
-
 describe('schedule', () => {
   it('places higher priority first, FIFO within a priority', () => {
     const h = new Harness();
@@ -27,7 +21,7 @@ describe('schedule', () => {
     h.submit(...Array.from({ length: 10 }, () => commandSpec()));
     h.register('a', { slots: 3 });
     h.register('b', { slots: 2 });
-    const placements = assignAll(h);
+    const placements = h.assign();
     expect(placements).toHaveLength(5);
     expect(placements.filter((p) => p.workerId === 'a')).toHaveLength(3);
     expect(schedule(h.state)).toEqual([]);
@@ -84,7 +78,7 @@ describe('schedule', () => {
     const h = new Harness();
     const [first, second, third] = h.submit(commandSpec(), commandSpec(), commandSpec());
     h.register('a');
-    assignAll(h);
+    h.assign();
     expect(h.task(first!).state).toBe('assigned');
     h.run({ type: 'ExpireWorker', now: h.now, workerId: 'a', reason: 'test' });
     h.advance(1_000);
