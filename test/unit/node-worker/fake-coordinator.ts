@@ -69,6 +69,14 @@ export class FakeCoordinator {
     this.socket?.terminate();
   }
 
+  /**
+   * Closes the connection in order: everything sent before reaches the worker first. (After
+   * `dropConnection` a message just sent may be lost with the socket, as on a real network.)
+   */
+  closeConnection(): void {
+    this.socket?.close(1001, 'going away');
+  }
+
   close(): Promise<void> {
     for (const client of this.server.clients) client.terminate();
     return new Promise((resolve) => this.server.close(() => resolve()));

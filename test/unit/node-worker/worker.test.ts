@@ -97,7 +97,8 @@ describe('node worker against a fake coordinator', () => {
     expect((await fake.next('result')).results.map((r) => r.taskId)).toEqual(['t3']);
     fake.send({ v, type: 'ack', acks: [{ taskId: 't3', attempt: 1, recorded: false }] });
 
-    fake.dropConnection();
+    // Closed after the ack has arrived: the acknowledged result is never sent again.
+    fake.closeConnection();
     expect((await fake.next('register')).inFlight).toEqual([]);
     expect(fake.pending('result')).toEqual([]);
   });
