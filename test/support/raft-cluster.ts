@@ -71,6 +71,33 @@ function spawnMember(args: string[]): Spawned {
   return spawnDtf(args, { DTF_CLUSTER_TOKEN: CLUSTER_TOKEN });
 }
 
+/**
+ * `count` Node workers given every member's URL (followers send them on to the leader);
+ * resolves once each has registered.
+ */
+export async function startClusterWorkers(
+  members: Member[],
+  workerToken: string,
+  count: number,
+): Promise<Spawned[]> {
+  const urls = members.map((m) => m.wsUrl).join(',');
+  const workers = Array.from({ length: count }, (_, i) =>
+    spawnDtf([
+      'worker',
+      '--coordinator',
+      urls,
+      '--token',
+      workerToken,
+      '--slots',
+      '4',
+      '--name',
+      `w${i + 1}`,
+    ]),
+  );
+  await Promise.all(workers.map((w) => w.waitFor(/DTF worker \S+ registered/)));
+  return workers;
+}
+
 /** Starts a (killed) member again with its port and data dir. */
 export async function restartMember(member: Member): Promise<Member> {
   const again = { ...member, ...spawnMember(member.args) };
@@ -127,6 +154,60 @@ export async function clusterCredentials(
     timeoutMs,
   );
   return found!;
+}
+
+/** Whether the member's process is running (not killed). */
+export function isRunning(member: Member): boolean {
+  return member.child.exitCode === null && member.child.signalCode === null;
+}
+
+/** The member that every running member names as the leader, once they agree. */
+export async function agreedLeader(
+  members: Member[],
+  adminKey: string,
+  timeoutMs = 20_000,
+): Promise<Member> {
+  let leader: Member | undefined;
+  await eventually(
+    async () => {
+      const running = members.filter(isRunning);
+      const named = await Promise.all(
+        running.map((m) =>
+          memberStatus(m, adminKey).then(
+            (s) => s.raft?.leader ?? null,
+            () => null,
+          ),
+        ),
+      );
+      leader = running.find((m) => m.id === named[0]);
+      return leader !== undefined && named.every((id) => id === leader!.id);
+    },
+    'the running members agree on a leader',
+    timeoutMs,
+  );
+  return leader!;
+}
+
+/**
+ * Resolves once `member` (started again) is a follower that has applied everything `leader`
+ * had committed when the wait began.
+ */
+export async function waitUntilCaughtUp(
+  member: Member,
+  leader: Member,
+  adminKey: string,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const target = (await memberStatus(leader, adminKey)).raft!.commitIndex;
+  await eventually(
+    async () => {
+      // Until its replay reaches the credentials entry it answers 503.
+      const s = await memberStatus(member, adminKey).catch(() => undefined);
+      return s?.role === 'follower' && s.raft!.appliedIndex >= target;
+    },
+    `${member.id} has applied up to index ${target}`,
+    timeoutMs,
+  );
 }
 
 export async function memberStatus(member: Member, adminKey: string): Promise<RaftStatusBody> {

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { DtfClient } from '../../client/index.js';
 import { EndedTasks } from './ended-tasks.js';
-import { kill9, spawnDtf } from './processes.js';
+import { kill9 } from './processes.js';
 import {
   type ClusterCredentials,
   clusterCredentials,
@@ -10,6 +10,7 @@ import {
   memberStatus,
   nextLeader,
   restartMember,
+  startClusterWorkers,
   startRaftCluster,
 } from './raft-cluster.js';
 
@@ -47,22 +48,8 @@ export async function leaderKillScenario(options: LeaderKillOptions): Promise<vo
   const { adminKey, workerToken } = keys;
   const status = (member: Member) => memberStatus(member, adminKey);
   await options.onLeader?.(leader, members, keys);
-  const urls = members.map((m) => m.wsUrl).join(',');
   // Workers are given every member; followers send them on to the leader.
-  const workers = [1, 2].map((n) =>
-    spawnDtf([
-      'worker',
-      '--coordinator',
-      urls,
-      '--token',
-      workerToken,
-      '--slots',
-      '4',
-      '--name',
-      `w${n}`,
-    ]),
-  );
-  await Promise.all(workers.map((w) => w.waitFor(/DTF worker \S+ registered/)));
+  await startClusterWorkers(members, workerToken, 2);
 
   const ended = new EndedTasks();
   const client1 = await DtfClient.connect({ urls: [leader.wsUrl], token: adminKey });
