@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { seededRandom } from '../../protocol/index.js';
 import { chaosSeed } from '../support/chaos.js';
 import {
@@ -65,8 +65,12 @@ describe('a 3-member Raft cluster whose leaders and followers are killed with SI
     // members; after the kills it only reads what has not been seen ended.
     let submitting = true;
     let reading = true;
+    // Should the test fail early, its clients stop rather than retry against killed members.
+    onTestFinished(() => {
+      reading = false;
+    });
     const submitUntilAcknowledged = async (client: string, key: string) => {
-      while (!(await queue.submit(client, pick(urls), key))) await delay(BACKOFF_MS);
+      while (reading && !(await queue.submit(client, pick(urls), key))) await delay(BACKOFF_MS);
     };
     const runClient = async (client: string) => {
       for (let n = 0; reading; ) {
