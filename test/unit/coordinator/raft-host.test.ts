@@ -45,6 +45,9 @@ function soloHost(dir: string) {
     onRoleChange: (leading) => {
       if (leading) led();
     },
+    onFatal: (error) => {
+      throw error;
+    },
   });
   hosts.push(host);
   /** Starts the host; resolves once it has elected itself. */
