@@ -4,10 +4,10 @@ import type { Logger } from 'pino';
 import { DEFAULT_MAX_ARTIFACT_BYTES, MAX_RECONNECT_DELAY_MS } from '../protocol/index.js';
 import { CREDENTIALS_FILE, type CreatedCredentials, Credentials } from './auth/index.js';
 import { BackoffTimer } from './backoff-timer.js';
+import { restoreAppliedState } from './cluster/applied-state.js';
 import { leaderRedirect } from './cluster/leader-redirect.js';
 import { type ClusterOptions, RaftHost } from './cluster/raft-host.js';
 import { raftRestHandler } from './cluster/raft-rest.js';
-import { forgetAppliedState } from './cluster/replay.js';
 import type { CoordinatorContext } from './context.js';
 import { HealthWatch } from './health-watch.js';
 import { createApp } from './http/app.js';
@@ -62,10 +62,16 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const { logger } = options;
   const db = openDatabase(options.dataDir);
   const startedAt = Date.now();
-  if (options.cluster !== undefined) forgetAppliedState(db);
-  const state = loadState(db, options.state, startedAt);
+  const restored =
+    options.cluster === undefined ? undefined : restoreAppliedState(db, options.state);
+  const state = restored?.state ?? loadState(db, options.state, startedAt);
   logger.info(
-    { tasks: state.tasks.size, queued: state.ready.size, workers: state.workers.size },
+    {
+      tasks: state.tasks.size,
+      queued: state.ready.size,
+      workers: state.workers.size,
+      ...(restored === undefined ? {} : { snapshotIndex: restored.index }),
+    },
     'state loaded',
   );
 
@@ -79,6 +85,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     // One admin key and worker token for the whole cluster: a leader creates them and the log
     // carries their hashes to every member (see `createClusterCredentials` below).
     credentials = Credentials.pending();
+    // Restored from a snapshot taken after the credentials' entry: no event will set them.
+    if (state.credentials !== undefined) credentials.set(state.credentials);
   } else {
     const ensured = Credentials.ensure(db, options.dataDir, startedAt);
     credentials = ensured.credentials;
@@ -120,6 +128,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       process.exit(70);
     },
   });
+  const onSnapshotRefused = (error: unknown) => {
+    logger.fatal({ err: error }, "cannot install the leader's state snapshot; stopping");
+    process.exit(70);
+  };
   const cluster =
     options.cluster === undefined
       ? undefined
@@ -133,6 +145,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
           onRoleChange: (leading) => {
             // Workers and clients of a member that stops leading move to the new leader.
             if (!leading) gateway.disconnectAll();
+          },
+          onFatal: onSnapshotRefused,
+          onStateReplaced: () => {
+            if (state.credentials !== undefined) credentials?.set(state.credentials);
+            ctx.explainer.reset();
           },
         });
   const ctx: CoordinatorContext = {

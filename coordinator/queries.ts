@@ -22,6 +22,12 @@ export class UnschedulableExplainer {
 
   constructor(private readonly state: CoordinatorState) {}
 
+  /** The state was replaced as a whole (a cluster member installed a snapshot). */
+  reset(): void {
+    this.cache.clear();
+    this.version = -1;
+  }
+
   explain(task: TaskRecord): string | undefined {
     if (task.state !== 'queued') return undefined;
     if (this.version !== this.state.workersVersion) {

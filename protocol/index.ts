@@ -8,6 +8,7 @@ export * from './messages.js';
 export * from './model-io.js';
 export * from './raft.js';
 export * from './rest.js';
+export * from './state-snapshot.js';
 export * from './suite.js';
 export * from './task.js';
 export * from './task-kinds.js';

@@ -32,3 +32,8 @@ export const DEFAULT_HEALTH_THRESHOLD = 70;
 export const DEFAULT_BREAKER_FAILURES = 3;
 /** How long an open breaker stays open before it lets one probe task through (half-open). */
 export const DEFAULT_BREAKER_COOLDOWN_MS = 300_000;
+/**
+ * Cluster mode: applied log entries after the last state snapshot beyond which a member takes
+ * a new one and compacts its log, keeping a tenth of this as a tail.
+ */
+export const DEFAULT_SNAPSHOT_ENTRIES = 10_000;

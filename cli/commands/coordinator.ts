@@ -9,6 +9,7 @@ import {
   DEFAULT_HEARTBEAT_MISSES,
   DEFAULT_MAX_ARTIFACT_BYTES,
   DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_SNAPSHOT_ENTRIES,
 } from '../../protocol/index.js';
 import { createLogger } from '../logger.js';
 import { collectGroupWeight } from '../options/group-weights.js';
@@ -36,6 +37,7 @@ interface CoordinatorOptions {
   id?: string;
   peers?: Map<string, string>;
   clusterToken?: string;
+  snapshotEntries: number;
 }
 
 /** Cluster mode's settings, or undefined for a single coordinator; a usage error if half given. */
@@ -55,7 +57,12 @@ function clusterOptions(options: CoordinatorOptions) {
       'cluster mode needs a shared secret of at least 16 characters: --cluster-token or DTF_CLUSTER_TOKEN',
     );
   }
-  return { id: options.id, peers: options.peers, token };
+  return {
+    id: options.id,
+    peers: options.peers,
+    token,
+    snapshotEntries: options.snapshotEntries,
+  };
 }
 
 export function registerCoordinatorCommand(program: Command): void {
@@ -134,6 +141,12 @@ export function registerCoordinatorCommand(program: Command): void {
     .option(
       '--cluster-token <secret>',
       'secret the cluster members present to each other (default: $DTF_CLUSTER_TOKEN)',
+    )
+    .option(
+      '--snapshot-entries <n>',
+      'cluster mode: applied log entries after which a member snapshots its state and compacts its log, keeping the last tenth',
+      positiveInteger,
+      DEFAULT_SNAPSHOT_ENTRIES,
     )
     .action(async (options: CoordinatorOptions) => {
       const cluster = clusterOptions(options);

@@ -1,17 +1,21 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
-import type { ProtocolError } from '../../protocol/index.js';
+import { DEFAULT_SNAPSHOT_ENTRIES, type ProtocolError } from '../../protocol/index.js';
 import {
   type Entry,
   type NodeId,
   RaftNode,
   type RaftStatus,
+  type Ready,
   SqliteStorage,
 } from '../raft/index.js';
 import { PeerTransport } from '../raft/peer-transport.js';
 import type { Command, CoordinatorState, StateEvent } from '../state/index.js';
 import type { CommandSink, GroupCommit } from '../store/index.js';
 import { AppliedIndex } from './applied-index.js';
+import { writeAppliedState } from './applied-state.js';
+import { LogCompactor, snapshotTail } from './log-compactor.js';
+import { decodeStateSnapshot, replaceState } from './state-snapshot.js';
 
 export interface ClusterOptions {
   id: NodeId;
@@ -21,6 +25,8 @@ export interface ClusterOptions {
   token: string;
   tickMs?: number;
   electionTicks?: number;
+  /** Applied entries after the last snapshot beyond which the log is compacted (10,000). */
+  snapshotEntries?: number;
 }
 
 export interface RaftHostOptions extends ClusterOptions {
@@ -31,6 +37,10 @@ export interface RaftHostOptions extends ClusterOptions {
   /** On the leader, after entries are applied: the command to propose next (the scheduler). */
   followUp: (state: CoordinatorState) => Command | undefined;
   onRoleChange: (leading: boolean) => void;
+  /** A snapshot from the leader replaced the whole state (caches of it are stale). */
+  onStateReplaced?: () => void;
+  /** The leader's snapshot cannot be installed: this member stopped and must exit. */
+  onFatal: (error: unknown) => void;
 }
 
 type Done = (events: StateEvent[]) => void;
@@ -66,6 +76,8 @@ export class RaftHost implements CommandSink {
   private readonly node: RaftNode;
   private readonly storage: SqliteStorage;
   private readonly applied: AppliedIndex;
+  private readonly compactor: LogCompactor;
+  private readonly installAtomically: (rd: Ready, state: CoordinatorState) => void;
   private proposals: Array<{
     command: Command;
     done?: Done | undefined;
@@ -99,6 +111,17 @@ export class RaftHost implements CommandSink {
       },
       this.storage,
     );
+    const snapshotEntries = options.snapshotEntries ?? DEFAULT_SNAPSHOT_ENTRIES;
+    this.compactor = new LogCompactor({
+      entries: snapshotEntries,
+      tail: snapshotTail(snapshotEntries),
+      onError: (error) =>
+        options.logger.error({ err: error }, 'could not take a state snapshot; the log grows'),
+    });
+    this.installAtomically = options.db.transaction((rd: Ready, state: CoordinatorState) => {
+      this.storage.persist(rd);
+      writeAppliedState(options.db, state, rd.snapshot!.meta.index);
+    });
     this.transport = new PeerTransport({
       self: options.id,
       peers: options.peers,
@@ -164,19 +187,18 @@ export class RaftHost implements CommandSink {
     this.scheduled = false;
     if (this.closed) return;
     this.proposeQueued();
+    this.compact();
     while (this.node.hasReady()) {
       const rd = this.node.ready();
-      this.storage.persist(rd);
+      if (rd.snapshot === null) this.storage.persist(rd);
+      else if (!this.install(rd)) return;
       this.transport.send(rd.messages);
-      if (rd.snapshot !== null) {
-        // Nothing compacts the log yet, so no leader sends one.
-        throw new Error('installing a state-machine snapshot is not supported yet');
-      }
       if (rd.committedEntries.length > 0) this.apply(rd.committedEntries);
       this.node.advance(rd);
       this.noteRole();
       this.proposeFollowUp(rd.committedEntries.length > 0);
       this.proposeQueued();
+      this.compact();
     }
     this.transport.flush();
     this.noteRole();
@@ -211,6 +233,38 @@ export class RaftHost implements CommandSink {
     }
     const last = entries[entries.length - 1]!.index;
     this.options.commit.commitNow(batch, () => this.applied.set(last));
+  }
+
+  /**
+   * Persists a Ready carrying the leader's snapshot and makes it the state: Raft's storage,
+   * the tables and the applied index in one transaction, then memory in one synchronous step.
+   * A snapshot this member cannot read stops it (false) before anything is stored.
+   */
+  private install(rd: Ready): boolean {
+    const { index } = rd.snapshot!.meta;
+    let restored: CoordinatorState;
+    try {
+      restored = decodeStateSnapshot(rd.snapshot!.data, this.state.config);
+    } catch (error) {
+      this.close();
+      this.options.onFatal(error);
+      return false;
+    }
+    this.installAtomically(rd, restored);
+    replaceState(this.state, restored);
+    this.compactor.reset();
+    this.options.onStateReplaced?.();
+    this.options.logger.info({ index, tasks: restored.tasks.size }, 'installed a state snapshot');
+    return true;
+  }
+
+  /** Takes a snapshot when the log has grown; compacts the log once one is written out. */
+  private compact(): void {
+    const { applied, firstIndex } = this.node.status();
+    const snapshot = this.compactor.poll(this.state, applied, firstIndex - 1);
+    if (snapshot === undefined) return;
+    this.node.compact(snapshot.index, snapshot.data);
+    this.options.logger.info({ index: snapshot.index }, 'compacted the log up to a state snapshot');
   }
 
   /** The leader schedules from the applied state; one placement command in flight at a time. */

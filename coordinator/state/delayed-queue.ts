@@ -1,17 +1,35 @@
 import type { TaskRecord } from './types.js';
 
-interface Entry {
+export interface DelayedEntry {
   task: TaskRecord;
   notBefore: number;
   epoch: number;
 }
+
+type Entry = DelayedEntry;
 
 /**
  * Queued tasks waiting out a retry backoff, earliest first (a binary min-heap). Entries are
  * dropped lazily: one whose task has left the queue, or re-entered it since, is stale.
  */
 export class DelayedQueue {
-  private readonly heap: Entry[] = [];
+  private heap: Entry[] = [];
+
+  /** Every entry, stale ones too, in heap order: what a state snapshot keeps. */
+  entries(): readonly Readonly<Entry>[] {
+    return this.heap;
+  }
+
+  /** Takes over `entries` in heap order (from `entries()`); refuses any that break the order. */
+  restore(entries: Entry[]): void {
+    for (let i = 1; i < entries.length; i++) {
+      const parent = entries[(i - 1) >> 1]!;
+      if (parent.notBefore > entries[i]!.notBefore) {
+        throw new Error(`backoff entry ${i} (task ${entries[i]!.task.id}) is out of heap order`);
+      }
+    }
+    this.heap = entries;
+  }
 
   add(task: TaskRecord, notBefore: number): void {
     this.heap.push({ task, notBefore, epoch: task.queueEpoch });

@@ -193,6 +193,23 @@ export class ReadyQueue {
     return this.classes.get(classKeyOf(task.spec));
   }
 
+  /**
+   * Every placeable task's entry, class by class, priority level by level, group by group, each
+   * group in queue order. Adding them in this order to an empty queue rebuilds this one.
+   */
+  *liveEntries(): Generator<QueueEntry> {
+    for (const cls of this.classes.values()) {
+      for (const level of cls.levels.values()) {
+        for (const queue of level.groups.values()) {
+          for (let i = queue.head; i < queue.entries.length; i++) {
+            const entry = queue.entries[i]!;
+            if (isLive(entry)) yield entry;
+          }
+        }
+      }
+    }
+  }
+
   get size(): number {
     let n = 0;
     for (const cls of this.classes.values()) n += cls.queued;

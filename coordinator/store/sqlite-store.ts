@@ -1,7 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { CredentialHashes, StateEvent, TaskRecord, WorkerRecord } from '../state/index.js';
+import type {
+  CoordinatorState,
+  CredentialHashes,
+  StateEvent,
+  TaskRecord,
+  WorkerRecord,
+} from '../state/index.js';
 import { MIGRATIONS } from './schema.js';
 
 export const DB_FILE = 'dtf.sqlite';
@@ -59,7 +65,7 @@ export class EventWriter {
   private readonly upsertCredential: Database.Statement;
   private credentials: CredentialHashes | undefined;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     this.upsertCredential = db.prepare(
       'INSERT OR REPLACE INTO credentials (role, token_sha256, created_at) VALUES (?, ?, ?)',
     );
@@ -121,6 +127,18 @@ export class EventWriter {
       this.upsertCredential.run('worker', this.credentials.workerTokenSha256, now);
     }
     this.discard();
+  }
+
+  /**
+   * Makes the tables hold exactly `state` (a cluster member restored from a snapshot). Call
+   * inside a transaction, with whatever must change with them.
+   */
+  replaceAll(state: CoordinatorState): void {
+    this.db.exec('DELETE FROM tasks; DELETE FROM workers; DELETE FROM credentials;');
+    for (const task of state.tasks.values()) this.newTasks.add(task);
+    for (const worker of state.workers.values()) this.changedWorkers.add(worker);
+    this.credentials = state.credentials;
+    this.flush();
   }
 
   /** Forgets what was collected (the transaction rolled back). */

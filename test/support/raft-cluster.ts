@@ -29,12 +29,17 @@ export interface RaftStatusBody {
     leader: string | null;
     commitIndex: number;
     appliedIndex: number;
+    firstIndex: number;
+    lastIndex: number;
   };
   tasks: Record<string, number>;
 }
 
-/** `n` coordinator processes forming one Raft group on reserved loopback ports, with auth. */
-export async function startRaftCluster(n: number): Promise<Member[]> {
+/**
+ * `n` coordinator processes forming one Raft group on reserved loopback ports, with auth;
+ * `extraArgs` go to every member's command line.
+ */
+export async function startRaftCluster(n: number, extraArgs: string[] = []): Promise<Member[]> {
   const ports = await Promise.all(Array.from({ length: n }, () => reservePort()));
   const ids = ports.map((_, i) => `c${i + 1}`);
   const peers = ids.map((id, i) => `${id}=http://127.0.0.1:${ports[i]}`).join(',');
@@ -52,6 +57,7 @@ export async function startRaftCluster(n: number): Promise<Member[]> {
       id,
       '--peers',
       peers,
+      ...extraArgs,
     ];
     const url = `http://127.0.0.1:${ports[i]}`;
     return {

@@ -62,6 +62,7 @@ export function statusRoutes(
               leaderUrl: cluster.leaderUrl,
               commitIndex: cluster.commit,
               appliedIndex: cluster.applied,
+              firstIndex: cluster.firstIndex,
               lastIndex: cluster.lastIndex,
             },
           }),

@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Credentials } from '../../../coordinator/auth/index.js';
-import { forgetAppliedState } from '../../../coordinator/cluster/replay.js';
+import { restoreAppliedState } from '../../../coordinator/cluster/applied-state.js';
+import { encodeStateSnapshot } from '../../../coordinator/cluster/state-snapshot.js';
 import { authorized, CREDENTIALS_PENDING } from '../../../coordinator/http/auth.js';
+import { SqliteStorage } from '../../../coordinator/raft/index.js';
 import { apply, createState } from '../../../coordinator/state/index.js';
 import { GroupCommit, openDatabase } from '../../../coordinator/store/index.js';
 import { removeTempDirs, tempDir } from '../../support/temp-dir.js';
@@ -45,9 +47,10 @@ describe('replicated cluster credentials', () => {
     expect(members[0]!.credentials).toEqual(members[1]!.credentials);
   });
 
-  it('stores the applied hashes in the credentials table; a cluster start forgets them', async () => {
+  it('stores the applied hashes in the credentials table; a cluster start takes them from its snapshot', async () => {
     const db = openDatabase(tempDir());
-    const commit = new GroupCommit(db, createState(config), {
+    const state = createState(config);
+    const commit = new GroupCommit(db, state, {
       followUp: () => undefined,
       onCommitted: () => {},
       onFatal: (e) => {
@@ -66,8 +69,17 @@ describe('replicated cluster credentials', () => {
       { role: 'worker', token_sha256: hex('w1') },
     ]);
     commit.close();
-    forgetAppliedState(db);
+    // No snapshot yet: the state before the first entry, to which the whole log applies again.
+    expect(restoreAppliedState(db, config).state.credentials).toBeUndefined();
     expect(rows()).toEqual([]);
+    new SqliteStorage(db).persist({
+      hardState: { term: 1, vote: null, commit: 2 },
+      entries: [],
+      snapshot: { meta: { index: 2, term: 1 }, data: await encodeStateSnapshot(state) },
+      compaction: null,
+    });
+    expect(restoreAppliedState(db, config).state.credentials).toEqual(state.credentials);
+    expect(rows().map((r) => r.token_sha256)).toEqual([hex('a1'), hex('w1')]);
     db.close();
   });
 

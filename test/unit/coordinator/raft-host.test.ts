@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RaftHost } from '../../../coordinator/cluster/raft-host.js';
 import { schedule } from '../../../coordinator/scheduler/index.js';
 import { GroupCommit, loadState, openDatabase } from '../../../coordinator/store/index.js';
+import { PROTOCOL_VERSION } from '../../../protocol/index.js';
 import { commandSpec, nodeCapabilities } from '../../support/fixtures.js';
 import { removeTempDirs, tempDir } from '../../support/temp-dir.js';
 
@@ -13,8 +14,17 @@ afterEach(() => {
   removeTempDirs();
 });
 
-/** A one-member cluster: it elects itself, so the host's whole path runs without peers. */
-function soloHost(dir: string) {
+/**
+ * A one-member cluster: it elects itself, so the host's whole path runs without peers. Given
+ * `peers`, a member of a larger one whose peers are never reached.
+ */
+function soloHost(
+  dir: string,
+  peers = new Map([['c1', 'http://127.0.0.1:1']]),
+  onFatal: (error: unknown) => void = (error) => {
+    throw error;
+  },
+) {
   const db = openDatabase(dir);
   const state = loadState(db, config, 10_000);
   const commit = new GroupCommit(db, state, {
@@ -30,7 +40,7 @@ function soloHost(dir: string) {
   });
   const host = new RaftHost({
     id: 'c1',
-    peers: new Map([['c1', 'http://127.0.0.1:1']]),
+    peers,
     token: 'secret-secret-secret',
     tickMs: 5,
     electionTicks: 2,
@@ -45,6 +55,7 @@ function soloHost(dir: string) {
     onRoleChange: (leading) => {
       if (leading) led();
     },
+    onFatal,
   });
   hosts.push(host);
   /** Starts the host; resolves once it has elected itself. */
@@ -52,7 +63,7 @@ function soloHost(dir: string) {
     host.start();
     return becameLeader;
   };
-  return { db, state, host, lead };
+  return { db, state, host, lead, commit };
 }
 
 describe('RaftHost', () => {
@@ -113,5 +124,39 @@ describe('RaftHost', () => {
     await second.lead();
     expect(second.host.status().applied).toBeGreaterThan(applied);
     expect(second.state.tasks.size).toBe(1);
+  });
+
+  it('refuses a leader snapshot it cannot read before storing anything, and stops', async () => {
+    let fatal!: (error: unknown) => void;
+    const refused = new Promise<unknown>((resolve) => {
+      fatal = resolve;
+    });
+    const peers = new Map([
+      ['c1', 'http://127.0.0.1:1'],
+      ['c2', 'http://127.0.0.1:1'],
+    ]);
+    const { db, host, commit } = soloHost(tempDir(), peers, fatal);
+    await commit.submitAndWait({
+      type: 'SubmitTasks',
+      now: 1,
+      tasks: [{ id: 'a', spec: commandSpec() }],
+    });
+    const stored = () => ({
+      raft: db.prepare('SELECT * FROM raft_state').all(),
+      entries: db.prepare('SELECT COUNT(*) AS n FROM raft_entries').get(),
+      tasks: db.prepare('SELECT id, state FROM tasks').all(),
+      applied: db.prepare('SELECT * FROM raft_applied').all(),
+    });
+    const before = stored();
+    const snapshot = { meta: { index: 10, term: 5 }, data: 'bm90IGd6aXA=' };
+    const frame = {
+      v: PROTOCOL_VERSION,
+      type: 'raft',
+      messages: [{ type: 'Snapshot', from: 'c2', to: 'c1', term: 5, snapshot }],
+    };
+    expect(host.transport.receive(JSON.stringify(frame), 'c2')).toBeUndefined();
+    expect(String(await refused)).toMatch(/state snapshot refused: not gzip-compressed base64/);
+    expect(stored()).toEqual(before);
+    expect(before.tasks).toEqual([{ id: 'a', state: 'queued' }]);
   });
 });

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { Capabilities, Labels } from './capabilities.js';
+import { AttemptRecord, TaskResult, TaskSpec, TaskState } from './task.js';
+
+// The coordinator's replicated state at one applied log index, as cluster members store and
+// send it (Raft snapshots). Everything the state machine's later commands depend on is here,
+// in memory-only parts included (worker health, drain flags, fair-share clocks, queue order),
+// so a member restored from it applies the log after it exactly as one that applied it all.
+
+export const STATE_SNAPSHOT_VERSION = 1;
+
+const Count = z.number().int().nonnegative();
+const Id = z.string().min(1);
+
+export const SnapshotTask = z.object({
+  id: Id,
+  seq: z.number().int().positive(),
+  spec: TaskSpec,
+  state: TaskState,
+  attempt: Count,
+  failures: Count,
+  notBefore: z.number().optional(),
+  waitingOn: Count,
+  placeable: z.boolean(),
+  leaseToken: Count,
+  workerId: Id.optional(),
+  submittedAt: z.number(),
+  assignedAt: z.number().optional(),
+  startedAt: z.number().optional(),
+  finishedAt: z.number().optional(),
+  result: TaskResult.optional(),
+  history: z.array(AttemptRecord),
+  queueEpoch: z.number().int().positive(),
+  blamed: z.literal(true).optional(),
+});
+export type SnapshotTask = z.infer<typeof SnapshotTask>;
+
+export const SnapshotWorkerHealth = z.object({
+  recent: z.array(
+    z.object({ at: z.number(), kind: z.enum(['infrastructure', 'timeout']), taskId: Id }),
+  ),
+  consecutiveFailures: Count,
+  openedAt: z.number().optional(),
+  jitterMs: z.number().nonnegative(),
+  lastHeartbeatAt: z.number().optional(),
+});
+
+export const SnapshotWorker = z.object({
+  id: Id,
+  name: z.string(),
+  capabilities: Capabilities,
+  labels: Labels,
+  slots: Count,
+  status: z.enum(['connected', 'disconnected', 'dead']),
+  registeredAt: z.number(),
+  lastSeen: z.number(),
+  /** Task ids holding a lease on the worker, in the order they took it. */
+  running: z.array(Id),
+  health: SnapshotWorkerHealth,
+  draining: z.boolean(),
+});
+export type SnapshotWorker = z.infer<typeof SnapshotWorker>;
+
+export const StateSnapshot = z.object({
+  v: z.literal(STATE_SNAPSHOT_VERSION),
+  nextSeq: z.number().int().positive(),
+  lastLeaseToken: Count,
+  clock: z.number(),
+  passFloor: z.number(),
+  workersVersion: Count,
+  credentials: z
+    .object({
+      adminKeySha256: z.string().regex(/^[0-9a-f]{64}$/),
+      workerTokenSha256: z.string().regex(/^[0-9a-f]{64}$/),
+    })
+    .optional(),
+  durations: z.array(z.tuple([z.string(), z.number().nonnegative()])),
+  groupPass: z.array(z.tuple([z.string(), z.number()])),
+  runningByPriority: z.array(z.tuple([z.number().int(), z.number().int().positive()])),
+  workers: z.array(SnapshotWorker),
+  /** Placeable tasks as [id, expected ms when queued], in the ready queue's order. */
+  ready: z.array(z.tuple([Id, z.number().nonnegative()])),
+  /** The retry-backoff heap as [task id, not before, queue epoch], in heap order. */
+  delayed: z.array(z.tuple([Id, z.number(), z.number().int().positive()])),
+  /** Tasks waiting on each parent, by the parent's id. */
+  dependents: z.array(z.tuple([Id, z.array(Id)])),
+  /** Every task, in submission order. */
+  tasks: z.array(SnapshotTask),
+});
+export type StateSnapshot = z.infer<typeof StateSnapshot>;
