@@ -12,6 +12,9 @@ import { PeerTransport } from '../raft/peer-transport.js';
 import type { Command, CoordinatorState, StateEvent } from '../state/index.js';
 import type { CommandSink, GroupCommit } from '../store/index.js';
 import { AppliedIndex } from './applied-index.js';
+import { LeadershipHandOver, type TransferOutcome } from './leadership-transfer.js';
+import { NotLeaderError } from './not-leader.js';
+import { ReadBatcher } from './read-batcher.js';
 
 export interface ClusterOptions {
   id: NodeId;
@@ -21,6 +24,8 @@ export interface ClusterOptions {
   token: string;
   tickMs?: number;
   electionTicks?: number;
+  /** How long a read may wait for its ReadIndex to be confirmed and applied; default 4 election timeouts. */
+  readTimeoutMs?: number;
 }
 
 export interface RaftHostOptions extends ClusterOptions {
@@ -35,11 +40,6 @@ export interface RaftHostOptions extends ClusterOptions {
 
 type Done = (events: StateEvent[]) => void;
 type Failed = (error: ProtocolError) => void;
-
-/** A command this member could not see committed: it does not lead, or stopped leading. */
-export class NotLeaderError extends Error {
-  readonly code = 'not_leader';
-}
 
 const NOT_LEADER: ProtocolError = {
   code: 'not_leader',
@@ -66,6 +66,8 @@ export class RaftHost implements CommandSink {
   private readonly node: RaftNode;
   private readonly storage: SqliteStorage;
   private readonly applied: AppliedIndex;
+  private readonly reads: ReadBatcher;
+  private readonly handOver: LeadershipHandOver;
   private proposals: Array<{
     command: Command;
     done?: Done | undefined;
@@ -99,6 +101,24 @@ export class RaftHost implements CommandSink {
       },
       this.storage,
     );
+    const electionMs = (options.electionTicks ?? 10) * (options.tickMs ?? 50);
+    this.reads = new ReadBatcher(
+      {
+        readIndex: (context) => !this.closed && this.node.readIndex(context),
+        view: () => {
+          const { term, leader } = this.node.status();
+          return { term, leader };
+        },
+      },
+      {
+        timeoutMs: options.readTimeoutMs ?? 4 * electionMs,
+        retryMs: electionMs,
+        now: Date.now,
+        wake: () => this.schedule(),
+      },
+      this.node.status().applied,
+    );
+    this.handOver = new LeadershipHandOver(this.node, () => this.schedule());
     this.transport = new PeerTransport({
       self: options.id,
       peers: options.peers,
@@ -121,6 +141,7 @@ export class RaftHost implements CommandSink {
   start(): void {
     this.timer = setInterval(() => {
       this.node.tick();
+      this.reads.tick();
       this.process();
     }, this.options.tickMs ?? 50);
   }
@@ -140,6 +161,34 @@ export class RaftHost implements CommandSink {
     );
   }
 
+  /**
+   * Resolves when a linearizable read at this member is safe: a ReadIndex round (shared by
+   * every read that arrives while the one before is in flight) confirmed that the leader still
+   * leads, and this member has applied the log up to the index it returned. Rejects with a
+   * `NotLeaderError` naming the problem when that cannot be had within `readTimeoutMs`.
+   */
+  read(): Promise<void> {
+    if (this.closed) return Promise.reject(new NotLeaderError('this coordinator is shutting down'));
+    return this.reads.read();
+  }
+
+  /** ReadIndex rounds this member started (reads share them). */
+  get readRounds(): number {
+    return this.reads.rounds;
+  }
+
+  /**
+   * On the leader: hands leadership to `to`, by default the most caught-up follower, and waits
+   * (at most `timeoutMs`) until another member leads.
+   */
+  async transferLeadership(to?: NodeId, timeoutMs = 2_000): Promise<TransferOutcome> {
+    const outcome = await this.handOver.start(to, timeoutMs);
+    const { logger } = this.options;
+    if (outcome.handedOver) logger.info(outcome, `handed leadership over to ${outcome.leader}`);
+    else logger.warn(outcome, `leadership transfer to ${outcome.to} did not complete`);
+    return outcome;
+  }
+
   status(): ClusterStatus {
     const status = this.node.status();
     const leaderUrl =
@@ -150,6 +199,8 @@ export class RaftHost implements CommandSink {
   close(): void {
     this.closed = true;
     clearInterval(this.timer);
+    this.reads.close('this coordinator is shutting down');
+    this.handOver.close();
     this.transport.close();
   }
 
@@ -164,6 +215,7 @@ export class RaftHost implements CommandSink {
     this.scheduled = false;
     if (this.closed) return;
     this.proposeQueued();
+    this.reads.flush();
     while (this.node.hasReady()) {
       const rd = this.node.ready();
       this.storage.persist(rd);
@@ -174,12 +226,14 @@ export class RaftHost implements CommandSink {
       }
       if (rd.committedEntries.length > 0) this.apply(rd.committedEntries);
       this.node.advance(rd);
+      this.reads.onReady(rd.readStates, this.node.status().applied);
       this.noteRole();
       this.proposeFollowUp(rd.committedEntries.length > 0);
       this.proposeQueued();
     }
     this.transport.flush();
     this.noteRole();
+    this.handOver.check();
   }
 
   private proposeQueued(): void {
