@@ -53,6 +53,8 @@ const LEADERSHIP_LOST: ProtocolError = {
 
 export interface ClusterStatus extends RaftStatus {
   leaderUrl: string | null;
+  /** ReadIndex rounds this member started; the reads it served shared them. */
+  readRounds: number;
 }
 
 /**
@@ -172,11 +174,6 @@ export class RaftHost implements CommandSink {
     return this.reads.read();
   }
 
-  /** ReadIndex rounds this member started (reads share them). */
-  get readRounds(): number {
-    return this.reads.rounds;
-  }
-
   /**
    * On the leader: hands leadership to `to`, by default the most caught-up follower, and waits
    * (at most `timeoutMs`) until another member leads.
@@ -193,7 +190,7 @@ export class RaftHost implements CommandSink {
     const status = this.node.status();
     const leaderUrl =
       status.leader === null ? null : (this.options.peers.get(status.leader) ?? null);
-    return { ...status, leaderUrl };
+    return { ...status, leaderUrl, readRounds: this.reads.rounds };
   }
 
   close(): void {

@@ -63,6 +63,7 @@ export function statusRoutes(
               commitIndex: cluster.commit,
               appliedIndex: cluster.applied,
               lastIndex: cluster.lastIndex,
+              readRounds: cluster.readRounds,
             },
           }),
       protocolVersion: PROTOCOL_VERSION,
