@@ -164,9 +164,10 @@ export class RaftHost implements CommandSink {
   }
 
   /**
-   * Resolves when a linearizable read at this member is safe: a ReadIndex round (shared by
-   * every read that arrives while the one before is in flight) confirmed that the leader still
-   * leads, and this member has applied the log up to the index it returned. Rejects with a
+   * Resolves when a linearizable read at this member is safe: a ReadIndex round (shared by the
+   * reads that arrive before the next pass over the node, or while the round before is in
+   * flight) confirmed that the leader still leads, and this member has applied the log up to
+   * the index it returned. Rejects with a
    * `NotLeaderError` naming the problem when that cannot be had within `readTimeoutMs`.
    */
   read(): Promise<void> {
