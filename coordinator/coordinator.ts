@@ -8,6 +8,7 @@ import { restoreAppliedState } from './cluster/applied-state.js';
 import { leaderRedirect } from './cluster/leader-redirect.js';
 import { type ClusterOptions, RaftHost } from './cluster/raft-host.js';
 import { raftRestHandler } from './cluster/raft-rest.js';
+import { readGate } from './cluster/read-gate.js';
 import type { CoordinatorContext } from './context.js';
 import { HealthWatch } from './health-watch.js';
 import { createApp } from './http/app.js';
@@ -197,9 +198,13 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       ? () => false
       : raftRestHandler(cluster.transport, Math.max(options.maxMessageBytes * 4, 64 * 1024 * 1024));
   const redirect = cluster === undefined ? () => false : leaderRedirect(cluster);
+  const gate = cluster === undefined ? () => false : readGate(cluster);
   const server = createServer((req, res) => {
-    if (raftRest(req, res) || redirect(req, res) || readTask(req, res)) return;
-    app(req, res);
+    const serve = () => {
+      if (!readTask(req, res)) app(req, res);
+    };
+    if (raftRest(req, res) || gate(req, res, serve) || redirect(req, res)) return;
+    serve();
   });
   gateway.attach(server);
   if (cluster !== undefined) {
@@ -284,6 +289,14 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     port,
     createdCredentials,
     async close() {
+      // A leader that stops hands over first, so the cluster needs no election timeout.
+      if (cluster?.isLeader) {
+        await cluster
+          .transferLeadership()
+          .catch((error: unknown) =>
+            logger.warn({ err: error }, 'stopping without a leadership transfer'),
+          );
+      }
       clearInterval(liveness);
       cluster?.close();
       backoffs.stop();

@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'not_leader',
   /** A cluster member before the cluster's credentials exist (a leader creates them). */
   'credentials_pending',
+  /** A bounded wait ran out (a leadership transfer that did not complete). */
+  'timeout',
   'internal',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);

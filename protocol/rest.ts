@@ -57,6 +57,25 @@ export const RestDrainWorkerReply = z.object({
 });
 export type RestDrainWorkerReply = z.infer<typeof RestDrainWorkerReply>;
 
+/**
+ * `POST /api/raft/transfer_leadership` (admin, cluster mode, answered by the leader): hand
+ * leadership to `to` (default: the most caught-up follower) and wait at most `timeoutMs`.
+ */
+export const RestTransferLeadershipBody = z.object({
+  to: z.string().min(1).max(128).optional(),
+  timeoutMs: z.number().int().min(1).max(60_000).default(2_000),
+});
+export type RestTransferLeadershipBody = z.infer<typeof RestTransferLeadershipBody>;
+
+/** The answer to `POST /api/raft/transfer_leadership` once another member leads. */
+export const RestTransferLeadershipReply = z.object({
+  from: z.string(),
+  to: z.string(),
+  leader: z.string(),
+  ms: z.number().nonnegative(),
+});
+export type RestTransferLeadershipReply = z.infer<typeof RestTransferLeadershipReply>;
+
 /** A worker's circuit breaker: `open` takes no tasks, `half-open` takes one probe task. */
 export const BreakerState = z.enum(['closed', 'open', 'half-open']);
 export type BreakerState = z.infer<typeof BreakerState>;

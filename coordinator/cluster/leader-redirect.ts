@@ -6,8 +6,9 @@ import type { RaftHost } from './raft-host.js';
 const LOCAL_PATHS = new Set(['/api/health', '/api/status']);
 
 /**
- * On a follower, sends every other request to the leader: 307 to the same path there, or
- * 503 naming the problem while no leader is known. False when this member serves it.
+ * On a follower, sends every other request (writes; replicated reads are taken by the read
+ * gate before) to the leader: 307 to the same path there, or 503 naming the problem while no
+ * leader is known. False when this member serves it.
  */
 export function leaderRedirect(
   host: RaftHost,

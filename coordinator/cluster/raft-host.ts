@@ -14,7 +14,10 @@ import type { Command, CoordinatorState, StateEvent } from '../state/index.js';
 import type { CommandSink, GroupCommit } from '../store/index.js';
 import { AppliedIndex } from './applied-index.js';
 import { writeAppliedState } from './applied-state.js';
+import { LeadershipHandOver, type TransferOutcome } from './leadership-transfer.js';
 import { LogCompactor, snapshotTail } from './log-compactor.js';
+import { NotLeaderError } from './not-leader.js';
+import { ReadBatcher } from './read-batcher.js';
 import { decodeStateSnapshot, replaceState } from './state-snapshot.js';
 
 export interface ClusterOptions {
@@ -27,6 +30,8 @@ export interface ClusterOptions {
   electionTicks?: number;
   /** Applied entries after the last snapshot beyond which the log is compacted (10,000). */
   snapshotEntries?: number;
+  /** How long a read may wait for its ReadIndex to be confirmed and applied; default 4 election timeouts. */
+  readTimeoutMs?: number;
 }
 
 export interface RaftHostOptions extends ClusterOptions {
@@ -46,11 +51,6 @@ export interface RaftHostOptions extends ClusterOptions {
 type Done = (events: StateEvent[]) => void;
 type Failed = (error: ProtocolError) => void;
 
-/** A command this member could not see committed: it does not lead, or stopped leading. */
-export class NotLeaderError extends Error {
-  readonly code = 'not_leader';
-}
-
 const NOT_LEADER: ProtocolError = {
   code: 'not_leader',
   message: 'this coordinator is not the leader; send commands to the leader',
@@ -63,6 +63,8 @@ const LEADERSHIP_LOST: ProtocolError = {
 
 export interface ClusterStatus extends RaftStatus {
   leaderUrl: string | null;
+  /** ReadIndex rounds this member started; the reads it served shared them. */
+  readRounds: number;
 }
 
 /**
@@ -78,6 +80,8 @@ export class RaftHost implements CommandSink {
   private readonly applied: AppliedIndex;
   private readonly compactor: LogCompactor;
   private readonly installAtomically: (rd: Ready, state: CoordinatorState) => void;
+  private readonly reads: ReadBatcher;
+  private readonly handOver: LeadershipHandOver;
   private proposals: Array<{
     command: Command;
     done?: Done | undefined;
@@ -122,6 +126,24 @@ export class RaftHost implements CommandSink {
       this.storage.persist(rd);
       writeAppliedState(options.db, state, rd.snapshot!.meta.index);
     });
+    const electionMs = (options.electionTicks ?? 10) * (options.tickMs ?? 50);
+    this.reads = new ReadBatcher(
+      {
+        readIndex: (context) => !this.closed && this.node.readIndex(context),
+        view: () => {
+          const { term, leader } = this.node.status();
+          return { term, leader };
+        },
+      },
+      {
+        timeoutMs: options.readTimeoutMs ?? 4 * electionMs,
+        retryMs: electionMs,
+        now: Date.now,
+        wake: () => this.schedule(),
+      },
+      this.node.status().applied,
+    );
+    this.handOver = new LeadershipHandOver(this.node, () => this.schedule());
     this.transport = new PeerTransport({
       self: options.id,
       peers: options.peers,
@@ -144,6 +166,7 @@ export class RaftHost implements CommandSink {
   start(): void {
     this.timer = setInterval(() => {
       this.node.tick();
+      this.reads.tick();
       this.process();
     }, this.options.tickMs ?? 50);
   }
@@ -163,16 +186,42 @@ export class RaftHost implements CommandSink {
     );
   }
 
+  /**
+   * Resolves when a linearizable read at this member is safe: a ReadIndex round (shared by the
+   * reads that arrive before the next pass over the node, or while the round before is in
+   * flight) confirmed that the leader still leads, and this member has applied the log up to
+   * the index it returned. Rejects with a
+   * `NotLeaderError` naming the problem when that cannot be had within `readTimeoutMs`.
+   */
+  read(): Promise<void> {
+    if (this.closed) return Promise.reject(new NotLeaderError('this coordinator is shutting down'));
+    return this.reads.read();
+  }
+
+  /**
+   * On the leader: hands leadership to `to`, by default the most caught-up follower, and waits
+   * (at most `timeoutMs`) until another member leads.
+   */
+  async transferLeadership(to?: NodeId, timeoutMs = 2_000): Promise<TransferOutcome> {
+    const outcome = await this.handOver.start(to, timeoutMs);
+    const { logger } = this.options;
+    if (outcome.handedOver) logger.info(outcome, `handed leadership over to ${outcome.leader}`);
+    else logger.warn(outcome, `leadership transfer to ${outcome.to} did not complete`);
+    return outcome;
+  }
+
   status(): ClusterStatus {
     const status = this.node.status();
     const leaderUrl =
       status.leader === null ? null : (this.options.peers.get(status.leader) ?? null);
-    return { ...status, leaderUrl };
+    return { ...status, leaderUrl, readRounds: this.reads.rounds };
   }
 
   close(): void {
     this.closed = true;
     clearInterval(this.timer);
+    this.reads.close('this coordinator is shutting down');
+    this.handOver.close();
     this.transport.close();
   }
 
@@ -188,6 +237,7 @@ export class RaftHost implements CommandSink {
     if (this.closed) return;
     this.proposeQueued();
     this.compact();
+    this.reads.flush();
     while (this.node.hasReady()) {
       const rd = this.node.ready();
       if (rd.snapshot === null) this.storage.persist(rd);
@@ -195,6 +245,7 @@ export class RaftHost implements CommandSink {
       this.transport.send(rd.messages);
       if (rd.committedEntries.length > 0) this.apply(rd.committedEntries);
       this.node.advance(rd);
+      this.reads.onReady(rd.readStates, this.node.status().applied);
       this.noteRole();
       this.proposeFollowUp(rd.committedEntries.length > 0);
       this.proposeQueued();
@@ -202,6 +253,7 @@ export class RaftHost implements CommandSink {
     }
     this.transport.flush();
     this.noteRole();
+    this.handOver.check();
   }
 
   private proposeQueued(): void {

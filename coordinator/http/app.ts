@@ -7,6 +7,7 @@ import { requireRole } from './auth.js';
 import { errorHandler, sendRestError } from './errors.js';
 import { artifactRoutes } from './routes/artifacts.js';
 import { drainRoutes } from './routes/drain.js';
+import { raftAdminRoutes } from './routes/raft-admin.js';
 import { statusRoutes } from './routes/status.js';
 import { taskRoutes } from './routes/tasks.js';
 import { workerPageRoutes } from './routes/worker-page.js';
@@ -28,6 +29,7 @@ export function createApp(
   app.use('/api', statusRoutes(ctx, db, metrics, credentials));
   app.use('/api', workerRoutes(ctx, credentials));
   app.use('/api', drainRoutes(ctx, credentials));
+  app.use('/api', raftAdminRoutes(ctx, credentials));
   app.use('/api', requireRole(credentials, ['admin']), taskRoutes(ctx));
   app.use((req, res) => sendRestError(res, 'not_found', `no route ${req.method} ${req.path}`));
   app.use(errorHandler());

@@ -12,6 +12,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   not_found: 404,
   not_leader: 503,
   credentials_pending: 503,
+  timeout: 504,
   internal: 500,
 };
 
@@ -50,8 +51,8 @@ export function errorHandler(): ErrorRequestHandler {
         'message_too_large',
         `request body of ${err.length} bytes exceeds the limit of ${err.limit} bytes`,
       );
-    } else if (err.code === 'not_leader') {
-      sendRestError(res, 'not_leader', err.message ?? 'not the leader');
+    } else if (err.code === 'not_leader' || err.code === 'invalid_message') {
+      sendRestError(res, err.code, err.message ?? err.code);
     } else if (err.type === 'entity.parse.failed') {
       sendRestError(res, 'bad_json', `malformed JSON: ${err.message}`);
     } else {

@@ -213,6 +213,21 @@ export class RaftNode {
     return transferLeadership(this.r, to);
   }
 
+  /**
+   * On the leader: for each follower, the last index known to match the leader's log and
+   * whether it was heard from within the current election timeout. Empty on other members.
+   */
+  followers(): Map<NodeId, { match: number; active: boolean }> {
+    const r = this.r;
+    if (r.role !== 'leader') return new Map();
+    return new Map(
+      r.others.map((id) => {
+        const pr = r.progress.get(id)!;
+        return [id, { match: pr.match, active: pr.recentActive }];
+      }),
+    );
+  }
+
   /** Starts an election now, as if the election timeout had passed. */
   campaign(): void {
     hup(this.r, false);

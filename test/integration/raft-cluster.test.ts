@@ -33,7 +33,8 @@ async function checkRaftRestPaths(url: string): Promise<void> {
 
 /**
  * The one admin key and worker token hold on every member, whichever created them; a wrong
- * token is refused (401) everywhere; a follower sends an authorized request on to the leader.
+ * token is refused (401) everywhere; a follower serves a read itself and sends the rest on to
+ * the leader.
  */
 async function checkClusterAuth(
   leader: Member,
@@ -55,10 +56,13 @@ async function checkClusterAuth(
     expect((await get(status, undefined)).status, member.id).toBe(401);
   }
   for (const follower of members.filter((m) => m !== leader)) {
-    const redirected = await get(`${follower.url}/api/workers`, keys.adminKey);
+    // Replicated reads are served here; the rest goes to the leader.
+    expect((await get(`${follower.url}/api/workers`, keys.adminKey)).status).toBe(200);
+    expect((await get(`${follower.url}/api/workers`, 'dtf_admin_not-the-key')).status).toBe(401);
+    const redirected = await get(`${follower.url}/api/metrics`, keys.adminKey);
     expect(redirected.status).toBe(307);
     const location = redirected.headers.get('location')!;
-    expect(location).toBe(`${leader.url}/api/workers`);
+    expect(location).toBe(`${leader.url}/api/metrics`);
     expect((await get(location, keys.adminKey)).status).toBe(200);
     expect((await get(location, 'dtf_admin_not-the-key')).status).toBe(401);
   }

@@ -238,3 +238,35 @@ export async function eventually(
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
+
+/** A REST reply: an error's body, or else a `T`. */
+export interface MemberReply<T> {
+  status: number;
+  /** The parsed JSON body; undefined for an empty one (a redirect). */
+  body: (T & { error?: undefined }) | { error: { code: string; message: string } } | undefined;
+  location: string | null;
+}
+
+/** One REST call to `member` with `token`; a redirect is returned, not followed. */
+export async function callMember<T = unknown>(
+  member: Member,
+  token: string,
+  path: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<MemberReply<T>> {
+  const res = await fetch(`${member.url}${path}`, {
+    method: init.method ?? 'GET',
+    redirect: 'manual',
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  });
+  const text = await res.text();
+  return {
+    status: res.status,
+    body: text === '' ? undefined : JSON.parse(text),
+    location: res.headers.get('location'),
+  };
+}

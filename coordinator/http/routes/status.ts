@@ -64,6 +64,7 @@ export function statusRoutes(
               appliedIndex: cluster.applied,
               firstIndex: cluster.firstIndex,
               lastIndex: cluster.lastIndex,
+              readRounds: cluster.readRounds,
             },
           }),
       protocolVersion: PROTOCOL_VERSION,

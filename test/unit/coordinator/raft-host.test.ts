@@ -104,6 +104,25 @@ describe('RaftHost', () => {
     expect(status.applied).toBe(status.commit);
   });
 
+  it('holds a read until a leader confirms it, then serves it with what was applied', async () => {
+    const { host, state, lead } = soloHost(tempDir());
+    const early = host.read();
+    await lead();
+    await early;
+    await host.submitAndWait({
+      type: 'SubmitTasks',
+      now: 1,
+      tasks: [{ id: 'a', spec: commandSpec() }],
+    });
+    await Promise.all([host.read(), host.read(), host.read()]);
+    expect(state.tasks.has('a')).toBe(true);
+    host.close();
+    await expect(host.read()).rejects.toMatchObject({
+      code: 'not_leader',
+      message: 'this coordinator is shutting down',
+    });
+  });
+
   it('after a restart applies only what the tables do not reflect yet', async () => {
     const dir = tempDir();
     const first = soloHost(dir);
