@@ -67,7 +67,7 @@ export async function startFakeCoordinator(
     received,
     authorization,
     close: () =>
-      new Promise((resolve) => {
+      new Promise<void>((resolve) => {
         for (const client of server.clients) client.terminate();
         server.close(() => resolve());
       }),
