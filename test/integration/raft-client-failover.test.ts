@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DtfClient, type ReconnectEvent } from '../../client/index.js';
 import { type TaskSpecInput, TERMINAL_STATES } from '../../protocol/index.js';
 import { EndedTasks } from '../support/ended-tasks.js';
-import { kill9 } from '../support/processes.js';
+import { kill9, spawnDtf } from '../support/processes.js';
 import {
   clusterCredentials,
   nextLeader,
@@ -27,7 +27,7 @@ function tasks(count: number, from: number): TaskSpecInput[] {
 }
 
 describe('a client given every member of a Raft cluster', () => {
-  it('follows its tasks through a SIGKILL of the leader, reporting each end once, and submits after it', async () => {
+  it('follows its tasks through a SIGKILL of the leader, reporting each end once, and submits after it; so does dtf wait', async () => {
     const members = await startRaftCluster(3);
     const leader = await nextLeader(members);
     const { adminKey, workerToken } = await clusterCredentials(members);
@@ -54,6 +54,17 @@ describe('a client given every member of a Raft cluster', () => {
       },
     );
 
+    // The CLI follows the same tasks, given every member too.
+    const cliWait = spawnDtf([
+      'wait',
+      GROUP,
+      '--coordinator',
+      members.map((m) => m.wsUrl).join(','),
+      '--token',
+      adminKey,
+    ]);
+    await cliWait.waitFor(/ done · /);
+
     await ended.waitForCount(20);
     const next = nextLeader(members.filter((m) => m !== leader));
     // In flight as the leader dies: it may or may not have been committed there.
@@ -69,6 +80,10 @@ describe('a client given every member of a Raft cluster', () => {
     expect(reportedEnds.size).toBe(100);
     expect(reconnects[0]?.lostUrl).toBe(leader.wsUrl);
     expect(reconnects.at(-1)?.url).toBe(newLeader.wsUrl);
+
+    expect(await cliWait.exited, cliWait.output()).toBe(0);
+    expect(cliWait.output()).toContain(`connection to ${leader.wsUrl} lost`);
+    expect(cliWait.output()).toContain(`reconnected to leader ${newLeader.wsUrl}`);
 
     const inFlightIds = await duringKill;
     const afterIds = await client.submit(tasks(10, 110));
