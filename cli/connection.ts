@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { DtfClient, HttpError, restGet, toHttpUrl } from '../client/index.js';
+import { DtfClient, describeError, HttpError, restGet, toHttpUrl } from '../client/index.js';
 import { DEFAULT_COORDINATOR_URL } from './options/coordinator-urls.js';
+import { printStatus } from './output.js';
 
 /** Where the coordinators are and how to authenticate, from the global options. */
 export interface CoordinatorAccess {
@@ -21,12 +22,26 @@ export function coordinatorAccess(command: Command): CoordinatorAccess {
   };
 }
 
+/**
+ * A client of the coordinators (the leader of a cluster). A lost connection is taken up again
+ * at the leader by itself; each time, a line on stderr says so.
+ */
+export function connectClient(access: CoordinatorAccess): Promise<DtfClient> {
+  return DtfClient.connect({
+    ...access,
+    onReconnect: ({ lostUrl, cause, url }) =>
+      printStatus(
+        `connection to ${lostUrl} lost (${describeError(cause)}); reconnected to leader ${url}`,
+      ),
+  });
+}
+
 /** Connects, runs `use`, and closes the connection whatever happens. */
 export async function withClient<T>(
   access: CoordinatorAccess,
   use: (client: DtfClient) => Promise<T>,
 ): Promise<T> {
-  const client = await DtfClient.connect(access);
+  const client = await connectClient(access);
   try {
     return await use(client);
   } finally {
@@ -34,16 +49,28 @@ export async function withClient<T>(
   }
 }
 
-/** GETs a REST path from the first coordinator that answers; an HTTP error status is final. */
-export async function restGetFromAny(access: CoordinatorAccess, path: string): Promise<unknown> {
+/**
+ * Runs a REST call against each coordinator in turn (a follower sends it on to its leader)
+ * until one answers. An HTTP error status is final, except 503: that member knows no leader
+ * yet, or has not caught up, and the next one may.
+ */
+export async function restOnAny<T>(
+  urls: readonly string[],
+  call: (baseHttpUrl: string) => Promise<T>,
+): Promise<T> {
   const failures: string[] = [];
-  for (const url of access.urls) {
+  for (const url of urls) {
     try {
-      return await restGet(toHttpUrl(url), path, access.token);
+      return await call(toHttpUrl(url));
     } catch (error) {
-      if (error instanceof HttpError) throw error;
-      failures.push(error instanceof Error ? error.message : String(error));
+      if (error instanceof HttpError && error.status !== 503) throw error;
+      failures.push(describeError(error));
     }
   }
   throw new Error(`could not reach any coordinator (${failures.join('; ')})`);
+}
+
+/** GETs a REST path from the first coordinator that answers. */
+export function restGetFromAny(access: CoordinatorAccess, path: string): Promise<unknown> {
+  return restOnAny(access.urls, (base) => restGet(base, path, access.token));
 }

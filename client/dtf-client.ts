@@ -1,4 +1,4 @@
-import type WebSocket from 'ws';
+import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import {
   type ClientToCoordinator,
@@ -14,18 +14,37 @@ import {
 import { chunks } from './chunks.js';
 import { CoordinatorError } from './coordinator-error.js';
 import { describeError } from './error-text.js';
-import { openFirstSocket } from './open-socket.js';
+import { type EventHandler, type Follow, Follows, type SelectorPart } from './follows.js';
+import { LeaderConnection, type ReconnectOptions } from './leader-connection.js';
 import { PendingRequests } from './pending-requests.js';
 import { TaskProgress } from './task-progress.js';
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export interface ConnectOptions {
-  /** Coordinator WebSocket URLs (`ws://host:port/ws`), tried in order. */
+  /** Coordinator WebSocket URLs (`ws://host:port/ws`), tried in order; every member of a cluster. */
   urls: readonly string[];
   token?: string;
   /** How long a request waits for its reply, and the handshake for its answer. Default 30 s. */
   requestTimeoutMs?: number;
+  /**
+   * After the connection drops, connect again (to the leader) and carry on: requests in flight
+   * are sent again, subscriptions resumed. `false`: a drop ends the client. Default: on.
+   */
+  reconnect?: ReconnectOptions | false;
+  /** How often to ping the coordinator; three unanswered pings drop the connection. Default 5 s. */
+  pingIntervalMs?: number;
+  /** Called each time the client connected again after losing its connection. */
+  onReconnect?: (event: ReconnectEvent) => void;
+}
+
+export interface ReconnectEvent {
+  /** The coordinator whose connection was lost. */
+  lostUrl: string;
+  /** Why it was lost. */
+  cause: Error;
+  /** The coordinator (the leader) the client is connected to now. */
+  url: string;
 }
 
 /** Tasks named by id, or every task of a group. */
@@ -40,11 +59,10 @@ export interface Subscription {
 }
 
 export interface WaitOptions {
-  /** Called for each event (snapshot included), with the progress it led to. */
+  /** Called for each change of a task's state (snapshot included), with the progress it led to. */
   onEvent?: (event: TaskEvent, progress: TaskProgress) => void;
 }
 
-type EventHandler = (events: TaskEvent[]) => void;
 type ReplyType = ToClientMessage['type'];
 type Reply<T extends ReplyType> = Extract<ToClientMessage, { type: T }>;
 type WithoutEnvelope<M> = M extends unknown ? Omit<M, 'v' | 'id'> : never;
@@ -54,63 +72,71 @@ function isReply<T extends ReplyType>(message: ToClientMessage, type: T): messag
   return message.type === type;
 }
 
-function rawText(data: WebSocket.RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  return Buffer.from(data).toString('utf8');
-}
-
-/** A selector as one message carries it. */
-type SelectorPart = { taskIds: string[] } | { group: string };
-
 function selectorParts(selector: TaskSelector): SelectorPart[] {
   if ('group' in selector) return [selector];
   return chunks(selector.taskIds, MAX_TASKS_PER_SUBMIT).map((taskIds) => ({ taskIds }));
 }
 
-/** A client of one coordinator over its WebSocket: submit, query, cancel and follow tasks. */
+/**
+ * A submit sent again after a lost connection must not create its tasks twice: every task
+ * without an idempotency key gets one, so the coordinator answers a repeat with the first ids.
+ */
+function withIdempotencyKeys(tasks: readonly TaskSpecInput[]): TaskSpecInput[] {
+  return tasks.map((task) =>
+    task.idempotencyKey === undefined ? { ...task, idempotencyKey: randomUUID() } : task,
+  );
+}
+
+/**
+ * A client of a coordinator (the leader of a cluster) over its WebSocket: submit, query,
+ * cancel and follow tasks. A lost connection is taken up again at the leader, by default.
+ */
 export class DtfClient {
   private readonly pending: PendingRequests;
-  private readonly subscriptions = new Map<string, EventHandler>();
-  /** Handlers of subscribe requests in flight, by request id, until the reply names the subscription. */
-  private readonly subscribing = new Map<string, EventHandler>();
-  private readonly closeListeners = new Set<(error: Error) => void>();
-  private readonly closed: Promise<void>;
-  /** Why this side ended the connection, when it did. */
-  private endReason: Error | undefined;
-  private socketError: Error | undefined;
-  /** Set once the connection is over; every later request fails with it. */
+  private readonly follows = new Follows();
+  private connection!: LeaderConnection;
+  /** Set once the client is over; every later request fails with it. */
   private closedError: Error | undefined;
+  /** What failed the requests the last lost connection took with it. */
+  private lastDropCause: Error | undefined;
 
   static async connect(options: ConnectOptions): Promise<DtfClient> {
-    const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    const { socket, url } = await openFirstSocket(options.urls, options.token, timeoutMs);
-    return new DtfClient(socket, url, timeoutMs);
+    const client = new DtfClient(options);
+    client.connection = await LeaderConnection.open(
+      {
+        urls: options.urls,
+        token: options.token,
+        timeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+        reconnect: options.reconnect ?? {},
+        pingIntervalMs: options.pingIntervalMs,
+      },
+      {
+        message: (raw) => client.handleMessage(raw),
+        dropped: (cause) => client.handleDrop(cause),
+        reconnected: (lostUrl, url, cause) => client.handleReconnect({ lostUrl, url, cause }),
+        ended: (error) => client.handleEnd(error),
+      },
+    );
+    return client;
   }
 
-  private constructor(
-    private readonly socket: WebSocket,
-    /** The coordinator this client is connected to. */
-    readonly url: string,
-    timeoutMs: number,
-  ) {
-    this.pending = new PendingRequests(timeoutMs, url);
-    socket.on('message', (data) => this.handleMessage(rawText(data)));
-    socket.on('error', (error) => {
-      this.socketError = error;
-    });
-    this.closed = new Promise((resolve) => {
-      socket.once('close', (code, reason) => {
-        this.handleClose(code, reason.toString('utf8'));
-        resolve();
-      });
-    });
+  private constructor(private readonly options: ConnectOptions) {
+    this.pending = new PendingRequests(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
   }
 
-  /** Submits tasks, in chunks the protocol allows; resolves with their ids in order. */
+  /** The coordinator this client is connected to (the last one while it reconnects). */
+  get url(): string {
+    return this.connection.url;
+  }
+
+  /**
+   * Submits tasks, in chunks the protocol allows; resolves with their ids in order. Tasks
+   * without an idempotency key get a random one, so that a submit repeated after a lost
+   * connection cannot create them twice.
+   */
   async submit(tasks: readonly TaskSpecInput[]): Promise<string[]> {
     const taskIds: string[] = [];
-    for (const part of chunks(tasks, MAX_TASKS_PER_SUBMIT)) {
+    for (const part of chunks(withIdempotencyKeys(tasks), MAX_TASKS_PER_SUBMIT)) {
       const reply = await this.request({ type: 'submit', tasks: part }, 'submitted');
       taskIds.push(...reply.taskIds);
     }
@@ -122,7 +148,10 @@ export class DtfClient {
     return reply.tasks;
   }
 
-  /** Cancels the selected tasks that have not ended; resolves with the ids it cancelled. */
+  /**
+   * Cancels the selected tasks that have not ended; resolves with the ids it cancelled. Sent
+   * again after a lost connection, it leaves out what the first attempt may have cancelled.
+   */
   async cancel(selector: TaskSelector): Promise<string[]> {
     const cancelled: string[] = [];
     for (const part of selectorParts(selector)) {
@@ -133,17 +162,30 @@ export class DtfClient {
   }
 
   /**
-   * Follows the selected tasks. `onEvents` may run before the returned promise resolves, with
-   * events newer than the snapshot; `TaskProgress` merges both in any order.
+   * Follows the selected tasks. `onEvents` gets each change newer than the snapshot once,
+   * possibly before the returned promise resolves; after a reconnect, the changes made while
+   * the connection was down. `onEnded` is called (once) if the subscription ends without
+   * `close()`: the client gave up reconnecting or was closed, or a new leader refused it.
    */
-  async subscribe(selector: TaskSelector, onEvents: EventHandler): Promise<Subscription> {
+  async subscribe(
+    selector: TaskSelector,
+    onEvents: EventHandler,
+    onEnded: (error: Error) => void = () => {},
+  ): Promise<Subscription> {
+    let ended = false;
+    const endOnce = (error: Error) => {
+      if (ended) return;
+      ended = true;
+      onEnded(error);
+    };
     const results = await Promise.allSettled(
-      selectorParts(selector).map((part) => this.subscribeOnce(part, onEvents)),
+      selectorParts(selector).map((part) => this.subscribeOnce(part, onEvents, endOnce)),
     );
     const opened = results.flatMap((result) =>
       result.status === 'fulfilled' ? [result.value] : [],
     );
     const close = async () => {
+      ended = true;
       await Promise.all(opened.map((subscription) => subscription.close()));
     };
     const failure = results.find((result) => result.status === 'rejected');
@@ -166,7 +208,6 @@ export class DtfClient {
       const finish = (error?: Error) => {
         if (settled) return;
         settled = true;
-        this.closeListeners.delete(finish);
         // The outcome is known already; a failed unsubscribe must not change it.
         const unsubscribed = subscription?.close().catch(() => {}) ?? Promise.resolve();
         void unsubscribed.then(() =>
@@ -175,14 +216,12 @@ export class DtfClient {
       };
       const accept = (events: readonly TaskEvent[]) => {
         for (const event of events) {
-          progress.apply(event);
-          options.onEvent?.(event, progress);
+          if (progress.apply(event)) options.onEvent?.(event, progress);
         }
         // Before the snapshot is in, a group's membership is not known yet.
         if (subscription !== undefined && progress.allTerminal()) finish();
       };
-      this.closeListeners.add(finish);
-      this.subscribe(selector, accept).then((opened) => {
+      this.subscribe(selector, accept, finish).then((opened) => {
         subscription = opened;
         accept(opened.snapshot);
         const unknown = progress.unseenTaskIds();
@@ -193,10 +232,11 @@ export class DtfClient {
     });
   }
 
+  /** Ends the connection and any reconnecting; pending requests and subscriptions fail. */
   async close(): Promise<void> {
-    this.endReason ??= new Error(`the connection to ${this.url} was closed by this client`);
-    this.socket.close(1000);
-    await this.closed;
+    await this.connection.close(
+      new Error(`the connection to ${this.url} was closed by this client`),
+    );
   }
 
   private async request<T extends ReplyType>(body: RequestBody, expected: T): Promise<Reply<T>> {
@@ -214,34 +254,53 @@ export class DtfClient {
     );
   }
 
+  /**
+   * Sends now, or on the next connection while reconnecting. An unsubscribe is never sent
+   * again: the subscription it ends died with the connection.
+   */
   private send(body: RequestBody): { id: string; reply: Promise<ToClientMessage> } {
-    const over = this.closedError ?? this.endReason;
-    if (over !== undefined) return { id: '', reply: Promise.reject(over) };
-    const request = this.pending.start(body.type);
-    this.socket.send(JSON.stringify({ v: PROTOCOL_VERSION, id: request.id, ...body }));
+    if (this.closedError !== undefined) return { id: '', reply: Promise.reject(this.closedError) };
+    const request = this.pending.start(
+      body.type,
+      (id) => JSON.stringify({ v: PROTOCOL_VERSION, id, ...body }),
+      body.type !== 'unsubscribe',
+    );
+    if (this.connection.send(request.text)) this.pending.sent(request.id, this.url);
     return request;
   }
 
   private async subscribeOnce(
-    selector: SelectorPart,
+    part: SelectorPart,
     onEvents: EventHandler,
+    onEnded: (error: Error) => void,
   ): Promise<Subscription> {
-    const { id, reply } = this.send({ type: 'subscribe', ...selector });
-    this.subscribing.set(id, onEvents);
+    const follow = this.follows.add(part, onEvents, onEnded);
     let message: Reply<'subscribed'>;
     try {
-      message = this.expectReply(await reply, 'subscribe', 'subscribed');
-    } finally {
-      this.subscribing.delete(id);
+      message = this.expectReply(await this.requestSubscription(follow), 'subscribe', 'subscribed');
+    } catch (error) {
+      this.follows.remove(follow);
+      throw error;
     }
-    const subscriptionId = message.subscription;
-    return {
-      snapshot: message.snapshot,
-      close: async () => {
-        if (!this.subscriptions.delete(subscriptionId) || this.closedError !== undefined) return;
-        await this.request({ type: 'unsubscribe', subscription: subscriptionId }, 'unsubscribed');
+    return { snapshot: message.snapshot, close: () => this.unfollow(follow) };
+  }
+
+  private requestSubscription(follow: Follow): Promise<ToClientMessage> {
+    const { id, reply } = this.send({ type: 'subscribe', ...follow.part });
+    this.follows.requested(id, follow);
+    reply.catch(() => this.follows.requestFailed(id));
+    return reply;
+  }
+
+  private async unfollow(follow: Follow): Promise<void> {
+    const subscription = this.follows.remove(follow);
+    if (subscription === undefined || this.closedError !== undefined) return;
+    await this.request({ type: 'unsubscribe', subscription }, 'unsubscribed').catch(
+      (error: unknown) => {
+        // A connection lost meanwhile took the subscription with it.
+        if (error !== this.lastDropCause) throw error;
       },
-    };
+    );
   }
 
   private handleMessage(raw: string): void {
@@ -254,15 +313,18 @@ export class DtfClient {
         this.pending.reject(decoded.id, error);
       } else {
         // An unreadable event or reply without an id could be anyone's: nothing can be trusted.
-        this.endReason ??= error;
-        this.socket.terminate();
+        void this.connection.close(error);
       }
       return;
     }
     const message = decoded.message;
+    if (message.type === 'error' && message.code === 'not_leader' && this.followsLeader(message)) {
+      return;
+    }
+    this.connection.answered();
     switch (message.type) {
       case 'event':
-        this.subscriptions.get(message.subscription)?.(message.events);
+        this.follows.events(message.subscription, message.events);
         return;
       case 'error': {
         const error = new CoordinatorError(message.code, message.message);
@@ -272,9 +334,11 @@ export class DtfClient {
         return;
       }
       case 'subscribed': {
-        // Registered before the reply resolves: events may follow in the same tick.
-        const handler = this.subscribing.get(message.id);
-        if (handler !== undefined) this.subscriptions.set(message.subscription, handler);
+        // Handled before the reply resolves: events may follow in the same tick.
+        const orphan = this.follows.subscribed(message.id, message.subscription, message.snapshot);
+        if (orphan !== undefined) {
+          this.send({ type: 'unsubscribe', subscription: orphan }).reply.catch(() => {});
+        }
         this.pending.resolve(message.id, message);
         return;
       }
@@ -283,15 +347,51 @@ export class DtfClient {
     }
   }
 
-  private handleClose(code: number, reason: string): void {
-    const detail = reason === '' ? `code ${code}` : `code ${code}, ${reason}`;
-    const cause = this.socketError === undefined ? '' : `: ${describeError(this.socketError)}`;
-    const error =
-      this.endReason ?? new Error(`connection to ${this.url} closed (${detail})${cause}`);
+  /**
+   * A request refused because the coordinator no longer leads (it may have stepped down with
+   * the command uncommitted): sent again at the leader, which is safe for every request a
+   * reconnect repeats. False when the refusal stands (not reconnecting, or not repeatable).
+   */
+  private followsLeader(message: Reply<'error'>): boolean {
+    if (this.options.reconnect === false || message.id === undefined) return false;
+    if (!this.pending.isReplayable(message.id)) return false;
+    this.connection.drop(
+      new Error(`coordinator at ${this.url} stopped leading: ${message.message}`),
+    );
+    return true;
+  }
+
+  private handleDrop(cause: Error): void {
+    this.lastDropCause = cause;
+    this.pending.connectionLost(cause);
+    this.follows.connectionLost();
+  }
+
+  private handleReconnect(event: ReconnectEvent): void {
+    const waiting = this.pending.unanswered();
+    for (const { id, text } of waiting) {
+      if (this.connection.send(text)) this.pending.sent(id, event.url);
+    }
+    const resumed = this.follows.toResubscribe();
+    for (const follow of resumed) {
+      this.requestSubscription(follow)
+        .then((reply) => this.expectReply(reply, 'subscribe', 'subscribed'))
+        .catch((error: unknown) => {
+          if (this.closedError !== undefined) return;
+          this.follows.remove(follow);
+          follow.onEnded(
+            new Error(`could not follow the tasks again at ${event.url}: ${describeError(error)}`),
+          );
+        });
+    }
+    // Nothing to wait an answer for: the connection counts as back.
+    if (waiting.length === 0 && resumed.length === 0) this.connection.answered();
+    this.options.onReconnect?.(event);
+  }
+
+  private handleEnd(error: Error): void {
     this.closedError = error;
     this.pending.rejectAll(error);
-    this.subscriptions.clear();
-    for (const listener of this.closeListeners) listener(error);
-    this.closeListeners.clear();
+    this.follows.endAll(error);
   }
 }

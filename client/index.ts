@@ -3,11 +3,13 @@ export {
   type ConnectOptions,
   DtfClient,
   type QueryFilter,
+  type ReconnectEvent,
   type Subscription,
   type TaskSelector,
   type WaitOptions,
 } from './dtf-client.js';
 export { describeError } from './error-text.js';
+export type { ReconnectOptions } from './leader-connection.js';
 export { drainWorker, HttpError, reportWorkerLost, restGet, uploadArtifact } from './rest.js';
 export { TaskProgress } from './task-progress.js';
 export { toHttpUrl, toWebSocketUrl, workerPageUrl } from './urls.js';

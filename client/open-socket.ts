@@ -5,7 +5,7 @@ import { describeError, describeErrorBody } from './error-text.js';
 const MAX_ERROR_BODY_BYTES = 16 * 1024;
 
 /** A handshake the coordinator refused for its credentials: trying another URL will not help. */
-class CredentialsRejectedError extends Error {}
+export class CredentialsRejectedError extends Error {}
 
 /** Asks a cluster follower to answer the handshake with a redirect to the leader. */
 export const LEADER_REDIRECT_HEADER = 'x-dtf-leader-redirect';

@@ -46,16 +46,18 @@ export class TaskProgress {
     this.unseenExpected = this.expected.size;
   }
 
-  apply(event: TaskEvent): void {
+  /** Takes in `event`; false when it says nothing newer than what is known (it is dropped). */
+  apply(event: TaskEvent): boolean {
     const current = this.latest.get(event.taskId);
     if (current === undefined) {
       if (this.expected.has(event.taskId)) this.unseenExpected--;
     } else {
-      if (!supersedes(event, current)) return;
+      if (!supersedes(event, current)) return false;
       this.counts[current.state]--;
     }
     this.counts[event.state]++;
     this.latest.set(event.taskId, event);
+    return true;
   }
 
   /** Tasks in the set: the expected ones and every one an event was seen for. */

@@ -38,9 +38,21 @@ export function toHttpUrl(url: string): string {
   return `${secure ? 'https' : 'http'}://${parsed.host}`;
 }
 
-/** The coordinator's browser worker page; opening it (with a worker token) makes a browser a worker. */
-export function workerPageUrl(url: string, token: string | undefined): string {
+/**
+ * The coordinator's browser worker page; opening it (with a worker token) makes a browser a
+ * worker. `cluster`: every member of its cluster, which the page falls back on when the
+ * coordinator that served it is gone.
+ */
+export function workerPageUrl(
+  url: string,
+  token: string | undefined,
+  cluster: readonly string[] = [],
+): string {
   const page = new URL('/worker', toHttpUrl(url));
   if (token !== undefined) page.searchParams.set('token', token);
+  const own = toWebSocketUrl(url);
+  for (const member of cluster.map(toWebSocketUrl)) {
+    if (member !== own) page.searchParams.append('coordinator', member);
+  }
   return page.href;
 }

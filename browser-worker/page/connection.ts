@@ -10,8 +10,9 @@ import {
 const CLOSE_TIMEOUT_MS = 1_000;
 
 /**
- * The page's connection to the coordinator that served it. The WebSocket itself lives in a
- * Web Worker (socket-worker.ts), whose heartbeats do not wait for a busy main thread.
+ * The page's connection to the coordinator that served it, or to the leader of its cluster.
+ * The WebSocket itself lives in a Web Worker (socket-worker.ts), whose heartbeats do not wait
+ * for a busy main thread.
  */
 export class BrowserConnection implements WorkerConnection {
   private readonly socketWorker: Worker;
@@ -19,7 +20,9 @@ export class BrowserConnection implements WorkerConnection {
   private aliveTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
-    private readonly url: string,
+    /** The coordinator's `/ws` first, then the other members of its cluster. */
+    private readonly urls: string[],
+    private readonly token: string,
     private readonly handlers: ConnectionHandlers,
   ) {
     this.socketWorker = new Worker(new URL('./socket-worker.js', import.meta.url), {
@@ -32,7 +35,7 @@ export class BrowserConnection implements WorkerConnection {
 
   start(): void {
     this.aliveTimer = setInterval(() => this.post({ op: 'alive' }), MAIN_THREAD_TICK_MS);
-    this.post({ op: 'open', url: this.url });
+    this.post({ op: 'open', urls: this.urls, token: this.token });
   }
 
   send(message: WorkerToCoordinator): boolean {

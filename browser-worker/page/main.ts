@@ -30,7 +30,7 @@ const consoleLog: WorkerLog = {
   error: (fields, message) => console.error(message, fields),
 };
 
-/** Makes this page a worker of the coordinator that served it: `/worker?token=<token>`. */
+/** Makes this page a worker of the coordinator that served it (or its cluster's leader): `/worker?token=<token>`. */
 async function main(): Promise<void> {
   const params = new URLSearchParams(location.search);
   const workerId = newWorkerId();
@@ -42,7 +42,8 @@ async function main(): Promise<void> {
   }
   const capabilities = await probeCapabilities();
   const wsScheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const url = `${wsScheme}//${location.host}/ws?token=${encodeURIComponent(token)}`;
+  // `?coordinator=ws://.../ws` (repeatable): the other members of a cluster, to fall back on.
+  const urls = [`${wsScheme}//${location.host}/ws`, ...params.getAll('coordinator')];
   const { name, version } = capabilities.browser;
   const session = new WorkerSession({
     workerId,
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
     labels: labelsFrom(params),
     slots: Math.max(1, Number.parseInt(params.get('slots') ?? '1', 10) || 1),
     runAssignment: createRunners(new ArtifactFetcher(token), capabilities),
-    connect: (handlers) => new BrowserConnection(url, handlers),
+    connect: (handlers) => new BrowserConnection(urls, token, handlers),
     log: consoleLog,
     observer: {
       registered: () => status.registered(),

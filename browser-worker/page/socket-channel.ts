@@ -1,6 +1,7 @@
 /** What the page's main thread asks of the socket worker. */
 export type ToSocketWorker =
-  | { op: 'open'; url: string }
+  /** `urls`: the coordinator's `/ws` first, then the other members of its cluster. */
+  | { op: 'open'; urls: string[]; token: string }
   | { op: 'send'; data: string }
   | { op: 'heartbeat'; intervalMs: number }
   | { op: 'resetBackoff' }

@@ -10,7 +10,8 @@ import {
  * Runs in a dedicated Web Worker and owns the page's WebSocket, so heartbeats keep going while
  * the page's main thread is busy in a task (compiling a model, a long synchronous test). A
  * browser cannot see why a handshake failed (a wrong token looks like any refused connection),
- * so every failure is retried with a growing, jittered delay.
+ * so every failure is retried: the next coordinator of the cluster at once, a new round over all
+ * of them after a growing, jittered delay. A follower's not_leader close names the leader.
  */
 
 /** The dedicated-worker side of postMessage; the page's DOM typings do not describe it. */
@@ -19,15 +20,52 @@ const port = globalThis as unknown as {
   onmessage: ((event: MessageEvent<ToSocketWorker>) => void) | null;
 };
 
+/** A cluster follower closes with this code; the reason is the leader's `/ws` URL, if known. */
+const NOT_LEADER_CLOSE = 4001;
+
 const backoff = new Backoff({ initialDelayMs: 200 });
-let url = '';
+let urls: string[] = [];
+let token = '';
+/** What is left to try in this round, in order. */
+let round: string[] = [];
+/** The leader a follower named: first in the next round. */
+let leaderHint: string | undefined;
+/** Whether a named leader was gone to at once since the coordinator last accepted this worker. */
+let followedHint = false;
 let socket: WebSocket | undefined;
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
 let heartbeatTimer: ReturnType<typeof setInterval> | undefined;
 let mainThreadSeenAt = performance.now();
 let stopped = false;
 
-function open(): void {
+/** A WebSocket URL with the worker token: a browser cannot send an Authorization header. */
+function withToken(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') return undefined;
+    parsed.searchParams.set('token', token);
+    return parsed.href;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Tries every coordinator once, the named leader first, one after another. */
+function startRound(): void {
+  const hint = leaderHint;
+  leaderHint = undefined;
+  round = hint === undefined ? [...urls] : [hint, ...urls];
+  tryNext();
+}
+
+/** The next coordinator of the round; after the last, a new round after a growing delay. */
+function tryNext(): void {
+  const url = round.shift();
+  if (url === undefined) retryTimer = setTimeout(startRound, backoff.nextDelayMs());
+  else open(url);
+}
+
+function open(url: string): void {
   const current = new WebSocket(url);
   socket = current;
   let opened = false;
@@ -38,15 +76,27 @@ function open(): void {
   current.addEventListener('message', (event) => {
     if (typeof event.data === 'string') port.postMessage({ event: 'message', data: event.data });
   });
-  current.addEventListener('close', () => {
+  current.addEventListener('close', (event) => {
     socket = undefined;
     clearInterval(heartbeatTimer);
     if (stopped) {
       port.postMessage({ event: 'stopped' });
       return;
     }
-    retryTimer = setTimeout(open, backoff.nextDelayMs());
     if (opened) port.postMessage({ event: 'closed' });
+    const hint =
+      event.code === NOT_LEADER_CLOSE && event.reason !== '' ? withToken(event.reason) : undefined;
+    if (hint !== undefined && !followedHint) {
+      // A follower named the leader: go there at once (once; a stale name waits as usual).
+      followedHint = true;
+      leaderHint = hint;
+      startRound();
+    } else if (opened) {
+      leaderHint = hint;
+      retryTimer = setTimeout(startRound, backoff.nextDelayMs());
+    } else {
+      tryNext();
+    }
   });
 }
 
@@ -77,8 +127,9 @@ function close(): void {
 port.onmessage = ({ data: request }) => {
   switch (request.op) {
     case 'open':
-      url = request.url;
-      open();
+      token = request.token;
+      urls = request.urls.flatMap((url) => withToken(url) ?? []);
+      startRound();
       return;
     case 'send':
       send(request.data);
@@ -88,6 +139,7 @@ port.onmessage = ({ data: request }) => {
       return;
     case 'resetBackoff':
       backoff.reset();
+      followedHint = false;
       return;
     case 'alive':
       mainThreadSeenAt = performance.now();

@@ -23,7 +23,8 @@ export interface MemberSettings extends RecycleLimits {
   driver: DriverName;
   /** Launches (or connects to) a fresh browser. */
   start(): Promise<PoolBrowser>;
-  workerPageUrl: string;
+  /** The worker page at each coordinator of the cluster: the first that loads is used. */
+  workerPageUrls: readonly string[];
   health: HealthCheckSettings;
   logger: Logger;
   onEvent(event: PoolEvent): void;
@@ -126,7 +127,7 @@ export class PoolMember {
       browser.browser.onDisconnected(() => end({ reason: 'browser disconnected', planned: false }));
       const page = await browser.browser.newPage();
       this.watchPageEvents(page, end);
-      const loaded = page.goto(this.settings.workerPageUrl).then(() => undefined);
+      const loaded = this.openWorkerPage(page);
       const endedEarly = await Promise.race([loaded, ended]);
       if (endedEarly !== undefined) return endedEarly;
       const readyAt = performance.now();
@@ -148,6 +149,25 @@ export class PoolMember {
       this.stopping.signal.removeEventListener('abort', stop);
       if (browser !== undefined) await closeBrowser(browser);
     }
+  }
+
+  /** Loads the first worker page that loads; fails with the last failure if none does. */
+  private async openWorkerPage(page: DriverPage): Promise<undefined> {
+    const [first, ...others] = this.settings.workerPageUrls;
+    let failure: unknown;
+    for (const url of [first!, ...others]) {
+      try {
+        await page.goto(url);
+        return undefined;
+      } catch (error) {
+        failure = error;
+        this.settings.logger.warn(
+          { member: this.state.name, url, err: errorText(error) },
+          'worker page did not load',
+        );
+      }
+    }
+    throw failure;
   }
 
   private watchPageEvents(page: DriverPage, end: (ending: Ending) => void): void {

@@ -11,6 +11,8 @@ import type { PoolEvent, PoolMemberStatus } from './pool-events.js';
 export interface PoolOptions {
   /** The coordinator's worker page, e.g. `http://127.0.0.1:8080/worker?token=...`. */
   workerPageUrl: string;
+  /** The page at the other members of a cluster, tried in order when a load of it fails. */
+  otherPageUrls?: readonly string[];
   browsers: readonly BrowserCount[];
   driver: DriverName;
   /** WebSocket endpoints of running Chromium browsers (CDP) to open the page in as well. */
@@ -125,7 +127,7 @@ export async function startPool(options: PoolOptions): Promise<Pool> {
     (plan) =>
       new PoolMember({
         ...plan,
-        workerPageUrl: options.workerPageUrl,
+        workerPageUrls: [options.workerPageUrl, ...(options.otherPageUrls ?? [])],
         recycleAfterTasks: options.recycleAfterTasks,
         maxRssMb: options.maxRssMb,
         health,

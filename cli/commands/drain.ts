@@ -1,31 +1,24 @@
 import type { Command } from 'commander';
-import { drainWorker, HttpError, toHttpUrl } from '../../client/index.js';
+import { drainWorker, HttpError } from '../../client/index.js';
 import { MAX_DRAIN_GRACE_MS, type RestDrainWorkerReply } from '../../protocol/index.js';
-import { type CoordinatorAccess, coordinatorAccess } from '../connection.js';
+import { type CoordinatorAccess, coordinatorAccess, restOnAny } from '../connection.js';
 import { integerIn } from '../options/integers.js';
 import { printJson, printLine } from '../output.js';
 
-/** Asks the first coordinator that answers; an HTTP error status (404: no such worker) is final. */
+/** Asks the first coordinator that answers; 404 (no such worker) is final. */
 async function drainOnAny(
   access: CoordinatorAccess,
   worker: string,
   graceMs: number | undefined,
 ): Promise<RestDrainWorkerReply> {
-  const failures: string[] = [];
-  for (const url of access.urls) {
-    try {
-      return await drainWorker(toHttpUrl(url), access.token, worker, graceMs);
-    } catch (error) {
-      if (error instanceof HttpError) {
-        if (error.status === 404) {
-          throw new Error(`the coordinator knows no worker with id or name '${worker}'`);
-        }
-        throw error;
-      }
-      failures.push(error instanceof Error ? error.message : String(error));
+  try {
+    return await restOnAny(access.urls, (base) => drainWorker(base, access.token, worker, graceMs));
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 404) {
+      throw new Error(`the coordinator knows no worker with id or name '${worker}'`);
     }
+    throw error;
   }
-  throw new Error(`could not reach any coordinator (${failures.join('; ')})`);
 }
 
 function describe(reply: RestDrainWorkerReply): string {

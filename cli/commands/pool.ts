@@ -45,8 +45,6 @@ function collectEndpoint(text: string, previous: string[] | undefined): string[]
   return [...(previous ?? []), text];
 }
 
-/** The worker page of the coordinator at `url`, with the join token the page registers with. */
-
 /** `chromium×2, firefox×1, remote×1` */
 function poolSummary(browsers: readonly BrowserCount[], remotes: number): string {
   const parts = browsers.map(({ name, count }) => `${name}×${count}`);
@@ -100,8 +98,13 @@ export function registerPoolCommand(program: Command): void {
         printStatus(`using ${found.product} ${found.version} (${found.executablePath})`);
       }
       const logger = createLogger('warn');
+      // A follower answers its page with a redirect to the leader's; the page follows leaders.
+      const [pageUrl, ...otherPageUrls] = access.urls.map((url) =>
+        workerPageUrl(url, access.token, access.urls),
+      );
       const running = await startPool({
-        workerPageUrl: workerPageUrl(access.urls[0]!, access.token),
+        workerPageUrl: pageUrl!,
+        otherPageUrls,
         browsers,
         driver: options.driver,
         connect,
@@ -111,7 +114,7 @@ export function registerPoolCommand(program: Command): void {
         executables,
         logger,
         onProgress: (event) => printStatus(describePoolEvent(event)),
-        onWorkerLost: workerLostReporter(access.urls[0]!, access.token, logger),
+        onWorkerLost: workerLostReporter(access.urls, access.token, logger),
       });
       stopOnSignal(() => running.stop(), logger);
       try {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { DtfClient, toHttpUrl } from '../../client/index.js';
+import { type DtfClient, toHttpUrl } from '../../client/index.js';
 import type { Suite, TaskSpecInput, TaskView } from '../../protocol/index.js';
-import { type CoordinatorAccess, coordinatorAccess } from '../connection.js';
+import { type CoordinatorAccess, connectClient, coordinatorAccess } from '../connection.js';
 import { waitWithProgress } from '../follow-tasks.js';
 import { createLogger } from '../logger.js';
 import { positiveInteger } from '../options/integers.js';
@@ -31,12 +31,8 @@ async function submitSuite(
   let prepared: PreparedModels | undefined;
   const tasks: TaskSpecInput[] = suite.tasks.map((task) => ({ ...task, group }));
   if (suite.matrix !== undefined) {
-    prepared = await prepareModels(
-      suite.matrix,
-      toHttpUrl(access.urls[0]!),
-      access.token,
-      printStatus,
-    );
+    // The leader the client found: any member may be down.
+    prepared = await prepareModels(suite.matrix, toHttpUrl(client.url), access.token, printStatus);
     tasks.unshift(...matrixTasks(suite.matrix, prepared.stored, group));
   }
   printStatus(`running suite '${suite.name}': ${tasks.length} task(s) in group ${group}`);
@@ -94,7 +90,7 @@ export function registerRunCommand(program: Command): void {
         access = cluster.access;
       }
       try {
-        const client = await DtfClient.connect(access);
+        const client = await connectClient(access);
         try {
           const group = newGroupId();
           const startedAt = new Date();

@@ -80,7 +80,7 @@ export async function startEmbeddedCluster(
         driver: 'puppeteer',
         logger,
         onProgress: (event) => progress(describePoolEvent(event)),
-        onWorkerLost: workerLostReporter(coordinator.url, workerToken, logger),
+        onWorkerLost: workerLostReporter([coordinator.url], workerToken, logger),
       });
       stops.push(() => pool.stop());
       await pool.ready;

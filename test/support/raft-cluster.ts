@@ -270,3 +270,26 @@ export async function callMember<T = unknown>(
     location: res.headers.get('location'),
   };
 }
+
+/** A Node worker process given every member's URL (followers send it on to the leader), registered. */
+export async function startClusterWorker(
+  members: Member[],
+  workerToken: string,
+  name: string,
+  slots = 4,
+): Promise<Spawned> {
+  const urls = members.map((m) => m.wsUrl).join(',');
+  const worker = spawnDtf([
+    'worker',
+    '--coordinator',
+    urls,
+    '--token',
+    workerToken,
+    '--slots',
+    String(slots),
+    '--name',
+    name,
+  ]);
+  await worker.waitFor(/DTF worker \S+ registered/);
+  return worker;
+}

@@ -26,7 +26,7 @@ it('kill -9 of a browser mid-task: the pool relaunches it and the task succeeds 
     driver: 'puppeteer',
     logger,
     onProgress: log.record,
-    onWorkerLost: workerLostReporter(coordinator.url, coordinator.workerToken, logger),
+    onWorkerLost: workerLostReporter([coordinator.url], coordinator.workerToken, logger),
   });
   const client = await DtfClient.connect({
     urls: [coordinator.wsUrl],

@@ -12,12 +12,18 @@ export interface FakeCoordinator {
   url: string;
   received: ReceivedRequest[];
   authorization: (string | undefined)[];
+  /** Handshakes it accepted. */
+  connections: number;
   close(): Promise<void>;
 }
 
 export interface FakeOptions {
   /** Refuse every handshake with this status and body. */
   refuse?: { status: number; body: string };
+  /** Answer a handshake with a redirect to the URL this returns (a follower naming its leader). */
+  redirect?: () => string | undefined;
+  /** Whether to answer pings (default true). */
+  autoPong?: boolean;
 }
 
 /** Sends protocol messages (the `v` field is added). */
@@ -36,14 +42,19 @@ export async function startFakeCoordinator(
     host: '127.0.0.1',
     port: 0,
     path: '/ws',
+    autoPong: options.autoPong ?? true,
     verifyClient: (info, done) => {
       authorization.push(info.req.headers.authorization);
-      if (options.refuse === undefined) done(true);
+      const location = options.redirect?.();
+      if (location !== undefined) done(false, 307, '', { location });
+      else if (options.refuse === undefined) done(true);
       else done(false, options.refuse.status, options.refuse.body);
     },
   });
   await new Promise<void>((resolve) => server.once('listening', resolve));
+  const fake = { connections: 0 };
   server.on('connection', (socket) => {
+    fake.connections++;
     socket.on('message', (data) => {
       const request = JSON.parse(String(data)) as ReceivedRequest;
       received.push(request);
@@ -51,16 +62,16 @@ export async function startFakeCoordinator(
     });
   });
   const { port } = server.address() as AddressInfo;
-  return {
+  return Object.assign(fake, {
     url: `ws://127.0.0.1:${port}/ws`,
     received,
     authorization,
     close: () =>
-      new Promise((resolve) => {
+      new Promise<void>((resolve) => {
         for (const client of server.clients) client.terminate();
         server.close(() => resolve());
       }),
-  };
+  });
 }
 
 /** A loopback URL where nothing listens: the port of a server that was just closed. */

@@ -83,11 +83,11 @@ describe('DtfClient requests', () => {
     );
   });
 
-  it('rejects pending requests with the close code and reason when the connection closes', async () => {
+  it('rejects pending requests with the close code and reason when the connection closes and reconnecting is off', async () => {
     const fake = opened.fake(
       await startFakeCoordinator((_request, socket) => socket.close(1011, 'overloaded')),
     );
-    const client = opened.client(await DtfClient.connect({ urls: [fake.url] }));
+    const client = opened.client(await DtfClient.connect({ urls: [fake.url], reconnect: false }));
     await expect(client.query()).rejects.toThrow(
       `connection to ${fake.url} closed (code 1011, overloaded)`,
     );

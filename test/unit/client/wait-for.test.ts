@@ -88,7 +88,7 @@ describe('DtfClient.waitFor', () => {
     );
   });
 
-  it('rejects when the connection closes before the tasks end', async () => {
+  it('rejects when the connection closes before the tasks end and reconnecting is off', async () => {
     const subscribe = subscriptionScript([event('a', 'running', 1)], []);
     const fake = opened.fake(
       await startFakeCoordinator((request, socket) => {
@@ -96,7 +96,7 @@ describe('DtfClient.waitFor', () => {
         socket.close(1001, 'going away');
       }),
     );
-    const client = opened.client(await DtfClient.connect({ urls: [fake.url] }));
+    const client = opened.client(await DtfClient.connect({ urls: [fake.url], reconnect: false }));
     await expect(client.waitFor({ group: 'g' })).rejects.toThrow('closed (code 1001, going away)');
   });
 });

@@ -44,4 +44,14 @@ describe('the worker page URL', () => {
     );
     expect(workerPageUrl('wss://dtf.example', undefined)).toBe('https://dtf.example/worker');
   });
+
+  it("names the cluster's other members, as WebSocket URLs, for the page to fall back on", () => {
+    const cluster = ['http://10.0.0.1:8080', 'ws://10.0.0.2:8080/ws', 'http://10.0.0.3:8080'];
+    const page = new URL(workerPageUrl(cluster[1]!, 't', cluster));
+    expect(page.origin).toBe('http://10.0.0.2:8080');
+    expect(page.searchParams.getAll('coordinator')).toEqual([
+      'ws://10.0.0.1:8080/ws',
+      'ws://10.0.0.3:8080/ws',
+    ]);
+  });
 });

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { DtfClient, type ReconnectEvent } from '../../client/index.js';
+import { type TaskSpecInput, TERMINAL_STATES } from '../../protocol/index.js';
+import { EndedTasks } from '../support/ended-tasks.js';
+import { kill9, spawnDtf } from '../support/processes.js';
+import {
+  clusterCredentials,
+  nextLeader,
+  startClusterWorker,
+  startRaftCluster,
+} from '../support/raft-cluster.js';
+import { cleanUpAfterAll } from '../support/teardown.js';
+
+cleanUpAfterAll();
+
+const GROUP = 'client-failover';
+
+/** Tasks long enough that the leader dies with many of them running or queued. */
+function tasks(count: number, from: number): TaskSpecInput[] {
+  return Array.from({ length: count }, (_, i) => ({
+    kind: 'command',
+    name: `t${from + i}`,
+    // A nonce per run: a second recorded result would show as a different stdout.
+    payload: { command: 'sleep 0.2; echo "$$-$(date +%s%N)"', shell: true },
+    group: GROUP,
+  }));
+}
+
+describe('a client given every member of a Raft cluster', () => {
+  it('follows its tasks through a SIGKILL of the leader, reporting each end once, and submits after it; so does dtf wait', async () => {
+    const members = await startRaftCluster(3);
+    const leader = await nextLeader(members);
+    const { adminKey, workerToken } = await clusterCredentials(members);
+    await Promise.all([1, 2].map((n) => startClusterWorker(members, workerToken, `w${n}`)));
+
+    const reconnects: ReconnectEvent[] = [];
+    const client = await DtfClient.connect({
+      urls: members.map((m) => m.wsUrl),
+      token: adminKey,
+      onReconnect: (event) => reconnects.push(event),
+    });
+    expect(client.url).toBe(leader.wsUrl);
+    const ended = new EndedTasks();
+    await client.subscribe({ group: GROUP }, ended.record);
+    const ids = await client.submit(tasks(100, 0));
+    const reportedEnds = new Map<string, number>();
+    const waited = client.waitFor(
+      { taskIds: ids },
+      {
+        onEvent: (event) => {
+          if (!TERMINAL_STATES.has(event.state)) return;
+          reportedEnds.set(event.taskId, (reportedEnds.get(event.taskId) ?? 0) + 1);
+        },
+      },
+    );
+
+    // The CLI follows the same tasks, given every member too.
+    const cliWait = spawnDtf([
+      'wait',
+      GROUP,
+      '--coordinator',
+      members.map((m) => m.wsUrl).join(','),
+      '--token',
+      adminKey,
+    ]);
+    await cliWait.waitFor(/ done · /);
+
+    await ended.waitForCount(20);
+    const next = nextLeader(members.filter((m) => m !== leader));
+    // In flight as the leader dies: it may or may not have been committed there.
+    const duringKill = client.submit(tasks(10, 100));
+    await kill9(leader);
+    expect(ended.count).toBeLessThan(100);
+    const newLeader = await next;
+
+    const final = await waited;
+    expect(final.map((e) => e.taskId).sort()).toEqual([...ids].sort());
+    expect(final.filter((e) => e.state !== 'succeeded')).toEqual([]);
+    expect([...reportedEnds.values()].every((times) => times === 1)).toBe(true);
+    expect(reportedEnds.size).toBe(100);
+    expect(reconnects[0]?.lostUrl).toBe(leader.wsUrl);
+    expect(reconnects.at(-1)?.url).toBe(newLeader.wsUrl);
+
+    expect(await cliWait.exited, cliWait.output()).toBe(0);
+    expect(cliWait.output()).toContain(`connection to ${leader.wsUrl} lost`);
+    expect(cliWait.output()).toContain(`reconnected to leader ${newLeader.wsUrl}`);
+
+    const inFlightIds = await duringKill;
+    const afterIds = await client.submit(tasks(10, 110));
+    const rest = await client.waitFor({ taskIds: [...inFlightIds, ...afterIds] });
+    expect(rest.filter((e) => e.state !== 'succeeded')).toEqual([]);
+
+    // The submit repeated at the new leader created no second copy of its tasks.
+    const stored = await client.query({ group: GROUP, limit: 10_000 });
+    expect(stored).toHaveLength(120);
+    // The subscription announced every end once, with the result the cluster stored.
+    const byId = new Map(stored.map((task) => [task.id, task]));
+    await ended.waitForCount(120);
+    for (const [taskId, events] of ended.announced) {
+      expect(events, taskId).toHaveLength(1);
+      expect(byId.get(taskId)?.result?.output, taskId).toEqual(events[0]!.result?.output);
+    }
+    await client.close();
+  });
+});
