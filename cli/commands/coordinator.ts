@@ -36,11 +36,20 @@ interface CoordinatorOptions {
   id?: string;
   peers?: Map<string, string>;
   clusterToken?: string;
+  raftTickMs?: number;
+  raftElectionTicks?: number;
 }
 
 /** Cluster mode's settings, or undefined for a single coordinator; a usage error if half given. */
 function clusterOptions(options: CoordinatorOptions) {
-  if (options.peers === undefined && options.id === undefined) return undefined;
+  if (options.peers === undefined && options.id === undefined) {
+    if (options.raftTickMs !== undefined || options.raftElectionTicks !== undefined) {
+      throw new UsageError(
+        '--raft-tick-ms and --raft-election-ticks need cluster mode (--id, --peers)',
+      );
+    }
+    return undefined;
+  }
   if (options.peers === undefined || options.id === undefined) {
     throw new UsageError('cluster mode needs both --id and --peers');
   }
@@ -55,7 +64,13 @@ function clusterOptions(options: CoordinatorOptions) {
       'cluster mode needs a shared secret of at least 16 characters: --cluster-token or DTF_CLUSTER_TOKEN',
     );
   }
-  return { id: options.id, peers: options.peers, token };
+  return {
+    id: options.id,
+    peers: options.peers,
+    token,
+    tickMs: options.raftTickMs,
+    electionTicks: options.raftElectionTicks,
+  };
 }
 
 export function registerCoordinatorCommand(program: Command): void {
@@ -134,6 +149,16 @@ export function registerCoordinatorCommand(program: Command): void {
     .option(
       '--cluster-token <secret>',
       'secret the cluster members present to each other (default: $DTF_CLUSTER_TOKEN)',
+    )
+    .option(
+      '--raft-tick-ms <ms>',
+      'cluster mode: one Raft tick; the leader sends heartbeats every tick (default 50)',
+      positiveInteger,
+    )
+    .option(
+      '--raft-election-ticks <n>',
+      'cluster mode: a follower that hears no leader for a random 1-2x this many ticks starts an election (default 10)',
+      integerIn(2, Number.MAX_SAFE_INTEGER),
     )
     .action(async (options: CoordinatorOptions) => {
       const cluster = clusterOptions(options);
