@@ -3,7 +3,7 @@ import { type Figure, skippedFigure } from './figure.js';
 import { measureFigure } from './measure.js';
 import { withDtfCluster } from './support/dtf-cluster.js';
 import { ETCD_INSTALL_HINT, etcdForBaseline, withEtcdCluster } from './support/etcd-cluster.js';
-import { measureWriteRate } from './support/http-load.js';
+import { measureWriteRate } from './support/keep-alive-requests.js';
 import type { ReplicatedCluster } from './support/replicated-cluster.js';
 
 const WRITES = { quick: 1_000, full: 10_000 };

@@ -140,7 +140,7 @@ export function withDtfCluster<T>(
           ),
       ),
     );
-    return withProcessGroup(processes, async () => {
+    return withProcessGroup(processes, 'stop', async () => {
       const { adminKey } = await clusterCredentials(dataDirs);
       const cluster = new Cluster(urls, ids, processes, adminKey);
       await cluster.leader();

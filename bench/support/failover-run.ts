@@ -1,4 +1,5 @@
-import type { SmallRequest } from './http-load.js';
+import { Agent } from 'node:http';
+import { type SmallRequest, sendSmallRequest } from './keep-alive-requests.js';
 import type { ReplicatedCluster } from './replicated-cluster.js';
 
 /** Each surviving member gets a new write this often until one is acknowledged. */
@@ -24,18 +25,13 @@ function firstAcknowledgedWrite(
   since: number,
 ): Promise<number> {
   const stop = new AbortController();
+  const agent = new Agent({ keepAlive: true });
   return new Promise<number>((resolve, reject) => {
     const attempt = async (url: string) => {
       try {
-        const res = await fetch(`${url}${write.path}`, {
-          method: write.method,
-          headers: write.headers,
-          body: write.nextBody?.(),
-          redirect: 'manual',
-          signal: AbortSignal.any([stop.signal, AbortSignal.timeout(PROBE_TIMEOUT_MS)]),
-        });
-        await res.arrayBuffer();
-        if (res.ok) resolve(performance.now() - since);
+        const signal = AbortSignal.any([stop.signal, AbortSignal.timeout(PROBE_TIMEOUT_MS)]);
+        const status = await sendSmallRequest(agent, url, write, signal);
+        if (status >= 200 && status <= 299) resolve(performance.now() - since);
       } catch {
         // Refused, reset, timed out or stopped: the next round tries again.
       }
@@ -53,7 +49,10 @@ function firstAcknowledgedWrite(
       clearInterval(timer);
       clearTimeout(giveUp);
     });
-  }).finally(() => stop.abort());
+  }).finally(() => {
+    stop.abort();
+    agent.destroy();
+  });
 }
 
 /**

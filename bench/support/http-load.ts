@@ -1,5 +1,4 @@
 import autocannon from 'autocannon';
-import { measureRate } from './timing.js';
 
 /** The load `measureRequestRate` generates: the same for a figure and its baseline. */
 export interface HttpLoad {
@@ -68,50 +67,4 @@ export async function countAnswers(
     statuses.set(Number(status), count);
   }
   return { seconds: result.duration, statuses, errors: result.errors };
-}
-
-/** One kind of small request, as `measureWriteRate` and the failover probes send it. */
-export interface SmallRequest {
-  method: 'GET' | 'POST';
-  path: string;
-  headers: Record<string, string>;
-  /** The body of the next request (each write may need a fresh key), if it has one. */
-  nextBody?: () => string;
-}
-
-/**
- * Requests per second when `connections` clients (autocannon in this process, one request
- * outstanding each, keep-alive) send `count` of `request` to `url` between them, from the first
- * sent to the last answered. Rejects unless every one was answered 2xx.
- */
-export async function measureWriteRate(
-  url: string,
-  request: SmallRequest,
-  count: number,
-  connections: number,
-): Promise<number> {
-  const { nextBody } = request;
-  return measureRate(count, async () => {
-    const result = await autocannon({
-      url,
-      connections,
-      pipelining: 1,
-      amount: count,
-      requests: [
-        {
-          method: request.method,
-          path: request.path,
-          headers: request.headers,
-          ...(nextBody === undefined
-            ? {}
-            : { setupRequest: (req) => ({ ...req, body: nextBody() }) }),
-        },
-      ],
-    });
-    if (result.errors > 0 || result.non2xx > 0 || result['2xx'] !== count) {
-      throw new Error(
-        `${count} writes to ${url}: ${result['2xx']} 2xx, ${result.non2xx} other statuses, ${result.errors} errors (${result.timeouts} timeouts)`,
-      );
-    }
-  });
 }

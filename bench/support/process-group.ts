@@ -37,23 +37,32 @@ export class ProcessGroup {
     await started.kill();
   }
 
-  /** Stops every member still running. */
-  async stopAll(): Promise<void> {
+  /** Ends every member still running: `stop` (SIGTERM, as a shutdown) or `kill` (SIGKILL). */
+  async endAll(how: 'stop' | 'kill'): Promise<void> {
     const running = this.running.splice(
       0,
       this.running.length,
       ...this.starters.map(() => undefined),
     );
-    await Promise.all(running.map((started) => started?.stop()));
+    await Promise.all(
+      running.map((started) => (how === 'stop' ? started?.stop() : started?.kill())),
+    );
   }
 }
 
-/** Runs `fn` with every member of `group` started; stops them all afterwards, whatever happens. */
-export async function withProcessGroup<T>(group: ProcessGroup, fn: () => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` with every member of `group` started; ends them all afterwards, whatever happens,
+ * as `end` says.
+ */
+export async function withProcessGroup<T>(
+  group: ProcessGroup,
+  end: 'stop' | 'kill',
+  fn: () => Promise<T>,
+): Promise<T> {
   try {
     await group.startAll();
     return await fn();
   } finally {
-    await group.stopAll();
+    await group.endAll(end);
   }
 }

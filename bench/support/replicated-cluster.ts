@@ -1,4 +1,4 @@
-import type { SmallRequest } from './http-load.js';
+import type { SmallRequest } from './keep-alive-requests.js';
 
 /**
  * A replicated store under test, DTF's coordinators or etcd's members, as processes on
