@@ -1,7 +1,7 @@
 import type { Figure } from './figure.js';
 
 export interface BenchOptions {
-  /** Smaller workloads, so the whole bench finishes in well under a minute. */
+  /** Smaller workloads and one measured run per figure, for a quick check (see bench/README.md). */
   quick: boolean;
   /** Measured runs per figure, each after one discarded warm-up run (see `measureFigure`). */
   runs: number;

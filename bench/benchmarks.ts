@@ -5,6 +5,9 @@ import { dispatchBenchmark } from './dispatch.js';
 import { footprintBenchmark } from './footprint.js';
 import { latencyBenchmark } from './latency.js';
 import { parallelEfficiencyBenchmark } from './parallel-efficiency.js';
+import { raftFailoverBenchmark } from './raft-failover.js';
+import { raftReadsBenchmark } from './raft-reads.js';
+import { raftWritesBenchmark } from './raft-writes.js';
 import { readsBenchmark } from './reads.js';
 import { scaleBenchmark } from './scale.js';
 
@@ -17,5 +20,8 @@ export const BENCHMARKS: readonly Benchmark[] = [
   footprintBenchmark,
   scaleBenchmark,
   bullmqBenchmark,
+  raftWritesBenchmark,
+  raftReadsBenchmark,
+  raftFailoverBenchmark,
   browserBenchmark,
 ];

@@ -1,7 +1,7 @@
 import { Queue, Worker } from 'bullmq';
 import type { Benchmark, BenchOptions } from './benchmark.js';
 import { batchedDispatchFigure, batchedDispatchWorkload } from './dispatch.js';
-import { type Figure, figure } from './figure.js';
+import { type Figure, figure, skippedFigure } from './figure.js';
 import { measureFigure } from './measure.js';
 import { runConcurrently } from './support/concurrency.js';
 import { NOOP_TASK } from './support/noop-tasks.js';
@@ -88,11 +88,6 @@ function bullmqName(workload: BullmqWorkload): string {
   return `BullMQ + redis-server (AOF everysec): ${perAdd} jobs per addBulk, ${workload.addsInFlight} in flight, ${workload.workers} workers x ${workload.concurrency}`;
 }
 
-/** A figure that could not be measured: no value, the reason in its unit. */
-function skipped(name: string, why: string): Figure {
-  return figure(name, `skipped: ${why}`, { value: Number.NaN, samples: [] });
-}
-
 /** DTF's batched dispatch figure, read against BullMQ's. */
 function versus(dtf: Figure, bullmq: Figure): Figure {
   return figure(`DTF vs BullMQ: ${dtf.name}`, dtf.unit, dtf, [bullmq]);
@@ -132,7 +127,7 @@ export const bullmqBenchmark: Benchmark = {
     const name = bullmqName(workload);
     if (!(await redisAvailable(options))) {
       const why = `redis-server not installed (${REDIS_INSTALL_HINT})`;
-      return [skipped(name, why), skipped('DTF vs BullMQ', why)];
+      return [skippedFigure(name, why), skippedFigure('DTF vs BullMQ', why)];
     }
     const bullmq = await measureFigure(options, { name, unit: 'jobs/s' }, () =>
       measureBullmq(workload),

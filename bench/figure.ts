@@ -34,3 +34,8 @@ export function figure(
   }));
   return { name, value: measurement.value, unit, samples: measurement.samples, comparisons };
 }
+
+/** A figure that could not be measured: no value, the reason in its unit. */
+export function skippedFigure(name: string, why: string): Figure {
+  return figure(name, `skipped: ${why}`, { value: Number.NaN, samples: [] });
+}

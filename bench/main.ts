@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { Benchmark } from './benchmark.js';
 import { BENCHMARKS } from './benchmarks.js';
 import { describeMachine } from './machine.js';
 import { writeResults } from './results.js';
@@ -9,7 +10,13 @@ import { formatTable } from './table.js';
 /** The repository root: this file runs as `dist/bench/main.js`. */
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-const USAGE = 'usage: npm run bench [-- --quick] [--only name,name]';
+const USAGE =
+  'usage: npm run bench [-- --quick] [--only name,name] (a name picks that benchmark, or every one named name-*: raft)';
+
+/** Whether `--only name` picks `benchmark`: its own name, or the family it starts (`raft`). */
+function picks(name: string, benchmark: Benchmark): boolean {
+  return benchmark.name === name || benchmark.name.startsWith(`${name}-`);
+}
 
 interface BenchArgs {
   quick: boolean;
@@ -23,7 +30,7 @@ function parseBenchArgs(): BenchArgs | undefined {
       options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
     });
     const only = values.only?.split(',').map((name) => name.trim());
-    const unknown = only?.filter((name) => !BENCHMARKS.some((b) => b.name === name)) ?? [];
+    const unknown = only?.filter((name) => !BENCHMARKS.some((b) => picks(name, b))) ?? [];
     if (unknown.length > 0) {
       throw new Error(
         `unknown benchmark ${unknown.join(', ')} (there are: ${BENCHMARKS.map((b) => b.name).join(', ')})`,
@@ -44,7 +51,7 @@ async function main(): Promise<void> {
   }
   const { quick, only } = args;
   const selected =
-    only === undefined ? BENCHMARKS : BENCHMARKS.filter((b) => only.includes(b.name));
+    only === undefined ? BENCHMARKS : BENCHMARKS.filter((b) => only.some((name) => picks(name, b)));
   const startedAt = new Date();
   const machine = describeMachine();
   const figures = await runBenchmarks(selected, quick);

@@ -1,29 +1,16 @@
-import { DtfClient, restGet } from '../client/index.js';
+import { restGet } from '../client/index.js';
 import { measureBareHttp } from './baselines/bare-http.js';
 import type { Benchmark, BenchOptions } from './benchmark.js';
 import { formatBytes } from './format.js';
 import { measureFigure } from './measure.js';
-import { type CoordinatorProcess, withCoordinatorProcess } from './support/coordinator-process.js';
+import { withCoordinatorProcess } from './support/coordinator-process.js';
+import { fillQueue } from './support/fill-queue.js';
 import { type HttpLoad, measureRequestRate } from './support/http-load.js';
-import { noopTasks } from './support/noop-tasks.js';
 
 const TASKS = { quick: 10_000, full: 100_000 };
 const LOAD = { quick: { connections: 10, seconds: 2 }, full: { connections: 10, seconds: 5 } };
 /** Distinct task ids each connection cycles through, spread evenly over the stored tasks. */
 const READ_IDS = 1_000;
-
-/** Submits `count` no-op tasks (they stay queued: no workers); resolves with their ids. */
-async function fillQueue(coordinator: CoordinatorProcess, count: number): Promise<string[]> {
-  const client = await DtfClient.connect({
-    urls: [coordinator.wsUrl],
-    token: coordinator.adminKey,
-  });
-  try {
-    return await client.submit(noopTasks(count));
-  } finally {
-    await client.close();
-  }
-}
 
 function spread(ids: readonly string[], count: number): string[] {
   const step = Math.max(1, Math.floor(ids.length / count));
@@ -42,7 +29,7 @@ export const readsBenchmark: Benchmark = {
     const load: HttpLoad = options.quick ? LOAD.quick : LOAD.full;
     return withCoordinatorProcess([], async (coordinator) => {
       options.progress(`submitting ${tasks.toLocaleString('en-US')} tasks…`);
-      const ids = await fillQueue(coordinator, tasks);
+      const ids = await fillQueue([coordinator.wsUrl], coordinator.adminKey, tasks);
       const paths = spread(ids, READ_IDS).map((id) => `/api/tasks/${encodeURIComponent(id)}`);
       const headers = { Authorization: `Bearer ${coordinator.adminKey}` };
       // The baseline answers with the coordinator's own answer for a task, byte for byte.

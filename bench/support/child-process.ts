@@ -16,6 +16,8 @@ export interface StartedProcess {
   stderrTail(): string;
   /** SIGTERM, then SIGKILL if it has not exited within ten seconds; resolves once it has exited. */
   stop(): Promise<void>;
+  /** SIGKILL, as a crash: resolves once it has exited. */
+  kill(): Promise<void>;
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -70,6 +72,11 @@ export async function spawnUntilLine(
       match,
       stderrTail: () => stderr,
       stop: () => stopChild(child),
+      kill: () => {
+        const exit = exited(child);
+        child.kill('SIGKILL');
+        return exit;
+      },
     };
   } catch (error) {
     await stopChild(child);

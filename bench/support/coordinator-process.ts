@@ -20,7 +20,8 @@ export interface CoordinatorProcess {
   readonly workerToken: string;
 }
 
-async function readCredentials(
+/** The admin key and worker token a coordinator wrote to `dataDir`. */
+export async function readCredentials(
   dataDir: string,
 ): Promise<{ adminKey: string; workerToken: string }> {
   const text = await readFile(join(dataDir, CREDENTIALS_FILE), 'utf8');
@@ -31,13 +32,24 @@ async function readCredentials(
   return { adminKey, workerToken };
 }
 
-function startCli(dataDir: string, args: readonly string[]): Promise<StartedProcess> {
+/**
+ * `node dist/cli/main.js coordinator ...args`, resolved once it listens (its URL is the first
+ * capture group of `match`); it logs only warnings.
+ */
+export function spawnCoordinator(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<StartedProcess> {
   return spawnUntilLine(
     process.execPath,
-    [CLI, 'coordinator', '--port', '0', '--data-dir', dataDir, ...args],
+    [CLI, 'coordinator', ...args],
     /^DTF coordinator listening on (http:\/\/\S+)$/,
-    { ...process.env, DTF_LOG_LEVEL: 'warn' },
+    { ...process.env, DTF_LOG_LEVEL: 'warn', ...env },
   );
+}
+
+function startCli(dataDir: string, args: readonly string[]): Promise<StartedProcess> {
+  return spawnCoordinator(['--port', '0', '--data-dir', dataDir, ...args]);
 }
 
 /**

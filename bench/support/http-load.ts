@@ -34,3 +34,37 @@ export async function measureRequestRate(
   }
   return answered / result.duration;
 }
+
+/** What the members answered under a load: counts by status, and requests that failed. */
+export interface LoadAnswers {
+  /** How long the load ran. */
+  seconds: number;
+  /** Answers per HTTP status (`{ 200: 51234, 307: 1234 }`). */
+  statuses: Map<number, number>;
+  /** Requests with no answer: refused, reset or timed out. */
+  errors: number;
+}
+
+/**
+ * The load of `measureRequestRate` (autocannon in this process, one request outstanding per
+ * connection, cycling through `requests`) against `url`, counting every answer by status
+ * instead of failing on anything but 2xx; redirects are counted, not followed.
+ */
+export async function countAnswers(
+  url: string,
+  requests: readonly autocannon.Request[],
+  load: HttpLoad,
+): Promise<LoadAnswers> {
+  const result = await autocannon({
+    url,
+    connections: load.connections,
+    pipelining: 1,
+    duration: load.seconds,
+    requests: [...requests],
+  });
+  const statuses = new Map<number, number>();
+  for (const [status, { count = 0 }] of Object.entries(result.statusCodeStats ?? {})) {
+    statuses.set(Number(status), count);
+  }
+  return { seconds: result.duration, statuses, errors: result.errors };
+}

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freeLoopbackPort } from './free-port.js';
 import { withTempDir } from './temp-dir.js';
 
 /** How to get the server where it is missing: Debian's package. */
@@ -19,19 +19,6 @@ export class RedisServerMissingError extends Error {
 export interface RedisServer {
   host: string;
   port: number;
-}
-
-/** A loopback port the OS has just handed out, closed again for the server to take. */
-function freeLoopbackPort(): Promise<number> {
-  const probe = createServer();
-  return new Promise((resolve, reject) => {
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** Resolves once the server says it accepts connections; rejects if it exits or stalls first. */

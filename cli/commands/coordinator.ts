@@ -38,11 +38,20 @@ interface CoordinatorOptions {
   peers?: Map<string, string>;
   clusterToken?: string;
   snapshotEntries: number;
+  raftTickMs?: number;
+  raftElectionTicks?: number;
 }
 
 /** Cluster mode's settings, or undefined for a single coordinator; a usage error if half given. */
 function clusterOptions(options: CoordinatorOptions) {
-  if (options.peers === undefined && options.id === undefined) return undefined;
+  if (options.peers === undefined && options.id === undefined) {
+    if (options.raftTickMs !== undefined || options.raftElectionTicks !== undefined) {
+      throw new UsageError(
+        '--raft-tick-ms and --raft-election-ticks need cluster mode (--id, --peers)',
+      );
+    }
+    return undefined;
+  }
   if (options.peers === undefined || options.id === undefined) {
     throw new UsageError('cluster mode needs both --id and --peers');
   }
@@ -62,6 +71,8 @@ function clusterOptions(options: CoordinatorOptions) {
     peers: options.peers,
     token,
     snapshotEntries: options.snapshotEntries,
+    tickMs: options.raftTickMs,
+    electionTicks: options.raftElectionTicks,
   };
 }
 
@@ -147,6 +158,16 @@ export function registerCoordinatorCommand(program: Command): void {
       'cluster mode: applied log entries after which a member snapshots its state and compacts its log, keeping the last tenth',
       positiveInteger,
       DEFAULT_SNAPSHOT_ENTRIES,
+    )
+    .option(
+      '--raft-tick-ms <ms>',
+      'cluster mode: one Raft tick; the leader sends heartbeats every tick (default 50)',
+      positiveInteger,
+    )
+    .option(
+      '--raft-election-ticks <n>',
+      'cluster mode: a follower that hears no leader for a random 1-2x this many ticks starts an election (default 10)',
+      integerIn(2, Number.MAX_SAFE_INTEGER),
     )
     .action(async (options: CoordinatorOptions) => {
       const cluster = clusterOptions(options);

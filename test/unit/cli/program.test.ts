@@ -121,6 +121,22 @@ describe('dtf', () => {
       expect(stranger.stderr).toContain('--id c9 is not one of --peers (c1, c2, c3)');
       const noSecret = await dtf('coordinator', '--id', 'c1', '--peers', peers);
       expect(noSecret.stderr).toContain('--cluster-token or DTF_CLUSTER_TOKEN');
+      const raftAlone = await dtf('coordinator', '--raft-tick-ms', '20');
+      expect(raftAlone.status).toBe(2);
+      expect(raftAlone.stderr).toContain(
+        '--raft-tick-ms and --raft-election-ticks need cluster mode',
+      );
+      const oneTick = await dtf(
+        'coordinator',
+        '--id',
+        'c1',
+        '--peers',
+        peers,
+        '--raft-election-ticks',
+        '1',
+      );
+      expect(oneTick.status).toBe(2);
+      expect(oneTick.stderr).toContain("'--raft-election-ticks <n>' argument '1' is invalid");
     } finally {
       if (saved !== undefined) process.env.DTF_CLUSTER_TOKEN = saved;
     }
