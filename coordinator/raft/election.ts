@@ -13,6 +13,21 @@ export function tickElection(r: Raft): void {
   }
 }
 
+/**
+ * The transport lost this follower's stream to its leader, as when the leader's process dies:
+ * the follower stops honouring the leader's lease (so it grants the other followers'
+ * pre-votes) and campaigns within the next few ticks instead of a whole election timeout. The
+ * delay is random so that followers who saw the same loss rarely campaign in the same tick.
+ * Only liveness depends on this guess: if the leader is alive, its lease at the other members
+ * refuses the pre-vote and its next heartbeat makes it this follower's leader again.
+ */
+export function leaderUnreachable(r: Raft): void {
+  r.lead = null;
+  const spread = Math.max(1, Math.floor(r.settings.electionTicks / 2));
+  const soon = 1 + Math.floor(r.settings.random() * spread);
+  r.electionElapsed = Math.max(r.electionElapsed, r.randomizedElectionTimeout - soon);
+}
+
 /** Starts an election: a pre-vote first unless disabled or asked for by TimeoutNow. */
 export function hup(r: Raft, transfer: boolean): void {
   if (r.role === 'leader') return;

@@ -1,5 +1,12 @@
 import { Raft } from './core.js';
-import { handleVoteRequest, handleVoteResp, hup, quorumActive, tickElection } from './election.js';
+import {
+  handleVoteRequest,
+  handleVoteResp,
+  hup,
+  leaderUnreachable,
+  quorumActive,
+  tickElection,
+} from './election.js';
 import { leaderReadIndex, onReadAck, releasePendingReads } from './read-index.js';
 import {
   appendAsLeader,
@@ -258,10 +265,15 @@ export class RaftNode {
     pr.probeSent = true;
   }
 
-  /** From the transport: `to` could not be reached; stop pipelining to it. */
+  /**
+   * From the transport: `to` could not be reached. A leader stops pipelining to it; a follower
+   * whose leader it is campaigns soon instead of waiting out the election timeout.
+   */
   reportUnreachable(to: NodeId): void {
-    const pr = this.r.progress.get(to);
-    if (this.r.role === 'leader' && pr?.state === 'replicate') pr.becomeProbe();
+    const r = this.r;
+    const pr = r.progress.get(to);
+    if (r.role === 'leader' && pr?.state === 'replicate') pr.becomeProbe();
+    else if (r.role === 'follower' && r.lead === to) leaderUnreachable(r);
   }
 
   private hardState(): HardState {

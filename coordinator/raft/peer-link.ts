@@ -52,6 +52,19 @@ export class PeerLink {
     socket.send(JSON.stringify(batch));
   }
 
+  /**
+   * The peer just opened its stream to us, so it is up: reconnect now rather than when the
+   * backoff (up to a second) runs out. Until then everything sent to it is dropped, and a
+   * restarted member's votes and acks would not reach it.
+   */
+  peerCameUp(): void {
+    if (this.closed || this.socket !== undefined || this.retry === undefined) return;
+    clearTimeout(this.retry);
+    this.retry = undefined;
+    this.backoff.reset();
+    this.connect();
+  }
+
   close(): void {
     this.closed = true;
     clearTimeout(this.retry);
@@ -79,7 +92,10 @@ export class PeerLink {
       if (this.socket === socket) this.socket = undefined;
       if (this.closed) return;
       this.options.onUnreachable(this.options.peer);
-      this.retry = setTimeout(() => this.connect(), this.backoff.nextDelayMs());
+      this.retry = setTimeout(() => {
+        this.retry = undefined;
+        this.connect();
+      }, this.backoff.nextDelayMs());
     });
   }
 }

@@ -71,6 +71,7 @@ export class PeerTransport {
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
+    this.links.get(from)?.peerCameUp();
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('message', (data) => {
         const error = this.receive((data as Buffer).toString(), from);

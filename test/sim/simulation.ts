@@ -216,6 +216,24 @@ class Simulation {
     node.app = null;
     this.crashes++;
     this.note(`crash ${node.id} ${when}`);
+    // Most peers' transports notice the closed stream soon after; some never do.
+    for (const peer of this.up()) {
+      if (this.rng.chance(0.7)) this.reportUnreachable(peer, node.id, this.rng.range(1, TICK));
+    }
+  }
+
+  /** `peer`'s transport reports `to` unreachable after `delay`, whether or not `to` is down. */
+  private reportUnreachable(peer: SimNode, to: NodeId, delay: number): void {
+    const raft = peer.raft;
+    this.scheduled.push({
+      at: this.now + delay,
+      run: () => {
+        if (peer.raft !== raft || raft === null) return;
+        this.note(`${peer.id} reports ${to} unreachable`);
+        raft.reportUnreachable(to);
+        this.settle(peer);
+      },
+    });
   }
 
   /** Hands every Ready of the node to "disk", network and state machine, as a real edge would. */
@@ -379,6 +397,14 @@ class Simulation {
       if (!node.raft && rng.chance(0.005)) {
         this.start(node);
         this.settle(node);
+      }
+    }
+    if (rng.chance(0.002 * f)) {
+      // A stream that drops although both ends live (the receiver may believe its leader gone).
+      const up = this.up();
+      if (up.length > 1) {
+        const peer = rng.pick(up);
+        this.reportUnreachable(peer, rng.pick(up.filter((n) => n !== peer)).id, 0);
       }
     }
     if (rng.chance(0.0015 * f)) {

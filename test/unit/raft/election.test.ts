@@ -164,4 +164,51 @@ describe('raft elections', () => {
     expect(roles.filter((s) => s.role === 'leader')).toHaveLength(1);
     expect(new Set(roles.map((s) => s.term)).size).toBe(1);
   });
+
+  describe('a follower told its stream to the leader is lost', () => {
+    const afterLeaderDies = (reported: boolean) => {
+      const c = new Cluster(ids);
+      c.elect('n1');
+      c.isolate('n1');
+      if (reported) for (const id of ['n2', 'n3']) c.node(id).reportUnreachable('n1');
+      for (let round = 0; round < 5; round++) {
+        c.tick('n2');
+        c.tick('n3');
+        c.deliverAll();
+      }
+      return ['n2', 'n3'].map((id) => c.node(id).status());
+    };
+
+    it('campaigns within a few ticks and the other follower votes for it', () => {
+      const statuses = afterLeaderDies(true);
+      const leaders = statuses.filter((s) => s.role === 'leader');
+      expect(leaders).toHaveLength(1);
+      expect(leaders[0]!.term).toBe(2);
+      expect(statuses.every((s) => s.leader === leaders[0]!.id)).toBe(true);
+    });
+
+    it('without the report, the same five ticks elect nobody', () => {
+      expect(afterLeaderDies(false).map((s) => s.role)).toEqual(['follower', 'follower']);
+    });
+
+    it('keeps a live leader: the others still honour its lease and its heartbeats return', () => {
+      const c = new Cluster(ids);
+      c.elect('n1');
+      c.node('n2').reportUnreachable('n1');
+      for (let round = 0; round < 30; round++) {
+        c.tickAll();
+        c.deliverAll();
+      }
+      expect(c.node('n1').status()).toMatchObject({ role: 'leader', term: 1 });
+      expect(c.node('n2').status()).toMatchObject({ role: 'follower', term: 1, leader: 'n1' });
+    });
+
+    it('ignores a report about a member that is not its leader', () => {
+      const c = new Cluster(ids);
+      c.elect('n1');
+      c.node('n2').reportUnreachable('n3');
+      c.tick('n2', 9);
+      expect(c.node('n2').status()).toMatchObject({ role: 'follower', leader: 'n1' });
+    });
+  });
 });

@@ -1,6 +1,10 @@
-import type { IncomingMessage } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
 import type { Message } from '../../../coordinator/raft/index.js';
+import { RAFT_FROM_HEADER, RAFT_PATH } from '../../../coordinator/raft/peer-link.js';
 import { PeerTransport } from '../../../coordinator/raft/peer-transport.js';
 import { PROTOCOL_VERSION } from '../../../protocol/index.js';
 
@@ -58,5 +62,67 @@ describe('PeerTransport', () => {
     expect(t.authentic(req('Bearer secret-secret-secret'))).toBe(true);
     expect(t.authentic(req('Bearer secret-secret-secreT'))).toBe(false);
     expect(t.authentic(req())).toBe(false);
+  });
+});
+
+describe('PeerLink', () => {
+  const servers: Server[] = [];
+  afterEach(async () => {
+    vi.useRealTimers();
+    for (const s of servers.splice(0)) {
+      s.closeAllConnections();
+      await new Promise((resolve) => s.close(resolve));
+    }
+  });
+
+  async function listen(onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void) {
+    const server = createServer();
+    server.on('upgrade', onUpgrade);
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  it('reconnects at once, not after its backoff, when the peer opens its own stream', async () => {
+    // Only the retry timer is faked: it never fires, so a reconnect can come only from the peer.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const attempts: string[] = [];
+    let secondAttempt: () => void = () => {};
+    const secondSeen = new Promise<void>((resolve) => {
+      secondAttempt = resolve;
+    });
+    const c2Url = await listen((req, socket) => {
+      attempts.push(String(req.headers[RAFT_FROM_HEADER]));
+      socket.destroy(); // c2 is down
+      if (attempts.length === 2) secondAttempt();
+    });
+    let unreachable: () => void = () => {};
+    const refused = new Promise<void>((resolve) => {
+      unreachable = resolve;
+    });
+    const token = 'secret-secret-secret';
+    const c1 = new PeerTransport({
+      self: 'c1',
+      peers: new Map([
+        ['c1', 'http://127.0.0.1:1'],
+        ['c2', c2Url],
+      ]),
+      token,
+      maxFrameBytes: 1 << 20,
+      deliver: () => {},
+      onUnreachable: () => unreachable(),
+      onWarn: () => {},
+    });
+    transports.push(c1);
+    await refused;
+    expect(attempts).toEqual(['c1']);
+
+    const c1Url = await listen((req, socket, head) => c1.upgrade(req, socket, head));
+    const stream = new WebSocket(`${c1Url.replace('http', 'ws')}${RAFT_PATH}`, {
+      headers: { authorization: `Bearer ${token}`, [RAFT_FROM_HEADER]: 'c2' },
+    });
+    await secondSeen;
+    stream.terminate();
+    expect(attempts).toEqual(['c1', 'c1']);
   });
 });
