@@ -9,11 +9,13 @@ export interface PeerAttempt {
 export class MajorityUnreachable extends Error {
   constructor(
     readonly needed: number,
+    readonly attempted: number,
     readonly failures: ReadonlyMap<NodeId, string>,
   ) {
     const reasons = [...failures].map(([peer, reason]) => `${peer}: ${reason}`).join('; ');
+    const members = needed === 1 ? 'member' : 'members';
     super(
-      `${failures.size} of the other members could not store it, so fewer than ${needed} can (${reasons})`,
+      `a majority needs ${needed} other ${members} to store it, and ${failures.size} of ${attempted} could not (${reasons})`,
     );
   }
 }
@@ -42,7 +44,7 @@ export function awaitAcks(
       } else if (attempts.length - failures.size < needed) {
         settled = true;
         abort.abort(new Error('too few members could store it'));
-        reject(new MajorityUnreachable(needed, failures));
+        reject(new MajorityUnreachable(needed, attempts.length, failures));
       }
     };
     check();
