@@ -70,13 +70,14 @@ function receiveCopy(
     .then(
       (stored) => writeJson(res, stored.created ? 201 : 200, stored),
       (error: unknown) => {
-        if (error instanceof ArtifactRefused) refuse(res, error.code, error.message);
-        else refuse(res, 'internal', `could not store sha256:${hex}: ${String(error)}`);
+        req.resume();
+        if (error instanceof ArtifactRefused) sendRestError(res, error.code, error.message);
+        else sendRestError(res, 'internal', `could not store sha256:${hex}: ${String(error)}`);
       },
     );
 }
 
-/** An error answer after which the connection closes (the body may not have been read). */
+/** An error answer after which the connection closes (the body is not read). */
 function refuse(
   res: ServerResponse,
   code: Parameters<typeof sendRestError>[1],

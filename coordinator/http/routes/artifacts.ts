@@ -29,7 +29,11 @@ export function artifactRoutes(
       )
       .then(
         (stored) => res.status(stored.created ? 201 : 200).json(stored),
-        (error: unknown) => refuseUpload(error, res, next),
+        (error: unknown) => {
+          // Read the rest of a refused body, so that the client gets to read the answer.
+          req.resume();
+          refuseUpload(error, res, next);
+        },
       );
   });
 
@@ -71,8 +75,6 @@ function serve(res: Response, hex: string, file: { path: string } | undefined): 
 
 function refuseUpload(error: unknown, res: Response, next: NextFunction): void {
   if (error instanceof ArtifactRefused) {
-    // The rest of the body may be unread: this connection cannot carry another request.
-    res.setHeader('connection', 'close');
     sendRestError(res, error.code, error.message);
   } else if (error instanceof MajorityUnreachable) {
     sendRestError(res, 'replication_failed', `artifact not stored: ${error.message}`);
