@@ -38,9 +38,9 @@ export class ArtifactPeerClient implements ArtifactPeers {
 
   async push(peer: NodeId, hex: string, body: ArtifactBody, signal: AbortSignal): Promise<void> {
     const head = await this.send(peer, 'HEAD', hex, signal);
+    if (head.statusCode !== 200 && head.statusCode !== 404) throw await failure(head);
     head.resume();
     if (head.statusCode === 200) return;
-    if (head.statusCode !== 404) throw await failure(head);
     const put = await this.send(peer, 'PUT', hex, signal, body);
     if (put.statusCode !== 200 && put.statusCode !== 201) throw await failure(put);
     put.resume();
@@ -102,5 +102,6 @@ async function failure(res: IncomingMessage): Promise<Error> {
   } catch {
     // not the usual error body: the text as it is
   }
+  if (message === '' && res.statusCode === 401) message = 'refused the cluster token';
   return new Error(`HTTP ${res.statusCode}${message === '' ? '' : `: ${message}`}`);
 }

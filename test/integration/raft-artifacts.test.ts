@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { kill9 } from '../support/processes.js';
@@ -32,6 +32,29 @@ const storedAt = (member: Member, hex: string) =>
   existsSync(join(member.dataDir, 'artifacts', hex));
 
 describe('artifacts in a cluster', () => {
+  it('refuses an upload with 503 naming each member when no other member can store it, keeping none of it', async () => {
+    const leader = await agreedLeader(members, keys.adminKey);
+    const followers = members.filter((m) => m !== leader);
+    // A file where a follower's artifacts dir should be: it can store nothing (even as root).
+    for (const f of followers) {
+      rmSync(join(f.dataDir, 'artifacts'), { recursive: true });
+      writeFileSync(join(f.dataDir, 'artifacts'), '');
+    }
+    const model = randomBytes(16 * 1024);
+    const put = await putArtifact(leader, keys.adminKey, model);
+    for (const f of followers) {
+      rmSync(join(f.dataDir, 'artifacts'));
+      mkdirSync(join(f.dataDir, 'artifacts'));
+    }
+    expect(put.status).toBe(503);
+    const error = put.body?.error;
+    expect(error?.code).toBe('replication_failed');
+    expect(error?.message).toMatch(
+      /^artifact not stored: a majority needs 1 other member to store it, and 2 of 2 could not \(c\d: HTTP 500: could not store sha256:[0-9a-f]{64}: .*ENOTDIR.*; c\d: HTTP 500: .*\)$/,
+    );
+    expect(readdirSync(join(leader.dataDir, 'artifacts'))).toEqual([]);
+  });
+
   it('acknowledges an upload once a majority has it, serves it from every member, and loses nothing when the leader is killed', async () => {
     const leader = await agreedLeader(members, keys.adminKey);
     const [follower, absent] = members.filter((m) => m !== leader) as [Member, Member];
