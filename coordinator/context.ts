@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ArtifactReplicator } from './cluster/artifact-replicator.js';
 import type { RaftHost } from './cluster/raft-host.js';
 import type { UnschedulableExplainer } from './queries.js';
 import type { CoordinatorState } from './state/index.js';
@@ -11,6 +12,8 @@ export interface CoordinatorContext {
   /** Cluster mode only: the Raft member this coordinator is. */
   readonly cluster?: RaftHost | undefined;
   readonly artifacts: ArtifactStore;
+  /** Cluster mode only: keeps artifacts on a majority and fetches those this member lacks. */
+  readonly artifactReplicas?: ArtifactReplicator | undefined;
   readonly explainer: UnschedulableExplainer;
   readonly logger: Logger;
   readonly maxMessageBytes: number;

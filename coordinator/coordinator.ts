@@ -5,6 +5,7 @@ import { DEFAULT_MAX_ARTIFACT_BYTES, MAX_RECONNECT_DELAY_MS } from '../protocol/
 import { CREDENTIALS_FILE, type CreatedCredentials, Credentials } from './auth/index.js';
 import { BackoffTimer } from './backoff-timer.js';
 import { restoreAppliedState } from './cluster/applied-state.js';
+import { clusterArtifacts } from './cluster/cluster-artifacts.js';
 import { leaderRedirect } from './cluster/leader-redirect.js';
 import { type ClusterOptions, RaftHost } from './cluster/raft-host.js';
 import { raftRestHandler } from './cluster/raft-rest.js';
@@ -153,14 +154,20 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
             ctx.explainer.reset();
           },
         });
+  const artifacts = new ArtifactStore(
+    options.dataDir,
+    options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES,
+  );
+  const replicas =
+    options.cluster === undefined || cluster === undefined
+      ? undefined
+      : clusterArtifacts(options.cluster, cluster, artifacts, logger);
   const ctx: CoordinatorContext = {
     state,
     commit: cluster ?? commit,
     cluster,
-    artifacts: new ArtifactStore(
-      options.dataDir,
-      options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES,
-    ),
+    artifacts,
+    artifactReplicas: replicas?.replicator,
     explainer: new UnschedulableExplainer(state),
     logger,
     maxMessageBytes: options.maxMessageBytes,
@@ -197,13 +204,16 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     cluster === undefined
       ? () => false
       : raftRestHandler(cluster.transport, Math.max(options.maxMessageBytes * 4, 64 * 1024 * 1024));
+  const artifactPeers = replicas?.peerHandler ?? (() => false);
   const redirect = cluster === undefined ? () => false : leaderRedirect(cluster);
   const gate = cluster === undefined ? () => false : readGate(cluster);
   const server = createServer((req, res) => {
     const serve = () => {
       if (!readTask(req, res)) app(req, res);
     };
-    if (raftRest(req, res) || gate(req, res, serve) || redirect(req, res)) return;
+    const handled =
+      raftRest(req, res) || artifactPeers(req, res) || gate(req, res, serve) || redirect(req, res);
+    if (handled) return;
     serve();
   });
   gateway.attach(server);

@@ -47,6 +47,26 @@ export function submitSpecs(
   specs: readonly TaskSpec[],
   reply: (outcome: SubmitOutcome) => void,
 ): void {
+  const replicas = ctx.artifactReplicas;
+  const missing = specs.flatMap((spec) =>
+    spec.kind === 'model' && !ctx.artifacts.has(spec.payload.model) ? [spec.payload.model] : [],
+  );
+  if (replicas === undefined || missing.length === 0) {
+    submitChecked(ctx, specs, reply);
+    return;
+  }
+  // In a cluster another member may hold an artifact this one has no copy of yet.
+  Promise.all(missing.map((ref) => replicas.obtain(ref.slice('sha256:'.length)))).then(
+    () => submitChecked(ctx, specs, reply),
+    (error: unknown) => reply({ error: { code: 'internal', message: String(error) } }),
+  );
+}
+
+function submitChecked(
+  ctx: CoordinatorContext,
+  specs: readonly TaskSpec[],
+  reply: (outcome: SubmitOutcome) => void,
+): void {
   const refusal = checkSubmittable(specs, ctx.artifacts);
   if (refusal !== undefined) {
     reply({ error: refusal });

@@ -17,6 +17,8 @@ export const ERROR_CODES = [
   'credentials_pending',
   /** A bounded wait ran out (a leadership transfer that did not complete). */
   'timeout',
+  /** Cluster mode: too few members could store an uploaded artifact durably. */
+  'replication_failed',
   'internal',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);

@@ -4,10 +4,12 @@ import type { RaftHost } from './raft-host.js';
 
 /** Paths any member answers itself: its own health and Raft status. */
 const LOCAL_PATHS = new Set(['/api/health', '/api/status']);
+/** Artifact downloads: every member serves them, fetching a copy from a peer if it lacks one. */
+const ARTIFACT_DOWNLOAD = /^\/api\/artifacts\/[^/]+$/;
 
 /**
  * On a follower, sends every other request (writes; replicated reads are taken by the read
- * gate before) to the leader: 307 to the same path there, or 503 naming the problem while no
+ * gate before; artifact downloads stay) to the leader: 307 to the same path there, or 503 naming the problem while no
  * leader is known. False when this member serves it.
  */
 export function leaderRedirect(
@@ -17,6 +19,8 @@ export function leaderRedirect(
     if (host.isLeader) return false;
     const path = (req.url ?? '').split('?')[0]!;
     if (LOCAL_PATHS.has(path)) return false;
+    if ((req.method === 'GET' || req.method === 'HEAD') && ARTIFACT_DOWNLOAD.test(path))
+      return false;
     const { leaderUrl } = host.status();
     if (leaderUrl === null) {
       res.setHeader('retry-after', '1');

@@ -7,8 +7,8 @@ const ONE_RESOURCE = /^\/api\/(?:tasks|results)\/[^/]+$/;
 /**
  * The REST reads answered from the replicated state: tasks, one task, a result, workers. Any
  * member serves them once a ReadIndex makes them linearizable. `/api/status` and the health
- * paths describe the member itself and stay local; artifacts (files in the member's own data
- * dir) and metrics go to the leader.
+ * paths describe the member itself and stay local; artifacts are files, served by any member
+ * from its own data dir; metrics go to the leader.
  */
 export function isReplicatedRead(method: string | undefined, path: string): boolean {
   if (method !== 'GET' && method !== 'HEAD') return false;

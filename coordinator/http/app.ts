@@ -24,7 +24,7 @@ export function createApp(
   // Responses are small and uncached; hashing every body for an ETag only costs CPU.
   app.set('etag', false);
   app.use('/worker', workerPageRoutes());
-  app.use('/api', artifactRoutes(ctx.artifacts, credentials));
+  app.use('/api', artifactRoutes(ctx.artifacts, ctx.artifactReplicas, credentials));
   app.use(express.json({ limit: ctx.maxMessageBytes }));
   app.use('/api', statusRoutes(ctx, db, metrics, credentials));
   app.use('/api', workerRoutes(ctx, credentials));

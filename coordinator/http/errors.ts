@@ -13,6 +13,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   not_leader: 503,
   credentials_pending: 503,
   timeout: 504,
+  replication_failed: 503,
   internal: 500,
 };
 

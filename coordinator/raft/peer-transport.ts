@@ -64,10 +64,19 @@ export class PeerTransport {
     return presented.length === this.secret.length && timingSafeEqual(presented, this.secret);
   }
 
-  /** Takes over an upgrade to the peer stream; refuses strangers. */
-  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  /** The member a request comes from, if it carries the cluster secret and names a member. */
+  authenticPeer(req: IncomingMessage): NodeId | undefined {
     const from = req.headers[RAFT_FROM_HEADER];
     if (!this.authentic(req) || typeof from !== 'string' || !this.options.peers.has(from)) {
+      return undefined;
+    }
+    return from;
+  }
+
+  /** Takes over an upgrade to the peer stream; refuses strangers. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const from = this.authenticPeer(req);
+    if (from === undefined) {
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }

@@ -1,4 +1,10 @@
-export { ArtifactStore } from './artifact-store.js';
+export {
+  ArtifactRefused,
+  ArtifactStore,
+  isArtifactHex,
+  type StagedArtifact,
+  type StoredArtifact,
+} from './artifact-store.js';
 export { startBackgroundCheckpoints } from './checkpointer.js';
 export type { CommandSink, GroupCommitOptions } from './group-commit.js';
 export { GroupCommit } from './group-commit.js';

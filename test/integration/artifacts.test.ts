@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type CoordinatorProcess, startCoordinatorProcess } from '../support/processes.js';
 import { cleanUpAfterAll } from '../support/teardown.js';
@@ -6,8 +8,9 @@ import { tempDir } from '../support/temp-dir.js';
 
 const LIMIT = 1024;
 let coordinator: CoordinatorProcess;
+const dataDir = tempDir();
 beforeAll(async () => {
-  coordinator = await startCoordinatorProcess(tempDir(), {
+  coordinator = await startCoordinatorProcess(dataDir, {
     extraArgs: ['--max-artifact-bytes', String(LIMIT)],
   });
 });
@@ -46,6 +49,32 @@ describe('artifact store', () => {
         message: `request body of ${LIMIT + 1} bytes exceeds the limit of ${LIMIT} bytes`,
       },
     });
+  });
+
+  it('refuses a streamed body of unknown length once it passes the limit, and keeps none of it', async () => {
+    const chunk = new Uint8Array(LIMIT / 2).fill(7);
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 64; i++) controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    const res = await fetch(`${coordinator.url}/api/artifacts`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${coordinator.adminKey}` },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({
+      error: {
+        code: 'message_too_large',
+        message: `request body exceeds the limit of ${LIMIT} bytes`,
+      },
+    });
+    expect(readdirSync(join(dataDir, 'artifacts')).filter((f) => f.endsWith('.partial'))).toEqual(
+      [],
+    );
   });
 
   it('lets only the admin key upload', async () => {

@@ -293,3 +293,40 @@ export async function startClusterWorker(
   await worker.waitFor(/DTF worker \S+ registered/);
   return worker;
 }
+
+/** `PUT /api/artifacts` of `bytes` at `member` (admin key); a redirect is returned, not followed. */
+export async function putArtifact(
+  member: Member,
+  adminKey: string,
+  bytes: Uint8Array,
+): Promise<MemberReply<{ ref: string; size: number; created: boolean }>> {
+  const res = await fetch(`${member.url}/api/artifacts`, {
+    method: 'PUT',
+    redirect: 'manual',
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/octet-stream' },
+    body: bytes,
+  });
+  const text = await res.text();
+  return {
+    status: res.status,
+    body: text === '' ? undefined : JSON.parse(text),
+    location: res.headers.get('location'),
+  };
+}
+
+/** `GET /api/artifacts/<hex>` at `member`: the status and the bytes (a redirect not followed). */
+export async function getArtifact(
+  member: Member,
+  token: string,
+  hex: string,
+): Promise<{ status: number; bytes: Buffer; location: string | null }> {
+  const res = await fetch(`${member.url}/api/artifacts/${hex}`, {
+    redirect: 'manual',
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return {
+    status: res.status,
+    bytes: Buffer.from(await res.arrayBuffer()),
+    location: res.headers.get('location'),
+  };
+}
