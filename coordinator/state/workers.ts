@@ -111,6 +111,15 @@ export function disconnectWorker(state: CoordinatorState, workerId: string): Sta
   return [];
 }
 
+/**
+ * Every connected worker becomes disconnected, its leases kept: its connection was to a member
+ * that no longer leads. It claims them, and gets new tasks again, when it registers.
+ */
+export function awaitReconnects(state: CoordinatorState): StateEvent[] {
+  for (const worker of state.workers.values()) disconnectWorker(state, worker.id);
+  return [];
+}
+
 export function heartbeat(state: CoordinatorState, workerId: string, now: number): StateEvent[] {
   const worker = state.workers.get(workerId);
   if (worker !== undefined && worker.status !== 'dead') {
