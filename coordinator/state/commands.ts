@@ -28,9 +28,9 @@ export type Command =
   | { type: 'Heartbeat'; now: number; workerId: string }
   | { type: 'WorkerDisconnected'; now: number; workerId: string }
   /**
-   * Cluster mode: a member became the leader, and no worker is connected to it yet. Every
-   * connected worker is disconnected (its leases kept, as after a single coordinator's restart)
-   * and takes no new tasks until it registers with the new leader.
+   * Cluster mode: a member became the leader, and no worker is connected to it yet. Every worker
+   * not dead awaits its reconnection, as after a single coordinator's restart: disconnected, its
+   * leases kept, no new tasks until it registers with the new leader.
    */
   | { type: 'LeaderElected'; now: number }
   | { type: 'ExpireWorker'; now: number; workerId: string; reason: string }

@@ -54,6 +54,8 @@ function soloHost(
     token: 'secret-secret-secret',
     tickMs: 5,
     electionTicks: 2,
+    // Four election timeouts are 40 ms: too short for a loaded machine to elect itself in.
+    readTimeoutMs: 10_000,
     db,
     commit,
     maxFrameBytes: 1 << 20,
