@@ -6,7 +6,7 @@ import { kill9, spawnDtf } from '../support/processes.js';
 import {
   clusterCredentials,
   nextLeader,
-  startClusterWorker,
+  startClusterWorkers,
   startRaftCluster,
 } from '../support/raft-cluster.js';
 import { cleanUpAfterAll } from '../support/teardown.js';
@@ -35,7 +35,7 @@ describe('a client given every member of a Raft cluster', () => {
     const members = await startRaftCluster(3);
     const leader = await nextLeader(members);
     const { adminKey, workerToken } = await clusterCredentials(members);
-    await Promise.all([1, 2].map((n) => startClusterWorker(members, workerToken, `w${n}`)));
+    await startClusterWorkers(members, workerToken, 2);
 
     const reconnects: ReconnectEvent[] = [];
     const client = await DtfClient.connect({
