@@ -1,7 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { Backoff, type BackoffOptions } from '../worker-core/index.js';
 import { describeError } from './error-text.js';
-import { CredentialsRejectedError, openFirstSocket } from './open-socket.js';
+import { CredentialsRejectedError, NoLeaderYetError, openFirstSocket } from './open-socket.js';
 
 /** A cluster follower closes with this code; the reason is the leader's `/ws` URL, if known. */
 const NOT_LEADER_CLOSE = 4001;
@@ -11,7 +12,10 @@ const DEFAULT_PING_INTERVAL_MS = 5_000;
 const PINGS_MISSED_BEFORE_DROP = 3;
 
 export interface ReconnectOptions {
-  /** How long an outage may last before the client gives up with an error. Default 60 s. */
+  /**
+   * How long an outage may last before the client gives up with an error, and how long the
+   * first connect waits for a cluster that is electing a leader. Default 60 s.
+   */
   giveUpAfterMs?: number;
   /** Delays between rounds over the URL list; by default 100 ms doubling up to 5 s, jittered. */
   backoff?: BackoffOptions;
@@ -76,8 +80,33 @@ export class LeaderConnection {
     options: LeaderConnectionOptions,
     events: LeaderConnectionEvents,
   ): Promise<LeaderConnection> {
-    const { socket, url } = await openFirstSocket(options.urls, options.token, options.timeoutMs);
+    const { socket, url } = await LeaderConnection.first(options);
     return new LeaderConnection(options, events, socket, url);
+  }
+
+  /**
+   * The first socket. While a cluster elects a leader its members answer "not now"; under a
+   * reconnect policy that is waited out like an outage, in backed-off rounds over the URLs
+   * for at most `giveUpAfterMs`. Any other failure ends the attempt at once.
+   */
+  private static async first(options: LeaderConnectionOptions) {
+    const { urls, token, timeoutMs, reconnect } = options;
+    if (reconnect === false) return openFirstSocket(urls, token, timeoutMs);
+    const giveUpAfterMs = reconnect.giveUpAfterMs ?? DEFAULT_GIVE_UP_AFTER_MS;
+    const deadline = performance.now() + giveUpAfterMs;
+    const backoff = new Backoff(reconnect.backoff);
+    for (;;) {
+      try {
+        return await openFirstSocket(urls, token, timeoutMs);
+      } catch (error) {
+        if (!(error instanceof NoLeaderYetError)) throw error;
+        const delayMs = backoff.nextDelayMs();
+        if (performance.now() + delayMs > deadline) {
+          throw new Error(`${error.message}; no leader within ${giveUpAfterMs} ms`);
+        }
+        await sleep(delayMs);
+      }
+    }
   }
 
   private constructor(
