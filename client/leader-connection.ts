@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
-import { Backoff, type BackoffOptions } from '../worker-core/index.js';
+import { Backoff, type BackoffOptions, watchPings } from '../worker-core/index.js';
 import { describeError } from './error-text.js';
 import { CredentialsRejectedError, NoLeaderYetError, openFirstSocket } from './open-socket.js';
 
@@ -67,7 +67,7 @@ export class LeaderConnection {
   private readonly backoff: Backoff;
   private outage: Outage | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
-  private pingTimer: NodeJS.Timeout | undefined;
+  private stopPings: (() => void) | undefined;
   /** Why this side dropped the open socket, for the close that follows. */
   private dropReason: Error | undefined;
   /** Set once over; no reconnect follows. */
@@ -188,25 +188,16 @@ export class LeaderConnection {
   }
 
   private startPings(socket: WebSocket): void {
-    const intervalMs = this.options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
-    let unanswered = 0;
-    socket.on('pong', () => {
-      unanswered = 0;
+    this.stopPings = watchPings(socket, {
+      intervalMs: this.options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS,
+      misses: PINGS_MISSED_BEFORE_DROP,
+      onSilent: (silentMs) =>
+        this.drop(new Error(`coordinator at ${socket.url} answered no ping for ${silentMs} ms`)),
     });
-    this.pingTimer = setInterval(() => {
-      if (socket.readyState !== WebSocket.OPEN) return;
-      if (unanswered >= PINGS_MISSED_BEFORE_DROP) {
-        const silentMs = unanswered * intervalMs;
-        this.drop(new Error(`coordinator at ${socket.url} answered no ping for ${silentMs} ms`));
-        return;
-      }
-      unanswered++;
-      socket.ping();
-    }, intervalMs);
   }
 
   private closed(url: string, cause: Error, leaderHint: string | undefined): void {
-    clearInterval(this.pingTimer);
+    this.stopPings?.();
     this.socket = undefined;
     if (this.endError !== undefined) {
       this.finish();
