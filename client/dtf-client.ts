@@ -29,7 +29,8 @@ export interface ConnectOptions {
   requestTimeoutMs?: number;
   /**
    * After the connection drops, connect again (to the leader) and carry on: requests in flight
-   * are sent again, subscriptions resumed. `false`: a drop ends the client. Default: on.
+   * are sent again, subscriptions resumed. The first connect, too, waits (as long) while a
+   * cluster elects a leader. `false`: a drop ends the client. Default: on.
    */
   reconnect?: ReconnectOptions | false;
   /** How often to ping the coordinator; three unanswered pings drop the connection. Default 5 s. */

@@ -1,7 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
-import { Backoff, type BackoffOptions } from '../worker-core/index.js';
+import { Backoff, type BackoffOptions, watchPings } from '../worker-core/index.js';
 import { describeError } from './error-text.js';
-import { CredentialsRejectedError, openFirstSocket } from './open-socket.js';
+import { CredentialsRejectedError, NoLeaderYetError, openFirstSocket } from './open-socket.js';
 
 /** A cluster follower closes with this code; the reason is the leader's `/ws` URL, if known. */
 const NOT_LEADER_CLOSE = 4001;
@@ -11,7 +12,10 @@ const DEFAULT_PING_INTERVAL_MS = 5_000;
 const PINGS_MISSED_BEFORE_DROP = 3;
 
 export interface ReconnectOptions {
-  /** How long an outage may last before the client gives up with an error. Default 60 s. */
+  /**
+   * How long an outage may last before the client gives up with an error, and how long the
+   * first connect waits for a cluster that is electing a leader. Default 60 s.
+   */
   giveUpAfterMs?: number;
   /** Delays between rounds over the URL list; by default 100 ms doubling up to 5 s, jittered. */
   backoff?: BackoffOptions;
@@ -63,7 +67,7 @@ export class LeaderConnection {
   private readonly backoff: Backoff;
   private outage: Outage | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
-  private pingTimer: NodeJS.Timeout | undefined;
+  private stopPings: (() => void) | undefined;
   /** Why this side dropped the open socket, for the close that follows. */
   private dropReason: Error | undefined;
   /** Set once over; no reconnect follows. */
@@ -76,8 +80,33 @@ export class LeaderConnection {
     options: LeaderConnectionOptions,
     events: LeaderConnectionEvents,
   ): Promise<LeaderConnection> {
-    const { socket, url } = await openFirstSocket(options.urls, options.token, options.timeoutMs);
+    const { socket, url } = await LeaderConnection.first(options);
     return new LeaderConnection(options, events, socket, url);
+  }
+
+  /**
+   * The first socket. While a cluster elects a leader its members answer "not now"; under a
+   * reconnect policy that is waited out like an outage, in backed-off rounds over the URLs
+   * for at most `giveUpAfterMs`. Any other failure ends the attempt at once.
+   */
+  private static async first(options: LeaderConnectionOptions) {
+    const { urls, token, timeoutMs, reconnect } = options;
+    if (reconnect === false) return openFirstSocket(urls, token, timeoutMs);
+    const giveUpAfterMs = reconnect.giveUpAfterMs ?? DEFAULT_GIVE_UP_AFTER_MS;
+    const deadline = performance.now() + giveUpAfterMs;
+    const backoff = new Backoff(reconnect.backoff);
+    for (;;) {
+      try {
+        return await openFirstSocket(urls, token, timeoutMs);
+      } catch (error) {
+        if (!(error instanceof NoLeaderYetError)) throw error;
+        const delayMs = backoff.nextDelayMs();
+        if (performance.now() + delayMs > deadline) {
+          throw new Error(`${error.message}; no leader within ${giveUpAfterMs} ms`);
+        }
+        await sleep(delayMs);
+      }
+    }
   }
 
   private constructor(
@@ -159,25 +188,16 @@ export class LeaderConnection {
   }
 
   private startPings(socket: WebSocket): void {
-    const intervalMs = this.options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
-    let unanswered = 0;
-    socket.on('pong', () => {
-      unanswered = 0;
+    this.stopPings = watchPings(socket, {
+      intervalMs: this.options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS,
+      misses: PINGS_MISSED_BEFORE_DROP,
+      onSilent: (silentMs) =>
+        this.drop(new Error(`coordinator at ${socket.url} answered no ping for ${silentMs} ms`)),
     });
-    this.pingTimer = setInterval(() => {
-      if (socket.readyState !== WebSocket.OPEN) return;
-      if (unanswered >= PINGS_MISSED_BEFORE_DROP) {
-        const silentMs = unanswered * intervalMs;
-        this.drop(new Error(`coordinator at ${socket.url} answered no ping for ${silentMs} ms`));
-        return;
-      }
-      unanswered++;
-      socket.ping();
-    }, intervalMs);
   }
 
   private closed(url: string, cause: Error, leaderHint: string | undefined): void {
-    clearInterval(this.pingTimer);
+    this.stopPings?.();
     this.socket = undefined;
     if (this.endError !== undefined) {
       this.finish();

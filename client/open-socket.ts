@@ -17,6 +17,30 @@ class LeaderRedirect extends Error {
   }
 }
 
+/** A cluster member's "not now": it knows no leader, or the cluster has no credentials yet. */
+class NotReadyRefusal extends Error {}
+
+/** Error codes of a 503 handshake answer that a later try may not get. */
+const NOT_READY_CODES = new Set(['not_leader', 'credentials_pending']);
+
+/**
+ * No coordinator took the connection, but a cluster member said to try again later (it knows
+ * no leader yet, or redirected to one that did not answer): an election is under way.
+ */
+export class NoLeaderYetError extends Error {}
+
+/** A handshake no retry will mend: a malformed URL, an unknown host, an unexpected status. */
+class DefiniteRefusal extends Error {}
+
+function errorCode(body: string): string | undefined {
+  try {
+    const code = (JSON.parse(body) as { error?: { code?: unknown } } | null)?.error?.code;
+    return typeof code === 'string' ? code : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function readBody(response: IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
     let body = '';
@@ -40,7 +64,8 @@ async function describeRefusal(
     response.resume();
     return new LeaderRedirect(location);
   }
-  const body = describeErrorBody(await readBody(response));
+  const raw = await readBody(response);
+  const body = describeErrorBody(raw);
   const detail = body === '' ? '' : `: ${body}`;
   if (status === 401 || status === 403) {
     const hint = token === undefined ? ' (no token was given)' : '';
@@ -48,7 +73,18 @@ async function describeRefusal(
       `coordinator at ${url} rejected the credentials (HTTP ${status})${detail}${hint}`,
     );
   }
-  return new Error(`handshake refused with HTTP ${status}${detail}`);
+  const refusal = `handshake refused with HTTP ${status}${detail}`;
+  const code = errorCode(raw);
+  if (status === 503 && code !== undefined && NOT_READY_CODES.has(code)) {
+    return new NotReadyRefusal(refusal);
+  }
+  return new DefiniteRefusal(refusal);
+}
+
+/** Whether trying the URL again cannot help: the URL or the coordinator's answer is wrong. */
+function isDefinite(error: unknown): boolean {
+  if (error instanceof DefiniteRefusal || error instanceof SyntaxError) return true;
+  return (error as NodeJS.ErrnoException).code === 'ENOTFOUND';
 }
 
 function openSocket(url: string, token: string | undefined, timeoutMs: number): Promise<WebSocket> {
@@ -78,7 +114,8 @@ function openSocket(url: string, token: string | undefined, timeoutMs: number): 
 /**
  * Opens a WebSocket to the first coordinator that accepts one, trying `urls` in order. A
  * refusal of the credentials ends the search at once, since every coordinator shares them. A
- * cluster follower names the leader; that URL is tried next (once).
+ * cluster follower names the leader; that URL is tried next (once). When none accepts, the
+ * error is a `NoLeaderYetError` if a member said to come back later and no URL failed for good.
  */
 export async function openFirstSocket(
   urls: readonly string[],
@@ -89,6 +126,8 @@ export async function openFirstSocket(
   const failures: string[] = [];
   const queue = [...urls];
   let redirected = false;
+  let told = false;
+  let definite = false;
   for (let url = queue.shift(); url !== undefined; url = queue.shift()) {
     try {
       return { socket: await openSocket(url, token, timeoutMs), url };
@@ -98,8 +137,11 @@ export async function openFirstSocket(
         redirected = true;
         queue.unshift(error.location);
       }
+      told ||= error instanceof LeaderRedirect || error instanceof NotReadyRefusal;
+      definite ||= isDefinite(error);
       failures.push(`${url}: ${describeError(error)}`);
     }
   }
-  throw new Error(`could not connect to any coordinator (tried: ${failures.join('; ')})`);
+  const message = `could not connect to any coordinator (tried: ${failures.join('; ')})`;
+  throw told && !definite ? new NoLeaderYetError(message) : new Error(message);
 }

@@ -7,6 +7,7 @@ import {
   type BackoffOptions,
   type ConnectionHandlers,
   type WorkerConnection,
+  watchPings,
 } from '../worker-core/index.js';
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -37,7 +38,7 @@ export class CoordinatorConnection implements WorkerConnection {
   lastUrl: string | undefined;
   private connecting: WebSocket | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
-  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private stopHeartbeat: (() => void) | undefined;
   private stopped = false;
   /** The leader a follower named: tried first in the next round. */
   private leaderHint: string | undefined;
@@ -74,33 +75,26 @@ export class CoordinatorConnection implements WorkerConnection {
   startHeartbeat(intervalMs: number): void {
     const socket = this.socket;
     if (socket === undefined) return;
-    clearInterval(this.heartbeatTimer);
-    const silenceLimitMs = Math.max(
-      PONG_MISSES_BEFORE_DROP * intervalMs,
-      MIN_SILENCE_BEFORE_DROP_MS,
-    );
-    let lastPongAt = performance.now();
-    socket.on('pong', () => {
-      lastPongAt = performance.now();
-    });
-    this.heartbeatTimer = setInterval(() => {
-      if (performance.now() - lastPongAt > silenceLimitMs) {
+    this.stopHeartbeat?.();
+    this.stopHeartbeat = watchPings(socket, {
+      intervalMs,
+      misses: PONG_MISSES_BEFORE_DROP,
+      minSilenceMs: MIN_SILENCE_BEFORE_DROP_MS,
+      onSilent: (silenceLimitMs) => {
         this.options.logger.warn(
           { silenceLimitMs },
           'coordinator stopped answering pings; reconnecting',
         );
         socket.terminate();
-        return;
-      }
-      socket.ping();
-      this.send({ v: PROTOCOL_VERSION, type: 'heartbeat' });
-    }, intervalMs);
+      },
+      onBeat: () => this.send({ v: PROTOCOL_VERSION, type: 'heartbeat' }),
+    });
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
-    clearInterval(this.heartbeatTimer);
+    this.stopHeartbeat?.();
     this.connecting?.terminate();
     const socket = this.socket;
     if (socket === undefined || socket.readyState === WebSocket.CLOSED) return;
@@ -211,7 +205,7 @@ export class CoordinatorConnection implements WorkerConnection {
     socket.on('error', (err) => logger.warn({ url, err: err.message }, 'coordinator socket error'));
     socket.once('close', (code, reason) => {
       this.socket = undefined;
-      clearInterval(this.heartbeatTimer);
+      this.stopHeartbeat?.();
       if (this.stopped) return;
       logger.warn({ url, code, reason: reason.toString() }, 'coordinator connection closed');
       this.leaderHint = code === NOT_LEADER_CLOSE ? reason.toString() || undefined : undefined;

@@ -58,6 +58,8 @@ export const SnapshotWorker = z.object({
   running: z.array(Id),
   health: SnapshotWorkerHealth,
   draining: z.boolean(),
+  /** Absent from snapshots written before it existed: false. */
+  awaitingReconnect: z.boolean().default(false),
 });
 export type SnapshotWorker = z.infer<typeof SnapshotWorker>;
 

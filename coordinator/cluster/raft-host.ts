@@ -235,6 +235,8 @@ export class RaftHost implements CommandSink {
   private process(): void {
     this.scheduled = false;
     if (this.closed) return;
+    // A leadership won in a peer's message is noted before anything queued is proposed.
+    this.noteRole();
     this.proposeQueued();
     this.compact();
     this.reads.flush();
@@ -342,6 +344,20 @@ export class RaftHost implements CommandSink {
       { term: this.node.status().term },
       leading ? 'became the leader' : 'no longer the leader',
     );
+    if (leading) this.awaitWorkers();
     this.options.onRoleChange(leading);
+  }
+
+  /**
+   * A new leader's first command: the workers the state says are connected were connected to
+   * another member, so none gets new tasks before it has registered here. Proposed before any
+   * placement and before this member takes a worker's connection, so in the log it comes after
+   * every earlier registration and before every one made with this leader.
+   */
+  private awaitWorkers(): void {
+    const command: Command = { type: 'LeaderElected', now: Date.now() };
+    if (!this.node.propose(JSON.stringify(command)).accepted) {
+      this.options.logger.warn('could not propose LeaderElected; workers keep their status');
+    }
   }
 }

@@ -88,6 +88,7 @@ function snapshotWorker(worker: WorkerRecord): SnapshotWorker {
       lastHeartbeatAt: health.lastHeartbeatAt,
     },
     draining: worker.draining,
+    awaitingReconnect: worker.awaitingReconnect,
   };
 }
 

@@ -18,7 +18,13 @@ import { assignableSlots, recordOutcome, recordResultHealth } from './health.js'
 import { schedulingPolicy } from './policy.js';
 import { releaseDue } from './queueing.js';
 import type { CoordinatorState, TaskRecord } from './types.js';
-import { disconnectWorker, expireWorker, heartbeat, registerWorker } from './workers.js';
+import {
+  awaitReconnects,
+  disconnectWorker,
+  expireWorker,
+  heartbeat,
+  registerWorker,
+} from './workers.js';
 
 /**
  * The coordinator's state machine. It changes `state` in place and returns what changed.
@@ -36,6 +42,8 @@ export function apply(state: CoordinatorState, command: Command): StateEvent[] {
       return heartbeat(state, command.workerId, command.now);
     case 'WorkerDisconnected':
       return disconnectWorker(state, command.workerId);
+    case 'LeaderElected':
+      return awaitReconnects(state);
     case 'ExpireWorker':
       return expireWorker(state, command.workerId, command.now, command.reason);
     case 'AssignTasks':

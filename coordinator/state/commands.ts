@@ -27,6 +27,12 @@ export type Command =
     }
   | { type: 'Heartbeat'; now: number; workerId: string }
   | { type: 'WorkerDisconnected'; now: number; workerId: string }
+  /**
+   * Cluster mode: a member became the leader, and no worker is connected to it yet. Every worker
+   * not dead awaits its reconnection, as after a single coordinator's restart: disconnected, its
+   * leases kept, no new tasks until it registers with the new leader.
+   */
+  | { type: 'LeaderElected'; now: number }
   | { type: 'ExpireWorker'; now: number; workerId: string; reason: string }
   | { type: 'AssignTasks'; now: number; placements: Placement[] }
   | { type: 'StartTask'; now: number; workerId: string; lease: LeaseRef }

@@ -35,3 +35,4 @@ export type {
   WorkerStatus,
 } from './types.js';
 export { taskEvent, taskView } from './view.js';
+export { NEVER_DELIVERED } from './workers.js';

@@ -65,6 +65,12 @@ export interface WorkerRecord {
    * memory only: after a coordinator restart a draining worker says so again when it registers.
    */
   draining: boolean;
+  /**
+   * Its connection was to a coordinator that is gone (a restarted one, a leader that lost
+   * office): what that coordinator assigned last may never have reached it. When it registers
+   * again, an attempt it was assigned but never started and does not hold is requeued uncharged.
+   */
+  awaitingReconnect: boolean;
 }
 
 export interface StateConfig {

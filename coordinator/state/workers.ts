@@ -1,5 +1,5 @@
 import { type LeaseRef, TERMINAL_STATES } from '../../protocol/index.js';
-import { failAttempt, holdsLease } from './attempts.js';
+import { failAttempt, holdsLease, returnAttempt } from './attempts.js';
 import type { Command } from './commands.js';
 import type { StateEvent } from './events.js';
 import { newWorkerHealth, recordHeartbeat } from './health.js';
@@ -24,6 +24,7 @@ export function registerWorker(
       running: new Set(),
       health: newWorkerHealth(),
       draining: command.draining === true,
+      awaitingReconnect: false,
     };
     state.workers.set(worker.id, worker);
   } else {
@@ -38,11 +39,16 @@ export function registerWorker(
   if (command.inFlight !== null) {
     worker.status = 'connected';
     events.push(...reconcileInFlight(state, worker, command.inFlight, command.now));
+    worker.awaitingReconnect = false;
   }
   state.workersVersion++;
   events.unshift({ type: 'WorkerRegistered', worker });
   return events;
 }
+
+/** Why an attempt the worker never started is requeued when it reconnects to a new coordinator. */
+export const NEVER_DELIVERED =
+  'the worker reconnected to a new coordinator without this attempt, never started';
 
 /**
  * After a reconnect, the worker's own list of attempts is the truth about what it still
@@ -74,7 +80,11 @@ function reconcileInFlight(
   for (const taskId of [...worker.running]) {
     if (held.has(taskId)) continue;
     const task = state.tasks.get(taskId)!;
-    events.push(...failAttempt(state, task, now, 'the worker reconnected without this attempt'));
+    if (worker.awaitingReconnect && task.state === 'assigned') {
+      events.push(...returnAttempt(state, task, now, NEVER_DELIVERED));
+    } else {
+      events.push(...failAttempt(state, task, now, 'the worker reconnected without this attempt'));
+    }
   }
   return events;
 }
@@ -108,6 +118,20 @@ export function disconnectWorker(state: CoordinatorState, workerId: string): Sta
   if (worker === undefined || worker.status !== 'connected') return [];
   worker.status = 'disconnected';
   state.workersVersion++;
+  return [];
+}
+
+/**
+ * Every worker not dead awaits its reconnection: disconnected, its leases kept, since its
+ * connection was to a member that no longer leads. It claims them, and gets new tasks again,
+ * when it registers.
+ */
+export function awaitReconnects(state: CoordinatorState): StateEvent[] {
+  for (const worker of state.workers.values()) {
+    if (worker.status === 'dead') continue;
+    disconnectWorker(state, worker.id);
+    worker.awaitingReconnect = true;
+  }
   return [];
 }
 

@@ -111,8 +111,9 @@ function taskFromRow(row: TaskRow, specs: SpecInterner): TaskRecord {
 }
 
 /**
- * Rebuilds the state from the database. Every known worker comes back disconnected, seen last
- * `MAX_RECONNECT_DELAY_MS` from now: a live worker may be waiting out its longest reconnect
+ * Rebuilds the state from the database. Every known worker comes back disconnected and awaiting
+ * its reconnection (see `WorkerRecord.awaitingReconnect`), seen last `MAX_RECONNECT_DELAY_MS`
+ * from now: a live worker may be waiting out its longest reconnect
  * delay, and gets that plus the usual heartbeat allowance to claim its leases before they
  * expire; declared dead sooner, its finished results would be thrown away and its tasks rerun.
  */
@@ -137,6 +138,7 @@ export function loadState(
       health: newWorkerHealth(),
       // Not persisted: a draining worker says so again when it registers (`draining: true`).
       draining: false,
+      awaitingReconnect: row.status !== 'dead',
     });
   }
   const specs = new SpecInterner();

@@ -6,7 +6,7 @@ import { kill9, spawnDtf } from '../support/processes.js';
 import {
   clusterCredentials,
   nextLeader,
-  startClusterWorker,
+  startClusterWorkers,
   startRaftCluster,
 } from '../support/raft-cluster.js';
 import { cleanUpAfterAll } from '../support/teardown.js';
@@ -15,7 +15,10 @@ cleanUpAfterAll();
 
 const GROUP = 'client-failover';
 
-/** Tasks long enough that the leader dies with many of them running or queued. */
+/**
+ * Tasks long enough that the leader dies with many of them running or queued. None may be
+ * retried: an attempt lost to the failover fails its task.
+ */
 function tasks(count: number, from: number): TaskSpecInput[] {
   return Array.from({ length: count }, (_, i) => ({
     kind: 'command',
@@ -23,6 +26,7 @@ function tasks(count: number, from: number): TaskSpecInput[] {
     // A nonce per run: a second recorded result would show as a different stdout.
     payload: { command: 'sleep 0.2; echo "$$-$(date +%s%N)"', shell: true },
     group: GROUP,
+    retry: { maxRetries: 0 },
   }));
 }
 
@@ -31,7 +35,7 @@ describe('a client given every member of a Raft cluster', () => {
     const members = await startRaftCluster(3);
     const leader = await nextLeader(members);
     const { adminKey, workerToken } = await clusterCredentials(members);
-    await Promise.all([1, 2].map((n) => startClusterWorker(members, workerToken, `w${n}`)));
+    await startClusterWorkers(members, workerToken, 2);
 
     const reconnects: ReconnectEvent[] = [];
     const client = await DtfClient.connect({
@@ -72,6 +76,9 @@ describe('a client given every member of a Raft cluster', () => {
     await kill9(leader);
     expect(ended.count).toBeLessThan(100);
     const newLeader = await next;
+    // Submitted as soon as a new leader is elected, before the workers may have found it: it
+    // must not place them on a worker that has not reconnected to it yet.
+    const afterElection = client.submit(tasks(10, 110));
 
     const final = await waited;
     expect(final.map((e) => e.taskId).sort()).toEqual([...ids].sort());
@@ -86,13 +93,16 @@ describe('a client given every member of a Raft cluster', () => {
     expect(cliWait.output()).toContain(`reconnected to leader ${newLeader.wsUrl}`);
 
     const inFlightIds = await duringKill;
-    const afterIds = await client.submit(tasks(10, 110));
+    const afterIds = await afterElection;
     const rest = await client.waitFor({ taskIds: [...inFlightIds, ...afterIds] });
     expect(rest.filter((e) => e.state !== 'succeeded')).toEqual([]);
 
     // The submit repeated at the new leader created no second copy of its tasks.
     const stored = await client.query({ group: GROUP, limit: 10_000 });
     expect(stored).toHaveLength(120);
+    // No attempt was charged to the failover: running ones were finished and reported to the
+    // new leader, and none was placed where it could not arrive.
+    expect(stored.filter((task) => task.history.some((h) => h.charged !== false))).toEqual([]);
     // The subscription announced every end once, with the result the cluster stored.
     const byId = new Map(stored.map((task) => [task.id, task]));
     await ended.waitForCount(120);

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { DtfClient } from '../../client/index.js';
 import { DB_FILE } from '../../coordinator/store/index.js';
-import { kill9, spawnDtf } from '../support/processes.js';
+import { kill9 } from '../support/processes.js';
 import {
   clusterCredentials,
   eventually,
@@ -11,6 +11,7 @@ import {
   memberStatus,
   nextLeader,
   restartMember,
+  startClusterWorkers,
   startRaftCluster,
 } from '../support/raft-cluster.js';
 import { cleanUpAfterAll } from '../support/teardown.js';
@@ -57,16 +58,7 @@ describe('Raft snapshots and log compaction', () => {
     const behindAt = (await status(follower)).lastIndex;
     await kill9(follower);
 
-    const worker = spawnDtf([
-      'worker',
-      '--coordinator',
-      leader.wsUrl,
-      '--token',
-      workerToken,
-      '--slots',
-      '4',
-    ]);
-    await worker.waitFor(/DTF worker \S+ registered/);
+    await startClusterWorkers([leader], workerToken, 1);
     const client = await DtfClient.connect({ urls: [leader.wsUrl], token: adminKey });
     for (let batch = 0; batch < 6; batch++) await client.submit(specs(10, batch * 10));
     const ended = await client.waitFor({ group: 'snap' });

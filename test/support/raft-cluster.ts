@@ -78,13 +78,14 @@ function spawnMember(args: string[]): Spawned {
 }
 
 /**
- * `count` Node workers given every member's URL (followers send them on to the leader);
- * resolves once each has registered.
+ * `count` Node workers named `w1`, `w2`, ..., each given every member's URL (followers send
+ * them on to the leader); resolves once each has registered.
  */
 export async function startClusterWorkers(
   members: Member[],
   workerToken: string,
   count: number,
+  slots = 4,
 ): Promise<Spawned[]> {
   const urls = members.map((m) => m.wsUrl).join(',');
   const workers = Array.from({ length: count }, (_, i) =>
@@ -95,7 +96,7 @@ export async function startClusterWorkers(
       '--token',
       workerToken,
       '--slots',
-      '4',
+      String(slots),
       '--name',
       `w${i + 1}`,
     ]),
@@ -269,29 +270,6 @@ export async function callMember<T = unknown>(
     body: text === '' ? undefined : JSON.parse(text),
     location: res.headers.get('location'),
   };
-}
-
-/** A Node worker process given every member's URL (followers send it on to the leader), registered. */
-export async function startClusterWorker(
-  members: Member[],
-  workerToken: string,
-  name: string,
-  slots = 4,
-): Promise<Spawned> {
-  const urls = members.map((m) => m.wsUrl).join(',');
-  const worker = spawnDtf([
-    'worker',
-    '--coordinator',
-    urls,
-    '--token',
-    workerToken,
-    '--slots',
-    String(slots),
-    '--name',
-    name,
-  ]);
-  await worker.waitFor(/DTF worker \S+ registered/);
-  return worker;
 }
 
 /** `PUT /api/artifacts` of `bytes` at `member` (admin key); a redirect is returned, not followed. */

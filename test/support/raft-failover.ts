@@ -31,12 +31,14 @@ const specs = (count: number, from: number) =>
     // Each run prints a nonce, so a second recorded result would show as a different stdout.
     payload: { command: 'sleep 0.02; echo "$$-$(date +%s%N)"', shell: true },
     group: 'raft',
+    // Not retried: an attempt lost to the failover would fail its task.
+    retry: { maxRetries: 0 },
   }));
 
 /**
  * Three coordinator processes and two workers; tasks submitted through the leader; the leader
  * killed with SIGKILL mid-run. Checks that a new leader is elected and accepts submits, that
- * every acknowledged task ends exactly once, that the remaining follower agrees, that a client
+ * every acknowledged task ends exactly once and none loses an attempt to the failover, that the remaining follower agrees, that a client
  * given only the follower reaches the leader, and that the killed member catches up on return.
  */
 export async function leaderKillScenario(options: LeaderKillOptions): Promise<void> {
@@ -84,6 +86,8 @@ export async function leaderKillScenario(options: LeaderKillOptions): Promise<vo
 
   const stored = await client2.query({ group: 'raft', limit: 10_000 });
   expect(new Set(stored.map((t) => t.id))).toEqual(new Set([...ids, ...more]));
+  // None was charged an attempt: the new leader placed nothing on a worker not yet back.
+  expect(stored.filter((t) => t.history.some((h) => h.charged !== false))).toEqual([]);
   const byId = new Map(stored.map((t) => [t.id, t]));
   for (const [taskId, events] of ended.announced) {
     // No task announced as ended twice, and the stored result is the one announced.

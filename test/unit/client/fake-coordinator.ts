@@ -17,9 +17,14 @@ export interface FakeCoordinator {
   close(): Promise<void>;
 }
 
+export interface Refusal {
+  status: number;
+  body: string;
+}
+
 export interface FakeOptions {
-  /** Refuse every handshake with this status and body. */
-  refuse?: { status: number; body: string };
+  /** Refuse every handshake with this status and body; a function decides for each handshake. */
+  refuse?: Refusal | (() => Refusal | undefined);
   /** Answer a handshake with a redirect to the URL this returns (a follower naming its leader). */
   redirect?: () => string | undefined;
   /** Whether to answer pings (default true). */
@@ -46,9 +51,10 @@ export async function startFakeCoordinator(
     verifyClient: (info, done) => {
       authorization.push(info.req.headers.authorization);
       const location = options.redirect?.();
+      const refusal = typeof options.refuse === 'function' ? options.refuse() : options.refuse;
       if (location !== undefined) done(false, 307, '', { location });
-      else if (options.refuse === undefined) done(true);
-      else done(false, options.refuse.status, options.refuse.body);
+      else if (refusal === undefined) done(true);
+      else done(false, refusal.status, refusal.body);
     },
   });
   await new Promise<void>((resolve) => server.once('listening', resolve));

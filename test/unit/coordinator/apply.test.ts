@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NEVER_DELIVERED } from '../../../coordinator/state/index.js';
 import type { TaskResult } from '../../../protocol/index.js';
 import { commandSpec, Harness } from '../../support/fixtures.js';
 
@@ -201,7 +202,31 @@ describe('apply', () => {
     });
     expect(events.map((e) => e.type)).toEqual(['WorkerRegistered', 'LeaseRevoked', 'TaskRequeued']);
     expect(h.task(kept!).state).toBe('assigned');
-    expect(h.task(forgotten!)).toMatchObject({ state: 'queued', attempt: 1 });
+    expect(h.task(forgotten!)).toMatchObject({ state: 'queued', attempt: 1, failures: 1 });
+  });
+
+  it('back from a leader change, requeues uncharged what the worker was assigned but never got', () => {
+    const h = new Harness();
+    const [started, undelivered] = h.submit(commandSpec(), commandSpec());
+    h.register('w', { slots: 2 });
+    h.assign();
+    h.run({ type: 'StartTask', now: h.now, workerId: 'w', lease: h.lease(started!) });
+    h.run({ type: 'LeaderElected', now: h.now });
+    expect(h.state.workers.get('w')).toMatchObject({
+      status: 'disconnected',
+      awaitingReconnect: true,
+    });
+    h.register('w', { slots: 2 });
+    // Started, so it reached the worker: losing it is the worker's failure.
+    expect(h.task(started!)).toMatchObject({ state: 'queued', failures: 1 });
+    expect(h.task(undelivered!)).toMatchObject({ state: 'queued', attempt: 1, failures: 0 });
+    expect(h.task(undelivered!).history).toEqual([
+      expect.objectContaining({ attempt: 1, charged: false, reason: NEVER_DELIVERED }),
+    ]);
+    expect(h.state.workers.get('w')).toMatchObject({
+      status: 'connected',
+      awaitingReconnect: false,
+    });
   });
 
   it('is deterministic: the same commands give the same state', () => {

@@ -1,9 +1,11 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { restoreAppliedState } from '../../../coordinator/cluster/applied-state.js';
 import { RaftHost } from '../../../coordinator/cluster/raft-host.js';
 import { schedule } from '../../../coordinator/scheduler/index.js';
+import type { Command } from '../../../coordinator/state/index.js';
 import { GroupCommit, loadState, openDatabase } from '../../../coordinator/store/index.js';
-import { PROTOCOL_VERSION } from '../../../protocol/index.js';
+import { type LeaseRef, PROTOCOL_VERSION } from '../../../protocol/index.js';
 import { commandSpec, nodeCapabilities } from '../../support/fixtures.js';
 import { removeTempDirs, tempDir } from '../../support/temp-dir.js';
 
@@ -16,17 +18,25 @@ afterEach(() => {
 
 /**
  * A one-member cluster: it elects itself, so the host's whole path runs without peers. Given
- * `peers`, a member of a larger one whose peers are never reached.
+ * `peers`, a member of a larger one whose peers are never reached. `restore`: the state comes
+ * from the log as a cluster coordinator's does, instead of from the tables.
  */
 function soloHost(
   dir: string,
-  peers = new Map([['c1', 'http://127.0.0.1:1']]),
-  onFatal: (error: unknown) => void = (error) => {
-    throw error;
-  },
+  {
+    peers = new Map([['c1', 'http://127.0.0.1:1']]),
+    onFatal = (error) => {
+      throw error;
+    },
+    restore = false,
+  }: {
+    peers?: Map<string, string>;
+    onFatal?: (error: unknown) => void;
+    restore?: boolean;
+  } = {},
 ) {
   const db = openDatabase(dir);
-  const state = loadState(db, config, 10_000);
+  const state = restore ? restoreAppliedState(db, config).state : loadState(db, config, 10_000);
   const commit = new GroupCommit(db, state, {
     followUp: () => undefined,
     onCommitted: () => {},
@@ -44,6 +54,8 @@ function soloHost(
     token: 'secret-secret-secret',
     tickMs: 5,
     electionTicks: 2,
+    // Four election timeouts are 40 ms: too short for a loaded machine to elect itself in.
+    readTimeoutMs: 10_000,
     db,
     commit,
     maxFrameBytes: 1 << 20,
@@ -145,6 +157,53 @@ describe('RaftHost', () => {
     expect(second.state.tasks.size).toBe(1);
   });
 
+  it('once elected, places no new task on a worker the log says is connected until it registers with it; its attempt keeps its lease', async () => {
+    const dir = tempDir();
+    const register = (inFlight: LeaseRef[]): Command => ({
+      type: 'RegisterWorker',
+      now: 1,
+      workerId: 'w1',
+      name: 'w1',
+      capabilities: nodeCapabilities(),
+      labels: {},
+      slots: 2,
+      inFlight,
+    });
+    const first = soloHost(dir, { restore: true });
+    await first.lead();
+    await first.host.submitAndWait(register([]));
+    await first.host.submitAndWait({
+      type: 'SubmitTasks',
+      now: 1,
+      tasks: [{ id: 'a', spec: commandSpec() }],
+    });
+    while (first.state.tasks.get('a')!.state !== 'assigned')
+      await first.host.submitAndWait({ type: 'Tick', now: 3 });
+    const { attempt, leaseToken } = first.state.tasks.get('a')!;
+    first.host.close();
+    first.db.close();
+
+    // The same log, elected again: the worker's connection was to the earlier leader.
+    const second = soloHost(dir, { restore: true });
+    await second.lead();
+    await second.host.submitAndWait({
+      type: 'SubmitTasks',
+      now: 4,
+      tasks: [{ id: 'b', spec: commandSpec({ retry: { maxRetries: 0 } }) }],
+    });
+    // Anything placed after the submit has been applied by now.
+    await second.host.submitAndWait({ type: 'Tick', now: 5 });
+    expect(second.state.workers.get('w1')?.status).toBe('disconnected');
+    expect(second.state.tasks.get('b')?.state).toBe('queued');
+    expect(second.state.tasks.get('a')).toMatchObject({ state: 'assigned', attempt, leaseToken });
+
+    await second.host.submitAndWait(register([{ taskId: 'a', attempt, leaseToken }]));
+    while (second.state.tasks.get('b')!.state !== 'assigned')
+      await second.host.submitAndWait({ type: 'Tick', now: 6 });
+    expect(second.state.tasks.get('b')).toMatchObject({ workerId: 'w1', failures: 0 });
+    expect(second.state.tasks.get('a')).toMatchObject({ state: 'assigned', attempt, leaseToken });
+  });
+
   it('refuses a leader snapshot it cannot read before storing anything, and stops', async () => {
     let fatal!: (error: unknown) => void;
     const refused = new Promise<unknown>((resolve) => {
@@ -154,7 +213,7 @@ describe('RaftHost', () => {
       ['c1', 'http://127.0.0.1:1'],
       ['c2', 'http://127.0.0.1:1'],
     ]);
-    const { db, host, commit } = soloHost(tempDir(), peers, fatal);
+    const { db, host, commit } = soloHost(tempDir(), { peers, onFatal: fatal });
     await commit.submitAndWait({
       type: 'SubmitTasks',
       now: 1,

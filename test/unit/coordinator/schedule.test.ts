@@ -74,6 +74,49 @@ describe('schedule', () => {
     expect(schedule(h.state)).toEqual([]);
   });
 
+  it('after a new leader is elected, places nothing on a worker until it registers again, and its running attempt keeps its lease', () => {
+    const h = new Harness();
+    const [running] = h.submit(commandSpec());
+    h.register('w', { slots: 2 });
+    h.assign();
+    const lease = h.lease(running!);
+    const { attempt, leaseToken } = lease;
+    h.run({ type: 'StartTask', now: h.now, workerId: 'w', lease });
+    h.run({ type: 'LeaderElected', now: h.now });
+    const [next] = h.submit(commandSpec({ retry: { maxRetries: 0 } }));
+    expect(schedule(h.state)).toEqual([]);
+    // Placed anyway (a placement made before the election applied after it): dropped.
+    h.run({ type: 'AssignTasks', now: h.now, placements: [{ taskId: next!, workerId: 'w' }] });
+    expect(h.task(next!).state).toBe('queued');
+    expect(h.task(running!)).toMatchObject({
+      state: 'running',
+      workerId: 'w',
+      attempt,
+      leaseToken,
+    });
+
+    // The worker reconnects to the new leader holding its attempt: nothing is charged.
+    h.run({
+      type: 'RegisterWorker',
+      now: h.now,
+      workerId: 'w',
+      name: 'w',
+      capabilities: nodeCapabilities(),
+      labels: {},
+      slots: 2,
+      inFlight: [lease],
+    });
+    expect(h.task(running!)).toMatchObject({ state: 'running', failures: 0, attempt, leaseToken });
+    expect(h.assign()).toEqual([{ taskId: next, workerId: 'w' }]);
+    const reported = h.report(running!, { status: 'succeeded', durationMs: 5 });
+    expect(reported).toContainEqual({
+      type: 'ResultAcked',
+      workerId: 'w',
+      ack: { taskId: running, attempt, recorded: true },
+    });
+    expect(h.task(running!)).toMatchObject({ state: 'succeeded', attempt: 1, failures: 0 });
+  });
+
   it('puts a requeued task back at its submission position', () => {
     const h = new Harness();
     const [first, second, third] = h.submit(commandSpec(), commandSpec(), commandSpec());

@@ -135,6 +135,7 @@ const SECOND_HALF: Array<(s: CoordinatorState) => Command | undefined> = [
     ],
   }),
   (s) => ({ type: 'AssignTasks', now: 3_300, placements: schedule(s) }),
+  () => ({ type: 'LeaderElected', now: 3_350 }),
   () => register(3_400, 'w1', 2),
   () => ({ type: 'ExpireWorker', now: 3_500, workerId: 'w2', reason: 'silent' }),
   (s) => {

@@ -91,6 +91,7 @@ describe('store', () => {
     expect(snapshot(second.state)).toEqual(snapshot(first.state));
     expect(second.state.workers.get('w')).toMatchObject({
       status: 'disconnected',
+      awaitingReconnect: true,
       // Its longest reconnect delay on top of the heartbeat allowance, to come back.
       lastSeen: 10_000 + MAX_RECONNECT_DELAY_MS,
       labels: { pool: 'a' },
