@@ -248,6 +248,16 @@ export interface MemberReply<T> {
   location: string | null;
 }
 
+/** Reads a member's answer: status, parsed JSON body (if any) and redirect target. */
+async function memberReply<T>(res: Response): Promise<MemberReply<T>> {
+  const text = await res.text();
+  return {
+    status: res.status,
+    body: text === '' ? undefined : JSON.parse(text),
+    location: res.headers.get('location'),
+  };
+}
+
 /** One REST call to `member` with `token`; a redirect is returned, not followed. */
 export async function callMember<T = unknown>(
   member: Member,
@@ -264,12 +274,7 @@ export async function callMember<T = unknown>(
     },
     ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
   });
-  const text = await res.text();
-  return {
-    status: res.status,
-    body: text === '' ? undefined : JSON.parse(text),
-    location: res.headers.get('location'),
-  };
+  return memberReply(res);
 }
 
 /** `PUT /api/artifacts` of `bytes` at `member` (admin key); a redirect is returned, not followed. */
@@ -284,12 +289,7 @@ export async function putArtifact(
     headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/octet-stream' },
     body: bytes,
   });
-  const text = await res.text();
-  return {
-    status: res.status,
-    body: text === '' ? undefined : JSON.parse(text),
-    location: res.headers.get('location'),
-  };
+  return memberReply(res);
 }
 
 /** `GET /api/artifacts/<hex>` at `member`: the status and the bytes (a redirect not followed). */

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
+import type { TaskEvent } from '../../../protocol/index.js';
 
 /** A request as the fake coordinator received it. */
 export interface ReceivedRequest {
@@ -87,4 +88,16 @@ export async function unusedUrl(): Promise<string> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return `ws://127.0.0.1:${port}/ws`;
+}
+
+/** Answers subscribe with `snapshot`, then sends each batch of events at once; acks unsubscribe. */
+export function subscriptionScript(snapshot: TaskEvent[], batches: TaskEvent[][] = []) {
+  return (request: ReceivedRequest, socket: WebSocket) => {
+    if (request.type === 'unsubscribe') {
+      reply(socket, { type: 'unsubscribed', id: request.id });
+      return;
+    }
+    reply(socket, { type: 'subscribed', id: request.id, subscription: 's1', snapshot });
+    for (const events of batches) reply(socket, { type: 'event', subscription: 's1', events });
+  };
 }

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { WebSocket } from 'ws';
 import { DtfClient, type ReconnectEvent } from '../../../client/index.js';
 import type { TaskEvent, TaskSpecInput } from '../../../protocol/index.js';
 import { closeAfterEach } from '../../support/close-after-each.js';
@@ -8,6 +7,7 @@ import {
   type ReceivedRequest,
   reply,
   startFakeCoordinator,
+  subscriptionScript,
 } from './fake-coordinator.js';
 
 const echoTask: TaskSpecInput = { kind: 'command', payload: { command: 'echo' } };
@@ -41,18 +41,6 @@ function reconnectWatch() {
 async function dyingCoordinator(): Promise<FakeCoordinator> {
   const fake: FakeCoordinator = await startFakeCoordinator(() => void fake.close());
   return fake;
-}
-
-/** Answers subscribe with `snapshot`, then sends each batch of events; acks unsubscribe. */
-function subscriptionScript(snapshot: TaskEvent[], batches: TaskEvent[][] = []) {
-  return (request: ReceivedRequest, socket: WebSocket) => {
-    if (request.type === 'unsubscribe') {
-      reply(socket, { type: 'unsubscribed', id: request.id });
-      return;
-    }
-    reply(socket, { type: 'subscribed', id: request.id, subscription: 's1', snapshot });
-    for (const events of batches) reply(socket, { type: 'event', subscription: 's1', events });
-  };
 }
 
 describe('DtfClient reconnecting', () => {

@@ -1,29 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { WebSocket } from 'ws';
 import { DtfClient } from '../../../client/index.js';
 import type { TaskEvent } from '../../../protocol/index.js';
 import { closeAfterEach } from '../../support/close-after-each.js';
 import {
   type FakeCoordinator,
-  type ReceivedRequest,
-  reply,
   startFakeCoordinator,
+  subscriptionScript,
 } from './fake-coordinator.js';
 
 function event(taskId: string, state: TaskEvent['state'], at: number, attempt = 1): TaskEvent {
   return { taskId, group: 'g', state, attempt, at };
-}
-
-/** Answers subscribe with `snapshot` followed at once by `batches` of events; acks unsubscribe. */
-function subscriptionScript(snapshot: TaskEvent[], batches: TaskEvent[][]) {
-  return (request: ReceivedRequest, socket: WebSocket) => {
-    if (request.type === 'unsubscribe') {
-      reply(socket, { type: 'unsubscribed', id: request.id });
-      return;
-    }
-    reply(socket, { type: 'subscribed', id: request.id, subscription: 's1', snapshot });
-    for (const events of batches) reply(socket, { type: 'event', subscription: 's1', events });
-  };
 }
 
 describe('DtfClient.waitFor', () => {
