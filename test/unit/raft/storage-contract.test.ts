@@ -86,4 +86,24 @@ describe('SqliteStorage across a restart', () => {
     expect(again.snapshot()).toEqual({ meta: { index: 1, term: 2 }, data: 'one' });
     expect(again.entries(2, 4, Number.POSITIVE_INFINITY).map((e) => e.data)).toEqual(['e2', 'e3']);
   });
+
+  it('moves the hard state and snapshot of a data dir that kept them in one row', () => {
+    const file = join(tempDir(), 'raft.sqlite');
+    const db = new Database(file);
+    db.exec(`
+      CREATE TABLE raft_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1), term INTEGER NOT NULL, vote TEXT,
+        commit_index INTEGER NOT NULL, snapshot_index INTEGER NOT NULL,
+        snapshot_term INTEGER NOT NULL, snapshot_data TEXT NOT NULL
+      );
+      INSERT INTO raft_state VALUES (1, 4, 'c', 7, 5, 3, 'state@5');
+    `);
+    db.close();
+    const moved = sqlite(file);
+    expect(moved.hardState()).toEqual({ term: 4, vote: 'c', commit: 7 });
+    expect(moved.snapshot()).toEqual({ meta: { index: 5, term: 3 }, data: 'state@5' });
+    expect([moved.firstIndex(), moved.lastIndex()]).toEqual([6, 5]);
+    open.pop()!.close();
+    expect(sqlite(file).hardState()).toEqual({ term: 4, vote: 'c', commit: 7 });
+  });
 });
