@@ -45,18 +45,24 @@ interface SnapshotRow {
   snapshot_data: string;
 }
 
+/** How many of the latest entries are also kept in memory: what replication reads back. */
+const TAIL_ENTRIES = 1_024;
+
 type EntryRow = [idx: number, term: number, kind: EntryKind, data: string];
 
 /**
  * Raft's durable state in SQLite: term, vote and commit, the log and the latest snapshot. Each
  * `persist` is one transaction, so a crash leaves either all of a Ready's durable part or none
- * of it. Hard state and snapshot are kept in memory too; entries are read back on demand. The
- * snapshot (the whole coordinator state) has a table of its own, written only when it changes.
+ * of it. Hard state, snapshot and the latest entries are kept in memory too (the leader sends
+ * and checks those); older entries are read back on demand. The snapshot (the whole coordinator
+ * state) has a table of its own, written only when it changes.
  */
 export class SqliteStorage implements DurableStorage {
   private hs: HardState;
   private snap: Snapshot;
   private last: number;
+  /** The latest stored entries, contiguous up to `last`; empty after a restart or a snapshot. */
+  private tail: Entry[] = [];
   private readonly statements;
   private readonly persistAtomically: (update: PersistUpdate) => void;
 
@@ -126,6 +132,8 @@ export class SqliteStorage implements DurableStorage {
   term(index: number): number | undefined {
     if (index === this.snap.meta.index) return this.snap.meta.term;
     if (index < this.snap.meta.index || index > this.last) return undefined;
+    const start = this.tailStart();
+    if (index >= start) return this.tail[index - start]!.term;
     return this.statements.term.get(index) as number | undefined;
   }
 
@@ -133,6 +141,8 @@ export class SqliteStorage implements DurableStorage {
     if (lo < this.firstIndex() || hi > this.lastIndex() + 1 || lo > hi) {
       throw new Error(`entries [${lo}, ${hi}) out of [${this.firstIndex()}, ${this.lastIndex()}]`);
     }
+    const start = this.tailStart();
+    if (lo >= start) return limitSize(this.tail.slice(lo - start, hi - start), maxSize);
     const rows = this.statements.range.all(lo, hi) as EntryRow[];
     return limitSize(
       rows.map(([index, term, kind, data]) => ({ index, term, kind, data })),
@@ -153,7 +163,7 @@ export class SqliteStorage implements DurableStorage {
     ) {
       return;
     }
-    const before = { hs: this.hs, snap: this.snap, last: this.last };
+    const before = { hs: this.hs, snap: this.snap, last: this.last, tail: this.tail };
     try {
       this.persistAtomically(update);
     } catch (error) {
@@ -161,6 +171,7 @@ export class SqliteStorage implements DurableStorage {
       this.hs = before.hs;
       this.snap = before.snap;
       this.last = before.last;
+      this.tail = before.tail;
       throw error;
     }
   }
@@ -172,6 +183,7 @@ export class SqliteStorage implements DurableStorage {
       this.statements.clear.run();
       this.snap = update.snapshot;
       this.last = update.snapshot.meta.index;
+      this.tail = [];
     }
     if (update.entries.length > 0) this.append(update.entries);
     if (update.hardState) {
@@ -194,6 +206,10 @@ export class SqliteStorage implements DurableStorage {
     this.statements.truncateFrom.run(kept[0]!.index);
     for (const e of kept) this.statements.insert.run(e.index, e.term, e.kind, e.data);
     this.last = kept[kept.length - 1]!.index;
+    const from = kept[0]!.index;
+    const start = this.tailStart();
+    const tail = from > start ? this.tail.slice(0, from - start).concat(kept) : kept;
+    this.tail = tail.length > TAIL_ENTRIES ? tail.slice(-TAIL_ENTRIES) : tail;
   }
 
   private compact(snapshot: Snapshot): void {
@@ -203,5 +219,12 @@ export class SqliteStorage implements DurableStorage {
       throw new Error(`compaction at ${index} is past the last index ${this.last}`);
     this.statements.truncateTo.run(index);
     this.snap = snapshot;
+    const start = this.tailStart();
+    if (index >= start) this.tail = this.tail.slice(index - start + 1);
+  }
+
+  /** The index of the first entry kept in memory; infinite when none is. */
+  private tailStart(): number {
+    return this.tail[0]?.index ?? Number.POSITIVE_INFINITY;
   }
 }
