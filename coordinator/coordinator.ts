@@ -14,6 +14,7 @@ import type { CoordinatorContext } from './context.js';
 import { HealthWatch } from './health-watch.js';
 import { createApp } from './http/app.js';
 import { taskReadHandler } from './http/task-read.js';
+import { taskSubmitHandler } from './http/task-submit.js';
 import { CoordinatorMetrics } from './metrics.js';
 import { UnschedulableExplainer } from './queries.js';
 import { RAFT_PATH } from './raft/peer-link.js';
@@ -200,6 +201,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
 
   const app = createApp(ctx, db, metrics, credentials);
   const readTask = taskReadHandler(ctx, credentials);
+  const submitTask = taskSubmitHandler(ctx, credentials);
   const raftRest =
     cluster === undefined
       ? () => false
@@ -209,7 +211,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const gate = cluster === undefined ? () => false : readGate(cluster);
   const server = createServer((req, res) => {
     const serve = () => {
-      if (!readTask(req, res)) app(req, res);
+      if (!readTask(req, res) && !submitTask(req, res)) app(req, res);
     };
     const handled =
       raftRest(req, res) || artifactPeers(req, res) || gate(req, res, serve) || redirect(req, res);

@@ -33,6 +33,14 @@ export async function readCredentials(
 }
 
 /**
+ * Node flags for every coordinator a benchmark starts, from `DTF_BENCH_NODE_FLAGS` (split on
+ * spaces): `--cpu-prof --cpu-prof-dir=/tmp/prof` profiles each, which `NODE_OPTIONS` refuses.
+ */
+function coordinatorNodeFlags(): string[] {
+  return (process.env.DTF_BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+}
+
+/**
  * `node dist/cli/main.js coordinator ...args`, resolved once it listens (its URL is the first
  * capture group of `match`); it logs only warnings.
  */
@@ -42,7 +50,7 @@ export function spawnCoordinator(
 ): Promise<StartedProcess> {
   return spawnUntilLine(
     process.execPath,
-    [CLI, 'coordinator', ...args],
+    [...coordinatorNodeFlags(), CLI, 'coordinator', ...args],
     /^DTF coordinator listening on (http:\/\/\S+)$/,
     { ...process.env, DTF_LOG_LEVEL: 'warn', ...env },
   );

@@ -12,6 +12,7 @@ import { statusRoutes } from './routes/status.js';
 import { taskRoutes } from './routes/tasks.js';
 import { workerPageRoutes } from './routes/worker-page.js';
 import { workerRoutes } from './routes/workers.js';
+import { jsonBody } from './task-submit.js';
 
 export function createApp(
   ctx: CoordinatorContext,
@@ -25,7 +26,7 @@ export function createApp(
   app.set('etag', false);
   app.use('/worker', workerPageRoutes());
   app.use('/api', artifactRoutes(ctx.artifacts, ctx.artifactReplicas, credentials));
-  app.use(express.json({ limit: ctx.maxMessageBytes }));
+  app.use(jsonBody(ctx.maxMessageBytes));
   app.use('/api', statusRoutes(ctx, db, metrics, credentials));
   app.use('/api', workerRoutes(ctx, credentials));
   app.use('/api', drainRoutes(ctx, credentials));

@@ -31,33 +31,34 @@ export function sendRestError(res: ServerResponse, code: ErrorCode, message: str
   writeJson(res, STATUS[code] ?? 400, { error: { code, message } });
 }
 
-/** Turns body-parser and unexpected errors into the same `{ error: { code, message } }` shape. */
+/** What body-parser and the handlers throw: its fields that say which answer to give. */
+export interface ThrownError {
+  type?: string;
+  status?: number;
+  message?: string;
+  length?: number;
+  limit?: number;
+  code?: unknown;
+}
+
+/** Answers a body-parser or unexpected error in the same `{ error: { code, message } }` shape. */
+export function sendThrownError(res: ServerResponse, err: ThrownError): void {
+  if (err.type === 'entity.too.large') {
+    sendRestError(
+      res,
+      'message_too_large',
+      `request body of ${err.length} bytes exceeds the limit of ${err.limit} bytes`,
+    );
+  } else if (err.code === 'not_leader' || err.code === 'invalid_message') {
+    sendRestError(res, err.code, err.message ?? err.code);
+  } else if (err.type === 'entity.parse.failed') {
+    sendRestError(res, 'bad_json', `malformed JSON: ${err.message}`);
+  } else {
+    sendRestError(res, 'internal', err.message ?? 'internal error');
+  }
+}
+
+/** Express's error handler: `sendThrownError`. */
 export function errorHandler(): ErrorRequestHandler {
-  return (
-    err: {
-      type?: string;
-      status?: number;
-      message?: string;
-      length?: number;
-      limit?: number;
-      code?: unknown;
-    },
-    _req,
-    res,
-    _next,
-  ) => {
-    if (err.type === 'entity.too.large') {
-      sendRestError(
-        res,
-        'message_too_large',
-        `request body of ${err.length} bytes exceeds the limit of ${err.limit} bytes`,
-      );
-    } else if (err.code === 'not_leader' || err.code === 'invalid_message') {
-      sendRestError(res, err.code, err.message ?? err.code);
-    } else if (err.type === 'entity.parse.failed') {
-      sendRestError(res, 'bad_json', `malformed JSON: ${err.message}`);
-    } else {
-      sendRestError(res, 'internal', err.message ?? 'internal error');
-    }
-  };
+  return (err: ThrownError, _req, res, _next) => sendThrownError(res, err);
 }

@@ -1,31 +1,14 @@
 import { Router } from 'express';
-import { parseWith, RestSubmitBody, TaskState } from '../../../protocol/index.js';
+import { TaskState } from '../../../protocol/index.js';
 import type { CoordinatorContext } from '../../context.js';
 import { listTasks } from '../../queries.js';
-import { type SubmitOutcome, submitSpecs } from '../../submit.js';
 import { sendRestError } from '../errors.js';
+import { submitTaskBody } from '../task-submit.js';
 
 export function taskRoutes(ctx: CoordinatorContext): Router {
   const router = Router();
 
-  router.post('/tasks/submit', async (req, res) => {
-    const body: unknown = req.body;
-    const tasks = Array.isArray(body)
-      ? body
-      : isObject(body) && 'tasks' in body
-        ? body.tasks
-        : [body];
-    const parsed = parseWith(RestSubmitBody, { tasks }, 'submit request');
-    if (!parsed.ok) {
-      sendRestError(res, parsed.error.code, parsed.error.message);
-      return;
-    }
-    const outcome = await new Promise<SubmitOutcome>((resolve) =>
-      submitSpecs(ctx, parsed.message.tasks, resolve),
-    );
-    if ('error' in outcome) sendRestError(res, outcome.error.code, outcome.error.message);
-    else res.status(201).json({ taskIds: outcome.taskIds });
-  });
+  router.post('/tasks/submit', (req, res) => submitTaskBody(ctx, req.body, res));
 
   router.get('/tasks', (req, res) => {
     const state = typeof req.query.state === 'string' ? req.query.state : undefined;
@@ -63,8 +46,4 @@ export function taskRoutes(ctx: CoordinatorContext): Router {
   });
 
   return router;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
 }

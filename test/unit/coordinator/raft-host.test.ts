@@ -220,7 +220,8 @@ describe('RaftHost', () => {
       tasks: [{ id: 'a', spec: commandSpec() }],
     });
     const stored = () => ({
-      raft: db.prepare('SELECT * FROM raft_state').all(),
+      hardState: db.prepare('SELECT * FROM raft_hard_state').all(),
+      snapshot: db.prepare('SELECT * FROM raft_snapshot').all(),
       entries: db.prepare('SELECT COUNT(*) AS n FROM raft_entries').get(),
       tasks: db.prepare('SELECT id, state FROM tasks').all(),
       applied: db.prepare('SELECT * FROM raft_applied').all(),

@@ -69,6 +69,35 @@ describe.each([
   });
 });
 
+describe('SqliteStorage', () => {
+  it('reads the same log as MemoryStorage where it comes from memory and where from the table', () => {
+    const memory = new MemoryStorage();
+    const stored = sqlite();
+    const both = (update: Parameters<DurableStorage['persist']>[0]) => {
+      memory.persist(update);
+      stored.persist(update);
+    };
+    const range = (from: number, to: number, term: number) =>
+      Array.from({ length: to - from + 1 }, (_, i) => entry(from + i, term));
+    both({ ...none, entries: range(1, 1_500, 1) });
+    both({ ...none, entries: range(1_400, 1_600, 2) });
+    both({ ...none, entries: range(1_590, 1_700, 3) });
+    both({ ...none, compaction: { meta: { index: 650, term: 1 }, data: 'state@650' } });
+    both({ ...none, entries: range(1_701, 2_900, 3) });
+    both({ ...none, compaction: { meta: { index: 1_200, term: 1 }, data: 'state@1200' } });
+    for (const s of [memory, stored])
+      expect([s.firstIndex(), s.lastIndex()]).toEqual([1_201, 2_900]);
+    both({ ...none, entries: range(2_500, 2_600, 4) });
+    const log = (s: DurableStorage) => ({
+      entries: s.entries(s.firstIndex(), s.lastIndex() + 1, Number.POSITIVE_INFINITY),
+      terms: [1_199, 1_200, 1_450, 1_650, 2_499, 2_500, 2_601].map((i) => s.term(i)),
+      budgets: [s.entries(1_201, 2_601, 400).length, s.entries(2_001, 2_601, 400).length],
+    });
+    expect(log(stored)).toEqual(log(memory));
+    expect(log(stored).terms).toEqual([undefined, 1, 2, 3, 3, 4, undefined]);
+  });
+});
+
 describe('SqliteStorage across a restart', () => {
   it('reads back exactly what was persisted', () => {
     const file = join(tempDir(), 'raft.sqlite');
@@ -85,5 +114,25 @@ describe('SqliteStorage across a restart', () => {
     expect([again.firstIndex(), again.lastIndex()]).toEqual([2, 3]);
     expect(again.snapshot()).toEqual({ meta: { index: 1, term: 2 }, data: 'one' });
     expect(again.entries(2, 4, Number.POSITIVE_INFINITY).map((e) => e.data)).toEqual(['e2', 'e3']);
+  });
+
+  it('moves the hard state and snapshot of a data dir that kept them in one row', () => {
+    const file = join(tempDir(), 'raft.sqlite');
+    const db = new Database(file);
+    db.exec(`
+      CREATE TABLE raft_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1), term INTEGER NOT NULL, vote TEXT,
+        commit_index INTEGER NOT NULL, snapshot_index INTEGER NOT NULL,
+        snapshot_term INTEGER NOT NULL, snapshot_data TEXT NOT NULL
+      );
+      INSERT INTO raft_state VALUES (1, 4, 'c', 7, 5, 3, 'state@5');
+    `);
+    db.close();
+    const moved = sqlite(file);
+    expect(moved.hardState()).toEqual({ term: 4, vote: 'c', commit: 7 });
+    expect(moved.snapshot()).toEqual({ meta: { index: 5, term: 3 }, data: 'state@5' });
+    expect([moved.firstIndex(), moved.lastIndex()]).toEqual([6, 5]);
+    open.pop()!.close();
+    expect(sqlite(file).hardState()).toEqual({ term: 4, vote: 'c', commit: 7 });
   });
 });
