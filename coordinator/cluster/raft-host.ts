@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { DEFAULT_SNAPSHOT_ENTRIES, type ProtocolError } from '../../protocol/index.js';
+import { splitEarlyMessages } from '../raft/early-messages.js';
+import { fsynced } from '../raft/fsynced.js';
 import {
   type Entry,
   type NodeId,
@@ -242,9 +244,16 @@ export class RaftHost implements CommandSink {
     this.reads.flush();
     while (this.node.hasReady()) {
       const rd = this.node.ready();
+      const { early, late } = splitEarlyMessages(rd, this.storage.hardState());
+      if (early.length > 0) {
+        this.transport.send(early);
+        this.transport.flush();
+      }
       if (rd.snapshot === null) this.storage.persist(rd);
       else if (!this.install(rd)) return;
-      this.transport.send(rd.messages);
+      this.transport.send(late);
+      // Acks and votes leave before the apply below, which can take a while.
+      if (late.length > 0 && rd.committedEntries.length > 0) this.transport.flush();
       if (rd.committedEntries.length > 0) this.apply(rd.committedEntries);
       this.node.advance(rd);
       this.reads.onReady(rd.readStates, this.node.status().applied);
@@ -304,7 +313,7 @@ export class RaftHost implements CommandSink {
       this.options.onFatal(error);
       return false;
     }
-    this.installAtomically(rd, restored);
+    fsynced(this.options.db, () => this.installAtomically(rd, restored));
     replaceState(this.state, restored);
     this.compactor.reset();
     this.options.onStateReplaced?.();

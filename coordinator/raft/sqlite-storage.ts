@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { fsynced } from './fsynced.js';
 import { type DurableStorage, EMPTY_SNAPSHOT, limitSize, type PersistUpdate } from './storage.js';
 import type { Entry, EntryKind, HardState, NodeId, Snapshot } from './types.js';
 
@@ -66,7 +67,7 @@ export class SqliteStorage implements DurableStorage {
   private readonly statements;
   private readonly persistAtomically: (update: PersistUpdate) => void;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     db.transaction(() => {
       db.exec(SCHEMA);
       const combined = db
@@ -165,7 +166,7 @@ export class SqliteStorage implements DurableStorage {
     }
     const before = { hs: this.hs, snap: this.snap, last: this.last, tail: this.tail };
     try {
-      this.persistAtomically(update);
+      fsynced(this.db, () => this.persistAtomically(update));
     } catch (error) {
       // The transaction rolled back: so does the view of it kept in memory.
       this.hs = before.hs;

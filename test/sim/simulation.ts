@@ -1,3 +1,4 @@
+import { splitEarlyMessages } from '../../coordinator/raft/early-messages.js';
 import {
   MemoryStorage,
   type Message,
@@ -242,12 +243,19 @@ class Simulation {
       const raft = node.raft;
       const rd: Ready = raft.ready();
       this.checker.onReady(node.id, raft, rd, node.storage.hardState());
+      // As the coordinator's host does: a leader's appends leave before its own write.
+      const { early, late } = splitEarlyMessages(rd, node.storage.hardState());
+      for (const m of early) this.network.send(this.now, m);
+      if (early.length > 0 && this.rng.chance(this.rates.crashMidReady)) {
+        this.crash(node, 'after sending its appends, before persisting');
+        return;
+      }
       node.storage.persist(rd);
       if (this.rng.chance(this.rates.crashMidReady)) {
         this.crash(node, 'after persisting, before sending and applying');
         return;
       }
-      for (const m of rd.messages) this.network.send(this.now, m);
+      for (const m of late) this.network.send(this.now, m);
       if (rd.snapshot) {
         const app = JSON.parse(rd.snapshot.data) as AppState;
         this.checker.restore(node.id, rd.snapshot.meta.index, app);
