@@ -5,11 +5,8 @@ import { freeLoopbackPort } from './free-port.js';
 import { NOOP_TASK } from './noop-tasks.js';
 import { pollUntil } from './poll.js';
 import { ProcessGroup, withProcessGroup } from './process-group.js';
-import type { ReplicatedCluster } from './replicated-cluster.js';
+import { CONVERGE_MS, ProcessCluster, type ReplicatedCluster } from './replicated-cluster.js';
 import { withTempDir } from './temp-dir.js';
-
-/** How long a cluster may take to elect a leader, create its keys, or let a member catch up. */
-const CONVERGE_MS = 30_000;
 
 /** A DTF cluster of coordinator processes, with the admin key its first leader created. */
 export interface DtfCluster extends ReplicatedCluster {
@@ -44,16 +41,17 @@ function clusterCredentials(dataDirs: readonly string[]) {
   });
 }
 
-class Cluster implements DtfCluster {
+class Cluster extends ProcessCluster<MemberStatus> implements DtfCluster {
   readonly system = 'DTF';
   readonly write;
 
   constructor(
-    readonly urls: readonly string[],
+    urls: readonly string[],
     private readonly ids: readonly string[],
-    private readonly processes: ProcessGroup,
+    processes: ProcessGroup,
     readonly adminKey: string,
   ) {
+    super(urls, processes);
     const body = JSON.stringify(NOOP_TASK);
     this.write = {
       method: 'POST' as const,
@@ -63,12 +61,7 @@ class Cluster implements DtfCluster {
     };
   }
 
-  private running(): number[] {
-    return this.urls.flatMap((_, i) => (this.processes.isRunning(i) ? [i] : []));
-  }
-
-  /** The leader's index and status, if every running member names the same running leader. */
-  private async agreedLeader(): Promise<{ index: number; status: MemberStatus } | undefined> {
+  protected async agreedLeader(): Promise<{ index: number; status: MemberStatus } | undefined> {
     const running = this.running();
     const statuses = await Promise.all(
       running.map((i) => memberStatus(this.urls[i]!, this.adminKey)),
@@ -81,25 +74,9 @@ class Cluster implements DtfCluster {
     return { index, status: statuses[at]! };
   }
 
-  async leader(): Promise<number> {
-    const found = await pollUntil('the members agree on a leader', CONVERGE_MS, () =>
-      this.agreedLeader(),
-    );
-    return found.index;
-  }
-
-  kill(index: number): Promise<void> {
-    return this.processes.kill(index);
-  }
-
-  async restart(index: number): Promise<void> {
-    await this.processes.start(index);
-    await pollUntil(`${this.ids[index]} has caught up with the leader`, CONVERGE_MS, async () => {
-      const leader = await this.agreedLeader();
-      if (leader === undefined || leader.index === index) return undefined;
-      const own = await memberStatus(this.urls[index]!, this.adminKey);
-      return own.raft.appliedIndex >= leader.status.raft.commitIndex ? true : undefined;
-    });
+  protected async caughtUp(index: number, leader: MemberStatus): Promise<boolean> {
+    const own = await memberStatus(this.urls[index]!, this.adminKey);
+    return own.raft.appliedIndex >= leader.raft.commitIndex;
   }
 }
 

@@ -3,15 +3,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { spawnUntilLine } from './child-process.js';
 import { freeLoopbackPort } from './free-port.js';
-import { pollUntil } from './poll.js';
 import { ProcessGroup, withProcessGroup } from './process-group.js';
-import type { ReplicatedCluster } from './replicated-cluster.js';
+import { ProcessCluster, type ReplicatedCluster } from './replicated-cluster.js';
 import { withTempDir } from './temp-dir.js';
 
 /** How to get etcd where it is missing: Debian's package (etcd 3.4). */
 export const ETCD_INSTALL_HINT = 'apt-get install -y etcd-server';
-
-const CONVERGE_MS = 30_000;
 
 /**
  * The Raft timing of DTF's coordinators (a 50 ms heartbeat, an election timeout of 10 ticks,
@@ -56,7 +53,7 @@ async function memberStatus(url: string): Promise<EtcdStatus> {
 
 let keys = 0;
 
-class Cluster implements ReplicatedCluster {
+class Cluster extends ProcessCluster<EtcdStatus> {
   readonly write = {
     method: 'POST' as const,
     path: '/v3/kv/put',
@@ -68,12 +65,14 @@ class Cluster implements ReplicatedCluster {
 
   constructor(
     readonly system: string,
-    readonly urls: readonly string[],
-    private readonly processes: ProcessGroup,
-  ) {}
+    urls: readonly string[],
+    processes: ProcessGroup,
+  ) {
+    super(urls, processes);
+  }
 
-  private async agreedLeader(): Promise<{ index: number; status: EtcdStatus } | undefined> {
-    const running = this.urls.flatMap((_, i) => (this.processes.isRunning(i) ? [i] : []));
+  protected async agreedLeader(): Promise<{ index: number; status: EtcdStatus } | undefined> {
+    const running = this.running();
     const statuses = await Promise.all(running.map((i) => memberStatus(this.urls[i]!)));
     const leader = statuses[0]?.leader ?? '0';
     if (leader === '0' || statuses.some((s) => s.leader !== leader)) return undefined;
@@ -81,25 +80,9 @@ class Cluster implements ReplicatedCluster {
     return at === -1 ? undefined : { index: running[at]!, status: statuses[at]! };
   }
 
-  async leader(): Promise<number> {
-    const found = await pollUntil('the etcd members agree on a leader', CONVERGE_MS, () =>
-      this.agreedLeader(),
-    );
-    return found.index;
-  }
-
-  kill(index: number): Promise<void> {
-    return this.processes.kill(index);
-  }
-
-  async restart(index: number): Promise<void> {
-    await this.processes.start(index);
-    await pollUntil(`etcd member ${index} has caught up with the leader`, CONVERGE_MS, async () => {
-      const leader = await this.agreedLeader();
-      if (leader === undefined || leader.index === index) return undefined;
-      const own = await memberStatus(this.urls[index]!);
-      return BigInt(own.raftIndex) >= BigInt(leader.status.raftIndex) ? true : undefined;
-    });
+  protected async caughtUp(index: number, leader: EtcdStatus): Promise<boolean> {
+    const own = await memberStatus(this.urls[index]!);
+    return BigInt(own.raftIndex) >= BigInt(leader.raftIndex);
   }
 }
 
