@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
+import { CLOSE_NOT_LEADER } from '../protocol/index.js';
 import { Backoff, type BackoffOptions, watchPings } from '../worker-core/index.js';
 import { describeError } from './error-text.js';
 import { CredentialsRejectedError, NoLeaderYetError, openFirstSocket } from './open-socket.js';
 
-/** A cluster follower closes with this code; the reason is the leader's `/ws` URL, if known. */
-const NOT_LEADER_CLOSE = 4001;
 const DEFAULT_GIVE_UP_AFTER_MS = 60_000;
 const DEFAULT_PING_INTERVAL_MS = 5_000;
 /** A coordinator silent to this many pings in a row is presumed gone (a dead host sends no FIN). */
@@ -181,7 +180,7 @@ export class LeaderConnection {
       this.closed(
         url,
         this.dropReason ?? new Error(`connection to ${url} closed (${detail})${why}`),
-        code === NOT_LEADER_CLOSE && reason.length > 0 ? reason.toString('utf8') : undefined,
+        code === CLOSE_NOT_LEADER && reason.length > 0 ? reason.toString('utf8') : undefined,
       );
     });
     this.startPings(socket);

@@ -208,7 +208,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       : raftRestHandler(cluster.transport, Math.max(options.maxMessageBytes * 4, 64 * 1024 * 1024));
   const artifactPeers = replicas?.peerHandler ?? (() => false);
   const redirect = cluster === undefined ? () => false : leaderRedirect(cluster);
-  const gate = cluster === undefined ? () => false : readGate(cluster);
+  const gate = cluster === undefined ? () => false : readGate(cluster, credentials);
   const server = createServer((req, res) => {
     const serve = () => {
       if (!readTask(req, res) && !submitTask(req, res)) app(req, res);

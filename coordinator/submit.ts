@@ -56,10 +56,9 @@ export function submitSpecs(
     return;
   }
   // In a cluster another member may hold an artifact this one has no copy of yet.
-  Promise.all(missing.map((ref) => replicas.obtain(ref.slice('sha256:'.length)))).then(
-    () => submitChecked(ctx, specs, reply),
-    (error: unknown) => reply({ error: { code: 'internal', message: String(error) } }),
-  );
+  Promise.all(missing.map((ref) => replicas.obtain(ref.slice('sha256:'.length))))
+    .then(() => submitChecked(ctx, specs, reply))
+    .catch((error: unknown) => reply({ error: { code: 'internal', message: String(error) } }));
 }
 
 function submitChecked(

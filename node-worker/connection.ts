@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
-import { PROTOCOL_VERSION, type WorkerToCoordinator } from '../protocol/index.js';
+import { CLOSE_NOT_LEADER, PROTOCOL_VERSION, type WorkerToCoordinator } from '../protocol/index.js';
 import {
   Backoff,
   type BackoffOptions,
@@ -11,8 +11,6 @@ import {
 } from '../worker-core/index.js';
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
-/** A cluster follower closes with this code; the reason is the leader's `/ws` URL, if known. */
-const NOT_LEADER_CLOSE = 4001;
 /** How long a clean close may take at shutdown before the socket is dropped. */
 const CLOSE_TIMEOUT_MS = 1_000;
 /** A coordinator silent to pings for this many heartbeats, and at least this long, is gone. */
@@ -208,7 +206,7 @@ export class CoordinatorConnection implements WorkerConnection {
       this.stopHeartbeat?.();
       if (this.stopped) return;
       logger.warn({ url, code, reason: reason.toString() }, 'coordinator connection closed');
-      this.leaderHint = code === NOT_LEADER_CLOSE ? reason.toString() || undefined : undefined;
+      this.leaderHint = code === CLOSE_NOT_LEADER ? reason.toString() || undefined : undefined;
       if (this.leaderHint !== undefined && !this.followedHint) {
         // A follower named the leader: go there at once (once; a stale name waits as usual).
         this.followedHint = true;

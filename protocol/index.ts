@@ -1,5 +1,6 @@
 export * from './capabilities.js';
 export * from './client-messages.js';
+export * from './close-codes.js';
 export * from './decode.js';
 export * from './errors.js';
 export * from './json-schema.js';

@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION } from '../../protocol/index.js';
+import { CLOSE_NOT_LEADER, PROTOCOL_VERSION } from '../../protocol/index.js';
 import { Backoff } from '../../worker-core/index.js';
 import {
   type FromSocketWorker,
@@ -19,9 +19,6 @@ const port = globalThis as unknown as {
   postMessage(message: FromSocketWorker): void;
   onmessage: ((event: MessageEvent<ToSocketWorker>) => void) | null;
 };
-
-/** A cluster follower closes with this code; the reason is the leader's `/ws` URL, if known. */
-const NOT_LEADER_CLOSE = 4001;
 
 const backoff = new Backoff({ initialDelayMs: 200 });
 let urls: string[] = [];
@@ -85,7 +82,7 @@ function open(url: string): void {
     }
     if (opened) port.postMessage({ event: 'closed' });
     const hint =
-      event.code === NOT_LEADER_CLOSE && event.reason !== '' ? withToken(event.reason) : undefined;
+      event.code === CLOSE_NOT_LEADER && event.reason !== '' ? withToken(event.reason) : undefined;
     if (hint !== undefined && !followedHint) {
       // A follower named the leader: go there at once (once; a stale name waits as usual).
       followedHint = true;

@@ -24,6 +24,8 @@ export class LogCompactor {
   private pending: { index: number; data?: string } | undefined;
   /** Bumped when the state is replaced: a snapshot under way is then of a past state. */
   private generation = 0;
+  /** After a snapshot failed, the applied index before which none is tried again. */
+  private retryAt = 0;
 
   constructor(private readonly options: LogCompactorOptions) {}
 
@@ -35,7 +37,8 @@ export class LogCompactor {
   ): { index: number; data: string } | undefined {
     const pending = this.pending;
     if (pending === undefined) {
-      if (applied - snapshotIndex > this.options.entries) this.start(state, applied);
+      const due = applied - snapshotIndex > this.options.entries && applied >= this.retryAt;
+      if (due) this.start(state, applied);
       return undefined;
     }
     if (pending.data === undefined || applied < pending.index + this.options.tail) return undefined;
@@ -60,6 +63,8 @@ export class LogCompactor {
       (error: unknown) => {
         if (this.generation !== generation) return;
         this.pending = undefined;
+        // Not again on every pass: after another tail's worth of entries.
+        this.retryAt = index + this.options.tail;
         this.options.onError(error);
       },
     );

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendRestError } from '../http/errors.js';
+import type { Credentials } from '../auth/index.js';
+import { authorized } from '../http/auth.js';
+import { sendRestError, sendThrownError } from '../http/errors.js';
 import type { RaftHost } from './raft-host.js';
 
 const ONE_RESOURCE = /^\/api\/(?:tasks|results)\/[^/]+$/;
@@ -12,7 +14,9 @@ const ONE_RESOURCE = /^\/api\/(?:tasks|results)\/[^/]+$/;
  */
 export function isReplicatedRead(method: string | undefined, path: string): boolean {
   if (method !== 'GET' && method !== 'HEAD') return false;
-  return path === '/api/tasks' || path === '/api/workers' || ONE_RESOURCE.test(path);
+  // As Express routes them: any letter case, with or without a trailing slash.
+  const route = path.toLowerCase().replace(/\/+$/, '');
+  return route === '/api/tasks' || route === '/api/workers' || ONE_RESOURCE.test(route);
 }
 
 /**
@@ -22,15 +26,25 @@ export function isReplicatedRead(method: string | undefined, path: string): bool
  */
 export function readGate(
   host: RaftHost,
+  credentials: Credentials | undefined,
 ): (req: IncomingMessage, res: ServerResponse, serve: () => void) => boolean {
   return (req, res, serve) => {
     const url = req.url ?? '';
     const end = url.indexOf('?');
     if (!isReplicatedRead(req.method, end === -1 ? url : url.slice(0, end))) return false;
-    host.read().then(serve, (error: Error) => {
-      res.setHeader('retry-after', '1');
-      sendRestError(res, 'not_leader', error.message);
-    });
+    // Every replicated read needs the admin key; a stranger does not get to start a round.
+    if (!authorized(credentials, ['admin'], req, res)) return true;
+    host
+      .read()
+      .then(serve, (error: Error) => {
+        res.setHeader('retry-after', '1');
+        sendRestError(res, 'not_leader', error.message);
+      })
+      .catch((error: Error) => {
+        // A read that failed while answering: the request is lost, the coordinator is not.
+        if (res.headersSent) res.destroy();
+        else sendThrownError(res, error);
+      });
     return true;
   };
 }

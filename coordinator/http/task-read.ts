@@ -16,12 +16,21 @@ export function taskReadHandler(ctx: CoordinatorContext, credentials: Credential
     const url = req.url ?? '';
     if (req.method !== 'GET' || !url.startsWith(PREFIX)) return false;
     const end = url.indexOf('?');
-    const id = decodeURIComponent(url.slice(PREFIX.length, end === -1 ? undefined : end));
-    if (id === '' || id.includes('/')) return false;
+    const id = decodedSegment(url.slice(PREFIX.length, end === -1 ? undefined : end));
+    // Anything else (a malformed escape too) goes on to Express, which answers it.
+    if (id === undefined || id === '' || id.includes('/')) return false;
     if (!authorized(credentials, ['admin'], req, res)) return true;
     const view = describeTask(ctx.state, ctx.explainer, id, ctx.now());
     if (view === undefined) sendRestError(res, 'not_found', `no task '${id}'`);
     else writeJson(res, 200, view);
     return true;
   };
+}
+
+function decodedSegment(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
 }

@@ -45,7 +45,10 @@ export class PeerLink {
     this.queue = [];
     const socket = this.socket;
     if (socket?.readyState !== WebSocket.OPEN) {
-      this.options.onUnreachable(this.options.peer);
+      // Dropped (Raft resends). Still connecting is no sign the peer is gone: a follower would
+      // take it for its leader's death and campaign.
+      if (socket?.readyState !== WebSocket.CONNECTING)
+        this.options.onUnreachable(this.options.peer);
       return;
     }
     const batch: RaftBatch = { v: PROTOCOL_VERSION, type: 'raft', messages };

@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import { WebSocketServer } from 'ws';
-import { decodeMessage, InboundMessage } from '../../protocol/index.js';
+import { CLOSE_NOT_LEADER, decodeMessage, InboundMessage } from '../../protocol/index.js';
 import { bearerToken, type Credentials, type Role } from '../auth/index.js';
 import type { CoordinatorContext } from '../context.js';
 import { CREDENTIALS_PENDING } from '../http/auth.js';
@@ -13,8 +13,6 @@ import { Subscriptions } from './subscriptions.js';
 import { WorkerConnections } from './worker-connections.js';
 
 export const WS_PATH = '/ws';
-/** Close code after a follower names the leader; the close reason is the leader's `/ws` URL. */
-export const NOT_LEADER_CLOSE = 4001;
 
 type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
@@ -148,7 +146,7 @@ function refuseAsFollower(socket: WebSocket, leaderUrl: string | null): void {
         ? 'this coordinator is a follower and no leader is known yet; try another coordinator'
         : `this coordinator is a follower; the leader is at ${leaderWs}`,
   });
-  socket.close(NOT_LEADER_CLOSE, leaderWs);
+  socket.close(CLOSE_NOT_LEADER, leaderWs);
 }
 
 /** Must match the client's `LEADER_REDIRECT_HEADER`. */

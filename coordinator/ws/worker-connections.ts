@@ -2,17 +2,14 @@ import type WebSocket from 'ws';
 import {
   type AbortMessage,
   type Assignment,
+  CLOSE_WORKER_EXPIRED,
+  CLOSE_WORKER_REPLACED,
   type DrainMessage,
   PROTOCOL_VERSION,
   type ResultAck,
 } from '../../protocol/index.js';
 import { attemptTimeoutMs, type StateEvent, type TaskRecord } from '../state/index.js';
 import { send } from './send.js';
-
-/** Close code telling a worker it was declared dead and must register again. */
-export const CLOSE_WORKER_EXPIRED = 4001;
-/** Close code for a socket replaced by a newer connection of the same worker. */
-export const CLOSE_WORKER_REPLACED = 4002;
 
 export function assignmentFor(task: TaskRecord): Assignment {
   const lease = {

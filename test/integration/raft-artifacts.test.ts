@@ -124,4 +124,11 @@ describe('artifacts in a cluster', () => {
     });
     expect(res.status).toBe(401);
   });
+
+  it('answers a download name that is not a digest itself, asking no peer', async () => {
+    const member = members.find(isRunning)!;
+    const reply = await getArtifact(member, keys.adminKey, '..%2F..%2Ftasks%3Fx');
+    expect(reply.status).toBe(404);
+    expect(reply.bytes.toString()).toContain('expected 64 hex digits');
+  });
 });

@@ -65,6 +65,26 @@ beforeAll(async () => {
 }, 60_000);
 
 describe('reads on every member of a Raft cluster', () => {
+  it('a follower gates every spelling of a read, refuses strangers first, and survives a malformed path', async () => {
+    const leader = await agreedLeader(members, adminKey);
+    const follower = members.find((m) => m !== leader)!;
+    const id = await submitAt(leader, 'spellings');
+    // Served at the follower after a ReadIndex, as Express would route them, not redirected.
+    for (const path of ['/API/Tasks', '/api/workers/']) {
+      expect((await callMember(follower, adminKey, path)).status, path).toBe(200);
+    }
+    const result = await callMember(follower, adminKey, `/api/Results/${id}/`);
+    expect(result).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+    const rounds = (await memberStatus(follower, adminKey)).raft!.readRounds;
+    expect((await callMember(follower, 'not-the-key', '/api/tasks')).status).toBe(401);
+    expect((await memberStatus(follower, adminKey)).raft!.readRounds).toBe(rounds);
+    for (const member of [follower, leader]) {
+      const malformed = await callMember(member, adminKey, '/api/tasks/%E0');
+      expect(malformed.status, `${member.id}: ${JSON.stringify(malformed.body)}`).toBe(404);
+      expect((await memberStatus(member, adminKey)).role).toBeDefined();
+    }
+  });
+
   it('a task submitted at the leader can be read at once from every follower', async () => {
     const leader = await agreedLeader(members, adminKey);
     const followers = members.filter((m) => m !== leader);

@@ -31,6 +31,7 @@ export interface RaftStatusBody {
     appliedIndex: number;
     firstIndex: number;
     lastIndex: number;
+    readRounds: number;
   };
   tasks: Record<string, number>;
 }

@@ -2,7 +2,7 @@ import { type NextFunction, type Response, Router } from 'express';
 import type { Credentials } from '../../auth/index.js';
 import type { ArtifactReplicator } from '../../cluster/artifact-replicator.js';
 import { MajorityUnreachable } from '../../cluster/majority-ack.js';
-import { ArtifactRefused, type ArtifactStore } from '../../store/index.js';
+import { ArtifactRefused, type ArtifactStore, isArtifactHex } from '../../store/index.js';
 import { requireRole } from '../auth.js';
 import { sendRestError } from '../errors.js';
 
@@ -42,6 +42,10 @@ export function artifactRoutes(
     requireRole(credentials, ['admin', 'worker']),
     (req, res, next) => {
       const { sha256 } = req.params as { sha256: string };
+      if (!isArtifactHex(sha256)) {
+        sendRestError(res, 'not_found', `no artifact '${sha256}' (expected 64 hex digits)`);
+        return;
+      }
       const own = artifacts.file(sha256);
       if (own !== undefined || replicator === undefined) {
         serve(res, sha256, own);

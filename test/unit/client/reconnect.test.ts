@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DtfClient, type ReconnectEvent } from '../../../client/index.js';
-import type { TaskEvent, TaskSpecInput } from '../../../protocol/index.js';
+import { CLOSE_NOT_LEADER, type TaskEvent, type TaskSpecInput } from '../../../protocol/index.js';
 import { closeAfterEach } from '../../support/close-after-each.js';
 import {
   type FakeCoordinator,
@@ -82,7 +82,7 @@ describe('DtfClient reconnecting', () => {
   it('goes to the leader a follower named when it closed with not_leader', async () => {
     const leader = opened.second(await startFakeCoordinator(subscriptionScript([])));
     const follower = opened.first(
-      await startFakeCoordinator((_request, socket) => socket.close(4001, leader.url)),
+      await startFakeCoordinator((_request, socket) => socket.close(CLOSE_NOT_LEADER, leader.url)),
     );
     const reconnects = reconnectWatch();
     const client = opened.client(
