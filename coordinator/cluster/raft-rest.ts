@@ -25,8 +25,8 @@ export function raftRestHandler(
       sendRestError(res, 'not_found', `no route ${req.method} ${path}`);
       return true;
     }
-    const from = req.headers[RAFT_FROM_HEADER];
-    if (!transport.authentic(req) || typeof from !== 'string') {
+    const from = transport.authenticPeer(req);
+    if (from === undefined) {
       sendRestError(res, 'unauthorized', `send the cluster token and ${RAFT_FROM_HEADER}`);
       return true;
     }
