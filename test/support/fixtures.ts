@@ -11,6 +11,7 @@ import {
 import {
   type Capabilities,
   type Labels,
+  type LeaseRef,
   type TaskResult,
   TaskSpec,
   type TaskSpecInput,
@@ -34,6 +35,29 @@ export const nodeCapabilities = (
 
 export function commandSpec(overrides: Partial<TaskSpecInput> = {}): TaskSpec {
   return TaskSpec.parse({ kind: 'command', payload: { command: 'true' }, ...overrides });
+}
+
+/** A `RegisterWorker` command named after its worker, with node capabilities and no labels unless given. */
+export function registerCommand(
+  workerId: string,
+  opts: {
+    now?: number;
+    slots?: number;
+    labels?: Labels;
+    capabilities?: Capabilities;
+    inFlight?: LeaseRef[];
+  } = {},
+): Command {
+  return {
+    type: 'RegisterWorker',
+    now: opts.now ?? 1,
+    workerId,
+    name: workerId,
+    capabilities: opts.capabilities ?? nodeCapabilities(),
+    labels: opts.labels ?? {},
+    slots: opts.slots ?? 1,
+    inFlight: opts.inFlight ?? [],
+  };
 }
 
 export function newState(scheduling?: StateConfig['scheduling']): CoordinatorState {
@@ -72,16 +96,7 @@ export class Harness {
     workerId: string,
     opts: { slots?: number; labels?: Labels; capabilities?: Capabilities } = {},
   ): void {
-    this.run({
-      type: 'RegisterWorker',
-      now: this.now,
-      workerId,
-      name: workerId,
-      capabilities: opts.capabilities ?? nodeCapabilities(),
-      labels: opts.labels ?? {},
-      slots: opts.slots ?? 1,
-      inFlight: [],
-    });
+    this.run(registerCommand(workerId, { ...opts, now: this.now }));
   }
 
   task(id: string) {

@@ -3,10 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { restoreAppliedState } from '../../../coordinator/cluster/applied-state.js';
 import { RaftHost } from '../../../coordinator/cluster/raft-host.js';
 import { schedule } from '../../../coordinator/scheduler/index.js';
-import type { Command } from '../../../coordinator/state/index.js';
 import { GroupCommit, loadState, openDatabase } from '../../../coordinator/store/index.js';
 import { type LeaseRef, PROTOCOL_VERSION } from '../../../protocol/index.js';
-import { commandSpec, nodeCapabilities } from '../../support/fixtures.js';
+import { commandSpec, registerCommand } from '../../support/fixtures.js';
 import { removeTempDirs, tempDir } from '../../support/temp-dir.js';
 
 const config = { heartbeatIntervalMs: 1000, heartbeatMisses: 3 };
@@ -99,16 +98,7 @@ describe('RaftHost', () => {
       tasks: [{ id: 'a', spec: commandSpec() }],
     });
     expect(events.map((e) => e.type)).toContain('TaskSubmitted');
-    await host.submitAndWait({
-      type: 'RegisterWorker',
-      now: 1,
-      workerId: 'w1',
-      name: 'w1',
-      capabilities: nodeCapabilities(),
-      labels: {},
-      slots: 1,
-      inFlight: [],
-    });
+    await host.submitAndWait(registerCommand('w1'));
     while (state.tasks.get('a')!.state !== 'assigned')
       await host.submitAndWait({ type: 'Tick', now: 3 });
     const status = host.status();
@@ -159,16 +149,7 @@ describe('RaftHost', () => {
 
   it('once elected, places no new task on a worker the log says is connected until it registers with it; its attempt keeps its lease', async () => {
     const dir = tempDir();
-    const register = (inFlight: LeaseRef[]): Command => ({
-      type: 'RegisterWorker',
-      now: 1,
-      workerId: 'w1',
-      name: 'w1',
-      capabilities: nodeCapabilities(),
-      labels: {},
-      slots: 2,
-      inFlight,
-    });
+    const register = (inFlight: LeaseRef[]) => registerCommand('w1', { slots: 2, inFlight });
     const first = soloHost(dir, { restore: true });
     await first.lead();
     await first.host.submitAndWait(register([]));

@@ -20,7 +20,7 @@ import {
 } from '../../../coordinator/state/index.js';
 import { openDatabase } from '../../../coordinator/store/index.js';
 import type { TaskResult } from '../../../protocol/index.js';
-import { commandSpec, newState, nodeCapabilities } from '../../support/fixtures.js';
+import { commandSpec, newState, registerCommand } from '../../support/fixtures.js';
 import { removeTempDirs, tempDir } from '../../support/temp-dir.js';
 
 afterEach(removeTempDirs);
@@ -40,17 +40,8 @@ function eventData(events: StateEvent[]): unknown {
   );
 }
 
-function register(now: number, workerId: string, slots: number, inFlight = []): Command {
-  return {
-    type: 'RegisterWorker',
-    now,
-    workerId,
-    name: workerId,
-    capabilities: nodeCapabilities(),
-    labels: {},
-    slots,
-    inFlight,
-  };
+function register(now: number, workerId: string, slots: number): Command {
+  return registerCommand(workerId, { now, slots });
 }
 
 function leaseOf(state: CoordinatorState, taskId: string) {
