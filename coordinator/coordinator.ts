@@ -135,6 +135,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     logger.fatal({ err: error }, "cannot install the leader's state snapshot; stopping");
     process.exit(70);
   };
+  // A peer frame carries batches of commands, and a snapshot: room for several messages.
+  const maxPeerFrameBytes = Math.max(options.maxMessageBytes * 4, 64 * 1024 * 1024);
   const cluster =
     options.cluster === undefined
       ? undefined
@@ -142,7 +144,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
           ...options.cluster,
           db,
           commit,
-          maxFrameBytes: Math.max(options.maxMessageBytes * 4, 64 * 1024 * 1024),
+          maxFrameBytes: maxPeerFrameBytes,
           logger,
           followUp: placements,
           onRoleChange: (leading) => {
@@ -203,9 +205,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const readTask = taskReadHandler(ctx, credentials);
   const submitTask = taskSubmitHandler(ctx, credentials);
   const raftRest =
-    cluster === undefined
-      ? () => false
-      : raftRestHandler(cluster.transport, Math.max(options.maxMessageBytes * 4, 64 * 1024 * 1024));
+    cluster === undefined ? () => false : raftRestHandler(cluster.transport, maxPeerFrameBytes);
   const artifactPeers = replicas?.peerHandler ?? (() => false);
   const redirect = cluster === undefined ? () => false : leaderRedirect(cluster);
   const gate = cluster === undefined ? () => false : readGate(cluster, credentials);
