@@ -4,6 +4,13 @@ import { GpuAdapterInfo, TaskKind } from './task-kinds.js';
 export const WorkerKind = z.enum(['node', 'browser']);
 export type WorkerKind = z.infer<typeof WorkerKind>;
 
+/**
+ * `drained`: it drained and went away holding no task (a drain that completed); `dead`: it was
+ * lost (silent past its heartbeats, or reported lost), its attempts charged as failures.
+ */
+export const WorkerStatus = z.enum(['connected', 'disconnected', 'drained', 'dead']);
+export type WorkerStatus = z.infer<typeof WorkerStatus>;
+
 export const GpuInfo = z.object({
   name: z.string(),
   memoryMb: z.number().int().nonnegative().optional(),
