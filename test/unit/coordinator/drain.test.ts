@@ -161,13 +161,19 @@ describe('draining a worker', () => {
     expect(schedule(h.state)).toEqual([{ taskId: expect.any(String), workerId: 'b' }]);
   });
 
-  it('a draining worker that goes away holding nothing is drained, never expired as lost', () => {
+  /** Worker `a`, running task `id`, has started draining. */
+  function drainingWithATask() {
     const h = new Harness();
     h.register('a', { slots: 2 });
     const [id] = h.submit(commandSpec());
     h.assign();
     h.run({ type: 'DrainWorker', now: h.now, workerId: 'a', by: 'worker' });
-    h.report(id!, { status: 'succeeded', durationMs: 3 });
+    return { h, id: id! };
+  }
+
+  it('a draining worker that goes away holding nothing is drained, never expired as lost', () => {
+    const { h, id } = drainingWithATask();
+    h.report(id, { status: 'succeeded', durationMs: 3 });
     const events = h.run({ type: 'WorkerDisconnected', now: h.now, workerId: 'a' });
     expect(events.map((e) => e.type)).toEqual(['WorkerDrained']);
     const worker = h.state.workers.get('a')!;
@@ -179,16 +185,12 @@ describe('draining a worker', () => {
   });
 
   it('a draining worker that goes away still holding a task is lost when it expires', () => {
-    const h = new Harness();
-    h.register('a', { slots: 2 });
-    const [id] = h.submit(commandSpec());
-    h.assign();
-    h.run({ type: 'DrainWorker', now: h.now, workerId: 'a', by: 'worker' });
+    const { h, id } = drainingWithATask();
     expect(h.run({ type: 'WorkerDisconnected', now: h.now, workerId: 'a' })).toEqual([]);
     expect(h.state.workers.get('a')!.status).toBe('disconnected');
     h.run({ type: 'ExpireWorker', now: h.now, workerId: 'a', reason: 'no heartbeat' });
     expect(h.state.workers.get('a')!.status).toBe('dead');
-    expect(h.task(id!).failures).toBe(1);
+    expect(h.task(id).failures).toBe(1);
   });
 
   it('after a coordinator restart (flag not kept) a worker re-announces it in register', () => {
