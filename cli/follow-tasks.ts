@@ -88,7 +88,10 @@ async function describeTimeout(
       .map((event) => event.taskId),
     ...progress.unseenTaskIds(),
   ];
-  const named = await client.query({ taskIds: pending.slice(0, MAX_NAMED_PENDING) });
+  // The count alone still says what the timeout is about when the names cannot be looked up.
+  const named = await client
+    .query({ taskIds: pending.slice(0, MAX_NAMED_PENDING) })
+    .catch(() => []);
   return formatTimeout(timeoutMs, pending.length, progress.total, named);
 }
 
