@@ -13,6 +13,8 @@ export type StateEvent =
   | { type: 'LeaseRevoked'; workerId: string; taskId: string; attempt: number; reason: string }
   | { type: 'WorkerRegistered'; worker: WorkerRecord }
   | { type: 'WorkerLost'; worker: WorkerRecord; reason: string }
+  /** A draining worker went away holding nothing: its drain completed. */
+  | { type: 'WorkerDrained'; worker: WorkerRecord }
   /** The worker takes no new tasks; `by: 'admin'` means the worker must be told (`drain`). */
   | { type: 'WorkerDraining'; worker: WorkerRecord; by: 'admin' | 'worker'; graceMs?: number }
   /** Cluster mode: the replicated credentials' hashes were set (once per cluster). */

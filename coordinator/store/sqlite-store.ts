@@ -101,6 +101,7 @@ export class EventWriter {
           break;
         case 'WorkerRegistered':
         case 'WorkerLost':
+        case 'WorkerDrained':
           this.changedWorkers.add(event.worker);
           break;
         case 'CredentialsSet':
