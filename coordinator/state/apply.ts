@@ -18,6 +18,7 @@ import { assignableSlots, recordOutcome, recordResultHealth } from './health.js'
 import { schedulingPolicy } from './policy.js';
 import { releaseDue } from './queueing.js';
 import type { CoordinatorState, TaskRecord } from './types.js';
+import { taskEvent } from './view.js';
 import {
   awaitReconnects,
   disconnectWorker,
@@ -115,7 +116,7 @@ function submitTasks(
       queueEpoch: 1,
     };
     indexTask(state, task);
-    events.push({ type: 'TaskSubmitted', task });
+    events.push({ type: 'TaskSubmitted', task, update: taskEvent(task, now) });
     created.push(task);
   }
   // After the whole batch is indexed: a task may depend on one submitted after it.
@@ -142,7 +143,7 @@ function assignTasks(state: CoordinatorState, now: number, placements: Placement
     worker.running.add(taskId);
     countRunning(state, task, 1);
     chargeGroup(state, shareGroup(task.spec.group), policy);
-    events.push({ type: 'TaskAssigned', task });
+    events.push({ type: 'TaskAssigned', task, update: taskEvent(task, now) });
   }
   return events;
 }
@@ -171,7 +172,7 @@ function startTask(
     return [];
   task.state = 'running';
   task.startedAt = now;
-  return [{ type: 'TaskStarted', task }];
+  return [{ type: 'TaskStarted', task, update: taskEvent(task, now) }];
 }
 
 function recordResult(

@@ -34,5 +34,5 @@ export type {
   WorkerRecord,
   WorkerStatus,
 } from './types.js';
-export { taskEvent, taskView } from './view.js';
+export { enteredStateAt, taskEvent, taskView } from './view.js';
 export { NEVER_DELIVERED } from './workers.js';

@@ -162,9 +162,21 @@ describe('apply', () => {
       reports: [{ ...h.lease(done!), result: ok }],
     });
     const events = h.run({ type: 'CancelTasks', now: h.now, group: 'g', reason: 'by test' });
+    const cancelled = { state: 'cancelled', group: 'g', at: h.now, reason: 'by test' };
     expect(events).toEqual([
-      { type: 'TaskEnded', task: h.task(running!), abortOnWorker: 'w', reason: 'by test' },
-      { type: 'TaskEnded', task: h.task(queued!), reason: 'by test' },
+      {
+        type: 'TaskEnded',
+        task: h.task(running!),
+        abortOnWorker: 'w',
+        reason: 'by test',
+        update: { taskId: running, attempt: 1, workerId: 'w', ...cancelled },
+      },
+      {
+        type: 'TaskEnded',
+        task: h.task(queued!),
+        reason: 'by test',
+        update: { taskId: queued, attempt: 0, ...cancelled },
+      },
     ]);
     expect(h.task(done!).state).toBe('succeeded');
     expect(h.state.ready.size).toBe(0);
