@@ -15,6 +15,7 @@ import { drainWorker, releaseTasks } from './drain.js';
 import type { StateEvent } from './events.js';
 import { chargeGroup, shareGroup } from './fair-share.js';
 import { assignableSlots, recordOutcome, recordResultHealth } from './health.js';
+import { sortByIdempotencyKey } from './idempotency.js';
 import { schedulingPolicy } from './policy.js';
 import { releaseDue } from './queueing.js';
 import type { CoordinatorState, TaskRecord } from './types.js';
@@ -90,17 +91,14 @@ function submitTasks(
   now: number,
   tasks: Extract<Command, { type: 'SubmitTasks' }>['tasks'],
 ): StateEvent[] {
-  const events: StateEvent[] = [];
+  const sorted = sortByIdempotencyKey(state, tasks);
+  if ('refused' in sorted) return [sorted.refused];
+  const events: StateEvent[] = sorted.repeats.map((repeat) => ({
+    type: 'TaskDeduplicated',
+    ...repeat,
+  }));
   const created: TaskRecord[] = [];
-  for (const { id, spec } of tasks) {
-    const existing =
-      spec.idempotencyKey === undefined
-        ? undefined
-        : state.byIdempotencyKey.get(spec.idempotencyKey);
-    if (existing !== undefined) {
-      events.push({ type: 'TaskDeduplicated', requestedId: id, existingId: existing });
-      continue;
-    }
+  for (const { id, spec } of sorted.fresh) {
     const task: TaskRecord = {
       id,
       seq: state.nextSeq,

@@ -16,6 +16,8 @@ interface TaskTransition {
 export type StateEvent =
   | ({ type: 'TaskSubmitted' } & TaskTransition)
   | { type: 'TaskDeduplicated'; requestedId: string; existingId: string }
+  /** The submit was refused as a whole (an idempotency key reused for another spec). */
+  | { type: 'SubmitRefused'; key: string; index: number; existingId: string }
   | ({ type: 'TaskAssigned' } & TaskTransition)
   | ({ type: 'TaskStarted' } & TaskTransition)
   | ({ type: 'TaskRequeued'; reason: string } & TaskTransition)

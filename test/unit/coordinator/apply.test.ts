@@ -183,18 +183,6 @@ describe('apply', () => {
     expect(h.state.workers.get('w')!.running.size).toBe(0);
   });
 
-  it('deduplicates submits by idempotency key', () => {
-    const h = new Harness();
-    const [first] = h.submit(commandSpec({ idempotencyKey: 'k' }));
-    const events = h.run({
-      type: 'SubmitTasks',
-      now: h.now,
-      tasks: [{ id: 'again', spec: commandSpec({ idempotencyKey: 'k' }) }],
-    });
-    expect(events).toEqual([{ type: 'TaskDeduplicated', requestedId: 'again', existingId: first }]);
-    expect(h.state.tasks.size).toBe(1);
-  });
-
   it('on re-register keeps held leases, requeues forgotten ones and revokes stale ones', () => {
     const h = new Harness();
     const [kept, forgotten, moved] = h.submit(commandSpec(), commandSpec(), commandSpec());
