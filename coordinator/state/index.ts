@@ -33,5 +33,5 @@ export type {
   TaskRecord,
   WorkerRecord,
 } from './types.js';
-export { taskEvent, taskView } from './view.js';
+export { enteredStateAt, taskEvent, taskView } from './view.js';
 export { isGone, NEVER_DELIVERED } from './workers.js';

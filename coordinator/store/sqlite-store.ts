@@ -110,6 +110,7 @@ export class EventWriter {
         // Starting is liveness, not durable state: a restart resumes from `assigned`.
         case 'TaskStarted':
         case 'TaskDeduplicated':
+        case 'SubmitRefused':
         case 'ResultAcked':
         case 'LeaseRevoked':
           break;
