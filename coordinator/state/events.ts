@@ -11,7 +11,8 @@ export type StateEvent =
   | { type: 'TaskEnded'; task: TaskRecord; abortOnWorker?: string; reason?: string }
   | { type: 'ResultAcked'; workerId: string; ack: ResultAck }
   | { type: 'LeaseRevoked'; workerId: string; taskId: string; attempt: number; reason: string }
-  | { type: 'WorkerRegistered'; worker: WorkerRecord }
+  /** `secretIssued`: this registration gave the worker id its secret (the edge hands it over). */
+  | { type: 'WorkerRegistered'; worker: WorkerRecord; secretIssued: boolean }
   | { type: 'WorkerLost'; worker: WorkerRecord; reason: string }
   /** The worker takes no new tasks; `by: 'admin'` means the worker must be told (`drain`). */
   | { type: 'WorkerDraining'; worker: WorkerRecord; by: 'admin' | 'worker'; graceMs?: number }
