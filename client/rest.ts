@@ -74,15 +74,17 @@ export async function uploadArtifact(
 
 /**
  * Tells the coordinator a worker is gone (its browser crashed, say), so its tasks are reassigned
- * now rather than after the heartbeat allowance, with `reason` in their history.
+ * now rather than after the heartbeat allowance, with `reason` in their history. Only the
+ * worker's own secret (issued at its registration) or the admin key may do this.
  */
 export async function reportWorkerLost(
   baseHttpUrl: string,
   token: string | undefined,
-  workerId: string,
+  worker: { workerId: string; secret: string | undefined },
   reason: string,
 ): Promise<void> {
-  const body = JSON.stringify({ workerId, status: 'lost', reason });
+  const { workerId, secret } = worker;
+  const body = JSON.stringify({ workerId, status: 'lost', reason, secret });
   await restRequest('POST', baseHttpUrl, '/api/workers/status', token, body);
 }
 

@@ -25,9 +25,15 @@ export interface ConnectionOptions {
   handlers: ConnectionHandlers;
 }
 
+/** A handshake the coordinator refused for the credentials: trying again cannot help. */
+interface Refusal {
+  refused: string;
+}
+
 /**
  * Keeps one WebSocket open to a coordinator. Each round tries the URLs in order; when all of
- * them fail, the next round waits for a growing, jittered delay.
+ * them fail, the next round waits for a growing, jittered delay. A coordinator that refuses
+ * the token (HTTP 401 or 403) ends the tries: that is final, not an outage.
  */
 export class CoordinatorConnection implements WorkerConnection {
   private readonly backoff: Backoff;
@@ -111,13 +117,18 @@ export class CoordinatorConnection implements WorkerConnection {
     this.leaderHint = undefined;
     const urls = hint === undefined ? this.options.urls : [hint, ...this.options.urls];
     for (const url of urls) {
-      const socket = await this.open(url);
+      const opened = await this.open(url);
       if (this.stopped) {
-        socket?.terminate();
+        if (opened instanceof WebSocket) opened.terminate();
         return;
       }
-      if (socket !== undefined) {
-        this.attach(socket, url);
+      if (opened instanceof WebSocket) {
+        this.attach(opened, url);
+        return;
+      }
+      if (opened !== undefined) {
+        this.stopped = true;
+        this.options.handlers.refused(opened.refused);
         return;
       }
     }
@@ -131,8 +142,8 @@ export class CoordinatorConnection implements WorkerConnection {
     this.retryTimer = setTimeout(() => void this.connectRound(), delayMs);
   }
 
-  /** Resolves with the open socket, or undefined when the handshake failed. */
-  private open(url: string): Promise<WebSocket | undefined> {
+  /** Resolves with the open socket, the refusal of the token, or undefined when unreachable. */
+  private open(url: string): Promise<WebSocket | Refusal | undefined> {
     const { token, logger } = this.options;
     return new Promise((resolve) => {
       let socket: WebSocket;
@@ -146,15 +157,24 @@ export class CoordinatorConnection implements WorkerConnection {
       }
       this.connecting = socket;
       let rejected = false;
+      let refusal: Refusal | undefined;
       const onRejected = (_request: unknown, response: IncomingMessage) => {
         rejected = true;
-        this.logRejection(url, response.statusCode);
+        const problem = refusalOf(url, response.statusCode, token);
+        if (problem === undefined) {
+          logger.warn(
+            { url, status: response.statusCode },
+            'coordinator refused the WebSocket handshake',
+          );
+        } else {
+          refusal = { refused: problem };
+        }
         socket.terminate();
       };
       const onError = (err: Error) => {
         if (!rejected) logger.warn({ url, err: err.message }, 'cannot connect to coordinator');
       };
-      const settle = (opened: WebSocket | undefined) => {
+      const settle = (opened: WebSocket | Refusal | undefined) => {
         this.connecting = undefined;
         socket.off('unexpected-response', onRejected);
         socket.off('error', onError);
@@ -163,29 +183,12 @@ export class CoordinatorConnection implements WorkerConnection {
         resolve(opened);
       };
       const onOpen = () => settle(socket);
-      const onClose = () => settle(undefined);
+      const onClose = () => settle(refusal);
       socket.on('unexpected-response', onRejected);
       socket.on('error', onError);
       socket.on('open', onOpen);
       socket.on('close', onClose);
     });
-  }
-
-  private logRejection(url: string, status: number | undefined): void {
-    const { token, logger } = this.options;
-    if (status === 401) {
-      const problem = token
-        ? 'the coordinator rejected the worker token (wrong or revoked)'
-        : 'the coordinator requires a worker token and none was given';
-      logger.error({ url, status }, `${problem}; retrying`);
-    } else if (status === 403) {
-      logger.error(
-        { url, status },
-        'the worker token is not allowed to register workers; retrying',
-      );
-    } else {
-      logger.warn({ url, status }, 'coordinator refused the WebSocket handshake');
-    }
   }
 
   private attach(socket: WebSocket, url: string): void {
@@ -218,4 +221,21 @@ export class CoordinatorConnection implements WorkerConnection {
     });
     handlers.opened();
   }
+}
+
+/** What a refused handshake says about the credentials; undefined for any other refusal. */
+function refusalOf(
+  url: string,
+  status: number | undefined,
+  token: string | undefined,
+): string | undefined {
+  if (status === 401) {
+    return token
+      ? `the coordinator at ${url} rejected the worker token (HTTP 401): it is wrong or revoked`
+      : `the coordinator at ${url} requires a worker token (HTTP 401) and none was given`;
+  }
+  if (status === 403) {
+    return `the coordinator at ${url} does not let this token register workers (HTTP 403)`;
+  }
+  return undefined;
 }

@@ -23,7 +23,8 @@ export interface WorkerOptions {
 }
 
 export interface WorkerHandle {
-  workerId: string;
+  /** The id it registers under (a new one if the coordinator refused the first). */
+  readonly workerId: string;
   /** Stops now: aborts running tasks (the coordinator reassigns them when it notices). */
   stop(): Promise<void>;
   /**
@@ -36,8 +37,13 @@ export interface WorkerHandle {
   stopNow(): Promise<void>;
   /** Resolves once the worker has stopped, however it was stopped. */
   stopped: Promise<void>;
-  /** Resolves after the first successful registration; rejects if stopped before it. */
+  /** Resolves after the first successful registration; rejects if stopped or refused before it. */
   registered: Promise<void>;
+  /**
+   * Rejects, naming the problem, when the coordinator refuses the worker token: final, the
+   * worker has stopped (and `stopped` does not resolve). It never resolves.
+   */
+  refused: Promise<never>;
 }
 
 /** Probes this machine, then connects to the coordinator and serves assignments until stopped. */
@@ -94,8 +100,11 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   });
   session.start();
   return {
-    workerId,
+    get workerId() {
+      return session.workerId;
+    },
     registered: session.registered,
+    refused: session.refused,
     stopped,
     stop: () => stop(() => session.stop()),
     drain,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Capabilities, Labels, WorkerStatus } from './capabilities.js';
 import { MAX_TASKS_PER_SUBMIT } from './limits.js';
 import { TaskSpec } from './task.js';
-import { MAX_DRAIN_GRACE_MS } from './worker-messages.js';
+import { MAX_DRAIN_GRACE_MS, WorkerSecret } from './worker-messages.js';
 
 /** `POST /api/tasks/submit`: `{ tasks: [...] }`; a bare spec or array is accepted too. */
 export const RestSubmitBody = z.object({
@@ -12,7 +12,7 @@ export type RestSubmitBody = z.infer<typeof RestSubmitBody>;
 
 /**
  * `POST /api/workers/register`: records a worker without a live connection. It receives
- * tasks only once it connects to `/ws` and registers there with the same id.
+ * tasks only once it connects to `/ws` and registers there with the same id (and secret).
  */
 export const RestRegisterWorkerBody = z.object({
   workerId: z.string().min(1).max(128),
@@ -20,19 +20,37 @@ export const RestRegisterWorkerBody = z.object({
   capabilities: Capabilities,
   labels: Labels.default({}),
   slots: z.number().int().min(1).max(1024).default(1),
+  /** The secret issued to this worker id; required once it has one (unless the admin key). */
+  secret: WorkerSecret.optional(),
 });
 export type RestRegisterWorkerBody = z.infer<typeof RestRegisterWorkerBody>;
 
+/** The answer to `POST /api/workers/register` (201). */
+export const RestRegisterWorkerReply = z.object({
+  workerId: z.string(),
+  heartbeatIntervalMs: z.number().int().positive(),
+  /** Only when this registration issued the worker id its secret, as in `registered`. */
+  secret: WorkerSecret.optional(),
+});
+export type RestRegisterWorkerReply = z.infer<typeof RestRegisterWorkerReply>;
+
 /**
  * `POST /api/workers/status`: a heartbeat over REST, or (`status: 'lost'`) word from whoever
- * runs the worker that it died, so its tasks are reassigned at once.
+ * runs the worker that it died, so its tasks are reassigned at once. Only the worker's own
+ * secret (or the admin key) may speak for it.
  */
 export const RestWorkerStatusBody = z.object({
   workerId: z.string().min(1).max(128),
   status: z.enum(['alive', 'lost']).default('alive'),
   reason: z.string().max(1024).optional(),
+  /** The secret issued to the worker at its first registration. */
+  secret: WorkerSecret.optional(),
 });
 export type RestWorkerStatusBody = z.infer<typeof RestWorkerStatusBody>;
+
+/** `GET /api/whoami`: the role the bearer token grants (401 when it grants none). */
+export const RestWhoamiReply = z.object({ role: z.enum(['admin', 'worker']) });
+export type RestWhoamiReply = z.infer<typeof RestWhoamiReply>;
 
 /**
  * `POST /api/workers/:id/drain`: the worker takes no new tasks, finishes what it runs within

@@ -11,6 +11,7 @@ export const STATE_SNAPSHOT_VERSION = 1;
 
 const Count = z.number().int().nonnegative();
 const Id = z.string().min(1);
+const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
 export const SnapshotTask = z.object({
   id: Id,
@@ -60,6 +61,8 @@ export const SnapshotWorker = z.object({
   draining: z.boolean(),
   /** Absent from snapshots written before it existed: false. */
   awaitingReconnect: z.boolean().default(false),
+  /** SHA-256 of the secret issued to the worker; absent until one is issued. */
+  secretSha256: Sha256Hex.optional(),
 });
 export type SnapshotWorker = z.infer<typeof SnapshotWorker>;
 
@@ -72,8 +75,8 @@ export const StateSnapshot = z.object({
   workersVersion: Count,
   credentials: z
     .object({
-      adminKeySha256: z.string().regex(/^[0-9a-f]{64}$/),
-      workerTokenSha256: z.string().regex(/^[0-9a-f]{64}$/),
+      adminKeySha256: Sha256Hex,
+      workerTokenSha256: Sha256Hex,
     })
     .optional(),
   durations: z.array(z.tuple([z.string(), z.number().nonnegative()])),

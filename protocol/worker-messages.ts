@@ -7,6 +7,12 @@ import { PROTOCOL_VERSION } from './version.js';
 const v = z.literal(PROTOCOL_VERSION);
 const requestId = z.string().min(1).max(128);
 
+/**
+ * The secret the coordinator issued to a worker id at its first registration (`registered`):
+ * proof that a later `register`, or a REST call about the worker, speaks for that worker.
+ */
+export const WorkerSecret = z.string().min(1).max(256);
+
 /** Identifies one attempt of a task; a result counts only if all three match the live lease. */
 export const LeaseRef = z.object({
   taskId: z.string().min(1),
@@ -31,6 +37,8 @@ export const RegisterMessage = z.object({
   inFlight: z.array(LeaseRef).max(100_000),
   /** The process is draining (it reconnected mid-drain): it takes no new tasks. */
   draining: z.boolean().optional(),
+  /** The secret issued to this worker id; required once the coordinator has issued one. */
+  secret: WorkerSecret.optional(),
 });
 export type RegisterMessage = z.infer<typeof RegisterMessage>;
 
@@ -101,6 +109,11 @@ export const RegisteredMessage = z.object({
   workerId: z.string(),
   heartbeatIntervalMs: z.number().int().positive(),
   maxMessageBytes: z.number().int().positive(),
+  /**
+   * Only when this registration issued the worker id its secret (its first): keep it and
+   * present it in every later `register` of this id. It is sent once and never again.
+   */
+  secret: WorkerSecret.optional(),
 });
 export type RegisteredMessage = z.infer<typeof RegisteredMessage>;
 

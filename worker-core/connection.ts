@@ -7,6 +7,11 @@ export interface ConnectionHandlers {
   message(raw: string): void;
   /** The open socket closed; a reconnect is already scheduled. */
   closed(): void;
+  /**
+   * The coordinator refused the credentials (the worker token): final, the connection has
+   * stopped trying. `reason` names the problem.
+   */
+  refused(reason: string): void;
 }
 
 /** One (re)connecting WebSocket to a coordinator, as the Node process or a browser page has it. */

@@ -8,9 +8,11 @@ export {
   DEFAULT_DRAIN_ACK_TIMEOUT_MS,
   DEFAULT_DRAIN_GRACE_MS,
   type SessionObserver,
+  type WorkerIdentity,
   WorkerSession,
   type WorkerSessionOptions,
 } from './session.js';
 export type { RunAssignment } from './task-pool.js';
 export type { TaskRunner } from './task-runner.js';
 export { type TimedRuns, timedRuns } from './timed-runs.js';
+export { newWorkerId } from './worker-id.js';

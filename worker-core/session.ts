@@ -7,6 +7,7 @@ import {
   DEFAULT_MAX_MESSAGE_BYTES,
   type DrainMessage,
   decodeMessage,
+  type ErrorMessage,
   type Labels,
   type LeaseRef,
   PROTOCOL_VERSION,
@@ -21,22 +22,40 @@ import { Outbox } from './outbox.js';
 import { PendingReleases } from './releases.js';
 import { batchResults } from './result-batches.js';
 import { leaseOf, type RunAssignment, TaskPool } from './task-pool.js';
+import { newWorkerId } from './worker-id.js';
 
 /** How long running attempts may take once a drain starts, unless told otherwise. */
 export const DEFAULT_DRAIN_GRACE_MS = 30_000;
 /** How long a drain waits for the coordinator to acknowledge results and releases. */
 export const DEFAULT_DRAIN_ACK_TIMEOUT_MS = 10_000;
 
+/** The request id every `register` carries, so that a refusal of it can be told apart. */
+const REGISTER_REQUEST_ID = 'register';
+/** New worker ids refused in a row before the session gives up. */
+const MAX_REFUSED_IDS = 3;
+
+/** Who this worker is to the coordinator. */
+export interface WorkerIdentity {
+  workerId: string;
+  /** Issued by the coordinator at the id's first registration; undefined before. */
+  secret: string | undefined;
+}
+
 /** What a session tells its host (a status display, say) as things happen. */
 export interface SessionObserver {
-  registered?(): void;
+  registered?(identity: WorkerIdentity): void;
   disconnected?(): void;
+  /** The coordinator refused this worker's credentials for good; the session has stopped. */
+  refused?(reason: string): void;
   taskStarted?(assignment: Assignment): void;
   taskFinished?(report: ResultReport): void;
 }
 
 export interface WorkerSessionOptions {
-  /** Chosen once per process (or page), so a reconnect resumes the same worker. */
+  /**
+   * Chosen once per process (or page), so a reconnect resumes the same worker. Replaced by a
+   * new one only if the coordinator refuses this one (it holds a secret this worker lacks).
+   */
   workerId: string;
   name: string;
   capabilities: Capabilities;
@@ -60,13 +79,24 @@ export interface WorkerSessionOptions {
 
 /**
  * The worker side of the protocol, whatever the environment: registers (naming the attempts
- * it still holds), heartbeats, runs assignments in a pool, and delivers each result until the
- * coordinator acknowledges it, across reconnects.
+ * it still holds, and presenting the secret the coordinator issued to its id), heartbeats,
+ * runs assignments in a pool, and delivers each result until the coordinator acknowledges it,
+ * across reconnects.
  */
 export class WorkerSession {
+  /** Resolves at the first registration; rejects if stopped or refused before it. */
   readonly registered: Promise<void>;
+  /**
+   * Rejects when the coordinator refuses this worker's credentials for good (a wrong worker
+   * token): the session has stopped. It never resolves.
+   */
+  readonly refused: Promise<never>;
   private markRegistered!: () => void;
   private failRegistration!: (err: Error) => void;
+  private markRefused!: (err: Error) => void;
+  private identity: WorkerIdentity;
+  /** New ids the coordinator refused since the last registration. */
+  private refusedIds = 0;
   /** Registered on the current socket; results and progress wait for this. */
   private registeredNow = false;
   private maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
@@ -86,7 +116,13 @@ export class WorkerSession {
       this.markRegistered = resolve;
       this.failRegistration = reject;
     });
-    this.registered.catch(() => {}); // a caller that never awaits it must not see an unhandled rejection
+    this.refused = new Promise<never>((_resolve, reject) => {
+      this.markRefused = reject;
+    });
+    // A caller that never awaits these must not see an unhandled rejection.
+    this.registered.catch(() => {});
+    this.refused.catch(() => {});
+    this.identity = { workerId: options.workerId, secret: undefined };
     this.pool = new TaskPool(options.slots, options.runAssignment, {
       started: (assignment) => this.reportStarted(assignment),
       finished: (report) => this.resultReady(report),
@@ -98,7 +134,13 @@ export class WorkerSession {
         this.registeredNow = false;
         options.observer?.disconnected?.();
       },
+      refused: (reason) => this.refuse(reason),
     });
+  }
+
+  /** The id this worker registers under now. */
+  get workerId(): string {
+    return this.identity.workerId;
   }
 
   start(): void {
@@ -140,11 +182,14 @@ export class WorkerSession {
   }
 
   private register(): void {
-    const { workerId, name, capabilities, labels, slots } = this.options;
+    const { name, capabilities, labels, slots } = this.options;
+    const { workerId, secret } = this.identity;
     this.connection.send({
       v: PROTOCOL_VERSION,
       type: 'register',
+      id: REGISTER_REQUEST_ID,
       workerId,
+      ...(secret === undefined ? {} : { secret }),
       name,
       capabilities,
       labels,
@@ -185,28 +230,71 @@ export class WorkerSession {
         this.onReleased(message);
         return;
       case 'error':
-        this.options.log.error(
-          { code: message.code, id: message.id },
-          `coordinator error: ${message.message}`,
-        );
+        this.onError(message);
         return;
     }
   }
 
+  private onError(message: ErrorMessage): void {
+    if (message.code === 'unauthorized') {
+      this.refuse(`the coordinator refused this worker: ${message.message}`);
+    } else if (message.code === 'forbidden' && message.id === REGISTER_REQUEST_ID) {
+      this.takeNewId(message.message);
+    } else {
+      this.options.log.error(
+        { code: message.code, id: message.id },
+        `coordinator error: ${message.message}`,
+      );
+    }
+  }
+
+  /**
+   * The coordinator holds a secret for this id that this worker does not have (the reply that
+   * carried it was lost, or someone else took the id): register as a new worker. Attempts held
+   * under the old id are listed in the new registration, and the coordinator revokes them.
+   */
+  private takeNewId(problem: string): void {
+    this.refusedIds++;
+    if (this.refusedIds > MAX_REFUSED_IDS) {
+      this.refuse(`the coordinator refused ${MAX_REFUSED_IDS} new worker ids in a row: ${problem}`);
+      return;
+    }
+    const previous = this.identity.workerId;
+    this.identity = { workerId: newWorkerId(), secret: undefined };
+    this.options.log.warn(
+      { previous, workerId: this.identity.workerId },
+      `the coordinator refused worker id ${previous} (${problem}); registering as a new worker`,
+    );
+    this.register();
+  }
+
+  /** Final: the coordinator will not take this worker's credentials. Stops the session. */
+  private refuse(reason: string): void {
+    if (this.stopping) return;
+    const error = new Error(reason);
+    this.options.log.error({}, reason);
+    this.failRegistration(error);
+    this.markRefused(error);
+    this.options.observer?.refused?.(reason);
+    void this.stop();
+  }
+
   private onRegistered(message: RegisteredMessage): void {
-    if (message.workerId !== this.options.workerId) {
+    if (message.workerId !== this.identity.workerId) {
       this.options.log.warn(
         { assignedId: message.workerId },
         'coordinator registered a different worker id',
       );
     }
+    if (message.secret !== undefined) this.identity.secret = message.secret;
+    this.refusedIds = 0;
     this.registeredNow = true;
     this.maxMessageBytes = message.maxMessageBytes;
     this.connection.resetBackoff();
     this.connection.startHeartbeat(message.heartbeatIntervalMs);
     this.options.log.info({ pendingResults: this.outbox.size }, 'registered with coordinator');
     this.markRegistered();
-    this.options.observer?.registered?.();
+    this.options.observer?.registered?.({ ...this.identity });
     this.sendResults(this.outbox.takeAll());
     this.sendReleases(this.releases.byReason());
   }

@@ -83,6 +83,9 @@ export class BrowserConnection implements WorkerConnection {
         this.open = false;
         this.handlers.closed();
         return;
+      case 'refused':
+        this.handlers.refused(event.reason);
+        return;
       case 'stopped':
         this.open = false;
         return;

@@ -1,17 +1,10 @@
 import type { Labels } from '../../protocol/index.js';
-import { type WorkerLog, WorkerSession } from '../../worker-core/index.js';
+import { newWorkerId, type WorkerLog, WorkerSession } from '../../worker-core/index.js';
 import { ArtifactFetcher } from './artifacts.js';
 import { probeCapabilities } from './capabilities/index.js';
 import { BrowserConnection } from './connection.js';
 import { createRunners } from './runners/index.js';
 import { StatusView } from './status.js';
-
-/** `crypto.randomUUID` exists only in secure contexts; a page on a LAN address is not one. */
-function newWorkerId(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
 
 /** `?label=key=value`, repeatable. */
 function labelsFrom(params: URLSearchParams): Labels {
@@ -30,7 +23,12 @@ const consoleLog: WorkerLog = {
   error: (fields, message) => console.error(message, fields),
 };
 
-/** Makes this page a worker of the coordinator that served it (or its cluster's leader): `/worker?token=<token>`. */
+/**
+ * Makes this page a worker of the coordinator that served it (or its cluster's leader):
+ * `/worker?token=<token>`. The worker id and the secret the coordinator issues to it live in
+ * this page's memory, for the page's life: not in sessionStorage, which a duplicated tab
+ * copies, making two pages one worker.
+ */
 async function main(): Promise<void> {
   const params = new URLSearchParams(location.search);
   const workerId = newWorkerId();
@@ -55,8 +53,9 @@ async function main(): Promise<void> {
     connect: (handlers) => new BrowserConnection(urls, token, handlers),
     log: consoleLog,
     observer: {
-      registered: () => status.registered(),
+      registered: (identity) => status.registered(identity),
       disconnected: () => status.disconnected(),
+      refused: (reason) => status.rejected(reason),
       taskStarted: (assignment) => status.taskStarted(assignment),
       taskFinished: (report) => status.taskFinished(report.taskId, report.attempt),
     },

@@ -14,6 +14,8 @@ export type FromSocketWorker =
   | { event: 'opened' }
   | { event: 'message'; data: string }
   | { event: 'closed' }
+  /** The coordinator refused the worker token: the socket worker has stopped trying. */
+  | { event: 'refused'; reason: string }
   | { event: 'stopped' };
 
 export const MAIN_THREAD_TICK_MS = 1_000;

@@ -9,9 +9,11 @@ import {
 /**
  * Runs in a dedicated Web Worker and owns the page's WebSocket, so heartbeats keep going while
  * the page's main thread is busy in a task (compiling a model, a long synchronous test). A
- * browser cannot see why a handshake failed (a wrong token looks like any refused connection),
- * so every failure is retried: the next coordinator of the cluster at once, a new round over all
- * of them after a growing, jittered delay. A follower's not_leader close names the leader.
+ * failed handshake is retried: the next coordinator of the cluster at once, a new round over
+ * all of them after a growing, jittered delay. A follower's not_leader close names the leader.
+ * A browser cannot see why a handshake failed, so after a round in which none succeeded the
+ * page's own coordinator is asked whether it takes the token (`GET /api/whoami`): a 401 or 403
+ * there is final, anything else (no answer included) an outage to wait out.
  */
 
 /** The dedicated-worker side of postMessage; the page's DOM typings do not describe it. */
@@ -34,6 +36,9 @@ let retryTimer: ReturnType<typeof setTimeout> | undefined;
 let heartbeatTimer: ReturnType<typeof setInterval> | undefined;
 let mainThreadSeenAt = performance.now();
 let stopped = false;
+
+/** The page's own coordinator: the worker script comes from it. */
+const WHOAMI_URL = new URL('/api/whoami', location.origin).href;
 
 /** A WebSocket URL with the worker token: a browser cannot send an Authorization header. */
 function withToken(url: string): string | undefined {
@@ -58,8 +63,37 @@ function startRound(): void {
 /** The next coordinator of the round; after the last, a new round after a growing delay. */
 function tryNext(): void {
   const url = round.shift();
-  if (url === undefined) retryTimer = setTimeout(startRound, backoff.nextDelayMs());
+  if (url === undefined) void roundFailed();
   else open(url);
+}
+
+/** No coordinator took the connection: the token was refused (final), or wait for a new round. */
+async function roundFailed(): Promise<void> {
+  const refusal = await tokenRefusal();
+  if (stopped) return;
+  if (refusal === undefined) {
+    retryTimer = setTimeout(startRound, backoff.nextDelayMs());
+    return;
+  }
+  stopped = true;
+  port.postMessage({ event: 'refused', reason: refusal });
+}
+
+/** Why the page's coordinator refuses the token, or undefined if it takes it or cannot say. */
+async function tokenRefusal(): Promise<string | undefined> {
+  let response: Response;
+  try {
+    response = await fetch(WHOAMI_URL, { headers: { Authorization: `Bearer ${token}` } });
+  } catch {
+    return undefined;
+  }
+  if (response.status !== 401 && response.status !== 403) return undefined;
+  const detail = await response
+    .json()
+    .then((body: { error?: { message?: unknown } }) => body.error?.message)
+    .catch(() => undefined);
+  const said = typeof detail === 'string' ? `: ${detail.slice(0, 200)}` : '';
+  return `the coordinator at ${location.origin} rejected the worker token (HTTP ${response.status}${said})`;
 }
 
 function open(url: string): void {

@@ -1,14 +1,29 @@
 import type { Assignment } from '../../protocol/index.js';
-import { attemptKey } from '../../worker-core/index.js';
+import { attemptKey, type WorkerIdentity } from '../../worker-core/index.js';
+
+/** Where the worker stands; `rejected` and `failed` are final. */
+type Connection = 'connecting' | 'registered' | 'disconnected' | 'rejected' | 'failed';
 
 declare global {
-  /** Read by the pool (browser-worker/pool/worker-page-state.ts) to recycle idle pages. */
-  var __dtfWorker: { workerId: string; tasksDone: number; busy: boolean } | undefined;
+  /**
+   * Read by the pool (browser-worker/pool/worker-page-state.ts): to know when the page's worker
+   * has registered (or was refused), to report it lost with its secret, to recycle idle pages.
+   */
+  var __dtfWorker:
+    | {
+        workerId: string;
+        secret: string | undefined;
+        connection: Connection;
+        problem: string | undefined;
+        tasksDone: number;
+        busy: boolean;
+      }
+    | undefined;
 }
 
 /**
  * A few lines on the page saying what this worker is doing, for a person looking at it, and
- * the same counters on `window.__dtfWorker` for the pool that launched it.
+ * the same on `window.__dtfWorker` for the pool that launched it.
  */
 export class StatusView {
   private readonly connection = line('Coordinator', 'connecting…');
@@ -17,10 +32,13 @@ export class StatusView {
   private readonly current = line('Running', 'nothing');
   private readonly running = new Map<string, string>();
   private finished = 0;
+  private secret: string | undefined;
+  private state: Connection = 'connecting';
+  private problem: string | undefined;
 
   constructor(
     private readonly root: HTMLElement,
-    private readonly workerId: string,
+    private workerId: string,
   ) {
     const title = document.createElement('h1');
     title.textContent = 'DTF browser worker';
@@ -35,7 +53,10 @@ export class StatusView {
     this.publish();
   }
 
-  registered(): void {
+  registered(identity: WorkerIdentity): void {
+    this.workerId = identity.workerId;
+    this.secret = identity.secret;
+    this.worker.value.textContent = identity.workerId;
     this.show('registered', 'connected');
   }
 
@@ -43,14 +64,23 @@ export class StatusView {
     this.show('disconnected', 'disconnected, reconnecting…');
   }
 
+  /** The coordinator refused the worker token: the page has stopped trying. */
+  rejected(reason: string): void {
+    this.problem = reason;
+    this.show('rejected', `rejected: ${reason}`);
+  }
+
   failed(message: string): void {
+    this.problem = message;
     this.show('failed', message);
   }
 
   /** `data-state` on the root lets a script that drives the page wait for a state. */
-  private show(state: string, text: string): void {
+  private show(state: Connection, text: string): void {
+    this.state = state;
     this.root.dataset.state = state;
     this.connection.value.textContent = text;
+    this.publish();
   }
 
   taskStarted(assignment: Assignment): void {
@@ -77,6 +107,9 @@ export class StatusView {
   private publish(): void {
     globalThis.__dtfWorker = {
       workerId: this.workerId,
+      secret: this.secret,
+      connection: this.state,
+      problem: this.problem,
       tasksDone: this.finished,
       busy: this.running.size > 0,
     };

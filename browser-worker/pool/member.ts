@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import type { WorkerIdentity } from '../../worker-core/index.js';
 import type { BrowserName } from './browser-counts.js';
 import type { DriverName, DriverPage } from './drivers/driver.js';
 import { closeBrowser, type PoolBrowser } from './launch.js';
@@ -8,7 +9,7 @@ import { readProcessTable } from './process-table.js';
 import { treeRssMb } from './process-tree.js';
 import { type RecycleLimits, recycleReason } from './recycle-reason.js';
 import { relaunchDelayMs } from './relaunch-delay.js';
-import { readWorkerPageState } from './worker-page-state.js';
+import { readWorkerPageState, type WorkerPageState } from './worker-page-state.js';
 
 /** How a page is judged hung: `missesAllowed` state reads in a row that fail or time out. */
 export interface HealthCheckSettings {
@@ -29,16 +30,28 @@ export interface MemberSettings extends RecycleLimits {
   logger: Logger;
   onEvent(event: PoolEvent): void;
   /**
-   * Called when a browser's life ends unplanned with the worker id its page registered under,
-   * so the coordinator can reassign that worker's tasks at once, with the reason.
+   * Called when a browser's life ends unplanned with the worker id its page registered under
+   * and the secret it was issued, so the coordinator can reassign that worker's tasks at once,
+   * with the reason.
    */
-  onWorkerLost?(workerId: string, reason: string): void;
+  onWorkerLost?(worker: WorkerIdentity, reason: string): void;
 }
 
-/** Why a browser's life ended; a planned end (recycling, stopping) is not a failure. */
+/**
+ * Why a browser's life ended; a planned end (recycling, stopping) is not a failure, and a final
+ * one (the coordinator refused the worker token) is one no relaunch can mend.
+ */
 interface Ending {
   reason: string;
   planned: boolean;
+  final?: true;
+}
+
+/** How often a loaded page is asked whether its worker has registered yet. */
+const REGISTRATION_POLL_MS = 100;
+
+function identityOf(page: WorkerPageState): WorkerIdentity | undefined {
+  return page.workerId === undefined ? undefined : { workerId: page.workerId, secret: page.secret };
 }
 
 /** A browser that stayed up this long had its crash streak forgiven. */
@@ -62,8 +75,8 @@ export class PoolMember {
   private readonly stopping = new AbortController();
   private readonly running: Promise<void>;
   private failuresInARow = 0;
-  /** The worker id of the current page, once read from it. */
-  private workerId: string | undefined;
+  /** The worker id of the current page and its secret, once read from it. */
+  private worker: WorkerIdentity | undefined;
 
   constructor(private readonly settings: MemberSettings) {
     this.state = {
@@ -96,8 +109,12 @@ export class PoolMember {
   private async keepRunning(): Promise<void> {
     const { signal } = this.stopping;
     while (!signal.aborted) {
-      const { reason, planned } = await this.runOnce();
+      const { reason, planned, final } = await this.runOnce();
       if (signal.aborted) break;
+      if (final === true) {
+        this.fail(reason);
+        return;
+      }
       this.failuresInARow = planned ? 0 : this.failuresInARow + 1;
       const delayMs = relaunchDelayMs(this.failuresInARow);
       this.state.status = 'relaunching';
@@ -112,7 +129,18 @@ export class PoolMember {
     this.emit({ type: 'stopped', member: this.status() });
   }
 
-  /** Starts a browser, opens the worker page and watches it until its life ends. */
+  /** No relaunch can help: the member stops for good and says why. */
+  private fail(reason: string): void {
+    this.state.status = 'failed';
+    this.state.pid = undefined;
+    this.settings.logger.error({ member: this.state.name, reason }, 'failed for good');
+    this.emit({ type: 'failed', member: this.status(), reason });
+  }
+
+  /**
+   * Starts a browser, opens the worker page, waits until its worker has registered, and
+   * watches it until its life ends.
+   */
   private async runOnce(): Promise<Ending> {
     const { ended, end } = firstEnding();
     const stop = () => end({ reason: 'stopping', planned: true });
@@ -130,14 +158,16 @@ export class PoolMember {
       const loaded = this.openWorkerPage(page);
       const endedEarly = await Promise.race([loaded, ended]);
       if (endedEarly !== undefined) return endedEarly;
+      this.worker = undefined;
+      const unregistered = await Promise.race([this.awaitRegistration(page, ended), ended]);
+      if (unregistered !== undefined) return unregistered;
       const readyAt = performance.now();
       this.state.status = 'ready';
       this.emit({ type: 'ready', member: this.status(), startMs: readyAt - startedAt });
-      this.workerId = undefined;
       void this.checkHealth(page, browser, ended, end);
       const ending = await ended;
-      if (!ending.planned && this.workerId !== undefined) {
-        this.settings.onWorkerLost?.(this.workerId, `${this.state.name}: ${ending.reason}`);
+      if (!ending.planned && this.worker !== undefined) {
+        this.settings.onWorkerLost?.(this.worker, `${this.state.name}: ${ending.reason}`);
       }
       if (!ending.planned && performance.now() - readyAt > STABLE_AFTER_MS) {
         this.failuresInARow = 0;
@@ -170,6 +200,44 @@ export class PoolMember {
     throw failure;
   }
 
+  /**
+   * Resolves undefined once the page's worker has registered, or with the ending when it never
+   * will (its token was refused, it has none) or the page stops answering. Undefined as well
+   * once the browser's life has ended otherwise: the caller has that ending.
+   */
+  private async awaitRegistration(
+    page: DriverPage,
+    ended: Promise<Ending>,
+  ): Promise<Ending | undefined> {
+    const { health } = this.settings;
+    let over = false;
+    void ended.then(() => {
+      over = true;
+    });
+    let misses = 0;
+    while (!over) {
+      try {
+        const pageState = await readWorkerPageState(page, health.timeoutMs);
+        misses = 0;
+        if (pageState.connection === 'registered') {
+          this.worker = identityOf(pageState);
+          return undefined;
+        }
+        if (pageState.connection === 'rejected' || pageState.connection === 'failed') {
+          const reason = pageState.problem ?? `the worker page ${pageState.connection}`;
+          return { reason, planned: false, final: true };
+        }
+      } catch (error) {
+        misses += 1;
+        if (misses >= health.missesAllowed) {
+          return { reason: `page hung before registering (${errorText(error)})`, planned: false };
+        }
+      }
+      await Promise.race([sleep(REGISTRATION_POLL_MS, undefined, { ref: false }), ended]);
+    }
+    return undefined;
+  }
+
   private watchPageEvents(page: DriverPage, end: (ending: Ending) => void): void {
     const { logger } = this.settings;
     page.onGone((reason) => end({ reason, planned: false }));
@@ -198,7 +266,7 @@ export class PoolMember {
       if (over) return;
       try {
         const pageState = await readWorkerPageState(page, health.timeoutMs);
-        this.workerId = pageState.workerId ?? this.workerId;
+        this.worker = identityOf(pageState) ?? this.worker;
         misses = 0;
         this.state.tasksDone = tasksBefore + pageState.tasksDone;
         const reason = recycleReason(pageState, await this.rssMb(browser), this.settings);

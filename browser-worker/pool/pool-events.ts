@@ -1,7 +1,8 @@
 import type { BrowserName } from './browser-counts.js';
 import type { DriverName } from './drivers/driver.js';
 
-export type MemberState = 'starting' | 'ready' | 'relaunching' | 'stopped';
+/** `ready`: its page's worker has registered; `failed`: stopped for good (see its event). */
+export type MemberState = 'starting' | 'ready' | 'relaunching' | 'stopped' | 'failed';
 
 export interface PoolMemberStatus {
   /** e.g. `chromium 1/2`, `remote 1/1` */
@@ -22,7 +23,9 @@ export type PoolEvent =
   | { type: 'launching'; member: PoolMemberStatus }
   | { type: 'ready'; member: PoolMemberStatus; startMs: number }
   | { type: 'relaunching'; member: PoolMemberStatus; reason: string; delayMs: number }
-  | { type: 'stopped'; member: PoolMemberStatus };
+  | { type: 'stopped'; member: PoolMemberStatus }
+  /** No relaunch can help (the coordinator refused the worker token): the member stopped. */
+  | { type: 'failed'; member: PoolMemberStatus; reason: string };
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
@@ -40,5 +43,7 @@ export function describePoolEvent(event: PoolEvent): string {
       return `${name} ${event.reason}; relaunching in ${seconds(event.delayMs)}`;
     case 'stopped':
       return `${name} stopped`;
+    case 'failed':
+      return `${name} failed: ${event.reason}`;
   }
 }

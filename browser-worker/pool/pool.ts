@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { WorkerIdentity } from '../../worker-core/index.js';
 import type { BrowserCount, BrowserName } from './browser-counts.js';
 import type { DriverName } from './drivers/driver.js';
 import { ensureBrowsers } from './ensure-browsers.js';
@@ -29,13 +30,21 @@ export interface PoolOptions {
   logger: Logger;
   onProgress?: (event: PoolEvent) => void;
   /** A browser died or hung: tell the coordinator its worker is lost (see `reportWorkerLost`). */
-  onWorkerLost?: (workerId: string, reason: string) => void;
+  onWorkerLost?: (worker: WorkerIdentity, reason: string) => void;
 }
 
 export interface Pool {
   members(): PoolMemberStatus[];
-  /** Resolves once every member's page has loaded; rejects if one cannot start at all. */
+  /**
+   * Resolves once every member's page has registered as a worker; rejects if one cannot start
+   * at all, or fails for good (the coordinator refused the worker token).
+   */
   ready: Promise<void>;
+  /**
+   * Resolves with the first failure no relaunch can mend (the coordinator refused the worker
+   * token), before or after `ready`: that member has stopped, and the pool cannot work.
+   */
+  failure: Promise<Error>;
   /** Closes every browser; browsers that do not close in time are killed with their helpers. */
   stop(): Promise<void>;
 }
@@ -111,9 +120,18 @@ export async function startPool(options: PoolOptions): Promise<Pool> {
   });
   // Callers may look at `ready` late; a rejection must not crash the process meanwhile.
   ready.catch(() => {});
+  let failed = (_error: Error) => {};
+  const failure = new Promise<Error>((resolve) => {
+    failed = resolve;
+  });
   const neverReady = new Set(plans.map((plan) => plan.name));
   const onEvent = (event: PoolEvent) => {
     const { name, restarts } = event.member;
+    if (event.type === 'failed') {
+      const error = new Error(`${name}: ${event.reason}`);
+      settle.reject(error);
+      failed(error);
+    }
     if (event.type === 'ready' && neverReady.delete(name) && neverReady.size === 0) {
       settle.resolve();
     }
@@ -139,6 +157,7 @@ export async function startPool(options: PoolOptions): Promise<Pool> {
   return {
     members: () => members.map((member) => member.status()),
     ready,
+    failure,
     async stop() {
       await Promise.all(members.map((member) => member.stop()));
       settle.reject(new Error('the pool was stopped before it was ready'));

@@ -2,29 +2,63 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DriverPage } from './drivers/driver.js';
 
 /**
- * What the worker page exposes for the pool as `window.__dtfWorker`: tasks finished since the
- * page loaded, and whether a task is running now. A page without it counts as idle with none.
+ * Where the page's worker stands with the coordinator: `rejected` (the token was refused) and
+ * `failed` (the page cannot work, e.g. no token) are final.
+ */
+export const WORKER_PAGE_CONNECTIONS = [
+  'connecting',
+  'registered',
+  'disconnected',
+  'rejected',
+  'failed',
+] as const;
+export type WorkerPageConnection = (typeof WORKER_PAGE_CONNECTIONS)[number];
+
+/**
+ * What the worker page exposes for the pool as `window.__dtfWorker`: where it stands, tasks
+ * finished since the page loaded, and whether a task is running now. A page without it counts
+ * as connecting, idle, with none.
  */
 export interface WorkerPageState {
   /** The id the page registered with, so the pool can report the worker lost when it crashes. */
   workerId: string | undefined;
+  /** The secret the coordinator issued to that id: a lost report must present it. */
+  secret: string | undefined;
+  connection: WorkerPageConnection;
+  /** Why the page is `rejected` or `failed`, as it shows it. */
+  problem: string | undefined;
   tasksDone: number;
   busy: boolean;
 }
 
 const STATE_EXPRESSION = `(() => {
   const worker = globalThis.__dtfWorker;
-  return { workerId: worker?.workerId, tasksDone: worker?.tasksDone, busy: worker?.busy };
+  return {
+    workerId: worker?.workerId,
+    secret: worker?.secret,
+    connection: worker?.connection,
+    problem: worker?.problem,
+    tasksDone: worker?.tasksDone,
+    busy: worker?.busy,
+  };
 })()`;
+
+function text(fields: object, key: string, maxLength: number): string | undefined {
+  const value = key in fields ? (fields as Record<string, unknown>)[key] : undefined;
+  return typeof value === 'string' && value !== '' ? value.slice(0, maxLength) : undefined;
+}
 
 /** Reads the page's state; the page's values are checked, never trusted. */
 export function toWorkerPageState(value: unknown): WorkerPageState {
   const fields = typeof value === 'object' && value !== null ? value : {};
   const tasksDone = 'tasksDone' in fields ? fields.tasksDone : undefined;
   const busy = 'busy' in fields ? fields.busy : undefined;
-  const workerId = 'workerId' in fields ? fields.workerId : undefined;
+  const connection = text(fields, 'connection', 32);
   return {
-    workerId: typeof workerId === 'string' && workerId !== '' ? workerId : undefined,
+    workerId: text(fields, 'workerId', 128),
+    secret: text(fields, 'secret', 256),
+    connection: WORKER_PAGE_CONNECTIONS.find((known) => known === connection) ?? 'connecting',
+    problem: text(fields, 'problem', 1024),
     tasksDone: Number.isSafeInteger(tasksDone) && Number(tasksDone) >= 0 ? Number(tasksDone) : 0,
     busy: busy === true,
   };

@@ -124,5 +124,9 @@ export function registerPoolCommand(program: Command): void {
         throw error;
       }
       printLine(`DTF pool ready: ${poolSummary(browsers, connect.length)}`);
+      // A refused worker token ends the pool, with the problem, whenever it comes.
+      const failure = await running.failure;
+      await running.stop();
+      throw failure;
     });
 }

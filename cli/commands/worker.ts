@@ -44,7 +44,9 @@ export function registerWorkerCommand(program: Command): void {
         drainGraceMs: options.drainGraceMs,
       });
       drainOnSignal(worker, logger);
+      // A refused token is final: both reject with the problem, and the command fails with it.
       await worker.registered;
       printLine(`DTF worker ${worker.workerId} registered`);
+      await Promise.race([worker.refused, worker.stopped]);
     });
 }

@@ -15,7 +15,7 @@ export interface CreatedCredentials {
   file: string;
 }
 
-function sha256(value: string): Buffer {
+export function sha256(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
 

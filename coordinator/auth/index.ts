@@ -1,2 +1,3 @@
 export type { CreatedCredentials, Role } from './credentials.js';
 export { bearerToken, CREDENTIALS_FILE, Credentials } from './credentials.js';
+export { issueWorkerSecret, workerSecretMatches, workerSecretSha256 } from './worker-secrets.js';

@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { writeJson } from '../http/errors.js';
 import type { RaftHost } from './raft-host.js';
 
-/** Paths any member answers itself: its own health and Raft status. */
-const LOCAL_PATHS = new Set(['/api/health', '/api/status']);
+/** Paths any member answers itself: its own health and Raft status, and what a token grants. */
+const LOCAL_PATHS = new Set(['/api/health', '/api/status', '/api/whoami']);
 /** Artifact downloads: every member serves them, fetching a copy from a peer if it lacks one. */
 const ARTIFACT_DOWNLOAD = /^\/api\/artifacts\/[^/]+$/;
 

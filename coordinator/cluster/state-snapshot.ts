@@ -89,6 +89,7 @@ function snapshotWorker(worker: WorkerRecord): SnapshotWorker {
     },
     draining: worker.draining,
     awaitingReconnect: worker.awaitingReconnect,
+    secretSha256: worker.secretSha256,
   };
 }
 

@@ -11,6 +11,7 @@ import { examplePageTestRoutes } from './routes/example-page-tests.js';
 import { raftAdminRoutes } from './routes/raft-admin.js';
 import { statusRoutes } from './routes/status.js';
 import { taskRoutes } from './routes/tasks.js';
+import { whoamiRoutes } from './routes/whoami.js';
 import { workerPageRoutes } from './routes/worker-page.js';
 import { workerRoutes } from './routes/workers.js';
 import { jsonBody } from './task-submit.js';
@@ -31,6 +32,7 @@ export function createApp(
   app.use(jsonBody(ctx.maxMessageBytes));
   app.use('/api', statusRoutes(ctx, db, metrics, credentials));
   app.use('/api', workerRoutes(ctx, credentials));
+  app.use('/api', whoamiRoutes(credentials));
   app.use('/api', drainRoutes(ctx, credentials));
   app.use('/api', raftAdminRoutes(ctx, credentials));
   app.use('/api', requireRole(credentials, ['admin']), taskRoutes(ctx));

@@ -12,7 +12,7 @@ import type {
  */
 export type Command =
   | { type: 'SubmitTasks'; now: number; tasks: Array<{ id: string; spec: TaskSpec }> }
-  | {
+  | ({
       type: 'RegisterWorker';
       now: number;
       workerId: string;
@@ -24,7 +24,7 @@ export type Command =
       inFlight: LeaseRef[] | null;
       /** The worker says it is draining (it reconnected mid-drain). */
       draining?: boolean;
-    }
+    } & WorkerProof)
   | { type: 'Heartbeat'; now: number; workerId: string }
   | { type: 'WorkerDisconnected'; now: number; workerId: string }
   /**
@@ -61,6 +61,20 @@ export type Command =
     };
 
 export type DrainSource = 'admin' | 'worker';
+
+/**
+ * How a registration speaks for its worker id, settled where the log puts it: a worker id
+ * with a secret is taken only with that secret (or by the admin key); one without takes
+ * `newSecretSha256`. Only hashes: the secrets themselves never enter the state or the log.
+ */
+export interface WorkerProof {
+  /** SHA-256 (hex) of the secret the registrant presented. */
+  secretSha256?: string;
+  /** SHA-256 (hex) of a fresh secret made at the edge, issued if the id has none yet. */
+  newSecretSha256?: string;
+  /** Registered with the admin key, which may act for any worker. */
+  byAdmin?: true;
+}
 
 export interface Placement {
   taskId: string;

@@ -24,7 +24,8 @@ export type StateEvent =
   | ({ type: 'TaskEnded'; abortOnWorker?: string; reason?: string } & TaskTransition)
   | { type: 'ResultAcked'; workerId: string; ack: ResultAck }
   | { type: 'LeaseRevoked'; workerId: string; taskId: string; attempt: number; reason: string }
-  | { type: 'WorkerRegistered'; worker: WorkerRecord }
+  /** `secretIssued`: this registration gave the worker id its secret (the edge hands it over). */
+  | { type: 'WorkerRegistered'; worker: WorkerRecord; secretIssued: boolean }
   | { type: 'WorkerLost'; worker: WorkerRecord; reason: string }
   /** A draining worker went away holding nothing: its drain completed. */
   | { type: 'WorkerDrained'; worker: WorkerRecord }

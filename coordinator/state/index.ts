@@ -1,6 +1,6 @@
 export { apply } from './apply.js';
 export { attemptTimeoutMs } from './attempts.js';
-export type { Command, Placement } from './commands.js';
+export type { Command, Placement, WorkerProof } from './commands.js';
 export { countRunning, createState, indexTask } from './create.js';
 export type { DelayedEntry } from './delayed-queue.js';
 export { queueLoadedTask } from './dependencies.js';

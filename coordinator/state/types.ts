@@ -70,6 +70,11 @@ export interface WorkerRecord {
    * again, an attempt it was assigned but never started and does not hold is requeued uncharged.
    */
   awaitingReconnect: boolean;
+  /**
+   * SHA-256 (hex) of the secret issued to this worker id at its first registration: a later
+   * registration must present that secret. Absent for a record from before secrets existed.
+   */
+  secretSha256?: string;
 }
 
 export interface StateConfig {

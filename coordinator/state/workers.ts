@@ -1,6 +1,6 @@
 import { type LeaseRef, TERMINAL_STATES } from '../../protocol/index.js';
 import { failAttempt, holdsLease, returnAttempt } from './attempts.js';
-import type { Command } from './commands.js';
+import type { Command, WorkerProof } from './commands.js';
 import type { StateEvent } from './events.js';
 import { newWorkerHealth, recordHeartbeat } from './health.js';
 import type { CoordinatorState, TaskRecord, WorkerRecord } from './types.js';
@@ -11,6 +11,9 @@ export function registerWorker(
 ): StateEvent[] {
   const events: StateEvent[] = [];
   let worker = state.workers.get(command.workerId);
+  const admission = admit(worker, command);
+  // Refused: nothing changes, so the worker holding the id keeps its connection and attempts.
+  if (admission === 'refused') return [];
   if (worker === undefined) {
     worker = {
       id: command.workerId,
@@ -36,14 +39,39 @@ export function registerWorker(
     // The same id is the same process: one that was draining still is.
     if (command.draining === true) worker.draining = true;
   }
+  if (admission === 'issued') worker.secretSha256 = command.newSecretSha256!;
   if (command.inFlight !== null) {
     worker.status = 'connected';
     events.push(...reconcileInFlight(state, worker, command.inFlight, command.now));
     worker.awaitingReconnect = false;
   }
   state.workersVersion++;
-  events.unshift({ type: 'WorkerRegistered', worker });
+  events.unshift({ type: 'WorkerRegistered', worker, secretIssued: admission === 'issued' });
   return events;
+}
+
+/**
+ * Whether a registration may speak for its worker id. An id with a secret is taken only with
+ * that secret or by the admin key (its secret stays); an id without one (new, or recorded
+ * before secrets existed) takes the fresh secret the edge made, when it made one.
+ */
+function admit(
+  worker: WorkerRecord | undefined,
+  proof: WorkerProof,
+): 'admitted' | 'issued' | 'refused' {
+  const stored = worker?.secretSha256;
+  if (stored === undefined) return proof.newSecretSha256 === undefined ? 'admitted' : 'issued';
+  if (proof.byAdmin === true) return 'admitted';
+  const presented = proof.secretSha256;
+  return presented !== undefined && sameDigest(stored, presented) ? 'admitted' : 'refused';
+}
+
+/** Compares two hex digests in time that depends only on their length. */
+function sameDigest(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return difference === 0;
 }
 
 /** Why an attempt the worker never started is requeued when it reconnects to a new coordinator. */

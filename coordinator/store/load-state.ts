@@ -15,6 +15,7 @@ import {
   queueLoadedTask,
   type StateConfig,
   type TaskRecord,
+  type WorkerRecord,
 } from '../state/index.js';
 
 const LOAD_PAGE_ROWS = 20_000;
@@ -48,6 +49,7 @@ interface WorkerRow {
   slots: number;
   status: string;
   registered_at: number;
+  secret_sha256: string | null;
 }
 
 /**
@@ -126,7 +128,7 @@ export function loadState(
   for (const row of db.prepare('SELECT * FROM workers').iterate() as Iterable<WorkerRow>) {
     // A dead or drained worker stays so; any other may come back.
     const status = row.status === 'dead' || row.status === 'drained' ? row.status : 'disconnected';
-    state.workers.set(row.id, {
+    const worker: WorkerRecord = {
       id: row.id,
       name: row.name,
       capabilities: JSON.parse(row.capabilities),
@@ -141,7 +143,9 @@ export function loadState(
       // Not persisted: a draining worker says so again when it registers (`draining: true`).
       draining: false,
       awaitingReconnect: status === 'disconnected',
-    });
+    };
+    if (row.secret_sha256 !== null) worker.secretSha256 = row.secret_sha256;
+    state.workers.set(row.id, worker);
   }
   const specs = new SpecInterner();
   // Pages of rows by primary key: much cheaper per row than one long iterate().

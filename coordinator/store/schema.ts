@@ -41,4 +41,8 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE tasks ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE tasks ADD COLUMN not_before INTEGER;
   `,
+  // Each worker's own secret, as a SHA-256 hash; workers recorded before have none.
+  `
+  ALTER TABLE workers ADD COLUMN secret_sha256 TEXT;
+  `,
 ];

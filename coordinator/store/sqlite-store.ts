@@ -80,10 +80,12 @@ export class EventWriter {
        WHERE seq = ?`,
     );
     this.upsertWorker = db.prepare(
-      `INSERT INTO workers (id, name, capabilities, labels, slots, status, registered_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO workers (id, name, capabilities, labels, slots, status, registered_at,
+         secret_sha256)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, capabilities = excluded.capabilities,
-         labels = excluded.labels, slots = excluded.slots, status = excluded.status`,
+         labels = excluded.labels, slots = excluded.slots, status = excluded.status,
+         secret_sha256 = excluded.secret_sha256`,
     );
   }
 
@@ -174,6 +176,7 @@ export class EventWriter {
       worker.slots,
       worker.status,
       worker.registeredAt,
+      worker.secretSha256 ?? null,
     );
   }
 }

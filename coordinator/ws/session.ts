@@ -3,6 +3,7 @@ import {
   type ClientToCoordinator,
   type InboundMessage,
   PROTOCOL_VERSION,
+  type ProtocolError,
   type RegisteredMessage,
   type RegisterMessage,
   WORKER_MESSAGE_TYPES,
@@ -13,6 +14,7 @@ import type { CoordinatorContext } from '../context.js';
 import { listTasks } from '../queries.js';
 import { enteredStateAt, taskEvent } from '../state/index.js';
 import { submitSpecs } from '../submit.js';
+import { claimWorkerId, registrationOutcome } from '../worker-identity.js';
 import { handleDrainMessage, redrainOnRegister } from './drain-messages.js';
 import { send, sendError } from './send.js';
 import type { Subscriptions } from './subscriptions.js';
@@ -21,6 +23,7 @@ import type { WorkerConnections } from './worker-connections.js';
 /** One WebSocket connection: a worker, a client, or (with an admin key) both. */
 export class Session {
   private workerId: string | undefined;
+  private isClosed = false;
 
   constructor(
     private readonly ctx: CoordinatorContext,
@@ -46,6 +49,7 @@ export class Session {
   }
 
   closed(): void {
+    this.isClosed = true;
     this.subscriptions.removeSocket(this.socket);
     if (this.workerId !== undefined && this.workers.unbind(this.workerId, this.socket)) {
       this.ctx.commit.submit({
@@ -89,10 +93,18 @@ export class Session {
     }
   }
 
+  /**
+   * Registers the worker once its claim on the id holds: a refused one gets an error and
+   * touches nothing, so the worker that owns the id keeps its connection and its attempts.
+   */
   private register(message: RegisterMessage): void {
     const { workerId } = message;
-    this.workerId = workerId;
-    this.workers.bind(workerId, this.socket);
+    const claimed = claimWorkerId(this.ctx.state, workerId, message.secret, this.role);
+    if (!claimed.ok) {
+      this.refuseRegistration(workerId, claimed.error, message.id);
+      return;
+    }
+    const { claim } = claimed;
     this.ctx.commit.submit(
       {
         type: 'RegisterWorker',
@@ -104,8 +116,21 @@ export class Session {
         slots: message.slots,
         inFlight: message.inFlight,
         ...(message.draining === true ? { draining: true } : {}),
+        ...claim.proof,
       },
-      () => {
+      (events) => {
+        const outcome = registrationOutcome(workerId, claim, events);
+        if (!outcome.ok) {
+          this.refuseRegistration(workerId, outcome.error, message.id);
+          return;
+        }
+        if (this.isClosed) {
+          // Gone while the registration was being committed: it is connected nowhere.
+          this.ctx.commit.submit({ type: 'WorkerDisconnected', now: this.ctx.now(), workerId });
+          return;
+        }
+        this.workerId = workerId;
+        this.workers.bind(workerId, this.socket);
         const reply: RegisteredMessage = {
           v: PROTOCOL_VERSION,
           type: 'registered',
@@ -114,6 +139,7 @@ export class Session {
           maxMessageBytes: this.ctx.maxMessageBytes,
         };
         if (message.id !== undefined) reply.id = message.id;
+        if (outcome.secret !== undefined) reply.secret = outcome.secret;
         send(this.socket, reply);
         redrainOnRegister(this.ctx, this.socket, workerId, message);
         this.ctx.logger.info(
@@ -122,6 +148,11 @@ export class Session {
         );
       },
     );
+  }
+
+  private refuseRegistration(workerId: string, error: ProtocolError, id: string | undefined): void {
+    this.ctx.logger.info({ workerId, reason: error.message }, 'worker registration refused');
+    sendError(this.socket, error, id);
   }
 
   private handleClient(message: ClientToCoordinator): void {

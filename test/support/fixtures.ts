@@ -73,7 +73,7 @@ export function registerCommand(
     capabilities?: Capabilities;
     inFlight?: LeaseRef[];
   } = {},
-): Command {
+): Extract<Command, { type: 'RegisterWorker' }> {
   return {
     type: 'RegisterWorker',
     now: opts.now ?? 1,

@@ -2,13 +2,19 @@ import { Router } from 'express';
 import {
   parseWith,
   RestRegisterWorkerBody,
+  type RestRegisterWorkerReply,
   RestWorkerStatusBody,
   type RestWorkerView,
 } from '../../../protocol/index.js';
 import type { Credentials } from '../../auth/index.js';
 import type { CoordinatorContext } from '../../context.js';
 import { type WorkerRecord, workerHealthView } from '../../state/index.js';
-import { requireRole } from '../auth.js';
+import {
+  claimWorkerId,
+  registrationOutcome,
+  speakForWorkerProblem,
+} from '../../worker-identity.js';
+import { requestRole, requireRole } from '../auth.js';
 import { sendRestError } from '../errors.js';
 
 export function workerView(worker: WorkerRecord) {
@@ -39,16 +45,31 @@ export function workerRoutes(
       sendRestError(res, parsed.error.code, parsed.error.message);
       return;
     }
-    const body = parsed.message;
-    await ctx.commit.submitAndWait({
+    const { secret, ...body } = parsed.message;
+    const role = requestRole(credentials, req);
+    const claimed = claimWorkerId(ctx.state, body.workerId, secret, role);
+    if (!claimed.ok) {
+      sendRestError(res, claimed.error.code, claimed.error.message);
+      return;
+    }
+    const events = await ctx.commit.submitAndWait({
       type: 'RegisterWorker',
       now: ctx.now(),
       ...body,
       inFlight: null,
+      ...claimed.claim.proof,
     });
-    res
-      .status(201)
-      .json({ workerId: body.workerId, heartbeatIntervalMs: ctx.state.config.heartbeatIntervalMs });
+    const outcome = registrationOutcome(body.workerId, claimed.claim, events);
+    if (!outcome.ok) {
+      sendRestError(res, outcome.error.code, outcome.error.message);
+      return;
+    }
+    const reply: RestRegisterWorkerReply = {
+      workerId: body.workerId,
+      heartbeatIntervalMs: ctx.state.config.heartbeatIntervalMs,
+    };
+    if (outcome.secret !== undefined) reply.secret = outcome.secret;
+    res.status(201).json(reply);
   });
 
   router.post('/workers/status', workerOrAdmin, async (req, res) => {
@@ -62,7 +83,12 @@ export function workerRoutes(
       sendRestError(res, 'not_found', `no worker '${parsed.message.workerId}'; register it first`);
       return;
     }
-    const { status, reason } = parsed.message;
+    const { status, reason, secret } = parsed.message;
+    const problem = speakForWorkerProblem(worker, secret, requestRole(credentials, req));
+    if (problem !== undefined) {
+      sendRestError(res, 'forbidden', problem);
+      return;
+    }
     if (status === 'lost') {
       const why = `reported lost: ${reason ?? 'no reason given'}`;
       await ctx.commit.submitAndWait({

@@ -3,12 +3,12 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A stand-in for the coordinator's worker page, with the `window.__dtfWorker` state the pool
- * reads. Query parameters make it misbehave: `tasks-every-ms` finishes a task that often,
- * `hang-after-ms` blocks the page's only thread for good.
+ * reads (registered at once). Query parameters make it misbehave: `tasks-every-ms` finishes a
+ * task that often, `hang-after-ms` blocks the page's only thread for good.
  */
 const PAGE = `<!doctype html><title>stand-in worker</title><script>
   const params = new URLSearchParams(location.search);
-  window.__dtfWorker = { tasksDone: 0, busy: false };
+  window.__dtfWorker = { connection: 'registered', tasksDone: 0, busy: false };
   const every = Number(params.get('tasks-every-ms'));
   if (every > 0) setInterval(() => { window.__dtfWorker.tasksDone += 1; }, every);
   const hangAfter = params.get('hang-after-ms');

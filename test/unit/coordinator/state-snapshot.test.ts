@@ -26,6 +26,8 @@ import { removeTempDirs, tempDir } from '../../support/temp-dir.js';
 afterEach(removeTempDirs);
 
 const HASH = 'ab'.repeat(32);
+/** The hash of the secret issued to worker w1. */
+const W1_SECRET = 'cd'.repeat(32);
 const infrastructure: TaskResult = {
   status: 'failed',
   failureKind: 'infrastructure',
@@ -55,7 +57,7 @@ function leaseOf(state: CoordinatorState, taskId: string) {
  */
 const FIRST_HALF: Array<(s: CoordinatorState) => Command | undefined> = [
   () => ({ type: 'SetCredentials', now: 1, adminKeySha256: HASH, workerTokenSha256: HASH }),
-  () => register(10, 'w1', 2),
+  () => ({ ...register(10, 'w1', 2), newSecretSha256: W1_SECRET }),
   () => register(10, 'w2', 1),
   () => register(10, 'w3', 1),
   () => ({
@@ -130,7 +132,9 @@ const SECOND_HALF: Array<(s: CoordinatorState) => Command | undefined> = [
   }),
   (s) => ({ type: 'AssignTasks', now: 3_300, placements: schedule(s) }),
   () => ({ type: 'LeaderElected', now: 3_350 }),
-  () => register(3_400, 'w1', 2),
+  // Another connection claims w1 without its secret: refused on the restored member too.
+  () => ({ ...register(3_380, 'w1', 1), secretSha256: 'ef'.repeat(32) }),
+  () => ({ ...register(3_400, 'w1', 2), secretSha256: W1_SECRET }),
   () => ({ type: 'ExpireWorker', now: 3_500, workerId: 'w2', reason: 'silent' }),
   (s) => {
     const live = [...s.tasks.values()].find((t) => t.state === 'assigned');
@@ -166,6 +170,7 @@ describe('state snapshots', () => {
     expect(await encodeStateSnapshot(restored)).toBe(data);
     expect(restored.tasks).toEqual(state.tasks);
     expect(restored.workers).toEqual(state.workers);
+    expect(restored.workers.get('w1')!.secretSha256).toBe(W1_SECRET);
     expect(restored.credentials).toEqual(state.credentials);
     expect([...restored.durations]).toEqual([...state.durations]);
     expect(restored.ready.size).toBe(state.ready.size);

@@ -1,9 +1,13 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { schedule } from '../../../coordinator/scheduler/index.js';
 import { createState } from '../../../coordinator/state/index.js';
 import { GroupCommit, loadState, openDatabase } from '../../../coordinator/store/index.js';
+import { MIGRATIONS } from '../../../coordinator/store/schema.js';
+import { DB_FILE } from '../../../coordinator/store/sqlite-store.js';
 import { MAX_RECONNECT_DELAY_MS } from '../../../protocol/index.js';
-import { commandSpec, nodeCapabilities } from '../../support/fixtures.js';
+import { commandSpec, nodeCapabilities, registerCommand } from '../../support/fixtures.js';
 import { removeTempDirs, tempDir } from '../../support/temp-dir.js';
 
 const config = { heartbeatIntervalMs: 1000, heartbeatMisses: 3 };
@@ -180,6 +184,33 @@ describe('store', () => {
     expect(second.state.delayed.nextDue()).toBe(60_004);
     expect(second.state.tasks.get('child')).toMatchObject({ waitingOn: 1, placeable: false });
     expect(second.state.ready.size).toBe(0);
+    second.db.close();
+  });
+
+  it("keeps each worker's secret hash across a restart, and migrates a database from before", async () => {
+    const dir = tempDir();
+    // A database as the release before secrets left it, with a worker in it.
+    const old = new Database(join(dir, DB_FILE));
+    for (const migration of MIGRATIONS.slice(0, 3)) old.exec(migration);
+    old.pragma('user_version = 3');
+    old
+      .prepare(
+        `INSERT INTO workers (id, name, capabilities, labels, slots, status, registered_at)
+         VALUES ('old', 'old', ?, '{}', 1, 'connected', 1)`,
+      )
+      .run(JSON.stringify(nodeCapabilities()));
+    old.close();
+
+    const first = committer(dir);
+    expect(first.state.workers.get('old')!.secretSha256).toBeUndefined();
+    const hash = 'cd'.repeat(32);
+    await first.commit.submitAndWait({ ...registerCommand('w'), newSecretSha256: hash });
+    first.db.close();
+
+    const second = committer(dir);
+    expect(second.state.workers.get('w')!.secretSha256).toBe(hash);
+    expect(second.state.workers.get('old')).toMatchObject({ status: 'disconnected' });
+    expect(second.state.workers.get('old')!.secretSha256).toBeUndefined();
     second.db.close();
   });
 });

@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { startWorker, type WorkerHandle } from '../../../node-worker/index.js';
 import { PROTOCOL_VERSION } from '../../../protocol/index.js';
 import { closeAfterEach } from '../../support/close-after-each.js';
@@ -104,23 +104,20 @@ describe('node worker against a fake coordinator', () => {
   });
 
   test.each([
-    ['no token', undefined, 'requires a worker token and none was given'],
-    ['a wrong token', 'wrong', 'rejected the worker token'],
-  ])('with %s it logs the problem and keeps retrying', async (_case, token, problem) => {
+    ['no token', undefined, 'requires a worker token (HTTP 401) and none was given'],
+    ['a wrong token', 'wrong', 'rejected the worker token (HTTP 401)'],
+  ])('with %s it stops at once and says the token was refused', async (_case, token, problem) => {
     const fake = opened.coordinator(await FakeCoordinator.start('secret'));
     const { logger, lines } = capturingLogger();
     const options = { coordinatorUrls: [fake.url], slots: 1, labels: {}, logger };
     const worker = opened.worker(
       await startWorker({ ...options, token, reconnect: fastReconnect }),
     );
-    await vi.waitFor(() => expect(fake.handshakes.length).toBeGreaterThanOrEqual(3));
-    const errors = lines.map((line) => JSON.parse(line)).filter((entry) => entry.level >= 50);
-    expect(errors[0]).toMatchObject({ status: 401 });
-    expect(errors[0].msg).toContain(problem);
-
-    const registered = worker.registered;
-    await worker.stop();
-    opened.forget('worker');
-    await expect(registered).rejects.toThrow('worker stopped before registering');
+    await expect(worker.registered).rejects.toThrow(problem);
+    await expect(worker.refused).rejects.toThrow(problem);
+    expect(fake.handshakes).toHaveLength(1);
+    const logged = lines.map((line) => JSON.parse(line));
+    expect(logged.some((entry) => entry.level >= 50 && entry.msg.includes(problem))).toBe(true);
+    expect(logged.some((entry) => /no coordinator reachable/.test(entry.msg))).toBe(false);
   });
 });

@@ -33,17 +33,28 @@ describe('relaunchDelayMs', () => {
 });
 
 describe('toWorkerPageState', () => {
+  const idle = { connection: 'connecting', tasksDone: 0, busy: false };
+
   it('takes the counters the page exposes and distrusts anything else', () => {
-    expect(toWorkerPageState({ tasksDone: 4, busy: true })).toEqual({ tasksDone: 4, busy: true });
-    expect(toWorkerPageState({})).toEqual({ tasksDone: 0, busy: false });
-    expect(toWorkerPageState(null)).toEqual({ tasksDone: 0, busy: false });
-    expect(toWorkerPageState({ tasksDone: -1, busy: 'yes' })).toEqual({
-      tasksDone: 0,
-      busy: false,
+    expect(toWorkerPageState({ tasksDone: 4, busy: true })).toEqual({
+      ...idle,
+      tasksDone: 4,
+      busy: true,
     });
-    expect(toWorkerPageState({ tasksDone: '7' })).toEqual({ tasksDone: 0, busy: false });
+    expect(toWorkerPageState({})).toEqual(idle);
+    expect(toWorkerPageState(null)).toEqual(idle);
+    expect(toWorkerPageState({ tasksDone: -1, busy: 'yes' })).toEqual(idle);
+    expect(toWorkerPageState({ tasksDone: '7' })).toEqual(idle);
     expect(toWorkerPageState({ workerId: 'w-1', tasksDone: 1 }).workerId).toBe('w-1');
     expect(toWorkerPageState({ workerId: 42 }).workerId).toBeUndefined();
+  });
+
+  it('takes where the worker stands, its secret and its problem, and nothing unknown', () => {
+    const registered = { workerId: 'w-1', secret: 's-1', connection: 'registered' };
+    expect(toWorkerPageState(registered)).toMatchObject(registered);
+    const rejected = toWorkerPageState({ connection: 'rejected', problem: 'HTTP 401' });
+    expect(rejected).toMatchObject({ connection: 'rejected', problem: 'HTTP 401' });
+    expect(toWorkerPageState({ connection: 'hacked', secret: 7 })).toEqual(idle);
   });
 });
 
@@ -71,5 +82,8 @@ describe('describePoolEvent', () => {
       describePoolEvent({ type: 'relaunching', member, reason: 'page hung', delayMs: 250 }),
     ).toBe('chromium 1/2 page hung; relaunching in 0.3 s');
     expect(describePoolEvent({ type: 'stopped', member })).toBe('chromium 1/2 stopped');
+    expect(describePoolEvent({ type: 'failed', member, reason: 'token rejected' })).toBe(
+      'chromium 1/2 failed: token rejected',
+    );
   });
 });

@@ -1,7 +1,11 @@
 import { describe, expect, test, vi } from 'vitest';
 import { type Assignment, PROTOCOL_VERSION, type TaskResult } from '../../../protocol/index.js';
 import { browserCapabilities } from '../../support/fixtures.js';
-import { registeredMessage, startScriptedSession } from '../../support/worker-session.js';
+import {
+  registeredMessage,
+  type ScriptedConnection,
+  startScriptedSession,
+} from '../../support/worker-session.js';
 
 const v = PROTOCOL_VERSION;
 
@@ -27,8 +31,9 @@ function startSession() {
     slots: 1,
     runAssignment: (task) => new Promise((resolve) => finish.set(task.taskId, resolve)),
     observer: {
-      registered: () => observed.push('registered'),
+      registered: ({ workerId, secret }) => observed.push(`registered ${workerId} ${secret}`),
       disconnected: () => observed.push('disconnected'),
+      refused: (reason) => observed.push(`refused: ${reason}`),
       taskStarted: (task) => observed.push(`started ${task.taskId}`),
       taskFinished: (report) => observed.push(`finished ${report.taskId}`),
     },
@@ -65,11 +70,11 @@ describe('WorkerSession', () => {
     connection.reopen();
     expect(connection.take('register')[0]?.inFlight).toEqual([]);
     expect(observed).toEqual([
-      'registered',
+      'registered w1 undefined',
       'started a',
       'finished a',
       'disconnected',
-      'registered',
+      'registered w1 undefined',
       'disconnected',
     ]);
     await session.stop();
@@ -91,5 +96,68 @@ describe('WorkerSession', () => {
     const { session } = startSession();
     await session.stop();
     await expect(session.registered).rejects.toThrow('worker stopped before registering');
+  });
+
+  test('keeps the secret its first registration was issued and presents it from then on', async () => {
+    const { session, connection, observed } = startSession();
+    expect(connection.take('register')[0]).not.toHaveProperty('secret');
+    connection.deliver({ ...registered, secret: 's-1' });
+    for (const reply of [registered, { ...registered, secret: 's-2' }]) {
+      connection.drop();
+      connection.reopen();
+      const [again] = connection.take('register');
+      expect(again).toMatchObject({ workerId: 'w1', id: 'register' });
+      connection.deliver(reply);
+    }
+    connection.drop();
+    connection.reopen();
+    expect(connection.take('register')[0]?.secret).toBe('s-2');
+    expect(observed.filter((line) => line.startsWith('registered'))).toEqual([
+      'registered w1 s-1',
+      'registered w1 s-1',
+      'registered w1 s-2',
+    ]);
+    await session.stop();
+  });
+
+  test('an id the coordinator refuses (its secret is not known here) is replaced by a new one', async () => {
+    const { session, connection, finish, observed } = startSession();
+    connection.deliver({ ...registered, secret: 's-1' });
+    connection.deliver({ v, type: 'assign', tasks: [assignment('a')] });
+    connection.drop();
+    connection.reopen();
+    connection.take('register');
+    const refusal = { v, type: 'error', id: 'register', code: 'forbidden', message: 'taken' };
+    connection.deliver(refusal);
+    const [fresh] = connection.take('register');
+    expect(fresh?.workerId).not.toBe('w1');
+    expect(fresh).not.toHaveProperty('secret');
+    // What it held under the old id is listed, so the coordinator revokes it.
+    expect(fresh?.inFlight).toEqual([{ taskId: 'a', attempt: 1, leaseToken: 3 }]);
+    expect(session.workerId).toBe(fresh?.workerId);
+    connection.deliver({ ...registered, workerId: fresh?.workerId, secret: 's-new' });
+    expect(observed.at(-1)).toBe(`registered ${fresh?.workerId} s-new`);
+    finish.get('a')?.({ status: 'succeeded', durationMs: 1 });
+
+    // A coordinator that refuses every new id is not asked forever.
+    for (let i = 0; i < 4; i++) connection.deliver(refusal);
+    await expect(session.refused).rejects.toThrow('refused 3 new worker ids in a row');
+    expect(connection.stopped).toBe(true);
+  });
+
+  test.each([
+    ['the handshake', (c: ScriptedConnection) => c.handlers.refused('HTTP 401: invalid token')],
+    [
+      'an unauthorized error',
+      (c: ScriptedConnection) =>
+        c.deliver({ v, type: 'error', code: 'unauthorized', message: 'HTTP 401: invalid token' }),
+    ],
+  ])('a token refused at %s is final: the session stops and says why', async (_case, refuse) => {
+    const { session, connection, observed } = startSession();
+    refuse(connection);
+    await expect(session.registered).rejects.toThrow('HTTP 401: invalid token');
+    await expect(session.refused).rejects.toThrow('HTTP 401: invalid token');
+    expect(connection.stopped).toBe(true);
+    expect(observed).toEqual([expect.stringMatching(/^refused: .*HTTP 401: invalid token$/)]);
   });
 });
