@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { childReaper } from '../../child-processes/reaper.js';
 import type { Assignment, TaskResult, VitestOutput } from '../../protocol/index.js';
 import type { TaskRunner } from '../../worker-core/index.js';
 import { resultOfProcess } from './command.js';
@@ -54,7 +54,8 @@ export const vitestRunner: TaskRunner<Extract<Assignment, { kind: 'vitest' }>> =
         error: `no vitest installed for ${projectDir} (looked for node_modules/vitest there and in every parent directory)`,
       };
     }
-    const reportDir = await mkdtemp(join(tmpdir(), 'dtf-vitest-'));
+    // In the scratch dir, which the reaper removes should this process die mid-run.
+    const reportDir = await mkdtemp(join(childReaper().scratchDir, 'dtf-vitest-'));
     try {
       const reportFile = join(reportDir, 'report.json');
       const args = [vitestEntry, 'run', '--reporter=json', `--outputFile=${reportFile}`];
