@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { readProcessTable } from '../../../browser-worker/pool/process-table.js';
 import { processTree } from '../../../browser-worker/pool/process-tree.js';
@@ -44,7 +45,7 @@ it('dtf pool shows progress, says when it is ready, and leaves no browser after 
   await vi.waitFor(async () => expect(await runningOf(pids)).toEqual([]), { timeout: 10_000 });
 });
 
-it('dtf pool killed with SIGKILL leaves no browser process behind', async () => {
+it('dtf pool killed with SIGKILL leaves no browser process and no profile behind', async () => {
   const coordinator = new URL(page.url()).origin;
   const mark = processMark();
   const pool = spawnDtf(
@@ -57,6 +58,11 @@ it('dtf pool killed with SIGKILL leaves no browser process behind', async () => 
     'a Chromium renderer',
     60_000,
   );
+  const profileDir = running
+    .map((p) => p.command.match(/--user-data-dir=(\S+)/)?.[1])
+    .find((dir) => dir !== undefined);
+  expect(profileDir).toBeDefined();
   await kill9(pool);
   await waitUntilNoneMarked(mark.entry, running);
+  expect(existsSync(profileDir!)).toBe(false);
 });
