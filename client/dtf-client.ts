@@ -60,7 +60,11 @@ export interface Subscription {
 }
 
 export interface WaitOptions {
-  /** Called for each change of a task's state (snapshot included), with the progress it led to. */
+  /**
+   * Called for each change of a task's state (snapshot included), with the progress of the
+   * whole set. Calls start once the set is known (the snapshot is in), so the first one
+   * already counts every selected task.
+   */
   onEvent?: (event: TaskEvent, progress: TaskProgress) => void;
 }
 
@@ -215,16 +219,23 @@ export class DtfClient {
           error === undefined ? resolve(progress.latestEvents()) : reject(error),
         );
       };
+      // Changes taken in before the snapshot: a group's membership is not known yet, so they
+      // are reported with the snapshot.
+      let early: TaskEvent[] | undefined = [];
+      const report = (fresh: readonly TaskEvent[]) => {
+        for (const event of fresh) options.onEvent?.(event, progress);
+        if (progress.allTerminal()) finish();
+      };
       const accept = (events: readonly TaskEvent[]) => {
-        for (const event of events) {
-          if (progress.apply(event)) options.onEvent?.(event, progress);
-        }
-        // Before the snapshot is in, a group's membership is not known yet.
-        if (subscription !== undefined && progress.allTerminal()) finish();
+        const fresh = events.filter((event) => progress.apply(event));
+        if (early === undefined) report(fresh);
+        else early.push(...fresh);
       };
       this.subscribe(selector, accept, finish).then((opened) => {
         subscription = opened;
-        accept(opened.snapshot);
+        const before = early ?? [];
+        early = undefined;
+        report([...before, ...opened.snapshot.filter((event) => progress.apply(event))]);
         const unknown = progress.unseenTaskIds();
         if (unknown.length > 0) {
           finish(new Error(`no such task: ${unknown.slice(0, 10).join(', ')}`));

@@ -5,20 +5,16 @@ import {
   zeroStateCounts,
 } from '../protocol/index.js';
 
-const PROGRESS_RANK: Record<TaskState, number> = {
-  queued: 0,
-  assigned: 1,
-  running: 2,
-  succeeded: 3,
-  failed: 3,
-  timed_out: 3,
-  unsupported: 3,
-  cancelled: 3,
-  skipped: 3,
-};
-
-function isTerminal(event: TaskEvent): boolean {
-  return TERMINAL_STATES.has(event.state);
+/**
+ * Where an event stands in its task's life, from its state and attempt alone: attempt n is
+ * assigned, then running, then (if it was lost or handed back) queued again with attempt n
+ * until attempt n + 1 is assigned; the first `queued` has attempt 0, and an end comes last.
+ * Clocks play no part, so events that arrive out of order, or twice, are told apart exactly.
+ */
+function position(event: TaskEvent): number {
+  if (TERMINAL_STATES.has(event.state)) return Number.POSITIVE_INFINITY;
+  const step = event.state === 'assigned' ? 1 : event.state === 'running' ? 2 : 3;
+  return event.attempt === 0 ? 0 : event.attempt * 4 + step;
 }
 
 /**
@@ -26,11 +22,7 @@ function isTerminal(event: TaskEvent): boolean {
  * subscriber before the snapshot they follow, so the order of arrival is not trusted.
  */
 function supersedes(next: TaskEvent, current: TaskEvent): boolean {
-  if (isTerminal(current)) return false;
-  if (isTerminal(next)) return true;
-  if (next.attempt !== current.attempt) return next.attempt > current.attempt;
-  if (next.at !== current.at) return next.at > current.at;
-  return PROGRESS_RANK[next.state] > PROGRESS_RANK[current.state];
+  return position(next) > position(current);
 }
 
 /** The latest known state of a set of tasks, fed by a subscription's snapshot and events. */

@@ -109,7 +109,7 @@ export function countTasksByState(state: CoordinatorState): Record<TaskState, nu
 }
 
 export function countWorkersByStatus(state: CoordinatorState): Record<string, number> {
-  const counts: Record<string, number> = { connected: 0, disconnected: 0, dead: 0 };
+  const counts: Record<string, number> = { connected: 0, disconnected: 0, drained: 0, dead: 0 };
   for (const worker of state.workers.values())
     counts[worker.status] = (counts[worker.status] ?? 0) + 1;
   return counts;

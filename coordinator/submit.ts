@@ -26,16 +26,27 @@ function checkSubmittable(
   return undefined;
 }
 
-/** Task ids in submit order; a task deduplicated by idempotency key answers with the first task's id. */
-function submittedIds(
+/**
+ * Task ids in submit order (a task deduplicated by idempotency key answers with the first
+ * task's id), or the refusal of the whole submit.
+ */
+function submitOutcome(
   tasks: ReadonlyArray<{ id: string }>,
   events: readonly StateEvent[],
-): string[] {
+): SubmitOutcome {
   const replaced = new Map<string, string>();
   for (const e of events) {
+    if (e.type === 'SubmitRefused') {
+      return {
+        error: {
+          code: 'conflict',
+          message: `tasks[${e.index}].idempotencyKey: '${e.key}' already stands for task ${e.existingId}, submitted with another spec; a repeat must be identical, so use a new key for a different task`,
+        },
+      };
+    }
     if (e.type === 'TaskDeduplicated') replaced.set(e.requestedId, e.existingId);
   }
-  return tasks.map((t) => replaced.get(t.id) ?? t.id);
+  return { taskIds: tasks.map((t) => replaced.get(t.id) ?? t.id) };
 }
 
 /**
@@ -83,7 +94,7 @@ function submitChecked(
   const { tasks } = resolved;
   ctx.commit.submit(
     { type: 'SubmitTasks', now, tasks },
-    (events) => reply({ taskIds: submittedIds(tasks, events) }),
+    (events) => reply(submitOutcome(tasks, events)),
     (error) => reply({ error }),
   );
 }

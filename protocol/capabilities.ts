@@ -4,6 +4,22 @@ import { GpuAdapterInfo, TaskKind } from './task-kinds.js';
 export const WorkerKind = z.enum(['node', 'browser']);
 export type WorkerKind = z.infer<typeof WorkerKind>;
 
+/** The task kinds each kind of worker has runners for. */
+export const TASK_KINDS_BY_WORKER = {
+  node: ['command', 'vitest', 'model'],
+  browser: ['model', 'webgpu', 'page-test'],
+} as const satisfies Record<WorkerKind, readonly TaskKind[]>;
+
+/** The names a browser worker reports itself by (`browser.name`; `unknown` for any other). */
+export const KNOWN_BROWSERS = ['chromium', 'chrome', 'edge', 'firefox', 'safari'] as const;
+
+/**
+ * `drained`: it drained and went away holding no task (a drain that completed); `dead`: it was
+ * lost (silent past its heartbeats, or reported lost), its attempts charged as failures.
+ */
+export const WorkerStatus = z.enum(['connected', 'disconnected', 'drained', 'dead']);
+export type WorkerStatus = z.infer<typeof WorkerStatus>;
+
 export const GpuInfo = z.object({
   name: z.string(),
   memoryMb: z.number().int().nonnegative().optional(),
@@ -42,7 +58,7 @@ export const BrowserCapabilities = z.object({
   /** `navigator.deviceMemory` in MB where the browser tells it, else 0. */
   memoryMb: z.number().int().nonnegative(),
   browser: z.object({
-    /** Lower case: `chromium`, `chrome`, `edge`, `firefox`, `safari`. */
+    /** One of `KNOWN_BROWSERS`, or `unknown`. */
     name: z.string(),
     version: z.string(),
     engine: z.string(),

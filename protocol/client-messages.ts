@@ -72,7 +72,7 @@ export const SubmittedMessage = z.object({
   v,
   type: z.literal('submitted'),
   id: requestId,
-  /** In the order of the submitted tasks; a repeated idempotency key gives the first task's id. */
+  /** In the order of the submitted tasks; an identical repeat of an idempotency key gives the first task's id. */
   taskIds: z.array(z.string()),
 });
 export type SubmittedMessage = z.infer<typeof SubmittedMessage>;

@@ -11,6 +11,8 @@ export const ERROR_CODES = [
   'forbidden',
   'not_found',
   'not_registered',
+  /** An idempotency key already stands for a task with another spec: the message names the key. */
+  'conflict',
   /** A follower in a cluster: the message names the leader's URL. */
   'not_leader',
   /** A cluster member before the cluster's credentials exist (a leader creates them). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Capabilities, Labels } from './capabilities.js';
+import { Capabilities, Labels, WorkerStatus } from './capabilities.js';
 import { MAX_TASKS_PER_SUBMIT } from './limits.js';
 import { TaskSpec } from './task.js';
 import { MAX_DRAIN_GRACE_MS } from './worker-messages.js';
@@ -47,7 +47,7 @@ export type RestDrainWorkerBody = z.infer<typeof RestDrainWorkerBody>;
 export const RestDrainWorkerReply = z.object({
   workerId: z.string(),
   name: z.string(),
-  status: z.enum(['connected', 'disconnected', 'dead']),
+  status: WorkerStatus,
   draining: z.boolean(),
   /** Whether the worker was connected and so was told now; otherwise it is told when it reconnects. */
   notified: z.boolean(),
@@ -96,7 +96,7 @@ export type WorkerHealthView = z.infer<typeof WorkerHealthView>;
 export const RestWorkerView = z.object({
   id: z.string(),
   name: z.string(),
-  status: z.enum(['connected', 'disconnected', 'dead']),
+  status: WorkerStatus,
   slots: z.number().int(),
   /** Ids of the tasks holding a live lease on the worker. */
   running: z.array(z.string()),

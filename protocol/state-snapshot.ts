@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Capabilities, Labels } from './capabilities.js';
+import { Capabilities, Labels, WorkerStatus } from './capabilities.js';
 import { AttemptRecord, TaskResult, TaskSpec, TaskState } from './task.js';
 
 // The coordinator's replicated state at one applied log index, as cluster members store and
@@ -51,7 +51,7 @@ export const SnapshotWorker = z.object({
   capabilities: Capabilities,
   labels: Labels,
   slots: Count,
-  status: z.enum(['connected', 'disconnected', 'dead']),
+  status: WorkerStatus,
   registeredAt: z.number(),
   lastSeen: z.number(),
   /** Task ids holding a lease on the worker, in the order they took it. */

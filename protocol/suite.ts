@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { KNOWN_BROWSERS } from './capabilities.js';
 import { TaskSpec } from './task.js';
 import { ExecutionProvider } from './task-kinds.js';
 
-/** Where a model runs in a matrix: `node` (onnxruntime-node) or a browser by name. */
+/** Where a model runs in a matrix: `node` (onnxruntime-node) or a browser by the name it reports. */
 export const MatrixTarget = z
   .object({
-    worker: z.string().min(1),
+    worker: z.enum(['node', ...KNOWN_BROWSERS]),
     executionProviders: z.array(ExecutionProvider).min(1),
   })
   .strict();
@@ -43,8 +44,11 @@ export const Suite = z
   .object({
     name: z.string().min(1).max(256),
     description: z.string().optional(),
-    /** Headless browsers `dtf run` starts when it runs its own coordinator, e.g. `{ "chromium": 1 }`. */
-    pool: z.record(z.string(), z.number().int().min(0).max(16)).default({}),
+    /**
+     * Headless browsers `dtf run` starts when it runs its own coordinator, e.g. `{ "chromium": 1 }`.
+     * Absent: one of each browser the matrix targets and the tasks require.
+     */
+    pool: z.record(z.string(), z.number().int().min(0).max(16)).optional(),
     matrix: ModelMatrix.optional(),
     tasks: z.array(TaskSpec).default([]),
   })

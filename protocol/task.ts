@@ -66,7 +66,10 @@ const taskSpecBase = {
   labels: Labels.default({}),
   /** A suite or run id; tasks can be listed, awaited and cancelled by group. */
   group: z.string().min(1).max(256).optional(),
-  /** A second submit with the same key returns the first task instead of a new one. */
+  /**
+   * A repeat with the same key and the same spec returns the first task instead of a new one;
+   * one with another spec is refused (`conflict`).
+   */
   idempotencyKey: z.string().min(1).max(256).optional(),
 };
 

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   DEFAULT_AGING_INTERVAL_MS,
@@ -177,7 +178,8 @@ export function registerCoordinatorCommand(program: Command): void {
       const coordinator = await startCoordinator({
         host: options.host,
         port: options.port,
-        dataDir: options.dataDir,
+        // Absolute from here on: nothing the coordinator does with it depends on the cwd.
+        dataDir: resolve(options.dataDir),
         insecureNoAuth: options.insecureNoAuth === true,
         state: {
           heartbeatIntervalMs: options.heartbeatMs,

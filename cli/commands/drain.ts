@@ -25,7 +25,9 @@ function describe(reply: RestDrainWorkerReply): string {
   const who = reply.name === reply.workerId ? reply.workerId : `${reply.name} (${reply.workerId})`;
   const grace =
     reply.graceMs === undefined ? 'its own grace period' : `a grace period of ${reply.graceMs} ms`;
-  if (reply.status === 'dead') return `worker ${who} is dead; it gets no new tasks`;
+  if (reply.status === 'dead' || reply.status === 'drained') {
+    return `worker ${who} is ${reply.status}; it gets no new tasks`;
+  }
   if (!reply.notified) {
     return `worker ${who} is ${reply.status}: it gets no new tasks, and is told to drain when it reconnects`;
   }

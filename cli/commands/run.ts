@@ -3,7 +3,9 @@ import { type DtfClient, toHttpUrl } from '../../client/index.js';
 import type { Suite, TaskSpecInput, TaskView } from '../../protocol/index.js';
 import { type CoordinatorAccess, connectClient, coordinatorAccess } from '../connection.js';
 import { waitWithProgress } from '../follow-tasks.js';
+import { formatDuration } from '../format/duration.js';
 import { createLogger } from '../logger.js';
+import { durationMs } from '../options/duration.js';
 import { positiveInteger } from '../options/integers.js';
 import { printLine, printStatus } from '../output.js';
 import { judgeCell, type MatrixCell } from '../report/matrix-cells.js';
@@ -13,12 +15,20 @@ import { writeReports } from '../report/write-reports.js';
 import { type EmbeddedCluster, startEmbeddedCluster } from '../run/embedded-cluster.js';
 import { loadSuite } from '../run/load-suite.js';
 import { matrixTasks } from '../run/matrix-tasks.js';
-import { type PreparedModels, prepareModels } from '../run/prepare-models.js';
+import {
+  type LoadedModels,
+  loadModels,
+  type PreparedModels,
+  storeModels,
+} from '../run/prepare-models.js';
+import { suitePool } from '../run/suite-pool.js';
+import { checkTaskDirectories } from '../run/task-directories.js';
 import { newGroupId } from '../specs/group-id.js';
 
 interface RunOptions {
   out: string;
   slots?: number;
+  timeout?: number;
 }
 
 /** Every task of the suite, matrix cells first, all in the run's group. */
@@ -26,13 +36,14 @@ async function submitSuite(
   client: DtfClient,
   access: CoordinatorAccess,
   suite: Suite,
+  models: LoadedModels | undefined,
   group: string,
 ) {
   let prepared: PreparedModels | undefined;
   const tasks: TaskSpecInput[] = suite.tasks.map((task) => ({ ...task, group }));
-  if (suite.matrix !== undefined) {
+  if (suite.matrix !== undefined && models !== undefined) {
     // The leader the client found: any member may be down.
-    prepared = await prepareModels(suite.matrix, toHttpUrl(client.url), access.token, printStatus);
+    prepared = await storeModels(models, toHttpUrl(client.url), access.token, printStatus);
     tasks.unshift(...matrixTasks(suite.matrix, prepared.stored, group));
   }
   printStatus(`running suite '${suite.name}': ${tasks.length} task(s) in group ${group}`);
@@ -70,9 +81,19 @@ export function registerRunCommand(program: Command): void {
       'task slots of the embedded Node worker (default: CPU count)',
       positiveInteger,
     )
+    .option(
+      '--timeout <duration>',
+      'give up waiting for the tasks after this long (500ms, 90s, 10m, 1h; bare numbers are seconds): cancel what has not ended, report, exit 1',
+      durationMs,
+    )
     .action(async (file: string, options: RunOptions, command: Command) => {
+      const what = `suite file '${file}'`;
       const suite = await loadSuite(file);
       const given = command.optsWithGlobals<{ coordinator?: string[] }>().coordinator !== undefined;
+      // Everything the suite names is checked before anything starts.
+      const browsers = given ? {} : suitePool(suite, what);
+      if (!given) await checkTaskDirectories(suite, what);
+      const models = suite.matrix === undefined ? undefined : await loadModels(suite.matrix, what);
       let cluster: EmbeddedCluster | undefined;
       let access: CoordinatorAccess;
       if (given) {
@@ -84,7 +105,7 @@ export function registerRunCommand(program: Command): void {
         cluster = await startEmbeddedCluster({
           logger: createLogger('warn'),
           slots: options.slots,
-          browsers: suite.pool,
+          browsers,
           progress: printStatus,
         });
         access = cluster.access;
@@ -94,8 +115,18 @@ export function registerRunCommand(program: Command): void {
         try {
           const group = newGroupId();
           const startedAt = new Date();
-          const prepared = await submitSuite(client, access, suite, group);
-          await waitWithProgress(client, { group });
+          const prepared = await submitSuite(client, access, suite, models, group);
+          const { timedOut } = await waitWithProgress(
+            client,
+            { group },
+            {
+              timeoutMs: options.timeout,
+              onTimeout: async (message) => {
+                printStatus(`${message}\ncancelling the tasks that have not ended…`);
+                await client.cancel({ group });
+              },
+            },
+          );
           const tasks = await client.query({ group, limit: 10_000 });
           const cells = judgeMatrix(suite, prepared, tasks);
           const report = buildSuiteReport(
@@ -109,6 +140,11 @@ export function registerRunCommand(program: Command): void {
           printLine(formatSuiteTable(report));
           const files = await writeReports(report, options.out);
           printStatus(`reports: ${files.join(', ')}`);
+          if (timedOut !== undefined) {
+            throw new Error(
+              `suite '${suite.name}' timed out after ${formatDuration(options.timeout!)} (--timeout); what had not ended was cancelled`,
+            );
+          }
           if (!report.passed) process.exitCode = 1;
         } finally {
           await client.close();

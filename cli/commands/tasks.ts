@@ -1,10 +1,11 @@
 import { type Command, Option } from 'commander';
 import { type TaskState, TaskState as TaskStates, type TaskView } from '../../protocol/index.js';
-import { coordinatorAccess, withClient } from '../connection.js';
+import { coordinatorAccess, restGetFromAny, withClient } from '../connection.js';
 import { formatDuration } from '../format/duration.js';
 import { formatTable } from '../format/table.js';
 import { integerIn } from '../options/integers.js';
 import { printJson, printLine } from '../output.js';
+import { parseWorkersResponse } from './workers.js';
 
 interface TasksOptions {
   group?: string;
@@ -22,15 +23,20 @@ function durationOf(task: TaskView): string {
   return ms === undefined ? '-' : formatDuration(ms);
 }
 
-/** The `dtf tasks` table: one row per task under a header. */
-export function formatTasksTable(tasks: readonly TaskView[]): string {
+/** The `dtf tasks` table: one row per task under a header, workers by name where known. */
+export function formatTasksTable(
+  tasks: readonly TaskView[],
+  workerNames: ReadonlyMap<string, string> = new Map(),
+): string {
+  const workerOf = (id: string | undefined) =>
+    id === undefined ? '-' : (workerNames.get(id) ?? id);
   const rows = tasks.map((task) => [
     task.id,
     task.name ?? task.kind,
     task.state,
     String(task.priority),
     String(task.attempt),
-    task.workerId ?? '-',
+    workerOf(task.workerId),
     durationOf(task),
     task.unschedulable ?? task.result?.error?.split('\n', 1)[0] ?? '',
   ]);
@@ -51,14 +57,20 @@ export function registerTasksCommand(program: Command): void {
     .option('--limit <n>', 'most tasks to list', integerIn(1, 10_000), 1_000)
     .option('--json', 'print the tasks as JSON')
     .action(async (options: TasksOptions, command: Command) => {
-      const tasks = await withClient(coordinatorAccess(command), (client) =>
+      const access = coordinatorAccess(command);
+      const tasks = await withClient(access, (client) =>
         client.query({ group: options.group, state: options.state, limit: options.limit }),
       );
       if (options.json === true) {
         printJson(tasks);
         return;
       }
-      printLine(tasks.length === 0 ? 'no tasks' : formatTasksTable(tasks));
+      if (tasks.length === 0) {
+        printLine('no tasks');
+        return;
+      }
+      const workers = parseWorkersResponse(await restGetFromAny(access, '/api/workers'));
+      printLine(formatTasksTable(tasks, new Map(workers.map((w) => [w.id, w.name]))));
       if (tasks.length === options.limit) {
         process.stderr.write(`(the first ${options.limit} tasks; --limit shows more)\n`);
       }

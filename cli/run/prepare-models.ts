@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { uploadArtifact } from '../../client/index.js';
+import { describeError, uploadArtifact } from '../../client/index.js';
 import {
   buildSampleModel,
   loadUserModel,
@@ -10,10 +10,17 @@ import {
 } from '../../models/index.js';
 import type { ModelMatrix } from '../../protocol/index.js';
 import type { StoredModel } from './matrix-tasks.js';
+import { pathProblem } from './path-problem.js';
+
+/** The matrix's models, built or read, with onnxruntime-node's outputs for each. */
+export interface LoadedModels {
+  models: TestModel[];
+  /** onnxruntime-node's outputs for each model, by model name. */
+  references: Map<string, ReferenceOutputs>;
+}
 
 export interface PreparedModels {
   stored: StoredModel[];
-  /** onnxruntime-node's outputs for each model, by model name. */
   references: Map<string, ReferenceOutputs>;
 }
 
@@ -21,36 +28,51 @@ function isSampleName(entry: string): boolean {
   return (SAMPLE_MODEL_NAMES as readonly string[]).includes(entry);
 }
 
-async function loadModel(entry: string, seed: number): Promise<TestModel> {
+async function loadModel(entry: string, seed: number, what: string): Promise<TestModel> {
   if (isSampleName(entry)) return buildSampleModel(entry, seed);
   if (!entry.endsWith('.onnx')) {
     throw new Error(
-      `matrix model '${entry}' is neither a sample model (${SAMPLE_MODEL_NAMES.join(', ')}) nor an .onnx file`,
+      `${what}: matrix model '${entry}' is neither a sample model (${SAMPLE_MODEL_NAMES.join(', ')}) nor an .onnx file`,
     );
   }
-  return { ...(await loadUserModel(entry, seed)), name: basename(entry, '.onnx') };
+  const problem = await pathProblem(entry, 'file');
+  if (problem !== undefined) throw new Error(`${what}: matrix model '${entry}' ${problem}`);
+  try {
+    return { ...(await loadUserModel(entry, seed)), name: basename(entry, '.onnx') };
+  } catch (error) {
+    throw new Error(`${what}: ${describeError(error)}`);
+  }
 }
 
 /**
- * Builds or reads every model of the matrix, computes its reference outputs with
- * onnxruntime-node, and stores it in the coordinator's artifact store.
+ * Builds or reads every model of the matrix (`what` names the suite file in errors) and
+ * computes its reference outputs with onnxruntime-node: all before anything starts.
  */
-export async function prepareModels(
-  matrix: ModelMatrix,
+export async function loadModels(matrix: ModelMatrix, what: string): Promise<LoadedModels> {
+  const models: TestModel[] = [];
+  const references = new Map<string, ReferenceOutputs>();
+  for (const entry of matrix.models) {
+    const model = await loadModel(entry, matrix.seed, what);
+    models.push(model);
+    references.set(model.name, await referenceOutputs(model));
+  }
+  return { models, references };
+}
+
+/** Stores every loaded model in the coordinator's artifact store. */
+export async function storeModels(
+  loaded: LoadedModels,
   coordinatorHttpUrl: string,
   token: string | undefined,
   progress: (line: string) => void,
 ): Promise<PreparedModels> {
   const stored: StoredModel[] = [];
-  const references = new Map<string, ReferenceOutputs>();
-  for (const entry of matrix.models) {
-    const model = await loadModel(entry, matrix.seed);
-    references.set(model.name, await referenceOutputs(model));
+  for (const model of loaded.models) {
     const ref = await uploadArtifact(coordinatorHttpUrl, model.bytes, token);
     stored.push({ name: model.name, ref, inputs: model.inputs });
     progress(
       `model ${model.name}: ${(model.bytes.byteLength / 1024).toFixed(0)} KiB, reference computed, stored as ${ref.slice(0, 19)}…`,
     );
   }
-  return { stored, references };
+  return { stored, references: loaded.references };
 }

@@ -1,7 +1,6 @@
-import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
 import { sendRestError, writeJson } from '../http/errors.js';
+import { sendArtifact } from '../http/send-artifact.js';
 import { RAFT_FROM_HEADER } from '../raft/peer-link.js';
 import type { PeerTransport } from '../raft/peer-transport.js';
 import { ArtifactRefused, type ArtifactStore, isArtifactHex } from '../store/index.js';
@@ -49,9 +48,7 @@ function serveCopy(
     sendRestError(res, 'not_found', `no artifact sha256:${hex} on this member`);
     return;
   }
-  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': file.size });
-  if (req.method === 'HEAD') res.end();
-  else pipeline(createReadStream(file.path), res).catch(() => res.destroy());
+  sendArtifact(req, res, file);
 }
 
 function receiveCopy(

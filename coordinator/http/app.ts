@@ -7,6 +7,7 @@ import { requireRole } from './auth.js';
 import { errorHandler, sendRestError } from './errors.js';
 import { artifactRoutes } from './routes/artifacts.js';
 import { drainRoutes } from './routes/drain.js';
+import { examplePageTestRoutes } from './routes/example-page-tests.js';
 import { raftAdminRoutes } from './routes/raft-admin.js';
 import { statusRoutes } from './routes/status.js';
 import { taskRoutes } from './routes/tasks.js';
@@ -25,6 +26,7 @@ export function createApp(
   // Responses are small and uncached; hashing every body for an ETag only costs CPU.
   app.set('etag', false);
   app.use('/worker', workerPageRoutes());
+  app.use('/examples/page-tests', examplePageTestRoutes());
   app.use('/api', artifactRoutes(ctx.artifacts, ctx.artifactReplicas, credentials));
   app.use(jsonBody(ctx.maxMessageBytes));
   app.use('/api', statusRoutes(ctx, db, metrics, credentials));

@@ -10,6 +10,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  conflict: 409,
   not_leader: 503,
   credentials_pending: 503,
   timeout: 504,

@@ -10,7 +10,7 @@ import { sendRestError, sendThrownError, type ThrownError, writeJson } from './e
 const PATH = '/api/tasks/submit';
 
 /** The JSON body parser every route shares: `maxBytes` at most. */
-export function jsonBody(maxBytes: number) {
+export function jsonBody(maxBytes: number): ReturnType<typeof express.json> {
   return express.json({ limit: maxBytes });
 }
 

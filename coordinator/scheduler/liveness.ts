@@ -1,4 +1,4 @@
-import { attemptTimeoutMs, type Command, type CoordinatorState } from '../state/index.js';
+import { attemptTimeoutMs, type Command, type CoordinatorState, isGone } from '../state/index.js';
 
 type ExpireWorker = Extract<Command, { type: 'ExpireWorker' }>;
 type ExpireLease = Extract<Command, { type: 'ExpireLease' }>;
@@ -13,7 +13,7 @@ export function expiredWorkers(state: CoordinatorState, now: number): ExpireWork
   const allowance = heartbeatAllowanceMs(state);
   const commands: ExpireWorker[] = [];
   for (const worker of state.workers.values()) {
-    if (worker.status === 'dead' || now - worker.lastSeen <= allowance) continue;
+    if (isGone(worker) || now - worker.lastSeen <= allowance) continue;
     commands.push({
       type: 'ExpireWorker',
       now,

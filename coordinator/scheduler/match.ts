@@ -1,62 +1,98 @@
 import type { Requirements, TaskKind } from '../../protocol/index.js';
 import type { WorkerRecord } from '../state/index.js';
 
-/** The first requirement the worker fails, as a phrase, or undefined when it satisfies all. */
-export function unmetRequirement(
-  worker: WorkerRecord,
-  kind: TaskKind,
-  requirements: Requirements,
-): string | undefined {
-  const caps = worker.capabilities;
-  if (!caps.taskKinds.includes(kind)) return `no worker runs task kind '${kind}'`;
-  if (requirements.workerKind !== undefined && caps.kind !== requirements.workerKind) {
-    return `no ${requirements.workerKind} worker`;
-  }
-  if (
-    requirements.browser !== undefined &&
-    (caps.kind !== 'browser' || caps.browser.name !== requirements.browser)
-  ) {
-    return `no ${requirements.browser} browser worker`;
-  }
-  for (const [key, value] of Object.entries(requirements.labels ?? {})) {
-    if (worker.labels[key] !== value) return `no worker with label ${key}=${value}`;
-  }
-  if (requirements.minMemoryMb !== undefined && caps.memoryMb < requirements.minMemoryMb) {
-    return `no worker with at least ${requirements.minMemoryMb} MB of memory`;
-  }
-  for (const feature of requirements.features ?? []) {
-    if (!caps.features.includes(feature)) return `no worker with feature '${feature}'`;
-  }
-  return undefined;
+/** One condition a task puts on a worker, with the words to explain it. */
+export interface RequirementCheck {
+  met(worker: WorkerRecord): boolean;
+  /** Said when no worker meets it: `no worker with label gpu=a100`. */
+  missing: string;
+  /** Said of the workers that meet it: `run task kind 'command'`. */
+  metBy: string;
 }
 
-export function satisfies(
-  worker: WorkerRecord,
-  kind: TaskKind,
-  requirements: Requirements,
-): boolean {
-  return unmetRequirement(worker, kind, requirements) === undefined;
+/** Every condition on a worker of a task of this kind and requirements, in a fixed order. */
+export function requirementChecks(kind: TaskKind, requirements: Requirements): RequirementCheck[] {
+  const checks: RequirementCheck[] = [
+    {
+      met: (worker) => worker.capabilities.taskKinds.includes(kind),
+      missing: `no worker runs task kind '${kind}'`,
+      metBy: `run task kind '${kind}'`,
+    },
+  ];
+  const { workerKind, browser, minMemoryMb } = requirements;
+  if (workerKind !== undefined) {
+    checks.push({
+      met: (worker) => worker.capabilities.kind === workerKind,
+      missing: `no ${workerKind} worker`,
+      metBy: `are ${workerKind} workers`,
+    });
+  }
+  if (browser !== undefined) {
+    checks.push({
+      met: ({ capabilities: caps }) => caps.kind === 'browser' && caps.browser.name === browser,
+      missing: `no ${browser} browser worker`,
+      metBy: `are ${browser} browsers`,
+    });
+  }
+  for (const [key, value] of Object.entries(requirements.labels ?? {})) {
+    checks.push({
+      met: (worker) => worker.labels[key] === value,
+      missing: `no worker with label ${key}=${value}`,
+      metBy: `have label ${key}=${value}`,
+    });
+  }
+  if (minMemoryMb !== undefined) {
+    checks.push({
+      met: (worker) => worker.capabilities.memoryMb >= minMemoryMb,
+      missing: `no worker with at least ${minMemoryMb} MB of memory`,
+      metBy: `have at least ${minMemoryMb} MB of memory`,
+    });
+  }
+  for (const feature of requirements.features ?? []) {
+    checks.push({
+      met: (worker) => worker.capabilities.features.includes(feature),
+      missing: `no worker with feature '${feature}'`,
+      metBy: `have feature '${feature}'`,
+    });
+  }
+  return checks;
+}
+
+export function meetsAll(worker: WorkerRecord, checks: readonly RequirementCheck[]): boolean {
+  return checks.every((check) => check.met(worker));
+}
+
+const MAX_NAMED_WORKERS = 5;
+
+function namesOf(workers: readonly WorkerRecord[]): string {
+  const named = workers.slice(0, MAX_NAMED_WORKERS).map((worker) => worker.name);
+  const more = workers.length - named.length;
+  return more > 0 ? `${named.join(', ')} and ${more} more` : named.join(', ');
 }
 
 /**
  * Why no connected worker can take tasks of this kind and requirements, or undefined if one
- * can. Names a single unmet requirement when every worker fails the same way.
+ * can. The requirements narrow the connected workers one after the other; the first that
+ * leaves none is the reason, said of the workers that met the ones before it (a browser worker
+ * that runs no commands does not hide the Node worker that does, but lacks a label).
  */
 export function explainUnschedulable(
   workers: Iterable<WorkerRecord>,
   kind: TaskKind,
   requirements: Requirements,
 ): string | undefined {
-  const reasons = new Set<string>();
-  let connected = 0;
-  for (const worker of workers) {
-    if (worker.status !== 'connected') continue;
-    connected++;
-    const unmet = unmetRequirement(worker, kind, requirements);
-    if (unmet === undefined) return undefined;
-    reasons.add(unmet);
+  let candidates = [...workers].filter((worker) => worker.status === 'connected');
+  if (candidates.length === 0) return 'unschedulable: no worker connected';
+  const narrowedBy: string[] = [];
+  for (const check of requirementChecks(kind, requirements)) {
+    const meeting = candidates.filter((worker) => check.met(worker));
+    if (meeting.length === 0) {
+      if (narrowedBy.length === 0) return `unschedulable: ${check.missing}`;
+      const among = `the connected workers that ${narrowedBy.join(' and ')}`;
+      return `unschedulable: ${check.missing} among ${among} (${namesOf(candidates)})`;
+    }
+    if (meeting.length < candidates.length) narrowedBy.push(check.metBy);
+    candidates = meeting;
   }
-  if (connected === 0) return 'unschedulable: no worker connected';
-  if (reasons.size === 1) return `unschedulable: ${[...reasons][0]}`;
-  return `unschedulable: no single worker meets every requirement (${[...reasons].join('; ')})`;
+  return undefined;
 }

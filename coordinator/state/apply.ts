@@ -15,9 +15,11 @@ import { drainWorker, releaseTasks } from './drain.js';
 import type { StateEvent } from './events.js';
 import { chargeGroup, shareGroup } from './fair-share.js';
 import { assignableSlots, recordOutcome, recordResultHealth } from './health.js';
+import { sortByIdempotencyKey } from './idempotency.js';
 import { schedulingPolicy } from './policy.js';
 import { releaseDue } from './queueing.js';
 import type { CoordinatorState, TaskRecord } from './types.js';
+import { taskEvent } from './view.js';
 import {
   awaitReconnects,
   disconnectWorker,
@@ -89,17 +91,14 @@ function submitTasks(
   now: number,
   tasks: Extract<Command, { type: 'SubmitTasks' }>['tasks'],
 ): StateEvent[] {
-  const events: StateEvent[] = [];
+  const sorted = sortByIdempotencyKey(state, tasks);
+  if ('refused' in sorted) return [sorted.refused];
+  const events: StateEvent[] = sorted.repeats.map((repeat) => ({
+    type: 'TaskDeduplicated',
+    ...repeat,
+  }));
   const created: TaskRecord[] = [];
-  for (const { id, spec } of tasks) {
-    const existing =
-      spec.idempotencyKey === undefined
-        ? undefined
-        : state.byIdempotencyKey.get(spec.idempotencyKey);
-    if (existing !== undefined) {
-      events.push({ type: 'TaskDeduplicated', requestedId: id, existingId: existing });
-      continue;
-    }
+  for (const { id, spec } of sorted.fresh) {
     const task: TaskRecord = {
       id,
       seq: state.nextSeq,
@@ -115,7 +114,7 @@ function submitTasks(
       queueEpoch: 1,
     };
     indexTask(state, task);
-    events.push({ type: 'TaskSubmitted', task });
+    events.push({ type: 'TaskSubmitted', task, update: taskEvent(task, now) });
     created.push(task);
   }
   // After the whole batch is indexed: a task may depend on one submitted after it.
@@ -142,7 +141,7 @@ function assignTasks(state: CoordinatorState, now: number, placements: Placement
     worker.running.add(taskId);
     countRunning(state, task, 1);
     chargeGroup(state, shareGroup(task.spec.group), policy);
-    events.push({ type: 'TaskAssigned', task });
+    events.push({ type: 'TaskAssigned', task, update: taskEvent(task, now) });
   }
   return events;
 }
@@ -171,7 +170,7 @@ function startTask(
     return [];
   task.state = 'running';
   task.startedAt = now;
-  return [{ type: 'TaskStarted', task }];
+  return [{ type: 'TaskStarted', task, update: taskEvent(task, now) }];
 }
 
 function recordResult(

@@ -10,6 +10,7 @@ import { noteDuration } from './durations.js';
 import type { StateEvent } from './events.js';
 import { enqueue } from './queueing.js';
 import type { CoordinatorState, TaskRecord } from './types.js';
+import { taskEvent } from './view.js';
 
 const MAX_TIMEOUT_MS = 7 * 24 * 3_600_000;
 
@@ -92,7 +93,11 @@ export function endTask(
   delete task.notBefore;
   if (ending.result !== undefined) task.result = ending.result;
   noteDuration(state, task);
-  const ended: StateEvent = { type: 'TaskEnded', task };
+  const ended: StateEvent = {
+    type: 'TaskEnded',
+    task,
+    update: taskEvent(task, now, ending.reason),
+  };
   if (ending.reason !== undefined) ended.reason = ending.reason;
   if (ending.abortOnWorker !== undefined) ended.abortOnWorker = ending.abortOnWorker;
   return [ended, ...settleDependents(state, task, now)];
@@ -123,7 +128,7 @@ export function failAttempt(
     return endTask(state, task, now, status, { result: final, reason: error });
   }
   requeue(state, task, now, now + delayMs * backoffFactor ** (task.failures - 1));
-  return [{ type: 'TaskRequeued', task, reason }];
+  return [{ type: 'TaskRequeued', task, reason, update: taskEvent(task, now, reason) }];
 }
 
 /**
@@ -145,7 +150,7 @@ export function returnAttempt(
     charged: false,
   });
   requeue(state, task, now, now);
-  return [{ type: 'TaskRequeued', task, reason }];
+  return [{ type: 'TaskRequeued', task, reason, update: taskEvent(task, now, reason) }];
 }
 
 function requeue(state: CoordinatorState, task: TaskRecord, now: number, notBefore: number): void {

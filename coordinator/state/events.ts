@@ -1,18 +1,33 @@
-import type { ResultAck } from '../../protocol/index.js';
+import type { ResultAck, TaskEvent } from '../../protocol/index.js';
 import type { CredentialHashes, TaskRecord, WorkerRecord } from './types.js';
+
+/**
+ * One transition of a task. `task` is the live record, which the store writes as it stands at
+ * the end of the batch; `update` is what subscribers are told, taken when the transition
+ * happened: a batch may carry several transitions of one task (its start and its result), and
+ * the record by then shows only the last.
+ */
+interface TaskTransition {
+  task: TaskRecord;
+  update: TaskEvent;
+}
 
 /** What applying a command changed; the store persists these and the edges announce them. */
 export type StateEvent =
-  | { type: 'TaskSubmitted'; task: TaskRecord }
+  | ({ type: 'TaskSubmitted' } & TaskTransition)
   | { type: 'TaskDeduplicated'; requestedId: string; existingId: string }
-  | { type: 'TaskAssigned'; task: TaskRecord }
-  | { type: 'TaskStarted'; task: TaskRecord }
-  | { type: 'TaskRequeued'; task: TaskRecord; reason: string }
-  | { type: 'TaskEnded'; task: TaskRecord; abortOnWorker?: string; reason?: string }
+  /** The submit was refused as a whole (an idempotency key reused for another spec). */
+  | { type: 'SubmitRefused'; key: string; index: number; existingId: string }
+  | ({ type: 'TaskAssigned' } & TaskTransition)
+  | ({ type: 'TaskStarted' } & TaskTransition)
+  | ({ type: 'TaskRequeued'; reason: string } & TaskTransition)
+  | ({ type: 'TaskEnded'; abortOnWorker?: string; reason?: string } & TaskTransition)
   | { type: 'ResultAcked'; workerId: string; ack: ResultAck }
   | { type: 'LeaseRevoked'; workerId: string; taskId: string; attempt: number; reason: string }
   | { type: 'WorkerRegistered'; worker: WorkerRecord }
   | { type: 'WorkerLost'; worker: WorkerRecord; reason: string }
+  /** A draining worker went away holding nothing: its drain completed. */
+  | { type: 'WorkerDrained'; worker: WorkerRecord }
   /** The worker takes no new tasks; `by: 'admin'` means the worker must be told (`drain`). */
   | { type: 'WorkerDraining'; worker: WorkerRecord; by: 'admin' | 'worker'; graceMs?: number }
   /** Cluster mode: the replicated credentials' hashes were set (once per cluster). */

@@ -32,7 +32,6 @@ export type {
   StateConfig,
   TaskRecord,
   WorkerRecord,
-  WorkerStatus,
 } from './types.js';
-export { taskEvent, taskView } from './view.js';
-export { NEVER_DELIVERED } from './workers.js';
+export { enteredStateAt, taskEvent, taskView } from './view.js';
+export { isGone, NEVER_DELIVERED } from './workers.js';

@@ -5,6 +5,7 @@ import type {
   TaskResult,
   TaskSpec,
   TaskState,
+  WorkerStatus,
 } from '../../protocol/index.js';
 import type { DelayedQueue } from './delayed-queue.js';
 import type { WorkerHealth } from './health.js';
@@ -44,8 +45,6 @@ export interface TaskRecord {
    */
   blamed?: true;
 }
-
-export type WorkerStatus = 'connected' | 'disconnected' | 'dead';
 
 export interface WorkerRecord {
   id: string;

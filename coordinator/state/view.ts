@@ -31,6 +31,7 @@ export function taskView(task: TaskRecord, now: number, unschedulable?: string):
   return view;
 }
 
+/** The task as it stands, as an event: its latest transition, which happened `at`. */
 export function taskEvent(task: TaskRecord, at: number, reason?: string): TaskEvent {
   const event: TaskEvent = { taskId: task.id, state: task.state, attempt: task.attempt, at };
   if (task.spec.group !== undefined) event.group = task.spec.group;
@@ -38,4 +39,18 @@ export function taskEvent(task: TaskRecord, at: number, reason?: string): TaskEv
   if (task.result !== undefined) event.result = task.result;
   if (reason !== undefined) event.reason = reason;
   return event;
+}
+
+/** When the task entered the state it is in (a subscription's snapshot reports this time). */
+export function enteredStateAt(task: TaskRecord): number {
+  switch (task.state) {
+    case 'queued':
+      return task.history.at(-1)?.at ?? task.submittedAt;
+    case 'assigned':
+      return task.assignedAt ?? task.submittedAt;
+    case 'running':
+      return task.startedAt ?? task.assignedAt ?? task.submittedAt;
+    default:
+      return task.finishedAt ?? task.submittedAt;
+  }
 }

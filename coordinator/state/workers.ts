@@ -95,6 +95,11 @@ function revokeReason(task: TaskRecord | undefined): string {
   return 'the lease moved to another attempt';
 }
 
+/** A worker that is dead or drained is gone: it holds nothing and is not waited for. */
+export function isGone(worker: WorkerRecord): boolean {
+  return worker.status === 'dead' || worker.status === 'drained';
+}
+
 export function expireWorker(
   state: CoordinatorState,
   workerId: string,
@@ -102,7 +107,7 @@ export function expireWorker(
   reason: string,
 ): StateEvent[] {
   const worker = state.workers.get(workerId);
-  if (worker === undefined || worker.status === 'dead') return [];
+  if (worker === undefined || isGone(worker)) return [];
   worker.status = 'dead';
   state.workersVersion++;
   const events: StateEvent[] = [{ type: 'WorkerLost', worker, reason }];
@@ -113,23 +118,35 @@ export function expireWorker(
   return events;
 }
 
+/**
+ * The worker's connection closed. A draining worker that holds no lease any more has finished
+ * its drain (it closes once its results and releases are acknowledged): it is `drained`, not
+ * expired later as lost. Any other waits, disconnected, for its reconnection or its expiry.
+ */
 export function disconnectWorker(state: CoordinatorState, workerId: string): StateEvent[] {
   const worker = state.workers.get(workerId);
   if (worker === undefined || worker.status !== 'connected') return [];
-  worker.status = 'disconnected';
   state.workersVersion++;
+  if (worker.draining && worker.running.size === 0) {
+    worker.status = 'drained';
+    return [{ type: 'WorkerDrained', worker }];
+  }
+  worker.status = 'disconnected';
   return [];
 }
 
 /**
- * Every worker not dead awaits its reconnection: disconnected, its leases kept, since its
+ * Every worker not gone awaits its reconnection: disconnected, its leases kept, since its
  * connection was to a member that no longer leads. It claims them, and gets new tasks again,
  * when it registers.
  */
 export function awaitReconnects(state: CoordinatorState): StateEvent[] {
   for (const worker of state.workers.values()) {
-    if (worker.status === 'dead') continue;
-    disconnectWorker(state, worker.id);
+    if (isGone(worker)) continue;
+    if (worker.status === 'connected') {
+      worker.status = 'disconnected';
+      state.workersVersion++;
+    }
     worker.awaitingReconnect = true;
   }
   return [];
@@ -137,7 +154,7 @@ export function awaitReconnects(state: CoordinatorState): StateEvent[] {
 
 export function heartbeat(state: CoordinatorState, workerId: string, now: number): StateEvent[] {
   const worker = state.workers.get(workerId);
-  if (worker !== undefined && worker.status !== 'dead') {
+  if (worker !== undefined && !isGone(worker)) {
     worker.lastSeen = now;
     recordHeartbeat(worker, state.config, now);
   }

@@ -6,6 +6,7 @@ import type { ArtifactRef, ErrorCode } from '../../protocol/index.js';
 
 const PARTIAL = '.partial';
 const HEX = /^[0-9a-f]{64}$/;
+const REF_PREFIX = 'sha256:';
 
 /** Why a file was not stored, with the error code REST answers it with. */
 export class ArtifactRefused extends Error {
@@ -125,7 +126,7 @@ export class ArtifactStore {
   }
 
   has(ref: ArtifactRef): boolean {
-    return this.file(ref.slice('sha256:'.length)) !== undefined;
+    return this.file(ref.slice(REF_PREFIX.length)) !== undefined;
   }
 
   private tooLarge(size?: number): ArtifactRefused {
@@ -144,4 +145,13 @@ export class ArtifactStore {
 /** Whether `hex` is a SHA-256 in lowercase hex, as artifacts are named. */
 export function isArtifactHex(hex: string): boolean {
   return HEX.test(hex);
+}
+
+/**
+ * The hex digest an artifact is asked for by: the ref an upload answers (`sha256:<hex>`) or
+ * its bare hex; undefined for anything else.
+ */
+export function artifactHexOf(name: string): string | undefined {
+  const hex = name.startsWith(REF_PREFIX) ? name.slice(REF_PREFIX.length) : name;
+  return HEX.test(hex) ? hex : undefined;
 }

@@ -1,6 +1,7 @@
 export {
   ArtifactRefused,
   ArtifactStore,
+  artifactHexOf,
   isArtifactHex,
   type StagedArtifact,
   type StoredArtifact,

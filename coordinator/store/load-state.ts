@@ -124,13 +124,15 @@ export function loadState(
 ): CoordinatorState {
   const state = createState(config);
   for (const row of db.prepare('SELECT * FROM workers').iterate() as Iterable<WorkerRow>) {
+    // A dead or drained worker stays so; any other may come back.
+    const status = row.status === 'dead' || row.status === 'drained' ? row.status : 'disconnected';
     state.workers.set(row.id, {
       id: row.id,
       name: row.name,
       capabilities: JSON.parse(row.capabilities),
       labels: JSON.parse(row.labels),
       slots: row.slots,
-      status: row.status === 'dead' ? 'dead' : 'disconnected',
+      status,
       registeredAt: row.registered_at,
       lastSeen: now + MAX_RECONNECT_DELAY_MS,
       running: new Set(),
@@ -138,7 +140,7 @@ export function loadState(
       health: newWorkerHealth(),
       // Not persisted: a draining worker says so again when it registers (`draining: true`).
       draining: false,
-      awaitingReconnect: row.status !== 'dead',
+      awaitingReconnect: status === 'disconnected',
     });
   }
   const specs = new SpecInterner();

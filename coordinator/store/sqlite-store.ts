@@ -107,6 +107,7 @@ export class EventWriter {
           break;
         case 'WorkerRegistered':
         case 'WorkerLost':
+        case 'WorkerDrained':
           this.changedWorkers.add(event.worker);
           break;
         case 'CredentialsSet':
@@ -115,6 +116,7 @@ export class EventWriter {
         // Starting is liveness, not durable state: a restart resumes from `assigned`.
         case 'TaskStarted':
         case 'TaskDeduplicated':
+        case 'SubmitRefused':
         case 'ResultAcked':
         case 'LeaseRevoked':
           break;

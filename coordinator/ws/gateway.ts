@@ -52,7 +52,7 @@ export class WsGateway {
   /** Routes a durable batch of state events to the workers and subscribers concerned. */
   deliver(events: readonly StateEvent[]): void {
     this.workers.deliver(events);
-    this.subscriptions.publish(events, this.ctx.now());
+    this.subscriptions.publish(events);
   }
 
   get connections(): number {

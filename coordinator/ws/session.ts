@@ -11,7 +11,7 @@ import {
 import type { Role } from '../auth/index.js';
 import type { CoordinatorContext } from '../context.js';
 import { listTasks } from '../queries.js';
-import { taskEvent } from '../state/index.js';
+import { enteredStateAt, taskEvent } from '../state/index.js';
 import { submitSpecs } from '../submit.js';
 import { handleDrainMessage, redrainOnRegister } from './drain-messages.js';
 import { send, sendError } from './send.js';
@@ -169,7 +169,7 @@ export class Session {
           message.group !== undefined
             ? (this.ctx.state.byGroup.get(message.group) ?? [])
             : (message.taskIds ?? []).flatMap((taskId) => this.ctx.state.tasks.get(taskId) ?? []);
-        const snapshot = selected.map((task) => taskEvent(task, now));
+        const snapshot = selected.map((task) => taskEvent(task, enteredStateAt(task)));
         send(this.socket, { v: PROTOCOL_VERSION, type: 'subscribed', id, subscription, snapshot });
         break;
       }

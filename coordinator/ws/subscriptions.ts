@@ -1,6 +1,6 @@
 import type WebSocket from 'ws';
 import { PROTOCOL_VERSION, type TaskEvent } from '../../protocol/index.js';
-import { type StateEvent, taskEvent } from '../state/index.js';
+import type { StateEvent } from '../state/index.js';
 import { send } from './send.js';
 
 interface Subscription {
@@ -48,12 +48,13 @@ export class Subscriptions {
       if (sub.socket === socket) this.remove(sub.id, socket);
   }
 
-  publish(events: readonly StateEvent[], at: number): void {
+  /** Sends each task transition of a batch, as it was when it happened, to its subscribers. */
+  publish(events: readonly StateEvent[]): void {
     if (this.byId.size === 0) return;
     const outbox = new Map<Subscription, TaskEvent[]>();
     for (const event of events) {
-      const update = toTaskEvent(event, at);
-      if (update === undefined) continue;
+      if (!('update' in event)) continue;
+      const { update } = event;
       const targets = [
         ...(this.byTask.get(update.taskId) ?? []),
         ...(update.group === undefined ? [] : (this.byGroup.get(update.group) ?? [])),
@@ -67,20 +68,6 @@ export class Subscriptions {
     for (const [sub, list] of outbox) {
       send(sub.socket, { v: PROTOCOL_VERSION, type: 'event', subscription: sub.id, events: list });
     }
-  }
-}
-
-function toTaskEvent(event: StateEvent, at: number): TaskEvent | undefined {
-  switch (event.type) {
-    case 'TaskSubmitted':
-    case 'TaskAssigned':
-    case 'TaskStarted':
-      return taskEvent(event.task, at);
-    case 'TaskRequeued':
-    case 'TaskEnded':
-      return taskEvent(event.task, at, event.reason);
-    default:
-      return undefined;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Assignment } from '../../protocol/index.js';
+import { type Assignment, TASK_KINDS_BY_WORKER } from '../../protocol/index.js';
 import type { RunAssignment, TaskRunner } from '../../worker-core/index.js';
 import type { ArtifactCache } from '../artifact-cache.js';
 import { commandRunner } from './command.js';
@@ -6,7 +6,7 @@ import { modelRunner } from './model.js';
 import { vitestRunner } from './vitest.js';
 
 /** The task kinds a Node worker runs. */
-export const NODE_TASK_KINDS = ['command', 'vitest', 'model'] as const;
+export const NODE_TASK_KINDS = TASK_KINDS_BY_WORKER.node;
 type NodeTaskKind = (typeof NODE_TASK_KINDS)[number];
 type RunnerTable = { [K in NodeTaskKind]: TaskRunner<Extract<Assignment, { kind: K }>> };
 

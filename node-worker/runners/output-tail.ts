@@ -32,3 +32,9 @@ export class OutputTail {
     return tail.toString('utf8');
   }
 }
+
+/** The last `maxLines` lines of `text`, at most `maxChars` of them: enough to quote in an error. */
+export function lastLines(text: string, maxLines = 20, maxChars = 2_000): string {
+  const kept = text.trimEnd().split('\n').slice(-maxLines).join('\n');
+  return kept.length <= maxChars ? kept : `…${kept.slice(-maxChars)}`;
+}

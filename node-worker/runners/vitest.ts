@@ -3,18 +3,43 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { childReaper } from '../../child-processes/reaper.js';
-import type { Assignment, TaskResult, VitestOutput } from '../../protocol/index.js';
+import type { Assignment, CommandOutput, TaskResult, VitestOutput } from '../../protocol/index.js';
 import type { TaskRunner } from '../../worker-core/index.js';
 import { resultOfProcess } from './command.js';
+import { lastLines } from './output-tail.js';
 import { runProcess } from './run-process.js';
 import { parseVitestReport } from './vitest-report.js';
 
-function vitestFailure(output: VitestOutput, exitCode: number | null): string | undefined {
+/** The end of what vitest printed: its stderr, or its stdout when it wrote nothing there. */
+function vitestSaid({ stderr, stdout }: CommandOutput): string {
+  return lastLines(stderr.trim() === '' ? stdout : stderr);
+}
+
+function quoting(error: string, said: string): string {
+  return said === '' ? error : `${error}:\n${said}`;
+}
+
+function vitestFailure(output: VitestOutput, exitCode: number | null, said: string) {
   const total = output.tests.length;
   if (output.failed > 0) return `${output.failed} of ${total} tests failed`;
   if (exitCode === 0) return undefined;
   const why = total === 0 ? 'no tests ran' : 'no test failed';
-  return `vitest exited with code ${exitCode} (${why})`;
+  return quoting(`vitest exited with code ${exitCode} (${why})`, said);
+}
+
+/**
+ * The entries of `files` that name no file or directory of the project. vitest takes each entry
+ * as a filter on the paths of its test files, so a typo would silently run fewer files.
+ */
+function missingFiles(projectDir: string, files: readonly string[]): string[] {
+  return files.filter((file) => !existsSync(resolve(projectDir, file)));
+}
+
+function missingFilesError(projectDir: string, missing: readonly string[]): string {
+  const quoted = missing.map((file) => `'${file}'`).join(', ');
+  return missing.length === 1
+    ? `files entry ${quoted} matches no file or directory in ${projectDir}`
+    : `files entries ${quoted} match no file or directory in ${projectDir}`;
 }
 
 async function readReport(reportFile: string, projectDir: string): Promise<VitestOutput | string> {
@@ -54,31 +79,46 @@ export const vitestRunner: TaskRunner<Extract<Assignment, { kind: 'vitest' }>> =
         error: `no vitest installed for ${projectDir} (looked for node_modules/vitest there and in every parent directory)`,
       };
     }
+    const missing = missingFiles(projectDir, payload.files);
+    if (missing.length > 0) {
+      return { status: 'failed', durationMs: 0, error: missingFilesError(projectDir, missing) };
+    }
     // In the scratch dir, which the reaper removes should this process die mid-run.
     const reportDir = await mkdtemp(join(childReaper().scratchDir, 'dtf-vitest-'));
     try {
       const reportFile = join(reportDir, 'report.json');
-      const args = [vitestEntry, 'run', '--reporter=json', `--outputFile=${reportFile}`];
+      // The default reporter too: what vitest says when it runs nothing is printed only by it.
+      const args = [
+        vitestEntry,
+        'run',
+        '--reporter=json',
+        `--outputFile.json=${reportFile}`,
+        '--reporter=default',
+      ];
       if (payload.testNamePattern !== undefined) {
         args.push('--testNamePattern', payload.testNamePattern);
       }
       args.push(...payload.files);
+      const env = { NO_COLOR: '1' };
       const outcome = await runProcess(
-        { command: process.execPath, args, env: {}, cwd: projectDir, shell: false, timeoutMs },
+        { command: process.execPath, args, env, cwd: projectDir, shell: false, timeoutMs },
         signal,
       );
       if (outcome.ending !== 'exited') return resultOfProcess(outcome, timeoutMs);
 
+      const { exitCode, stdout, stderr, stdoutTruncated, stderrTruncated } = outcome.output;
+      const said = vitestSaid(outcome.output);
       const report = await readReport(reportFile, projectDir);
       if (typeof report === 'string') {
         // Without a report, vitest's own output is the only clue to what went wrong.
-        return { ...resultOfProcess(outcome, timeoutMs), status: 'failed', error: report };
+        const error = quoting(report, said);
+        return { ...resultOfProcess(outcome, timeoutMs), status: 'failed', error };
       }
-      const error = vitestFailure(report, outcome.output.exitCode);
+      const error = vitestFailure(report, exitCode, said);
       const result: TaskResult = {
         status: error === undefined ? 'succeeded' : 'failed',
         durationMs: outcome.durationMs,
-        output: report,
+        output: { ...report, stdout, stderr, stdoutTruncated, stderrTruncated },
       };
       if (error !== undefined) result.error = error;
       return result;

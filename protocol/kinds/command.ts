@@ -12,13 +12,18 @@ export const CommandPayload = z
   .strict();
 export type CommandPayload = z.infer<typeof CommandPayload>;
 
-export const CommandOutput = z.object({
-  kind: z.literal('command'),
-  exitCode: z.number().int().nullable(),
-  signal: z.string().nullable(),
+/** The last `OUTPUT_TAIL_BYTES` of a process's stdout and stderr, and whether more came before. */
+export const outputTailFields = {
   stdout: z.string(),
   stderr: z.string(),
   stdoutTruncated: z.boolean(),
   stderrTruncated: z.boolean(),
+};
+
+export const CommandOutput = z.object({
+  kind: z.literal('command'),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  ...outputTailFields,
 });
 export type CommandOutput = z.infer<typeof CommandOutput>;

@@ -8,7 +8,11 @@ import { testReportFields } from './test-report.js';
  */
 export const PageTestPayload = z
   .object({
-    /** Absolute URL, or a path on the coordinator such as `/examples/page-tests/basic.js`. */
+    /**
+     * Absolute URL, or a path on the coordinator such as `/examples/page-tests/basic.js` (the
+     * coordinator serves examples/page-tests there). A module of another origin must be served
+     * as text/javascript with an Access-Control-Allow-Origin header that admits the page.
+     */
     module: z.string().min(1).max(2048),
   })
   .strict();

@@ -95,7 +95,7 @@ test('waits', async () => {
       'the vitest test and the sleep to run',
     );
     const reportFile = running
-      .map((p) => p.command.match(/--outputFile=(\S+)/)?.[1])
+      .map((p) => p.command.match(/--outputFile(?:\.json)?=(\S+)/)?.[1])
       .find((file) => file !== undefined);
     expect(reportFile, running.map((p) => p.command).join('\n')).toBeDefined();
     const reportDir = dirname(reportFile!);

@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type CoordinatorProcess, startCoordinatorProcess } from '../support/processes.js';
+import {
+  type CoordinatorProcess,
+  spawnDtf,
+  startCoordinatorProcess,
+} from '../support/processes.js';
 import { cleanUpAfterAll } from '../support/teardown.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -103,5 +107,63 @@ describe('artifact store', () => {
       headers: { authorization: `Bearer ${coordinator.adminKey}` },
     }).then((r) => r.json());
     expect(tasks).toEqual({ tasks: [] });
+  });
+});
+
+describe('artifacts of a coordinator started with a relative data dir (the README tour: --data-dir .dtf)', () => {
+  let url: string;
+  let keys: { adminKey: string; workerToken: string };
+  beforeAll(async () => {
+    const cwd = tempDir();
+    const started = spawnDtf(['coordinator', '--port', '0', '--data-dir', '.dtf'], {}, cwd);
+    url = (await started.waitFor(/DTF coordinator listening on (http:\/\/\S+)/))[1]!;
+    keys = JSON.parse(readFileSync(join(cwd, '.dtf', 'credentials.json'), 'utf8'));
+  });
+
+  const get = (name: string, headers: Record<string, string> = {}, method = 'GET') =>
+    fetch(`${url}/api/artifacts/${name}`, {
+      method,
+      headers: { authorization: `Bearer ${keys.workerToken}`, ...headers },
+    });
+
+  it('serves a stored file by its hex and by the sha256:<hex> ref its upload answered', async () => {
+    const bytes = new TextEncoder().encode('a model behind a dot directory');
+    const hex = createHash('sha256').update(bytes).digest('hex');
+    const stored = await fetch(`${url}/api/artifacts`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${keys.adminKey}` },
+      body: bytes,
+    });
+    const { ref } = (await stored.json()) as { ref: string };
+    expect(ref).toBe(`sha256:${hex}`);
+
+    for (const name of [hex, ref, encodeURIComponent(ref)]) {
+      const got = await get(name);
+      expect(got.status, name).toBe(200);
+      expect(got.headers.get('content-type')).toBe('application/octet-stream');
+      expect(got.headers.get('etag')).toBe(`"${hex}"`);
+      expect(new Uint8Array(await got.arrayBuffer())).toEqual(bytes);
+    }
+    const head = await get(ref, {}, 'HEAD');
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe(String(bytes.length));
+    // As a browser revalidates (fetch() adds `cache-control: no-cache`, which forbids a 304).
+    const revalidated = await get(hex, {
+      'if-none-match': `"${hex}"`,
+      'cache-control': 'max-age=0',
+    });
+    expect(revalidated.status).toBe(304);
+  });
+
+  it('names what it expected when the name is not a digest', async () => {
+    const res = await get('sha256:abc');
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({
+      error: {
+        code: 'not_found',
+        message:
+          "no artifact 'sha256:abc' (expected sha256:<64 hex digits>, or the 64 hex digits alone)",
+      },
+    });
   });
 });

@@ -7,7 +7,7 @@ import { expect, it } from 'vitest';
 import {
   kill9,
   processMark,
-  spawnNode,
+  spawnWatched,
   waitForMarked,
   waitUntilNoneMarked,
 } from '../support/processes.js';
@@ -43,7 +43,9 @@ it('a DTF process killed with SIGKILL takes its children along, unmarked ones to
   writeFileSync(join(stale, 'left-over'), '');
 
   const mark = processMark();
-  const owner = spawnNode(['--input-type=module', '-e', OWNER], mark.env);
+  const owner = spawnWatched(process.execPath, ['--input-type=module', '-e', OWNER], {
+    env: { ...process.env, ...mark.env },
+  });
   const [, scratchDir] = await owner.waitFor(/^scratch (\S+)$/m);
   expect(existsSync(join(scratchDir!, 'report.json'))).toBe(true);
   expect(existsSync(stale)).toBe(false);

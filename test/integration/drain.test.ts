@@ -9,6 +9,7 @@ import {
   spawnDtf,
   startCoordinatorProcess,
 } from '../support/processes.js';
+import { eventually } from '../support/raft-cluster.js';
 import { getJson } from '../support/rest.js';
 import { cleanUpAfterAll } from '../support/teardown.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -191,6 +192,20 @@ describe('draining a worker', () => {
 
     writeFileSync(marker, '');
     expect(await worker.exited).toBe(0);
+    // Its drain completed: it is drained, not taken for a lost worker.
+    const statusOf = async () => {
+      const listed = await getJson<{ workers: Array<{ status: string }> }>(
+        coordinator.url,
+        '/api/workers',
+        coordinator.adminKey,
+      );
+      return listed.workers[0]!.status;
+    };
+    await eventually(async () => (await statusOf()) !== 'connected', 'the worker left');
+    expect(await statusOf()).toBe('drained');
+    const listing = spawnDtf(['workers', ...access]);
+    expect(await listing.exited).toBe(0);
+    expect(listing.output()).toMatch(/drain-me\s+\S+\s+node\s+drained\s/);
     const [done] = await client.query({ taskIds: [running!] });
     expect(done).toMatchObject({
       state: 'succeeded',

@@ -129,6 +129,8 @@ describe('artifacts in a cluster', () => {
     const member = members.find(isRunning)!;
     const reply = await getArtifact(member, keys.adminKey, '..%2F..%2Ftasks%3Fx');
     expect(reply.status).toBe(404);
-    expect(reply.bytes.toString()).toContain('expected 64 hex digits');
+    expect(reply.bytes.toString()).toContain(
+      'expected sha256:<64 hex digits>, or the 64 hex digits alone',
+    );
   });
 });

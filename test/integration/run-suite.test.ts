@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { writeSampleModels } from '../../models/index.js';
-import { spawnDtf } from '../support/processes.js';
+import { spawnDtf, startCoordinatorProcess, startWorkerProcess } from '../support/processes.js';
 import { cleanUpAfterAll } from '../support/teardown.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -11,12 +11,29 @@ cleanUpAfterAll();
 
 const sampleSuite = fileURLToPath(new URL('../../examples/sample-suite.json', import.meta.url));
 
+/** Writes `<dir>/<name>.json`: a suite of one model on one target, plus `fields`. */
+function matrixSuite(
+  dir: string,
+  name: string,
+  model: string,
+  target: { worker: string; executionProviders: string[] },
+  fields: Record<string, unknown> = {},
+): string {
+  const file = join(dir, `${name}.json`);
+  const matrix = { models: [model], targets: [target] };
+  writeFileSync(file, JSON.stringify({ name, matrix, ...fields }));
+  return file;
+}
+
 describe('dtf run', () => {
   it('runs the sample suite on its own coordinator and worker, prints the table and writes JSON and JUnit', async () => {
     const out = tempDir();
     const run = spawnDtf(['run', sampleSuite, '--out', out]);
     expect(await run.exited).toBe(0);
     expect(run.output()).toMatch(/PASS {2}sample: 4\/4 tasks passed, 10\/10 checks passed/);
+    // Progress counts the whole suite from its first line on.
+    expect(run.output()).toMatch(/^\d\/4 done · /m);
+    expect(run.output()).not.toMatch(/^\d+\/[0-35-9]\d* done · /m);
     const report = JSON.parse(readFileSync(join(out, 'sample.results.json'), 'utf8'));
     expect(report).toMatchObject({
       suite: 'sample',
@@ -95,5 +112,95 @@ describe('dtf run', () => {
     expect(run.output()).toMatch(
       /suite file '.*bad\.json'.*tasks\[0\]\.kind: unknown task kind "teleport"/,
     );
+  });
+
+  it('refuses a matrix target whose browser it cannot start, before starting anything', async () => {
+    const dir = tempDir();
+    const suite = matrixSuite(dir, 'chrome', 'mlp', {
+      worker: 'chrome',
+      executionProviders: ['wasm'],
+    });
+    const run = spawnDtf(['run', suite, '--out', dir]);
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toMatch(
+      /suite file '.*chrome\.json': matrix target 'chrome' needs a chrome browser, which dtf run cannot start \(dtf run starts chromium and firefox\)/,
+    );
+    expect(run.output()).not.toMatch(/starting a coordinator/);
+  });
+
+  it("refuses a target the suite's pool does not start, before starting anything", async () => {
+    const dir = tempDir();
+    const firefox = { worker: 'firefox', executionProviders: ['wasm'] };
+    const suite = matrixSuite(dir, 'no-firefox', 'mlp', firefox, { pool: { chromium: 1 } });
+    const run = spawnDtf(['run', suite, '--out', dir]);
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toMatch(
+      /matrix target 'firefox' needs a firefox browser, but the suite's pool starts chromium=1/,
+    );
+    expect(run.output()).not.toMatch(/starting a coordinator/);
+  });
+
+  it('names a missing .onnx file and the suite file before starting anything', async () => {
+    const dir = tempDir();
+    const node = { worker: 'node', executionProviders: ['cpu'] };
+    const suite = matrixSuite(dir, 'missing', 'models/gone.onnx', node);
+    const run = spawnDtf(['run', suite, '--out', dir]);
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toMatch(
+      /dtf: suite file '.*missing\.json': matrix model '.*models\/gone\.onnx' does not exist/,
+    );
+    expect(run.output()).not.toMatch(/starting a coordinator|ENOENT/);
+  });
+
+  it('on a cluster with no worker for a target, shows why the cell waits, and at --timeout cancels it and reports', async () => {
+    const coordinator = await startCoordinatorProcess(tempDir());
+    await startWorkerProcess(coordinator);
+    const dir = tempDir();
+    const chromium = { worker: 'chromium', executionProviders: ['wasm'] };
+    const suite = matrixSuite(dir, 'cluster', 'mlp', chromium);
+    const access = ['--coordinator', coordinator.url, '--token', coordinator.adminKey];
+    const run = spawnDtf(['run', suite, '--out', dir, '--timeout', '6s', ...access]);
+    await run.waitFor(
+      /0\/1 done · 0 running · 1 queued · 0 failed · 1 unschedulable: no chromium browser worker/,
+    );
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toMatch(
+      /timed out after 6\.0s with 1 of 1 task\(s\) not ended:\n {2}mlp · chromium · wasm \(\S+\): queued; unschedulable: no chromium browser worker\ncancelling the tasks that have not ended/,
+    );
+    expect(run.output()).toMatch(
+      /dtf: suite 'cluster' timed out after 6\.0s \(--timeout\); what had not ended was cancelled/,
+    );
+    const report = JSON.parse(readFileSync(join(dir, 'cluster.results.json'), 'utf8'));
+    expect(report).toMatchObject({
+      passed: false,
+      tasks: [expect.objectContaining({ state: 'cancelled' })],
+    });
+  });
+
+  it('at --timeout on its own coordinator, cancels what runs and stops every process it started', async () => {
+    const dir = tempDir();
+    const pidFile = join(dir, 'sleep.pid');
+    const suite = join(dir, 'slow.json');
+    writeFileSync(
+      suite,
+      JSON.stringify({
+        name: 'slow',
+        tasks: [
+          {
+            name: 'sleeper',
+            kind: 'command',
+            payload: { command: 'echo $$ > "$1"; exec sleep 60', args: [pidFile], shell: true },
+          },
+        ],
+      }),
+    );
+    const run = spawnDtf(['run', suite, '--out', dir, '--timeout', '3s']);
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toMatch(
+      /timed out after 3\.0s with 1 of 1 task\(s\) not ended:\n {2}sleeper \(\S+\): running, attempt 1/,
+    );
+    expect(run.output()).toMatch(/sleeper\s+command\s+cancelled/);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
   });
 });

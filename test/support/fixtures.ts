@@ -33,6 +33,32 @@ export const nodeCapabilities = (
   ...overrides,
 });
 
+/** A headless browser's worker page, by default Chromium running the page task kinds. */
+export const browserCapabilities = (
+  name = 'chromium',
+  overrides: Partial<Extract<Capabilities, { kind: 'browser' }>> = {},
+): Capabilities => ({
+  kind: 'browser',
+  os: 'linux',
+  arch: 'x64',
+  cpus: 2,
+  memoryMb: 0,
+  browser: { name, version: '1', engine: name === 'firefox' ? 'gecko' : 'blink', userAgent: name },
+  webgpu: { available: false, reason: 'no adapter', features: [], limits: {} },
+  webnn: {
+    available: false,
+    deviceTypes: {
+      cpu: { available: false },
+      gpu: { available: false },
+      npu: { available: false },
+    },
+  },
+  wasm: { simd: true, threads: false, crossOriginIsolated: false },
+  taskKinds: ['model', 'webgpu', 'page-test'],
+  features: ['wasm-simd'],
+  ...overrides,
+});
+
 export function commandSpec(overrides: Partial<TaskSpecInput> = {}): TaskSpec {
   return TaskSpec.parse({ kind: 'command', payload: { command: 'true' }, ...overrides });
 }

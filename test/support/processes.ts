@@ -24,16 +24,20 @@ export interface Spawned {
 }
 
 /** Starts `dtf <args>` as a real process; `killAll` in teardown ends every one still running. */
-export function spawnDtf(args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
-  return spawnNode([CLI, ...args], env);
+export function spawnDtf(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Spawned {
+  return spawnWatched(process.execPath, [CLI, ...args], {
+    env: { ...process.env, DTF_LOG_LEVEL: 'info', ...env },
+    cwd,
+  });
 }
 
-/** Starts `node <args>` as a real process; `killAll` in teardown ends every one still running. */
-export function spawnNode(args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, DTF_LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** Starts any program with its output kept for `waitFor`; `killAll` ends it in teardown. */
+export function spawnWatched(
+  file: string,
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; cwd?: string | undefined },
+): Spawned {
+  const child = spawn(file, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   let text = '';
   const watchers = new Set<() => void>();

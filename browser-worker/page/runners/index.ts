@@ -1,4 +1,9 @@
-import type { Assignment, BrowserCapabilities, TaskResult } from '../../../protocol/index.js';
+import {
+  type Assignment,
+  type BrowserCapabilities,
+  TASK_KINDS_BY_WORKER,
+  type TaskResult,
+} from '../../../protocol/index.js';
 import type { RunAssignment, TaskRunner } from '../../../worker-core/index.js';
 import type { ArtifactFetcher } from '../artifacts.js';
 import { collectConsoleErrors } from '../console-errors.js';
@@ -9,7 +14,7 @@ import { pageTestRunner } from './page-test.js';
 import { webgpuRunner } from './webgpu.js';
 
 /** The task kinds a browser worker runs. */
-export const PAGE_TASK_KINDS = ['model', 'webgpu', 'page-test'] as const;
+export const PAGE_TASK_KINDS = TASK_KINDS_BY_WORKER.browser;
 type PageTaskKind = (typeof PAGE_TASK_KINDS)[number];
 type RunnerTable = { [K in PageTaskKind]: TaskRunner<Extract<Assignment, { kind: K }>> };
 

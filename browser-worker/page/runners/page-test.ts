@@ -2,6 +2,7 @@ import type { Assignment, PageTestOutput, TestCaseResult } from '../../../protoc
 import type { TaskRunner } from '../../../worker-core/index.js';
 import { elapsed } from '../elapsed.js';
 import { errorText } from '../error-text.js';
+import { importFailure } from '../module-load-failure.js';
 
 type PageTestAssignment = Extract<Assignment, { kind: 'page-test' }>;
 
@@ -16,8 +17,12 @@ export const pageTestRunner: TaskRunner<PageTestAssignment> = {
       const module: { tests?: unknown } = await import(file);
       tests = module.tests;
     } catch (error) {
-      const error_ = `cannot import ${file}: ${errorText(error)}`;
-      return { status: 'failed', durationMs: elapsed(started), error: error_ };
+      const why = await importFailure(file, error, signal);
+      return {
+        status: 'failed',
+        durationMs: elapsed(started),
+        error: `cannot import ${file}: ${why}`,
+      };
     }
     if (typeof tests !== 'object' || tests === null) {
       const error = `${file} exports no \`tests\` object (test name -> function)`;

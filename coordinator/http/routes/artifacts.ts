@@ -1,15 +1,17 @@
-import { type NextFunction, type Response, Router } from 'express';
+import { type NextFunction, type Request, type Response, Router } from 'express';
 import type { Credentials } from '../../auth/index.js';
 import type { ArtifactReplicator } from '../../cluster/artifact-replicator.js';
 import { MajorityUnreachable } from '../../cluster/majority-ack.js';
-import { ArtifactRefused, type ArtifactStore, isArtifactHex } from '../../store/index.js';
+import { ArtifactRefused, type ArtifactStore, artifactHexOf } from '../../store/index.js';
 import { requireRole } from '../auth.js';
 import { sendRestError } from '../errors.js';
+import { sendArtifact } from '../send-artifact.js';
 
 /**
  * `PUT /api/artifacts` streams a file to disk under its hash (in a cluster, acknowledged once
- * a majority of members has it); `GET /api/artifacts/:sha256` serves it (in a cluster,
- * fetched from another member first when this one lacks it).
+ * a majority of members has it); `GET /api/artifacts/:sha256` serves it, named by the ref the
+ * upload answered (`sha256:<hex>`) or by its hex alone (in a cluster, fetched from another
+ * member first when this one lacks it).
  */
 export function artifactRoutes(
   artifacts: ArtifactStore,
@@ -41,23 +43,28 @@ export function artifactRoutes(
     '/artifacts/:sha256',
     requireRole(credentials, ['admin', 'worker']),
     (req, res, next) => {
-      const { sha256 } = req.params as { sha256: string };
-      if (!isArtifactHex(sha256)) {
-        sendRestError(res, 'not_found', `no artifact '${sha256}' (expected 64 hex digits)`);
+      const { sha256: name } = req.params as { sha256: string };
+      const hex = artifactHexOf(name);
+      if (hex === undefined) {
+        sendRestError(
+          res,
+          'not_found',
+          `no artifact '${name}' (expected sha256:<64 hex digits>, or the 64 hex digits alone)`,
+        );
         return;
       }
-      const own = artifacts.file(sha256);
+      const own = artifacts.file(hex);
       if (own !== undefined || replicator === undefined) {
-        serve(res, sha256, own);
+        serve(req, res, hex, own);
         return;
       }
-      replicator.obtain(sha256).then((obtained) => {
-        if ('file' in obtained) serve(res, sha256, obtained.file);
+      replicator.obtain(hex).then((obtained) => {
+        if ('file' in obtained) serve(req, res, hex, obtained.file);
         else {
           sendRestError(
             res,
             'not_found',
-            `no artifact sha256:${sha256} on any member (${obtained.reasons.join('; ')})`,
+            `no artifact sha256:${hex} on any member (${obtained.reasons.join('; ')})`,
           );
         }
       }, next);
@@ -67,14 +74,20 @@ export function artifactRoutes(
   return router;
 }
 
-function serve(res: Response, hex: string, file: { path: string } | undefined): void {
+function serve(
+  req: Request,
+  res: Response,
+  hex: string,
+  file: { path: string; size: number } | undefined,
+): void {
   if (file === undefined) {
     sendRestError(res, 'not_found', `no artifact sha256:${hex}`);
     return;
   }
-  // Content-addressed: the bytes behind a hash never change.
-  res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
-  res.type('application/octet-stream').sendFile(file.path);
+  // Content-addressed: the bytes behind a hash never change, so the hash is the ETag.
+  res.set({ 'cache-control': 'public, max-age=31536000, immutable', etag: `"${hex}"` });
+  if (req.fresh) res.status(304).end();
+  else sendArtifact(req, res, file);
 }
 
 function refuseUpload(error: unknown, res: Response, next: NextFunction): void {

@@ -6,7 +6,7 @@ import {
 } from '../../../protocol/index.js';
 import type { Credentials } from '../../auth/index.js';
 import type { CoordinatorContext } from '../../context.js';
-import type { CoordinatorState, WorkerRecord } from '../../state/index.js';
+import { type CoordinatorState, isGone, type WorkerRecord } from '../../state/index.js';
 import { requireRole } from '../auth.js';
 import { sendRestError } from '../errors.js';
 
@@ -22,7 +22,7 @@ export function findWorker(state: CoordinatorState, idOrName: string): Lookup {
     return { error: `no worker with id or name '${idOrName}'`, ambiguous: false };
   }
   // Prefer the one live worker of that name (a restarted process keeps its name, not its id).
-  const live = named.filter((w) => w.status !== 'dead');
+  const live = named.filter((w) => !isGone(w));
   if (live.length === 1) return { worker: live[0]! };
   return {
     error: `${named.length} workers are named '${idOrName}'; give an id (${named.map((w) => w.id).join(', ')})`,

@@ -59,7 +59,10 @@ async function openWorkerPage(
 export interface WorkerPageSetup {
   coordinator: CoordinatorProcess;
   worker: WorkerView;
-  /** Where examples/page-tests is served. */
+  /**
+   * Where examples/page-tests is served with CORS; under `/no-cors/` without the
+   * Access-Control-Allow-Origin header, under `/as-text/` as text/plain.
+   */
   pageTestsUrl: string;
 }
 
@@ -123,18 +126,22 @@ const PAGE_TESTS = fileURLToPath(new URL('../../../examples/page-tests/', import
 
 /**
  * Serves examples/page-tests on a loopback port, with CORS so a worker page of another origin
- * may import the modules.
+ * may import the modules; and, to see how the page reports them, as a server that forgets the
+ * CORS header (`/no-cors/`) or the content type (`/as-text/`) would.
  */
 async function servePageTests(): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
-    const path = join(PAGE_TESTS, normalize(new URL(req.url ?? '/', 'http://x').pathname));
+    const url = new URL(req.url ?? '/', 'http://x');
+    const [, variant = '', rest = ''] = url.pathname.match(/^\/(no-cors|as-text)(\/.*)$/) ?? [];
+    const path = join(PAGE_TESTS, normalize(variant === '' ? url.pathname : rest));
+    const cors = variant === 'no-cors' ? {} : { 'access-control-allow-origin': '*' };
     if (!path.startsWith(PAGE_TESTS) || !existsSync(path)) {
-      res.writeHead(404).end();
+      res.writeHead(404, cors).end();
       return;
     }
     res.writeHead(200, {
-      'content-type': 'text/javascript',
-      'access-control-allow-origin': '*',
+      'content-type': variant === 'as-text' ? 'text/plain' : 'text/javascript',
+      ...cors,
     });
     createReadStream(path).pipe(res);
   });

@@ -2,9 +2,34 @@ import { describe, expect, it } from 'vitest';
 import { formatTasksTable } from '../../../cli/commands/tasks.js';
 import { formatDuration } from '../../../cli/format/duration.js';
 import { keyValueRows } from '../../../cli/format/key-values.js';
-import { formatSummary } from '../../../cli/format/summary.js';
+import { failureDetail, formatSummary } from '../../../cli/format/summary.js';
 import { formatTable } from '../../../cli/format/table.js';
 import { RetryPolicy, type TaskEvent, type TaskView } from '../../../protocol/index.js';
+
+/** A finished command task's view; tests override what they look at. */
+const task: TaskView = {
+  id: 't1',
+  seq: 1,
+  kind: 'command',
+  priority: 2,
+  state: 'succeeded',
+  attempt: 1,
+  failures: 0,
+  leaseToken: 1,
+  workerId: 'w1',
+  submittedAt: 0,
+  result: { status: 'succeeded', durationMs: 1_500 },
+  history: [],
+  spec: {
+    kind: 'command',
+    payload: { command: 'x', args: [], env: {}, shell: false },
+    priority: 2,
+    requirements: {},
+    timeoutMs: 1_000,
+    retry: RetryPolicy.parse({ maxRetries: 0 }),
+    labels: {},
+  },
+};
 
 describe('formatTable', () => {
   it('aligns columns two spaces apart without trailing spaces', () => {
@@ -41,7 +66,13 @@ describe('keyValueRows', () => {
 
 describe('formatSummary', () => {
   const at = 1;
-  it('counts states and lists what did not succeed with its error', () => {
+  it('counts states and lists what did not succeed by name, with the first lines of its error or stderr', () => {
+    const stderr = [
+      'boom: cannot open data.csv',
+      '',
+      'at load (train.py:3)',
+      ...Array(9).fill('more'),
+    ];
     const events: TaskEvent[] = [
       { taskId: 't1', state: 'succeeded', attempt: 1, at },
       {
@@ -52,66 +83,96 @@ describe('formatSummary', () => {
         result: { status: 'failed', durationMs: 5, error: 'assertion failed\n  at x.ts:1' },
       },
       { taskId: 't3', state: 'cancelled', attempt: 1, at, reason: 'cancelled by client' },
+      {
+        taskId: 't4',
+        state: 'failed',
+        attempt: 1,
+        at,
+        result: {
+          status: 'failed',
+          durationMs: 5,
+          error: 'exited with code 3',
+          output: {
+            kind: 'command',
+            exitCode: 3,
+            signal: null,
+            stdout: '',
+            stderr: stderr.join('\n'),
+            stdoutTruncated: false,
+            stderrTruncated: false,
+          },
+        },
+      },
     ];
-    expect(formatSummary(events)).toBe(
+    const views = new Map([
+      ['t2', { ...task, id: 't2', kind: 'vitest', name: 'unit tests' }],
+      ['t4', { ...task, id: 't4', name: 'train' }],
+    ]);
+    expect(formatSummary(events, views)).toBe(
       [
         'STATE      TASKS',
         'succeeded  1',
-        'failed     1',
+        'failed     2',
         'cancelled  1',
         '',
-        '2 task(s) did not succeed:',
-        'TASK  STATE      ATTEMPT  ERROR',
-        't2    failed     4        assertion failed',
-        't3    cancelled  1        cancelled by client',
+        '3 task(s) did not succeed:',
+        'unit tests (t2): failed, attempt 4: assertion failed',
+        '      at x.ts:1',
+        't3: cancelled, attempt 1: cancelled by client',
+        'train (t4): failed, attempt 1: exited with code 3',
+        '    boom: cannot open data.csv',
+        '    at load (train.py:3)',
+        '    more',
+        '    more',
+        '    more',
       ].join('\n'),
     );
+  });
+
+  it("names a vitest task's failed tests", () => {
+    const tests = ['a', 'b', 'c', 'd'].map((name) => ({
+      name,
+      file: 'x.test.ts',
+      status: 'failed' as const,
+      durationMs: 1,
+      error: `expected ${name}\nstack`,
+    }));
+    expect(
+      failureDetail({
+        status: 'failed',
+        durationMs: 1,
+        error: '4 of 4 tests failed',
+        output: { kind: 'vitest', tests, passed: 0, failed: 4, skipped: 0 },
+      }),
+    ).toEqual(['✗ a: expected a', '✗ b: expected b', '✗ c: expected c']);
   });
 });
 
 describe('formatTasksTable', () => {
-  it('shows id, name or kind, state, priority, attempt, worker and duration', () => {
-    const task: TaskView = {
-      id: 't1',
-      seq: 1,
-      kind: 'command',
-      priority: 2,
-      state: 'succeeded',
-      attempt: 1,
-      failures: 0,
-      leaseToken: 1,
-      workerId: 'w1',
-      submittedAt: 0,
-      result: { status: 'succeeded', durationMs: 1_500 },
-      history: [],
-      spec: {
-        kind: 'command',
-        payload: { command: 'x', args: [], env: {}, shell: false },
-        priority: 2,
-        requirements: {},
-        timeoutMs: 1_000,
-        retry: RetryPolicy.parse({ maxRetries: 0 }),
-        labels: {},
-      },
-    };
+  it('shows id, name or kind, state, priority, attempt, worker (by name where known) and duration', () => {
     expect(
-      formatTasksTable([
-        task,
-        {
-          ...task,
-          id: 't2',
-          name: 'lint',
-          state: 'queued',
-          workerId: undefined,
-          result: undefined,
-          unschedulable: 'unschedulable: no worker with label gpu=a100',
-        },
-      ]),
+      formatTasksTable(
+        [
+          task,
+          {
+            ...task,
+            id: 't2',
+            name: 'lint',
+            state: 'queued',
+            workerId: undefined,
+            result: undefined,
+            unschedulable: 'unschedulable: no worker with label gpu=a100',
+          },
+          { ...task, id: 't3', workerId: 'gone' },
+        ],
+        new Map([['w1', 'gpu-box']]),
+      ),
     ).toBe(
       [
-        'ID  NAME     STATE      PRIORITY  ATTEMPT  WORKER  DURATION  NOTE',
-        't1  command  succeeded  2         1        w1      1.5s',
-        't2  lint     queued     2         1        -       -         unschedulable: no worker with label gpu=a100',
+        'ID  NAME     STATE      PRIORITY  ATTEMPT  WORKER   DURATION  NOTE',
+        't1  command  succeeded  2         1        gpu-box  1.5s',
+        't2  lint     queued     2         1        -        -         unschedulable: no worker with label gpu=a100',
+        't3  command  succeeded  2         1        gone     1.5s',
       ].join('\n'),
     );
   });

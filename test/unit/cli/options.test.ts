@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parseCoordinatorUrls } from '../../../cli/options/coordinator-urls.js';
+import { durationMs } from '../../../cli/options/duration.js';
 import { collectGroupWeight } from '../../../cli/options/group-weights.js';
 import { integerIn } from '../../../cli/options/integers.js';
 import { collectLabel, parseLabel } from '../../../cli/options/labels.js';
@@ -66,4 +67,21 @@ describe('--group-weight', () => {
       );
     },
   );
+});
+
+describe('--timeout', () => {
+  it('reads a duration with a unit, bare numbers as seconds', () => {
+    expect(durationMs('500ms')).toBe(500);
+    expect(durationMs('90s')).toBe(90_000);
+    expect(durationMs('1.5m')).toBe(90_000);
+    expect(durationMs('2h')).toBe(7_200_000);
+    expect(durationMs('30')).toBe(30_000);
+  });
+
+  it('rejects what is not a positive duration up to a day, saying what it expects', () => {
+    for (const text of ['', 'soon', '0', '-5s', '10 minutes', '25h', '1d']) {
+      expect(() => durationMs(text), text).toThrow(InvalidArgumentError);
+    }
+    expect(() => durationMs('10x')).toThrow('such as 500ms, 90s, 10m or 1h');
+  });
 });

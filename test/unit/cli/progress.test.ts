@@ -15,6 +15,27 @@ describe('formatProgressLine', () => {
     ).toBe('12/200 done · 3 running · 185 queued · 2 failed');
   });
 
+  it('counts skipped tasks as done', () => {
+    expect(formatProgressLine({ ...none, succeeded: 1, skipped: 2 }, 3)).toBe(
+      '3/3 done · 0 running · 0 queued · 0 failed · 2 skipped',
+    );
+  });
+
+  it('says why queued tasks wait, the most frequent reason first, two at most', () => {
+    const counts = { ...none, queued: 9 };
+    const notes = [
+      { note: 'unschedulable: no worker with label gpu=a100', count: 2, atLeast: false },
+      { note: 'unschedulable: no chrome browser worker', count: 6, atLeast: false },
+      { note: 'waiting: every worker that could run it is held back', count: 1, atLeast: false },
+    ];
+    expect(formatProgressLine(counts, 9, notes)).toBe(
+      '0/9 done · 0 running · 9 queued · 0 failed · 6 unschedulable: no chrome browser worker · 2 unschedulable: no worker with label gpu=a100 · 1 more reason(s)',
+    );
+    expect(formatProgressLine(counts, 9, [{ ...notes[1]!, atLeast: true }])).toBe(
+      '0/9 done · 0 running · 9 queued · 0 failed · 6+ unschedulable: no chrome browser worker',
+    );
+  });
+
   it('mentions cancelled tasks only when there are some', () => {
     expect(formatProgressLine({ ...none, cancelled: 2 }, 2)).toBe(
       '2/2 done · 0 running · 0 queued · 0 failed · 2 cancelled',

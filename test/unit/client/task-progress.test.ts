@@ -27,6 +27,16 @@ describe('TaskProgress', () => {
     expect(progress.countsByState().assigned).toBe(0);
   });
 
+  it('orders by attempt and stage, not by clock: a requeue is newer than the attempt it ends', () => {
+    const progress = new TaskProgress();
+    progress.apply(event('a', 'running', 9));
+    expect(progress.apply(event('a', 'queued', 8))).toBe(true);
+    expect(progress.apply(event('a', 'assigned', 7))).toBe(false);
+    expect(progress.apply(event('a', 'queued', 8))).toBe(false);
+    expect(progress.apply(event('a', 'assigned', 1, 2))).toBe(true);
+    expect(progress.latestEvents()).toEqual([event('a', 'assigned', 1, 2)]);
+  });
+
   it('never leaves a terminal state', () => {
     const progress = new TaskProgress();
     progress.apply(event('a', 'cancelled', 1));

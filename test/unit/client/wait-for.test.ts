@@ -47,6 +47,24 @@ describe('DtfClient.waitFor', () => {
     expect(fake.received.map((r) => r.type)).toEqual(['subscribe', 'unsubscribe']);
   });
 
+  it('reports progress only once the set is known: the first call counts every task', async () => {
+    const snapshot = Array.from({ length: 13 }, (_, i) => event(`t${i}`, 'queued', 1));
+    const ends = snapshot.map((e) => [event(e.taskId, 'succeeded', 2)]);
+    const fake = opened.fake(await startFakeCoordinator(subscriptionScript(snapshot, ends)));
+    const client = opened.client(await DtfClient.connect({ urls: [fake.url] }));
+    const lines: string[] = [];
+    await client.waitFor(
+      { group: 'g' },
+      {
+        onEvent: (_e, progress) =>
+          lines.push(`${progress.countsByState().succeeded}/${progress.total}`),
+      },
+    );
+    expect(lines[0]).toMatch(/^\d+\/13$/);
+    expect(lines.every((line) => line.endsWith('/13'))).toBe(true);
+    expect(lines.at(-1)).toBe('13/13');
+  });
+
   it('does not let an older snapshot undo events that arrived before it was read', async () => {
     const fake = opened.fake(
       await startFakeCoordinator(

@@ -162,25 +162,25 @@ describe('apply', () => {
       reports: [{ ...h.lease(done!), result: ok }],
     });
     const events = h.run({ type: 'CancelTasks', now: h.now, group: 'g', reason: 'by test' });
+    const cancelled = { state: 'cancelled', group: 'g', at: h.now, reason: 'by test' };
     expect(events).toEqual([
-      { type: 'TaskEnded', task: h.task(running!), abortOnWorker: 'w', reason: 'by test' },
-      { type: 'TaskEnded', task: h.task(queued!), reason: 'by test' },
+      {
+        type: 'TaskEnded',
+        task: h.task(running!),
+        abortOnWorker: 'w',
+        reason: 'by test',
+        update: { taskId: running, attempt: 1, workerId: 'w', ...cancelled },
+      },
+      {
+        type: 'TaskEnded',
+        task: h.task(queued!),
+        reason: 'by test',
+        update: { taskId: queued, attempt: 0, ...cancelled },
+      },
     ]);
     expect(h.task(done!).state).toBe('succeeded');
     expect(h.state.ready.size).toBe(0);
     expect(h.state.workers.get('w')!.running.size).toBe(0);
-  });
-
-  it('deduplicates submits by idempotency key', () => {
-    const h = new Harness();
-    const [first] = h.submit(commandSpec({ idempotencyKey: 'k' }));
-    const events = h.run({
-      type: 'SubmitTasks',
-      now: h.now,
-      tasks: [{ id: 'again', spec: commandSpec({ idempotencyKey: 'k' }) }],
-    });
-    expect(events).toEqual([{ type: 'TaskDeduplicated', requestedId: 'again', existingId: first }]);
-    expect(h.state.tasks.size).toBe(1);
   });
 
   it('on re-register keeps held leases, requeues forgotten ones and revokes stale ones', () => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ArtifactRefused, ArtifactStore } from '../../../coordinator/store/index.js';
+import { ArtifactRefused, ArtifactStore, artifactHexOf } from '../../../coordinator/store/index.js';
 import { removeTempDirs, tempDir } from '../../support/temp-dir.js';
 
 afterAll(removeTempDirs);
@@ -62,5 +62,23 @@ describe('ArtifactStore', () => {
     writeFileSync(join(first.dir, 'abc.partial'), 'half a model');
     const store = new ArtifactStore(dataDir, 1024);
     expect(readdirSync(store.dir)).toEqual([]);
+  });
+});
+
+describe('artifactHexOf', () => {
+  const hex = 'ab'.repeat(32);
+  it('takes the ref an upload answers or the bare hex, and nothing else', () => {
+    expect(artifactHexOf(`sha256:${hex}`)).toBe(hex);
+    expect(artifactHexOf(hex)).toBe(hex);
+    for (const name of [
+      `sha256:${hex.toUpperCase()}`,
+      `sha1:${hex}`,
+      `sha256:sha256:${hex}`,
+      hex.slice(1),
+      '',
+      'sha256:',
+    ]) {
+      expect(artifactHexOf(name), name).toBeUndefined();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UnschedulableExplainer } from '../../../coordinator/queries.js';
-import { schedule, takesNewTasks } from '../../../coordinator/scheduler/index.js';
+import { expiredWorkers, schedule, takesNewTasks } from '../../../coordinator/scheduler/index.js';
 import {
   decodeMessage,
   InboundMessage,
@@ -159,6 +159,38 @@ describe('draining a worker', () => {
     expect(h.state.workers.get('b')!.draining).toBe(false);
     h.submit(commandSpec());
     expect(schedule(h.state)).toEqual([{ taskId: expect.any(String), workerId: 'b' }]);
+  });
+
+  /** Worker `a`, running task `id`, has started draining. */
+  function drainingWithATask() {
+    const h = new Harness();
+    h.register('a', { slots: 2 });
+    const [id] = h.submit(commandSpec());
+    h.assign();
+    h.run({ type: 'DrainWorker', now: h.now, workerId: 'a', by: 'worker' });
+    return { h, id: id! };
+  }
+
+  it('a draining worker that goes away holding nothing is drained, never expired as lost', () => {
+    const { h, id } = drainingWithATask();
+    h.report(id, { status: 'succeeded', durationMs: 3 });
+    const events = h.run({ type: 'WorkerDisconnected', now: h.now, workerId: 'a' });
+    expect(events.map((e) => e.type)).toEqual(['WorkerDrained']);
+    const worker = h.state.workers.get('a')!;
+    expect(worker.status).toBe('drained');
+    expect(expiredWorkers(h.state, h.now + 60_000)).toEqual([]);
+    expect(h.run({ type: 'ExpireWorker', now: h.now, workerId: 'a', reason: 'lost' })).toEqual([]);
+    h.run({ type: 'LeaderElected', now: h.now });
+    expect(worker).toMatchObject({ status: 'drained', awaitingReconnect: false });
+  });
+
+  it('a draining worker that goes away still holding a task is lost when it expires', () => {
+    const { h, id } = drainingWithATask();
+    expect(h.run({ type: 'WorkerDisconnected', now: h.now, workerId: 'a' })).toEqual([]);
+    expect(h.state.workers.get('a')!.status).toBe('disconnected');
+    h.run({ type: 'ExpireWorker', now: h.now, workerId: 'a', reason: 'no heartbeat' });
+    expect(h.state.workers.get('a')!.status).toBe('dead');
+    expect(h.task(id).failures).toBe(1);
   });
 
   it('after a coordinator restart (flag not kept) a worker re-announces it in register', () => {

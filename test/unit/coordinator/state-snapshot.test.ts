@@ -101,6 +101,9 @@ const FIRST_HALF: Array<(s: CoordinatorState) => Command | undefined> = [
       { id: 'i', spec: commandSpec({ name: 'fast', group: 'g1' }) },
     ],
   }),
+  () => register(2_600, 'w4', 1),
+  () => ({ type: 'DrainWorker', now: 2_610, workerId: 'w4', by: 'worker' }),
+  () => ({ type: 'WorkerDisconnected', now: 2_620, workerId: 'w4' }),
 ];
 
 const SECOND_HALF: Array<(s: CoordinatorState) => Command | undefined> = [
@@ -156,6 +159,7 @@ describe('state snapshots', () => {
     expect(state.workers.get('w1')!.health.jitterMs).toBeGreaterThan(0);
     expect([...state.workers.values()].some((w) => w.health.recent.length > 0)).toBe(true);
     expect(state.workers.get('w3')!.draining).toBe(true);
+    expect(state.workers.get('w4')!.status).toBe('drained');
     expect(state.groupPass.size).toBeGreaterThan(0);
     const data = await encodeStateSnapshot(state);
     const restored = decodeStateSnapshot(data, state.config);

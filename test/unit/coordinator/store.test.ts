@@ -104,6 +104,45 @@ describe('store', () => {
     second.db.close();
   });
 
+  it('keeps a drained worker drained and a lost one dead across a restart', async () => {
+    const dir = tempDir();
+    const first = committer(dir);
+    for (const workerId of ['drained', 'lost']) {
+      await first.commit.submitAndWait({
+        type: 'RegisterWorker',
+        now: 1,
+        workerId,
+        name: workerId,
+        capabilities: nodeCapabilities(),
+        labels: {},
+        slots: 1,
+        inFlight: [],
+      });
+    }
+    await first.commit.submitAndWait({
+      type: 'DrainWorker',
+      now: 2,
+      workerId: 'drained',
+      by: 'worker',
+    });
+    await first.commit.submitAndWait({ type: 'WorkerDisconnected', now: 3, workerId: 'drained' });
+    await first.commit.submitAndWait({
+      type: 'ExpireWorker',
+      now: 4,
+      workerId: 'lost',
+      reason: 'x',
+    });
+    first.db.close();
+
+    const second = committer(dir);
+    expect(second.state.workers.get('drained')).toMatchObject({
+      status: 'drained',
+      awaitingReconnect: false,
+    });
+    expect(second.state.workers.get('lost')).toMatchObject({ status: 'dead' });
+    second.db.close();
+  });
+
   it('keeps a retry waiting out its backoff and a child waiting for its parent across a restart', async () => {
     const dir = tempDir();
     const first = committer(dir);

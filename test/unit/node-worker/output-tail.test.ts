@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { OutputTail } from '../../../node-worker/runners/output-tail.js';
+import { lastLines, OutputTail } from '../../../node-worker/runners/output-tail.js';
 
 describe('OutputTail', () => {
   test('keeps everything while under the limit', () => {
@@ -21,5 +21,17 @@ describe('OutputTail', () => {
     const tail = new OutputTail(4);
     tail.push(Buffer.from('xé€')); // 1 + 2 + 3 bytes; the last 4 cut 'é' in half
     expect(tail.text()).toBe('€');
+  });
+});
+
+describe('lastLines', () => {
+  test('keeps the last lines, without trailing blank ones', () => {
+    expect(lastLines('a\nb\nc\n\n', 2)).toBe('b\nc');
+    expect(lastLines('only', 5)).toBe('only');
+    expect(lastLines('  \n')).toBe('');
+  });
+
+  test('keeps at most the last characters of long lines, marking the cut', () => {
+    expect(lastLines(`${'x'.repeat(10)}\nend`, 5, 6)).toBe('…xx\nend');
   });
 });

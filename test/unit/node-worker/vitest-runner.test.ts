@@ -21,7 +21,8 @@ function assignment(payload: Partial<VitestAssignment['payload']> & { dir: strin
   return vitestRunner.run(task, new AbortController().signal);
 }
 
-describe('vitest runner', () => {
+// Each test starts a real vitest, which can take seconds on a busy machine.
+describe('vitest runner', { timeout: 60_000 }, () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'dtf-vitest-test-'));
@@ -42,6 +43,7 @@ describe('math', () => {
 test('holds', () => expect(true).toBe(true));
 test('breaks', () => expect(1).toBe(2));`,
     );
+    writeFileSync(join(dir, 'tests', 'helper.ts'), 'export const helper = 1;\n');
     writeFileSync(
       join(dir, 'tests', 'broken.test.ts'),
       `import { gone } from './missing.js';
@@ -82,6 +84,42 @@ test('never runs', () => gone());`,
     expect(result).toMatchObject({ status: 'succeeded' });
     expect(result.error).toBeUndefined();
     expect(result.output).toMatchObject({ passed: 1, failed: 0, skipped: 1 });
+  });
+
+  test("keeps vitest's own output", async () => {
+    const result = await assignment({ dir, files: ['tests/pass.test.ts'] });
+    expect(result.status).toBe('succeeded');
+    expect(result.output).toMatchObject({ kind: 'vitest', passed: 1, stdoutTruncated: false });
+    if (result.output?.kind !== 'vitest') return;
+    expect(result.output.stdout).toMatch(/Test Files {2}1 passed \(1\)/);
+    expect(result.output.stdout).not.toContain('\u001b['); // no colours
+  });
+
+  test("quotes vitest's own message when it runs no test", async () => {
+    // The file exists, but is no test file of the project: vitest finds nothing to run.
+    const result = await assignment({ dir, files: ['tests/helper.ts'] });
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatch(
+      /^vitest exited with code 1 \(no tests ran\):\nNo test files found, exiting with code 1\n\nfilter: tests\/helper\.ts\ninclude: /,
+    );
+    expect(result.output).toMatchObject({ kind: 'vitest', tests: [] });
+    if (result.output?.kind !== 'vitest') return;
+    expect(result.output.stderr).toContain('No test files found');
+  });
+
+  test('a files entry that matches no file fails the task, naming it, before vitest runs', async () => {
+    // vitest would run tests/pass.test.ts alone and succeed: the typo would go unnoticed.
+    const result = await assignment({ dir, files: ['tests/pass.test.ts', 'tests/fial.test.ts'] });
+    expect(result).toEqual({
+      status: 'failed',
+      durationMs: 0,
+      error: `files entry 'tests/fial.test.ts' matches no file or directory in ${dir}`,
+    });
+    const two = await assignment({
+      dir,
+      files: ['nope', join(dir, 'tests', 'pass.test.ts'), 'x/'],
+    });
+    expect(two.error).toBe(`files entries 'nope', 'x/' match no file or directory in ${dir}`);
   });
 
   test('a project without vitest gets a clear error', async () => {

@@ -1,34 +1,11 @@
 import { describe, expect, test, vi } from 'vitest';
-import {
-  type Assignment,
-  type BrowserCapabilities,
-  PROTOCOL_VERSION,
-  type TaskResult,
-} from '../../../protocol/index.js';
+import { type Assignment, PROTOCOL_VERSION, type TaskResult } from '../../../protocol/index.js';
+import { browserCapabilities } from '../../support/fixtures.js';
 import { registeredMessage, startScriptedSession } from '../../support/worker-session.js';
 
 const v = PROTOCOL_VERSION;
 
-const capabilities: BrowserCapabilities = {
-  kind: 'browser',
-  os: 'linux',
-  arch: 'x64',
-  cpus: 2,
-  memoryMb: 0,
-  browser: { name: 'chromium', version: '156', engine: 'blink', userAgent: 'test' },
-  webgpu: { available: false, reason: 'none', features: [], limits: {} },
-  webnn: {
-    available: false,
-    deviceTypes: {
-      cpu: { available: false },
-      gpu: { available: false },
-      npu: { available: false },
-    },
-  },
-  wasm: { simd: true, threads: false, crossOriginIsolated: false },
-  taskKinds: ['page-test'],
-  features: ['wasm-simd'],
-};
+const capabilities = browserCapabilities('chromium', { taskKinds: ['page-test'] });
 
 const assignment = (taskId: string): Assignment => ({
   kind: 'page-test',
