@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { SIGNAL_EXIT } from './stop-on-signal.js';
 
 export interface Drainable {
   /** Takes no new tasks, finishes or hands back what runs, then stops. */
@@ -8,8 +9,6 @@ export interface Drainable {
   /** Resolves once stopped, however that came about (a `dtf drain` included). */
   stopped: Promise<void>;
 }
-
-const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
 
 /**
  * A worker's shutdown: the first SIGINT or SIGTERM drains it (exit 0 once drained); a second

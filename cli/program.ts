@@ -13,11 +13,13 @@ import { registerWaitCommand } from './commands/wait.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import { registerWorkersCommand } from './commands/workers.js';
 import { collectCoordinatorUrls, DEFAULT_COORDINATOR_URL } from './options/coordinator-urls.js';
+import { packageVersion } from './package-version.js';
 
 /** The `dtf` command with every subcommand; it throws instead of exiting. */
 export function buildProgram(): Command {
   const program = new Command('dtf')
     .description('DTF: distributed test orchestration for ML code in browsers and Node')
+    .version(packageVersion(), '-V, --version', 'print the version of dtf')
     .addOption(
       new Option(
         '--coordinator <url>',

@@ -24,6 +24,7 @@ import {
   ArtifactStore,
   GroupCommit,
   loadState,
+  makeDataDirPrivate,
   openDatabase,
   startBackgroundCheckpoints,
 } from './store/index.js';
@@ -63,6 +64,13 @@ export interface RunningCoordinator {
  */
 export async function startCoordinator(options: CoordinatorOptions): Promise<RunningCoordinator> {
   const { logger } = options;
+  const tightened = makeDataDirPrivate(options.dataDir);
+  if (tightened.length > 0) {
+    logger.warn(
+      { tightened },
+      'the data dir was readable by other users: now only its owner can read it',
+    );
+  }
   const db = openDatabase(options.dataDir);
   const startedAt = Date.now();
   const restored =

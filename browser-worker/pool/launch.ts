@@ -1,4 +1,6 @@
+import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { childReaper } from '../../child-processes/reaper.js';
 import type { BrowserName } from './browser-counts.js';
 import { chromiumArgs } from './chromium-args.js';
 import type { BrowserDriver, DriverBrowser, DriverName } from './drivers/driver.js';
@@ -33,13 +35,18 @@ async function loadDriver(name: DriverName): Promise<BrowserDriver> {
   return (await import('./drivers/playwright-driver.js')).playwrightDriver;
 }
 
+/** Launches a browser that dies with this process, however it ends (see `childReaper`). */
 export async function launchBrowser(options: LaunchOptions): Promise<PoolBrowser> {
   const driver = await loadDriver(effectiveDriver(options.browser, options.driver));
+  const reaper = childReaper();
   const browser = await driver.launch({
     browser: options.browser,
     executablePath: options.executablePath,
     args: options.browser === 'chromium' ? chromiumArgs(options.softwareWebGpu) : [],
+    env: reaper.env,
+    tempDir: reaper.scratchDir,
   });
+  if (browser.pid !== undefined) reaper.adopt(browser.pid);
   // Checked now: once the browser's main process is gone, /proc cannot tell any more.
   const ownGroup = browser.pid !== undefined && (await leadsProcessGroup(browser.pid));
   return { browser, processGroup: ownGroup ? browser.pid : undefined };
@@ -51,7 +58,7 @@ export async function connectBrowser(endpoint: string, driver: DriverName): Prom
 
 /**
  * Closes gracefully; if that takes too long, fails, or the browser crashed earlier, kills its
- * whole process group so that no helper process outlives it.
+ * whole process group so that no helper process outlives it. Then removes its profile.
  */
 export async function closeBrowser({ browser, processGroup }: PoolBrowser): Promise<void> {
   const closing = browser.close().then(
@@ -59,8 +66,13 @@ export async function closeBrowser({ browser, processGroup }: PoolBrowser): Prom
     () => false,
   );
   const closed = await Promise.race([closing, sleep(CLOSE_GRACE_MS, false, { ref: false })]);
-  if (processGroup === undefined) return;
-  await killProcessGroup(processGroup, CLEANUP_AFTER_KILL_MS);
-  if (!closed)
-    await Promise.race([closing, sleep(CLEANUP_AFTER_KILL_MS, undefined, { ref: false })]);
+  if (processGroup !== undefined) {
+    await killProcessGroup(processGroup, CLEANUP_AFTER_KILL_MS);
+    if (!closed)
+      await Promise.race([closing, sleep(CLEANUP_AFTER_KILL_MS, undefined, { ref: false })]);
+  }
+  if (browser.pid !== undefined) childReaper().release(browser.pid);
+  if (browser.profileDir !== undefined) {
+    await rm(browser.profileDir, { recursive: true, force: true });
+  }
 }

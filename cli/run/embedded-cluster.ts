@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { childReaper } from '../../child-processes/reaper.js';
 import { workerPageUrl } from '../../client/index.js';
 import {
   DEFAULT_HEARTBEAT_INTERVAL_MS,
@@ -9,6 +10,7 @@ import {
   DEFAULT_MAX_MESSAGE_BYTES,
 } from '../../protocol/index.js';
 import type { CoordinatorAccess } from '../connection.js';
+import { SIGNAL_EXIT, stopOnSignal } from '../stop-on-signal.js';
 import { workerLostReporter } from '../worker-lost-reporter.js';
 
 export interface EmbeddedCluster {
@@ -27,7 +29,8 @@ export interface EmbeddedClusterOptions {
 /**
  * A coordinator on a loopback port with its database in a temp dir, a Node worker, and a pool
  * of headless browsers on the worker page, all started by this process: what `dtf run` uses
- * when no coordinator is given. `stop` ends them all.
+ * when no coordinator is given. `stop` ends them all; until then, so does a SIGINT or SIGTERM,
+ * which then ends the process (exit 130 or 143). Whatever a kill -9 leaves, the reaper takes.
  */
 export async function startEmbeddedCluster(
   options: EmbeddedClusterOptions,
@@ -42,10 +45,19 @@ export async function startEmbeddedCluster(
     .filter(([, count]) => count > 0)
     .map(([name, count]) => parseBrowserCount(`${name}=${count}`));
 
-  const dataDir = await mkdtemp(join(tmpdir(), 'dtf-run-'));
+  const dataDir = await mkdtemp(join(childReaper().scratchDir, 'dtf-run-'));
   const stops: Array<() => Promise<void>> = [() => rm(dataDir, { recursive: true, force: true })];
-  const stop = async () => {
+  const stopAll = async () => {
     for (const step of stops.splice(0).reverse()) await step();
+  };
+  const onSignal = async (signal: NodeJS.Signals) => {
+    progress(`${signal}: stopping the coordinator, the Node worker and the browsers…`);
+    await stopAll();
+  };
+  const unhandleSignals = stopOnSignal(onSignal, logger, (signal) => SIGNAL_EXIT[signal] ?? 1);
+  const stop = async () => {
+    unhandleSignals();
+    await stopAll();
   };
   try {
     const coordinator = await startCoordinator({

@@ -34,6 +34,9 @@ export interface StoredArtifact {
   created: boolean;
 }
 
+/** The artifacts' folder in the data dir. */
+export const ARTIFACTS_DIR = 'artifacts';
+
 /** Files (models, mostly) stored under their SHA-256, so tasks refer to them by content. */
 export class ArtifactStore {
   readonly dir: string;
@@ -42,8 +45,8 @@ export class ArtifactStore {
     dataDir: string,
     readonly maxBytes: number,
   ) {
-    this.dir = join(dataDir, 'artifacts');
-    mkdirSync(this.dir, { recursive: true });
+    this.dir = join(dataDir, ARTIFACTS_DIR);
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     // Files a stopped process was still receiving: never served, never to be finished.
     for (const name of readdirSync(this.dir)) {
       if (name.endsWith(PARTIAL)) unlinkSync(join(this.dir, name));
@@ -63,7 +66,7 @@ export class ArtifactStore {
       throw this.tooLarge(options.declaredBytes);
     }
     const path = join(this.dir, `${randomUUID()}${PARTIAL}`);
-    const file = await open(path, 'wx');
+    const file = await open(path, 'wx', 0o600);
     try {
       const hash = createHash('sha256');
       let size = 0;

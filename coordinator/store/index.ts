@@ -10,4 +10,5 @@ export { startBackgroundCheckpoints } from './checkpointer.js';
 export type { CommandSink, GroupCommitOptions } from './group-commit.js';
 export { GroupCommit } from './group-commit.js';
 export { loadState } from './load-state.js';
+export { makeDataDirPrivate } from './private-data-dir.js';
 export { DB_FILE, EventWriter, openDatabase } from './sqlite-store.js';

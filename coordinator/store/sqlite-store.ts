@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type {
@@ -12,10 +12,16 @@ import { MIGRATIONS } from './schema.js';
 
 export const DB_FILE = 'dtf.sqlite';
 
-/** Opens (creating if needed) the coordinator database under `dataDir`, migrated and in WAL mode. */
+/**
+ * Opens (creating if needed) the coordinator database under `dataDir`, migrated and in WAL mode;
+ * a new one is readable by its owner only (0600, and so are the -wal and -shm files, which
+ * SQLite creates with the database's mode).
+ */
 export function openDatabase(dataDir: string): Database.Database {
-  mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, DB_FILE));
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = join(dataDir, DB_FILE);
+  closeSync(openSync(file, 'a', 0o600));
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // With WAL, NORMAL survives a crash of the process (kill -9); FULL also survives power loss.
   db.pragma('synchronous = NORMAL');

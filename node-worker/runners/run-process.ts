@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { killProcessGroup, killProcessTree } from '../../child-processes/process-tree.js';
+import { childReaper } from '../../child-processes/reaper.js';
 import { type CommandOutput, OUTPUT_TAIL_BYTES } from '../../protocol/index.js';
 import { OutputTail } from './output-tail.js';
-import { killProcessGroup, killProcessTree } from './process-tree.js';
 
 export interface ProcessSpec {
   command: string;
@@ -34,13 +35,15 @@ function spawnError(err: Error, cwd: string | undefined): string {
 
 /**
  * Runs a program in its own process group, keeping the tails of its output. A timeout or an
- * abort kills the whole process tree; so does a normal exit, for anything left in the group.
+ * abort kills the whole process tree; so does a normal exit, for anything left in the group;
+ * and the reaper kills it all should this process die first.
  */
 export function runProcess(spec: ProcessSpec, signal: AbortSignal): Promise<ProcessOutcome> {
   const startedAt = performance.now();
   const elapsed = () => performance.now() - startedAt;
   if (signal.aborted) return Promise.resolve({ ending: 'aborted', durationMs: 0 });
 
+  const reaper = childReaper();
   return new Promise((resolve) => {
     let child: ChildProcess;
     try {
@@ -50,10 +53,11 @@ export function runProcess(spec: ProcessSpec, signal: AbortSignal): Promise<Proc
         : [spec.command, spec.args];
       child = spawn(file, argv, {
         cwd: spec.cwd,
-        env: { ...process.env, ...spec.env },
+        env: { ...process.env, ...spec.env, ...reaper.env },
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
       });
+      if (child.pid !== undefined) reaper.adopt(child.pid);
     } catch (err) {
       resolve({ ending: 'spawn_failed', error: spawnError(err as Error, spec.cwd), durationMs: 0 });
       return;
@@ -87,6 +91,7 @@ export function runProcess(spec: ProcessSpec, signal: AbortSignal): Promise<Proc
       clearTimeout(timeoutTimer);
       clearTimeout(drainTimer);
       signal.removeEventListener('abort', onAbort);
+      if (child.pid !== undefined) reaper.release(child.pid);
       resolve(outcome);
     };
     const settleEnded = () => {

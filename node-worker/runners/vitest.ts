@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { childReaper } from '../../child-processes/reaper.js';
 import type { Assignment, CommandOutput, TaskResult, VitestOutput } from '../../protocol/index.js';
 import type { TaskRunner } from '../../worker-core/index.js';
 import { resultOfProcess } from './command.js';
@@ -83,7 +83,8 @@ export const vitestRunner: TaskRunner<Extract<Assignment, { kind: 'vitest' }>> =
     if (missing.length > 0) {
       return { status: 'failed', durationMs: 0, error: missingFilesError(projectDir, missing) };
     }
-    const reportDir = await mkdtemp(join(tmpdir(), 'dtf-vitest-'));
+    // In the scratch dir, which the reaper removes should this process die mid-run.
+    const reportDir = await mkdtemp(join(childReaper().scratchDir, 'dtf-vitest-'));
     try {
       const reportFile = join(reportDir, 'report.json');
       // The default reporter too: what vitest says when it runs nothing is printed only by it.

@@ -1,5 +1,17 @@
+import { existsSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DtfClient } from '../../client/index.js';
 import { cleanUpChaosAfterAll, startChaosRun } from '../support/chaos.js';
+import {
+  kill9,
+  processMark,
+  startCoordinatorProcess,
+  startWorkerProcess,
+  waitForMarked,
+  waitUntilNoneMarked,
+} from '../support/processes.js';
+import { tempDir } from '../support/temp-dir.js';
 
 cleanUpChaosAfterAll();
 
@@ -47,6 +59,51 @@ describe('workers killed with SIGKILL, one after another, during a run', () => {
     expect(lostOn.filter((w) => w === null || !killed.has(w))).toEqual([]);
     console.log(`worker-kills: ${run.describeLostAttempts(tasks, runs)}`);
     await subscription.close();
+    await client.close();
+  });
+});
+
+describe('a worker killed with SIGKILL mid-task', () => {
+  it('leaves no process of its tasks and no temp report dir behind', async () => {
+    const project = tempDir('dtf-chaos-vitest-');
+    symlinkSync(resolve(import.meta.dirname, '../../node_modules'), join(project, 'node_modules'));
+    const started = join(project, 'started');
+    writeFileSync(
+      join(project, 'slow.test.ts'),
+      `import { writeFileSync } from 'node:fs';
+import { test } from 'vitest';
+test('waits', async () => {
+  writeFileSync(${JSON.stringify(started)}, 'started');
+  await new Promise((resolve) => setTimeout(resolve, 1_000_000));
+}, 2_000_000);`,
+    );
+    const coordinator = await startCoordinatorProcess(tempDir('dtf-chaos-'));
+    const mark = processMark();
+    const worker = await startWorkerProcess(coordinator, { slots: 2, env: mark.env });
+    const client = await DtfClient.connect({
+      urls: [coordinator.wsUrl],
+      token: coordinator.adminKey,
+    });
+    await client.submit([
+      { kind: 'vitest', payload: { dir: project, files: ['slow.test.ts'] } },
+      // A grandchild that waits for its parent: only the process group takes it down.
+      { kind: 'command', payload: { command: 'sleep 1000 & wait', shell: true } },
+    ]);
+    const running = await waitForMarked(
+      mark.entry,
+      (processes) => existsSync(started) && processes.some((p) => p.command === 'sleep 1000'),
+      'the vitest test and the sleep to run',
+    );
+    const reportFile = running
+      .map((p) => p.command.match(/--outputFile(?:\.json)?=(\S+)/)?.[1])
+      .find((file) => file !== undefined);
+    expect(reportFile, running.map((p) => p.command).join('\n')).toBeDefined();
+    const reportDir = dirname(reportFile!);
+    expect(existsSync(reportDir)).toBe(true);
+
+    await kill9(worker);
+    await waitUntilNoneMarked(mark.entry, running);
+    expect(existsSync(reportDir)).toBe(false);
     await client.close();
   });
 });

@@ -2,9 +2,9 @@ import { randomInt } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect } from 'vitest';
+import { killProcessTree } from '../../child-processes/process-tree.js';
 import { DtfClient, type Subscription } from '../../client/index.js';
 import { NEVER_DELIVERED } from '../../coordinator/state/index.js';
-import { killProcessTree } from '../../node-worker/runners/process-tree.js';
 import { seededRandom, type TaskSpecInput, type TaskView } from '../../protocol/index.js';
 import { EndedTasks } from './ended-tasks.js';
 import {

@@ -1,12 +1,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { listProcesses, readStat, withDescendants } from '../../child-processes/process-tree.js';
+import { environHolds } from '../../child-processes/reap.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
 const live = new Set<ChildProcess>();
+/** The environment entries `processMark` handed out, each with every process seen carrying it. */
+const marks = new Map<string, Map<number, MarkedProcess>>();
 
 export interface Spawned {
   child: ChildProcess;
@@ -90,6 +96,21 @@ export async function killAll(): Promise<void> {
         }),
     ),
   );
+  // What a test that failed left running carries a mark. A reaper left running is about to
+  // end it all and remove its scratch dir: give it the time to, then kill what is left.
+  for (const [entry, seenBefore] of marks) {
+    const seen = [...seenBefore.values(), ...markedProcesses(entry)];
+    await waitUntilNoneMarked(entry, seen, 10_000).catch(() => {
+      for (const { pid } of [...stillRunning(seen), ...markedProcesses(entry)]) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // ended meanwhile
+        }
+      }
+    });
+  }
+  marks.clear();
 }
 
 export async function kill9(spawned: Spawned): Promise<void> {
@@ -141,13 +162,109 @@ export async function startCoordinatorProcess(
 
 export async function startWorkerProcess(
   coordinator: { wsUrl: string; workerToken: string },
-  opts: { slots?: number; labels?: Record<string, string>; name?: string } = {},
+  opts: {
+    slots?: number;
+    labels?: Record<string, string>;
+    name?: string;
+    env?: NodeJS.ProcessEnv;
+  } = {},
 ): Promise<Spawned & { workerId: string }> {
   const args = ['worker', '--coordinator', coordinator.wsUrl, '--token', coordinator.workerToken];
   args.push('--slots', String(opts.slots ?? 2));
   for (const [k, v] of Object.entries(opts.labels ?? {})) args.push('--label', `${k}=${v}`);
   if (opts.name !== undefined) args.push('--name', opts.name);
-  const spawned = spawnDtf(args);
+  const spawned = spawnDtf(args, opts.env);
   const [, workerId] = await spawned.waitFor(/DTF worker (\S+) registered/);
   return { ...spawned, workerId: workerId! };
+}
+
+/**
+ * An environment entry for `spawnDtf` that marks the process and, through inheritance, every
+ * process it starts, so that a test can find them all (`markedProcesses`); `killAll` kills
+ * whatever carries it.
+ */
+export function processMark(): { env: Record<string, string>; entry: string } {
+  const value = randomUUID();
+  const entry = `DTF_TEST_MARK=${value}`;
+  marks.set(entry, new Map());
+  return { env: { DTF_TEST_MARK: value }, entry };
+}
+
+export interface MarkedProcess {
+  pid: number;
+  startTime: string;
+  /** Its argv, joined with spaces. */
+  command: string;
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Every live process (zombies do not run) whose environment holds `entry`, and every
+ * descendant of theirs: some programs (Chromium's zygote) start helpers with an environment
+ * of their own.
+ */
+export function markedProcesses(entry: string): MarkedProcess[] {
+  const table = listProcesses().filter((p) => !p.zombie);
+  const marked = table.filter((p) => environHolds(p.pid, entry)).map((p) => p.pid);
+  const pids = new Set(withDescendants(table, marked));
+  return table
+    .filter((p) => pids.has(p.pid))
+    .map((p) => ({ pid: p.pid, startTime: p.startTime, command: commandOf(p.pid) }));
+}
+
+/** Those of `processes` that still run. */
+function stillRunning(processes: readonly MarkedProcess[]): MarkedProcess[] {
+  return processes.filter((p) => {
+    const now = readStat(p.pid);
+    return now !== undefined && !now.zombie && now.startTime === p.startTime;
+  });
+}
+
+/**
+ * Polls /proc until `probe` holds for the marked processes; rejects after `timeoutMs` with the
+ * processes it last saw.
+ */
+export async function waitForMarked(
+  entry: string,
+  probe: (processes: MarkedProcess[]) => boolean,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<MarkedProcess[]> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const processes = markedProcesses(entry);
+    for (const p of processes) marks.get(entry)?.set(p.pid, p);
+    if (probe(processes)) return processes;
+    if (performance.now() > deadline) {
+      const seen = processes.map((p) => `${p.pid} ${p.command}`).join('\n');
+      throw new Error(`timed out waiting for ${what}; marked processes:\n${seen}`);
+    }
+    await sleep(50);
+  }
+}
+
+/**
+ * Resolves once none of `seen` runs and no process carries the mark; rejects naming the
+ * survivors after `timeoutMs`. `seen` is what a test saw before the kill: once a parent dies,
+ * its unmarked descendants can no longer be told from anyone else's.
+ */
+export async function waitUntilNoneMarked(
+  entry: string,
+  seen: readonly MarkedProcess[],
+  timeoutMs = 15_000,
+): Promise<void> {
+  const survivors = () => [...stillRunning(seen), ...markedProcesses(entry)];
+  await waitForMarked(entry, () => survivors().length === 0, 'no survivor', timeoutMs).catch(
+    (error: Error) => {
+      const list = survivors().map((p) => `${p.pid} ${p.command}`);
+      throw new Error(`${error.message}\nsurvivors:\n${list.join('\n')}`);
+    },
+  );
 }

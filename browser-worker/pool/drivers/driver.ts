@@ -7,6 +7,10 @@ export interface LaunchRequest {
   browser: BrowserName;
   executablePath: string;
   args: string[];
+  /** Added to this process's environment for the browser and every process it starts. */
+  env: Readonly<Record<string, string>>;
+  /** Where to make the browser's fresh profile, where the library lets DTF choose. */
+  tempDir: string;
 }
 
 /** One tab. Crash and close both end its life as a worker. */
@@ -26,6 +30,8 @@ export interface DriverPage {
 export interface DriverBrowser {
   readonly version: string;
   readonly pid: number | undefined;
+  /** The fresh profile DTF made for it, to remove once it has gone; the library's own is its. */
+  readonly profileDir: string | undefined;
   newPage(): Promise<DriverPage>;
   onDisconnected(listener: () => void): void;
   close(): Promise<void>;

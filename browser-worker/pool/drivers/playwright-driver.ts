@@ -30,6 +30,7 @@ function wrapBrowser(
   return {
     version: browser.version(),
     pid,
+    profileDir: undefined, // Playwright makes the profile and removes it
     async newPage() {
       const page = await browser.newPage();
       pages.push(page);
@@ -53,11 +54,12 @@ function wrapBrowser(
  */
 export const playwrightDriver: BrowserDriver = {
   name: 'playwright',
-  async launch({ browser, executablePath, args }: LaunchRequest) {
+  async launch({ browser, executablePath, args, env }: LaunchRequest) {
     if (browser !== 'chromium') throw new Error(`the playwright driver launches only chromium`);
     const server = await chromium.launchServer({
       executablePath,
       args,
+      env: { ...process.env, ...env },
       headless: true,
       handleSIGINT: false,
       handleSIGTERM: false,

@@ -1,3 +1,5 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import type { BrowserDriver, DriverBrowser, DriverPage, LaunchRequest } from './driver.js';
 
@@ -20,11 +22,14 @@ function wrapPage(page: Page): DriverPage {
   };
 }
 
-async function wrapBrowser(browser: Browser, launched: boolean): Promise<DriverBrowser> {
+/** `profileDir` is set for a browser launched here, undefined for one connected to. */
+async function wrapBrowser(browser: Browser, profileDir?: string): Promise<DriverBrowser> {
+  const launched = profileDir !== undefined;
   const pages: Page[] = [];
   return {
     version: await browser.version(),
     pid: browser.process()?.pid,
+    profileDir,
     async newPage() {
       const page = await browser.newPage();
       pages.push(page);
@@ -44,20 +49,29 @@ async function wrapBrowser(browser: Browser, launched: boolean): Promise<DriverB
 /** Chromium over CDP and Firefox over WebDriver BiDi. */
 export const puppeteerDriver: BrowserDriver = {
   name: 'puppeteer',
-  async launch({ browser, executablePath, args }: LaunchRequest) {
-    const launched = await puppeteer.launch({
-      browser: browser === 'firefox' ? 'firefox' : 'chrome',
-      executablePath,
-      headless: true,
-      args,
-      // Signals are the pool's business: it closes its browsers itself.
-      handleSIGINT: false,
-      handleSIGTERM: false,
-      handleSIGHUP: false,
-    });
-    return wrapBrowser(launched, true);
+  async launch({ browser, executablePath, args, env, tempDir }: LaunchRequest) {
+    // Made here rather than by puppeteer, so that it lies where DTF's reaper cleans up.
+    const profileDir = await mkdtemp(join(tempDir, `${browser}-profile-`));
+    try {
+      const launched = await puppeteer.launch({
+        browser: browser === 'firefox' ? 'firefox' : 'chrome',
+        executablePath,
+        headless: true,
+        args,
+        env: { ...process.env, ...env },
+        userDataDir: profileDir,
+        // Signals are the pool's business: it closes its browsers itself.
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
+      });
+      return await wrapBrowser(launched, profileDir);
+    } catch (error) {
+      await rm(profileDir, { recursive: true, force: true });
+      throw error;
+    }
   },
   async connect(endpoint) {
-    return wrapBrowser(await puppeteer.connect({ browserWSEndpoint: endpoint }), false);
+    return wrapBrowser(await puppeteer.connect({ browserWSEndpoint: endpoint }));
   },
 };

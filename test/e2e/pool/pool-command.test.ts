@@ -1,7 +1,14 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { readProcessTable } from '../../../browser-worker/pool/process-table.js';
 import { processTree } from '../../../browser-worker/pool/process-tree.js';
-import { spawnDtf } from '../../support/processes.js';
+import {
+  kill9,
+  processMark,
+  spawnDtf,
+  waitForMarked,
+  waitUntilNoneMarked,
+} from '../../support/processes.js';
 import { cleanUpAfterAll } from '../../support/teardown.js';
 import { runningOf } from './browser-processes.js';
 import { type StandInPage, serveStandInPage } from './stand-in-page.js';
@@ -33,5 +40,29 @@ it('dtf pool shows progress, says when it is ready, and leaves no browser after 
 
   pool.child.kill('SIGTERM');
   expect(await pool.exited).toBe(0);
-  expect(await runningOf(browsers.map((entry) => entry.pid))).toEqual([]);
+  // The pool's reaper, a child as well, ends once it has seen the pool end.
+  const pids = browsers.map((entry) => entry.pid);
+  await vi.waitFor(async () => expect(await runningOf(pids)).toEqual([]), { timeout: 10_000 });
+});
+
+it('dtf pool killed with SIGKILL leaves no browser process and no profile behind', async () => {
+  const coordinator = new URL(page.url()).origin;
+  const mark = processMark();
+  const pool = spawnDtf(
+    ['pool', '--coordinator', coordinator, '--token', 'join-me', '--browser', 'chromium=1'],
+    mark.env,
+  );
+  const running = await waitForMarked(
+    mark.entry,
+    (processes) => processes.some((p) => p.command.includes('--type=renderer')),
+    'a Chromium renderer',
+    60_000,
+  );
+  const profileDir = running
+    .map((p) => p.command.match(/--user-data-dir=(\S+)/)?.[1])
+    .find((dir) => dir !== undefined);
+  expect(profileDir).toBeDefined();
+  await kill9(pool);
+  await waitUntilNoneMarked(mark.entry, running);
+  expect(existsSync(profileDir!)).toBe(false);
 });
