@@ -270,6 +270,15 @@ const STEPS: Array<[command: string | RegExp, take: Step]> = [
     },
   ],
   [
+    'dtf --version',
+    async (command) => {
+      const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
+        version: string;
+      };
+      expect((await tour.succeeds(command)).trim()).toBe(version);
+    },
+  ],
+  [
     `dtf pool --coordinator http://127.0.0.1:8080 --browser chromium=2 --browser firefox=1 --token "$(node -p 'require("./.dtf/credentials.json").workerToken')"`,
     async (command) => {
       await tour.start(command).waitFor(/^DTF pool ready: chromium×2, firefox×1$/m, 300_000);
