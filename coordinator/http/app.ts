@@ -5,6 +5,7 @@ import type { CoordinatorContext } from '../context.js';
 import type { CoordinatorMetrics } from '../metrics.js';
 import { requireRole } from './auth.js';
 import { errorHandler, sendRestError } from './errors.js';
+import { jsonBody } from './json-body.js';
 import { artifactRoutes } from './routes/artifacts.js';
 import { drainRoutes } from './routes/drain.js';
 import { raftAdminRoutes } from './routes/raft-admin.js';
@@ -12,7 +13,6 @@ import { statusRoutes } from './routes/status.js';
 import { taskRoutes } from './routes/tasks.js';
 import { workerPageRoutes } from './routes/worker-page.js';
 import { workerRoutes } from './routes/workers.js';
-import { jsonBody } from './task-submit.js';
 
 export function createApp(
   ctx: CoordinatorContext,
@@ -26,7 +26,7 @@ export function createApp(
   app.set('etag', false);
   app.use('/worker', workerPageRoutes());
   app.use('/api', artifactRoutes(ctx.artifacts, ctx.artifactReplicas, credentials));
-  app.use(jsonBody(ctx.maxMessageBytes));
+  app.use(jsonBody(ctx.maxMessageBytes, credentials));
   app.use('/api', statusRoutes(ctx, db, metrics, credentials));
   app.use('/api', workerRoutes(ctx, credentials));
   app.use('/api', drainRoutes(ctx, credentials));
