@@ -15,6 +15,7 @@ import { HealthWatch } from './health-watch.js';
 import { createApp } from './http/app.js';
 import { taskReadHandler } from './http/task-read.js';
 import { taskSubmitHandler } from './http/task-submit.js';
+import { LoopStalls } from './loop-stalls.js';
 import { CoordinatorMetrics } from './metrics.js';
 import { UnschedulableExplainer } from './queries.js';
 import { RAFT_PATH } from './raft/peer-link.js';
@@ -29,6 +30,9 @@ import {
   startBackgroundCheckpoints,
 } from './store/index.js';
 import { WsGateway } from './ws/gateway.js';
+
+/** How long the event loop's stalls are remembered for the workers' heartbeat allowance. */
+const STALLS_KEPT_MS = 60_000;
 
 /** Commands after which WAL checkpoints move to their own thread (see `startBackgroundCheckpoints`). */
 const CHECKPOINT_THREAD_AFTER_COMMANDS = 1_000;
@@ -275,29 +279,29 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       },
     );
   };
-  const liveness = setInterval(
-    () => {
-      const now = Date.now();
-      createClusterCredentials();
-      // A new leader first gives workers their longest reconnect delay to find it.
-      if (
-        cluster !== undefined &&
-        (!cluster.isLeader || now - cluster.leaderSince < MAX_RECONNECT_DELAY_MS)
-      ) {
-        return;
-      }
-      healthWatch.check(now);
-      for (const command of expiredWorkers(state, now)) {
-        logger.warn({ workerId: command.workerId, reason: command.reason }, 'worker expired');
-        ctx.commit.submit(command);
-      }
-      for (const command of expiredLeases(state, now)) {
-        logger.warn({ taskId: command.lease.taskId, reason: command.reason }, 'lease expired');
-        ctx.commit.submit(command);
-      }
-    },
-    Math.max(50, Math.floor(options.state.heartbeatIntervalMs / 2)),
-  );
+  const livenessIntervalMs = Math.max(50, Math.floor(options.state.heartbeatIntervalMs / 2));
+  const stalls = new LoopStalls(livenessIntervalMs, STALLS_KEPT_MS);
+  const liveness = setInterval(() => {
+    const now = Date.now();
+    const recentStalls = stalls.tick(now);
+    createClusterCredentials();
+    // A new leader first gives workers their longest reconnect delay to find it.
+    if (
+      cluster !== undefined &&
+      (!cluster.isLeader || now - cluster.leaderSince < MAX_RECONNECT_DELAY_MS)
+    ) {
+      return;
+    }
+    healthWatch.check(now);
+    for (const command of expiredWorkers(state, now, recentStalls)) {
+      logger.warn({ workerId: command.workerId, reason: command.reason }, 'worker expired');
+      ctx.commit.submit(command);
+    }
+    for (const command of expiredLeases(state, now)) {
+      logger.warn({ taskId: command.lease.taskId, reason: command.reason }, 'lease expired');
+      ctx.commit.submit(command);
+    }
+  }, livenessIntervalMs);
   const backoffs = new BackoffTimer(state, ctx.commit);
   batchListeners.push(() => backoffs.arm());
   cluster?.start();

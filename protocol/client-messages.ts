@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_TASKS_PER_SUBMIT } from './limits.js';
+import { DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT, MAX_TASKS_PER_SUBMIT } from './limits.js';
 import { TaskEvent, TaskSpec, TaskState, TaskView } from './task.js';
 import { PROTOCOL_VERSION } from './version.js';
 
@@ -42,7 +42,7 @@ export const QueryMessage = z.object({
   state: TaskState.optional(),
   /** Return tasks with a larger submission sequence number (paging). */
   afterSeq: z.number().int().nonnegative().optional(),
-  limit: z.number().int().positive().max(10_000).default(1_000),
+  limit: z.number().int().positive().max(MAX_QUERY_LIMIT).default(DEFAULT_QUERY_LIMIT),
 });
 export type QueryMessage = z.infer<typeof QueryMessage>;
 

@@ -1,5 +1,7 @@
 import type { z } from 'zod';
+import { outlineJson, parseOutlined, preview, shorten } from './bounded-json.js';
 import type { ProtocolError } from './errors.js';
+import { MAX_JSON_DEPTH } from './message-bounds.js';
 import { TASK_KINDS } from './task-kinds.js';
 import { PROTOCOL_VERSION } from './version.js';
 
@@ -25,7 +27,8 @@ function messageTypes(schema: MessageUnion<unknown>): string[] {
 function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let out = '';
   for (const key of path) {
-    out += typeof key === 'number' ? `[${key}]` : out === '' ? String(key) : `.${String(key)}`;
+    const name = shorten(String(key));
+    out += typeof key === 'number' ? `[${key}]` : out === '' ? name : `.${name}`;
   }
   return out;
 }
@@ -39,7 +42,10 @@ function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
   return value;
 }
 
-/** Turns zod issues into one line naming each bad field. */
+/** The most characters of one issue's text (zod lists unknown keys, which may be long). */
+const MAX_ISSUE_LENGTH = 300;
+
+/** Turns zod issues into one line naming each bad field; never quotes the input whole. */
 export function describeIssues(error: z.ZodError, input?: unknown): string {
   return error.issues
     .slice(0, 5)
@@ -47,10 +53,11 @@ export function describeIssues(error: z.ZodError, input?: unknown): string {
       const path = formatPath(issue.path);
       const at = path === '' ? '' : `${path}: `;
       if (issue.code === 'invalid_union' && path.endsWith('kind') && 'options' in issue) {
-        const given = JSON.stringify(valueAt(input, issue.path));
+        const given = preview(valueAt(input, issue.path));
         return `${at}unknown task kind ${given} (known kinds: ${TASK_KINDS.join(', ')})`;
       }
-      return `${at}${issue.message}`;
+      const text = `${at}${issue.message}`;
+      return text.length <= MAX_ISSUE_LENGTH ? text : `${text.slice(0, MAX_ISSUE_LENGTH)}…`;
     })
     .join('; ');
 }
@@ -64,20 +71,45 @@ function isUnknownTaskKind(error: z.ZodError): boolean {
   );
 }
 
+export interface DecodeOptions {
+  /** Characters of JSON text a message of each type may have, checked before it is parsed. */
+  maxLengths?: { readonly [type: string]: number | undefined };
+  /** Different object keys a message may use, counted before it is parsed. */
+  maxDistinctKeys?: number;
+  /**
+   * Asked with the message's type before its body is parsed (a permission check): an error
+   * refuses the message unread.
+   */
+  admit?: (type: string) => ProtocolError | undefined;
+}
+
 /**
- * Parses one wire message: JSON, then a known `type`, then the protocol version, then the
- * schema. Each failure names the problem; nothing is thrown.
+ * Parses one wire message: its text within bounds (depth always, key count and length by type
+ * as `options` say), its type admitted, then JSON, a known `type`, the protocol version and the
+ * schema. Each failure names the problem; nothing is thrown, whatever the input.
  */
-export function decodeMessage<T>(raw: string, schema: MessageUnion<T>): Decoded<T> {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch (err) {
-    return {
-      ok: false,
-      error: { code: 'bad_json', message: `malformed JSON: ${(err as Error).message}` },
-    };
+export function decodeMessage<T>(
+  raw: string,
+  schema: MessageUnion<T>,
+  options: DecodeOptions = {},
+): Decoded<T> {
+  const types = messageTypes(schema);
+  const outlined = outlineJson(raw, {
+    maxDepth: MAX_JSON_DEPTH,
+    ...(options.maxDistinctKeys === undefined ? {} : { maxDistinctKeys: options.maxDistinctKeys }),
+  });
+  if (!outlined.ok) return outlined;
+  const { outline } = outlined;
+  const { type } = outline;
+  const fail = (error: ProtocolError): Decoded<T> =>
+    outline.id === undefined ? { ok: false, error } : { ok: false, error, id: outline.id };
+  if (type !== undefined && types.includes(type)) {
+    const refused = tooLong(type, raw.length, options.maxLengths?.[type]) ?? options.admit?.(type);
+    if (refused !== undefined) return fail(refused);
   }
+  const parsed = parseOutlined(raw, outline);
+  if (!parsed.ok) return parsed;
+  const { value } = parsed;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return {
       ok: false,
@@ -85,12 +117,8 @@ export function decodeMessage<T>(raw: string, schema: MessageUnion<T>): Decoded<
     };
   }
   const record = value as Record<string, unknown>;
-  const id = typeof record.id === 'string' ? record.id : undefined;
-  const fail = (error: ProtocolError): Decoded<T> =>
-    id === undefined ? { ok: false, error } : { ok: false, error, id };
-  const types = messageTypes(schema);
   if (typeof record.type !== 'string' || !types.includes(record.type)) {
-    const got = typeof record.type === 'string' ? `'${record.type}'` : 'no type';
+    const got = typeof record.type === 'string' ? `'${shorten(record.type)}'` : 'no type';
     return fail({
       code: 'unknown_type',
       message: `unknown message type ${got} (expected one of: ${types.join(', ')})`,
@@ -99,11 +127,24 @@ export function decodeMessage<T>(raw: string, schema: MessageUnion<T>): Decoded<
   if (record.v !== PROTOCOL_VERSION) {
     return fail({
       code: 'unsupported_version',
-      message: `unsupported protocol version ${JSON.stringify(record.v)} (expected v${PROTOCOL_VERSION})`,
+      message: `unsupported protocol version ${preview(record.v)} (expected v${PROTOCOL_VERSION})`,
     });
   }
   const checked = parseWith(schema, value, `'${record.type}' message`);
-  return checked.ok || id === undefined ? checked : { ...checked, id };
+  return checked.ok || outline.id === undefined ? checked : { ...checked, id: outline.id };
+}
+
+/** The refusal of a message of `type` longer than `maxLength`, if it is. */
+function tooLong(
+  type: string,
+  length: number,
+  maxLength: number | undefined,
+): ProtocolError | undefined {
+  if (maxLength === undefined || length <= maxLength) return undefined;
+  return {
+    code: 'message_too_large',
+    message: `a '${type}' message may be at most ${maxLength} characters; this one has ${length}`,
+  };
 }
 
 /** Validates an already parsed value; the error names each bad field. */

@@ -7,6 +7,8 @@ export const ERROR_CODES = [
   'invalid_message',
   'unknown_task_kind',
   'message_too_large',
+  /** A REST body that is not UTF-8 JSON (another charset, an unknown content encoding). */
+  'unsupported_media_type',
   'unauthorized',
   'forbidden',
   'not_found',

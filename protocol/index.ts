@@ -1,3 +1,4 @@
+export * from './bounded-json.js';
 export * from './capabilities.js';
 export * from './client-messages.js';
 export * from './close-codes.js';
@@ -5,6 +6,7 @@ export * from './decode.js';
 export * from './errors.js';
 export * from './json-schema.js';
 export * from './limits.js';
+export * from './message-bounds.js';
 export * from './messages.js';
 export * from './model-io.js';
 export * from './raft.js';

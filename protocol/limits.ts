@@ -1,6 +1,9 @@
 /** Defaults shared by every process; each can be overridden where it is enforced. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 export const MAX_TASKS_PER_SUBMIT = 10_000;
+/** Tasks one query returns (`query` on `/ws`, `GET /api/tasks`): at most, and when not asked. */
+export const MAX_QUERY_LIMIT = 10_000;
+export const DEFAULT_QUERY_LIMIT = 1_000;
 export const DEFAULT_TASK_TIMEOUT_MS = 10 * 60_000;
 export const DEFAULT_MAX_RETRIES = 3;
 /** Delay before the first retry; each later one waits `DEFAULT_BACKOFF_FACTOR` times longer. */

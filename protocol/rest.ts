@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Capabilities, Labels, WorkerStatus } from './capabilities.js';
-import { MAX_TASKS_PER_SUBMIT } from './limits.js';
-import { TaskSpec } from './task.js';
+import { DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT, MAX_TASKS_PER_SUBMIT } from './limits.js';
+import { TaskSpec, TaskState } from './task.js';
 import { MAX_DRAIN_GRACE_MS, WorkerSecret } from './worker-messages.js';
 
 /** `POST /api/tasks/submit`: `{ tasks: [...] }`; a bare spec or array is accepted too. */
@@ -9,6 +9,27 @@ export const RestSubmitBody = z.object({
   tasks: z.array(TaskSpec).min(1).max(MAX_TASKS_PER_SUBMIT),
 });
 export type RestSubmitBody = z.infer<typeof RestSubmitBody>;
+
+/** A whole number from `min` to `max`, as a query string spells it. */
+function queryWholeNumber(min: number, max: number) {
+  return z
+    .string()
+    .regex(/^(0|[1-9][0-9]*)$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+}
+
+/**
+ * The query of `GET /api/tasks`: tasks in submission order, at most `limit` of them, those
+ * after the submission sequence number `afterSeq` (paging).
+ */
+export const RestTasksQuery = z.object({
+  state: TaskState.optional(),
+  group: z.string().min(1).optional(),
+  afterSeq: queryWholeNumber(0, Number.MAX_SAFE_INTEGER).optional(),
+  limit: queryWholeNumber(1, MAX_QUERY_LIMIT).default(DEFAULT_QUERY_LIMIT),
+});
+export type RestTasksQuery = z.infer<typeof RestTasksQuery>;
 
 /**
  * `POST /api/workers/register`: records a worker without a live connection. It receives

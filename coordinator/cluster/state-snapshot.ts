@@ -2,6 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { createGzip, gunzipSync } from 'node:zlib';
 import {
   describeIssues,
+  preview,
   type SnapshotTask,
   type SnapshotWorker,
   STATE_SNAPSHOT_VERSION,
@@ -174,7 +175,7 @@ function parseSnapshot(data: string, maxBytes: number): StateSnapshot {
   const version = (json as { v?: unknown } | null)?.v;
   if (version !== STATE_SNAPSHOT_VERSION) {
     throw new StateSnapshotError(
-      `state snapshot refused: version ${JSON.stringify(version)} is not one this coordinator reads (${STATE_SNAPSHOT_VERSION})`,
+      `state snapshot refused: version ${preview(version)} is not one this coordinator reads (${STATE_SNAPSHOT_VERSION})`,
     );
   }
   const parsed = StateSnapshot.safeParse(json);

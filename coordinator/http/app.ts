@@ -5,6 +5,7 @@ import type { CoordinatorContext } from '../context.js';
 import type { CoordinatorMetrics } from '../metrics.js';
 import { requireRole } from './auth.js';
 import { errorHandler, sendRestError } from './errors.js';
+import { jsonBody } from './json-body.js';
 import { artifactRoutes } from './routes/artifacts.js';
 import { drainRoutes } from './routes/drain.js';
 import { examplePageTestRoutes } from './routes/example-page-tests.js';
@@ -14,7 +15,6 @@ import { taskRoutes } from './routes/tasks.js';
 import { whoamiRoutes } from './routes/whoami.js';
 import { workerPageRoutes } from './routes/worker-page.js';
 import { workerRoutes } from './routes/workers.js';
-import { jsonBody } from './task-submit.js';
 
 export function createApp(
   ctx: CoordinatorContext,
@@ -29,7 +29,7 @@ export function createApp(
   app.use('/worker', workerPageRoutes());
   app.use('/examples/page-tests', examplePageTestRoutes());
   app.use('/api', artifactRoutes(ctx.artifacts, ctx.artifactReplicas, credentials));
-  app.use(jsonBody(ctx.maxMessageBytes));
+  app.use(jsonBody(ctx.maxMessageBytes, credentials));
   app.use('/api', statusRoutes(ctx, db, metrics, credentials));
   app.use('/api', workerRoutes(ctx, credentials));
   app.use('/api', whoamiRoutes(credentials));

@@ -7,6 +7,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   invalid_message: 400,
   unknown_task_kind: 400,
   message_too_large: 413,
+  unsupported_media_type: 415,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
@@ -32,7 +33,7 @@ export function sendRestError(res: ServerResponse, code: ErrorCode, message: str
   writeJson(res, STATUS[code] ?? 400, { error: { code, message } });
 }
 
-/** What body-parser and the handlers throw: its fields that say which answer to give. */
+/** What body-parser, the router and the handlers throw: its fields that say which answer to give. */
 export interface ThrownError {
   type?: string;
   status?: number;
@@ -40,7 +41,17 @@ export interface ThrownError {
   length?: number;
   limit?: number;
   code?: unknown;
+  /** http-errors' mark of an error meant for the client (4xx). */
+  expose?: boolean;
 }
+
+/** The codes of the client errors that body-parser and the router throw, by status. */
+const CLIENT_ERROR_CODES: Partial<Record<number, ErrorCode>> = {
+  400: 'invalid_message',
+  404: 'not_found',
+  413: 'message_too_large',
+  415: 'unsupported_media_type',
+};
 
 /** Answers a body-parser or unexpected error in the same `{ error: { code, message } }` shape. */
 export function sendThrownError(res: ServerResponse, err: ThrownError): void {
@@ -54,6 +65,11 @@ export function sendThrownError(res: ServerResponse, err: ThrownError): void {
     sendRestError(res, err.code, err.message ?? err.code);
   } else if (err.type === 'entity.parse.failed') {
     sendRestError(res, 'bad_json', `malformed JSON: ${err.message}`);
+  } else if (err instanceof URIError) {
+    // The router could not decode a path parameter (a malformed %-escape).
+    sendRestError(res, 'invalid_message', `malformed %-escape in the path: ${err.message}`);
+  } else if (err.expose === true && err.status !== undefined && CLIENT_ERROR_CODES[err.status]) {
+    sendRestError(res, CLIENT_ERROR_CODES[err.status]!, err.message ?? `HTTP ${err.status}`);
   } else {
     sendRestError(res, 'internal', err.message ?? 'internal error');
   }

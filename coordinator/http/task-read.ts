@@ -20,11 +20,16 @@ export function taskReadHandler(ctx: CoordinatorContext, credentials: Credential
     // Anything else (a malformed escape too) goes on to Express, which answers it.
     if (id === undefined || id === '' || id.includes('/')) return false;
     if (!authorized(credentials, ['admin'], req, res)) return true;
-    const view = describeTask(ctx.state, ctx.explainer, id, ctx.now());
-    if (view === undefined) sendRestError(res, 'not_found', `no task '${id}'`);
-    else writeJson(res, 200, view);
+    answerTaskRead(ctx, id, res);
     return true;
   };
+}
+
+/** Answers `GET /api/tasks/:id` for the task `id`. */
+export function answerTaskRead(ctx: CoordinatorContext, id: string, res: ServerResponse): void {
+  const view = describeTask(ctx.state, ctx.explainer, id, ctx.now());
+  if (view === undefined) sendRestError(res, 'not_found', `no task '${id}'`);
+  else writeJson(res, 200, view);
 }
 
 function decodedSegment(raw: string): string | undefined {

@@ -1,18 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import express from 'express';
 import { parseWith, RestSubmitBody } from '../../protocol/index.js';
 import type { Credentials } from '../auth/index.js';
 import type { CoordinatorContext } from '../context.js';
 import { type SubmitOutcome, submitSpecs } from '../submit.js';
 import { authorized } from './auth.js';
 import { sendRestError, sendThrownError, type ThrownError, writeJson } from './errors.js';
+import { jsonBodyReader } from './json-body.js';
 
 const PATH = '/api/tasks/submit';
-
-/** The JSON body parser every route shares: `maxBytes` at most. */
-export function jsonBody(maxBytes: number): ReturnType<typeof express.json> {
-  return express.json({ limit: maxBytes });
-}
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
@@ -41,21 +36,22 @@ export function submitTaskBody(ctx: CoordinatorContext, body: unknown, res: Serv
 
 /**
  * `POST /api/tasks/submit`, the most frequent write, answered before Express as the app would
- * (the same body parser and limit, then admin auth, the same answers): the router's middleware
- * stack cost more than the submit itself. Returns false for any other request; Express still
- * routes the spellings this exact path does not match (a trailing slash, other case).
+ * (admin auth before the body is read, the same body reader and limits, the same answers): the
+ * router's middleware stack cost more than the submit itself. Returns false for any other
+ * request; Express still routes the spellings this exact path does not match (a trailing
+ * slash, other case).
  */
 export function taskSubmitHandler(ctx: CoordinatorContext, credentials: Credentials | undefined) {
-  const parse = jsonBody(ctx.maxMessageBytes);
+  const read = jsonBodyReader(ctx.maxMessageBytes);
   return (req: IncomingMessage & { body?: unknown }, res: ServerResponse): boolean => {
     const url = req.url ?? '';
     if (req.method !== 'POST' || (url !== PATH && !url.startsWith(`${PATH}?`))) return false;
-    parse(req, res, (error?: ThrownError) => {
+    if (!authorized(credentials, ['admin'], req, res)) return true;
+    read(req, res, 'admin', (error?: ThrownError) => {
       if (error !== undefined) {
         sendThrownError(res, error);
         return;
       }
-      if (!authorized(credentials, ['admin'], req, res)) return;
       try {
         submitTaskBody(ctx, req.body, res);
       } catch (thrown) {

@@ -2,7 +2,12 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { decodeMessage, type ProtocolError, RaftFrame } from '../../protocol/index.js';
+import {
+  decodeMessage,
+  MAX_DISTINCT_KEYS,
+  type ProtocolError,
+  RaftFrame,
+} from '../../protocol/index.js';
 import { bearerToken } from '../auth/index.js';
 import { PeerLink, RAFT_FROM_HEADER } from './peer-link.js';
 import type { Message, NodeId } from './types.js';
@@ -92,7 +97,8 @@ export class PeerTransport {
 
   /** Decodes one frame from `from` and delivers its messages; the problem, if it is refused. */
   receive(raw: string, from: string): ProtocolError | undefined {
-    const decoded = decodeMessage(raw, RaftFrame);
+    // A frame's keys are the schema's: a frame of fresh ones is refused before it is parsed.
+    const decoded = decodeMessage(raw, RaftFrame, { maxDistinctKeys: MAX_DISTINCT_KEYS });
     if (!decoded.ok) return decoded.error;
     const stray = decoded.message.messages.find(
       (m) => m.from !== from || m.to !== this.options.self,

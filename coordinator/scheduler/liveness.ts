@@ -8,17 +8,47 @@ function heartbeatAllowanceMs(state: CoordinatorState): number {
   return state.config.heartbeatIntervalMs * state.config.heartbeatMisses;
 }
 
-/** Commands that expire every worker silent for longer than the heartbeat allowance. */
-export function expiredWorkers(state: CoordinatorState, now: number): ExpireWorker[] {
+/**
+ * A time the coordinator's event loop was blocked, `ms` long up to `endedAt`. Heartbeats that
+ * arrived meanwhile waited in their sockets, so the silence it caused is not the workers'.
+ */
+export interface LoopStall {
+  endedAt: number;
+  ms: number;
+}
+
+/** How much of the time since `since` the coordinator itself was stalled. */
+function stalledSince(stalls: readonly LoopStall[], since: number): number {
+  let ms = 0;
+  for (const stall of stalls) {
+    if (stall.endedAt > since) ms += Math.min(stall.ms, stall.endedAt - since);
+  }
+  return ms;
+}
+
+/**
+ * Commands that expire every worker silent for longer than the heartbeat allowance, not
+ * counting the coordinator's own `stalls` since its last heartbeat.
+ */
+export function expiredWorkers(
+  state: CoordinatorState,
+  now: number,
+  stalls: readonly LoopStall[] = [],
+): ExpireWorker[] {
   const allowance = heartbeatAllowanceMs(state);
   const commands: ExpireWorker[] = [];
   for (const worker of state.workers.values()) {
     if (isGone(worker) || now - worker.lastSeen <= allowance) continue;
+    const stalled = stalledSince(stalls, worker.lastSeen);
+    if (now - worker.lastSeen - stalled <= allowance) continue;
     commands.push({
       type: 'ExpireWorker',
       now,
       workerId: worker.id,
-      reason: `no heartbeat for ${now - worker.lastSeen} ms`,
+      reason:
+        stalled === 0
+          ? `no heartbeat for ${now - worker.lastSeen} ms`
+          : `no heartbeat for ${now - worker.lastSeen} ms (${stalled} ms of it the coordinator was stalled)`,
     });
   }
   return commands;

@@ -2,7 +2,14 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import { WebSocketServer } from 'ws';
-import { CLOSE_NOT_LEADER, decodeMessage, InboundMessage } from '../../protocol/index.js';
+import {
+  CLOSE_NOT_LEADER,
+  decodeMessage,
+  InboundMessage,
+  MAX_DISTINCT_KEYS,
+  MAX_MESSAGE_LENGTHS,
+  shorten,
+} from '../../protocol/index.js';
 import { bearerToken, type Credentials, type Role } from '../auth/index.js';
 import type { CoordinatorContext } from '../context.js';
 import { CREDENTIALS_PENDING } from '../http/auth.js';
@@ -108,6 +115,9 @@ export class WsGateway {
   }
 
   private connected(socket: WebSocket, role: Role): void {
+    // First: a frame the socket cannot read (not UTF-8, too large) is an 'error' event, which
+    // would end the process if nothing listened, even on a socket about to be refused.
+    socket.on('error', (error) => this.ctx.logger.debug({ err: error }, 'ws connection error'));
     const cluster = this.ctx.cluster;
     if (cluster !== undefined && !cluster.isLeader) {
       refuseAsFollower(socket, cluster.status().leaderUrl);
@@ -115,24 +125,40 @@ export class WsGateway {
     }
     const session = new Session(this.ctx, socket, role, this.workers, this.subscriptions);
     socket.on('message', (data) => {
-      // The default binaryType delivers every message, fragmented or not, as one Buffer.
-      const buffer = data as Buffer;
-      if (buffer.length > this.ctx.maxMessageBytes) {
+      // One message that fails is answered and logged; it never takes the process down.
+      try {
+        // The default binaryType delivers every message, fragmented or not, as one Buffer.
+        this.receive(socket, session, data as Buffer);
+      } catch (error) {
+        this.ctx.logger.error({ err: error }, 'handling a ws message failed');
         sendError(socket, {
-          code: 'message_too_large',
-          message: `message of ${buffer.length} bytes exceeds the limit of ${this.ctx.maxMessageBytes} bytes`,
+          code: 'internal',
+          message: `internal error handling this message: ${error instanceof Error ? shorten(error.message) : 'no details'}`,
         });
-        return;
-      }
-      const decoded = decodeMessage(buffer.toString(), InboundMessage);
-      if (decoded.ok) session.handle(decoded.message);
-      else {
-        this.ctx.logger.debug({ error: decoded.error }, 'rejected a ws message');
-        sendError(socket, decoded.error, decoded.id);
       }
     });
     socket.on('close', () => session.closed());
-    socket.on('error', (error) => this.ctx.logger.debug({ err: error }, 'ws connection error'));
+  }
+
+  /** Sizes, then the sender's permission for its type, then the body: each refused cheaply. */
+  private receive(socket: WebSocket, session: Session, buffer: Buffer): void {
+    if (buffer.length > this.ctx.maxMessageBytes) {
+      sendError(socket, {
+        code: 'message_too_large',
+        message: `message of ${buffer.length} bytes exceeds the limit of ${this.ctx.maxMessageBytes} bytes`,
+      });
+      return;
+    }
+    const decoded = decodeMessage(buffer.toString(), InboundMessage, {
+      maxLengths: MAX_MESSAGE_LENGTHS,
+      maxDistinctKeys: MAX_DISTINCT_KEYS,
+      admit: (type) => session.refusal(type),
+    });
+    if (decoded.ok) session.handle(decoded.message);
+    else {
+      this.ctx.logger.debug({ error: decoded.error }, 'rejected a ws message');
+      sendError(socket, decoded.error, decoded.id);
+    }
   }
 }
 

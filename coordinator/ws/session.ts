@@ -33,16 +33,19 @@ export class Session {
     private readonly subscriptions: Subscriptions,
   ) {}
 
+  /**
+   * Why this connection may not send a message of `type`: a worker token sends only worker
+   * messages. Asked before the message's body is read.
+   */
+  refusal(type: string): ProtocolError | undefined {
+    if (this.role === 'admin' || WORKER_MESSAGE_TYPES.has(type)) return undefined;
+    return { code: 'forbidden', message: `a worker token may not send '${type}'` };
+  }
+
+  /** Handles a message `refusal` admitted. */
   handle(message: InboundMessage): void {
     if (WORKER_MESSAGE_TYPES.has(message.type)) {
       this.handleWorker(message as WorkerToCoordinator);
-    } else if (this.role !== 'admin') {
-      const id = 'id' in message ? message.id : undefined;
-      sendError(
-        this.socket,
-        { code: 'forbidden', message: `a worker token may not send '${message.type}'` },
-        id,
-      );
     } else {
       this.handleClient(message as ClientToCoordinator);
     }

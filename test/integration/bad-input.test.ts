@@ -34,8 +34,13 @@ function reply(
   socket: WebSocket,
   payload: string,
 ): Promise<{ type: string; code?: string; message?: string; id?: string }> {
-  return new Promise((resolve) => {
-    socket.once('message', (data) => resolve(JSON.parse(data.toString())));
+  return new Promise((resolve, reject) => {
+    const closed = (code: number) => reject(new Error(`connection closed (${code}) unanswered`));
+    socket.once('close', closed);
+    socket.once('message', (data) => {
+      socket.off('close', closed);
+      resolve(JSON.parse(data.toString()));
+    });
     socket.send(payload);
   });
 }
@@ -134,6 +139,40 @@ describe('bad input over /ws', () => {
     socket.close();
   });
 
+  it('refuses values nested thousands deep anywhere, even from a worker token, and lives', async () => {
+    const deep = `${'['.repeat(6_000)}${']'.repeat(6_000)}`;
+    const cases: Array<[string, string]> = [
+      ['v of a heartbeat', `{"v":${deep},"type":"heartbeat"}`],
+      [
+        'tasks[0].kind of a submit',
+        `{"v":1,"type":"submit","id":"d1","tasks":[{"kind":${deep},"payload":{}}]}`,
+      ],
+      [
+        'capabilities.kind of a register',
+        `{"v":1,"type":"register","workerId":"w","name":"n","capabilities":{"kind":${deep}},"labels":{},"slots":1,"inFlight":[]}`,
+      ],
+      [
+        'results[0].result.output.kind of a result',
+        `{"v":1,"type":"result","results":[{"taskId":"t","attempt":1,"leaseToken":1,"result":{"status":"failed","durationMs":1,"output":{"kind":${deep}}}}]}`,
+      ],
+    ];
+    for (const token of [coordinator.workerToken, coordinator.adminKey]) {
+      const socket = await open(token);
+      for (const [where, payload] of cases) {
+        const error = await reply(socket, payload);
+        expect({ where, ...error }).toMatchObject({ where, type: 'error' });
+        // A worker token's submit is refused by its type before the body is read.
+        expect(error.code).toMatch(/^(invalid_message|forbidden)$/);
+        expect(error.message!.length).toBeLessThan(200);
+      }
+      expect(
+        await reply(socket, JSON.stringify({ v: 1, type: 'heartbeat', pad: 'x'.repeat(2_000) })),
+      ).toMatchObject({ code: 'message_too_large', message: expect.stringMatching(/'heartbeat'/) });
+      socket.close();
+    }
+    expect((await fetch(`${coordinator.url}/api/health`)).status).toBe(200);
+  });
+
   it('rejects a missing or wrong token at the handshake', async () => {
     await expect(open(undefined)).rejects.toMatchObject({
       status: 401,
@@ -204,5 +243,96 @@ describe('bad input over REST', () => {
     expect(await stored()).toEqual(before);
     const health = await fetch(`${coordinator.url}/api/health`);
     expect(health.status).toBe(200);
+  });
+
+  const call = async (method: string, path: string, init: RequestInit = {}) => {
+    const res = await fetch(`${coordinator.url}${path}`, {
+      method,
+      ...init,
+      headers: { authorization: `Bearer ${coordinator.adminKey}`, ...init.headers },
+    });
+    const body = (await res.json()) as { error?: { code: string; message: string } };
+    return { path, status: res.status, code: body.error?.code, message: body.error?.message };
+  };
+
+  it('answers a malformed %-escape in a path with 400 naming it', async () => {
+    for (const [method, path] of [
+      ['GET', '/api/tasks/%E0'],
+      ['GET', '/api/tasks/%E0/'],
+      ['GET', '/api/results/%E0'],
+      ['GET', '/api/artifacts/%E0'],
+      ['POST', '/api/workers/%E0/drain'],
+    ] as const) {
+      expect(await call(method, path)).toMatchObject({
+        path,
+        status: 400,
+        code: 'invalid_message',
+        message: expect.stringMatching(/malformed %-escape in the path.*%E0/),
+      });
+    }
+    // The same paths, well formed, still route.
+    expect(await call('GET', '/api/tasks/no-such')).toMatchObject({ status: 404 });
+    expect(await call('GET', '/api/tasks/no-such/')).toMatchObject({ status: 404 });
+  });
+
+  it('answers a body in another charset than UTF-8 with 415 naming it', async () => {
+    for (const path of ['/api/tasks/submit', '/api/tasks/submit/', '/api/workers/status']) {
+      expect(
+        await call('POST', path, {
+          headers: { 'content-type': 'application/json; charset=latin1' },
+          body: '{"tasks":[]}',
+        }),
+      ).toMatchObject({
+        path,
+        status: 415,
+        code: 'unsupported_media_type',
+        message: expect.stringMatching(/charset 'latin1' is not supported/),
+      });
+    }
+  });
+
+  it('rejects a limit or afterSeq that is not a whole number in range, naming it', async () => {
+    for (const query of ['limit=abc', 'limit=0', 'limit=1.5', 'limit=-5', 'limit=10001']) {
+      expect(await call('GET', `/api/tasks?${query}`)).toMatchObject({
+        status: 400,
+        code: 'invalid_message',
+        message: expect.stringMatching(/invalid tasks query: limit: /),
+      });
+    }
+    for (const query of ['afterSeq=abc', 'afterSeq=-1', 'afterSeq=1.5', 'afterSeq=']) {
+      expect(await call('GET', `/api/tasks?${query}`)).toMatchObject({
+        status: 400,
+        message: expect.stringMatching(/invalid tasks query: afterSeq: /),
+      });
+    }
+    expect(await call('GET', '/api/tasks?state=lost')).toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/state: /),
+    });
+    const res = await fetch(`${coordinator.url}/api/tasks?limit=1&afterSeq=0`, {
+      headers: { authorization: `Bearer ${coordinator.adminKey}` },
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { tasks: unknown[] }).tasks.length).toBeLessThanOrEqual(1);
+  });
+
+  it('refuses a deeply nested or key-stuffed body before parsing it, and a stranger before reading it', async () => {
+    const deep = `{"tasks":${'['.repeat(6_000)}${']'.repeat(6_000)}}`;
+    const keys = `{${Array.from({ length: 5_000 }, (_, i) => `"k${i}":1`).join(',')}}`;
+    const json = { 'content-type': 'application/json' };
+    for (const path of ['/api/tasks/submit', '/api/tasks/submit/', '/api/workers/register']) {
+      expect(await call('POST', path, { headers: json, body: deep })).toMatchObject({
+        status: 400,
+        message: expect.stringMatching(/request body: JSON nested deeper than 32 levels/),
+      });
+      expect(await call('POST', path, { headers: json, body: keys })).toMatchObject({
+        status: 413,
+        message: expect.stringMatching(/more than 4096 different object keys/),
+      });
+      expect(
+        await call('POST', path, { headers: { ...json, authorization: '' }, body: '{"tasks": [' }),
+      ).toMatchObject({ status: 401, code: 'unauthorized' });
+    }
+    expect((await fetch(`${coordinator.url}/api/health`)).status).toBe(200);
   });
 });

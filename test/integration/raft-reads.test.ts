@@ -80,7 +80,7 @@ describe('reads on every member of a Raft cluster', () => {
     expect((await memberStatus(follower, adminKey)).raft!.readRounds).toBe(rounds);
     for (const member of [follower, leader]) {
       const malformed = await callMember(member, adminKey, '/api/tasks/%E0');
-      expect(malformed.status, `${member.id}: ${JSON.stringify(malformed.body)}`).toBe(404);
+      expect(malformed.status, `${member.id}: ${JSON.stringify(malformed.body)}`).toBe(400);
       expect((await memberStatus(member, adminKey)).role).toBeDefined();
     }
   });

@@ -1,8 +1,9 @@
 import { Router } from 'express';
-import { TaskState } from '../../../protocol/index.js';
+import { parseWith, RestTasksQuery } from '../../../protocol/index.js';
 import type { CoordinatorContext } from '../../context.js';
 import { listTasks } from '../../queries.js';
 import { sendRestError } from '../errors.js';
+import { answerTaskRead } from '../task-read.js';
 import { submitTaskBody } from '../task-submit.js';
 
 export function taskRoutes(ctx: CoordinatorContext): Router {
@@ -11,30 +12,16 @@ export function taskRoutes(ctx: CoordinatorContext): Router {
   router.post('/tasks/submit', (req, res) => submitTaskBody(ctx, req.body, res));
 
   router.get('/tasks', (req, res) => {
-    const state = typeof req.query.state === 'string' ? req.query.state : undefined;
-    if (state !== undefined && !TaskState.safeParse(state).success) {
-      sendRestError(
-        res,
-        'invalid_message',
-        `unknown state '${state}' (one of: ${TaskState.options.join(', ')})`,
-      );
+    const parsed = parseWith(RestTasksQuery, req.query, 'tasks query');
+    if (!parsed.ok) {
+      sendRestError(res, parsed.error.code, parsed.error.message);
       return;
     }
-    const limit = Math.min(Number(req.query.limit ?? 1000) || 1000, 10_000);
-    const afterSeq = req.query.afterSeq === undefined ? undefined : Number(req.query.afterSeq);
-    const tasks = listTasks(
-      ctx.state,
-      ctx.explainer,
-      {
-        state: state as TaskState | undefined,
-        group: typeof req.query.group === 'string' ? req.query.group : undefined,
-        afterSeq,
-        limit,
-      },
-      ctx.now(),
-    );
-    res.json({ tasks });
+    res.json({ tasks: listTasks(ctx.state, ctx.explainer, parsed.message, ctx.now()) });
   });
+
+  // The spellings of `GET /api/tasks/:id` the fast path leaves to Express (see task-read.ts).
+  router.get('/tasks/:id', (req, res) => answerTaskRead(ctx, req.params.id, res));
 
   router.get('/results/:id', (req, res) => {
     const task = ctx.state.tasks.get(req.params.id);

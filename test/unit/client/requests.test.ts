@@ -94,6 +94,17 @@ describe('DtfClient requests', () => {
     await expect(client.query()).rejects.toThrow('code 1011, overloaded');
   });
 
+  it('fails a request answered with a value nested 100,000 deep instead of crashing', async () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const fake = opened.fake(
+      await startFakeCoordinator((request, socket) =>
+        socket.send(`{"id":"${request.id}","v":${deep},"type":"tasks","tasks":[]}`),
+      ),
+    );
+    const client = opened.client(await DtfClient.connect({ urls: [fake.url] }));
+    await expect(client.query()).rejects.toThrow(/nested deeper than 32 levels/);
+  });
+
   it('fails the connection when the coordinator sends something unreadable', async () => {
     const fake = opened.fake(
       await startFakeCoordinator((_request, socket) => socket.send('{"v":1,"type":"bogus"}')),

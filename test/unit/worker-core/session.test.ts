@@ -92,6 +92,21 @@ describe('WorkerSession', () => {
     await session.stop();
   });
 
+  test('ignores a frame nested 100,000 deep, or with a deep value in a known message, and goes on', async () => {
+    const { session, connection } = startSession();
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    for (const frame of [
+      deep,
+      `{"v":${deep},"type":"registered"}`,
+      `{"v":1,"type":"assign","tasks":[{"kind":${deep}}]}`,
+      `{"v":1,"type":"error","code":"internal","message":${deep}}`,
+    ]) {
+      expect(() => connection.handlers.message(frame)).not.toThrow();
+    }
+    connection.deliver(registered);
+    await session.registered;
+  });
+
   test('stopping before registration rejects `registered`', async () => {
     const { session } = startSession();
     await session.stop();
