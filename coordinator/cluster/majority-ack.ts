@@ -44,7 +44,12 @@ export function awaitAcks(
       } else if (attempts.length - failures.size < needed) {
         settled = true;
         abort.abort(new Error('too few members could store it'));
-        reject(new MajorityUnreachable(needed, attempts.length, failures));
+        // In the members' order, not the order the failures came in: the text is the same every time.
+        const inOrder = attempts.flatMap(({ peer }) => {
+          const reason = failures.get(peer);
+          return reason === undefined ? [] : [[peer, reason] as const];
+        });
+        reject(new MajorityUnreachable(needed, attempts.length, new Map(inOrder)));
       }
     };
     check();

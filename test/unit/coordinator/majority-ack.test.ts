@@ -65,6 +65,17 @@ describe('awaitAcks', () => {
     );
   });
 
+  it('names the reasons in the order of the members, whatever order the failures came in', async () => {
+    const [a, b, c] = ['a', 'b', 'c'].map(peer);
+    const acks = awaitAcks([a!.attempt, b!.attempt, c!.attempt], 2);
+    c!.fail('disk full');
+    b!.fail('connection refused');
+    const error = await acks.catch((e: unknown) => e);
+    expect((error as Error).message).toBe(
+      'a majority needs 2 other members to store it, and 2 of 3 could not (b: connection refused; c: disk full)',
+    );
+  });
+
   it('aborts the attempts still running when the majority is out of reach', async () => {
     const [a, b, c] = ['a', 'b', 'c'].map(peer);
     const acks = awaitAcks([a!.attempt, b!.attempt, c!.attempt], 2);
