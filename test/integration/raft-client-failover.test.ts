@@ -32,7 +32,9 @@ function tasks(count: number, from: number): TaskSpecInput[] {
 
 describe('a client given every member of a Raft cluster', () => {
   it('follows its tasks through a SIGKILL of the leader, reporting each end once, and submits after it; so does dtf wait', async () => {
-    const members = await startRaftCluster(3);
+    // No task may be retried, so no worker may be taken for dead: on a loaded machine a worker
+    // can miss the default 600 ms here without being gone.
+    const members = await startRaftCluster(3, ['--heartbeat-misses', '15']);
     const leader = await nextLeader(members);
     const { adminKey, workerToken } = await clusterCredentials(members);
     await startClusterWorkers(members, workerToken, 2);
