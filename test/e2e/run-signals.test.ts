@@ -1,7 +1,6 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { processMark, spawnDtf, waitForMarked, waitUntilNoneMarked } from '../support/processes.js';
+import { writeSuiteFile } from '../support/suite-file.js';
 import { cleanUpAfterAll } from '../support/teardown.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -9,19 +8,13 @@ cleanUpAfterAll();
 
 /** A suite that keeps `dtf run` busy: a Chromium pool, and a command whose grandchild waits. */
 function busySuite(): string {
-  const dir = tempDir();
-  const file = join(dir, 'busy.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      name: 'busy',
-      pool: { chromium: 1 },
-      tasks: [
-        { name: 'waits', kind: 'command', payload: { command: 'sleep 1000 & wait', shell: true } },
-      ],
-    }),
-  );
-  return file;
+  return writeSuiteFile(tempDir(), {
+    name: 'busy',
+    pool: { chromium: 1 },
+    tasks: [
+      { name: 'waits', kind: 'command', payload: { command: 'sleep 1000 & wait', shell: true } },
+    ],
+  });
 }
 
 it.each([

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { writeSampleModels } from '../../models/index.js';
 import { spawnDtf, startCoordinatorProcess, startWorkerProcess } from '../support/processes.js';
+import { writeSuiteFile } from '../support/suite-file.js';
 import { cleanUpAfterAll } from '../support/teardown.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -19,10 +20,7 @@ function matrixSuite(
   target: { worker: string; executionProviders: string[] },
   fields: Record<string, unknown> = {},
 ): string {
-  const file = join(dir, `${name}.json`);
-  const matrix = { models: [model], targets: [target] };
-  writeFileSync(file, JSON.stringify({ name, matrix, ...fields }));
-  return file;
+  return writeSuiteFile(dir, { name, matrix: { models: [model], targets: [target] }, ...fields });
 }
 
 describe('dtf run', () => {
@@ -46,21 +44,17 @@ describe('dtf run', () => {
 
   it('exits 1 and reports the failing checks when a task fails', async () => {
     const dir = tempDir();
-    const suite = join(dir, 'failing.json');
-    writeFileSync(
-      suite,
-      JSON.stringify({
-        name: 'failing',
-        tasks: [
-          { name: 'good', kind: 'command', payload: { command: 'true' } },
-          {
-            name: 'bad',
-            kind: 'command',
-            payload: { command: 'echo boom >&2; exit 3', shell: true },
-          },
-        ],
-      }),
-    );
+    const suite = writeSuiteFile(dir, {
+      name: 'failing',
+      tasks: [
+        { name: 'good', kind: 'command', payload: { command: 'true' } },
+        {
+          name: 'bad',
+          kind: 'command',
+          payload: { command: 'echo boom >&2; exit 3', shell: true },
+        },
+      ],
+    });
     const run = spawnDtf(['run', suite, '--out', dir]);
     expect(await run.exited).toBe(1);
     expect(run.output()).toMatch(/bad\s+command\s+failed.*exited with code 3/);
@@ -71,12 +65,11 @@ describe('dtf run', () => {
   it("runs a matrix on the user's own .onnx file, relative to the suite, against the onnxruntime-node reference", async () => {
     const dir = tempDir();
     await writeSampleModels(join(dir, 'models'), 3);
-    const suite = join(dir, 'own-model.json');
     const targets = [{ worker: 'node', executionProviders: ['cpu'] }];
-    writeFileSync(
-      suite,
-      JSON.stringify({ name: 'own-model', matrix: { models: ['models/cnn.onnx'], targets } }),
-    );
+    const suite = writeSuiteFile(dir, {
+      name: 'own-model',
+      matrix: { models: ['models/cnn.onnx'], targets },
+    });
     const run = spawnDtf(['run', suite, '--out', dir]);
     expect(await run.exited, run.output()).toBe(0);
     expect(run.output()).toMatch(/cnn\s+node\s+pass \d+\.\d+ ms/);
@@ -89,12 +82,11 @@ describe('dtf run', () => {
   it('names a corrupt .onnx file before running anything', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'broken.onnx'), 'this is not protobuf');
-    const suite = join(dir, 'broken.json');
     const targets = [{ worker: 'node', executionProviders: ['cpu'] }];
-    writeFileSync(
-      suite,
-      JSON.stringify({ name: 'broken', matrix: { models: ['broken.onnx'], targets } }),
-    );
+    const suite = writeSuiteFile(dir, {
+      name: 'broken',
+      matrix: { models: ['broken.onnx'], targets },
+    });
     const run = spawnDtf(['run', suite, '--out', dir]);
     expect(await run.exited).toBe(1);
     expect(run.output()).toMatch(/not an ONNX model: .*broken\.onnx/);
@@ -102,11 +94,7 @@ describe('dtf run', () => {
 
   it('names the problem in a bad suite file without starting anything', async () => {
     const dir = tempDir();
-    const suite = join(dir, 'bad.json');
-    writeFileSync(
-      suite,
-      JSON.stringify({ name: 'bad', tasks: [{ kind: 'teleport', payload: {} }] }),
-    );
+    const suite = writeSuiteFile(dir, { name: 'bad', tasks: [{ kind: 'teleport', payload: {} }] });
     const run = spawnDtf(['run', suite]);
     expect(await run.exited).toBe(1);
     expect(run.output()).toMatch(
@@ -180,20 +168,16 @@ describe('dtf run', () => {
   it('at --timeout on its own coordinator, cancels what runs and stops every process it started', async () => {
     const dir = tempDir();
     const pidFile = join(dir, 'sleep.pid');
-    const suite = join(dir, 'slow.json');
-    writeFileSync(
-      suite,
-      JSON.stringify({
-        name: 'slow',
-        tasks: [
-          {
-            name: 'sleeper',
-            kind: 'command',
-            payload: { command: 'echo $$ > "$1"; exec sleep 60', args: [pidFile], shell: true },
-          },
-        ],
-      }),
-    );
+    const suite = writeSuiteFile(dir, {
+      name: 'slow',
+      tasks: [
+        {
+          name: 'sleeper',
+          kind: 'command',
+          payload: { command: 'echo $$ > "$1"; exec sleep 60', args: [pidFile], shell: true },
+        },
+      ],
+    });
     const run = spawnDtf(['run', suite, '--out', dir, '--timeout', '3s']);
     expect(await run.exited).toBe(1);
     expect(run.output()).toMatch(
