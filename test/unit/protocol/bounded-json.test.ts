@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { outlineJson, parseBoundedJson, preview } from '../../../protocol/index.js';
+import { Prng } from '../../sim/prng.js';
 
 const deepArray = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
 
@@ -60,6 +61,44 @@ describe('outlineJson', () => {
       if (typeof parsed === 'object' && !Array.isArray(parsed) && typeof parsed.type === 'string') {
         expect(type).toBe(parsed.type);
       }
+    }
+  });
+
+  it('agrees with JSON.parse on the top-level type of 20,000 random documents', () => {
+    // The /ws permission check reads the type from the outline, before JSON.parse runs.
+    const seed = 0x5eed;
+    const random = new Prng(seed);
+    // Each character as it is, JSON-escaped, or as a \\u escape.
+    const escape = (text: string) =>
+      [...text]
+        .map((c) =>
+          random.chance(0.3)
+            ? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+            : JSON.stringify(c).slice(1, -1),
+        )
+        .join('');
+    const space = () => random.pick(['', ' ', '\n\t ']);
+    const names = ['type', 'id', 'v', 'tasks', '\\', '"', '{', ']'];
+    const scalar = () => random.pick(['"submit"', '"heartbeat"', '1', 'null', '"a\\"b"', '"[{"']);
+    const value = (depth: number): string => {
+      if (depth > 3 || random.chance(0.4)) return scalar();
+      const items = Array.from({ length: random.int(4) }, () => value(depth + 1));
+      if (random.chance(0.4)) return `[${items.join(`,${space()}`)}]`;
+      return `{${items.map((item) => `${key()}:${space()}${item}`).join(',')}}`;
+    };
+    const key = () => `"${escape(random.pick(names))}"`;
+    for (let i = 0; i < 20_000; i++) {
+      const members = Array.from({ length: random.range(1, 5) }, () => {
+        const name = random.chance(0.5) ? `"${escape('type')}"` : key();
+        const typeValue = `"${escape(random.pick(['submit', 'heartbeat', 'query']))}"`;
+        return `${space()}${name}${space()}:${space()}${random.chance(0.6) ? typeValue : value(1)}`;
+      });
+      const text = `{${members.join(',')}}`;
+      const outlined = outlineJson(text, { maxDepth: 8 });
+      if (!outlined.ok) throw new Error(`seed ${seed}: refused ${text}`);
+      const parsed = JSON.parse(text) as { type?: unknown };
+      const expected = typeof parsed.type === 'string' ? parsed.type : undefined;
+      expect(outlined.outline.type, `seed ${seed}: ${text}`).toBe(expected);
     }
   });
 
