@@ -33,6 +33,10 @@ describe('the worker page in headless Chromium (WebGPU on SwiftShader)', () => {
     expect(capabilities.os).toBe('linux');
   });
 
+  test('loads without an error in its console (no missing favicon either)', () => {
+    expect(setup.pageConsole.filter((line) => line.startsWith('error:'))).toEqual([]);
+  });
+
   test('runs a WGSL shader and checks its output; reports compiler errors', async () => {
     const broken = DOUBLING_SHADER.replace('input[id.x] * 2.0', 'input[id.x] * undefinedName');
     const [doubled, failed] = await runTasks(setup.coordinator, [

@@ -30,12 +30,15 @@ export function browserCapabilities(worker: WorkerView): BrowserCapabilities {
   return worker.capabilities;
 }
 
-/** Opens the coordinator's worker page and waits until that page has registered. */
+/**
+ * Opens the coordinator's worker page and waits until that page has registered; what the page
+ * logs goes to `pageConsole` as `type: text`.
+ */
 async function openWorkerPage(
   browser: Browser,
   coordinator: CoordinatorProcess,
+  pageConsole: string[],
 ): Promise<WorkerView> {
-  const pageConsole: string[] = [];
   const page = await browser.newPage();
   page.on('console', (message) => pageConsole.push(`${message.type()}: ${message.text()}`));
   await page.goto(`${coordinator.url}/worker?token=${coordinator.workerToken}`);
@@ -64,6 +67,8 @@ export interface WorkerPageSetup {
    * Access-Control-Allow-Origin header, under `/as-text/` as text/plain.
    */
   pageTestsUrl: string;
+  /** What the worker page logged, as `type: text`. */
+  pageConsole: string[];
 }
 
 /**
@@ -71,7 +76,7 @@ export interface WorkerPageSetup {
  * with the worker page open and registered. The fields are filled in before the first test.
  */
 export function useWorkerPage(name: BrowserName): WorkerPageSetup {
-  const setup = {} as WorkerPageSetup;
+  const setup = { pageConsole: [] as string[] } as WorkerPageSetup;
   let browser: LaunchedBrowser | undefined;
   let pageTests: Awaited<ReturnType<typeof servePageTests>> | undefined;
   beforeAll(async () => {
@@ -79,7 +84,7 @@ export function useWorkerPage(name: BrowserName): WorkerPageSetup {
     pageTests = await servePageTests();
     setup.pageTestsUrl = pageTests.url;
     browser = await launchBrowser(name);
-    setup.worker = await openWorkerPage(browser.browser, setup.coordinator);
+    setup.worker = await openWorkerPage(browser.browser, setup.coordinator, setup.pageConsole);
   });
   afterAll(async () => {
     await browser?.close();
