@@ -69,7 +69,7 @@ describe('outlineJson', () => {
     const seed = 0x5eed;
     const random = new Prng(seed);
     // Each character as it is, JSON-escaped, or as a \\u escape.
-    const escape = (text: string) =>
+    const spell = (text: string) =>
       [...text]
         .map((c) =>
           random.chance(0.3)
@@ -86,11 +86,11 @@ describe('outlineJson', () => {
       if (random.chance(0.4)) return `[${items.join(`,${space()}`)}]`;
       return `{${items.map((item) => `${key()}:${space()}${item}`).join(',')}}`;
     };
-    const key = () => `"${escape(random.pick(names))}"`;
+    const key = () => `"${spell(random.pick(names))}"`;
     for (let i = 0; i < 20_000; i++) {
       const members = Array.from({ length: random.range(1, 5) }, () => {
-        const name = random.chance(0.5) ? `"${escape('type')}"` : key();
-        const typeValue = `"${escape(random.pick(['submit', 'heartbeat', 'query']))}"`;
+        const name = random.chance(0.5) ? `"${spell('type')}"` : key();
+        const typeValue = `"${spell(random.pick(['submit', 'heartbeat', 'query']))}"`;
         return `${space()}${name}${space()}:${space()}${random.chance(0.6) ? typeValue : value(1)}`;
       });
       const text = `{${members.join(',')}}`;
