@@ -15,12 +15,7 @@ import { writeReports } from '../report/write-reports.js';
 import { type EmbeddedCluster, startEmbeddedCluster } from '../run/embedded-cluster.js';
 import { loadSuite } from '../run/load-suite.js';
 import { matrixTasks } from '../run/matrix-tasks.js';
-import {
-  type LoadedModels,
-  loadModels,
-  type PreparedModels,
-  storeModels,
-} from '../run/prepare-models.js';
+import { type LoadedModels, loadModels, storeModels } from '../run/prepare-models.js';
 import { suitePool } from '../run/suite-pool.js';
 import { checkTaskDirectories } from '../run/task-directories.js';
 import { newGroupId } from '../specs/group-id.js';
@@ -38,28 +33,22 @@ async function submitSuite(
   suite: Suite,
   models: LoadedModels | undefined,
   group: string,
-) {
-  let prepared: PreparedModels | undefined;
+): Promise<void> {
   const tasks: TaskSpecInput[] = suite.tasks.map((task) => ({ ...task, group }));
   if (suite.matrix !== undefined && models !== undefined) {
     // The leader the client found: any member may be down.
-    prepared = await storeModels(models, toHttpUrl(client.url), access.token, printStatus);
-    tasks.unshift(...matrixTasks(suite.matrix, prepared.stored, group));
+    const stored = await storeModels(models, toHttpUrl(client.url), access.token, printStatus);
+    tasks.unshift(...matrixTasks(suite.matrix, stored, group));
   }
   printStatus(`running suite '${suite.name}': ${tasks.length} task(s) in group ${group}`);
   await client.submit(tasks);
-  return prepared;
 }
 
-function judgeMatrix(
-  suite: Suite,
-  prepared: PreparedModels | undefined,
-  tasks: readonly TaskView[],
-) {
+function judgeMatrix(suite: Suite, models: LoadedModels | undefined, tasks: readonly TaskView[]) {
   const cells = new Map<string, MatrixCell>();
-  if (suite.matrix === undefined || prepared === undefined) return cells;
+  if (suite.matrix === undefined || models === undefined) return cells;
   for (const task of tasks) {
-    const cell = judgeCell(task, prepared.references, suite.matrix);
+    const cell = judgeCell(task, models.references, suite.matrix);
     if (cell !== undefined) cells.set(task.id, cell);
   }
   return cells;
@@ -115,7 +104,7 @@ export function registerRunCommand(program: Command): void {
         try {
           const group = newGroupId();
           const startedAt = new Date();
-          const prepared = await submitSuite(client, access, suite, models, group);
+          await submitSuite(client, access, suite, models, group);
           const { timedOut } = await waitWithProgress(
             client,
             { group },
@@ -128,7 +117,7 @@ export function registerRunCommand(program: Command): void {
             },
           );
           const tasks = await client.query({ group, limit: 10_000 });
-          const cells = judgeMatrix(suite, prepared, tasks);
+          const cells = judgeMatrix(suite, models, tasks);
           const report = buildSuiteReport(
             suite.name,
             group,

@@ -1,10 +1,16 @@
 import { type Command, Option } from 'commander';
+import { describeError } from '../../client/index.js';
 import { type TaskState, TaskState as TaskStates, type TaskView } from '../../protocol/index.js';
-import { coordinatorAccess, restGetFromAny, withClient } from '../connection.js';
+import {
+  type CoordinatorAccess,
+  coordinatorAccess,
+  restGetFromAny,
+  withClient,
+} from '../connection.js';
 import { formatDuration } from '../format/duration.js';
 import { formatTable } from '../format/table.js';
 import { integerIn } from '../options/integers.js';
-import { printJson, printLine } from '../output.js';
+import { printJson, printLine, printStatus } from '../output.js';
 import { parseWorkersResponse } from './workers.js';
 
 interface TasksOptions {
@@ -46,6 +52,20 @@ export function formatTasksTable(
   ]);
 }
 
+/**
+ * The names of the workers, by id. The tasks are worth showing without them: if the workers
+ * cannot be read, a note on stderr says so and the table shows worker ids.
+ */
+async function workerNames(access: CoordinatorAccess): Promise<Map<string, string>> {
+  try {
+    const workers = parseWorkersResponse(await restGetFromAny(access, '/api/workers'));
+    return new Map(workers.map((worker) => [worker.id, worker.name]));
+  } catch (error) {
+    printStatus(`(worker names unavailable, showing ids: ${describeError(error)})`);
+    return new Map();
+  }
+}
+
 export function registerTasksCommand(program: Command): void {
   program
     .command('tasks')
@@ -69,8 +89,8 @@ export function registerTasksCommand(program: Command): void {
         printLine('no tasks');
         return;
       }
-      const workers = parseWorkersResponse(await restGetFromAny(access, '/api/workers'));
-      printLine(formatTasksTable(tasks, new Map(workers.map((w) => [w.id, w.name]))));
+      const named = tasks.some((task) => task.workerId !== undefined);
+      printLine(formatTasksTable(tasks, named ? await workerNames(access) : new Map()));
       if (tasks.length === options.limit) {
         process.stderr.write(`(the first ${options.limit} tasks; --limit shows more)\n`);
       }

@@ -1,14 +1,14 @@
 import type { TaskView } from '../../protocol/index.js';
 import { formatDuration } from './duration.js';
+import { taskLabel } from './task-label.js';
 
 /** How many unfinished tasks a timeout message names. */
 export const MAX_NAMED_PENDING = 10;
 
 function describePending(task: TaskView): string {
-  const who = task.name === undefined ? task.id : `${task.name} (${task.id})`;
   const why = task.unschedulable ?? (task.waitingOn !== undefined ? 'waiting on dependencies' : '');
   const state = task.state === 'queued' ? 'queued' : `${task.state}, attempt ${task.attempt}`;
-  return `  ${who}: ${state}${why === '' ? '' : `; ${why}`}`;
+  return `  ${taskLabel(task.name, task.id)}: ${state}${why === '' ? '' : `; ${why}`}`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { type TaskEvent, type TaskResult, TaskState, type TaskView } from '../../protocol/index.js';
 import { formatTable } from './table.js';
+import { taskLabel } from './task-label.js';
 
 /** How many tasks that did not succeed the summary describes (the CLI looks up their views). */
 export const MAX_LISTED_FAILURES = 20;
@@ -52,8 +53,7 @@ export function failureDetail(result: TaskResult | undefined): string[] {
 }
 
 function describeFailure(event: TaskEvent, view: TaskView | undefined): string {
-  const name = view?.name ?? view?.kind;
-  const who = name === undefined ? event.taskId : `${name} (${event.taskId})`;
+  const who = taskLabel(view?.name ?? view?.kind, event.taskId);
   const head = `${who}: ${event.state}, attempt ${event.attempt}`;
   const reason = failureText(event);
   const detail = failureDetail(event.result).map((line) => `    ${line}`);

@@ -19,11 +19,6 @@ export interface LoadedModels {
   references: Map<string, ReferenceOutputs>;
 }
 
-export interface PreparedModels {
-  stored: StoredModel[];
-  references: Map<string, ReferenceOutputs>;
-}
-
 function isSampleName(entry: string): boolean {
   return (SAMPLE_MODEL_NAMES as readonly string[]).includes(entry);
 }
@@ -65,7 +60,7 @@ export async function storeModels(
   coordinatorHttpUrl: string,
   token: string | undefined,
   progress: (line: string) => void,
-): Promise<PreparedModels> {
+): Promise<StoredModel[]> {
   const stored: StoredModel[] = [];
   for (const model of loaded.models) {
     const ref = await uploadArtifact(coordinatorHttpUrl, model.bytes, token);
@@ -74,5 +69,5 @@ export async function storeModels(
       `model ${model.name}: ${(model.bytes.byteLength / 1024).toFixed(0)} KiB, reference computed, stored as ${ref.slice(0, 19)}…`,
     );
   }
-  return { stored, references: loaded.references };
+  return stored;
 }

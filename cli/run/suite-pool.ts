@@ -1,6 +1,6 @@
 import { BROWSER_NAMES, isBrowserName } from '../../browser-worker/pool/browser-counts.js';
 import { type Suite, TASK_KINDS_BY_WORKER } from '../../protocol/index.js';
-import { taskLabel } from './task-label.js';
+import { suiteTaskLabel } from '../format/task-label.js';
 
 /** Something in the suite that only a browser worker can run. */
 interface BrowserNeed {
@@ -21,7 +21,7 @@ function browserNeeds(suite: Suite): BrowserNeed[] {
     const { browser, workerKind } = task.requirements;
     const nodeRunsIt = (TASK_KINDS_BY_WORKER.node as readonly string[]).includes(task.kind);
     if (browser !== undefined || workerKind === 'browser' || !nodeRunsIt) {
-      needs.push({ browser, what: taskLabel(task, index) });
+      needs.push({ browser, what: suiteTaskLabel(task, index) });
     }
   });
   return needs;
@@ -48,7 +48,7 @@ function checkStartable(suite: Suite, needs: readonly BrowserNeed[], what: strin
     const [label] = Object.entries(task.requirements.labels ?? {});
     if (label !== undefined) {
       throw new Error(
-        `${what}: ${taskLabel(task, index)} requires label ${label[0]}=${label[1]}, which no worker dtf run starts has; run the suite on a cluster that has one with --coordinator`,
+        `${what}: ${suiteTaskLabel(task, index)} requires label ${label[0]}=${label[1]}, which no worker dtf run starts has; run the suite on a cluster that has one with --coordinator`,
       );
     }
   });

@@ -1,6 +1,6 @@
 import type { Suite } from '../../protocol/index.js';
+import { suiteTaskLabel } from '../format/task-label.js';
 import { pathProblem } from './path-problem.js';
-import { taskLabel } from './task-label.js';
 
 /**
  * Checks that every directory the suite's tasks name (a command's `cwd`, a vitest `dir`)
@@ -18,7 +18,7 @@ export async function checkTaskDirectories(suite: Suite, what: string): Promise<
     const problem = await pathProblem(named.dir, 'directory');
     if (problem !== undefined) {
       throw new Error(
-        `${what}: ${taskLabel(task, index)}: ${task.kind} ${named.field} '${named.dir}' ${problem}`,
+        `${what}: ${suiteTaskLabel(task, index)}: ${task.kind} ${named.field} '${named.dir}' ${problem}`,
       );
     }
   }

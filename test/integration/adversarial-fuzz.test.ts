@@ -27,6 +27,14 @@ const RERUN = `seed ${SEED} (rerun with DTF_FUZZ_SEED=${SEED})`;
 
 cleanUpAfterAll();
 
+/**
+ * Heartbeats every 200 ms (the test default), 5 of them missable: 1 s of silence. The fuzzer
+ * saturates both cores, so the worker process itself may be starved of CPU for a while (the
+ * coordinator discounts only its own stalls); yet a stall of 1.2 s or more, as single messages
+ * caused before stalls were discounted, still expires the worker.
+ */
+const HEARTBEAT_MISSES = ['--heartbeat-misses', '5'];
+
 /** Log lines that must never appear: errors, fatal exits, unhandled rejections, stack overflows. */
 function problems(process: Spawned): string[] {
   return process
@@ -83,8 +91,10 @@ describe('hostile input from every kind of sender', () => {
   it(
     'a coordinator takes 100,000 hostile messages: it stays up, expires no healthy worker, and runs a task after',
     async () => {
-      const coordinator = await startCoordinatorProcess(tempDir());
-      // The only worker that can run a command, heartbeating every 200 ms throughout.
+      const coordinator = await startCoordinatorProcess(tempDir(), {
+        extraArgs: HEARTBEAT_MISSES,
+      });
+      // The only worker that can run a command, heartbeating throughout.
       const sentinel = await startWorkerProcess(coordinator, { slots: 1, name: 'sentinel' });
       const counts = await fuzz(
         {
@@ -118,7 +128,7 @@ describe('hostile input from every kind of sender', () => {
   it(
     "a 3-member cluster takes 20,000 hostile messages, its members' peer paths included",
     async () => {
-      const members = await startRaftCluster(3);
+      const members = await startRaftCluster(3, HEARTBEAT_MISSES);
       const { adminKey, workerToken } = await clusterCredentials(members);
       const leader = await agreedLeader(members, adminKey);
       const followers = members.filter((m) => m !== leader);

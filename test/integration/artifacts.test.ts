@@ -7,6 +7,7 @@ import {
   spawnDtf,
   startCoordinatorProcess,
 } from '../support/processes.js';
+import { errorOf, getJson, postJson } from '../support/rest.js';
 import { cleanUpAfterAll } from '../support/teardown.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -87,26 +88,16 @@ describe('artifact store', () => {
 
   it('rejects a model task whose artifact is not stored, and stores nothing', async () => {
     const missing = `sha256:${'0'.repeat(64)}`;
-    const res = await fetch(`${coordinator.url}/api/tasks/submit`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${coordinator.adminKey}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({
-        tasks: [
-          { kind: 'model', payload: { model: missing, executionProvider: 'cpu', inputs: {} } },
-        ],
-      }),
+    const res = await postJson(coordinator.url, '/api/tasks/submit', coordinator.adminKey, {
+      tasks: [{ kind: 'model', payload: { model: missing, executionProvider: 'cpu', inputs: {} } }],
     });
     expect(res.status).toBe(404);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toContain(
+    expect((await errorOf(res)).message).toContain(
       `tasks[0].payload.model: artifact ${missing} is not in the store`,
     );
-    const tasks = await fetch(`${coordinator.url}/api/tasks`, {
-      headers: { authorization: `Bearer ${coordinator.adminKey}` },
-    }).then((r) => r.json());
-    expect(tasks).toEqual({ tasks: [] });
+    expect(await getJson(coordinator.url, '/api/tasks', coordinator.adminKey)).toEqual({
+      tasks: [],
+    });
   });
 });
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { type CoordinatorProcess, startCoordinatorProcess } from '../support/processes.js';
-import { getJson } from '../support/rest.js';
+import { RawSocket } from '../support/raw-socket.js';
+import { errorOf, getJson } from '../support/rest.js';
 import { cleanUpAfterAll } from '../support/teardown.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -15,35 +15,15 @@ beforeAll(async () => {
 });
 cleanUpAfterAll();
 
-function open(token: string | undefined): Promise<WebSocket> {
-  const headers: Record<string, string> =
-    token === undefined ? {} : { authorization: `Bearer ${token}` };
-  const socket = new WebSocket(coordinator.wsUrl, { headers });
-  return new Promise((resolve, reject) => {
-    socket.once('open', () => resolve(socket));
-    socket.once('error', reject);
-    socket.once('unexpected-response', (_req, res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => reject(Object.assign(new Error(body), { status: res.statusCode })));
-    });
-  });
+/** What the coordinator answers, as these tests read it. */
+interface Answer {
+  type: string;
+  code?: string;
+  message?: string;
+  id?: string;
 }
 
-function reply(
-  socket: WebSocket,
-  payload: string,
-): Promise<{ type: string; code?: string; message?: string; id?: string }> {
-  return new Promise((resolve, reject) => {
-    const closed = (code: number) => reject(new Error(`connection closed (${code}) unanswered`));
-    socket.once('close', closed);
-    socket.once('message', (data) => {
-      socket.off('close', closed);
-      resolve(JSON.parse(data.toString()));
-    });
-    socket.send(payload);
-  });
-}
+const open = (token: string | undefined) => RawSocket.open<Answer>(coordinator.wsUrl, token);
 
 /** Whatever is stored, read back through REST; compared before and after every bad input. */
 async function stored(): Promise<unknown> {
@@ -113,15 +93,12 @@ describe('bad input over /ws', () => {
     it(`${name}: clear error, connection and coordinator keep serving, nothing stored changes`, async () => {
       const socket = await open(coordinator.adminKey);
       const before = await stored();
-      const error = await reply(socket, payload());
+      const error = await socket.request(payload());
       expect(error).toMatchObject({ type: 'error', code });
       expect(error.message).toMatch(message);
       expect(await stored()).toEqual(before);
       // The same connection still works.
-      const ok = await reply(
-        socket,
-        JSON.stringify({ v: 1, type: 'query', id: 'q', group: 'none' }),
-      );
+      const ok = await socket.request({ v: 1, type: 'query', id: 'q', group: 'none' });
       expect(ok).toMatchObject({ type: 'tasks', id: 'q', tasks: [] });
       socket.close();
     });
@@ -130,7 +107,7 @@ describe('bad input over /ws', () => {
   it('a worker token may not submit', async () => {
     const socket = await open(coordinator.workerToken);
     const before = await stored();
-    expect(await reply(socket, validSubmit('w1'))).toMatchObject({
+    expect(await socket.request(validSubmit('w1'))).toMatchObject({
       type: 'error',
       code: 'forbidden',
       id: 'w1',
@@ -159,14 +136,14 @@ describe('bad input over /ws', () => {
     for (const token of [coordinator.workerToken, coordinator.adminKey]) {
       const socket = await open(token);
       for (const [where, payload] of cases) {
-        const error = await reply(socket, payload);
+        const error = await socket.request(payload);
         expect({ where, ...error }).toMatchObject({ where, type: 'error' });
         // A worker token's submit is refused by its type before the body is read.
         expect(error.code).toMatch(/^(invalid_message|forbidden)$/);
         expect(error.message!.length).toBeLessThan(200);
       }
       expect(
-        await reply(socket, JSON.stringify({ v: 1, type: 'heartbeat', pad: 'x'.repeat(2_000) })),
+        await socket.request({ v: 1, type: 'heartbeat', pad: 'x'.repeat(2_000) }),
       ).toMatchObject({ code: 'message_too_large', message: expect.stringMatching(/'heartbeat'/) });
       socket.close();
     }
@@ -183,7 +160,7 @@ describe('bad input over /ws', () => {
       message: expect.stringMatching(/invalid token/),
     });
     const socket = await open(coordinator.adminKey);
-    expect(await reply(socket, validSubmit('after'))).toMatchObject({
+    expect(await socket.request(validSubmit('after'))).toMatchObject({
       type: 'submitted',
       id: 'after',
     });
@@ -232,7 +209,7 @@ describe('bad input over REST', () => {
         expect({
           path,
           status: res.status,
-          code: ((await res.json()) as { error: { code: string } }).error.code,
+          code: (await errorOf(res)).code,
         }).toEqual({
           path,
           status,

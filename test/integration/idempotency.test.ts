@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoordinatorError, DtfClient } from '../../client/index.js';
 import type { TaskSpecInput } from '../../protocol/index.js';
 import { type CoordinatorProcess, startCoordinatorProcess } from '../support/processes.js';
-import { getJson } from '../support/rest.js';
+import { errorOf, getJson, postJson } from '../support/rest.js';
 import { cleanUpAfterAll } from '../support/teardown.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -18,16 +18,8 @@ afterAll(async () => {
 });
 cleanUpAfterAll();
 
-function postSubmit(body: unknown): Promise<Response> {
-  return fetch(`${coordinator.url}/api/tasks/submit`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${coordinator.adminKey}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify(body),
-  });
-}
+const postSubmit = (body: unknown) =>
+  postJson(coordinator.url, '/api/tasks/submit', coordinator.adminKey, body);
 
 const spec = (command: string, idempotencyKey: string): TaskSpecInput => ({
   kind: 'command',
@@ -59,7 +51,7 @@ describe('an idempotency key reused', () => {
       spec('echo two', 'rest-key'),
     ]);
     expect(other.status).toBe(409);
-    const { error } = (await other.json()) as { error: { code: string; message: string } };
+    const error = await errorOf(other);
     expect(error.code).toBe('conflict');
     expect(error.message).toContain("tasks[1].idempotencyKey: 'rest-key'");
     expect(error.message).toContain(taskIds[0]);

@@ -23,6 +23,14 @@ function matrixSuite(
   return writeSuiteFile(dir, { name, matrix: { models: [model], targets: [target] }, ...fields });
 }
 
+/** Runs `dtf run <suite>` on its own coordinator: refused, before it started anything. */
+async function refusedBeforeStarting(suite: string, dir: string): Promise<string> {
+  const run = spawnDtf(['run', suite, '--out', dir]);
+  expect(await run.exited).toBe(1);
+  expect(run.output()).not.toMatch(/starting a coordinator/);
+  return run.output();
+}
+
 describe('dtf run', () => {
   it('runs the sample suite on its own coordinator and worker, prints the table and writes JSON and JUnit', async () => {
     const out = tempDir();
@@ -87,17 +95,13 @@ describe('dtf run', () => {
       name: 'broken',
       matrix: { models: ['broken.onnx'], targets },
     });
-    const run = spawnDtf(['run', suite, '--out', dir]);
-    expect(await run.exited).toBe(1);
-    expect(run.output()).toMatch(/not an ONNX model: .*broken\.onnx/);
+    expect(await refusedBeforeStarting(suite, dir)).toMatch(/not an ONNX model: .*broken\.onnx/);
   });
 
   it('names the problem in a bad suite file without starting anything', async () => {
     const dir = tempDir();
     const suite = writeSuiteFile(dir, { name: 'bad', tasks: [{ kind: 'teleport', payload: {} }] });
-    const run = spawnDtf(['run', suite]);
-    expect(await run.exited).toBe(1);
-    expect(run.output()).toMatch(
+    expect(await refusedBeforeStarting(suite, dir)).toMatch(
       /suite file '.*bad\.json'.*tasks\[0\]\.kind: unknown task kind "teleport"/,
     );
   });
@@ -108,36 +112,29 @@ describe('dtf run', () => {
       worker: 'chrome',
       executionProviders: ['wasm'],
     });
-    const run = spawnDtf(['run', suite, '--out', dir]);
-    expect(await run.exited).toBe(1);
-    expect(run.output()).toMatch(
+    expect(await refusedBeforeStarting(suite, dir)).toMatch(
       /suite file '.*chrome\.json': matrix target 'chrome' needs a chrome browser, which dtf run cannot start \(dtf run starts chromium and firefox\)/,
     );
-    expect(run.output()).not.toMatch(/starting a coordinator/);
   });
 
   it("refuses a target the suite's pool does not start, before starting anything", async () => {
     const dir = tempDir();
     const firefox = { worker: 'firefox', executionProviders: ['wasm'] };
     const suite = matrixSuite(dir, 'no-firefox', 'mlp', firefox, { pool: { chromium: 1 } });
-    const run = spawnDtf(['run', suite, '--out', dir]);
-    expect(await run.exited).toBe(1);
-    expect(run.output()).toMatch(
+    expect(await refusedBeforeStarting(suite, dir)).toMatch(
       /matrix target 'firefox' needs a firefox browser, but the suite's pool starts chromium=1/,
     );
-    expect(run.output()).not.toMatch(/starting a coordinator/);
   });
 
   it('names a missing .onnx file and the suite file before starting anything', async () => {
     const dir = tempDir();
     const node = { worker: 'node', executionProviders: ['cpu'] };
     const suite = matrixSuite(dir, 'missing', 'models/gone.onnx', node);
-    const run = spawnDtf(['run', suite, '--out', dir]);
-    expect(await run.exited).toBe(1);
-    expect(run.output()).toMatch(
+    const output = await refusedBeforeStarting(suite, dir);
+    expect(output).toMatch(
       /dtf: suite file '.*missing\.json': matrix model '.*models\/gone\.onnx' does not exist/,
     );
-    expect(run.output()).not.toMatch(/starting a coordinator|ENOENT/);
+    expect(output).not.toMatch(/ENOENT/);
   });
 
   it('on a cluster with no worker for a target, shows why the cell waits, and at --timeout cancels it and reports', async () => {
@@ -147,16 +144,16 @@ describe('dtf run', () => {
     const chromium = { worker: 'chromium', executionProviders: ['wasm'] };
     const suite = matrixSuite(dir, 'cluster', 'mlp', chromium);
     const access = ['--coordinator', coordinator.url, '--token', coordinator.adminKey];
-    const run = spawnDtf(['run', suite, '--out', dir, '--timeout', '6s', ...access]);
+    const run = spawnDtf(['run', suite, '--out', dir, '--timeout', '10s', ...access]);
     await run.waitFor(
       /0\/1 done · 0 running · 1 queued · 0 failed · 1 unschedulable: no chromium browser worker/,
     );
     expect(await run.exited).toBe(1);
     expect(run.output()).toMatch(
-      /timed out after 6\.0s with 1 of 1 task\(s\) not ended:\n {2}mlp · chromium · wasm \(\S+\): queued; unschedulable: no chromium browser worker\ncancelling the tasks that have not ended/,
+      /timed out after 10\.0s with 1 of 1 task\(s\) not ended:\n {2}mlp · chromium · wasm \(\S+\): queued; unschedulable: no chromium browser worker\ncancelling the tasks that have not ended/,
     );
     expect(run.output()).toMatch(
-      /dtf: suite 'cluster' timed out after 6\.0s \(--timeout\); what had not ended was cancelled/,
+      /dtf: suite 'cluster' timed out after 10\.0s \(--timeout\); what had not ended was cancelled/,
     );
     const report = JSON.parse(readFileSync(join(dir, 'cluster.results.json'), 'utf8'));
     expect(report).toMatchObject({
@@ -178,10 +175,10 @@ describe('dtf run', () => {
         },
       ],
     });
-    const run = spawnDtf(['run', suite, '--out', dir, '--timeout', '3s']);
+    const run = spawnDtf(['run', suite, '--out', dir, '--timeout', '10s']);
     expect(await run.exited).toBe(1);
     expect(run.output()).toMatch(
-      /timed out after 3\.0s with 1 of 1 task\(s\) not ended:\n {2}sleeper \(\S+\): running, attempt 1/,
+      /timed out after 10\.0s with 1 of 1 task\(s\) not ended:\n {2}sleeper \(\S+\): running, attempt 1/,
     );
     expect(run.output()).toMatch(/sleeper\s+command\s+cancelled/);
     const pid = Number(readFileSync(pidFile, 'utf8'));

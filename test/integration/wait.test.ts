@@ -28,14 +28,14 @@ describe('dtf wait', () => {
     ]);
     expect(await submit.exited, submit.output()).toBe(0);
 
-    const wait = spawnDtf(['wait', 'thirteen', ...access, '--timeout', '4s']);
+    const wait = spawnDtf(['wait', 'thirteen', ...access, '--timeout', '10s']);
     await wait.waitFor(/13 unschedulable: no worker connected/);
     expect(await wait.exited).toBe(1);
     const lines = progressLines(wait.output());
     expect(lines[0]).toBe('0/13 done · 0 running · 13 queued · 0 failed');
     expect(lines.every((line) => line.startsWith('0/13 done'))).toBe(true);
     expect(wait.output()).toMatch(
-      /dtf: timed out after 4\.0s with 13 of 13 task\(s\) not ended:\n( {2}.+: queued; unschedulable: no worker connected\n){10} {2}… and 3 more/,
+      /dtf: timed out after 10\.0s with 13 of 13 task\(s\) not ended:\n( {2}.+: queued; unschedulable: no worker connected\n){10} {2}… and 3 more/,
     );
   });
 

@@ -1,6 +1,5 @@
 import pino from 'pino';
 import { describe, expect, it, vi } from 'vitest';
-import WebSocket from 'ws';
 import { workerLostReporter } from '../../cli/worker-lost-reporter.js';
 import { DtfClient } from '../../client/index.js';
 import { PROTOCOL_VERSION, type TaskEvent, type ToWorkerMessage } from '../../protocol/index.js';
@@ -12,7 +11,8 @@ import {
   startWorkerProcess,
 } from '../support/processes.js';
 import { clusterCredentials, nextLeader, startRaftCluster } from '../support/raft-cluster.js';
-import { getJson } from '../support/rest.js';
+import { RawSocket } from '../support/raw-socket.js';
+import { errorOf, getJson, postJson } from '../support/rest.js';
 import { cleanUpAfterAll } from '../support/teardown.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -35,62 +35,24 @@ async function workerOf(coordinator: CoordinatorProcess, id: string): Promise<Wo
   return worker;
 }
 
-function postStatus(coordinator: CoordinatorProcess, token: string, body: object) {
-  return fetch(`${coordinator.url}/api/workers/status`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+/** A bare WebSocket with the worker token, as anyone holding the token can open one. */
+function openWorkerSocket(coordinator: { wsUrl: string; workerToken: string }) {
+  return RawSocket.open<ToWorkerMessage>(coordinator.wsUrl, coordinator.workerToken);
 }
 
-/** A bare WebSocket with the worker token, as anyone holding the token can open one. */
-async function openWorkerSocket(coordinator: { wsUrl: string; workerToken: string }) {
-  const socket = new WebSocket(coordinator.wsUrl, {
-    headers: { authorization: `Bearer ${coordinator.workerToken}` },
-  });
-  await new Promise((resolve, reject) => {
-    socket.once('open', resolve);
-    socket.once('error', reject);
-  });
-  const inbox: ToWorkerMessage[] = [];
-  const waiting: Array<() => void> = [];
-  socket.on('message', (data) => {
-    inbox.push(JSON.parse(data.toString()));
-    for (const wake of waiting.splice(0)) wake();
-  });
+/** A `register` of `workerId` as a Node worker labelled `role=raw` sends it, plus `extra`. */
+function register(workerId: string, extra: object = {}) {
   return {
-    socket,
-    register(workerId: string, extra: object = {}) {
-      socket.send(
-        JSON.stringify({
-          v: PROTOCOL_VERSION,
-          type: 'register',
-          id: 'r1',
-          workerId,
-          name: 'claimant',
-          capabilities: nodeCapabilities({ taskKinds: ['command'] }),
-          labels: { role: 'raw' },
-          slots: 1,
-          inFlight: [],
-          ...extra,
-        }),
-      );
-    },
-    /** The next message of `type` (earlier ones of other types are skipped). */
-    async next<T extends ToWorkerMessage['type']>(
-      type: T,
-    ): Promise<Extract<ToWorkerMessage, { type: T }>> {
-      for (;;) {
-        const index = inbox.findIndex((message) => message.type === type);
-        if (index >= 0) return inbox.splice(index, 1)[0] as Extract<ToWorkerMessage, { type: T }>;
-        await new Promise<void>((resolve) => waiting.push(resolve));
-      }
-    },
-    /** The first message received since the last call, whatever its type. */
-    async first(): Promise<ToWorkerMessage> {
-      while (inbox.length === 0) await new Promise<void>((resolve) => waiting.push(resolve));
-      return inbox.shift()!;
-    },
+    v: PROTOCOL_VERSION,
+    type: 'register',
+    id: 'r1',
+    workerId,
+    name: 'claimant',
+    capabilities: nodeCapabilities({ taskKinds: ['command'] }),
+    labels: { role: 'raw' },
+    slots: 1,
+    inFlight: [],
+    ...extra,
   };
 }
 
@@ -122,8 +84,18 @@ async function victimRunningATask() {
   return { coordinator, victim, client, taskId: taskId! };
 }
 
+type Victim = Awaited<ReturnType<typeof victimRunningATask>>;
+
+/** The victim is as it was: connected, running its task. */
+async function expectStillRunning({ coordinator, victim, taskId }: Victim) {
+  expect(await workerOf(coordinator, victim.workerId)).toMatchObject({
+    status: 'connected',
+    running: [taskId],
+  });
+}
+
 /** The victim's task ends as if nobody had interfered: one attempt, on the victim, succeeded. */
-async function expectUndisturbed(setup: Awaited<ReturnType<typeof victimRunningATask>>) {
+async function expectUndisturbed(setup: Victim) {
   const { client, taskId, victim } = setup;
   const [final] = await client.waitFor({ taskIds: [taskId] });
   expect(final).toMatchObject({ state: 'succeeded', attempt: 1, workerId: victim.workerId });
@@ -137,25 +109,27 @@ describe("a worker's own secret: the worker token cannot speak for another worke
     const setup = await victimRunningATask();
     const { coordinator, victim } = setup;
     for (const secret of [undefined, 'dtf_ws_guessed']) {
-      const response = await postStatus(coordinator, coordinator.workerToken, {
-        workerId: victim.workerId,
-        status: 'lost',
-        reason: 'attack',
-        ...(secret === undefined ? {} : { secret }),
-      });
+      const response = await postJson(
+        coordinator.url,
+        '/api/workers/status',
+        coordinator.workerToken,
+        {
+          workerId: victim.workerId,
+          status: 'lost',
+          reason: 'attack',
+          ...(secret === undefined ? {} : { secret }),
+        },
+      );
       expect(response.status).toBe(403);
-      const { error } = (await response.json()) as { error: { code: string; message: string } };
+      const error = await errorOf(response);
       expect(error.code).toBe('forbidden');
       expect(error.message).toContain(`worker '${victim.workerId}'`);
       // The refusal came after nothing was applied: the worker is as it was.
-      expect(await workerOf(coordinator, victim.workerId)).toMatchObject({
-        status: 'connected',
-        running: [setup.taskId],
-      });
+      await expectStillRunning(setup);
     }
     await expectUndisturbed(setup);
 
-    const asAdmin = await postStatus(coordinator, coordinator.adminKey, {
+    const asAdmin = await postJson(coordinator.url, '/api/workers/status', coordinator.adminKey, {
       workerId: victim.workerId,
       status: 'lost',
       reason: 'decommissioned',
@@ -170,15 +144,12 @@ describe("a worker's own secret: the worker token cannot speak for another worke
     const { coordinator, victim } = setup;
     const claimant = await openWorkerSocket(coordinator);
     for (const secret of [undefined, 'dtf_ws_guessed']) {
-      claimant.register(victim.workerId, secret === undefined ? {} : { secret });
+      claimant.send(register(victim.workerId, secret === undefined ? {} : { secret }));
       const answer = await claimant.first();
       expect(answer).toMatchObject({ type: 'error', id: 'r1', code: 'forbidden' });
       expect(answer.type === 'error' && answer.message).toContain(`worker '${victim.workerId}'`);
     }
-    expect(await workerOf(coordinator, victim.workerId)).toMatchObject({
-      status: 'connected',
-      running: [setup.taskId],
-    });
+    await expectStillRunning(setup);
     await expectUndisturbed(setup);
     claimant.socket.close();
     await setup.client.close();
@@ -188,7 +159,7 @@ describe("a worker's own secret: the worker token cannot speak for another worke
     const coordinator = await startCoordinatorProcess(tempDir());
     const workerId = 'page-worker-1';
     const first = await openWorkerSocket(coordinator);
-    first.register(workerId);
+    first.send(register(workerId));
     const registered = await first.next('registered');
     const secret = registered.secret!;
     expect(secret).toMatch(/^dtf_ws_/);
@@ -196,7 +167,7 @@ describe("a worker's own secret: the worker token cannot speak for another worke
 
     // A reconnect presents the secret and gets the same worker back, with no new secret.
     const again = await openWorkerSocket(coordinator);
-    again.register(workerId, { secret });
+    again.send(register(workerId, { secret }));
     const back = await again.next('registered');
     expect(back.workerId).toBe(workerId);
     expect(back).not.toHaveProperty('secret');
@@ -240,7 +211,7 @@ describe("a worker's own secret: the worker token cannot speak for another worke
     const before = await startCoordinatorProcess(dataDir);
     const workerId = 'survivor-1';
     const first = await openWorkerSocket(before);
-    first.register(workerId);
+    first.send(register(workerId));
     const { secret } = await first.next('registered');
     first.socket.terminate();
     before.child.kill('SIGTERM');
@@ -248,10 +219,10 @@ describe("a worker's own secret: the worker token cannot speak for another worke
 
     const after = await startCoordinatorProcess(dataDir);
     const wrong = await openWorkerSocket(after);
-    wrong.register(workerId);
+    wrong.send(register(workerId));
     expect(await wrong.first()).toMatchObject({ type: 'error', code: 'forbidden' });
     const right = await openWorkerSocket(after);
-    right.register(workerId, { secret });
+    right.send(register(workerId, { secret }));
     expect(await right.first()).toMatchObject({ type: 'registered', workerId });
     wrong.socket.close();
     right.socket.close();
@@ -263,7 +234,7 @@ describe("a worker's own secret: the worker token cannot speak for another worke
     const { workerToken } = await clusterCredentials(members);
     const workerId = 'cluster-worker-1';
     const first = await openWorkerSocket({ wsUrl: leader.wsUrl, workerToken });
-    first.register(workerId);
+    first.send(register(workerId));
     const { secret } = await first.next('registered');
     expect(secret).toMatch(/^dtf_ws_/);
 
@@ -272,10 +243,10 @@ describe("a worker's own secret: the worker token cannot speak for another worke
     await kill9(leader);
     const successor = await electing;
     const claimant = await openWorkerSocket({ wsUrl: successor.wsUrl, workerToken });
-    claimant.register(workerId);
+    claimant.send(register(workerId));
     expect(await claimant.first()).toMatchObject({ type: 'error', code: 'forbidden' });
     const back = await openWorkerSocket({ wsUrl: successor.wsUrl, workerToken });
-    back.register(workerId, { secret });
+    back.send(register(workerId, { secret }));
     expect(await back.first()).toMatchObject({ type: 'registered', workerId });
     claimant.socket.close();
     back.socket.close();

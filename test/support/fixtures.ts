@@ -15,6 +15,7 @@ import {
   type TaskResult,
   TaskSpec,
   type TaskSpecInput,
+  type TaskView,
 } from '../../protocol/index.js';
 
 export const nodeCapabilities = (
@@ -61,6 +62,26 @@ export const browserCapabilities = (
 
 export function commandSpec(overrides: Partial<TaskSpecInput> = {}): TaskSpec {
   return TaskSpec.parse({ kind: 'command', payload: { command: 'true' }, ...overrides });
+}
+
+/** The view of a command task that succeeded on worker `w1` in 1.5 s, as queries answer it. */
+export function taskView(overrides: Partial<TaskView> = {}): TaskView {
+  return {
+    id: 't1',
+    seq: 1,
+    kind: 'command',
+    priority: 2,
+    state: 'succeeded',
+    attempt: 1,
+    failures: 0,
+    leaseToken: 1,
+    workerId: 'w1',
+    submittedAt: 0,
+    result: { status: 'succeeded', durationMs: 1_500 },
+    history: [],
+    spec: commandSpec({ priority: 2 }),
+    ...overrides,
+  };
 }
 
 /** A `RegisterWorker` command named after its worker, with node capabilities and no labels unless given. */

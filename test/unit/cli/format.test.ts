@@ -4,32 +4,10 @@ import { formatDuration } from '../../../cli/format/duration.js';
 import { keyValueRows } from '../../../cli/format/key-values.js';
 import { failureDetail, formatSummary } from '../../../cli/format/summary.js';
 import { formatTable } from '../../../cli/format/table.js';
-import { RetryPolicy, type TaskEvent, type TaskView } from '../../../protocol/index.js';
+import type { TaskEvent } from '../../../protocol/index.js';
+import { taskView } from '../../support/fixtures.js';
 
-/** A finished command task's view; tests override what they look at. */
-const task: TaskView = {
-  id: 't1',
-  seq: 1,
-  kind: 'command',
-  priority: 2,
-  state: 'succeeded',
-  attempt: 1,
-  failures: 0,
-  leaseToken: 1,
-  workerId: 'w1',
-  submittedAt: 0,
-  result: { status: 'succeeded', durationMs: 1_500 },
-  history: [],
-  spec: {
-    kind: 'command',
-    payload: { command: 'x', args: [], env: {}, shell: false },
-    priority: 2,
-    requirements: {},
-    timeoutMs: 1_000,
-    retry: RetryPolicy.parse({ maxRetries: 0 }),
-    labels: {},
-  },
-};
+const task = taskView();
 
 describe('formatTable', () => {
   it('aligns columns two spaces apart without trailing spaces', () => {

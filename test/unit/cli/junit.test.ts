@@ -2,24 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { toJUnitXml } from '../../../cli/report/junit.js';
 import { buildSuiteReport } from '../../../cli/report/suite-report.js';
 import type { TaskView } from '../../../protocol/index.js';
-import { commandSpec } from '../../support/fixtures.js';
+import { taskView } from '../../support/fixtures.js';
 
-function view(overrides: Partial<TaskView>): TaskView {
-  return {
-    id: 'id',
-    seq: 1,
-    kind: 'command',
-    priority: 0,
-    state: 'succeeded',
-    attempt: 1,
-    failures: 0,
-    leaseToken: 1,
-    submittedAt: 0,
-    history: [],
-    spec: commandSpec(),
-    ...overrides,
-  };
-}
+/** A task of the report: no worker or result unless given. */
+const view = (overrides: Partial<TaskView>) =>
+  taskView({ workerId: undefined, result: undefined, ...overrides });
 
 describe('suite reports', () => {
   const tasks = [

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildProgram } from '../../../cli/program.js';
 import { reportFailure } from '../../../cli/report-failure.js';
 import type { TaskEvent } from '../../../protocol/index.js';
+import { taskView } from '../../support/fixtures.js';
 import { type FakeCoordinator, reply, startFakeCoordinator } from '../client/fake-coordinator.js';
 
 /** Runs `dtf ...args` in-process and returns its exit status and output. */
@@ -85,6 +86,17 @@ describe('dtf', () => {
         { taskId: 't2', state: 'failed' },
       ],
     });
+  });
+
+  it('tasks lists the tasks by worker id, with a note, when the workers cannot be read', async () => {
+    // The fake answers only /ws: its GET /api/workers is refused (426).
+    fake = await startFakeCoordinator((request, socket) => {
+      reply(socket, { type: 'tasks', id: request.id, tasks: [taskView({ workerId: 'w-7f3a' })] });
+    });
+    const result = await dtf('tasks', '--coordinator', fake.url);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^t1\s+command\s+succeeded\s+2\s+1\s+w-7f3a\s+1\.5s$/m);
+    expect(result.stderr).toMatch(/^\(worker names unavailable, showing ids: .*426.*\)\n$/);
   });
 
   it('exits 2 with a clear message when submit has nothing to submit', async () => {
