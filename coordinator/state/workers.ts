@@ -1,7 +1,7 @@
 import { type LeaseRef, TERMINAL_STATES } from '../../protocol/index.js';
 import { failAttempt, holdsLease, returnAttempt } from './attempts.js';
 import type { Command, WorkerProof } from './commands.js';
-import type { StateEvent } from './events.js';
+import { appendEvents, type StateEvent } from './events.js';
 import { newWorkerHealth, recordHeartbeat } from './health.js';
 import type { CoordinatorState, TaskRecord, WorkerRecord } from './types.js';
 
@@ -42,7 +42,7 @@ export function registerWorker(
   if (admission === 'issued') worker.secretSha256 = command.newSecretSha256!;
   if (command.inFlight !== null) {
     worker.status = 'connected';
-    events.push(...reconcileInFlight(state, worker, command.inFlight, command.now));
+    appendEvents(events, reconcileInFlight(state, worker, command.inFlight, command.now));
     worker.awaitingReconnect = false;
   }
   state.workersVersion++;
@@ -109,9 +109,12 @@ function reconcileInFlight(
     if (held.has(taskId)) continue;
     const task = state.tasks.get(taskId)!;
     if (worker.awaitingReconnect && task.state === 'assigned') {
-      events.push(...returnAttempt(state, task, now, NEVER_DELIVERED));
+      appendEvents(events, returnAttempt(state, task, now, NEVER_DELIVERED));
     } else {
-      events.push(...failAttempt(state, task, now, 'the worker reconnected without this attempt'));
+      appendEvents(
+        events,
+        failAttempt(state, task, now, 'the worker reconnected without this attempt'),
+      );
     }
   }
   return events;
@@ -141,7 +144,7 @@ export function expireWorker(
   const events: StateEvent[] = [{ type: 'WorkerLost', worker, reason }];
   for (const taskId of [...worker.running]) {
     const task = state.tasks.get(taskId)!;
-    events.push(...failAttempt(state, task, now, `worker ${workerId} lost: ${reason}`));
+    appendEvents(events, failAttempt(state, task, now, `worker ${workerId} lost: ${reason}`));
   }
   return events;
 }
