@@ -43,7 +43,7 @@ export function apply(state: CoordinatorState, command: Command): StateEvent[] {
     case 'Heartbeat':
       return heartbeat(state, command.workerId, command.now);
     case 'WorkerDisconnected':
-      return disconnectWorker(state, command.workerId);
+      return disconnectWorker(state, command.workerId, command.connection);
     case 'LeaderElected':
       return awaitReconnects(state);
     case 'ExpireWorker':

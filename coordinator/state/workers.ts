@@ -42,6 +42,8 @@ export function registerWorker(
   if (admission === 'issued') worker.secretSha256 = command.newSecretSha256!;
   if (command.inFlight !== null) {
     worker.status = 'connected';
+    if (command.connection === undefined) delete worker.connection;
+    else worker.connection = command.connection;
     appendEvents(events, reconcileInFlight(state, worker, command.inFlight, command.now));
     worker.awaitingReconnect = false;
   }
@@ -153,10 +155,15 @@ export function expireWorker(
  * The worker's connection closed. A draining worker that holds no lease any more has finished
  * its drain (it closes once its results and releases are acknowledged): it is `drained`, not
  * expired later as lost. Any other waits, disconnected, for its reconnection or its expiry.
+ * The close of a connection it no longer uses (it registered again since) changes nothing.
  */
-export function disconnectWorker(state: CoordinatorState, workerId: string): StateEvent[] {
+export function disconnectWorker(
+  state: CoordinatorState,
+  workerId: string,
+  connection: string,
+): StateEvent[] {
   const worker = state.workers.get(workerId);
-  if (worker === undefined || worker.status !== 'connected') return [];
+  if (worker?.status !== 'connected' || worker.connection !== connection) return [];
   state.workersVersion++;
   if (worker.draining && worker.running.size === 0) {
     worker.status = 'drained';
