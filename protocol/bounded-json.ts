@@ -1,4 +1,5 @@
 import type { ProtocolError } from './errors.js';
+import { MAX_REQUEST_ID_LENGTH } from './limits.js';
 
 /** What the text of one JSON document may hold, checked by `outlineJson` before any parse. */
 export interface JsonBounds {
@@ -11,14 +12,11 @@ export interface JsonBounds {
   maxDistinctKeys?: number;
 }
 
-/** The longest request id an error repeats (the protocol's ids are at most this long). */
-export const MAX_ECHOED_ID_LENGTH = 128;
-
 /** What a scan found in an object: its top-level `type` and `id`. */
 export interface JsonOutline {
   /** The top-level `type`, when it is a string. */
   type?: string;
-  /** The top-level `id`, when it is a string of at most `MAX_ECHOED_ID_LENGTH` characters. */
+  /** The top-level `id`, when it is a string of at most `MAX_REQUEST_ID_LENGTH` characters. */
   id?: string;
 }
 
@@ -82,7 +80,7 @@ export function outlineJson(text: string, bounds: JsonBounds): Outlined {
       } else if (depth === 1 && pending !== undefined) {
         const value = stringAt(text, i, end);
         if (pending === 'type') outline.type = value;
-        else if (value !== undefined && value.length <= MAX_ECHOED_ID_LENGTH) outline.id = value;
+        else if (value !== undefined && value.length <= MAX_REQUEST_ID_LENGTH) outline.id = value;
         pending = undefined;
       }
       i = end;
@@ -168,11 +166,17 @@ export function parseOutlined(text: string, outline: JsonOutline): ParsedJson {
 /** At most this many characters of a value go into an error message. */
 const PREVIEW_LENGTH = 40;
 
-/** `text`, cut to `PREVIEW_LENGTH` characters with a note of its length when longer. */
-export function shorten(text: string): string {
-  return text.length <= PREVIEW_LENGTH
-    ? text
-    : `${text.slice(0, PREVIEW_LENGTH)}… (${text.length} characters)`;
+/**
+ * `text` for an error message: cut to `maxLength` characters, with a note of its length, when
+ * longer; `quoted`, what is kept is written as a JSON string.
+ */
+export function shorten(
+  text: string,
+  { maxLength = PREVIEW_LENGTH, quoted = false }: { maxLength?: number; quoted?: boolean } = {},
+): string {
+  const write = (kept: string) => (quoted ? JSON.stringify(kept) : kept);
+  if (text.length <= maxLength) return write(text);
+  return `${write(text.slice(0, maxLength))}… (${text.length} characters)`;
 }
 
 /**
@@ -181,11 +185,7 @@ export function shorten(text: string): string {
  * Never walks into the value, so no depth or size of it can make this slow or throw.
  */
 export function preview(value: unknown): string {
-  if (typeof value === 'string') {
-    return value.length <= PREVIEW_LENGTH
-      ? JSON.stringify(value)
-      : `${JSON.stringify(value.slice(0, PREVIEW_LENGTH))}… (${value.length} characters)`;
-  }
+  if (typeof value === 'string') return shorten(value, { quoted: true });
   if (Array.isArray(value)) return `an array of ${value.length}`;
   if (typeof value === 'object' && value !== null) return 'an object';
   if (typeof value === 'bigint') return `${value}n`;

@@ -56,8 +56,7 @@ export function describeIssues(error: z.ZodError, input?: unknown): string {
         const given = preview(valueAt(input, issue.path));
         return `${at}unknown task kind ${given} (known kinds: ${TASK_KINDS.join(', ')})`;
       }
-      const text = `${at}${issue.message}`;
-      return text.length <= MAX_ISSUE_LENGTH ? text : `${text.slice(0, MAX_ISSUE_LENGTH)}…`;
+      return shorten(`${at}${issue.message}`, { maxLength: MAX_ISSUE_LENGTH });
     })
     .join('; ');
 }
