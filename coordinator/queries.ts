@@ -1,4 +1,10 @@
-import { type TaskState, type TaskView, zeroStateCounts } from '../protocol/index.js';
+import {
+  type TaskState,
+  type TaskView,
+  WorkerStatus,
+  zeroCounts,
+  zeroStateCounts,
+} from '../protocol/index.js';
 import { explainUnschedulable, heldBack, matchingWorkers } from './scheduler/index.js';
 import {
   type CoordinatorState,
@@ -108,9 +114,8 @@ export function countTasksByState(state: CoordinatorState): Record<TaskState, nu
   return counts;
 }
 
-export function countWorkersByStatus(state: CoordinatorState): Record<string, number> {
-  const counts: Record<string, number> = { connected: 0, disconnected: 0, drained: 0, dead: 0 };
-  for (const worker of state.workers.values())
-    counts[worker.status] = (counts[worker.status] ?? 0) + 1;
+export function countWorkersByStatus(state: CoordinatorState): Record<WorkerStatus, number> {
+  const counts = zeroCounts(WorkerStatus.options);
+  for (const worker of state.workers.values()) counts[worker.status]++;
   return counts;
 }

@@ -15,34 +15,55 @@ function nameOf(tasks: readonly NewTask[], index: number): string {
   return ref === undefined ? `tasks[${index}]` : `'${ref}'`;
 }
 
+/** Tasks of a cycle named in the refusal: a longer one is cut short, its length given. */
+const MAX_NAMED_IN_CYCLE = 10;
+
+/** `'a' → 'b' → 'a'`, with at most `MAX_NAMED_IN_CYCLE` tasks before the first comes back. */
+function describeCycle(tasks: readonly NewTask[], cycle: readonly number[]): string {
+  const length = cycle.length - 1;
+  const names = cycle.slice(0, Math.min(length, MAX_NAMED_IN_CYCLE)).map((i) => nameOf(tasks, i));
+  if (length > MAX_NAMED_IN_CYCLE) names.push(`… (${length} tasks in all)`);
+  names.push(nameOf(tasks, cycle[0]!));
+  return names.join(' → ');
+}
+
 /**
  * A cycle among the submit's tasks, as the indexes along it (first repeated at the end), or
  * undefined. Tasks already stored cannot be part of one: they cannot depend on new tasks.
+ * Depth first with a stack of its own: a chain may be as long as the submit.
  */
 function findCycle(edges: ReadonlyArray<readonly number[]>): number[] | undefined {
   const UNSEEN = 0;
   const ON_PATH = 1;
   const DONE = 2;
-  const mark = new Array<number>(edges.length).fill(UNSEEN);
+  const mark = new Uint8Array(edges.length);
+  // The path from the root, and for each node on it the index of the next edge to follow.
   const path: number[] = [];
-  const visit = (node: number): number[] | undefined => {
-    mark[node] = ON_PATH;
-    path.push(node);
-    for (const next of edges[node]!) {
+  const nextEdge: number[] = [];
+  for (let root = 0; root < edges.length; root++) {
+    if (mark[root] !== UNSEEN) continue;
+    mark[root] = ON_PATH;
+    path.push(root);
+    nextEdge.push(0);
+    while (path.length > 0) {
+      const top = path.length - 1;
+      const node = path[top]!;
+      const edge = nextEdge[top]!;
+      const next = edges[node]![edge];
+      if (next === undefined) {
+        mark[node] = DONE;
+        path.pop();
+        nextEdge.pop();
+        continue;
+      }
+      nextEdge[top] = edge + 1;
       if (mark[next] === ON_PATH) return [...path.slice(path.indexOf(next)), next];
       if (mark[next] === UNSEEN) {
-        const cycle = visit(next);
-        if (cycle !== undefined) return cycle;
+        mark[next] = ON_PATH;
+        path.push(next);
+        nextEdge.push(0);
       }
     }
-    path.pop();
-    mark[node] = DONE;
-    return undefined;
-  };
-  for (let node = 0; node < edges.length; node++) {
-    if (mark[node] !== UNSEEN) continue;
-    const cycle = visit(node);
-    if (cycle !== undefined) return cycle;
   }
   return undefined;
 }
@@ -93,8 +114,9 @@ export function resolveDependencies(
   }
   const cycle = findCycle(edges);
   if (cycle !== undefined) {
-    const names = cycle.map((index) => nameOf(tasks, index)).join(' → ');
-    return invalid(`tasks[${cycle[0]}].dependsOn: a dependency cycle: ${names}`);
+    return invalid(
+      `tasks[${cycle[0]}].dependsOn: a dependency cycle: ${describeCycle(tasks, cycle)}`,
+    );
   }
   return { tasks: resolved };
 }

@@ -1,7 +1,7 @@
 import type { ProtocolError, TaskSpec } from '../protocol/index.js';
 import type { CoordinatorContext } from './context.js';
 import type { StateEvent } from './state/index.js';
-import type { ArtifactStore } from './store/index.js';
+import { type ArtifactStore, artifactHexOf } from './store/index.js';
 import { resolveDependencies } from './submit-dependencies.js';
 import { newTaskId } from './task-ids.js';
 
@@ -60,14 +60,16 @@ export function submitSpecs(
 ): void {
   const replicas = ctx.artifactReplicas;
   const missing = specs.flatMap((spec) =>
-    spec.kind === 'model' && !ctx.artifacts.has(spec.payload.model) ? [spec.payload.model] : [],
+    spec.kind === 'model' && !ctx.artifacts.has(spec.payload.model)
+      ? (artifactHexOf(spec.payload.model) ?? [])
+      : [],
   );
   if (replicas === undefined || missing.length === 0) {
     submitChecked(ctx, specs, reply);
     return;
   }
   // In a cluster another member may hold an artifact this one has no copy of yet.
-  Promise.all(missing.map((ref) => replicas.obtain(ref.slice('sha256:'.length))))
+  Promise.all(missing.map((hex) => replicas.obtain(hex)))
     .then(() => submitChecked(ctx, specs, reply))
     .catch((error: unknown) => reply({ error: { code: 'internal', message: String(error) } }));
 }

@@ -1,4 +1,5 @@
 import type { ProtocolError } from './errors.js';
+import { MAX_REQUEST_ID_LENGTH } from './limits.js';
 
 /** What the text of one JSON document may hold, checked by `outlineJson` before any parse. */
 export interface JsonBounds {
@@ -11,15 +12,20 @@ export interface JsonBounds {
   maxDistinctKeys?: number;
 }
 
-/** The longest request id an error repeats (the protocol's ids are at most this long). */
-export const MAX_ECHOED_ID_LENGTH = 128;
-
-/** What a scan found in an object: its top-level `type` and `id`. */
+/** What a scan found: the text's top-level `type` and `id`, and what the text is as a whole. */
 export interface JsonOutline {
   /** The top-level `type`, when it is a string. */
   type?: string;
-  /** The top-level `id`, when it is a string of at most `MAX_ECHOED_ID_LENGTH` characters. */
+  /** The top-level `id`, when it is a string of at most `MAX_REQUEST_ID_LENGTH` characters. */
   id?: string;
+  /**
+   * The whole text, as far as its brackets and quotes tell (the grammar between them is not
+   * checked): one `object` with nothing after it, another `value` (an array, a string, a
+   * number, a literal), or `malformed` (`problem` says where).
+   */
+  root: 'object' | 'value' | 'malformed';
+  /** What makes the text `malformed`, as `JSON.parse` would see it first. */
+  problem?: string;
 }
 
 export type Outlined =
@@ -40,7 +46,8 @@ const LONGEST_ESCAPED_NAME = 24;
  * One pass over a JSON text, without building anything: refuses it once it nests deeper or
  * uses more different keys than `bounds` allow, and picks out the top-level `type`
  * and `id` as `JSON.parse` would read them (the last one wins). It does not check the grammar:
- * on malformed text it stops, and `JSON.parse` names the problem, having read no further.
+ * on malformed text it stops, and `JSON.parse` names the problem, having read no further;
+ * what it can tell without the grammar is in `root`.
  */
 export function outlineJson(text: string, bounds: JsonBounds): Outlined {
   const { maxDepth } = bounds;
@@ -48,8 +55,11 @@ export function outlineJson(text: string, bounds: JsonBounds): Outlined {
   const keys = Number.isFinite(maxKeys) ? new Set<string>() : undefined;
   // For each open container, whether it is an object; index 0 is the document itself.
   const inObject = new Uint8Array(maxDepth + 1);
-  const outline: JsonOutline = {};
+  const outline: Omit<JsonOutline, 'root'> = {};
   let depth = 0;
+  // Where the first top-level value closed; -1 until it has.
+  let closedAt = -1;
+  let unterminated = false;
   let expectKey = false;
   // The top-level member whose value comes next, when it is `type` or `id`.
   let pending: 'type' | 'id' | undefined;
@@ -60,7 +70,10 @@ export function outlineJson(text: string, bounds: JsonBounds): Outlined {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
       const end = closingQuote(text, i);
-      if (end === -1) break;
+      if (end === -1) {
+        unterminated = true;
+        break;
+      }
       if (expectKey) {
         expectKey = false;
         if (keys !== undefined) {
@@ -82,7 +95,7 @@ export function outlineJson(text: string, bounds: JsonBounds): Outlined {
       } else if (depth === 1 && pending !== undefined) {
         const value = stringAt(text, i, end);
         if (pending === 'type') outline.type = value;
-        else if (value !== undefined && value.length <= MAX_ECHOED_ID_LENGTH) outline.id = value;
+        else if (value !== undefined && value.length <= MAX_REQUEST_ID_LENGTH) outline.id = value;
         pending = undefined;
       }
       i = end;
@@ -99,13 +112,49 @@ export function outlineJson(text: string, bounds: JsonBounds): Outlined {
     } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
       if (depth === 0) break;
       depth--;
+      if (depth === 0 && closedAt === -1) closedAt = i;
       expectKey = false;
     } else if (c === COMMA) {
       if (depth === 1) pending = undefined;
       expectKey = inObject[depth] === 1;
     }
   }
-  return { ok: true, outline };
+  return { ok: true, outline: { ...outline, ...rootOf(text, closedAt, unterminated) } };
+}
+
+/** What can begin a JSON value other than an object. */
+const VALUE_START = /^[["\-0-9tfn]$/;
+
+/** `JsonOutline.root` of a text whose first top-level container closed at `closedAt`. */
+function rootOf(
+  text: string,
+  closedAt: number,
+  unterminated: boolean,
+): Pick<JsonOutline, 'root' | 'problem'> {
+  const malformed = (problem: string) => ({ root: 'malformed' as const, problem });
+  const start = skipSpace(text, 0);
+  if (start === text.length) return malformed('the text is empty');
+  const first = text.charAt(start);
+  if (first !== '{') {
+    if (VALUE_START.test(first)) return { root: 'value' };
+    return malformed(`unexpected ${JSON.stringify(first)} at position ${start}`);
+  }
+  if (closedAt === -1) {
+    return malformed(`the text ends inside ${unterminated ? 'a string' : 'the object'}`);
+  }
+  const after = skipSpace(text, closedAt + 1);
+  if (after === text.length) return { root: 'object' };
+  return malformed(`text after the end of the object, at position ${after}`);
+}
+
+/** The index of the first character from `from` on that is not JSON whitespace. */
+function skipSpace(text: string, from: number): number {
+  let i = from;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break;
+  }
+  return i;
 }
 
 /** The index of the quote that ends the string starting at `start`, or -1. */
@@ -168,11 +217,17 @@ export function parseOutlined(text: string, outline: JsonOutline): ParsedJson {
 /** At most this many characters of a value go into an error message. */
 const PREVIEW_LENGTH = 40;
 
-/** `text`, cut to `PREVIEW_LENGTH` characters with a note of its length when longer. */
-export function shorten(text: string): string {
-  return text.length <= PREVIEW_LENGTH
-    ? text
-    : `${text.slice(0, PREVIEW_LENGTH)}… (${text.length} characters)`;
+/**
+ * `text` for an error message: cut to `maxLength` characters, with a note of its length, when
+ * longer; `quoted`, what is kept is written as a JSON string.
+ */
+export function shorten(
+  text: string,
+  { maxLength = PREVIEW_LENGTH, quoted = false }: { maxLength?: number; quoted?: boolean } = {},
+): string {
+  const write = (kept: string) => (quoted ? JSON.stringify(kept) : kept);
+  if (text.length <= maxLength) return write(text);
+  return `${write(text.slice(0, maxLength))}… (${text.length} characters)`;
 }
 
 /**
@@ -181,11 +236,7 @@ export function shorten(text: string): string {
  * Never walks into the value, so no depth or size of it can make this slow or throw.
  */
 export function preview(value: unknown): string {
-  if (typeof value === 'string') {
-    return value.length <= PREVIEW_LENGTH
-      ? JSON.stringify(value)
-      : `${JSON.stringify(value.slice(0, PREVIEW_LENGTH))}… (${value.length} characters)`;
-  }
+  if (typeof value === 'string') return shorten(value, { quoted: true });
   if (Array.isArray(value)) return `an array of ${value.length}`;
   if (typeof value === 'object' && value !== null) return 'an object';
   if (typeof value === 'bigint') return `${value}n`;

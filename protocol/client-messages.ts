@@ -1,10 +1,15 @@
 import { z } from 'zod';
-import { DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT, MAX_TASKS_PER_SUBMIT } from './limits.js';
+import {
+  DEFAULT_QUERY_LIMIT,
+  MAX_QUERY_LIMIT,
+  MAX_REQUEST_ID_LENGTH,
+  MAX_TASKS_PER_SUBMIT,
+} from './limits.js';
 import { TaskEvent, TaskSpec, TaskState, TaskView } from './task.js';
 import { PROTOCOL_VERSION } from './version.js';
 
 const v = z.literal(PROTOCOL_VERSION);
-const requestId = z.string().min(1).max(128);
+const requestId = z.string().min(1).max(MAX_REQUEST_ID_LENGTH);
 const taskIds = z.array(z.string().min(1)).min(1).max(MAX_TASKS_PER_SUBMIT);
 
 // client -> coordinator

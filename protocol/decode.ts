@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { outlineJson, parseOutlined, preview, shorten } from './bounded-json.js';
+import { type JsonOutline, outlineJson, parseOutlined, preview, shorten } from './bounded-json.js';
 import type { ProtocolError } from './errors.js';
 import { MAX_JSON_DEPTH } from './message-bounds.js';
 import { TASK_KINDS } from './task-kinds.js';
@@ -56,8 +56,7 @@ export function describeIssues(error: z.ZodError, input?: unknown): string {
         const given = preview(valueAt(input, issue.path));
         return `${at}unknown task kind ${given} (known kinds: ${TASK_KINDS.join(', ')})`;
       }
-      const text = `${at}${issue.message}`;
-      return text.length <= MAX_ISSUE_LENGTH ? text : `${text.slice(0, MAX_ISSUE_LENGTH)}…`;
+      return shorten(`${at}${issue.message}`, { maxLength: MAX_ISSUE_LENGTH });
     })
     .join('; ');
 }
@@ -85,8 +84,9 @@ export interface DecodeOptions {
 
 /**
  * Parses one wire message: its text within bounds (depth always, key count and length by type
- * as `options` say), its type admitted, then JSON, a known `type`, the protocol version and the
- * schema. Each failure names the problem; nothing is thrown, whatever the input.
+ * as `options` say), a known `type` read from the text and admitted, then JSON, the protocol
+ * version and the schema. A text without a known type is never parsed. Each failure names the
+ * problem; nothing is thrown, whatever the input.
  */
 export function decodeMessage<T>(
   raw: string,
@@ -103,35 +103,39 @@ export function decodeMessage<T>(
   const { type } = outline;
   const fail = (error: ProtocolError): Decoded<T> =>
     outline.id === undefined ? { ok: false, error } : { ok: false, error, id: outline.id };
-  if (type !== undefined && types.includes(type)) {
-    const refused = tooLong(type, raw.length, options.maxLengths?.[type]) ?? options.admit?.(type);
-    if (refused !== undefined) return fail(refused);
-  }
+  // Without a known type nothing is parsed: what the outline tells is answer enough.
+  if (type === undefined || !types.includes(type)) return fail(withoutKnownType(outline, types));
+  const refused = tooLong(type, raw.length, options.maxLengths?.[type]) ?? options.admit?.(type);
+  if (refused !== undefined) return fail(refused);
   const parsed = parseOutlined(raw, outline);
   if (!parsed.ok) return parsed;
-  const { value } = parsed;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return {
-      ok: false,
-      error: { code: 'invalid_message', message: 'a message must be a JSON object' },
-    };
-  }
-  const record = value as Record<string, unknown>;
-  if (typeof record.type !== 'string' || !types.includes(record.type)) {
-    const got = typeof record.type === 'string' ? `'${shorten(record.type)}'` : 'no type';
-    return fail({
-      code: 'unknown_type',
-      message: `unknown message type ${got} (expected one of: ${types.join(', ')})`,
-    });
-  }
+  // An object: the outline found its top-level `type`, as JSON.parse reads it.
+  const record = parsed.value as Record<string, unknown>;
   if (record.v !== PROTOCOL_VERSION) {
     return fail({
       code: 'unsupported_version',
       message: `unsupported protocol version ${preview(record.v)} (expected v${PROTOCOL_VERSION})`,
     });
   }
-  const checked = parseWith(schema, value, `'${record.type}' message`);
+  const checked = parseWith(schema, record, `'${type}' message`);
   return checked.ok || outline.id === undefined ? checked : { ...checked, id: outline.id };
+}
+
+/** Why a text whose outline has no type of `types` is no message. */
+function withoutKnownType(outline: JsonOutline, types: readonly string[]): ProtocolError {
+  switch (outline.root) {
+    case 'malformed':
+      return { code: 'bad_json', message: `malformed JSON: ${outline.problem}` };
+    case 'value':
+      return { code: 'invalid_message', message: 'a message must be a JSON object' };
+    case 'object': {
+      const got = outline.type === undefined ? 'no type' : `'${shorten(outline.type)}'`;
+      return {
+        code: 'unknown_type',
+        message: `unknown message type ${got} (expected one of: ${types.join(', ')})`,
+      };
+    }
+  }
 }
 
 /** The refusal of a message of `type` longer than `maxLength`, if it is. */

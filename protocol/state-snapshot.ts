@@ -61,6 +61,8 @@ export const SnapshotWorker = z.object({
   draining: z.boolean(),
   /** Absent from snapshots written before it existed: false. */
   awaitingReconnect: z.boolean().default(false),
+  /** The connection it registered on last; absent before the first, or from older snapshots. */
+  connection: Id.optional(),
   /** SHA-256 of the secret issued to the worker; absent until one is issued. */
   secretSha256: Sha256Hex.optional(),
 });

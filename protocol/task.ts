@@ -103,12 +103,14 @@ export const TaskState = z.enum([
 ]);
 export type TaskState = z.infer<typeof TaskState>;
 
+/** A count of 0 for each of `keys`: the start of a tally. */
+export function zeroCounts<K extends string>(keys: readonly K[]): Record<K, number> {
+  return Object.fromEntries(keys.map((key) => [key, 0])) as Record<K, number>;
+}
+
 /** A count per task state, all zero: the start of every tally by state. */
 export function zeroStateCounts(): Record<TaskState, number> {
-  return Object.fromEntries(TaskState.options.map((state) => [state, 0])) as Record<
-    TaskState,
-    number
-  >;
+  return zeroCounts(TaskState.options);
 }
 
 /** The states a task is still in while it may yet run. */

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { Capabilities, Labels } from './capabilities.js';
+import { MAX_REQUEST_ID_LENGTH } from './limits.js';
 import { TaskResult } from './task.js';
 import { PAYLOADS, type TaskKind } from './task-kinds.js';
 import { PROTOCOL_VERSION } from './version.js';
 
 const v = z.literal(PROTOCOL_VERSION);
-const requestId = z.string().min(1).max(128);
+const requestId = z.string().min(1).max(MAX_REQUEST_ID_LENGTH);
 
 /**
  * The secret the coordinator issued to a worker id at its first registration (`registered`):

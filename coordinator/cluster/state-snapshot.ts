@@ -90,6 +90,7 @@ function snapshotWorker(worker: WorkerRecord): SnapshotWorker {
     },
     draining: worker.draining,
     awaitingReconnect: worker.awaitingReconnect,
+    connection: worker.connection,
     secretSha256: worker.secretSha256,
   };
 }

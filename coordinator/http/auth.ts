@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { bearerToken, type Credentials, type Role } from '../auth/index.js';
 import { sendRestError } from './errors.js';
 
@@ -7,18 +7,19 @@ import { sendRestError } from './errors.js';
 export const CREDENTIALS_PENDING = 'cluster credentials not yet created; wait for a leader';
 
 /**
- * Whether the request's bearer token grants one of `roles`; answers the refusal itself and
- * returns false when not. With no credentials (insecure mode) everything passes.
+ * The role the request's bearer token grants, when it is one of `roles`; otherwise answers
+ * the refusal itself and returns undefined. With no credentials (insecure mode) every request
+ * is admin.
  */
 export function authorized(
   credentials: Credentials | undefined,
   roles: readonly Role[],
   req: IncomingMessage,
   res: ServerResponse,
-): boolean {
-  if (credentials === undefined) return true;
+): Role | undefined {
+  if (credentials === undefined) return 'admin';
   const role = authenticate(credentials, req, res);
-  if (role === undefined) return false;
+  if (role === undefined) return undefined;
   if (!roles.includes(role)) {
     const path = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '';
     sendRestError(
@@ -26,9 +27,9 @@ export function authorized(
       'forbidden',
       `a ${role} token may not call ${req.method} ${path.split('?')[0]}`,
     );
-    return false;
+    return undefined;
   }
-  return true;
+  return role;
 }
 
 /**
@@ -58,18 +59,29 @@ export function authenticate(
   return role;
 }
 
-/** Express middleware: requires a bearer token granting one of `roles`. */
+/** What `requireRole` leaves in `res.locals` for the handlers after it. */
+interface AuthLocals {
+  role?: Role;
+}
+
+/** Express middleware: requires a bearer token granting one of `roles`, noting the role. */
 export function requireRole(
   credentials: Credentials | undefined,
   roles: readonly Role[],
 ): RequestHandler {
   return (req, res, next) => {
-    if (authorized(credentials, roles, req, res)) next();
+    const role = authorized(credentials, roles, req, res);
+    if (role === undefined) return;
+    (res.locals as AuthLocals).role = role;
+    next();
   };
 }
 
-/** The role of a request that `authorized` let through: every request is admin without credentials. */
-export function requestRole(credentials: Credentials | undefined, req: IncomingMessage): Role {
-  if (credentials === undefined) return 'admin';
-  return credentials.roleOf(bearerToken(req.headers.authorization)) ?? 'worker';
+/** The role `requireRole` granted the request; a route without `requireRole` has none. */
+export function requestRole(res: Response): Role {
+  const { role } = res.locals as AuthLocals;
+  if (role === undefined) {
+    throw new Error(`no role for ${res.req.method} ${res.req.path}: its route lacks requireRole`);
+  }
+  return role;
 }

@@ -26,7 +26,8 @@ function maxBodyBytes(role: Role, maxBytes: number): number {
  * Reads a JSON body into `req.body` for a sender already authenticated as `role`: UTF-8 only
  * (415 otherwise), at most `maxBytes` (a worker token's: less), then parsed with its nesting
  * and key count checked before `JSON.parse` runs. A request whose
- * `Content-Type` is not JSON goes on unread; an empty body reads as `{}`.
+ * `Content-Type` is not JSON goes on unread; an empty body reads as `{}`. `type` is the
+ * request's `Content-Type`, when the caller has already read it.
  */
 export function jsonBodyReader(maxBytes: number) {
   const readers = new Map<Role, ReturnType<typeof express.text>>(
@@ -35,8 +36,14 @@ export function jsonBodyReader(maxBytes: number) {
       express.text({ type: 'application/json', limit: maxBodyBytes(role, maxBytes) }),
     ]),
   );
-  return (req: BodyRequest, res: ServerResponse, role: Role, next: Next): void => {
-    const { mediaType, charset } = contentType(req.headers['content-type']);
+  return (
+    req: BodyRequest,
+    res: ServerResponse,
+    role: Role,
+    next: Next,
+    type = contentType(req.headers['content-type']),
+  ): void => {
+    const { mediaType, charset } = type;
     if (mediaType !== 'application/json') {
       next();
       return;
@@ -81,17 +88,23 @@ export function jsonBodyReader(maxBytes: number) {
 export function jsonBody(maxBytes: number, credentials: Credentials | undefined) {
   const read = jsonBodyReader(maxBytes);
   return (req: BodyRequest, res: ServerResponse, next: Next): void => {
-    if (contentType(req.headers['content-type']).mediaType !== 'application/json') {
+    const type = contentType(req.headers['content-type']);
+    if (type.mediaType !== 'application/json') {
       next();
       return;
     }
     const role = authenticate(credentials, req, res);
-    if (role !== undefined) read(req, res, role, next);
+    if (role !== undefined) read(req, res, role, next, type);
   };
 }
 
+interface ContentType {
+  mediaType: string;
+  charset?: string;
+}
+
 /** The media type and charset of a `Content-Type` header, both lower case. */
-function contentType(header: string | undefined): { mediaType: string; charset?: string } {
+function contentType(header: string | undefined): ContentType {
   if (header === undefined) return { mediaType: '' };
   const [mediaType = '', ...parameters] = header.split(';');
   for (const parameter of parameters) {

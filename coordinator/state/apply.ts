@@ -12,7 +12,7 @@ import type { Command, Placement } from './commands.js';
 import { countRunning, indexTask } from './create.js';
 import { queueWithParents } from './dependencies.js';
 import { drainWorker, releaseTasks } from './drain.js';
-import type { StateEvent } from './events.js';
+import { appendEvents, type StateEvent } from './events.js';
 import { chargeGroup, shareGroup } from './fair-share.js';
 import { assignableSlots, recordOutcome, recordResultHealth } from './health.js';
 import { sortByIdempotencyKey } from './idempotency.js';
@@ -43,7 +43,7 @@ export function apply(state: CoordinatorState, command: Command): StateEvent[] {
     case 'Heartbeat':
       return heartbeat(state, command.workerId, command.now);
     case 'WorkerDisconnected':
-      return disconnectWorker(state, command.workerId);
+      return disconnectWorker(state, command.workerId, command.connection);
     case 'LeaderElected':
       return awaitReconnects(state);
     case 'ExpireWorker':
@@ -118,7 +118,7 @@ function submitTasks(
     created.push(task);
   }
   // After the whole batch is indexed: a task may depend on one submitted after it.
-  for (const task of created) events.push(...queueWithParents(state, task, now));
+  for (const task of created) appendEvents(events, queueWithParents(state, task, now));
   return events;
 }
 
@@ -130,7 +130,7 @@ function assignTasks(state: CoordinatorState, now: number, placements: Placement
     const worker = state.workers.get(workerId);
     if (task === undefined || !task.placeable) continue;
     if (worker === undefined || worker.status !== 'connected') continue;
-    if (preempts !== undefined) events.push(...preempt(state, preempts, task, now));
+    if (preempts !== undefined) appendEvents(events, preempt(state, preempts, task, now));
     if (worker.running.size >= assignableSlots(state, worker)) continue;
     state.ready.remove(task);
     task.state = 'assigned';
@@ -227,8 +227,9 @@ function cancelTasks(
   for (const task of selected) {
     const runningOn =
       task.state === 'assigned' || task.state === 'running' ? task.workerId : undefined;
-    events.push(
-      ...endTask(state, task, command.now, 'cancelled', {
+    appendEvents(
+      events,
+      endTask(state, task, command.now, 'cancelled', {
         reason: command.reason,
         ...(runningOn === undefined ? {} : { abortOnWorker: runningOn }),
       }),

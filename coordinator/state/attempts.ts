@@ -77,7 +77,7 @@ interface Ending {
   abortOnWorker?: string;
 }
 
-/** Ends a task for good, then settles the tasks that depend on it. */
+/** Ends a task for good, then settles the tasks that depend on it (see `settleDependents`). */
 export function endTask(
   state: CoordinatorState,
   task: TaskRecord,
@@ -85,7 +85,22 @@ export function endTask(
   endState: EndState,
   ending: Ending = {},
 ): StateEvent[] {
-  if (TERMINAL_STATES.has(task.state)) return [];
+  const ended = closeTask(state, task, now, endState, ending);
+  if (ended === undefined) return [];
+  const events: StateEvent[] = [ended];
+  settleDependents(state, task, now, events);
+  return events;
+}
+
+/** Ends a task for good, its dependents left as they are; undefined if it had already ended. */
+export function closeTask(
+  state: CoordinatorState,
+  task: TaskRecord,
+  now: number,
+  endState: EndState,
+  ending: Ending = {},
+): StateEvent | undefined {
+  if (TERMINAL_STATES.has(task.state)) return undefined;
   state.ready.remove(task);
   releaseLease(state, task);
   task.state = endState;
@@ -100,7 +115,7 @@ export function endTask(
   };
   if (ending.reason !== undefined) ended.reason = ending.reason;
   if (ending.abortOnWorker !== undefined) ended.abortOnWorker = ending.abortOnWorker;
-  return [ended, ...settleDependents(state, task, now)];
+  return ended;
 }
 
 /**

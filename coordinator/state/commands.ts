@@ -22,11 +22,21 @@ export type Command =
       slots: number;
       /** Null for a registration without a live connection (REST). */
       inFlight: LeaseRef[] | null;
+      /**
+       * With `inFlight`: the connection it registered on, named at the edge (unique to that
+       * connection); its `WorkerDisconnected` names the same.
+       */
+      connection?: string;
       /** The worker says it is draining (it reconnected mid-drain). */
       draining?: boolean;
     } & WorkerProof)
   | { type: 'Heartbeat'; now: number; workerId: string }
-  | { type: 'WorkerDisconnected'; now: number; workerId: string }
+  /**
+   * The connection `connection` closed. It changes nothing when the worker registered since on
+   * another one: the commit of a registration and the close of its socket race with the
+   * worker's next registration, and the log may put this after it.
+   */
+  | { type: 'WorkerDisconnected'; now: number; workerId: string; connection: string }
   /**
    * Cluster mode: a member became the leader, and no worker is connected to it yet. Every worker
    * not dead awaits its reconnection, as after a single coordinator's restart: disconnected, its

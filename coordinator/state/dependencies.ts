@@ -1,5 +1,5 @@
 import { TERMINAL_STATES } from '../../protocol/index.js';
-import { endTask } from './attempts.js';
+import { closeTask, endTask } from './attempts.js';
 import type { StateEvent } from './events.js';
 import { enqueue } from './queueing.js';
 import type { CoordinatorState, TaskRecord } from './types.js';
@@ -42,27 +42,50 @@ export function queueWithParents(
   return [];
 }
 
-/** After `parent` ended: its dependents come one step closer to running, or are skipped. */
+/** The dependents of one ended task still to be looked at, from `next` on. */
+interface Settling {
+  parent: TaskRecord;
+  children: TaskRecord[];
+  next: number;
+}
+
+/**
+ * After `ended` ended: its dependents come one step closer to running, or are skipped, and so
+ * on down: the skips are appended to `events` depth first, each after the ending of the parent
+ * it names. A worklist, not recursion: a chain may be as long as the tasks submitted.
+ */
 export function settleDependents(
   state: CoordinatorState,
-  parent: TaskRecord,
+  ended: TaskRecord,
   now: number,
-): StateEvent[] {
-  const dependents = state.dependents.get(parent.id);
-  if (dependents === undefined) return [];
-  state.dependents.delete(parent.id);
-  const events: StateEvent[] = [];
-  for (const child of dependents) {
+  events: StateEvent[],
+): void {
+  const pending: Settling[] = [];
+  const lookAtChildren = (parent: TaskRecord): void => {
+    const children = state.dependents.get(parent.id);
+    if (children === undefined) return;
+    state.dependents.delete(parent.id);
+    pending.push({ parent, children, next: 0 });
+  };
+  lookAtChildren(ended);
+  while (pending.length > 0) {
+    const settling = pending[pending.length - 1]!;
+    const { parent, children } = settling;
+    if (settling.next === children.length) {
+      pending.pop();
+      continue;
+    }
+    const child = children[settling.next++]!;
     if (child.state !== 'queued') continue;
     if (parent.state === 'succeeded') {
       child.waitingOn--;
       if (child.waitingOn === 0) enqueue(state, child, now);
-    } else {
-      const reason = `dependency ${parent.id} ended ${parent.state}`;
-      events.push(...endTask(state, child, now, 'skipped', { reason }));
+      continue;
     }
+    const reason = `dependency ${parent.id} ended ${parent.state}`;
+    events.push(closeTask(state, child, now, 'skipped', { reason })!);
+    lookAtChildren(child);
   }
-  return events;
 }
 
 /** Queues a task read back from disk; its parents are all loaded, their outcomes settled. */

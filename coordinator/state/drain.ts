@@ -1,7 +1,7 @@
 import type { LeaseRef } from '../../protocol/index.js';
 import { holdsLease, returnAttempt } from './attempts.js';
 import type { DrainSource } from './commands.js';
-import type { StateEvent } from './events.js';
+import { appendEvents, type StateEvent } from './events.js';
 import type { CoordinatorState } from './types.js';
 
 /**
@@ -46,7 +46,7 @@ export function releaseTasks(
   for (const lease of leases) {
     const task = state.tasks.get(lease.taskId);
     if (task === undefined || !holdsLease(task, workerId, lease)) continue;
-    events.push(...returnAttempt(state, task, now, `released by worker ${who}: ${reason}`));
+    appendEvents(events, returnAttempt(state, task, now, `released by worker ${who}: ${reason}`));
   }
   return events;
 }

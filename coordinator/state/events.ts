@@ -33,3 +33,11 @@ export type StateEvent =
   | { type: 'WorkerDraining'; worker: WorkerRecord; by: 'admin' | 'worker'; graceMs?: number }
   /** Cluster mode: the replicated credentials' hashes were set (once per cluster). */
   | { type: 'CredentialsSet'; credentials: CredentialHashes };
+
+/**
+ * Appends `more` to `events` one by one. Not `events.push(...more)`: a spread passes each
+ * event as an argument, and the ending of a long dependency chain has more than the stack holds.
+ */
+export function appendEvents(events: StateEvent[], more: readonly StateEvent[]): void {
+  for (const event of more) events.push(event);
+}

@@ -71,6 +71,13 @@ export interface WorkerRecord {
    */
   awaitingReconnect: boolean;
   /**
+   * The connection it registered on last (see `RegisterWorker.connection`): the only one whose
+   * close disconnects it. In Raft snapshots, since every member must judge the log's
+   * disconnects alike; not in SQLite, since a restarted coordinator has every worker
+   * disconnected, and only the registrations it commits itself are followed by disconnects.
+   */
+  connection?: string;
+  /**
    * SHA-256 (hex) of the secret issued to this worker id at its first registration: a later
    * registration must present that secret. Absent for a record from before secrets existed.
    */

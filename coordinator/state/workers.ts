@@ -1,7 +1,7 @@
 import { type LeaseRef, TERMINAL_STATES } from '../../protocol/index.js';
 import { failAttempt, holdsLease, returnAttempt } from './attempts.js';
 import type { Command, WorkerProof } from './commands.js';
-import type { StateEvent } from './events.js';
+import { appendEvents, type StateEvent } from './events.js';
 import { newWorkerHealth, recordHeartbeat } from './health.js';
 import type { CoordinatorState, TaskRecord, WorkerRecord } from './types.js';
 
@@ -42,7 +42,9 @@ export function registerWorker(
   if (admission === 'issued') worker.secretSha256 = command.newSecretSha256!;
   if (command.inFlight !== null) {
     worker.status = 'connected';
-    events.push(...reconcileInFlight(state, worker, command.inFlight, command.now));
+    if (command.connection === undefined) delete worker.connection;
+    else worker.connection = command.connection;
+    appendEvents(events, reconcileInFlight(state, worker, command.inFlight, command.now));
     worker.awaitingReconnect = false;
   }
   state.workersVersion++;
@@ -62,16 +64,8 @@ function admit(
   const stored = worker?.secretSha256;
   if (stored === undefined) return proof.newSecretSha256 === undefined ? 'admitted' : 'issued';
   if (proof.byAdmin === true) return 'admitted';
-  const presented = proof.secretSha256;
-  return presented !== undefined && sameDigest(stored, presented) ? 'admitted' : 'refused';
-}
-
-/** Compares two hex digests in time that depends only on their length. */
-function sameDigest(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let difference = 0;
-  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return difference === 0;
+  // SHA-256 hashes: how long comparing them takes tells nothing of the secret.
+  return proof.secretSha256 === stored ? 'admitted' : 'refused';
 }
 
 /** Why an attempt the worker never started is requeued when it reconnects to a new coordinator. */
@@ -109,9 +103,12 @@ function reconcileInFlight(
     if (held.has(taskId)) continue;
     const task = state.tasks.get(taskId)!;
     if (worker.awaitingReconnect && task.state === 'assigned') {
-      events.push(...returnAttempt(state, task, now, NEVER_DELIVERED));
+      appendEvents(events, returnAttempt(state, task, now, NEVER_DELIVERED));
     } else {
-      events.push(...failAttempt(state, task, now, 'the worker reconnected without this attempt'));
+      appendEvents(
+        events,
+        failAttempt(state, task, now, 'the worker reconnected without this attempt'),
+      );
     }
   }
   return events;
@@ -124,7 +121,7 @@ function revokeReason(task: TaskRecord | undefined): string {
 }
 
 /** A worker that is dead or drained is gone: it holds nothing and is not waited for. */
-export function isGone(worker: WorkerRecord): boolean {
+export function isGone(worker: Pick<WorkerRecord, 'status'>): boolean {
   return worker.status === 'dead' || worker.status === 'drained';
 }
 
@@ -141,7 +138,7 @@ export function expireWorker(
   const events: StateEvent[] = [{ type: 'WorkerLost', worker, reason }];
   for (const taskId of [...worker.running]) {
     const task = state.tasks.get(taskId)!;
-    events.push(...failAttempt(state, task, now, `worker ${workerId} lost: ${reason}`));
+    appendEvents(events, failAttempt(state, task, now, `worker ${workerId} lost: ${reason}`));
   }
   return events;
 }
@@ -150,10 +147,15 @@ export function expireWorker(
  * The worker's connection closed. A draining worker that holds no lease any more has finished
  * its drain (it closes once its results and releases are acknowledged): it is `drained`, not
  * expired later as lost. Any other waits, disconnected, for its reconnection or its expiry.
+ * The close of a connection it no longer uses (it registered again since) changes nothing.
  */
-export function disconnectWorker(state: CoordinatorState, workerId: string): StateEvent[] {
+export function disconnectWorker(
+  state: CoordinatorState,
+  workerId: string,
+  connection: string,
+): StateEvent[] {
   const worker = state.workers.get(workerId);
-  if (worker === undefined || worker.status !== 'connected') return [];
+  if (worker?.status !== 'connected' || worker.connection !== connection) return [];
   state.workersVersion++;
   if (worker.draining && worker.running.size === 0) {
     worker.status = 'drained';

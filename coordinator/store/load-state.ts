@@ -4,12 +4,14 @@ import {
   type TaskResult,
   type TaskSpec,
   type TaskState,
+  type WorkerStatus,
 } from '../../protocol/index.js';
 import {
   type CoordinatorState,
   countRunning,
   createState,
   indexTask,
+  isGone,
   newWorkerHealth,
   noteDuration,
   queueLoadedTask,
@@ -47,7 +49,8 @@ interface WorkerRow {
   capabilities: string;
   labels: string;
   slots: number;
-  status: string;
+  /** Written from `WorkerRecord.status`. */
+  status: WorkerStatus;
   registered_at: number;
   secret_sha256: string | null;
 }
@@ -127,7 +130,7 @@ export function loadState(
   const state = createState(config);
   for (const row of db.prepare('SELECT * FROM workers').iterate() as Iterable<WorkerRow>) {
     // A dead or drained worker stays so; any other may come back.
-    const status = row.status === 'dead' || row.status === 'drained' ? row.status : 'disconnected';
+    const status = isGone(row) ? row.status : 'disconnected';
     const worker: WorkerRecord = {
       id: row.id,
       name: row.name,

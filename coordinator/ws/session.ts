@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type WebSocket from 'ws';
 import {
   type ClientToCoordinator,
@@ -24,6 +25,8 @@ import type { WorkerConnections } from './worker-connections.js';
 export class Session {
   private workerId: string | undefined;
   private isClosed = false;
+  /** Names this connection in the worker's registration and in its disconnect. */
+  private readonly connection = randomUUID();
 
   constructor(
     private readonly ctx: CoordinatorContext,
@@ -42,8 +45,16 @@ export class Session {
     return { code: 'forbidden', message: `a worker token may not send '${type}'` };
   }
 
-  /** Handles a message `refusal` admitted. */
+  /**
+   * Handles a decoded message. Its type is checked again here, the one `refusal` was asked about
+   * being read from the text before it was parsed.
+   */
   handle(message: InboundMessage): void {
+    const refused = this.refusal(message.type);
+    if (refused !== undefined) {
+      sendError(this.socket, refused, 'id' in message ? message.id : undefined);
+      return;
+    }
     if (WORKER_MESSAGE_TYPES.has(message.type)) {
       this.handleWorker(message as WorkerToCoordinator);
     } else {
@@ -55,12 +66,17 @@ export class Session {
     this.isClosed = true;
     this.subscriptions.removeSocket(this.socket);
     if (this.workerId !== undefined && this.workers.unbind(this.workerId, this.socket)) {
-      this.ctx.commit.submit({
-        type: 'WorkerDisconnected',
-        now: this.ctx.now(),
-        workerId: this.workerId,
-      });
+      this.disconnect(this.workerId);
     }
+  }
+
+  private disconnect(workerId: string): void {
+    this.ctx.commit.submit({
+      type: 'WorkerDisconnected',
+      now: this.ctx.now(),
+      workerId,
+      connection: this.connection,
+    });
   }
 
   private handleWorker(message: WorkerToCoordinator): void {
@@ -118,6 +134,7 @@ export class Session {
         labels: message.labels,
         slots: message.slots,
         inFlight: message.inFlight,
+        connection: this.connection,
         ...(message.draining === true ? { draining: true } : {}),
         ...claim.proof,
       },
@@ -128,8 +145,9 @@ export class Session {
           return;
         }
         if (this.isClosed) {
-          // Gone while the registration was being committed: it is connected nowhere.
-          this.ctx.commit.submit({ type: 'WorkerDisconnected', now: this.ctx.now(), workerId });
+          // Gone while the registration was being committed: connected here no more. (If the
+          // worker registered again meanwhile, on another connection, this changes nothing.)
+          this.disconnect(workerId);
           return;
         }
         this.workerId = workerId;

@@ -84,7 +84,15 @@ export function taskView(overrides: Partial<TaskView> = {}): TaskView {
   };
 }
 
-/** A `RegisterWorker` command named after its worker, with node capabilities and no labels unless given. */
+/** The connection `registerCommand` registers a worker on unless told another. */
+export function connectionOf(workerId: string): string {
+  return `connection of ${workerId}`;
+}
+
+/**
+ * A `RegisterWorker` command named after its worker, on `connectionOf` it, with node
+ * capabilities and no labels unless given.
+ */
 export function registerCommand(
   workerId: string,
   opts: {
@@ -93,6 +101,7 @@ export function registerCommand(
     labels?: Labels;
     capabilities?: Capabilities;
     inFlight?: LeaseRef[];
+    connection?: string;
   } = {},
 ): Extract<Command, { type: 'RegisterWorker' }> {
   return {
@@ -104,7 +113,17 @@ export function registerCommand(
     labels: opts.labels ?? {},
     slots: opts.slots ?? 1,
     inFlight: opts.inFlight ?? [],
+    connection: opts.connection ?? connectionOf(workerId),
   };
+}
+
+/** The `WorkerDisconnected` of a worker's connection, `connectionOf` it unless told another. */
+export function disconnectCommand(
+  workerId: string,
+  now: number,
+  connection = connectionOf(workerId),
+): Extract<Command, { type: 'WorkerDisconnected' }> {
+  return { type: 'WorkerDisconnected', now, workerId, connection };
 }
 
 export function newState(scheduling?: StateConfig['scheduling']): CoordinatorState {
@@ -129,7 +148,7 @@ export class Harness {
 
   run(command: Command): StateEvent[] {
     const events = apply(this.state, command);
-    this.events.push(...events);
+    for (const event of events) this.events.push(event);
     return events;
   }
 

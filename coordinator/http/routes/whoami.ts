@@ -10,8 +10,8 @@ import { requestRole, requireRole } from '../auth.js';
  */
 export function whoamiRoutes(credentials: Credentials | undefined): Router {
   const router = Router();
-  router.get('/whoami', requireRole(credentials, ['admin', 'worker']), (req, res) => {
-    const reply: RestWhoamiReply = { role: requestRole(credentials, req) };
+  router.get('/whoami', requireRole(credentials, ['admin', 'worker']), (_req, res) => {
+    const reply: RestWhoamiReply = { role: requestRole(res) };
     res.json(reply);
   });
   return router;

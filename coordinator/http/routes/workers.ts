@@ -46,7 +46,7 @@ export function workerRoutes(
       return;
     }
     const { secret, ...body } = parsed.message;
-    const role = requestRole(credentials, req);
+    const role = requestRole(res);
     const claimed = claimWorkerId(ctx.state, body.workerId, secret, role);
     if (!claimed.ok) {
       sendRestError(res, claimed.error.code, claimed.error.message);
@@ -84,7 +84,7 @@ export function workerRoutes(
       return;
     }
     const { status, reason, secret } = parsed.message;
-    const problem = speakForWorkerProblem(worker, secret, requestRole(credentials, req));
+    const problem = speakForWorkerProblem(worker, secret, requestRole(res));
     if (problem !== undefined) {
       sendRestError(res, 'forbidden', problem);
       return;

@@ -116,4 +116,65 @@ describe('task dependencies', () => {
     h.run({ type: 'CancelTasks', now: h.now, taskIds: [parent!], reason: 'by user' });
     expect(h.task(child!)).toMatchObject({ state: 'skipped' });
   });
+
+  it('skips every task of a 10,000-long chain, in order, when its head is cancelled', () => {
+    const h = new Harness();
+    const length = 10_000;
+    const ids = submitGraph(
+      h,
+      Array.from({ length }, (_, i) => node(`c${i}`, i === 0 ? undefined : [`c${i - 1}`])),
+    );
+    const events = h.run({
+      type: 'CancelTasks',
+      now: h.now,
+      taskIds: [ids[0]!],
+      reason: 'by user',
+    });
+    expect(events).toHaveLength(length);
+    expect(events[0]).toMatchObject({
+      type: 'TaskEnded',
+      task: { id: ids[0], state: 'cancelled' },
+    });
+    for (let i = 1; i < length; i++) {
+      const parentEnded = i === 1 ? 'cancelled' : 'skipped';
+      expect(events[i]).toMatchObject({
+        type: 'TaskEnded',
+        task: { id: ids[i], state: 'skipped' },
+        reason: `dependency ${ids[i - 1]} ended ${parentEnded}`,
+      });
+    }
+    expect(h.state.dependents.size).toBe(0);
+  });
+
+  it('skips a 10,000-long chain at submit when its head depends on a failed task', () => {
+    const h = new Harness();
+    const [bad] = h.submit(commandSpec());
+    h.register('w');
+    h.assign();
+    h.report(bad!, failed);
+    const ids = submitGraph(
+      h,
+      Array.from({ length: 10_000 }, (_, i) => node(`c${i}`, [i === 0 ? bad! : `c${i - 1}`])),
+    );
+    expect(ids.every((id) => h.task(id).state === 'skipped')).toBe(true);
+  });
+
+  it('finds no cycle in a 10,000-long chain and names a 10,000-long cycle briefly', () => {
+    const length = 10_000;
+    const chain = Array.from({ length }, (_, i) => ({
+      id: `t${i}`,
+      spec: node(`c${i}`, i === 0 ? undefined : [`c${i - 1}`]),
+    }));
+    expect(resolveDependencies(chain, () => false)).toMatchObject({ tasks: { length } });
+    const cycle = Array.from({ length }, (_, i) => ({
+      id: `t${i}`,
+      spec: node(`c${i}`, [`c${(i + 1) % length}`]),
+    }));
+    const refused = resolveDependencies(cycle, () => false);
+    expect(refused).toMatchObject({ error: { code: 'invalid_message' } });
+    const { message } = (refused as { error: { message: string } }).error;
+    expect(message).toMatch(/^tasks\[0\]\.dependsOn: a dependency cycle: 'c0' → 'c1' → /);
+    expect(message).toMatch(/… \(10000 tasks in all\) → 'c0'$/);
+    expect(message.length).toBeLessThan(300);
+  });
 });

@@ -8,7 +8,12 @@ import {
   PROTOCOL_VERSION,
   ToWorkerMessage,
 } from '../../../protocol/index.js';
-import { commandSpec, Harness, nodeCapabilities } from '../../support/fixtures.js';
+import {
+  commandSpec,
+  disconnectCommand,
+  Harness,
+  nodeCapabilities,
+} from '../../support/fixtures.js';
 
 function release(h: Harness, workerId: string, leases: LeaseRef[], reason = 'draining') {
   return h.run({ type: 'ReleaseTasks', now: h.now, workerId, leases, reason });
@@ -174,7 +179,7 @@ describe('draining a worker', () => {
   it('a draining worker that goes away holding nothing is drained, never expired as lost', () => {
     const { h, id } = drainingWithATask();
     h.report(id, { status: 'succeeded', durationMs: 3 });
-    const events = h.run({ type: 'WorkerDisconnected', now: h.now, workerId: 'a' });
+    const events = h.run(disconnectCommand('a', h.now));
     expect(events.map((e) => e.type)).toEqual(['WorkerDrained']);
     const worker = h.state.workers.get('a')!;
     expect(worker.status).toBe('drained');
@@ -186,7 +191,7 @@ describe('draining a worker', () => {
 
   it('a draining worker that goes away still holding a task is lost when it expires', () => {
     const { h, id } = drainingWithATask();
-    expect(h.run({ type: 'WorkerDisconnected', now: h.now, workerId: 'a' })).toEqual([]);
+    expect(h.run(disconnectCommand('a', h.now))).toEqual([]);
     expect(h.state.workers.get('a')!.status).toBe('disconnected');
     h.run({ type: 'ExpireWorker', now: h.now, workerId: 'a', reason: 'no heartbeat' });
     expect(h.state.workers.get('a')!.status).toBe('dead');

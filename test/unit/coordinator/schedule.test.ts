@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { schedule } from '../../../coordinator/scheduler/index.js';
-import { commandSpec, Harness, nodeCapabilities } from '../../support/fixtures.js';
+import {
+  commandSpec,
+  disconnectCommand,
+  Harness,
+  nodeCapabilities,
+} from '../../support/fixtures.js';
 
 describe('schedule', () => {
   it('places higher priority first, FIFO within a priority', () => {
@@ -68,7 +73,7 @@ describe('schedule', () => {
     const h = new Harness();
     h.submit(commandSpec());
     h.register('w');
-    h.run({ type: 'WorkerDisconnected', now: h.now, workerId: 'w' });
+    h.run(disconnectCommand('w', h.now));
     expect(schedule(h.state)).toEqual([]);
     h.run({ type: 'ExpireWorker', now: h.now, workerId: 'w', reason: 'test' });
     expect(schedule(h.state)).toEqual([]);

@@ -20,7 +20,12 @@ import {
 } from '../../../coordinator/state/index.js';
 import { openDatabase } from '../../../coordinator/store/index.js';
 import type { TaskResult } from '../../../protocol/index.js';
-import { commandSpec, newState, registerCommand } from '../../support/fixtures.js';
+import {
+  commandSpec,
+  disconnectCommand,
+  newState,
+  registerCommand,
+} from '../../support/fixtures.js';
 import { removeTempDirs, tempDir } from '../../support/temp-dir.js';
 
 afterEach(removeTempDirs);
@@ -105,11 +110,15 @@ const FIRST_HALF: Array<(s: CoordinatorState) => Command | undefined> = [
   }),
   () => register(2_600, 'w4', 1),
   () => ({ type: 'DrainWorker', now: 2_610, workerId: 'w4', by: 'worker' }),
-  () => ({ type: 'WorkerDisconnected', now: 2_620, workerId: 'w4' }),
+  () => disconnectCommand('w4', 2_620),
+  () => register(2_630, 'w5', 1),
 ];
 
 const SECOND_HALF: Array<(s: CoordinatorState) => Command | undefined> = [
   () => ({ type: 'Tick', now: 3_000 }),
+  // Only the close of the connection it registered on last disconnects a worker.
+  () => disconnectCommand('w5', 3_000, 'an older connection of w5'),
+  () => disconnectCommand('w5', 3_000),
   (s) => ({ type: 'AssignTasks', now: 3_001, placements: schedule(s) }),
   (s) => {
     const a = s.tasks.get('a')!;

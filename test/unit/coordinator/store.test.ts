@@ -7,7 +7,12 @@ import { GroupCommit, loadState, openDatabase } from '../../../coordinator/store
 import { MIGRATIONS } from '../../../coordinator/store/schema.js';
 import { DB_FILE } from '../../../coordinator/store/sqlite-store.js';
 import { MAX_RECONNECT_DELAY_MS } from '../../../protocol/index.js';
-import { commandSpec, nodeCapabilities, registerCommand } from '../../support/fixtures.js';
+import {
+  commandSpec,
+  disconnectCommand,
+  nodeCapabilities,
+  registerCommand,
+} from '../../support/fixtures.js';
 import { removeTempDirs, tempDir } from '../../support/temp-dir.js';
 
 const config = { heartbeatIntervalMs: 1000, heartbeatMisses: 3 };
@@ -112,16 +117,7 @@ describe('store', () => {
     const dir = tempDir();
     const first = committer(dir);
     for (const workerId of ['drained', 'lost']) {
-      await first.commit.submitAndWait({
-        type: 'RegisterWorker',
-        now: 1,
-        workerId,
-        name: workerId,
-        capabilities: nodeCapabilities(),
-        labels: {},
-        slots: 1,
-        inFlight: [],
-      });
+      await first.commit.submitAndWait(registerCommand(workerId));
     }
     await first.commit.submitAndWait({
       type: 'DrainWorker',
@@ -129,7 +125,7 @@ describe('store', () => {
       workerId: 'drained',
       by: 'worker',
     });
-    await first.commit.submitAndWait({ type: 'WorkerDisconnected', now: 3, workerId: 'drained' });
+    await first.commit.submitAndWait(disconnectCommand('drained', 3));
     await first.commit.submitAndWait({
       type: 'ExpireWorker',
       now: 4,

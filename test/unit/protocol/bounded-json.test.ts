@@ -99,6 +99,44 @@ describe('outlineJson', () => {
       const parsed = JSON.parse(text) as { type?: unknown };
       const expected = typeof parsed.type === 'string' ? parsed.type : undefined;
       expect(outlined.outline.type, `seed ${seed}: ${text}`).toBe(expected);
+      expect(outlined.outline.root, `seed ${seed}: ${text}`).toBe('object');
+    }
+  });
+
+  it('tells an object from another value and from malformed text, as JSON.parse would', () => {
+    const cases: Array<[string, 'object' | 'value' | 'malformed', string?]> = [
+      ['{}', 'object'],
+      [' \n{"a":[1,{"b":"}"}]}\t', 'object'],
+      ['[]', 'value'],
+      ['"{"', 'value'],
+      ['-1', 'value'],
+      ['null', 'value'],
+      ['', 'malformed', 'the text is empty'],
+      [' \r\n', 'malformed', 'the text is empty'],
+      ['hello', 'malformed', 'unexpected "h" at position 0'],
+      ['{"v":1,"type":', 'malformed', 'the text ends inside the object'],
+      ['{"type":"x', 'malformed', 'the text ends inside a string'],
+      ['{"type":"x"} {}', 'malformed', 'text after the end of the object, at position 13'],
+      ['{}}', 'malformed', 'text after the end of the object, at position 2'],
+    ];
+    for (const [text, root, problem] of cases) {
+      const outlined = outlineJson(text, { maxDepth: 8 });
+      if (!outlined.ok) throw new Error(`refused ${text}`);
+      const { outline } = outlined;
+      expect({ text, root: outline.root, problem: outline.problem }).toEqual({
+        text,
+        root,
+        problem,
+      });
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        expect(root, text).toBe('malformed');
+        continue;
+      }
+      const isObject = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+      expect(root, text).toBe(isObject ? 'object' : 'value');
     }
   });
 

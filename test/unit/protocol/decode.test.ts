@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   decodeMessage,
   InboundMessage,
@@ -77,6 +77,71 @@ describe('decodeMessage', () => {
     expect(Object.keys(schema.$defs as object)).toEqual(
       expect.arrayContaining(['TaskSpec', 'ToCoordinator', 'ToWorker', 'ToClient', 'Capabilities']),
     );
+  });
+});
+
+describe('decodeMessage without a known type', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  const pad = 'x'.repeat(1_000_000);
+  const cases: Array<[string, string, string, RegExp]> = [
+    [
+      'an unknown type',
+      `{"v":1,"type":"explode","id":"r","pad":"${pad}"}`,
+      'unknown_type',
+      /unknown message type 'explode' \(expected one of: .*submit/,
+    ],
+    [
+      'no type',
+      `{"v":1,"id":"r","pad":["${pad}"]}`,
+      'unknown_type',
+      /unknown message type no type/,
+    ],
+    [
+      'a type that is not a string',
+      `{"v":1,"id":"r","type":["submit"]}`,
+      'unknown_type',
+      /no type/,
+    ],
+    [
+      'an array',
+      `[${'1,'.repeat(100_000)}1]`,
+      'invalid_message',
+      /^a message must be a JSON object$/,
+    ],
+    ['a string', JSON.stringify(pad), 'invalid_message', /^a message must be a JSON object$/],
+    ['no text', '', 'bad_json', /^malformed JSON: the text is empty$/],
+    ['not JSON', `hello ${pad}`, 'bad_json', /^malformed JSON: unexpected "h" at position 0$/],
+    [
+      'an unfinished object',
+      `{"v":1,"id":"r","pad":"${pad}","type":`,
+      'bad_json',
+      /^malformed JSON: the text ends inside the object$/,
+    ],
+    [
+      'text after the object',
+      `{"v":1,"id":"r","type":"explode"} {}`,
+      'bad_json',
+      /^malformed JSON: text after the end of the object/,
+    ],
+  ];
+  for (const [what, raw, code, message] of cases) {
+    it(`answers ${what} from the outline, never calling JSON.parse`, () => {
+      const parse = vi.spyOn(JSON, 'parse');
+      const result = decodeBounded(raw);
+      expect(parse).not.toHaveBeenCalled();
+      expect(result).toMatchObject({ ok: false, error: { code } });
+      expect(!result.ok && result.error.message).toMatch(message);
+      if (raw.includes('"id":"r"')) expect(result).toMatchObject({ id: 'r' });
+    });
+  }
+
+  it('still parses a known type to name what is wrong with it', () => {
+    expect(decodeBounded('{"v":1,"type":"query","id":"q",}')).toMatchObject({
+      ok: false,
+      id: 'q',
+      error: { code: 'bad_json', message: expect.stringMatching(/^malformed JSON: /) },
+    });
   });
 });
 
