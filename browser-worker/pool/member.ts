@@ -1,12 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import { treeRssMb } from '../../child-processes/process-memory.js';
 import type { WorkerIdentity } from '../../worker-core/index.js';
 import type { BrowserName } from './browser-counts.js';
 import type { DriverName, DriverPage } from './drivers/driver.js';
 import { closeBrowser, type PoolBrowser } from './launch.js';
 import type { PoolEvent, PoolMemberStatus } from './pool-events.js';
-import { readProcessTable } from './process-table.js';
-import { treeRssMb } from './process-tree.js';
 import { type RecycleLimits, recycleReason } from './recycle-reason.js';
 import { relaunchDelayMs } from './relaunch-delay.js';
 import { readWorkerPageState, type WorkerPageState } from './worker-page-state.js';
@@ -269,7 +268,7 @@ export class PoolMember {
         this.worker = identityOf(pageState) ?? this.worker;
         misses = 0;
         this.state.tasksDone = tasksBefore + pageState.tasksDone;
-        const reason = recycleReason(pageState, await this.rssMb(browser), this.settings);
+        const reason = recycleReason(pageState, this.rssMb(browser), this.settings);
         if (reason !== undefined) end({ reason, planned: true });
       } catch (error) {
         misses += 1;
@@ -281,9 +280,9 @@ export class PoolMember {
     }
   }
 
-  private async rssMb(browser: PoolBrowser): Promise<number | undefined> {
+  private rssMb(browser: PoolBrowser): number | undefined {
     const { pid } = browser.browser;
     if (this.settings.maxRssMb === undefined || pid === undefined) return undefined;
-    return treeRssMb(await readProcessTable(), pid);
+    return treeRssMb(pid);
   }
 }
