@@ -42,24 +42,25 @@ it('dtf pool shows progress, says when it is ready, and leaves no browser after 
   await vi.waitFor(() => expect(runningOf(browsers)).toEqual([]), { timeout: 10_000 });
 });
 
-it('dtf pool killed with SIGKILL leaves no browser process and no profile behind', async () => {
-  const coordinator = new URL(page.url()).origin;
-  const mark = processMark();
-  const pool = spawnDtf(
-    ['pool', '--coordinator', coordinator, '--token', 'join-me', '--browser', 'chromium=1'],
-    mark.env,
-  );
-  const running = await waitForMarked(
-    mark.entry,
-    (processes) => processes.some((p) => p.command.includes('--type=renderer')),
-    'a Chromium renderer',
-    60_000,
-  );
-  const profileDir = running
-    .map((p) => p.command.match(/--user-data-dir=(\S+)/)?.[1])
-    .find((dir) => dir !== undefined);
-  expect(profileDir).toBeDefined();
-  await kill9(pool);
-  await waitUntilNoneMarked(mark.entry, running);
-  expect(existsSync(profileDir!)).toBe(false);
-});
+it.each(['puppeteer', 'playwright'])(
+  'dtf pool (%s) killed with SIGKILL leaves no browser process and no profile behind',
+  async (driver) => {
+    const coordinator = new URL(page.url()).origin;
+    const mark = processMark();
+    const args = ['--coordinator', coordinator, '--token', 'join-me', '--driver', driver];
+    const pool = spawnDtf(['pool', ...args], mark.env);
+    const running = await waitForMarked(
+      mark.entry,
+      (processes) => processes.some((p) => p.command.includes('--type=renderer')),
+      'a Chromium renderer',
+      60_000,
+    );
+    const profileDir = running
+      .map((p) => p.command.match(/--user-data-dir=(\S+)/)?.[1])
+      .find((dir) => dir !== undefined);
+    expect(profileDir).toBeDefined();
+    await kill9(pool);
+    await waitUntilNoneMarked(mark.entry, running);
+    expect(existsSync(profileDir!)).toBe(false);
+  },
+);
