@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** One process as /proc/<pid>/stat describes it. */
 export interface ProcessStat {
@@ -32,6 +33,12 @@ export function readStat(pid: number): ProcessStat | undefined {
   }
 }
 
+/** Whether `entry` still runs: its pid names the same process (same start time), not a zombie. */
+export function stillRuns(entry: Pick<ProcessStat, 'pid' | 'startTime'>): boolean {
+  const now = readStat(entry.pid);
+  return now !== undefined && now.startTime === entry.startTime && !now.zombie;
+}
+
 /** Every process in /proc; empty where there is none (not Linux). */
 export function listProcesses(): ProcessStat[] {
   let entries: string[];
@@ -60,6 +67,22 @@ export function withDescendants(table: readonly ProcessStat[], roots: Iterable<n
   return [...found];
 }
 
+/** The live processes of the process group `groupId`, orphans included. */
+function groupMembers(table: readonly ProcessStat[], groupId: number): ProcessStat[] {
+  return table.filter((entry) => entry.groupId === groupId && !entry.zombie);
+}
+
+const GONE_POLL_MS = 20;
+
+/** Resolves once none of `processes` runs any more (see `stillRuns`), or after `timeoutMs`. */
+export async function goneOrTimeout(
+  processes: readonly ProcessStat[],
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (processes.some(stillRuns) && performance.now() < deadline) await sleep(GONE_POLL_MS);
+}
+
 /** Every live descendant of `rootPid`, found by walking parent pids in /proc. */
 export function findDescendants(rootPid: number): number[] {
   return withDescendants(listProcesses(), [rootPid]).filter((pid) => pid !== rootPid);
@@ -85,7 +108,17 @@ export function killProcessTree(rootPid: number): void {
   for (const pid of descendants) sigkill(pid);
 }
 
-/** Kills what is left of a process group whose leader has already exited. */
+/** SIGKILLs every process of the group `groupId`: what is left once its leader has exited. */
 export function killProcessGroup(groupId: number): void {
   sigkill(-groupId);
+}
+
+/**
+ * SIGKILLs the process group `groupId` and waits up to `timeoutMs` for its members to be gone;
+ * a group already gone is fine.
+ */
+export async function killProcessGroupAndWait(groupId: number, timeoutMs: number): Promise<void> {
+  const members = groupMembers(listProcesses(), groupId);
+  killProcessGroup(groupId);
+  await goneOrTimeout(members, timeoutMs);
 }

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  goneOrTimeout,
   listProcesses,
   type ProcessStat,
-  readStat,
   sigkill,
   withDescendants,
 } from './process-tree.js';
@@ -16,7 +15,6 @@ export type Adopted = ReadonlyMap<number, string>;
 
 /** How often the reaper looks again for processes started while it was killing. */
 const ROUNDS = 5;
-const POLL_MS = 20;
 /** How long killed processes get to disappear before the next round. */
 const ROUND_TIMEOUT_MS = 2_000;
 
@@ -53,16 +51,6 @@ export function orphans(
   return live.filter((entry) => doomed.has(entry.pid));
 }
 
-async function goneOrTimeout(victims: readonly ProcessStat[]): Promise<void> {
-  const deadline = performance.now() + ROUND_TIMEOUT_MS;
-  const alive = () =>
-    victims.some((victim) => {
-      const now = readStat(victim.pid);
-      return now !== undefined && now.startTime === victim.startTime && !now.zombie;
-    });
-  while (alive() && performance.now() < deadline) await sleep(POLL_MS);
-}
-
 /**
  * SIGKILLs the orphans of a DTF process that has gone (see `orphans`), each process group one
  * of them leads as a whole, and looks again until a round finds none: a process may have been
@@ -77,6 +65,6 @@ export async function reapOrphans(adopted: Adopted, mark: string, self: number):
       if (victim.groupId === victim.pid) sigkill(-victim.pid);
       sigkill(victim.pid);
     }
-    await goneOrTimeout(victims);
+    await goneOrTimeout(victims, ROUND_TIMEOUT_MS);
   }
 }

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { readStat } from './process-tree.js';
+import { type ProcessStat, readStat } from './process-tree.js';
 import { OWNER_ENV } from './reap.js';
 import { makeScratchDir, sweepScratchDirs } from './scratch-dir.js';
 
@@ -17,8 +17,11 @@ export interface ChildReaper {
   readonly env: Readonly<Record<string, string>>;
   /** A private directory (0700) that goes when this process does. */
   readonly scratchDir: string;
-  /** `pid`, its process group and its descendants die with this process, unless released. */
-  adopt(pid: number): void;
+  /**
+   * `pid`, its process group and its descendants die with this process, unless released.
+   * Returns the process as adopted; undefined when it has already gone.
+   */
+  adopt(pid: number): ProcessStat | undefined;
   /** `pid` has ended normally: nothing to kill any more. */
   release(pid: number): void;
 }
@@ -29,7 +32,7 @@ function startReaper(): ChildReaper {
   const env = { [OWNER_ENV]: randomUUID() };
   const script = fileURLToPath(new URL('./reaper-process.js', import.meta.url));
   // Run from the TypeScript sources (unit tests) there is no compiled reaper to start.
-  if (!existsSync(script)) return { env, scratchDir: tmpdir(), adopt() {}, release() {} };
+  if (!existsSync(script)) return { env, scratchDir: tmpdir(), adopt: readStat, release() {} };
 
   sweepScratchDirs();
   const scratchDir = makeScratchDir();
@@ -51,8 +54,9 @@ function startReaper(): ChildReaper {
     env,
     scratchDir,
     adopt(pid) {
-      const startTime = readStat(pid)?.startTime;
-      if (startTime !== undefined) send(`adopt ${pid} ${startTime}`);
+      const adopted = readStat(pid);
+      if (adopted !== undefined) send(`adopt ${pid} ${adopted.startTime}`);
+      return adopted;
     },
     release: (pid) => send(`release ${pid}`),
   };

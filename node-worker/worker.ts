@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { Logger } from 'pino';
 import { toHttpUrl } from '../client/index.js';
-import { WorkerSession } from '../worker-core/index.js';
+import { newWorkerId, WorkerSession } from '../worker-core/index.js';
 import { ArtifactCache } from './artifact-cache.js';
 import { probeCapabilities } from './capabilities.js';
 import { CoordinatorConnection } from './connection.js';
@@ -53,8 +52,14 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     throw new Error(`slots must be a positive integer (got ${options.slots})`);
   }
   const capabilities = await probeCapabilities();
-  const workerId = randomUUID();
-  const log = options.logger.child({ workerId });
+  const workerId = newWorkerId();
+  // The coordinator may have the worker take a new id (see `WorkerSession`): each line names
+  // the id the worker registers under when it is written.
+  let currentId = () => workerId;
+  const log = options.logger.child(
+    {},
+    { formatters: { log: (fields) => ({ workerId: currentId(), ...fields }) } },
+  );
   let connection: CoordinatorConnection | undefined;
   // Artifacts come from the coordinator this worker is connected to at the time.
   const artifacts = new ArtifactCache(() => {
@@ -98,6 +103,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       return connection;
     },
   });
+  currentId = () => session.workerId;
   session.start();
   return {
     get workerId() {

@@ -17,3 +17,4 @@ export * from './task.js';
 export * from './task-kinds.js';
 export * from './version.js';
 export * from './worker-messages.js';
+export * from './worker-page.js';

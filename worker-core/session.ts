@@ -236,9 +236,8 @@ export class WorkerSession {
   }
 
   private onError(message: ErrorMessage): void {
-    if (message.code === 'unauthorized') {
-      this.refuse(`the coordinator refused this worker: ${message.message}`);
-    } else if (message.code === 'forbidden' && message.id === REGISTER_REQUEST_ID) {
+    // A refused token never gets this far: the coordinator refuses it at the handshake.
+    if (message.code === 'forbidden' && message.id === REGISTER_REQUEST_ID) {
       this.takeNewId(message.message);
     } else {
       this.options.log.error(

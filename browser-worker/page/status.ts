@@ -1,24 +1,8 @@
-import type { Assignment } from '../../protocol/index.js';
+import type { Assignment, WorkerPageConnection, WorkerPageReport } from '../../protocol/index.js';
 import { attemptKey, type WorkerIdentity } from '../../worker-core/index.js';
 
-/** Where the worker stands; `rejected` and `failed` are final. */
-type Connection = 'connecting' | 'registered' | 'disconnected' | 'rejected' | 'failed';
-
 declare global {
-  /**
-   * Read by the pool (browser-worker/pool/worker-page-state.ts): to know when the page's worker
-   * has registered (or was refused), to report it lost with its secret, to recycle idle pages.
-   */
-  var __dtfWorker:
-    | {
-        workerId: string;
-        secret: string | undefined;
-        connection: Connection;
-        problem: string | undefined;
-        tasksDone: number;
-        busy: boolean;
-      }
-    | undefined;
+  var __dtfWorker: WorkerPageReport | undefined;
 }
 
 /**
@@ -33,7 +17,7 @@ export class StatusView {
   private readonly running = new Map<string, string>();
   private finished = 0;
   private secret: string | undefined;
-  private state: Connection = 'connecting';
+  private state: WorkerPageConnection = 'connecting';
   private problem: string | undefined;
 
   constructor(
@@ -76,7 +60,7 @@ export class StatusView {
   }
 
   /** `data-state` on the root lets a script that drives the page wait for a state. */
-  private show(state: Connection, text: string): void {
+  private show(state: WorkerPageConnection, text: string): void {
     this.state = state;
     this.root.dataset.state = state;
     this.connection.value.textContent = text;

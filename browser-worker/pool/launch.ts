@@ -1,13 +1,13 @@
 import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { killProcessGroupAndWait } from '../../child-processes/process-tree.js';
 import { childReaper } from '../../child-processes/reaper.js';
 import type { BrowserName } from './browser-counts.js';
 import { chromiumArgs } from './chromium-args.js';
 import type { BrowserDriver, DriverBrowser, DriverName } from './drivers/driver.js';
-import { killProcessGroup, leadsProcessGroup } from './process-group.js';
 
 const CLOSE_GRACE_MS = 5_000;
-/** How long killed processes get to disappear, and the library to remove its temp profile. */
+/** How long killed processes get to disappear, and a closing library to let go of the browser. */
 const CLEANUP_AFTER_KILL_MS = 2_000;
 
 /** A browser of the pool, and the process group to kill if it does not close in time. */
@@ -46,10 +46,11 @@ export async function launchBrowser(options: LaunchOptions): Promise<PoolBrowser
     env: reaper.env,
     tempDir: reaper.scratchDir,
   });
-  if (browser.pid !== undefined) reaper.adopt(browser.pid);
-  // Checked now: once the browser's main process is gone, /proc cannot tell any more.
-  const ownGroup = browser.pid !== undefined && (await leadsProcessGroup(browser.pid));
-  return { browser, processGroup: ownGroup ? browser.pid : undefined };
+  const adopted = browser.pid === undefined ? undefined : reaper.adopt(browser.pid);
+  // Puppeteer and Playwright start browsers detached: a browser and every helper it forks share
+  // a group that outlives a crashed browser. Known only now, while its main process runs.
+  const ownGroup = adopted !== undefined && adopted.groupId === adopted.pid;
+  return { browser, processGroup: ownGroup ? adopted.pid : undefined };
 }
 
 export async function connectBrowser(endpoint: string, driver: DriverName): Promise<PoolBrowser> {
@@ -67,7 +68,7 @@ export async function closeBrowser({ browser, processGroup }: PoolBrowser): Prom
   );
   const closed = await Promise.race([closing, sleep(CLOSE_GRACE_MS, false, { ref: false })]);
   if (processGroup !== undefined) {
-    await killProcessGroup(processGroup, CLEANUP_AFTER_KILL_MS);
+    await killProcessGroupAndWait(processGroup, CLEANUP_AFTER_KILL_MS);
     if (!closed)
       await Promise.race([closing, sleep(CLEANUP_AFTER_KILL_MS, undefined, { ref: false })]);
   }

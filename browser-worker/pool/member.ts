@@ -1,21 +1,24 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import { treeRssMb } from '../../child-processes/process-memory.js';
 import type { WorkerIdentity } from '../../worker-core/index.js';
 import type { BrowserName } from './browser-counts.js';
 import type { DriverName, DriverPage } from './drivers/driver.js';
 import { closeBrowser, type PoolBrowser } from './launch.js';
 import type { PoolEvent, PoolMemberStatus } from './pool-events.js';
-import { readProcessTable } from './process-table.js';
-import { treeRssMb } from './process-tree.js';
 import { type RecycleLimits, recycleReason } from './recycle-reason.js';
 import { relaunchDelayMs } from './relaunch-delay.js';
 import { readWorkerPageState, type WorkerPageState } from './worker-page-state.js';
 
-/** How a page is judged hung: `missesAllowed` state reads in a row that fail or time out. */
+/**
+ * How a page is judged hung: `missesAllowed` state reads in a row that fail or time out; and
+ * how long a loaded page's worker may take to register before the launch counts as failed.
+ */
 export interface HealthCheckSettings {
   intervalMs: number;
   timeoutMs: number;
   missesAllowed: number;
+  registerWithinMs: number;
 }
 
 export interface MemberSettings extends RecycleLimits {
@@ -49,6 +52,17 @@ interface Ending {
 
 /** How often a loaded page is asked whether its worker has registered yet. */
 const REGISTRATION_POLL_MS = 100;
+/** How much of a page's console error a failure message quotes. */
+const MAX_CONSOLE_ERROR_LENGTH = 300;
+
+/** The page of one browser life, what ends that life, and the page's last console error. */
+interface WatchedPage {
+  page: DriverPage;
+  browser: PoolBrowser;
+  ended: Promise<Ending>;
+  end(ending: Ending): void;
+  lastConsoleError(): string | undefined;
+}
 
 function identityOf(page: WorkerPageState): WorkerIdentity | undefined {
   return page.workerId === undefined ? undefined : { workerId: page.workerId, secret: page.secret };
@@ -138,8 +152,8 @@ export class PoolMember {
   }
 
   /**
-   * Starts a browser, opens the worker page, waits until its worker has registered, and
-   * watches it until its life ends.
+   * Starts a browser, opens the worker page, and watches it (see `watchPage`) until its life
+   * ends; the member is ready once the page's worker has registered.
    */
   private async runOnce(): Promise<Ending> {
     const { ended, end } = firstEnding();
@@ -147,6 +161,7 @@ export class PoolMember {
     this.stopping.signal.addEventListener('abort', stop, { once: true });
     this.emit({ type: 'launching', member: this.status() });
     const startedAt = performance.now();
+    let readyAt: number | undefined;
     let browser: PoolBrowser | undefined;
     try {
       browser = await this.settings.start();
@@ -154,22 +169,28 @@ export class PoolMember {
       this.state.pid = browser.browser.pid;
       browser.browser.onDisconnected(() => end({ reason: 'browser disconnected', planned: false }));
       const page = await browser.browser.newPage();
-      this.watchPageEvents(page, end);
-      const loaded = this.openWorkerPage(page);
-      const endedEarly = await Promise.race([loaded, ended]);
+      const consoleErrors = this.watchPageEvents(page, end);
+      const endedEarly = await Promise.race([this.openWorkerPage(page), ended]);
       if (endedEarly !== undefined) return endedEarly;
       this.worker = undefined;
-      const unregistered = await Promise.race([this.awaitRegistration(page, ended), ended]);
-      if (unregistered !== undefined) return unregistered;
-      const readyAt = performance.now();
-      this.state.status = 'ready';
-      this.emit({ type: 'ready', member: this.status(), startMs: readyAt - startedAt });
-      void this.checkHealth(page, browser, ended, end);
+      const watched = { page, browser, ended, end, lastConsoleError: consoleErrors.last };
+      this.watchPage(watched, () => {
+        readyAt = performance.now();
+        this.state.status = 'ready';
+        this.emit({ type: 'ready', member: this.status(), startMs: readyAt - startedAt });
+      }).catch((error) =>
+        end({ reason: `watching the page failed: ${errorText(error)}`, planned: false }),
+      );
       const ending = await ended;
-      if (!ending.planned && this.worker !== undefined) {
+      // A worker whose token was refused is no one the coordinator would take a report from.
+      if (!ending.planned && ending.final !== true && this.worker !== undefined) {
         this.settings.onWorkerLost?.(this.worker, `${this.state.name}: ${ending.reason}`);
       }
-      if (!ending.planned && performance.now() - readyAt > STABLE_AFTER_MS) {
+      if (
+        !ending.planned &&
+        readyAt !== undefined &&
+        performance.now() - readyAt > STABLE_AFTER_MS
+      ) {
         this.failuresInARow = 0;
       }
       return ending;
@@ -200,90 +221,89 @@ export class PoolMember {
     throw failure;
   }
 
-  /**
-   * Resolves undefined once the page's worker has registered, or with the ending when it never
-   * will (its token was refused, it has none) or the page stops answering. Undefined as well
-   * once the browser's life has ended otherwise: the caller has that ending.
-   */
-  private async awaitRegistration(
+  /** Logs the page's console errors and keeps the last one, to name it if the page fails. */
+  private watchPageEvents(
     page: DriverPage,
-    ended: Promise<Ending>,
-  ): Promise<Ending | undefined> {
-    const { health } = this.settings;
+    end: (ending: Ending) => void,
+  ): { last: () => string | undefined } {
+    const { logger } = this.settings;
+    let last: string | undefined;
+    page.onGone((reason) => end({ reason, planned: false }));
+    page.onConsoleError((text) => {
+      last = text.slice(0, MAX_CONSOLE_ERROR_LENGTH);
+      logger.warn({ member: this.state.name, text }, 'page error');
+    });
+    return { last: () => last };
+  }
+
+  /**
+   * Reads the page's state until the browser's life ends, at once and then every poll (every
+   * health interval once registered). The first `registered` makes the member ready; a refused
+   * or failed page ends it for good, before or after that; a page that does not register within
+   * `registerWithinMs` or stops answering ends it; an idle worn-out one is recycled.
+   */
+  private async watchPage(watched: WatchedPage, onReady: () => void): Promise<void> {
+    const { health, logger } = this.settings;
+    const { page, ended, end } = watched;
+    const tasksBefore = this.state.tasksDone;
+    const registerBy = performance.now() + health.registerWithinMs;
     let over = false;
     void ended.then(() => {
       over = true;
     });
+    let registered = false;
+    let lastSeen: WorkerPageState | undefined;
     let misses = 0;
     while (!over) {
       try {
         const pageState = await readWorkerPageState(page, health.timeoutMs);
+        lastSeen = pageState;
         misses = 0;
-        if (pageState.connection === 'registered') {
-          this.worker = identityOf(pageState);
-          return undefined;
-        }
         if (pageState.connection === 'rejected' || pageState.connection === 'failed') {
           const reason = pageState.problem ?? `the worker page ${pageState.connection}`;
-          return { reason, planned: false, final: true };
+          end({ reason, planned: false, final: true });
+        } else if (!over) {
+          if (!registered && pageState.connection === 'registered') {
+            registered = true;
+            onReady();
+          }
+          if (registered) this.takeProgress(pageState, tasksBefore, watched);
         }
-      } catch (error) {
-        misses += 1;
-        if (misses >= health.missesAllowed) {
-          return { reason: `page hung before registering (${errorText(error)})`, planned: false };
-        }
-      }
-      await Promise.race([sleep(REGISTRATION_POLL_MS, undefined, { ref: false }), ended]);
-    }
-    return undefined;
-  }
-
-  private watchPageEvents(page: DriverPage, end: (ending: Ending) => void): void {
-    const { logger } = this.settings;
-    page.onGone((reason) => end({ reason, planned: false }));
-    page.onConsoleError((text) => logger.warn({ member: this.state.name, text }, 'page error'));
-  }
-
-  /** Reads the page's state every interval: hung pages end, idle worn-out ones are recycled. */
-  private async checkHealth(
-    page: DriverPage,
-    browser: PoolBrowser,
-    ended: Promise<Ending>,
-    end: (ending: Ending) => void,
-  ): Promise<void> {
-    const { health, logger } = this.settings;
-    const tasksBefore = this.state.tasksDone;
-    let over = false;
-    void ended.then(() => {
-      over = true;
-    });
-    let misses = 0;
-    // The first read comes at once, so the page's worker id is known before anything can crash.
-    let wait = 0;
-    while (!over) {
-      await Promise.race([sleep(wait, undefined, { ref: false }), ended]);
-      wait = health.intervalMs;
-      if (over) return;
-      try {
-        const pageState = await readWorkerPageState(page, health.timeoutMs);
-        this.worker = identityOf(pageState) ?? this.worker;
-        misses = 0;
-        this.state.tasksDone = tasksBefore + pageState.tasksDone;
-        const reason = recycleReason(pageState, await this.rssMb(browser), this.settings);
-        if (reason !== undefined) end({ reason, planned: true });
       } catch (error) {
         misses += 1;
         logger.debug({ member: this.state.name, err: error, misses }, 'page did not answer');
         if (misses >= health.missesAllowed) {
-          end({ reason: `page hung (${errorText(error)})`, planned: false });
+          const when = registered ? '' : ' before registering';
+          end({ reason: `page hung${when} (${errorText(error)})`, planned: false });
         }
       }
+      if (!registered && performance.now() > registerBy) {
+        end({ reason: this.unregistered(lastSeen, watched.lastConsoleError()), planned: false });
+      }
+      const pollMs = registered ? health.intervalMs : REGISTRATION_POLL_MS;
+      await Promise.race([sleep(pollMs, undefined, { ref: false }), ended]);
     }
   }
 
-  private async rssMb(browser: PoolBrowser): Promise<number | undefined> {
+  /** Keeps the registered page's worker id and task count; recycles it once it is worn out. */
+  private takeProgress(pageState: WorkerPageState, tasksBefore: number, watched: WatchedPage) {
+    this.worker = identityOf(pageState) ?? this.worker;
+    this.state.tasksDone = tasksBefore + pageState.tasksDone;
+    const reason = recycleReason(pageState, this.rssMb(watched.browser), this.settings);
+    if (reason !== undefined) watched.end({ reason, planned: true });
+  }
+
+  /** Why a page that never registered is given up: what it showed last, and its last error. */
+  private unregistered(lastSeen: WorkerPageState | undefined, consoleError: string | undefined) {
+    const within = `${this.settings.health.registerWithinMs / 1000} s`;
+    const shown = lastSeen === undefined ? 'it never answered' : `it is ${lastSeen.connection}`;
+    const error = consoleError === undefined ? '' : `; last page error: ${consoleError}`;
+    return `the worker page did not register within ${within} (${shown}${error})`;
+  }
+
+  private rssMb(browser: PoolBrowser): number | undefined {
     const { pid } = browser.browser;
     if (this.settings.maxRssMb === undefined || pid === undefined) return undefined;
-    return treeRssMb(await readProcessTable(), pid);
+    return treeRssMb(pid);
   }
 }

@@ -37,7 +37,8 @@ export interface Pool {
   members(): PoolMemberStatus[];
   /**
    * Resolves once every member's page has registered as a worker; rejects if one cannot start
-   * at all, or fails for good (the coordinator refused the worker token).
+   * (its launch, page load or registration failed three times in a row), or fails for good
+   * (the coordinator refused the worker token).
    */
   ready: Promise<void>;
   /**
@@ -53,6 +54,8 @@ const DEFAULT_HEALTH_CHECK: HealthCheckSettings = {
   intervalMs: 5_000,
   timeoutMs: 5_000,
   missesAllowed: 3,
+  // A page registers within a second or two; a start that takes this long will not finish.
+  registerWithinMs: 30_000,
 };
 
 /** A member that fails this many launches in a row before its first page load fails `ready`. */

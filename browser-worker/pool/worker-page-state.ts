@@ -1,34 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { WORKER_PAGE_CONNECTIONS, type WorkerPageReport } from '../../protocol/index.js';
 import type { DriverPage } from './drivers/driver.js';
 
 /**
- * Where the page's worker stands with the coordinator: `rejected` (the token was refused) and
- * `failed` (the page cannot work, e.g. no token) are final.
+ * The page's `window.__dtfWorker` as checked here: a page without it (or a field of it) counts
+ * as connecting, idle, with no worker id.
  */
-export const WORKER_PAGE_CONNECTIONS = [
-  'connecting',
-  'registered',
-  'disconnected',
-  'rejected',
-  'failed',
-] as const;
-export type WorkerPageConnection = (typeof WORKER_PAGE_CONNECTIONS)[number];
-
-/**
- * What the worker page exposes for the pool as `window.__dtfWorker`: where it stands, tasks
- * finished since the page loaded, and whether a task is running now. A page without it counts
- * as connecting, idle, with none.
- */
-export interface WorkerPageState {
-  /** The id the page registered with, so the pool can report the worker lost when it crashes. */
+export interface WorkerPageState extends Omit<WorkerPageReport, 'workerId'> {
   workerId: string | undefined;
-  /** The secret the coordinator issued to that id: a lost report must present it. */
-  secret: string | undefined;
-  connection: WorkerPageConnection;
-  /** Why the page is `rejected` or `failed`, as it shows it. */
-  problem: string | undefined;
-  tasksDone: number;
-  busy: boolean;
 }
 
 const STATE_EXPRESSION = `(() => {

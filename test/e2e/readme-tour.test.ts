@@ -10,14 +10,18 @@ import {
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, test, vi } from 'vitest';
-import { readProcessTable } from '../../browser-worker/pool/process-table.js';
-import { processTree } from '../../browser-worker/pool/process-tree.js';
-import { CLI, type Spawned, spawnWatched } from '../support/processes.js';
+import {
+  CLI,
+  markedProcesses,
+  processMark,
+  type Spawned,
+  spawnWatched,
+  waitUntilNoneMarked,
+} from '../support/processes.js';
 import { readmeTour } from '../support/readme-tour.js';
 import { getJson } from '../support/rest.js';
 import { cleanUpAfterAll } from '../support/teardown.js';
 import { tempDir } from '../support/temp-dir.js';
-import { runningOf } from './pool/browser-processes.js';
 
 // Registered first, so it runs last: after the tour's own processes are stopped.
 cleanUpAfterAll();
@@ -37,22 +41,6 @@ const NIGHTLY = [
   },
 ];
 
-/** The exit code of a process that ends within `ms`; an error with its output otherwise. */
-async function exitWithin(spawned: Spawned, ms: number, what: string): Promise<number | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`${what} did not end within ${ms} ms:\n${spawned.output()}`)),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([spawned.exited, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /**
  * The README's tour as a newcomer takes it: in the repository's root (here a fresh directory
  * with what the tour uses: a copy of examples/ and the installed node_modules), with `dtf` on
@@ -62,6 +50,8 @@ async function exitWithin(spawned: Spawned, ms: number, what: string): Promise<n
  */
 class Tour {
   readonly dir = tempDir('dtf-tour-');
+  /** Carried by every process of the tour and all they start. */
+  private readonly mark = processMark();
   private readonly env: NodeJS.ProcessEnv;
   /** Long-running commands (each in "another terminal"), stopped in teardown. */
   private readonly running = new Map<string, Spawned>();
@@ -77,7 +67,11 @@ class Tour {
     writeFileSync(join(bin, 'dtf'), `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`);
     chmodSync(join(bin, 'dtf'), 0o755);
     const inherited = Object.entries(process.env).filter(([name]) => !name.startsWith('DTF_'));
-    this.env = { ...Object.fromEntries(inherited), PATH: `${bin}:${process.env.PATH}` };
+    this.env = {
+      ...Object.fromEntries(inherited),
+      ...this.mark.env,
+      PATH: `${bin}:${process.env.PATH}`,
+    };
   }
 
   useCoordinator(url: string): void {
@@ -103,7 +97,7 @@ class Tour {
   /** Runs a command to its end and expects it to exit 0; what it printed. */
   async succeeds(command: string, timeoutMs = 120_000): Promise<string> {
     const spawned = this.shell(command);
-    const code = await exitWithin(spawned, timeoutMs, `\`${command}\``);
+    const code = await spawned.exitWithin(timeoutMs, `\`${command}\``);
     expect(code, `\`${command}\` exited with ${code}:\n${spawned.output()}`).toBe(0);
     return spawned.output();
   }
@@ -122,27 +116,18 @@ class Tour {
     return found[1];
   }
 
-  /** Stops the long-running commands, last first, as Ctrl-C does; kills what they leave. */
+  /**
+   * Stops the long-running commands, last first, as Ctrl-C does; nothing they started may
+   * outlive them (what does is named, and killed in the file's teardown).
+   */
   async stop(): Promise<void> {
+    const seen = markedProcesses(this.mark.entry);
     for (const [command, spawned] of [...this.running].reverse()) {
-      const pid = spawned.child.pid;
-      if (pid === undefined || spawned.child.exitCode !== null || spawned.child.signalCode !== null)
-        continue;
-      const tree = processTree(await readProcessTable(), pid).map((entry) => entry.pid);
+      if (spawned.child.exitCode !== null || spawned.child.signalCode !== null) continue;
       spawned.child.kill('SIGINT');
-      await exitWithin(spawned, 30_000, `\`${command}\` after SIGINT`).catch(() => undefined);
-      // What it started may take a moment longer to end (a browser, a reaper cleaning up).
-      await vi
-        .waitFor(async () => expect(await runningOf(tree)).toEqual([]), { timeout: 10_000 })
-        .catch(() => undefined);
-      for (const left of await runningOf(tree)) {
-        try {
-          process.kill(left, 'SIGKILL');
-        } catch {
-          // It ended between the look and the kill.
-        }
-      }
+      await spawned.exitWithin(30_000, `\`${command}\` after SIGINT`);
     }
+    await waitUntilNoneMarked(this.mark.entry, seen);
   }
 }
 
@@ -329,7 +314,7 @@ const STEPS: Array<[command: string | RegExp, take: Step]> = [
     async (command) => {
       expect(await tour.succeeds(command)).toMatch(/^draining worker my-worker \(/m);
       const worker = tour.started('dtf worker');
-      expect(await exitWithin(worker, 60_000, 'the drained worker')).toBe(0);
+      expect(await worker.exitWithin(60_000, 'the drained worker')).toBe(0);
     },
   ],
 ];

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +38,8 @@ setInterval(() => {}, 1000);
 it('a DTF process killed with SIGKILL takes its children along, unmarked ones too, and its scratch dir', async () => {
   // A scratch dir whose owner died with its reaper: the next DTF process to start sweeps it.
   const deadPid = spawnSync('true').pid;
-  const stale = join(tmpdir(), `dtf-${deadPid}-abcdef`);
+  const namespace = readlinkSync('/proc/self/ns/pid').replace(/\D/g, '');
+  const stale = join(tmpdir(), `dtf-${namespace}-${deadPid}-1234-abcdef`);
   mkdirSync(stale);
   writeFileSync(join(stale, 'left-over'), '');
 
@@ -59,3 +60,44 @@ it('a DTF process killed with SIGKILL takes its children along, unmarked ones to
   await waitUntilNoneMarked(mark.entry, running);
   expect(existsSync(scratchDir!)).toBe(false);
 });
+
+/** Just a scratch dir: `childReaper()` sweeps the stale ones of others first. */
+const SCRATCH_OWNER = `
+const { childReaper } = await import(${JSON.stringify(dist('child-processes/reaper.js'))});
+console.log('scratch ' + childReaper().scratchDir);
+setInterval(() => {}, 1000);
+`;
+
+const canUnshare = spawnSync('unshare', ['-rpf', '--mount-proc', 'true']).status === 0;
+
+/** A pid that no process here has, so that a check by pid alone takes its owner for gone. */
+function unusedPid(): number {
+  for (let pid = 30_000; pid > 300; pid--) if (!existsSync(`/proc/${pid}`)) return pid;
+  throw new Error('no unused pid below 30000');
+}
+
+it.skipIf(!canUnshare)(
+  'a DTF process leaves alone the scratch dir of a live DTF process in another PID namespace',
+  async () => {
+    const mark = processMark();
+    const env = { ...process.env, ...mark.env };
+    const pid = unusedPid();
+    // In a PID namespace of its own sharing /tmp, as in a container; its pid there is `pid`.
+    // The namespace ends with the kill of `unshare` in teardown.
+    const startAt = `echo ${pid - 1} > /proc/sys/kernel/ns_last_pid; "$0" "$@"`;
+    const owner = ['--input-type=module', '-e', SCRATCH_OWNER];
+    const inside = spawnWatched(
+      'unshare',
+      ['-rp', '--kill-child', '--mount-proc', 'sh', '-c', startAt, process.execPath, ...owner],
+      { env },
+    );
+    const [, insideDir] = await inside.waitFor(/^scratch (\S+)$/m);
+    try {
+      const outside = spawnWatched(process.execPath, owner, { env });
+      await outside.waitFor(/^scratch (\S+)$/m);
+      expect(existsSync(insideDir!)).toBe(true);
+    } finally {
+      rmSync(insideDir!, { recursive: true, force: true });
+    }
+  },
+);

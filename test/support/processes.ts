@@ -5,8 +5,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { listProcesses, readStat, withDescendants } from '../../child-processes/process-tree.js';
-import { environHolds } from '../../child-processes/reap.js';
+import { listProcesses, stillRuns } from '../../child-processes/process-tree.js';
+import { environHolds, orphans } from '../../child-processes/reap.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
@@ -21,6 +21,8 @@ export interface Spawned {
   /** Resolves with the first match of `pattern` in the output. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   exited: Promise<number | null>;
+  /** The exit code once it ends within `ms`; rejects with its output otherwise. */
+  exitWithin(ms: number, what?: string): Promise<number | null>;
 }
 
 /** Starts `dtf <args>` as a real process; `killAll` in teardown ends every one still running. */
@@ -58,6 +60,20 @@ export function spawnWatched(
     child,
     output: () => text,
     exited,
+    async exitWithin(ms, what = `${file} ${args.join(' ')}`) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`${what} did not end within ${ms} ms:\n${text}`)),
+          ms,
+        );
+      });
+      try {
+        return await Promise.race([exited, late]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
     waitFor(pattern, timeoutMs = 30_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
@@ -101,7 +117,7 @@ export async function killAll(): Promise<void> {
   for (const [entry, seenBefore] of marks) {
     const seen = [...seenBefore.values(), ...markedProcesses(entry)];
     await waitUntilNoneMarked(entry, seen, 10_000).catch(() => {
-      for (const { pid } of [...stillRunning(seen), ...markedProcesses(entry)]) {
+      for (const { pid } of [...seen.filter(stillRuns), ...markedProcesses(entry)]) {
         try {
           process.kill(pid, 'SIGKILL');
         } catch {
@@ -211,20 +227,12 @@ function commandOf(pid: number): string {
  * of their own.
  */
 export function markedProcesses(entry: string): MarkedProcess[] {
-  const table = listProcesses().filter((p) => !p.zombie);
-  const marked = table.filter((p) => environHolds(p.pid, entry)).map((p) => p.pid);
-  const pids = new Set(withDescendants(table, marked));
-  return table
-    .filter((p) => pids.has(p.pid))
-    .map((p) => ({ pid: p.pid, startTime: p.startTime, command: commandOf(p.pid) }));
-}
-
-/** Those of `processes` that still run. */
-function stillRunning(processes: readonly MarkedProcess[]): MarkedProcess[] {
-  return processes.filter((p) => {
-    const now = readStat(p.pid);
-    return now !== undefined && !now.zombie && now.startTime === p.startTime;
-  });
+  const marked = (pid: number) => environHolds(pid, entry);
+  return orphans(listProcesses(), new Map(), marked, process.pid).map((p) => ({
+    pid: p.pid,
+    startTime: p.startTime,
+    command: commandOf(p.pid),
+  }));
 }
 
 /**
@@ -260,7 +268,7 @@ export async function waitUntilNoneMarked(
   seen: readonly MarkedProcess[],
   timeoutMs = 15_000,
 ): Promise<void> {
-  const survivors = () => [...stillRunning(seen), ...markedProcesses(entry)];
+  const survivors = () => [...seen.filter(stillRuns), ...markedProcesses(entry)];
   await waitForMarked(entry, () => survivors().length === 0, 'no survivor', timeoutMs).catch(
     (error: Error) => {
       const list = survivors().map((p) => `${p.pid} ${p.command}`);

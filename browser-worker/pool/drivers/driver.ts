@@ -9,7 +9,7 @@ export interface LaunchRequest {
   args: string[];
   /** Added to this process's environment for the browser and every process it starts. */
   env: Readonly<Record<string, string>>;
-  /** Where to make the browser's fresh profile, where the library lets DTF choose. */
+  /** Where to make the browser's fresh profile: DTF's scratch dir, which its reaper removes. */
   tempDir: string;
 }
 
@@ -24,13 +24,12 @@ export interface DriverPage {
 
 /**
  * A browser this process launched (it has a pid) or connected to. `close` shuts a launched
- * browser down (the library also removes the fresh temp profile it made) and only disconnects
- * from a remote one, closing the pages opened here.
+ * browser down and only disconnects from a remote one, closing the pages opened here.
  */
 export interface DriverBrowser {
   readonly version: string;
   readonly pid: number | undefined;
-  /** The fresh profile DTF made for it, to remove once it has gone; the library's own is its. */
+  /** The directory DTF made for a launched browser's profile, to remove once it has gone. */
   readonly profileDir: string | undefined;
   newPage(): Promise<DriverPage>;
   onDisconnected(listener: () => void): void;

@@ -1,4 +1,6 @@
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import type { BrowserDriver, DriverBrowser, DriverPage, LaunchRequest } from './driver.js';
 
 function wrapPage(page: Page): DriverPage {
@@ -20,17 +22,40 @@ function wrapPage(page: Page): DriverPage {
   };
 }
 
-/** `closeLaunched` shuts down a launched browser; without it, only this side's pages close. */
-function wrapBrowser(
-  browser: Browser,
-  pid: number | undefined,
-  closeLaunched?: () => Promise<void>,
-): DriverBrowser {
+/** The browser's main process, as Chromium itself reports it (Playwright does not tell). */
+async function browserPid(browser: Browser): Promise<number | undefined> {
+  const session = await browser.newBrowserCDPSession();
+  try {
+    const { processInfo } = await session.send('SystemInfo.getProcessInfo');
+    return processInfo.find((info) => info.type === 'browser')?.id;
+  } finally {
+    await session.detach().catch(() => {});
+  }
+}
+
+/** A browser launched here, through its persistent context: closing that closes the browser. */
+async function wrapLaunched(context: BrowserContext, profileDir: string): Promise<DriverBrowser> {
+  const browser = context.browser();
+  if (browser === null) throw new Error('Playwright gave no browser for its persistent context');
+  return {
+    version: browser.version(),
+    pid: await browserPid(browser),
+    profileDir,
+    newPage: async () => wrapPage(await context.newPage()),
+    onDisconnected(listener) {
+      browser.on('disconnected', () => listener());
+    },
+    close: () => context.close(),
+  };
+}
+
+/** A browser connected to over CDP: closing closes the pages opened here and disconnects. */
+function wrapConnected(browser: Browser): DriverBrowser {
   const pages: Page[] = [];
   return {
     version: browser.version(),
-    pid,
-    profileDir: undefined, // Playwright makes the profile and removes it
+    pid: undefined,
+    profileDir: undefined,
     async newPage() {
       const page = await browser.newPage();
       pages.push(page);
@@ -40,8 +65,8 @@ function wrapBrowser(
       browser.on('disconnected', () => listener());
     },
     async close() {
-      if (closeLaunched !== undefined) return closeLaunched();
       await Promise.allSettled(pages.map((page) => page.close()));
+      // For a browser connected over CDP, Browser.close() only disconnects.
       await browser.close();
     },
   };
@@ -49,32 +74,35 @@ function wrapBrowser(
 
 /**
  * Chromium only: Playwright drives Firefox through its own patched build, so Firefox goes
- * through the puppeteer driver. The browser is launched as a server, which tells its pid,
- * and Playwright gives it a fresh temp profile (it refuses `--user-data-dir`).
+ * through the puppeteer driver. Launched as a persistent context, so that its profile (and
+ * Playwright's artifacts) lie in a directory made here, where DTF's reaper cleans up, rather
+ * than in a temp dir of Playwright's own that a kill -9 would leave behind.
  */
 export const playwrightDriver: BrowserDriver = {
   name: 'playwright',
-  async launch({ browser, executablePath, args, env }: LaunchRequest) {
+  async launch({ browser, executablePath, args, env, tempDir }: LaunchRequest) {
     if (browser !== 'chromium') throw new Error(`the playwright driver launches only chromium`);
-    const server = await chromium.launchServer({
-      executablePath,
-      args,
-      env: { ...process.env, ...env },
-      headless: true,
-      handleSIGINT: false,
-      handleSIGTERM: false,
-      handleSIGHUP: false,
-    });
+    const ownDir = await mkdtemp(join(tempDir, 'chromium-playwright-'));
+    let context: BrowserContext | undefined;
     try {
-      const connected = await chromium.connect(server.wsEndpoint());
-      return wrapBrowser(connected, server.process().pid, () => server.close());
+      context = await chromium.launchPersistentContext(join(ownDir, 'profile'), {
+        executablePath,
+        args,
+        env: { ...process.env, ...env },
+        headless: true,
+        artifactsDir: join(ownDir, 'artifacts'),
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
+      });
+      return await wrapLaunched(context, ownDir);
     } catch (error) {
-      await server.kill();
+      await context?.close().catch(() => {});
+      await rm(ownDir, { recursive: true, force: true });
       throw error;
     }
   },
   async connect(endpoint) {
-    // For a browser connected over CDP, Browser.close() only disconnects.
-    return wrapBrowser(await chromium.connectOverCDP(endpoint), undefined);
+    return wrapConnected(await chromium.connectOverCDP(endpoint));
   },
 };

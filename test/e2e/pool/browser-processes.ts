@@ -1,10 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { readProcess, readProcessTable } from '../../../browser-worker/pool/process-table.js';
-import { processTree } from '../../../browser-worker/pool/process-tree.js';
+import {
+  listProcesses,
+  type ProcessStat,
+  stillRuns,
+  withDescendants,
+} from '../../../child-processes/process-tree.js';
 
 /** What a running browser occupies: its process tree and its temp profile directory. */
 export interface BrowserFootprint {
-  pids: number[];
+  processes: ProcessStat[];
   profileDir: string | undefined;
 }
 
@@ -16,13 +20,19 @@ function profileDirOf(args: string[]): string | undefined {
   return flag === -1 ? undefined : args[flag + 1];
 }
 
-export async function browserFootprint(pid: number): Promise<BrowserFootprint> {
-  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
-  const pids = processTree(await readProcessTable(), pid).map((entry) => entry.pid);
-  return { pids, profileDir: profileDirOf(cmdline.split('\0')) };
+/** The live processes of `rootPid`'s tree, the root first. */
+export function processTreeOf(rootPid: number): ProcessStat[] {
+  const table = listProcesses().filter((entry) => !entry.zombie);
+  const pids = withDescendants(table, [rootPid]);
+  return pids.flatMap((pid) => table.filter((entry) => entry.pid === pid));
 }
 
-export async function runningOf(pids: readonly number[]): Promise<number[]> {
-  const entries = await Promise.all(pids.map((pid) => readProcess(pid)));
-  return entries.flatMap((entry) => (entry === undefined || entry.zombie ? [] : [entry.pid]));
+export async function browserFootprint(pid: number): Promise<BrowserFootprint> {
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
+  return { processes: processTreeOf(pid), profileDir: profileDirOf(cmdline.split('\0')) };
+}
+
+/** The pids of those of `processes` that still run. */
+export function runningOf(processes: readonly ProcessStat[]): number[] {
+  return processes.filter(stillRuns).map((entry) => entry.pid);
 }

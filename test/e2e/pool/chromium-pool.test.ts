@@ -44,12 +44,12 @@ describe.each(['puppeteer', 'playwright'] as const)('a Chromium pool driven by %
       expect(relaunched[0]).toMatchObject({ restarts: 1 });
       expect(relaunched[0]!.pid).not.toBe(victim.pid);
       expect(relaunched[1]).toMatchObject({ restarts: 0, pid: members[1]!.pid });
-      expect(await runningOf(killed.pids)).toEqual([]);
+      expect(runningOf(killed.processes)).toEqual([]);
 
       const live = await Promise.all(relaunched.map((member) => browserFootprint(member.pid!)));
       await pool.stop();
       expect(pool.members().map((member) => member.status)).toEqual(['stopped', 'stopped']);
-      expect(await runningOf(live.flatMap((footprint) => footprint.pids))).toEqual([]);
+      expect(runningOf(live.flatMap((footprint) => footprint.processes))).toEqual([]);
       for (const { profileDir } of [killed, ...live]) {
         if (profileDir !== undefined) expect(existsSync(profileDir)).toBe(false);
       }

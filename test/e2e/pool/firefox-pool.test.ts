@@ -27,7 +27,7 @@ it('runs Firefox through puppeteer (WebDriver BiDi) even when playwright is aske
     const footprint = await browserFootprint(member!.pid!);
     expect(footprint.profileDir).toBeDefined();
     await pool.stop();
-    expect(await runningOf(footprint.pids)).toEqual([]);
+    expect(runningOf(footprint.processes)).toEqual([]);
     expect(existsSync(footprint.profileDir!)).toBe(false);
   } finally {
     await pool.stop();

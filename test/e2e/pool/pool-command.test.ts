@@ -1,7 +1,5 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { readProcessTable } from '../../../browser-worker/pool/process-table.js';
-import { processTree } from '../../../browser-worker/pool/process-tree.js';
 import {
   kill9,
   processMark,
@@ -10,7 +8,7 @@ import {
   waitUntilNoneMarked,
 } from '../../support/processes.js';
 import { cleanUpAfterAll } from '../../support/teardown.js';
-import { runningOf } from './browser-processes.js';
+import { processTreeOf, runningOf } from './browser-processes.js';
 import { type StandInPage, serveStandInPage } from './stand-in-page.js';
 
 cleanUpAfterAll();
@@ -35,34 +33,34 @@ it('dtf pool shows progress, says when it is ready, and leaves no browser after 
   await pool.waitFor(/^DTF pool ready: chromium×2$/m, 60_000);
   expect(pool.output()).toMatch(/^launching chromium 1\/2…$/m);
   expect(pool.output()).toMatch(/^chromium 2\/2 ready \(\d+\.\d s\)$/m);
-  const browsers = processTree(await readProcessTable(), pool.child.pid!).slice(1);
+  const browsers = processTreeOf(pool.child.pid!).slice(1);
   expect(browsers.length).toBeGreaterThan(2);
 
   pool.child.kill('SIGTERM');
   expect(await pool.exited).toBe(0);
   // The pool's reaper, a child as well, ends once it has seen the pool end.
-  const pids = browsers.map((entry) => entry.pid);
-  await vi.waitFor(async () => expect(await runningOf(pids)).toEqual([]), { timeout: 10_000 });
+  await vi.waitFor(() => expect(runningOf(browsers)).toEqual([]), { timeout: 10_000 });
 });
 
-it('dtf pool killed with SIGKILL leaves no browser process and no profile behind', async () => {
-  const coordinator = new URL(page.url()).origin;
-  const mark = processMark();
-  const pool = spawnDtf(
-    ['pool', '--coordinator', coordinator, '--token', 'join-me', '--browser', 'chromium=1'],
-    mark.env,
-  );
-  const running = await waitForMarked(
-    mark.entry,
-    (processes) => processes.some((p) => p.command.includes('--type=renderer')),
-    'a Chromium renderer',
-    60_000,
-  );
-  const profileDir = running
-    .map((p) => p.command.match(/--user-data-dir=(\S+)/)?.[1])
-    .find((dir) => dir !== undefined);
-  expect(profileDir).toBeDefined();
-  await kill9(pool);
-  await waitUntilNoneMarked(mark.entry, running);
-  expect(existsSync(profileDir!)).toBe(false);
-});
+it.each(['puppeteer', 'playwright'])(
+  'dtf pool (%s) killed with SIGKILL leaves no browser process and no profile behind',
+  async (driver) => {
+    const coordinator = new URL(page.url()).origin;
+    const mark = processMark();
+    const args = ['--coordinator', coordinator, '--token', 'join-me', '--driver', driver];
+    const pool = spawnDtf(['pool', ...args], mark.env);
+    const running = await waitForMarked(
+      mark.entry,
+      (processes) => processes.some((p) => p.command.includes('--type=renderer')),
+      'a Chromium renderer',
+      60_000,
+    );
+    const profileDir = running
+      .map((p) => p.command.match(/--user-data-dir=(\S+)/)?.[1])
+      .find((dir) => dir !== undefined);
+    expect(profileDir).toBeDefined();
+    await kill9(pool);
+    await waitUntilNoneMarked(mark.entry, running);
+    expect(existsSync(profileDir!)).toBe(false);
+  },
+);

@@ -103,6 +103,30 @@ describe('node worker against a fake coordinator', () => {
     expect(fake.pending('result')).toEqual([]);
   });
 
+  test('logs under the id it registers with, the new one after the coordinator refused the first', async () => {
+    const fake = opened.coordinator(await FakeCoordinator.start('secret'));
+    const { logger, lines } = capturingLogger();
+    const options = { coordinatorUrls: [fake.url], token: 'secret', slots: 1, labels: {}, logger };
+    const worker = opened.worker(await startWorker({ ...options, reconnect: fastReconnect }));
+    const first = (await fake.next('register')).workerId;
+    fake.send({ v, type: 'error', code: 'forbidden', id: 'register', message: 'not yours' });
+    const second = (await fake.next('register')).workerId;
+    expect(second).not.toBe(first);
+    expect(worker.workerId).toBe(second);
+    fake.send({
+      v,
+      type: 'registered',
+      workerId: second,
+      heartbeatIntervalMs: 1_000,
+      maxMessageBytes: 1_000_000,
+    });
+    await worker.registered;
+    const logged = lines.map((line) => JSON.parse(line) as { msg: string; workerId: string });
+    const idOf = (msg: string) => logged.find((entry) => entry.msg === msg)?.workerId;
+    expect(idOf('connected to coordinator')).toBe(first);
+    expect(idOf('registered with coordinator')).toBe(second);
+  });
+
   test.each([
     ['no token', undefined, 'requires a worker token (HTTP 401) and none was given'],
     ['a wrong token', 'wrong', 'rejected the worker token (HTTP 401)'],

@@ -1,11 +1,7 @@
 import { describe, expect, test, vi } from 'vitest';
 import { type Assignment, PROTOCOL_VERSION, type TaskResult } from '../../../protocol/index.js';
 import { browserCapabilities } from '../../support/fixtures.js';
-import {
-  registeredMessage,
-  type ScriptedConnection,
-  startScriptedSession,
-} from '../../support/worker-session.js';
+import { registeredMessage, startScriptedSession } from '../../support/worker-session.js';
 
 const v = PROTOCOL_VERSION;
 
@@ -160,16 +156,9 @@ describe('WorkerSession', () => {
     expect(connection.stopped).toBe(true);
   });
 
-  test.each([
-    ['the handshake', (c: ScriptedConnection) => c.handlers.refused('HTTP 401: invalid token')],
-    [
-      'an unauthorized error',
-      (c: ScriptedConnection) =>
-        c.deliver({ v, type: 'error', code: 'unauthorized', message: 'HTTP 401: invalid token' }),
-    ],
-  ])('a token refused at %s is final: the session stops and says why', async (_case, refuse) => {
+  test('a token refused at the handshake is final: the session stops and says why', async () => {
     const { session, connection, observed } = startSession();
-    refuse(connection);
+    connection.handlers.refused('HTTP 401: invalid token');
     await expect(session.registered).rejects.toThrow('HTTP 401: invalid token');
     await expect(session.refused).rejects.toThrow('HTTP 401: invalid token');
     expect(connection.stopped).toBe(true);
