@@ -156,16 +156,7 @@ describe('store', () => {
         { id: 'parent', spec: parent },
       ],
     });
-    await first.commit.submitAndWait({
-      type: 'RegisterWorker',
-      now: 3,
-      workerId: 'w',
-      name: 'w',
-      capabilities: nodeCapabilities(),
-      labels: {},
-      slots: 1,
-      inFlight: [],
-    });
+    await first.commit.submitAndWait(registerCommand('w', { now: 3 }));
     expect(first.state.tasks.get('parent')!.state).toBe('assigned');
     await first.commit.submitAndWait({ type: 'ExpireWorker', now: 4, workerId: 'w', reason: 'x' });
     first.db.close();
