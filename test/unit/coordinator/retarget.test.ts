@@ -26,6 +26,17 @@ function stranded() {
   return { h, pinned: pinned! };
 }
 
+/** Two workers, `a` and `b`, and a `task` pinned to `a` running there. */
+function runningOnA() {
+  const h = new Harness();
+  h.register('a');
+  h.register('b');
+  const [task] = h.submit(pinnedTo('a'));
+  h.assign();
+  h.run({ type: 'StartTask', now: h.now, workerId: 'a', lease: h.lease(task!) });
+  return { h, task: task! };
+}
+
 describe('RetargetTasks', () => {
   it('makes a queued task placeable on its new workers at once', () => {
     const { h, pinned } = stranded();
@@ -52,27 +63,17 @@ describe('RetargetTasks', () => {
   });
 
   it('lets a running attempt go on where it is unless asked to revoke it', () => {
-    const h = new Harness();
-    h.register('a');
-    h.register('b');
-    const [task] = h.submit(pinnedTo('a'));
-    h.assign();
-    h.run({ type: 'StartTask', now: h.now, workerId: 'a', lease: h.lease(task!) });
-    const kept = retarget(h, [task!], { workers: ['b'] });
-    expect(kept).toEqual([{ type: 'TaskRetargeted', task: h.task(task!), revoked: false }]);
-    expect(h.task(task!)).toMatchObject({ state: 'running', workerId: 'a', attempt: 1 });
-    expect(h.task(task!).spec.requirements).toEqual({ workers: ['b'] });
+    const { h, task } = runningOnA();
+    const kept = retarget(h, [task], { workers: ['b'] });
+    expect(kept).toEqual([{ type: 'TaskRetargeted', task: h.task(task), revoked: false }]);
+    expect(h.task(task)).toMatchObject({ state: 'running', workerId: 'a', attempt: 1 });
+    expect(h.task(task).spec.requirements).toEqual({ workers: ['b'] });
   });
 
   it('with revokeRunning, stops the attempt on a worker ruled out and requeues it uncharged', () => {
-    const h = new Harness();
-    h.register('a');
-    h.register('b');
-    const [task] = h.submit(pinnedTo('a'));
-    h.assign();
-    h.run({ type: 'StartTask', now: h.now, workerId: 'a', lease: h.lease(task!) });
+    const { h, task } = runningOnA();
     h.now = 2_000;
-    const events = retarget(h, [task!], { workers: ['b'] }, true);
+    const events = retarget(h, [task], { workers: ['b'] }, true);
     const reason = 'retargeted: its new requirements rule out worker a';
     expect(events.map((e) => e.type)).toEqual(['TaskRetargeted', 'LeaseRevoked', 'TaskRequeued']);
     expect(events[0]).toMatchObject({ revoked: true });
@@ -83,17 +84,17 @@ describe('RetargetTasks', () => {
       attempt: 1,
       reason,
     });
-    expect(h.task(task!)).toMatchObject({ state: 'queued', failures: 0, placeable: true });
-    expect(h.task(task!).history).toEqual([
+    expect(h.task(task)).toMatchObject({ state: 'queued', failures: 0, placeable: true });
+    expect(h.task(task).history).toEqual([
       { attempt: 1, workerId: 'a', reason, at: 2_000, charged: false },
     ]);
     expect(h.state.workers.get('a')!.running.size).toBe(0);
     expect(h.assign()).toEqual([{ taskId: task, workerId: 'b' }]);
-    expect(h.task(task!)).toMatchObject({ attempt: 2, failures: 0 });
+    expect(h.task(task)).toMatchObject({ attempt: 2, failures: 0 });
     // Sent again (a client's resend after a lost connection), it leaves the new attempt alone.
-    const again = retarget(h, [task!], { workers: ['b'] }, true);
-    expect(again).toEqual([{ type: 'TaskRetargeted', task: h.task(task!), revoked: false }]);
-    expect(h.task(task!)).toMatchObject({ state: 'assigned', workerId: 'b', attempt: 2 });
+    const again = retarget(h, [task], { workers: ['b'] }, true);
+    expect(again).toEqual([{ type: 'TaskRetargeted', task: h.task(task), revoked: false }]);
+    expect(h.task(task)).toMatchObject({ state: 'assigned', workerId: 'b', attempt: 2 });
   });
 
   it('with revokeRunning, leaves an attempt on a worker the new requirements still allow', () => {
