@@ -51,8 +51,9 @@ export type Command =
   | { type: 'CancelTasks'; now: number; taskIds?: string[]; group?: string; reason: string }
   /**
    * Each named task that has not ended takes `requirements` in place of its own for its next
-   * placements. With `revokeRunning`, an attempt on a worker they rule out is stopped and
-   * queued again, not charged; otherwise it runs on where it is.
+   * placements; a queued one is placeable at once, a retry backoff ended. With `revokeRunning`,
+   * an attempt on a worker they rule out is stopped and queued again, not charged; otherwise it
+   * runs on where it is.
    */
   | {
       type: 'RetargetTasks';

@@ -8,8 +8,8 @@ import type { CoordinatorState, TaskRecord } from './types.js';
 
 /**
  * Gives each named task that has not ended the new requirements (see `RetargetTasks`). A
- * placeable task moves to the class of its new requirements at once; one waiting for its
- * parents or its backoff takes them when it is queued. Unknown and ended tasks are left alone.
+ * queued task is placeable under them at once, a retry backoff ended; one waiting for its
+ * parents takes them when they succeed. Unknown and ended tasks are left alone.
  */
 export function retargetTasks(
   state: CoordinatorState,
@@ -41,17 +41,19 @@ function replaceRequirements(
   now: number,
 ): void {
   task.submittedRequirements ??= task.spec.requirements;
-  // A spec object is shared and never changed (see `classKeyOf`): the task gets a new one.
-  const spec = { ...task.spec, requirements };
-  if (!task.placeable) {
-    task.spec = spec;
-    return;
+  const queued = task.placeable || task.notBefore !== undefined;
+  if (task.placeable) {
+    state.ready.remove(task);
+    // The entry left in the old class's queue must not count as live there.
+    task.queueEpoch++;
   }
-  state.ready.remove(task);
-  // The entry left in the old class's queue must not count as live there.
-  task.queueEpoch++;
-  task.spec = spec;
-  enqueue(state, task, now);
+  // A spec object is shared and never changed (see `classKeyOf`): the task gets a new one.
+  task.spec = { ...task.spec, requirements };
+  if (queued) {
+    // Sent elsewhere on purpose: a retry backoff ends too (its entry is stale without it).
+    delete task.notBefore;
+    enqueue(state, task, now);
+  }
 }
 
 /** The worker of the task's live attempt (its name) when its requirements no longer allow it. */

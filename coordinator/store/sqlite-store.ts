@@ -119,7 +119,11 @@ export class EventWriter {
           if (!this.newTasks.has(event.task)) this.changedTasks.add(event.task);
           break;
         case 'TaskRetargeted':
-          if (!this.newTasks.has(event.task)) this.retargetedTasks.add(event.task);
+          // Its spec, and its backoff, which a retarget ends.
+          if (!this.newTasks.has(event.task)) {
+            this.retargetedTasks.add(event.task);
+            this.changedTasks.add(event.task);
+          }
           break;
         case 'WorkerRegistered':
         case 'WorkerLost':

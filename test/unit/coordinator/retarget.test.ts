@@ -128,23 +128,25 @@ describe('RetargetTasks', () => {
     expect(h.task(pinned).spec.requirements).toEqual({ workers: ['b'] });
   });
 
-  it('retargets a task waiting for its parent or its backoff, to be placed by the new ones later', () => {
+  it('ends a retry backoff; a task waiting for its parent takes the new ones when it succeeds', () => {
     const h = new Harness();
     h.register('a');
     h.register('b');
     const [parent] = h.submit(
-      commandSpec({ retry: { delayMs: 5_000 }, requirements: { workers: ['a'] } }),
+      commandSpec({ retry: { delayMs: 60_000 }, requirements: { workers: ['a'] } }),
     );
     const [child] = h.submit(
       commandSpec({ dependsOn: [parent!], requirements: { workers: ['a'] } }),
     );
     h.assign();
     h.run({ type: 'ExpireWorker', now: h.now, workerId: 'a', reason: 'silent' });
-    expect(h.task(parent!)).toMatchObject({ state: 'queued', placeable: false });
+    expect(h.task(parent!)).toMatchObject({ state: 'queued', placeable: false, failures: 1 });
     retarget(h, [parent!, child!], { workers: ['b'] });
-    expect(h.assign()).toEqual([]);
-    h.advance(5_000);
+    expect(h.task(parent!).notBefore).toBeUndefined();
     expect(h.assign()).toEqual([{ taskId: parent, workerId: 'b' }]);
+    // The backoff's entry is stale: its time coming changes nothing.
+    h.advance(60_000);
+    expect(h.task(parent!)).toMatchObject({ state: 'assigned', workerId: 'b', attempt: 2 });
     h.report(parent!, { status: 'succeeded', durationMs: 1 });
     expect(h.assign()).toEqual([{ taskId: child, workerId: 'b' }]);
   });

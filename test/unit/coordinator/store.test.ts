@@ -178,7 +178,12 @@ describe('store', () => {
     const dir = tempDir();
     const first = committer(dir);
     const pinned = (worker: string) =>
-      commandSpec({ idempotencyKey: worker, requirements: { workers: [worker] } });
+      commandSpec({
+        idempotencyKey: worker,
+        requirements: { workers: [worker] },
+        retry: { delayMs: 600_000 },
+      });
+    await first.commit.submitAndWait(registerCommand('gone', { now: 2 }));
     await first.commit.submitAndWait({
       type: 'SubmitTasks',
       now: 2,
@@ -187,6 +192,14 @@ describe('store', () => {
         { id: 'untouched', spec: pinned('gone-too') },
       ],
     });
+    // Its attempt lost: queued again after a backoff of ten minutes, which the retarget ends.
+    await first.commit.submitAndWait({
+      type: 'ExpireWorker',
+      now: 3,
+      workerId: 'gone',
+      reason: 'x',
+    });
+    expect(first.state.tasks.get('queued')!.notBefore).toBe(600_003);
     // Submitted and retargeted in one batch: a single insert of the final row.
     first.commit.submit({
       type: 'SubmitTasks',
@@ -207,6 +220,7 @@ describe('store', () => {
       ['queued', 'gone'],
       ['fresh', 'x'],
     ] as const) {
+      expect(second.state.tasks.get(id)!.notBefore).toBeUndefined();
       expect(second.state.tasks.get(id)).toMatchObject({
         state: 'queued',
         placeable: true,
