@@ -187,6 +187,42 @@ describe('retargeting tasks', () => {
     }
   });
 
+  it('a task whose worker was killed waits, queued, naming it dead, and runs as soon as it is retargeted', async () => {
+    const coordinator = await startCoordinatorProcess(tempDir());
+    const a = await startWorkerProcess(coordinator, { name: 'node-a', slots: 1 });
+    const b = await startWorkerProcess(coordinator, { name: 'node-b', slots: 1 });
+    const marker = join(tempDir(), 'go');
+    const client = await DtfClient.connect({
+      urls: [coordinator.wsUrl],
+      token: coordinator.adminKey,
+    });
+    try {
+      const [id] = await client.submit([blockerOn(a.workerId, marker)]);
+      await eventually(
+        async () => (await task(coordinator, id!)).state === 'running',
+        'the task runs on A',
+      );
+      await kill9(a);
+      await eventually(
+        async () => (await task(coordinator, id!)).unschedulable !== undefined,
+        'the task waits, explained',
+      );
+      expect(await task(coordinator, id!)).toMatchObject({
+        state: 'queued',
+        failures: 1,
+        unschedulable: `unschedulable: of the workers it may run on, node-a (${a.workerId.slice(0, 8)}) is dead`,
+      });
+
+      writeFileSync(marker, '');
+      const reply = await client.retarget([id!], { workers: [b.workerId] });
+      expect(reply.retargeted).toEqual([id]);
+      const [end] = await client.waitFor({ taskIds: [id!] });
+      expect(end).toMatchObject({ state: 'succeeded', workerId: b.workerId, attempt: 2 });
+    } finally {
+      await client.close();
+    }
+  });
+
   it('in a 3-member cluster, a retarget after a leader change is committed and placed by the new leader', async () => {
     const members = await startRaftCluster(3, ['--heartbeat-misses', '15']);
     const leader = await nextLeader(members);
