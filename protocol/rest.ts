@@ -13,9 +13,9 @@ export type RestSubmitBody = z.infer<typeof RestSubmitBody>;
 /**
  * `POST /api/tasks/retarget` and the `retarget` message: each named task that has not ended
  * takes `requirements`, whole, in place of its own for its next placements (a queued one is
- * placeable on the new workers at once). An attempt assigned or running goes on where it is,
- * unless `revokeRunning` and the new requirements rule its worker out: then it is stopped and
- * queued again, not charged to the retries.
+ * placeable under them at once, a retry backoff ended). An attempt assigned or running goes on
+ * where it is, unless `revokeRunning` and the new requirements rule its worker out: then it is
+ * stopped and queued again, not charged to the retries.
  */
 export const RetargetRequest = z
   .object({
