@@ -6,6 +6,8 @@ import {
   MAX_TASKS_PER_SUBMIT,
   PROTOCOL_VERSION,
   type QueryMessage,
+  type Requirements,
+  type RetargetReply,
   type TaskEvent,
   type TaskSpecInput,
   type TaskView,
@@ -164,6 +166,32 @@ export class DtfClient {
       cancelled.push(...reply.taskIds);
     }
     return cancelled;
+  }
+
+  /**
+   * Gives the tasks that have not ended `requirements` in place of theirs (whole) for their next
+   * placements; with `revokeRunning`, an attempt on a worker they rule out is stopped and queued
+   * again, not charged. Resolves with what it did to each id; more than 10,000 ids go in
+   * several requests. Safe to send again after a lost connection: a task already retargeted
+   * keeps the same requirements, and an attempt on a worker they allow is left alone.
+   */
+  async retarget(
+    taskIds: readonly string[],
+    requirements: Requirements,
+    options: { revokeRunning?: boolean } = {},
+  ): Promise<RetargetReply> {
+    const done: RetargetReply = { retargeted: [], revoked: [], notFound: [], ended: [] };
+    for (const part of chunks(taskIds, MAX_TASKS_PER_SUBMIT)) {
+      const reply = await this.request(
+        { type: 'retarget', taskIds: part, requirements, revokeRunning: options.revokeRunning },
+        'retargeted',
+      );
+      done.retargeted.push(...reply.retargeted);
+      done.revoked.push(...reply.revoked);
+      done.notFound.push(...reply.notFound);
+      done.ended.push(...reply.ended);
+    }
+    return done;
   }
 
   /**

@@ -5,9 +5,16 @@ import {
   zeroCounts,
   zeroStateCounts,
 } from '../protocol/index.js';
-import { explainUnschedulable, heldBack, matchingWorkers } from './scheduler/index.js';
+import {
+  explainUnschedulable,
+  heldBack,
+  matchingWorkers,
+  unfitTargets,
+  waitingOnTargets,
+} from './scheduler/index.js';
 import {
   type CoordinatorState,
+  classKeyOf,
   type RequirementClass,
   type TaskRecord,
   taskView,
@@ -40,19 +47,20 @@ export class UnschedulableExplainer {
       this.cache.clear();
       this.version = this.state.workersVersion;
     }
-    const cls = this.state.ready.classOf(task);
-    const key = cls?.key ?? task.id;
+    // By the spec's class, not the task: a retarget gives the task another class.
+    const key = classKeyOf(task.spec);
+    const cls = this.state.ready.classes.get(key);
+    const { kind, requirements } = task.spec;
+    const pinned = requirements.workers !== undefined;
     if (!this.cache.has(key)) {
-      const reason = explainUnschedulable(
-        this.state.workers.values(),
-        task.spec.kind,
-        task.spec.requirements,
-      );
+      const reason = pinned
+        ? unfitTargets(this.state.workers, kind, requirements)
+        : explainUnschedulable(this.state.workers.values(), kind, requirements);
       this.cache.set(key, reason);
     }
     const unmet = this.cache.get(key);
     if (unmet !== undefined || cls === undefined || !task.placeable) return unmet;
-    return this.heldBack(cls);
+    return pinned ? waitingOnTargets(this.state, kind, requirements) : this.heldBack(cls);
   }
 
   /**

@@ -5,6 +5,7 @@ import {
   MAX_REQUEST_ID_LENGTH,
   MAX_TASKS_PER_SUBMIT,
 } from './limits.js';
+import { RetargetReply, RetargetRequest } from './rest.js';
 import { TaskEvent, TaskSpec, TaskState, TaskView } from './task.js';
 import { PROTOCOL_VERSION } from './version.js';
 
@@ -62,9 +63,17 @@ export const UnsubscribeMessage = z.object({
 });
 export type UnsubscribeMessage = z.infer<typeof UnsubscribeMessage>;
 
+export const RetargetMessage = RetargetRequest.extend({
+  v,
+  type: z.literal('retarget'),
+  id: requestId,
+});
+export type RetargetMessage = z.infer<typeof RetargetMessage>;
+
 export const ClientToCoordinator = z.discriminatedUnion('type', [
   SubmitMessage,
   CancelMessage,
+  RetargetMessage,
   QueryMessage,
   SubscribeMessage,
   UnsubscribeMessage,
@@ -90,6 +99,13 @@ export const CancelledMessage = z.object({
   taskIds: z.array(z.string()),
 });
 export type CancelledMessage = z.infer<typeof CancelledMessage>;
+
+export const RetargetedMessage = RetargetReply.extend({
+  v,
+  type: z.literal('retargeted'),
+  id: requestId,
+});
+export type RetargetedMessage = z.infer<typeof RetargetedMessage>;
 
 export const TasksMessage = z.object({
   v,

@@ -1,6 +1,8 @@
 /** Defaults shared by every process; each can be overridden where it is enforced. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 export const MAX_TASKS_PER_SUBMIT = 10_000;
+/** Workers one task's `requirements.workers` may name. */
+export const MAX_TARGET_WORKERS = 64;
 /** The longest request `id` a message may carry; an error repeats no longer one. */
 export const MAX_REQUEST_ID_LENGTH = 128;
 /** Tasks one query returns (`query` on `/ws`, `GET /api/tasks`): at most, and when not asked. */

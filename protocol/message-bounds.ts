@@ -36,6 +36,7 @@ export const MAX_MESSAGE_LENGTHS = {
   submit: undefined,
   // Up to 10,000 task ids.
   cancel: 1 * KIB * KIB,
+  retarget: 1 * KIB * KIB,
   subscribe: 1 * KIB * KIB,
   query: 1 * KIB * KIB,
   unsubscribe: 1 * KIB,

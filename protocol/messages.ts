@@ -3,6 +3,7 @@ import {
   CancelledMessage,
   ClientToCoordinator,
   EventMessage,
+  RetargetedMessage,
   SubmittedMessage,
   SubscribedMessage,
   TasksMessage,
@@ -53,6 +54,7 @@ export type ToWorkerMessage = z.infer<typeof ToWorkerMessage>;
 export const ToClientMessage = z.discriminatedUnion('type', [
   SubmittedMessage,
   CancelledMessage,
+  RetargetedMessage,
   TasksMessage,
   SubscribedMessage,
   UnsubscribedMessage,

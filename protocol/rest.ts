@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Capabilities, Labels, WorkerStatus } from './capabilities.js';
 import { DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT, MAX_TASKS_PER_SUBMIT } from './limits.js';
-import { TaskSpec, TaskState } from './task.js';
+import { Requirements, TaskSpec, TaskState } from './task.js';
 import { MAX_DRAIN_GRACE_MS, WorkerSecret } from './worker-messages.js';
 
 /** `POST /api/tasks/submit`: `{ tasks: [...] }`; a bare spec or array is accepted too. */
@@ -9,6 +9,35 @@ export const RestSubmitBody = z.object({
   tasks: z.array(TaskSpec).min(1).max(MAX_TASKS_PER_SUBMIT),
 });
 export type RestSubmitBody = z.infer<typeof RestSubmitBody>;
+
+/**
+ * `POST /api/tasks/retarget` and the `retarget` message: each named task that has not ended
+ * takes `requirements`, whole, in place of its own for its next placements (a queued one is
+ * placeable under them at once, a retry backoff ended). An attempt assigned or running goes on
+ * where it is, unless `revokeRunning` and the new requirements rule its worker out: then it is
+ * stopped and queued again, not charged to the retries.
+ */
+export const RetargetRequest = z
+  .object({
+    taskIds: z.array(z.string().min(1).max(256)).min(1).max(MAX_TASKS_PER_SUBMIT),
+    requirements: Requirements,
+    revokeRunning: z.boolean().default(false),
+  })
+  .strict();
+export type RetargetRequest = z.infer<typeof RetargetRequest>;
+
+/** What a retarget did, each id named once. */
+export const RetargetReply = z.object({
+  /** The tasks that took the new requirements, in the order named. */
+  retargeted: z.array(z.string()),
+  /** Of those, the ones whose attempt was stopped and queued again. */
+  revoked: z.array(z.string()),
+  /** Ids of no task. */
+  notFound: z.array(z.string()),
+  /** Tasks that had ended, left as they were, with the state they ended in. */
+  ended: z.array(z.object({ taskId: z.string(), state: TaskState })),
+});
+export type RetargetReply = z.infer<typeof RetargetReply>;
 
 /** A whole number from `min` to `max`, as a query string spells it. */
 function queryWholeNumber(min: number, max: number) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Capabilities, Labels, WorkerStatus } from './capabilities.js';
-import { AttemptRecord, TaskResult, TaskSpec, TaskState } from './task.js';
+import { AttemptRecord, Requirements, TaskResult, TaskSpec, TaskState } from './task.js';
 
 // The coordinator's replicated state at one applied log index, as cluster members store and
 // send it (Raft snapshots). Everything the state machine's later commands depend on is here,
@@ -17,6 +17,8 @@ export const SnapshotTask = z.object({
   id: Id,
   seq: z.number().int().positive(),
   spec: TaskSpec,
+  /** The requirements it was submitted with, once a retarget replaced them in `spec`. */
+  submittedRequirements: Requirements.optional(),
   state: TaskState,
   attempt: Count,
   failures: Count,

@@ -7,6 +7,7 @@ import {
   DEFAULT_TASK_TIMEOUT_MS,
   DEFAULT_TIMEOUT_MULTIPLIER,
   MAX_DEPENDENCIES,
+  MAX_TARGET_WORKERS,
 } from './limits.js';
 import { PAYLOADS, type TaskKind, TaskOutput } from './task-kinds.js';
 
@@ -21,6 +22,8 @@ export const Requirements = z
     features: z.array(z.string().min(1)).optional(),
     /** A browser worker of this browser, by the name it reports: `chromium`, `firefox`, … */
     browser: z.string().min(1).optional(),
+    /** Only these workers, by id: the task runs on one of them (and waits while none can). */
+    workers: z.array(z.string().min(1).max(128)).min(1).max(MAX_TARGET_WORKERS).optional(),
   })
   .strict();
 export type Requirements = z.infer<typeof Requirements>;

@@ -49,6 +49,7 @@ function snapshotTask(task: TaskRecord | SnapshotTask): SnapshotTask {
     id: task.id,
     seq: task.seq,
     spec: task.spec,
+    submittedRequirements: task.submittedRequirements,
     state: task.state,
     attempt: task.attempt,
     failures: task.failures,

@@ -3,3 +3,4 @@ export { expiredLeases, expiredWorkers, type LoopStall } from './liveness.js';
 export { explainUnschedulable } from './match.js';
 export { matchingWorkers } from './matching-workers.js';
 export { schedule } from './schedule.js';
+export { unfitTargets, waitingOnTargets } from './targets.js';

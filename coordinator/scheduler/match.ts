@@ -8,15 +8,21 @@ export interface RequirementCheck {
   missing: string;
   /** Said of the workers that meet it: `run task kind 'command'`. */
   metBy: string;
+  /** Said of one worker that does not: `does not run task kind 'command'`. */
+  unmetBy: string;
 }
 
-/** Every condition on a worker of a task of this kind and requirements, in a fixed order. */
+/**
+ * Every condition on a worker of a task of this kind and requirements, in a fixed order; all
+ * but `workers`, which names the workers instead of describing them (see `namedWorkers`).
+ */
 export function requirementChecks(kind: TaskKind, requirements: Requirements): RequirementCheck[] {
   const checks: RequirementCheck[] = [
     {
       met: (worker) => worker.capabilities.taskKinds.includes(kind),
       missing: `no worker runs task kind '${kind}'`,
       metBy: `run task kind '${kind}'`,
+      unmetBy: `does not run task kind '${kind}'`,
     },
   ];
   const { workerKind, browser, minMemoryMb } = requirements;
@@ -25,6 +31,7 @@ export function requirementChecks(kind: TaskKind, requirements: Requirements): R
       met: (worker) => worker.capabilities.kind === workerKind,
       missing: `no ${workerKind} worker`,
       metBy: `are ${workerKind} workers`,
+      unmetBy: `is not a ${workerKind} worker`,
     });
   }
   if (browser !== undefined) {
@@ -32,6 +39,7 @@ export function requirementChecks(kind: TaskKind, requirements: Requirements): R
       met: ({ capabilities: caps }) => caps.kind === 'browser' && caps.browser.name === browser,
       missing: `no ${browser} browser worker`,
       metBy: `are ${browser} browsers`,
+      unmetBy: `is not a ${browser} browser`,
     });
   }
   for (const [key, value] of Object.entries(requirements.labels ?? {})) {
@@ -39,6 +47,7 @@ export function requirementChecks(kind: TaskKind, requirements: Requirements): R
       met: (worker) => worker.labels[key] === value,
       missing: `no worker with label ${key}=${value}`,
       metBy: `have label ${key}=${value}`,
+      unmetBy: `lacks label ${key}=${value}`,
     });
   }
   if (minMemoryMb !== undefined) {
@@ -46,6 +55,7 @@ export function requirementChecks(kind: TaskKind, requirements: Requirements): R
       met: (worker) => worker.capabilities.memoryMb >= minMemoryMb,
       missing: `no worker with at least ${minMemoryMb} MB of memory`,
       metBy: `have at least ${minMemoryMb} MB of memory`,
+      unmetBy: `has less than ${minMemoryMb} MB of memory`,
     });
   }
   for (const feature of requirements.features ?? []) {
@@ -53,6 +63,7 @@ export function requirementChecks(kind: TaskKind, requirements: Requirements): R
       met: (worker) => worker.capabilities.features.includes(feature),
       missing: `no worker with feature '${feature}'`,
       metBy: `have feature '${feature}'`,
+      unmetBy: `lacks feature '${feature}'`,
     });
   }
   return checks;
@@ -60,6 +71,17 @@ export function requirementChecks(kind: TaskKind, requirements: Requirements): R
 
 export function meetsAll(worker: WorkerRecord, checks: readonly RequirementCheck[]): boolean {
   return checks.every((check) => check.met(worker));
+}
+
+/** Whether a task of this kind and requirements may run on the worker, whatever its status. */
+export function fitsRequirements(
+  worker: WorkerRecord,
+  kind: TaskKind,
+  requirements: Requirements,
+): boolean {
+  const named = requirements.workers;
+  if (named !== undefined && !named.includes(worker.id)) return false;
+  return meetsAll(worker, requirementChecks(kind, requirements));
 }
 
 const MAX_NAMED_WORKERS = 5;

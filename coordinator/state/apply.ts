@@ -18,6 +18,7 @@ import { assignableSlots, recordOutcome, recordResultHealth } from './health.js'
 import { sortByIdempotencyKey } from './idempotency.js';
 import { schedulingPolicy } from './policy.js';
 import { releaseDue } from './queueing.js';
+import { retargetTasks } from './retarget.js';
 import type { CoordinatorState, TaskRecord } from './types.js';
 import { taskEvent } from './view.js';
 import {
@@ -58,6 +59,8 @@ export function apply(state: CoordinatorState, command: Command): StateEvent[] {
       );
     case 'CancelTasks':
       return cancelTasks(state, command);
+    case 'RetargetTasks':
+      return retargetTasks(state, command);
     case 'Tick':
       releaseDue(state, command.now);
       return [];

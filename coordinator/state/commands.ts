@@ -2,6 +2,7 @@ import type {
   Capabilities,
   Labels,
   LeaseRef,
+  Requirements,
   ResultReport,
   TaskSpec,
 } from '../../protocol/index.js';
@@ -48,6 +49,19 @@ export type Command =
   | { type: 'StartTask'; now: number; workerId: string; lease: LeaseRef }
   | { type: 'RecordResults'; now: number; workerId: string; reports: ResultReport[] }
   | { type: 'CancelTasks'; now: number; taskIds?: string[]; group?: string; reason: string }
+  /**
+   * Each named task that has not ended takes `requirements` in place of its own for its next
+   * placements; a queued one is placeable at once, a retry backoff ended. With `revokeRunning`,
+   * an attempt on a worker they rule out is stopped and queued again, not charged; otherwise it
+   * runs on where it is.
+   */
+  | {
+      type: 'RetargetTasks';
+      now: number;
+      taskIds: string[];
+      requirements: Requirements;
+      revokeRunning: boolean;
+    }
   /** The clock moved: tasks whose retry backoff ran out become placeable. */
   | { type: 'Tick'; now: number }
   /** An attempt ran past its timeout with no result while its worker stayed alive. */

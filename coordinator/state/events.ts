@@ -22,6 +22,11 @@ export type StateEvent =
   | ({ type: 'TaskStarted' } & TaskTransition)
   | ({ type: 'TaskRequeued'; reason: string } & TaskTransition)
   | ({ type: 'TaskEnded'; abortOnWorker?: string; reason?: string } & TaskTransition)
+  /**
+   * The task's requirements were replaced (its state is as it was: subscribers are not told);
+   * `revoked`: its attempt was stopped, as the `LeaseRevoked` and `TaskRequeued` after it say.
+   */
+  | { type: 'TaskRetargeted'; task: TaskRecord; revoked: boolean }
   | { type: 'ResultAcked'; workerId: string; ack: ResultAck }
   | { type: 'LeaseRevoked'; workerId: string; taskId: string; attempt: number; reason: string }
   /** `secretIssued`: this registration gave the worker id its secret (the edge hands it over). */

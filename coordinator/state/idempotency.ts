@@ -1,5 +1,6 @@
 import type { TaskSpec } from '../../protocol/index.js';
 import type { StateEvent } from './events.js';
+import { submittedSpec } from './retarget.js';
 import type { CoordinatorState } from './types.js';
 
 interface NewTask {
@@ -42,7 +43,8 @@ export function sortByIdempotencyKey(
       fresh.push({ id, spec: specs.get(id)! });
       continue;
     }
-    const firstSpec = state.tasks.get(existingId)?.spec ?? specs.get(existingId);
+    const first = state.tasks.get(existingId);
+    const firstSpec = first === undefined ? specs.get(existingId) : submittedSpec(first);
     if (!sameJson(firstSpec, specs.get(id))) {
       return { refused: { type: 'SubmitRefused', key: spec.idempotencyKey!, index, existingId } };
     }

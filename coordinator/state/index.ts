@@ -25,7 +25,14 @@ export {
   type SchedulingPolicy,
   schedulingPolicy,
 } from './policy.js';
-export { isLive, type QueueEntry, ReadyQueue, RequirementClass } from './ready-queue.js';
+export {
+  classKeyOf,
+  isLive,
+  namedWorkers,
+  type QueueEntry,
+  ReadyQueue,
+  RequirementClass,
+} from './ready-queue.js';
 export type {
   CoordinatorState,
   CredentialHashes,

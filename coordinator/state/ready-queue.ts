@@ -140,8 +140,11 @@ export class RequirementClass {
 
 const classKeys = new WeakMap<TaskSpec, string>();
 
-/** The class key of a task's spec, computed once per spec object (specs never change). */
-function classKeyOf(spec: TaskSpec): string {
+/**
+ * The class key of a task's spec, computed once per spec object: a spec object never changes
+ * (a retarget gives the task a new one).
+ */
+export function classKeyOf(spec: TaskSpec): string {
   let key = classKeys.get(spec);
   if (key === undefined) {
     key = requirementClassKey(spec.kind, spec.requirements);
@@ -150,10 +153,19 @@ function classKeyOf(spec: TaskSpec): string {
   return key;
 }
 
+/**
+ * The ids `requirements.workers` names, each once, in id order (tasks that name the same workers
+ * in another order share a class and are matched alike); undefined when it names none.
+ */
+export function namedWorkers(requirements: Requirements): string[] | undefined {
+  return requirements.workers === undefined ? undefined : [...new Set(requirements.workers)].sort();
+}
+
 export function requirementClassKey(kind: TaskKind, requirements: Requirements): string {
   const labels = requirements.labels ?? {};
   return JSON.stringify([
     kind,
+    namedWorkers(requirements) ?? null,
     requirements.workerKind ?? null,
     requirements.browser ?? null,
     requirements.minMemoryMb ?? 0,
@@ -187,10 +199,6 @@ export class ReadyQueue {
     if (cls === undefined) return;
     cls.removed(task);
     if (cls.queued === 0) this.classes.delete(cls.key);
-  }
-
-  classOf(task: TaskRecord): RequirementClass | undefined {
-    return this.classes.get(classKeyOf(task.spec));
   }
 
   /**

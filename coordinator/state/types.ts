@@ -2,6 +2,7 @@ import type {
   AttemptRecord,
   Capabilities,
   Labels,
+  Requirements,
   TaskResult,
   TaskSpec,
   TaskState,
@@ -16,7 +17,13 @@ export interface TaskRecord {
   id: string;
   /** Submission order; FIFO within a priority follows it. */
   seq: number;
+  /** As submitted, but for `requirements` after a retarget (see `submittedRequirements`). */
   spec: TaskSpec;
+  /**
+   * The requirements it was submitted with, once a retarget replaced them in `spec`: a repeat of
+   * its submit (the same idempotency key) is compared with the spec as it was submitted.
+   */
+  submittedRequirements?: Requirements;
   state: TaskState;
   /** 0 until first assigned; every assignment counts up. */
   attempt: number;

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import {
   MAX_RECONNECT_DELAY_MS,
+  type Requirements,
   type TaskResult,
   type TaskSpec,
   type TaskState,
@@ -24,7 +25,7 @@ const LOAD_PAGE_ROWS = 20_000;
 
 /** The task columns in the order the load reads them (rows come back as arrays: far cheaper). */
 const TASK_COLUMNS =
-  'seq, id, spec, state, attempt, lease_token, worker_id, submitted_at, assigned_at, started_at, finished_at, result, history, failures, not_before';
+  'seq, id, spec, state, attempt, lease_token, worker_id, submitted_at, assigned_at, started_at, finished_at, result, history, failures, not_before, submitted_requirements';
 type TaskRow = [
   seq: number,
   id: string,
@@ -41,6 +42,7 @@ type TaskRow = [
   history: string,
   failures: number,
   notBefore: number | null,
+  submittedRequirements: string | null,
 ];
 
 interface WorkerRow {
@@ -56,9 +58,10 @@ interface WorkerRow {
 }
 
 /**
- * Parsed specs by their JSON text. Specs are never changed after submit, so tasks with the same
- * text share one object: big queues are mostly a few specs repeated, and sharing saves both the
- * parsing and the memory. Bounded, so a queue of all-different specs costs nothing extra.
+ * Parsed specs by their JSON text. A spec object is never changed (a retarget gives its task a
+ * new one), so tasks with the same text share one object: big queues are mostly a few specs
+ * repeated, and sharing saves both the parsing and the memory. Bounded, so a queue of
+ * all-different specs costs nothing extra.
  */
 class SpecInterner {
   private readonly specs = new Map<string, TaskSpec>();
@@ -91,6 +94,7 @@ function taskFromRow(row: TaskRow, specs: SpecInterner): TaskRecord {
     history,
     failures,
     notBefore,
+    submittedRequirements,
   ] = row;
   const task: TaskRecord = {
     id,
@@ -112,6 +116,9 @@ function taskFromRow(row: TaskRow, specs: SpecInterner): TaskRecord {
   if (startedAt !== null) task.startedAt = startedAt;
   if (finishedAt !== null) task.finishedAt = finishedAt;
   if (result !== null) task.result = JSON.parse(result) as TaskResult;
+  if (submittedRequirements !== null) {
+    task.submittedRequirements = JSON.parse(submittedRequirements) as Requirements;
+  }
   return task;
 }
 

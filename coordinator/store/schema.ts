@@ -45,4 +45,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE workers ADD COLUMN secret_sha256 TEXT;
   `,
+  // Retargeting: `spec` holds the requirements it has now, this the ones it was submitted with.
+  `
+  ALTER TABLE tasks ADD COLUMN submitted_requirements TEXT;
+  `,
 ];

@@ -57,6 +57,11 @@ function mutableColumns(task: TaskRecord) {
   ] as const;
 }
 
+/** The spec as it is now, and the requirements it was submitted with if a retarget changed them. */
+function specColumns(task: TaskRecord) {
+  return [JSON.stringify(task.spec), optionalJson(task.submittedRequirements)] as const;
+}
+
 /**
  * Collects the rows a batch of state events changed and writes each once: a task submitted,
  * assigned and finished within one batch is a single insert of its final row.
@@ -64,9 +69,11 @@ function mutableColumns(task: TaskRecord) {
 export class EventWriter {
   private readonly insertTask: Database.Statement;
   private readonly updateTask: Database.Statement;
+  private readonly updateSpec: Database.Statement;
   private readonly upsertWorker: Database.Statement;
   private readonly newTasks = new Set<TaskRecord>();
   private readonly changedTasks = new Set<TaskRecord>();
+  private readonly retargetedTasks = new Set<TaskRecord>();
   private readonly changedWorkers = new Set<WorkerRecord>();
   private readonly upsertCredential: Database.Statement;
   private credentials: CredentialHashes | undefined;
@@ -76,14 +83,18 @@ export class EventWriter {
       'INSERT OR REPLACE INTO credentials (role, token_sha256, created_at) VALUES (?, ?, ?)',
     );
     this.insertTask = db.prepare(
-      `INSERT INTO tasks (seq, id, spec, submitted_at, state, attempt, lease_token, worker_id,
-         assigned_at, started_at, finished_at, result, history, failures, not_before)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO tasks (seq, id, spec, submitted_requirements, submitted_at, state, attempt,
+         lease_token, worker_id, assigned_at, started_at, finished_at, result, history, failures,
+         not_before)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.updateTask = db.prepare(
       `UPDATE tasks SET state = ?, attempt = ?, lease_token = ?, worker_id = ?, assigned_at = ?,
          started_at = ?, finished_at = ?, result = ?, history = ?, failures = ?, not_before = ?
        WHERE seq = ?`,
+    );
+    this.updateSpec = db.prepare(
+      'UPDATE tasks SET spec = ?, submitted_requirements = ? WHERE seq = ?',
     );
     this.upsertWorker = db.prepare(
       `INSERT INTO workers (id, name, capabilities, labels, slots, status, registered_at,
@@ -106,6 +117,13 @@ export class EventWriter {
         case 'TaskRequeued':
         case 'TaskEnded':
           if (!this.newTasks.has(event.task)) this.changedTasks.add(event.task);
+          break;
+        case 'TaskRetargeted':
+          // Its spec, and its backoff, which a retarget ends.
+          if (!this.newTasks.has(event.task)) {
+            this.retargetedTasks.add(event.task);
+            this.changedTasks.add(event.task);
+          }
           break;
         case 'WorkerRegistered':
         case 'WorkerLost':
@@ -130,6 +148,9 @@ export class EventWriter {
   flush(): void {
     for (const task of this.newTasks) this.insert(task);
     for (const task of this.changedTasks) this.update(task);
+    for (const task of this.retargetedTasks) {
+      this.updateSpec.run(...specColumns(task), task.seq);
+    }
     for (const worker of this.changedWorkers) this.saveWorker(worker);
     if (this.credentials !== undefined) {
       const now = Date.now();
@@ -155,6 +176,7 @@ export class EventWriter {
   discard(): void {
     this.newTasks.clear();
     this.changedTasks.clear();
+    this.retargetedTasks.clear();
     this.changedWorkers.clear();
     this.credentials = undefined;
   }
@@ -163,7 +185,7 @@ export class EventWriter {
     this.insertTask.run(
       task.seq,
       task.id,
-      JSON.stringify(task.spec),
+      ...specColumns(task),
       task.submittedAt,
       ...mutableColumns(task),
     );

@@ -13,6 +13,7 @@ import {
 import type { Role } from '../auth/index.js';
 import type { CoordinatorContext } from '../context.js';
 import { listTasks } from '../queries.js';
+import { requestRetarget } from '../retarget.js';
 import { enteredStateAt, taskEvent } from '../state/index.js';
 import { submitSpecs } from '../submit.js';
 import { claimWorkerId, registrationOutcome } from '../worker-identity.js';
@@ -206,6 +207,12 @@ export class Session {
             send(this.socket, { v: PROTOCOL_VERSION, type: 'cancelled', id, taskIds });
           },
         );
+        break;
+      case 'retarget':
+        requestRetarget(this.ctx, message, (outcome) => {
+          if ('error' in outcome) sendError(this.socket, outcome.error, id);
+          else send(this.socket, { v: PROTOCOL_VERSION, type: 'retargeted', id, ...outcome });
+        });
         break;
       case 'query':
         send(this.socket, {

@@ -209,5 +209,8 @@ export { incomplete, noUrls, options, unknown };
     }
     expect(outputs[0]).toBe('succeeded hello from DTF\n');
     expect(outputs.join('')).toContain('conflict: tasks[0].idempotencyKey:');
+    expect(outputs.join('')).toContain(
+      'unschedulable: of the workers it may run on, "gone-worker" is not registered\n1 [] [] []\nsucceeded true\n',
+    );
   });
 });

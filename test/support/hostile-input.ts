@@ -235,6 +235,11 @@ export class HostileInput {
       submit: () => JSON.parse(this.invalidSubmitBody()) as Record<string, unknown>,
       cancel: () =>
         p.chance(0.5) ? { group: `fuzz-${p.int(10)}` } : { taskIds: [`fuzz-${p.int(10)}`] },
+      retarget: () => ({
+        taskIds: [`fuzz-${p.int(10)}`],
+        requirements: p.chance(0.5) ? { workers: [`fuzz-w${p.int(50)}`] } : {},
+        revokeRunning: p.chance(0.5),
+      }),
       query: () => ({
         group: `fuzz-${p.int(10)}`,
         limit: p.pick([1, 10, 10_000, 0, 1.5]),

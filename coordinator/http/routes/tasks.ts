@@ -1,7 +1,8 @@
 import { Router } from 'express';
-import { parseWith, RestTasksQuery } from '../../../protocol/index.js';
+import { parseWith, RestTasksQuery, RetargetRequest } from '../../../protocol/index.js';
 import type { CoordinatorContext } from '../../context.js';
 import { listTasks } from '../../queries.js';
+import { requestRetarget } from '../../retarget.js';
 import { sendRestError } from '../errors.js';
 import { answerTaskRead } from '../task-read.js';
 import { submitTaskBody } from '../task-submit.js';
@@ -10,6 +11,18 @@ export function taskRoutes(ctx: CoordinatorContext): Router {
   const router = Router();
 
   router.post('/tasks/submit', (req, res) => submitTaskBody(ctx, req.body, res));
+
+  router.post('/tasks/retarget', (req, res) => {
+    const parsed = parseWith(RetargetRequest, req.body, 'retarget request');
+    if (!parsed.ok) {
+      sendRestError(res, parsed.error.code, parsed.error.message);
+      return;
+    }
+    requestRetarget(ctx, parsed.message, (outcome) => {
+      if ('error' in outcome) sendRestError(res, outcome.error.code, outcome.error.message);
+      else res.json(outcome);
+    });
+  });
 
   router.get('/tasks', (req, res) => {
     const parsed = parseWith(RestTasksQuery, req.query, 'tasks query');

@@ -36,6 +36,36 @@ describe('DtfClient requests', () => {
     expect(ids.at(-1)).toBe(`t${MAX_TASKS_PER_SUBMIT}`);
   });
 
+  it('retargets more tasks than one request may name in several, and merges the replies', async () => {
+    const fake = opened.fake(
+      await startFakeCoordinator((request, socket) => {
+        const [first, ...rest] = request.taskIds as string[];
+        reply(socket, {
+          type: 'retargeted',
+          id: request.id,
+          retargeted: rest,
+          revoked: rest.slice(0, 1),
+          notFound: [first],
+          ended: [],
+        });
+      }),
+    );
+    const client = opened.client(await DtfClient.connect({ urls: [fake.url] }));
+    const ids = Array.from({ length: MAX_TASKS_PER_SUBMIT + 2 }, (_, i) => `t${i}`);
+    const done = await client.retarget(ids, { workers: ['w'] }, { revokeRunning: true });
+    expect(fake.received.map((r) => (r.taskIds as string[]).length)).toEqual([
+      MAX_TASKS_PER_SUBMIT,
+      2,
+    ]);
+    expect(fake.received[0]).toMatchObject({
+      requirements: { workers: ['w'] },
+      revokeRunning: true,
+    });
+    expect(done.notFound).toEqual(['t0', `t${MAX_TASKS_PER_SUBMIT}`]);
+    expect(done.revoked).toEqual(['t1', `t${MAX_TASKS_PER_SUBMIT + 1}`]);
+    expect(done.retargeted).toHaveLength(MAX_TASKS_PER_SUBMIT);
+  });
+
   it('matches replies to requests by id even when they come back out of order', async () => {
     const held: { id: string; group: string }[] = [];
     const fake = opened.fake(

@@ -112,6 +112,13 @@ const FIRST_HALF: Array<(s: CoordinatorState) => Command | undefined> = [
   () => ({ type: 'DrainWorker', now: 2_610, workerId: 'w4', by: 'worker' }),
   () => disconnectCommand('w4', 2_620),
   () => register(2_630, 'w5', 1),
+  () => ({
+    type: 'RetargetTasks',
+    now: 2_640,
+    taskIds: ['i', 'f', 'a', 'no-such-task'],
+    requirements: { workers: ['w5', 'w1'] },
+    revokeRunning: true,
+  }),
 ];
 
 const SECOND_HALF: Array<(s: CoordinatorState) => Command | undefined> = [
@@ -140,6 +147,13 @@ const SECOND_HALF: Array<(s: CoordinatorState) => Command | undefined> = [
     ],
   }),
   (s) => ({ type: 'AssignTasks', now: 3_300, placements: schedule(s) }),
+  () => ({
+    type: 'RetargetTasks',
+    now: 3_310,
+    taskIds: ['g', 'h', 'i'],
+    requirements: { workers: ['w2'] },
+    revokeRunning: true,
+  }),
   () => ({ type: 'LeaderElected', now: 3_350 }),
   // Another connection claims w1 without its secret: refused on the restored member too.
   () => ({ ...register(3_380, 'w1', 1), secretSha256: 'ef'.repeat(32) }),
@@ -174,6 +188,7 @@ describe('state snapshots', () => {
     expect(state.workers.get('w3')!.draining).toBe(true);
     expect(state.workers.get('w4')!.status).toBe('drained');
     expect(state.groupPass.size).toBeGreaterThan(0);
+    expect(state.tasks.get('f')!.submittedRequirements).toEqual({});
     const data = await encodeStateSnapshot(state);
     const restored = decodeStateSnapshot(data, state.config);
     expect(await encodeStateSnapshot(restored)).toBe(data);

@@ -174,6 +174,67 @@ describe('store', () => {
     second.db.close();
   });
 
+  it('keeps the requirements a retarget gave a task, and those it was submitted with, across a restart', async () => {
+    const dir = tempDir();
+    const first = committer(dir);
+    const pinned = (worker: string) =>
+      commandSpec({
+        idempotencyKey: worker,
+        requirements: { workers: [worker] },
+        retry: { delayMs: 600_000 },
+      });
+    await first.commit.submitAndWait(registerCommand('gone', { now: 2 }));
+    await first.commit.submitAndWait({
+      type: 'SubmitTasks',
+      now: 2,
+      tasks: [
+        { id: 'queued', spec: pinned('gone') },
+        { id: 'untouched', spec: pinned('gone-too') },
+      ],
+    });
+    // Its attempt lost: queued again after a backoff of ten minutes, which the retarget ends.
+    await first.commit.submitAndWait({
+      type: 'ExpireWorker',
+      now: 3,
+      workerId: 'gone',
+      reason: 'x',
+    });
+    expect(first.state.tasks.get('queued')!.notBefore).toBe(600_003);
+    // Submitted and retargeted in one batch: a single insert of the final row.
+    first.commit.submit({
+      type: 'SubmitTasks',
+      now: 3,
+      tasks: [{ id: 'fresh', spec: pinned('x') }],
+    });
+    await first.commit.submitAndWait({
+      type: 'RetargetTasks',
+      now: 3,
+      taskIds: ['queued', 'fresh'],
+      requirements: { workers: ['w'] },
+      revokeRunning: false,
+    });
+    first.db.close();
+
+    const second = committer(dir);
+    for (const [id, submitted] of [
+      ['queued', 'gone'],
+      ['fresh', 'x'],
+    ] as const) {
+      expect(second.state.tasks.get(id)!.notBefore).toBeUndefined();
+      expect(second.state.tasks.get(id)).toMatchObject({
+        state: 'queued',
+        placeable: true,
+        spec: { requirements: { workers: ['w'] } },
+        submittedRequirements: { workers: [submitted] },
+      });
+    }
+    expect(second.state.tasks.get('untouched')!.submittedRequirements).toBeUndefined();
+    // Placed on the worker it was retargeted to once that registers.
+    await second.commit.submitAndWait(registerCommand('w', { slots: 4 }));
+    expect(second.state.tasks.get('queued')).toMatchObject({ state: 'assigned', workerId: 'w' });
+    second.db.close();
+  });
+
   it("keeps each worker's secret hash across a restart, and migrates a database from before", async () => {
     const dir = tempDir();
     // A database as the release before secrets left it, with a worker in it.
