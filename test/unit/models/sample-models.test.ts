@@ -50,14 +50,16 @@ describe('sample models', () => {
 
   it('stores every initializer as raw little-endian float32 bytes, not as a list of floats', () => {
     const model = cnn(3);
-    const { initializer } = pkg.onnx.ModelProto.decode(model.bytes).graph!;
+    const { initializer } = pkg.onnx.GraphProto.create(
+      pkg.onnx.ModelProto.decode(model.bytes).graph!,
+    );
     expect(initializer.map((tensor) => tensor.name).sort()).toEqual(
       Object.keys(model.weights).sort(),
     );
     for (const tensor of initializer) {
       expect(tensor.floatData).toHaveLength(0);
-      const { data } = model.weights[tensor.name]!;
-      expect(Buffer.from(tensor.rawData).equals(Buffer.from(data.buffer))).toBe(true);
+      const { data } = model.weights[tensor.name!]!;
+      expect(Buffer.from(tensor.rawData!).equals(Buffer.from(data.buffer))).toBe(true);
     }
   });
 
