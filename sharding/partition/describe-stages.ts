@@ -43,6 +43,8 @@ function tensorInfo(context: PlanContext, name: string, role: string): TensorInf
 }
 
 const sum = (values: readonly number[]) => values.reduce((total, v) => total + v, 0);
+// Not Math.max(...values): spreading a graph's worth of values can overflow the stack.
+const largest = (values: readonly number[]) => values.reduce((top, v) => Math.max(top, v), 0);
 
 /**
  * The plan of `pieces`, given in an order where every piece comes after those it reads from:
@@ -126,8 +128,8 @@ export function describePlan(
       costFlops: sum(costs.flops),
       cost: sum(costs.cost),
       crossingBytes: sum(cutList.map((cut) => cut.bytes)),
-      largestStageCost: Math.max(...stages.map((stage) => stage.cost)),
-      largestStageBytes: Math.max(...stages.map((s) => s.weightBytes + s.activationBytes)),
+      largestStageCost: largest(stages.map((stage) => stage.cost)),
+      largestStageBytes: largest(stages.map((s) => s.weightBytes + s.activationBytes)),
     },
   };
 }

@@ -37,7 +37,10 @@ export class NodeSequence {
         const readers = index.consumers.get(name) ?? [];
         return {
           name,
-          lastRead: Math.max(-1, ...readers.map((reader) => position.get(reader) ?? -1)),
+          lastRead: readers.reduce(
+            (last, reader) => Math.max(last, position.get(reader) ?? -1),
+            -1,
+          ),
           leaves: index.graphOutputs.has(name) || readers.some((reader) => !position.has(reader)),
         };
       }),

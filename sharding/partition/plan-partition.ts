@@ -2,13 +2,13 @@ import { branchGroups, type NodeGroup } from './branches.js';
 import { sequenceCuts } from './cut-crossings.js';
 import { describePlan, type PlanContext, type StagePiece } from './describe-stages.js';
 import { isExchangeable, tensorByteSize } from './element-types.js';
-import { PartitionError } from './errors.js';
+import { PartitionError, type PartitionErrorReason } from './errors.js';
 import { indexGraph } from './graph-index.js';
 import { megabytes } from './megabytes.js';
 import type { ModelGraph } from './model-graph.js';
 import { nodeCosts } from './node-cost.js';
 import { NodeSequence } from './node-sequence.js';
-import type { PartitionOptions, PartitionPlan, PartitionStrategy } from './partition-plan.js';
+import type { PartitionOptions, PartitionPlan } from './partition-plan.js';
 import { type Split, type SplitInput, splitSequence, stageCountRange } from './split-sequence.js';
 import { scanStageMemory } from './stage-memory.js';
 import { shapedValues, type ValueShapes } from './value-shapes.js';
@@ -134,7 +134,7 @@ function prepareGroup(
   if (range === undefined || stages === undefined || split === undefined) {
     throw new PartitionError(
       'budget_exceeded',
-      `no split of ${what} keeps every stage within ${megabytes(budgetBytes!)}: the cuts that would pass values of types stages do not exchange`,
+      `no split of ${what} keeps every stage within ${megabytes(budgetBytes!)}: the cuts it would need pass values of types stages do not exchange (they exchange float32, int32 and int64)`,
     );
   }
   return {
@@ -203,27 +203,32 @@ function addStages(groups: GroupSplit[], wanted: number, budgetBytes: number | u
   }
 }
 
-function chooseGroups(
+/** The graph's branches when a component plan is asked for, or may be (`auto`). */
+function componentGroups(
   graph: ModelGraph,
   context: PlanContext,
   options: PartitionOptions,
-): { strategy: PartitionStrategy; groups: NodeGroup[] | undefined } {
+): NodeGroup[] | undefined {
   const strategy = options.strategy ?? 'auto';
-  if (strategy === 'pipeline') return { strategy, groups: undefined };
+  if (strategy === 'pipeline') return undefined;
   const groups = branchGroups(graph, context.index);
-  if (strategy === 'component') {
-    if (groups === undefined) {
-      throw new PartitionError(
-        'no_branches',
-        `the graph has no independent branches to run apart (towers starting from different graph inputs); its inputs: ${graph.inputs.join(', ') || 'none'}`,
-      );
-    }
-    return { strategy, groups };
+  if (strategy === 'component' && groups === undefined) {
+    throw new PartitionError(
+      'no_branches',
+      `the graph has no independent branches to run apart (towers starting from different graph inputs); its inputs: ${graph.inputs.join(', ') || 'none'}`,
+    );
   }
-  const fits =
-    groups !== undefined && (options.stages === undefined || options.stages >= groups.length);
-  return fits ? { strategy: 'component', groups } : { strategy: 'pipeline', groups: undefined };
+  const fewEnough =
+    options.stages === undefined || groups === undefined || options.stages >= groups.length;
+  return strategy === 'component' || fewEnough ? groups : undefined;
 }
+
+/** Why a component plan failed that a pipeline plan of the same graph may not fail for. */
+const COMPONENT_ONLY: readonly PartitionErrorReason[] = [
+  'budget_exceeded',
+  'no_valid_cut',
+  'unsupported_type',
+];
 
 /**
  * Cuts the graph into stages (see `PartitionOptions` for the strategies, `splitSequence` for
@@ -244,13 +249,12 @@ export function planPartition(
       return [name, tensorByteSize(type, dims) ?? 0];
     }),
   );
-  const bytesOf = (value: string) => valueBytes.get(value) ?? 0;
   const dimsOf = (value: string) => shapes.get(value)?.dims ?? graph.initializers.get(value)?.dims;
   const context: PlanContext = {
     graph,
     index: indexGraph(graph),
     shapes,
-    bytesOf,
+    bytesOf: (value) => valueBytes.get(value) ?? 0,
     costs: nodeCosts(graph.nodes, dimsOf, options.nodeTimesMs),
   };
   const { budgetBytes } = options;
@@ -258,18 +262,33 @@ export function planPartition(
   if (budgetBytes !== undefined) {
     checkLargestNode(context, new NodeSequence(graph, context.index, whole.members), budgetBytes);
   }
-  const { strategy, groups } = chooseGroups(graph, context, options);
-  const splits = (groups ?? [whole]).map((group) =>
-    prepareGroup(context, group, groups !== undefined, budgetBytes),
-  );
-  if (options.stages !== undefined) addStages(splits, options.stages, budgetBytes);
-  const pieces: StagePiece[] = splits.flatMap(({ name, sequence, split }) =>
-    split.bounds.slice(1).map((end, i) => ({
-      ...(name === undefined ? {} : { branch: name }),
-      sequence,
-      start: split.bounds[i]!,
-      end,
-    })),
-  );
-  return describePlan(context, pieces, strategy, budgetBytes);
+  const plan = (groups: NodeGroup[] | undefined): PartitionPlan => {
+    const splits = (groups ?? [whole]).map((group) =>
+      prepareGroup(context, group, groups !== undefined, budgetBytes),
+    );
+    if (options.stages !== undefined) addStages(splits, options.stages, budgetBytes);
+    const pieces: StagePiece[] = splits.flatMap(({ name, sequence, split }) =>
+      split.bounds.slice(1).map((end, i) => ({
+        ...(name === undefined ? {} : { branch: name }),
+        sequence,
+        start: split.bounds[i]!,
+        end,
+      })),
+    );
+    return describePlan(
+      context,
+      pieces,
+      groups === undefined ? 'pipeline' : 'component',
+      budgetBytes,
+    );
+  };
+  const groups = componentGroups(graph, context, options);
+  if (groups === undefined || options.strategy === 'component') return plan(groups);
+  try {
+    return plan(groups);
+  } catch (error) {
+    // `auto`: where the branches cannot be run apart as asked, a pipeline may still do.
+    if (!(error instanceof PartitionError && COMPONENT_ONLY.includes(error.reason))) throw error;
+    return plan(undefined);
+  }
 }

@@ -97,7 +97,9 @@ export function splitSequence(input: SplitInput, stages: number): Split | undefi
   }
   const bounds = [length];
   for (let stage = stages - 1; stage >= 0; stage--) bounds.unshift(from[stage]![bounds[0]!]!);
-  const bottleneck = Math.max(...bounds.slice(1).map((end, i) => costOf(bounds[i]!, end)));
+  const bottleneck = bounds
+    .slice(1)
+    .reduce((top, end, i) => Math.max(top, costOf(bounds[i]!, end)), 0);
   return { bounds, bottleneck };
 }
 

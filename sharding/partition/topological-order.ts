@@ -61,7 +61,7 @@ function cycleError(
   // The walk went from consumer to producer; the cycle reads in data-flow order reversed,
   // told from the node of it first in the file.
   const cycle = path.slice(seenAt.get(at)).reverse();
-  const first = cycle.indexOf(Math.min(...cycle));
+  const first = cycle.indexOf(cycle.reduce((low, i) => Math.min(low, i)));
   cycle.push(...cycle.splice(0, first));
   const names = [...cycle, cycle[0]!].map((i) => `'${nodes[i]!.name}' (${nodes[i]!.opType})`);
   return new PartitionError(

@@ -120,6 +120,22 @@ describe('component plans', () => {
   });
 });
 
+describe('auto', () => {
+  it('falls back to a pipeline where the branches cannot be run apart within the budget', async () => {
+    const { graph, shapes } = await sample('two-tower');
+    const budgetBytes = 0.3e6;
+    // Apart, the image tower alone needs two stages under 0.3 MB: four in all.
+    expect(planPartition(graph, shapes, { budgetBytes }).stages).toHaveLength(4);
+    expect(() =>
+      planPartition(graph, shapes, { budgetBytes, stages: 3, strategy: 'component' }),
+    ).toThrow(expect.objectContaining({ reason: 'budget_exceeded' }));
+    const plan = planPartition(graph, shapes, { budgetBytes, stages: 3 });
+    expect(plan.strategy).toBe('pipeline');
+    expect(plan.stages).toHaveLength(3);
+    expect(plan.totals.largestStageBytes).toBeLessThanOrEqual(budgetBytes);
+  });
+});
+
 describe('a memory budget per stage', () => {
   let stack: { graph: ModelGraph; shapes: ValueShapes };
   beforeAll(async () => {
