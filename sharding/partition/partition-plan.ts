@@ -23,7 +23,7 @@ export interface PartitionOptions {
    * branches (towers from different graph inputs) apart, then their join; a branch is split
    * further when the stage count or the budget asks. `auto` (the default): component when
    * the graph has such branches and the stage count (if given) is at least their number,
-   * pipeline otherwise.
+   * pipeline otherwise, or where the branches cannot be run apart within the budget.
    */
   strategy?: PartitionStrategy | 'auto' | undefined;
   /**
