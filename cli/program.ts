@@ -6,6 +6,7 @@ import { registerDrainCommand } from './commands/drain.js';
 import { registerPoolCommand } from './commands/pool.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSchemaCommand } from './commands/schema.js';
+import { registerShardCommand } from './commands/shard.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerSubmitCommand } from './commands/submit.js';
 import { registerTasksCommand } from './commands/tasks.js';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerCancelCommand(program);
   registerDrainCommand(program);
   registerSchemaCommand(program);
+  registerShardCommand(program);
   registerBrowsersCommand(program);
   return program;
 }

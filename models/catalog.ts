@@ -2,11 +2,15 @@ import { cnn } from './cnn.js';
 import { mlp } from './mlp.js';
 import type { SampleModel, SampleModelBuilder } from './sample-model.js';
 import { transformerBlock } from './transformer-block.js';
+import { transformerStack } from './transformer-stack.js';
+import { twoTower } from './two-tower.js';
 
 export const SAMPLE_MODELS = {
   mlp,
   cnn,
   'transformer-block': transformerBlock,
+  'transformer-stack': transformerStack,
+  'two-tower': twoTower,
 } as const satisfies Record<string, SampleModelBuilder>;
 
 export type SampleModelName = keyof typeof SAMPLE_MODELS;

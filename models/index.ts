@@ -16,5 +16,7 @@ export type { FloatTensor } from './onnx-builder.js';
 export { type ReferenceOutput, type ReferenceOutputs, referenceOutputs } from './reference.js';
 export type { SampleModel, SampleModelBuilder, TestModel } from './sample-model.js';
 export { transformerBlock } from './transformer-block.js';
+export { transformerStack } from './transformer-stack.js';
+export { twoTower } from './two-tower.js';
 export { loadUserModel } from './user-model.js';
 export { writeSampleModels } from './write.js';

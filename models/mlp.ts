@@ -1,3 +1,4 @@
+import { sampleLayers } from './layers.js';
 import { GraphBuilder } from './onnx-builder.js';
 import { finishSampleModel, type SampleModel, seededInput } from './sample-model.js';
 import { seededWeights } from './weights.js';
@@ -19,19 +20,10 @@ const MLP_SIZES: MlpSizes = { batch: 1, input: 64, hidden: 128, classes: 10 };
  */
 export function mlp(seed: number, sizes: MlpSizes = MLP_SIZES): SampleModel {
   const { batch, input, hidden, classes } = sizes;
-  const weights = seededWeights(seed);
   const g = new GraphBuilder();
-  const x = g.input('x', [batch, input]);
-  const fc1 = g.op('Gemm', [
-    x,
-    g.initializer('fc1.weight', weights.matrix(input, hidden)),
-    g.initializer('fc1.bias', weights.bias(hidden)),
-  ]);
-  const fc2 = g.op('Gemm', [
-    g.op('Relu', [fc1]),
-    g.initializer('fc2.weight', weights.matrix(hidden, classes)),
-    g.initializer('fc2.bias', weights.bias(classes)),
-  ]);
+  const { gemm } = sampleLayers(g, seededWeights(seed));
+  const fc1 = gemm(g.input('x', [batch, input]), 'fc1', input, hidden);
+  const fc2 = gemm(g.op('Relu', [fc1]), 'fc2', hidden, classes);
   g.op('Softmax', [fc2], {}, 'probabilities');
   g.output('probabilities', [batch, classes]);
   return finishSampleModel(

@@ -1,4 +1,5 @@
 import pkg from 'onnx-proto';
+import { type TensorType, tensorBytes } from '../protocol/index.js';
 
 const { onnx } = pkg;
 
@@ -20,12 +21,18 @@ export const attribute = {
 const OPSET = 17;
 const IR_VERSION = 8;
 
-function floatValueInfo(name: string, dims: number[]): pkg.onnx.IValueInfoProto {
+const ELEMENT_TYPES: Record<TensorType, pkg.onnx.TensorProto.DataType> = {
+  float32: onnx.TensorProto.DataType.FLOAT,
+  int32: onnx.TensorProto.DataType.INT32,
+  int64: onnx.TensorProto.DataType.INT64,
+};
+
+function valueInfo(name: string, dims: number[], type: TensorType): pkg.onnx.IValueInfoProto {
   return {
     name,
     type: {
       tensorType: {
-        elemType: onnx.TensorProto.DataType.FLOAT,
+        elemType: ELEMENT_TYPES[type],
         shape: { dim: dims.map((dimValue) => ({ dimValue })) },
       },
     },
@@ -33,7 +40,7 @@ function floatValueInfo(name: string, dims: number[]): pkg.onnx.IValueInfoProto 
 }
 
 /**
- * A float32 ONNX graph (opset 17, IR version 8) built node by node. Values are named by
+ * An ONNX graph (opset 17, IR version 8) of float32 weights built node by node. Values are named by
  * strings: `op` returns the name of the value it produces, so calls nest like expressions.
  */
 export class GraphBuilder {
@@ -42,8 +49,8 @@ export class GraphBuilder {
   private readonly outputs: pkg.onnx.IValueInfoProto[] = [];
   private readonly initializers = new Map<string, FloatTensor>();
 
-  input(name: string, dims: number[]): string {
-    this.inputs.push(floatValueInfo(name, dims));
+  input(name: string, dims: number[], type: TensorType = 'float32'): string {
+    this.inputs.push(valueInfo(name, dims, type));
     return name;
   }
 
@@ -75,7 +82,7 @@ export class GraphBuilder {
   }
 
   output(name: string, dims: number[]): void {
-    this.outputs.push(floatValueInfo(name, dims));
+    this.outputs.push(valueInfo(name, dims, 'float32'));
   }
 
   /** The initializers by name, exactly as serialized. */
@@ -83,7 +90,10 @@ export class GraphBuilder {
     return Object.fromEntries(this.initializers);
   }
 
-  /** The serialized ModelProto. */
+  /**
+   * The serialized ModelProto. Initializers are raw little-endian bytes (`raw_data`), which
+   * encode and decode in one copy where `float_data` goes number by number.
+   */
   serialize(graphName: string, docString: string): Uint8Array {
     const model = onnx.ModelProto.create({
       irVersion: IR_VERSION,
@@ -99,7 +109,7 @@ export class GraphBuilder {
           name,
           dims,
           dataType: onnx.TensorProto.DataType.FLOAT,
-          floatData: Array.from(data),
+          rawData: tensorBytes(data),
         })),
       },
     });

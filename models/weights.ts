@@ -7,10 +7,12 @@ import type { FloatTensor } from './onnx-builder.js';
  */
 export function seededWeights(seed: number) {
   const random = seededRandom(seed);
-  const uniform = (dims: number[], limit: number): FloatTensor => ({
-    dims,
-    data: Float32Array.from({ length: elementCount(dims) }, () => (random() * 2 - 1) * limit),
-  });
+  const uniform = (dims: number[], limit: number): FloatTensor => {
+    // A plain loop: Float32Array.from with a callback is about 5× slower on large weights.
+    const data = new Float32Array(elementCount(dims));
+    for (let i = 0; i < data.length; i++) data[i] = (random() * 2 - 1) * limit;
+    return { dims, data };
+  };
   /** Xavier (Glorot) uniform: keeps activations in a range where float32 errors stay small. */
   const xavier = (dims: number[], fanIn: number, fanOut: number) =>
     uniform(dims, Math.sqrt(6 / (fanIn + fanOut)));
@@ -32,3 +34,5 @@ export function seededWeights(seed: number) {
     }),
   };
 }
+
+export type SeededWeights = ReturnType<typeof seededWeights>;

@@ -1,16 +1,8 @@
-import { basename } from 'node:path';
 import { describeError, uploadArtifact } from '../../client/index.js';
-import {
-  buildSampleModel,
-  loadUserModel,
-  type ReferenceOutputs,
-  referenceOutputs,
-  SAMPLE_MODEL_NAMES,
-  type TestModel,
-} from '../../models/index.js';
+import { type ReferenceOutputs, referenceOutputs, type TestModel } from '../../models/index.js';
 import type { ModelMatrix } from '../../protocol/index.js';
+import { loadModelEntry } from '../model-entry.js';
 import type { StoredModel } from './matrix-tasks.js';
-import { pathProblem } from './path-problem.js';
 
 /** The matrix's models, built or read, with onnxruntime-node's outputs for each. */
 export interface LoadedModels {
@@ -19,21 +11,9 @@ export interface LoadedModels {
   references: Map<string, ReferenceOutputs>;
 }
 
-function isSampleName(entry: string): boolean {
-  return (SAMPLE_MODEL_NAMES as readonly string[]).includes(entry);
-}
-
 async function loadModel(entry: string, seed: number, what: string): Promise<TestModel> {
-  if (isSampleName(entry)) return buildSampleModel(entry, seed);
-  if (!entry.endsWith('.onnx')) {
-    throw new Error(
-      `${what}: matrix model '${entry}' is neither a sample model (${SAMPLE_MODEL_NAMES.join(', ')}) nor an .onnx file`,
-    );
-  }
-  const problem = await pathProblem(entry, 'file');
-  if (problem !== undefined) throw new Error(`${what}: matrix model '${entry}' ${problem}`);
   try {
-    return { ...(await loadUserModel(entry, seed)), name: basename(entry, '.onnx') };
+    return await loadModelEntry(entry, seed, 'matrix model');
   } catch (error) {
     throw new Error(`${what}: ${describeError(error)}`);
   }

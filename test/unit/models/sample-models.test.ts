@@ -1,6 +1,8 @@
+import pkg from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
 import {
   buildSampleModel,
+  cnn,
   mlp,
   referenceOutputs,
   SAMPLE_MODELS,
@@ -11,6 +13,8 @@ const EXPECTED_OUTPUTS: Record<SampleModelName, Record<string, number[]>> = {
   mlp: { probabilities: [1, 10] },
   cnn: { logits: [1, 10] },
   'transformer-block': { encoded: [1, 16, 64] },
+  'transformer-stack': { encoded: [1, 16, 256] },
+  'two-tower': { similarity: [1, 1], joint: [1, 16] },
 };
 
 describe('sample models', () => {
@@ -44,6 +48,36 @@ describe('sample models', () => {
     },
   );
 
+  it('stores every initializer as raw little-endian float32 bytes, not as a list of floats', () => {
+    const model = cnn(3);
+    const { initializer } = pkg.onnx.GraphProto.create(
+      pkg.onnx.ModelProto.decode(model.bytes).graph!,
+    );
+    expect(initializer.map((tensor) => tensor.name).sort()).toEqual(
+      Object.keys(model.weights).sort(),
+    );
+    for (const tensor of initializer) {
+      expect(tensor.floatData).toHaveLength(0);
+      const { data } = model.weights[tensor.name!]!;
+      expect(Buffer.from(tensor.rawData!).equals(Buffer.from(data.buffer))).toBe(true);
+    }
+  });
+
+  it('builds a transformer stack of ten blocks with tens of MB of weights', () => {
+    const { weights } = buildSampleModel('transformer-stack', 1);
+    const bytes = Object.values(weights).reduce((sum, { data }) => sum + data.byteLength, 0);
+    expect(bytes).toBeGreaterThan(30e6);
+    const blocks = new Set(Object.keys(weights).map((name) => name.split('.')[0]));
+    expect([...blocks].sort()).toEqual(Array.from({ length: 10 }, (_, i) => `block${i}`).sort());
+  });
+
+  it('gives the two-tower model a float image and int64 token ids, seeded apart', () => {
+    expect(buildSampleModel('two-tower', 5).inputs).toEqual({
+      image: { type: 'float32', dims: [1, 3, 32, 32], seed: 6 },
+      text: { type: 'int64', dims: [1, 16], seed: 7 },
+    });
+  });
+
   it('seeds its inputs, so every worker materializes the same values', () => {
     expect(mlp(5).inputs).toEqual({ x: { type: 'float32', dims: [1, 64], seed: 6 } });
   });
@@ -76,7 +110,7 @@ describe('sample models', () => {
 
   it('names the models there are when asked for one that is not', () => {
     expect(() => buildSampleModel('resnet', 1)).toThrow(
-      "no sample model 'resnet'; there are: mlp, cnn, transformer-block",
+      "no sample model 'resnet'; there are: mlp, cnn, transformer-block, transformer-stack, two-tower",
     );
   });
 });

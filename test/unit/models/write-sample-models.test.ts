@@ -17,7 +17,7 @@ afterAll(async () => {
 it('writes each sample model with its inputs and reference outputs', async () => {
   const out = join(dir, 'models');
   const written = await writeSampleModels(out, 5);
-  expect(written).toHaveLength(6);
+  expect(written).toHaveLength(10);
   expect((await readdir(out)).sort()).toEqual([
     'cnn.json',
     'cnn.onnx',
@@ -25,6 +25,10 @@ it('writes each sample model with its inputs and reference outputs', async () =>
     'mlp.onnx',
     'transformer-block.json',
     'transformer-block.onnx',
+    'transformer-stack.json',
+    'transformer-stack.onnx',
+    'two-tower.json',
+    'two-tower.onnx',
   ]);
   expect(new Uint8Array(await readFile(join(out, 'mlp.onnx')))).toEqual(
     new Uint8Array(mlp(5).bytes),
