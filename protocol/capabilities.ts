@@ -6,7 +6,7 @@ export type WorkerKind = z.infer<typeof WorkerKind>;
 
 /** The task kinds each kind of worker has runners for. */
 export const TASK_KINDS_BY_WORKER = {
-  node: ['command', 'vitest', 'model'],
+  node: ['command', 'vitest', 'model', 'shard-stage'],
   browser: ['model', 'webgpu', 'page-test'],
 } as const satisfies Record<WorkerKind, readonly TaskKind[]>;
 

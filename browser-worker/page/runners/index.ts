@@ -8,7 +8,7 @@ import type { RunAssignment, TaskRunner } from '../../../worker-core/index.js';
 import type { ArtifactFetcher } from '../artifacts.js';
 import { collectConsoleErrors } from '../console-errors.js';
 import { TIMED_OUT, within } from '../deadline.js';
-import { errorText } from '../error-text.js';
+import { errorText } from '../../../worker-core/error-text.js';
 import { modelRunner } from './model.js';
 import { pageTestRunner } from './page-test.js';
 import { webgpuRunner } from './webgpu.js';

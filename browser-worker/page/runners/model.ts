@@ -9,7 +9,7 @@ import type {
 import { runInference, type TaskRunner } from '../../../worker-core/index.js';
 import type { ArtifactFetcher } from '../artifacts.js';
 import { elapsed } from '../elapsed.js';
-import { errorText } from '../error-text.js';
+import { errorText } from '../../../worker-core/error-text.js';
 import { sha256Hex } from '../sha256.js';
 
 type ModelAssignment = Extract<Assignment, { kind: 'model' }>;
