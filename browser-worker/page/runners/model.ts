@@ -10,15 +10,7 @@ import { runInference, type TaskRunner } from '../../../worker-core/index.js';
 import type { ArtifactFetcher } from '../artifacts.js';
 import { elapsed } from '../elapsed.js';
 import { sha256Hex } from '../sha256.js';
-import {
-  CPU_IS_NODE,
-  createFailure,
-  createSession,
-  loadOrt,
-  type Ort,
-  runtimeName,
-  type Session,
-} from './ort-web.js';
+import { ortFor, type Session, webRuntime } from './ort-web.js';
 
 type ModelAssignment = Extract<Assignment, { kind: 'model' }>;
 
@@ -35,13 +27,10 @@ export function modelRunner(
         durationMs: elapsed(started),
         error,
       });
-      if (payload.executionProvider === 'cpu') return ended('unsupported', CPU_IS_NODE);
-      let ort: Ort;
-      try {
-        ort = await loadOrt();
-      } catch (error) {
-        return ended('failed', `cannot load onnxruntime-web: ${errorText(error)}`);
-      }
+      const loaded = await ortFor(payload.executionProvider, started);
+      if ('result' in loaded) return loaded.result;
+      const { ort } = loaded;
+      const web = webRuntime(ort, payload, capabilities);
       let fetched: Awaited<ReturnType<ArtifactFetcher['get']>>;
       try {
         fetched = await artifacts.get(payload.model);
@@ -51,13 +40,10 @@ export function modelRunner(
       const createStarted = performance.now();
       let session: Session;
       try {
-        session = await createSession(ort, fetched.bytes, payload);
+        session = await web.createSession(fetched.bytes);
       } catch (error) {
         const text = errorText(error);
-        return ended(
-          createFailure(text, payload, capabilities),
-          `cannot create a session: ${text}`,
-        );
+        return ended(web.createFailure(text), `cannot create a session: ${text}`);
       }
       const sessionCreateMs = elapsed(createStarted);
       try {
@@ -65,7 +51,7 @@ export function modelRunner(
           session,
           tensor: (input: TensorInput, data: TensorData) =>
             new ort.Tensor(input.type, data, input.dims),
-          runtime: runtimeName(ort),
+          runtime: web.runtime,
           loadTimings: { fetchMs: fetched.fetchMs, sessionCreateMs },
           sha256: sha256Hex,
         };

@@ -1,8 +1,11 @@
 import type {
   BrowserCapabilities,
   ExecutionProvider,
+  TaskResult,
   WebnnDeviceType,
 } from '../../../protocol/index.js';
+import { errorText } from '../../../worker-core/error-text.js';
+import { elapsed } from '../elapsed.js';
 
 export type Ort = typeof import('onnxruntime-web');
 export type Session = Awaited<ReturnType<Ort['InferenceSession']['create']>>;
@@ -21,7 +24,7 @@ const ORT_DIR = '/worker/ort/';
 
 let ortModule: Promise<Ort> | undefined;
 /** onnxruntime-web is large: it loads when the first task that needs it arrives. */
-export function loadOrt(): Promise<Ort> {
+function loadOrt(): Promise<Ort> {
   ortModule ??= (async () => {
     const base = new URL(ORT_DIR, location.origin).href;
     // A URL built at run time, so the bundler leaves this import to the browser.
@@ -36,14 +39,32 @@ export function loadOrt(): Promise<Ort> {
   return ortModule;
 }
 
-/** e.g. `onnxruntime-web 1.30.0` */
-export function runtimeName(ort: Ort): string {
-  return `onnxruntime-web ${ort.env.versions.web ?? ort.env.versions.common}`;
+/**
+ * onnxruntime-web for a task on `executionProvider` (begun at `started`), or the result that
+ * ends the task: `cpu` is onnxruntime-node's, or onnxruntime-web did not load.
+ */
+export async function ortFor(
+  executionProvider: ExecutionProvider,
+  started: number,
+): Promise<{ ort: Ort } | { result: TaskResult }> {
+  if (executionProvider === 'cpu') {
+    const error =
+      "'cpu' is onnxruntime-node's provider, run by Node workers; a browser runs 'wasm', 'webgpu' or 'webnn'";
+    return { result: { status: 'unsupported', durationMs: elapsed(started), error } };
+  }
+  try {
+    return { ort: await loadOrt() };
+  } catch (error) {
+    return {
+      result: {
+        status: 'failed',
+        failureKind: 'infrastructure',
+        durationMs: elapsed(started),
+        error: `cannot load onnxruntime-web: ${errorText(error)}`,
+      },
+    };
+  }
 }
-
-/** What a page answers a task for onnxruntime-node's provider. */
-export const CPU_IS_NODE =
-  "'cpu' is onnxruntime-node's provider, run by Node workers; a browser runs 'wasm', 'webgpu' or 'webnn'";
 
 /** Words in onnxruntime-web's errors when a backend cannot start here, as opposed to a bad model. */
 const BACKEND_UNAVAILABLE =
@@ -61,26 +82,21 @@ function probedUnavailable(choice: ProviderChoice, capabilities: BrowserCapabili
   return undefined;
 }
 
-/** Whether a session that could not be created (with this error) means the backend is missing here. */
-export function createFailure(
-  errorText: string,
-  choice: ProviderChoice,
-  capabilities: BrowserCapabilities,
-): 'unsupported' | 'failed' {
-  const unavailable =
-    BACKEND_UNAVAILABLE.test(errorText) || probedUnavailable(choice, capabilities) !== undefined;
-  return unavailable ? 'unsupported' : 'failed';
-}
-
-/** Creates a session of `model` on the chosen provider. */
-export function createSession(
-  ort: Ort,
-  model: Uint8Array,
-  choice: ProviderChoice,
-): Promise<Session> {
+/** onnxruntime-web on the chosen provider: sessions, and what a failure to create one means. */
+export function webRuntime(ort: Ort, choice: ProviderChoice, capabilities: BrowserCapabilities) {
   const providers: Providers =
     choice.executionProvider === 'webnn'
       ? [{ name: 'webnn', deviceType: choice.webnnDeviceType }]
       : [choice.executionProvider];
-  return ort.InferenceSession.create(model, { executionProviders: providers });
+  return {
+    /** e.g. `onnxruntime-web 1.30.0` */
+    runtime: `onnxruntime-web ${ort.env.versions.web ?? ort.env.versions.common}`,
+    createSession: (model: Uint8Array): Promise<Session> =>
+      ort.InferenceSession.create(model, { executionProviders: providers }),
+    /** Whether a session that could not be created (this error) means the backend is missing here. */
+    createFailure: (errorText: string): 'unsupported' | 'failed' =>
+      BACKEND_UNAVAILABLE.test(errorText) || probedUnavailable(choice, capabilities) !== undefined
+        ? 'unsupported'
+        : 'failed',
+  };
 }

@@ -1,5 +1,4 @@
 import type { Assignment, BrowserCapabilities } from '../../../protocol/index.js';
-import { errorText } from '../../../worker-core/error-text.js';
 import {
   runStage,
   SessionCache,
@@ -10,15 +9,7 @@ import {
 } from '../../../worker-core/index.js';
 import type { ArtifactFetcher } from '../artifacts.js';
 import { sha256Hex } from '../sha256.js';
-import {
-  CPU_IS_NODE,
-  createFailure,
-  createSession,
-  loadOrt,
-  type Ort,
-  runtimeName,
-  type Session,
-} from './ort-web.js';
+import { type Ort, ortFor, type Session, webRuntime } from './ort-web.js';
 
 type StageAssignment = Extract<Assignment, { kind: 'shard-stage' }>;
 type Feed = InstanceType<Ort['Tensor']>;
@@ -38,22 +29,13 @@ export function shardStageRunner(
   return {
     async run(assignment, signal) {
       const { payload } = assignment;
-      if (payload.executionProvider === 'cpu') {
-        return { status: 'unsupported', durationMs: 0, error: CPU_IS_NODE };
-      }
-      let ort: Ort;
-      try {
-        ort = await loadOrt();
-      } catch (error) {
-        const text = `cannot load onnxruntime-web: ${errorText(error)}`;
-        return { status: 'failed', failureKind: 'infrastructure', durationMs: 0, error: text };
-      }
+      const loaded = await ortFor(payload.executionProvider, performance.now());
+      if ('result' in loaded) return loaded.result;
+      const { ort } = loaded;
       const runtime: StageRuntime<Feed, Session> = {
-        runtime: runtimeName(ort),
+        ...webRuntime(ort, payload, capabilities),
         tensor: (type, data, dims) => new ort.Tensor(type, data, dims),
         sessions,
-        createSession: (model) => createSession(ort, model, payload),
-        createFailure: (text) => createFailure(text, payload, capabilities),
         // The session keeps what it needs: the model's bytes are not kept beside it.
         fetchModel: (ref, fetchSignal) => artifacts.download(ref, fetchSignal),
         fetchActivation: (ref, fetchSignal) => artifacts.download(ref, fetchSignal),
