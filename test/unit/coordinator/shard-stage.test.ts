@@ -331,3 +331,38 @@ describe('uploading a stage output', () => {
     });
   });
 });
+
+describe('a shard-stage task whose dependencies are one task submitted twice under one idempotency key', () => {
+  it('keeps each dependsOn position, so every input still names its parent', () => {
+    const h = stageHarness();
+    const keyed = { ...stage0, idempotencyKey: 'stage-0' };
+    const [first] = submitStages(h, [keyed]);
+    const consumer: TaskSpecInput = {
+      ...stage1,
+      dependsOn: [first!, 's0'],
+      payload: {
+        ...(stage1.payload as object),
+        inputs: {
+          h: { from: 'dependency', dependency: 0, output: 'h' },
+          again: { from: 'dependency', dependency: 1, output: 'h' },
+        },
+      },
+    } as TaskSpecInput;
+    const tasks = [keyed, consumer].map((spec, i) => ({ id: `n${i}`, spec: TaskSpec.parse(spec) }));
+    const resolved = resolveDependencies(tasks, (id) => h.state.tasks.has(id));
+    if ('error' in resolved) throw new Error(resolved.error.message);
+    h.run({ type: 'SubmitTasks', now: h.now, tasks: resolved.tasks });
+    expect(h.task('n1').spec.dependsOn).toEqual([first, first]);
+    h.assign();
+    h.report(first!, stage0Result());
+    expect(h.assign().map((p) => p.taskId)).toEqual(['n1']);
+    expect(assignmentFor(h.task('n1'), h.state.tasks)).toMatchObject({
+      payload: {
+        inputs: {
+          h: { from: 'artifact', artifact: H_REF },
+          again: { from: 'artifact', artifact: H_REF },
+        },
+      },
+    });
+  });
+});
