@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DtfClient, uploadArtifact } from '../../client/index.js';
 import {
@@ -17,6 +19,13 @@ import {
   startCoordinatorProcess,
   startWorkerProcess,
 } from '../support/processes.js';
+import {
+  agreedLeader,
+  clusterCredentials,
+  putArtifact,
+  startClusterWorkers,
+  startRaftCluster,
+} from '../support/raft-cluster.js';
 import { RawSocket } from '../support/raw-socket.js';
 import { errorOf } from '../support/rest.js';
 import {
@@ -289,5 +298,49 @@ describe("uploading a stage's output", () => {
     worker.socket.send(report(second));
     const [final] = await client.waitFor({ taskIds: [first.taskId] });
     expect(final).toMatchObject({ state: 'succeeded', attempt: 2 });
+  });
+});
+
+describe('a two-stage chain in a 3-member cluster', () => {
+  it('commits each activation on a majority of members before its consumer runs', async () => {
+    const members = await startRaftCluster(3);
+    const keys = await clusterCredentials(members);
+    const leader = await agreedLeader(members, keys.adminKey);
+    const stored = await Promise.all(
+      chain.stages.map(async (bytes) => {
+        const put = await putArtifact(leader, keys.adminKey, bytes);
+        if (put.body === undefined || 'error' in put.body) {
+          throw new Error(`upload refused: ${put.status} ${JSON.stringify(put.body)}`);
+        }
+        return put.body.ref as ArtifactRef;
+      }),
+    );
+    await startClusterWorkers(members, keys.workerToken, 1, 2);
+    const cluster = await DtfClient.connect({
+      urls: members.map((m) => m.wsUrl),
+      token: keys.adminKey,
+    });
+    try {
+      const specs = chainTasks([stored[0]!, stored[1]!], {
+        run: 'cluster-chain',
+        microBatches: 2,
+        executionProvider: 'cpu',
+      });
+      const taskIds = await cluster.submit(specs);
+      await cluster.waitFor({ taskIds });
+      const views = await cluster.query({ taskIds });
+      for (const [i, view] of views.entries()) {
+        for (const { artifact } of Object.values(stageOutputOf(view).outputs)) {
+          const hex = artifact.slice('sha256:'.length);
+          const holders = members.filter((m) => existsSync(join(m.dataDir, 'artifacts', hex)));
+          expect(holders.length, `${specs[i]!.ref}: ${artifact}`).toBeGreaterThanOrEqual(2);
+        }
+      }
+      const last = stageOutputOf(views.at(-1)).outputs.y!;
+      const got = await fetchActivation(leader.url, keys.workerToken, last.artifact);
+      expect(got).toEqual(await wholeOutput(chain.whole, 1));
+    } finally {
+      await cluster.close();
+    }
   });
 });

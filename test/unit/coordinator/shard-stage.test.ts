@@ -25,7 +25,9 @@ const H_SHA = 'b'.repeat(64);
 const H_REF = `sha256:${H_SHA}`;
 const H_BYTES = 4 * 32;
 
-const stage0: TaskSpecInput = {
+type StageSpecInput = Extract<TaskSpecInput, { kind: 'shard-stage' }>;
+
+const stage0: StageSpecInput = {
   kind: 'shard-stage',
   ref: 's0',
   payload: {
@@ -38,7 +40,7 @@ const stage0: TaskSpecInput = {
     outputs: [{ name: 'h', type: 'float32', dims: [1, 32] }],
   },
 };
-const stage1: TaskSpecInput = {
+const stage1: StageSpecInput = {
   kind: 'shard-stage',
   ref: 's1',
   dependsOn: ['s0'],
@@ -221,33 +223,33 @@ describe('submitting shard-stage tasks', () => {
     expect(problem([{ ...commandSpec(), ref: 's0' }, stage1])).toBe(
       'tasks[1].payload.inputs.h: dependsOn[0] is a command task, not a shard-stage task whose outputs it could read',
     );
-    const other = {
+    const other: StageSpecInput = {
       ...stage1,
       payload: {
         ...stage1.payload,
         inputs: { h: { from: 'dependency', dependency: 0, output: 'z' } },
       },
-    } as TaskSpecInput;
+    };
     expect(problem([stage0, other])).toBe(
       "tasks[1].payload.inputs.h: dependsOn[0] declares no output 'z' (its outputs: h)",
     );
   });
 
   it('refuses an artifact input of the wrong size, and an output the store cannot take', () => {
-    const fromArtifact = {
+    const fromArtifact: StageSpecInput = {
       ...stage0,
       payload: {
         ...stage0.payload,
         inputs: { x: { from: 'artifact', artifact: H_REF, type: 'float32', dims: [1, 4] } },
       },
-    } as TaskSpecInput;
+    };
     expect(problem([fromArtifact])).toBe(
       `tasks[0].payload.inputs.x: artifact ${H_REF} is 64 bytes, a float32 [1, 4] activation is 16`,
     );
-    const huge = {
+    const huge: StageSpecInput = {
       ...stage0,
       payload: { ...stage0.payload, outputs: [{ name: 'h', type: 'int64', dims: [1, 200] }] },
-    } as TaskSpecInput;
+    };
     expect(problem([huge])).toBe(
       "tasks[0].payload.outputs[0]: 'h' (int64 [1, 200]) is 1600 bytes, over the artifact store's limit of 1000 bytes",
     );
@@ -337,17 +339,17 @@ describe('a shard-stage task whose dependencies are one task submitted twice und
     const h = stageHarness();
     const keyed = { ...stage0, idempotencyKey: 'stage-0' };
     const [first] = submitStages(h, [keyed]);
-    const consumer: TaskSpecInput = {
+    const consumer: StageSpecInput = {
       ...stage1,
       dependsOn: [first!, 's0'],
       payload: {
-        ...(stage1.payload as object),
+        ...stage1.payload,
         inputs: {
           h: { from: 'dependency', dependency: 0, output: 'h' },
           again: { from: 'dependency', dependency: 1, output: 'h' },
         },
       },
-    } as TaskSpecInput;
+    };
     const tasks = [keyed, consumer].map((spec, i) => ({ id: `n${i}`, spec: TaskSpec.parse(spec) }));
     const resolved = resolveDependencies(tasks, (id) => h.state.tasks.has(id));
     if ('error' in resolved) throw new Error(resolved.error.message);
