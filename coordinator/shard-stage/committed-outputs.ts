@@ -46,7 +46,8 @@ export function uncommittedOutput(
       return `output '${name}': artifact ${artifact} was never uploaded to the coordinator`;
     }
     if (size !== bytes || activation.bytes !== bytes) {
-      return `output '${name}': artifact ${artifact} is ${size} bytes, a ${shape(type, dims)} activation is ${bytes}`;
+      const claimed = activation.bytes === size ? '' : ` (the result says ${activation.bytes})`;
+      return `output '${name}': artifact ${artifact} is ${size} bytes${claimed}, a ${shape(type, dims)} activation is ${bytes}`;
     }
   }
   return undefined;
