@@ -113,12 +113,22 @@ const sha256 = (values: Float32Array) =>
     .update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength))
     .digest('hex');
 
+/** A coordinator (or cluster) with the chain's models stored, and an admin client of it. */
+interface Deployment {
+  wsUrl: string;
+  workerToken: string;
+  client: DtfClient;
+  models: readonly [ArtifactRef, ArtifactRef];
+}
+
+const single = (): Deployment => ({ ...coordinator, client, models });
+
 /**
  * A worker of the test's own over a bare WebSocket, heartbeating: it takes the shard-stage
  * tasks labelled `role=<workerId>`.
  */
-async function rawWorker(workerId: string) {
-  const socket = await RawSocket.open<ToWorkerMessage>(coordinator.wsUrl, coordinator.workerToken);
+async function rawWorker(workerId: string, at: Deployment = single()) {
+  const socket = await RawSocket.open<ToWorkerMessage>(at.wsUrl, at.workerToken);
   const registered = await socket.request({
     v: PROTOCOL_VERSION,
     type: 'register',
@@ -137,42 +147,83 @@ async function rawWorker(workerId: string) {
     registered.heartbeatIntervalMs,
   );
   socket.socket.on('close', () => clearInterval(beats));
-  return { socket, workerId, secret: registered.secret };
+  return { socket, workerId, secret: registered.secret, at };
 }
 
 type RawWorker = Awaited<ReturnType<typeof rawWorker>>;
 
 /** Submits stage 0 of one micro-batch for `worker` and returns its assignment. */
 async function assignedStage(worker: RawWorker) {
-  const [spec] = chainTasks(models, {
+  const [spec] = chainTasks(worker.at.models, {
     run: worker.workerId,
     microBatches: 1,
     executionProvider: 'cpu',
   });
-  await client.submit(
+  await worker.at.client.submit(
     pinned([{ ...spec!, retry: { maxRetries: 2, delayMs: 0 } }], worker.workerId),
   );
   const { tasks } = (await worker.socket.next('assign')) as AssignMessage;
   return tasks[0]!;
 }
 
+/** Uploads `body` as output `name` of the attempt, as `as` says, at `url`; no redirect followed. */
 function upload(
   lease: { taskId: string; attempt: number; leaseToken: number },
   as: { workerId?: string; secret?: string },
   name: string,
   body: Uint8Array,
+  at: { url: string; workerToken: string } = coordinator,
 ) {
   const headers: Record<string, string> = {
-    authorization: `Bearer ${coordinator.workerToken}`,
+    authorization: `Bearer ${at.workerToken}`,
     [STAGE_OUTPUT_HEADERS.leaseToken]: String(lease.leaseToken),
   };
   if (as.workerId !== undefined) headers[STAGE_OUTPUT_HEADERS.workerId] = as.workerId;
   if (as.secret !== undefined) headers[STAGE_OUTPUT_HEADERS.workerSecret] = as.secret;
-  return fetch(`${coordinator.url}${stageOutputPath(lease.taskId, lease.attempt, name)}`, {
+  return fetch(`${at.url}${stageOutputPath(lease.taskId, lease.attempt, name)}`, {
     method: 'PUT',
+    redirect: 'manual',
     headers,
     body,
   });
+}
+
+/** The `result` a worker sends for stage 0 when its output `h` is `bytes` (32 float32 of 0.5). */
+function stage0Report(
+  lease: { taskId: string; attempt: number; leaseToken: number },
+  bytes: Uint8Array,
+) {
+  const hex = createHash('sha256').update(bytes).digest('hex');
+  const output: ShardStageOutput = {
+    kind: 'shard-stage',
+    executionProvider: 'cpu',
+    runtime: 'a test',
+    timings: {
+      modelFetchMs: 0,
+      inputFetchMs: 0,
+      sessionCreateMs: 0,
+      sessionReused: false,
+      runMs: 0,
+      uploadMs: 0,
+    },
+    outputs: {
+      h: {
+        artifact: `sha256:${hex}`,
+        type: 'float32',
+        dims: [1, 32],
+        bytes: 128,
+        summary: { type: 'float32', dims: [1, 32], sha256: hex, min: 0.5, max: 0.5, mean: 0.5 },
+      },
+    },
+  };
+  const { taskId, attempt, leaseToken } = lease;
+  return {
+    v: PROTOCOL_VERSION,
+    type: 'result',
+    results: [
+      { taskId, attempt, leaseToken, result: { status: 'succeeded', durationMs: 1, output } },
+    ],
+  };
 }
 
 describe("uploading a stage's output", () => {
@@ -248,45 +299,10 @@ describe("uploading a stage's output", () => {
   it('records a success only once its outputs are stored: otherwise the attempt is retried, naming the output', async () => {
     const worker = await rawWorker('raw-3');
     const first = await assignedStage(worker);
-    const values = new Float32Array(32).fill(0.5);
-    const bytes = new Uint8Array(values.buffer);
+    const bytes = new Uint8Array(new Float32Array(32).fill(0.5).buffer);
     const hex = createHash('sha256').update(bytes).digest('hex');
-    const output: ShardStageOutput = {
-      kind: 'shard-stage',
-      executionProvider: 'cpu',
-      runtime: 'a test',
-      timings: {
-        modelFetchMs: 0,
-        inputFetchMs: 0,
-        sessionCreateMs: 0,
-        sessionReused: false,
-        runMs: 0,
-        uploadMs: 0,
-      },
-      outputs: {
-        h: {
-          artifact: `sha256:${hex}`,
-          type: 'float32',
-          dims: [1, 32],
-          bytes: 128,
-          summary: { type: 'float32', dims: [1, 32], sha256: hex, min: 0.5, max: 0.5, mean: 0.5 },
-        },
-      },
-    };
-    const report = (lease: typeof first) => ({
-      v: PROTOCOL_VERSION,
-      type: 'result',
-      results: [
-        {
-          taskId: lease.taskId,
-          attempt: lease.attempt,
-          leaseToken: lease.leaseToken,
-          result: { status: 'succeeded', durationMs: 1, output },
-        },
-      ],
-    });
     // Reported before uploading: not committed, so the attempt failed and the task goes again.
-    worker.socket.send(report(first));
+    worker.socket.send(stage0Report(first, bytes));
     const { tasks } = (await worker.socket.next('assign')) as AssignMessage;
     const second = tasks[0]!;
     const [afterFirst] = await client.query({ taskIds: [first.taskId] });
@@ -295,15 +311,15 @@ describe("uploading a stage's output", () => {
     );
 
     expect((await upload(second, worker, 'h', bytes)).status).toBe(201);
-    worker.socket.send(report(second));
+    worker.socket.send(stage0Report(second, bytes));
     const [final] = await client.waitFor({ taskIds: [first.taskId] });
     expect(final).toMatchObject({ state: 'succeeded', attempt: 2 });
   });
 });
 
 describe('a two-stage chain in a 3-member cluster', () => {
-  it('commits each activation on a majority of members before its consumer runs', async () => {
-    const members = await startRaftCluster(3);
+  it('commits each activation on a majority of members before its consumer runs; any member takes an upload', async () => {
+    const members = await startRaftCluster(3, ['--heartbeat-misses', '25']);
     const keys = await clusterCredentials(members);
     const leader = await agreedLeader(members, keys.adminKey);
     const stored = await Promise.all(
@@ -339,6 +355,24 @@ describe('a two-stage chain in a 3-member cluster', () => {
       const last = stageOutputOf(views.at(-1)).outputs.y!;
       const got = await fetchActivation(leader.url, keys.workerToken, last.artifact);
       expect(got).toEqual(await wholeOutput(chain.whole, 1));
+
+      // A worker page uploads to the member that served it, which need not lead.
+      const at: Deployment = {
+        wsUrl: leader.wsUrl,
+        workerToken: keys.workerToken,
+        client: cluster,
+        models: [stored[0]!, stored[1]!],
+      };
+      const worker = await rawWorker('raw-cluster', at);
+      const lease = await assignedStage(worker);
+      const follower = members.find((m) => m !== leader)!;
+      const bytes = new Uint8Array(new Float32Array(32).fill(0.5).buffer);
+      const put = await upload(lease, worker, 'h', bytes, { url: follower.url, ...at });
+      expect(put.status).toBe(201);
+      worker.socket.send(stage0Report(lease, bytes));
+      const [final] = await cluster.waitFor({ taskIds: [lease.taskId] });
+      expect(final).toMatchObject({ state: 'succeeded', attempt: 1 });
+      worker.socket.close();
     } finally {
       await cluster.close();
     }

@@ -14,8 +14,8 @@ function header(req: Request, name: string): string | undefined {
 
 /**
  * `PUT /api/attempts/:taskId/:attempt/outputs/:name`: a shard-stage attempt's output
- * activation, streamed to the artifact store (in a cluster, acknowledged once a majority has
- * it) and answered with its ref, the hash computed here. Only for a declared output of a live
+ * activation, streamed to the artifact store (in a cluster, by any member, acknowledged once a
+ * majority has it) and answered with its ref, the hash computed here. Only for a declared output of a live
  * lease of the worker that uploads it, and only its declared bytes (see `stageUploadTarget`).
  */
 export function stageOutputRoutes(
@@ -26,7 +26,20 @@ export function stageOutputRoutes(
   router.put(
     '/attempts/:taskId/:attempt/outputs/:name',
     requireRole(credentials, ['worker', 'admin']),
-    (req, res, next) => {
+    async (req, res, next) => {
+      const cluster = ctx.cluster;
+      if (cluster !== undefined && !cluster.isLeader) {
+        // A follower judges the lease on state as recent as the leader's.
+        const read = await cluster.read().then(
+          () => undefined,
+          (error: Error) => error,
+        );
+        if (read !== undefined) {
+          res.setHeader('retry-after', '1');
+          sendRestError(res, 'not_leader', read.message);
+          return;
+        }
+      }
       const { taskId, attempt, name } = req.params as Record<string, string>;
       const target = stageUploadTarget(ctx.state, {
         taskId: taskId!,
