@@ -1,7 +1,9 @@
 import type { ProtocolError, TaskSpec } from '../protocol/index.js';
 import type { CoordinatorContext } from './context.js';
+import { stageSubmitProblem } from './shard-stage/submit-checks.js';
 import type { StateEvent } from './state/index.js';
 import { type ArtifactStore, artifactHexOf } from './store/index.js';
+import { artifactsNamed } from './submit-artifacts.js';
 import { resolveDependencies } from './submit-dependencies.js';
 import { newTaskId } from './task-ids.js';
 
@@ -16,10 +18,11 @@ function checkSubmittable(
   artifacts: ArtifactStore,
 ): ProtocolError | undefined {
   for (const [index, spec] of specs.entries()) {
-    if (spec.kind === 'model' && !artifacts.has(spec.payload.model)) {
+    for (const { field, ref } of artifactsNamed(spec)) {
+      if (artifacts.has(ref)) continue;
       return {
         code: 'not_found',
-        message: `tasks[${index}].payload.model: artifact ${spec.payload.model} is not in the store; upload the file with PUT /api/artifacts first`,
+        message: `tasks[${index}].${field}: artifact ${ref} is not in the store; upload the file with PUT /api/artifacts first`,
       };
     }
   }
@@ -60,9 +63,9 @@ export function submitSpecs(
 ): void {
   const replicas = ctx.artifactReplicas;
   const missing = specs.flatMap((spec) =>
-    spec.kind === 'model' && !ctx.artifacts.has(spec.payload.model)
-      ? (artifactHexOf(spec.payload.model) ?? [])
-      : [],
+    artifactsNamed(spec).flatMap(({ ref }) =>
+      ctx.artifacts.has(ref) ? [] : (artifactHexOf(ref) ?? []),
+    ),
   );
   if (replicas === undefined || missing.length === 0) {
     submitChecked(ctx, specs, reply);
@@ -94,6 +97,11 @@ function submitChecked(
     return;
   }
   const { tasks } = resolved;
+  const stageProblem = stageSubmitProblem(tasks, ctx.state.tasks, ctx.artifacts);
+  if (stageProblem !== undefined) {
+    reply({ error: stageProblem });
+    return;
+  }
   ctx.commit.submit(
     { type: 'SubmitTasks', now, tasks },
     (events) => reply(submitOutcome(tasks, events)),

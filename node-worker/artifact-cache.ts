@@ -27,11 +27,25 @@ export class ArtifactCache {
     const path = join(this.dir, hex);
     const cached = await readFile(path).catch(() => undefined);
     if (cached !== undefined && sha256Hex(cached) === hex) return { bytes: cached, fetchMs: 0 };
+    const started = performance.now();
+    const bytes = await this.download(ref, signal);
+    const fetchMs = performance.now() - started;
+    await mkdir(this.dir, { recursive: true });
+    const partial = `${path}.${process.pid}.partial`;
+    await writeFile(partial, bytes);
+    await rename(partial, path);
+    return { bytes, fetchMs };
+  }
 
+  /**
+   * Downloads an artifact and checks it against its hash, keeping no copy: an activation,
+   * read once by the stage that consumes it.
+   */
+  async download(ref: ArtifactRef, signal: AbortSignal): Promise<Uint8Array> {
+    const hex = ref.slice('sha256:'.length);
     const source = this.source();
     if (source === undefined)
       throw new Error(`cannot fetch ${ref}: not connected to a coordinator`);
-    const started = performance.now();
     const headers: Record<string, string> = source.token
       ? { authorization: `Bearer ${source.token}` }
       : {};
@@ -40,14 +54,9 @@ export class ArtifactCache {
       throw new Error(`fetching ${ref} failed: HTTP ${response.status} ${await response.text()}`);
     }
     const bytes = new Uint8Array(await response.arrayBuffer());
-    const fetchMs = performance.now() - started;
     if (sha256Hex(bytes) !== hex)
       throw new Error(`artifact ${ref} arrived corrupted (hash mismatch)`);
-    await mkdir(this.dir, { recursive: true });
-    const partial = `${path}.${process.pid}.partial`;
-    await writeFile(partial, bytes);
-    await rename(partial, path);
-    return { bytes, fetchMs };
+    return bytes;
   }
 }
 

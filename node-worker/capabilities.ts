@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
 import os from 'node:os';
 import { promisify } from 'node:util';
-import type { GpuInfo, NodeCapabilities } from '../protocol/index.js';
+import type { GpuInfo, NodeCapabilities, TaskKind } from '../protocol/index.js';
 import { NODE_TASK_KINDS } from './runners/index.js';
 
 const NVIDIA_SMI_TIMEOUT_MS = 5_000;
+/** The kinds that run on onnxruntime-node's `cpu` provider. */
+const ONNX_TASK_KINDS: ReadonlySet<TaskKind> = new Set(['model', 'shard-stage']);
 
 /** GPUs from `nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader,nounits`. */
 export function parseNvidiaSmi(csv: string): GpuInfo[] {
@@ -63,7 +65,7 @@ export async function probeCapabilities(): Promise<NodeCapabilities> {
     executionProviders,
     taskKinds: executionProviders.includes('cpu')
       ? [...NODE_TASK_KINDS]
-      : NODE_TASK_KINDS.filter((kind) => kind !== 'model'),
+      : NODE_TASK_KINDS.filter((kind) => !ONNX_TASK_KINDS.has(kind)),
     features: gpus.length > 0 ? ['gpu', 'cuda'] : [],
   };
 }

@@ -61,11 +61,16 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     { formatters: { log: (fields) => ({ workerId: currentId(), ...fields }) } },
   );
   let connection: CoordinatorConnection | undefined;
-  // Artifacts come from the coordinator this worker is connected to at the time.
-  const artifacts = new ArtifactCache(() => {
+  // Artifacts come from (and stage outputs go to) the coordinator connected to at the time.
+  const coordinatorHttp = () => {
     const url = connection?.lastUrl;
     return url === undefined ? undefined : { baseUrl: toHttpUrl(url), token: options.token };
-  });
+  };
+  const artifacts = new ArtifactCache(coordinatorHttp);
+  const uploads = () => {
+    const http = coordinatorHttp();
+    return http === undefined ? undefined : { ...http, identity: session.currentIdentity };
+  };
   let draining: Promise<void> | undefined;
   let markStopped!: () => void;
   const stopped = new Promise<void>((resolve) => {
@@ -85,7 +90,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     capabilities,
     labels: options.labels,
     slots: options.slots,
-    runAssignment: createRunners(artifacts),
+    runAssignment: createRunners(artifacts, uploads),
     log,
     ...(options.drainGraceMs === undefined ? {} : { drainGraceMs: options.drainGraceMs }),
     ...(options.drainAckTimeoutMs === undefined

@@ -3,6 +3,7 @@ import {
   type TensorInput,
   type TensorSummary,
   type TensorType,
+  tensorByteLength,
 } from './task-kinds.js';
 
 /** The typed array each tensor type is held in, on every worker. */
@@ -45,6 +46,34 @@ export function materializeTensor(input: TensorInput): TensorData {
 /** Little-endian bytes of the elements: what `TensorSummary.sha256` hashes. */
 export function tensorBytes(data: TensorData): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/**
+ * The elements of a tensor from its little-endian bytes (what `tensorBytes` gives); throws,
+ * naming both sizes, when the bytes are not exactly a tensor of that type and shape.
+ */
+export function tensorFromBytes(
+  type: TensorType,
+  dims: readonly number[],
+  bytes: Uint8Array,
+): TensorData {
+  const expected = tensorByteLength(type, dims);
+  if (bytes.byteLength !== expected) {
+    throw new Error(
+      `${bytes.byteLength} bytes are not a ${type} [${dims.join(', ')}] tensor, which is ${expected} bytes`,
+    );
+  }
+  // A typed array must start at a multiple of its element size: copy bytes that do not.
+  const aligned = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
+  const count = elementCount(dims);
+  switch (type) {
+    case 'float32':
+      return new Float32Array(aligned.buffer, aligned.byteOffset, count);
+    case 'int32':
+      return new Int32Array(aligned.buffer, aligned.byteOffset, count);
+    case 'int64':
+      return new BigInt64Array(aligned.buffer, aligned.byteOffset, count);
+  }
 }
 
 /**

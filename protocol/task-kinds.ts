@@ -2,18 +2,27 @@ import { z } from 'zod';
 import { CommandOutput, CommandPayload } from './kinds/command.js';
 import { ModelOutput, ModelPayload } from './kinds/model.js';
 import { PageTestOutput, PageTestPayload } from './kinds/page-test.js';
+import { ShardStageOutput, ShardStagePayload } from './kinds/shard-stage.js';
 import { VitestOutput, VitestPayload } from './kinds/vitest.js';
 import { WebgpuOutput, WebgpuPayload } from './kinds/webgpu.js';
 
 export * from './kinds/command.js';
 export * from './kinds/model.js';
 export * from './kinds/page-test.js';
+export * from './kinds/shard-stage.js';
 export * from './kinds/tensor.js';
 export * from './kinds/test-report.js';
 export * from './kinds/vitest.js';
 export * from './kinds/webgpu.js';
 
-export const TASK_KINDS = ['command', 'vitest', 'model', 'webgpu', 'page-test'] as const;
+export const TASK_KINDS = [
+  'command',
+  'vitest',
+  'model',
+  'webgpu',
+  'page-test',
+  'shard-stage',
+] as const;
 export const TaskKind = z.enum(TASK_KINDS);
 export type TaskKind = z.infer<typeof TaskKind>;
 
@@ -24,6 +33,7 @@ export const PAYLOADS = {
   model: ModelPayload,
   webgpu: WebgpuPayload,
   'page-test': PageTestPayload,
+  'shard-stage': ShardStagePayload,
 } as const satisfies Record<TaskKind, z.ZodType>;
 
 export const TaskOutput = z.discriminatedUnion('kind', [
@@ -32,5 +42,6 @@ export const TaskOutput = z.discriminatedUnion('kind', [
   ModelOutput,
   WebgpuOutput,
   PageTestOutput,
+  ShardStageOutput,
 ]);
 export type TaskOutput = z.infer<typeof TaskOutput>;

@@ -9,7 +9,7 @@ import {
   MAX_DEPENDENCIES,
   MAX_TARGET_WORKERS,
 } from './limits.js';
-import { PAYLOADS, type TaskKind, TaskOutput } from './task-kinds.js';
+import { PAYLOADS, stageDependencyIssues, type TaskKind, TaskOutput } from './task-kinds.js';
 
 /** What a task needs from a worker; every field given must be satisfied. */
 export const Requirements = z
@@ -87,6 +87,9 @@ export const TaskSpec = z.discriminatedUnion('kind', [
   taskSpecOf('model'),
   taskSpecOf('webgpu'),
   taskSpecOf('page-test'),
+  taskSpecOf('shard-stage').superRefine((spec, ctx) => {
+    for (const issue of stageDependencyIssues(spec)) ctx.addIssue({ code: 'custom', ...issue });
+  }),
 ]);
 export type TaskSpec = z.infer<typeof TaskSpec>;
 export type TaskSpecInput = z.input<typeof TaskSpec>;

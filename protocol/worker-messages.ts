@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Capabilities, Labels } from './capabilities.js';
 import { MAX_REQUEST_ID_LENGTH } from './limits.js';
 import { TaskResult } from './task.js';
-import { PAYLOADS, type TaskKind } from './task-kinds.js';
+import { PAYLOADS, ShardStageAssignmentPayload, type TaskKind } from './task-kinds.js';
 import { PROTOCOL_VERSION } from './version.js';
 
 const v = z.literal(PROTOCOL_VERSION);
@@ -119,15 +119,20 @@ export const RegisteredMessage = z.object({
 export type RegisteredMessage = z.infer<typeof RegisteredMessage>;
 
 const assignmentBase = { ...LeaseRef.shape, timeoutMs: z.number().int().positive() };
-function assignmentOf<K extends TaskKind>(kind: K) {
-  return z.object({ ...assignmentBase, kind: z.literal(kind), payload: PAYLOADS[kind] });
+function assignmentOf<K extends TaskKind, P extends z.ZodType>(kind: K, payload: P) {
+  return z.object({ ...assignmentBase, kind: z.literal(kind), payload });
 }
+/**
+ * A task as a worker gets it: the payload it was submitted with, except that a shard-stage
+ * task's inputs from its dependencies are resolved to the artifacts they committed.
+ */
 export const Assignment = z.discriminatedUnion('kind', [
-  assignmentOf('command'),
-  assignmentOf('vitest'),
-  assignmentOf('model'),
-  assignmentOf('webgpu'),
-  assignmentOf('page-test'),
+  assignmentOf('command', PAYLOADS.command),
+  assignmentOf('vitest', PAYLOADS.vitest),
+  assignmentOf('model', PAYLOADS.model),
+  assignmentOf('webgpu', PAYLOADS.webgpu),
+  assignmentOf('page-test', PAYLOADS['page-test']),
+  assignmentOf('shard-stage', ShardStageAssignmentPayload),
 ]);
 export type Assignment = z.infer<typeof Assignment>;
 

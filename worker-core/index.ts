@@ -1,6 +1,7 @@
 export { attemptKey } from './attempt-key.js';
 export { Backoff, type BackoffOptions } from './backoff.js';
 export type { ConnectionHandlers, WorkerConnection } from './connection.js';
+export { errorText } from './error-text.js';
 export { type InferenceSessionLike, type InferenceSetup, runInference } from './infer.js';
 export type { WorkerLog } from './log.js';
 export { type Pingable, type PingWatchOptions, watchPings } from './ping-watch.js';
@@ -12,6 +13,14 @@ export {
   WorkerSession,
   type WorkerSessionOptions,
 } from './session.js';
+export {
+  DEFAULT_SESSION_CACHE_LIMITS,
+  type Releasable,
+  SessionCache,
+  type SessionCacheLimits,
+} from './session-cache.js';
+export { runStage, type StageRuntime, type StageSession } from './stage-run.js';
+export { type StageUploadTarget, uploadStageOutput } from './stage-upload.js';
 export type { RunAssignment } from './task-pool.js';
 export type { TaskRunner } from './task-runner.js';
 export { type TimedRuns, timedRuns } from './timed-runs.js';

@@ -143,6 +143,11 @@ export class WorkerSession {
     return this.identity.workerId;
   }
 
+  /** Who this worker is to the coordinator now: its id, and the secret issued to it if any. */
+  get currentIdentity(): WorkerIdentity {
+    return { ...this.identity };
+  }
+
   start(): void {
     this.connection.start();
   }

@@ -11,22 +11,28 @@ export interface FetchedArtifact {
 export class ArtifactFetcher {
   private readonly fetched = new Map<string, Promise<Uint8Array>>();
 
-  constructor(private readonly token: string) {}
+  constructor(readonly token: string) {}
 
   async get(ref: ArtifactRef): Promise<FetchedArtifact> {
     const hex = ref.slice('sha256:'.length);
     const known = this.fetched.get(hex);
     if (known !== undefined) return { bytes: await known, fetchMs: 0 };
     const started = performance.now();
-    const download = this.download(ref, hex);
+    const download = this.download(ref);
     this.fetched.set(hex, download);
     download.catch(() => this.fetched.delete(hex)); // a failed download may be tried again
     return { bytes: await download, fetchMs: performance.now() - started };
   }
 
-  private async download(ref: ArtifactRef, hex: string): Promise<Uint8Array> {
+  /**
+   * Downloads an artifact and checks it against its hash, keeping no copy: an activation,
+   * read once by the stage that consumes it.
+   */
+  async download(ref: ArtifactRef, signal?: AbortSignal): Promise<Uint8Array> {
+    const hex = ref.slice('sha256:'.length);
     const response = await fetch(`/api/artifacts/${hex}`, {
       headers: { authorization: `Bearer ${this.token}` },
+      ...(signal === undefined ? {} : { signal }),
     });
     if (!response.ok) {
       throw new Error(`fetching ${ref} failed: HTTP ${response.status} ${await response.text()}`);

@@ -43,13 +43,17 @@ async function main(): Promise<void> {
   // `?coordinator=ws://.../ws` (repeatable): the other members of a cluster, to fall back on.
   const urls = [`${wsScheme}//${location.host}/ws`, ...params.getAll('coordinator')];
   const { name, version } = capabilities.browser;
-  const session = new WorkerSession({
+  const session: WorkerSession = new WorkerSession({
     workerId,
     name: params.get('name') ?? `${name}-${version.split('.')[0]}-${workerId.slice(0, 8)}`,
     capabilities,
     labels: labelsFrom(params),
     slots: Math.max(1, Number.parseInt(params.get('slots') ?? '1', 10) || 1),
-    runAssignment: createRunners(new ArtifactFetcher(token), capabilities),
+    runAssignment: createRunners(
+      new ArtifactFetcher(token),
+      capabilities,
+      () => session.currentIdentity,
+    ),
     connect: (handlers) => new BrowserConnection(urls, token, handlers),
     log: consoleLog,
     observer: {

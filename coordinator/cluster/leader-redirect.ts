@@ -6,10 +6,15 @@ import type { RaftHost } from './raft-host.js';
 const LOCAL_PATHS = new Set(['/api/health', '/api/status', '/api/whoami']);
 /** Artifact downloads: every member serves them, fetching a copy from a peer if it lacks one. */
 const ARTIFACT_DOWNLOAD = /^\/api\/artifacts\/[^/]+$/;
+/**
+ * A stage's output: every member takes it, after a linearizable read of the lease, and stores
+ * it on a majority; a worker page uploads to the member that served it, which may not lead.
+ */
+const STAGE_OUTPUT_UPLOAD = /^\/api\/attempts\/[^/]+\/[^/]+\/outputs\/[^/]+$/;
 
 /**
  * On a follower, sends every other request (writes; replicated reads are taken by the read
- * gate before; artifact downloads stay) to the leader: 307 to the same path there, or 503 naming the problem while no
+ * gate before; artifact downloads and stage output uploads stay) to the leader: 307 to the same path there, or 503 naming the problem while no
  * leader is known. False when this member serves it.
  */
 export function leaderRedirect(
@@ -21,6 +26,7 @@ export function leaderRedirect(
     if (LOCAL_PATHS.has(path)) return false;
     if ((req.method === 'GET' || req.method === 'HEAD') && ARTIFACT_DOWNLOAD.test(path))
       return false;
+    if (req.method === 'PUT' && STAGE_OUTPUT_UPLOAD.test(path)) return false;
     const { leaderUrl } = host.status();
     if (leaderUrl === null) {
       res.setHeader('retry-after', '1');

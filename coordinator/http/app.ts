@@ -10,6 +10,7 @@ import { artifactRoutes } from './routes/artifacts.js';
 import { drainRoutes } from './routes/drain.js';
 import { examplePageTestRoutes } from './routes/example-page-tests.js';
 import { raftAdminRoutes } from './routes/raft-admin.js';
+import { stageOutputRoutes } from './routes/stage-outputs.js';
 import { statusRoutes } from './routes/status.js';
 import { taskRoutes } from './routes/tasks.js';
 import { whoamiRoutes } from './routes/whoami.js';
@@ -29,6 +30,7 @@ export function createApp(
   app.use('/worker', workerPageRoutes());
   app.use('/examples/page-tests', examplePageTestRoutes());
   app.use('/api', artifactRoutes(ctx.artifacts, ctx.artifactReplicas, credentials));
+  app.use('/api', stageOutputRoutes(ctx, credentials));
   app.use(jsonBody(ctx.maxMessageBytes, credentials));
   app.use('/api', statusRoutes(ctx, db, metrics, credentials));
   app.use('/api', workerRoutes(ctx, credentials));

@@ -55,8 +55,10 @@ export function sortByIdempotencyKey(
 
 function withRepeatsResolved(spec: TaskSpec, repeatOf: ReadonlyMap<string, string>): TaskSpec {
   if (spec.dependsOn === undefined) return spec;
-  const parents = new Set(spec.dependsOn.map((id) => repeatOf.get(id) ?? id));
-  return { ...spec, dependsOn: [...parents] };
+  const parents = spec.dependsOn.map((id) => repeatOf.get(id) ?? id);
+  // A shard-stage task's inputs name their parents by position in `dependsOn`: each stays.
+  const kept = spec.kind === 'shard-stage' ? parents : [...new Set(parents)];
+  return { ...spec, dependsOn: kept };
 }
 
 /** Equal as JSON: the same values, objects' keys in any order, an undefined field as absent. */

@@ -56,15 +56,16 @@ export class ArtifactStore {
   /**
    * Streams `source` to a temporary file, hashing it on the way, and syncs it to disk. Refuses
    * (`ArtifactRefused`, nothing left behind) a body over `maxBytes`, an empty one, or, given
-   * `expectedHex`, one whose SHA-256 differs.
+   * `expectedHex`, one whose SHA-256 differs, or, given `exactBytes`, one of another size.
    */
   async stage(
     source: AsyncIterable<Uint8Array>,
-    options: { expectedHex?: string; declaredBytes?: number } = {},
+    options: { expectedHex?: string; declaredBytes?: number; exactBytes?: number } = {},
   ): Promise<StagedArtifact> {
     if (options.declaredBytes !== undefined && options.declaredBytes > this.maxBytes) {
       throw this.tooLarge(options.declaredBytes);
     }
+    const { exactBytes } = options;
     const path = join(this.dir, `${randomUUID()}${PARTIAL}`);
     const file = await open(path, 'wx', 0o600);
     try {
@@ -73,11 +74,13 @@ export class ArtifactStore {
       for await (const chunk of source) {
         size += chunk.byteLength;
         if (size > this.maxBytes) throw this.tooLarge();
+        if (exactBytes !== undefined && size > exactBytes) throw wrongSize(exactBytes);
         hash.update(chunk);
         await file.write(chunk);
       }
       await file.sync();
       await file.close();
+      if (exactBytes !== undefined && size !== exactBytes) throw wrongSize(exactBytes);
       if (size === 0) {
         throw new ArtifactRefused(
           'invalid_message',
@@ -140,6 +143,10 @@ export class ArtifactStore {
   private pathOf(hex: string): string {
     return join(this.dir, hex);
   }
+}
+
+function wrongSize(exactBytes: number): ArtifactRefused {
+  return new ArtifactRefused('invalid_message', `the body must be exactly ${exactBytes} bytes`);
 }
 
 /** Whether `hex` is a SHA-256 in lowercase hex, as artifacts are named. */

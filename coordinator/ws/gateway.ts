@@ -28,7 +28,7 @@ type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => vo
  * validates every frame, and hands well-formed messages to the connection's session.
  */
 export class WsGateway {
-  readonly workers = new WorkerConnections();
+  readonly workers: WorkerConnections;
   private readonly subscriptions = new Subscriptions();
   private readonly wss: WebSocketServer;
   private readonly routes = new Map<string, UpgradeHandler>();
@@ -37,6 +37,7 @@ export class WsGateway {
     private readonly ctx: CoordinatorContext,
     private readonly credentials: Credentials | undefined,
   ) {
+    this.workers = new WorkerConnections(ctx.state, ctx.logger);
     // Frames up to 4x the limit are read so the sender gets an error naming the size; beyond
     // that the socket is closed (1009) without reading them.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: ctx.maxMessageBytes * 4 });

@@ -14,6 +14,7 @@ import type { Role } from '../auth/index.js';
 import type { CoordinatorContext } from '../context.js';
 import { listTasks } from '../queries.js';
 import { requestRetarget } from '../retarget.js';
+import { checkCommittedOutputs } from '../shard-stage/committed-outputs.js';
 import { enteredStateAt, taskEvent } from '../state/index.js';
 import { submitSpecs } from '../submit.js';
 import { claimWorkerId, registrationOutcome } from '../worker-identity.js';
@@ -104,7 +105,9 @@ export class Session {
         }
         break;
       case 'result':
-        this.ctx.commit.submit({ type: 'RecordResults', now, workerId, reports: message.results });
+        checkCommittedOutputs(this.ctx, workerId, message.results, (reports) =>
+          this.ctx.commit.submit({ type: 'RecordResults', now: this.ctx.now(), workerId, reports }),
+        );
         break;
       case 'draining':
       case 'release':

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type WebSocket from 'ws';
 import {
   type AbortMessage,
@@ -8,23 +9,49 @@ import {
   PROTOCOL_VERSION,
   type ResultAck,
 } from '../../protocol/index.js';
-import { attemptTimeoutMs, type StateEvent, type TaskRecord } from '../state/index.js';
+import { resolveStageInputs } from '../shard-stage/resolve-inputs.js';
+import {
+  attemptTimeoutMs,
+  type CoordinatorState,
+  type StateEvent,
+  type TaskRecord,
+} from '../state/index.js';
 import { send } from './send.js';
 
-export function assignmentFor(task: TaskRecord): Assignment {
+/**
+ * What the worker holding `task`'s lease is sent: its spec's payload, a shard-stage task's
+ * inputs resolved to what its parents committed (looked up in `tasks`), or the problem that
+ * kept them from resolving.
+ */
+export function assignmentFor(
+  task: TaskRecord,
+  tasks: ReadonlyMap<string, TaskRecord>,
+): Assignment | { problem: string } {
   const lease = {
     taskId: task.id,
     attempt: task.attempt,
     leaseToken: task.leaseToken,
     timeoutMs: attemptTimeoutMs(task),
   };
+  const { spec } = task;
+  if (spec.kind === 'shard-stage') {
+    const resolved = resolveStageInputs(spec.payload, spec.dependsOn ?? [], tasks);
+    if ('problem' in resolved) return resolved;
+    return { ...lease, kind: spec.kind, payload: resolved.payload };
+  }
   // Spec and assignment are unions keyed by the same kind with the same payload schema.
-  return { ...lease, kind: task.spec.kind, payload: task.spec.payload } as Assignment;
+  return { ...lease, kind: spec.kind, payload: spec.payload } as Assignment;
 }
 
 /** The live socket of each registered worker, and delivery of what the state machine decided for it. */
 export class WorkerConnections {
   private readonly sockets = new Map<string, WebSocket>();
+
+  constructor(
+    /** Where assignments read their parents' results (the object, whose `tasks` a snapshot replaces). */
+    private readonly state: Pick<CoordinatorState, 'tasks'>,
+    private readonly logger: Logger,
+  ) {}
 
   bind(workerId: string, socket: WebSocket): void {
     const previous = this.sockets.get(workerId);
@@ -50,9 +77,17 @@ export class WorkerConnections {
     const acks = new Map<string, ResultAck[]>();
     for (const event of events) {
       switch (event.type) {
-        case 'TaskAssigned':
-          push(assigns, event.task.workerId!, assignmentFor(event.task));
+        case 'TaskAssigned': {
+          const assignment = assignmentFor(event.task, this.state.tasks);
+          if ('problem' in assignment) {
+            // Not sent: the attempt runs out its timeout and is retried, as if the message was lost.
+            this.logger.error(
+              { taskId: event.task.id, attempt: event.task.attempt },
+              `cannot assign task ${event.task.id}: ${assignment.problem}`,
+            );
+          } else push(assigns, event.task.workerId!, assignment);
           break;
+        }
         case 'ResultAcked':
           push(acks, event.workerId, event.ack);
           break;

@@ -3,6 +3,7 @@ import type { RunAssignment, TaskRunner } from '../../worker-core/index.js';
 import type { ArtifactCache } from '../artifact-cache.js';
 import { commandRunner } from './command.js';
 import { modelRunner } from './model.js';
+import { type StageUploads, shardStageRunner } from './shard-stage.js';
 import { vitestRunner } from './vitest.js';
 
 /** The task kinds a Node worker runs. */
@@ -11,11 +12,12 @@ type NodeTaskKind = (typeof NODE_TASK_KINDS)[number];
 type RunnerTable = { [K in NodeTaskKind]: TaskRunner<Extract<Assignment, { kind: K }>> };
 
 /** Runs each assignment with the runner for its kind. */
-export function createRunners(artifacts: ArtifactCache): RunAssignment {
+export function createRunners(artifacts: ArtifactCache, uploads: StageUploads): RunAssignment {
   const runners: RunnerTable = {
     command: commandRunner,
     vitest: vitestRunner,
     model: modelRunner(artifacts),
+    'shard-stage': shardStageRunner(artifacts, uploads),
   };
   return (assignment, signal) => {
     if (!(assignment.kind in runners)) {

@@ -1,16 +1,9 @@
 import type { Assignment, TaskResult, TensorData, TensorInput } from '../../protocol/index.js';
 import { runInference, type TaskRunner } from '../../worker-core/index.js';
 import { type ArtifactCache, sha256Hex } from '../artifact-cache.js';
+import { loadOrt, nodeProviderProblem, type Ort } from './ort-node.js';
 
 type ModelAssignment = Extract<Assignment, { kind: 'model' }>;
-type Ort = typeof import('onnxruntime-node');
-
-let ortModule: Promise<Ort> | undefined;
-/** onnxruntime-node loads a large native library: only when the first model task arrives. */
-function loadOrt(): Promise<Ort> {
-  ortModule ??= import('onnxruntime-node');
-  return ortModule;
-}
 
 const elapsed = (since: number) => performance.now() - since;
 
@@ -19,12 +12,9 @@ export function modelRunner(artifacts: ArtifactCache): TaskRunner<ModelAssignmen
   return {
     async run({ payload }, signal) {
       const started = performance.now();
-      if (payload.executionProvider !== 'cpu') {
-        return {
-          status: 'unsupported',
-          durationMs: 0,
-          error: `a Node worker runs onnxruntime-node's 'cpu' provider, not '${payload.executionProvider}' (that one runs in browser workers)`,
-        };
+      const providerProblem = nodeProviderProblem(payload.executionProvider);
+      if (providerProblem !== undefined) {
+        return { status: 'unsupported', durationMs: 0, error: providerProblem };
       }
       const ort = await loadOrt();
       let fetched: Awaited<ReturnType<ArtifactCache['get']>>;

@@ -11,11 +11,15 @@ export type ArtifactRef = z.infer<typeof ArtifactRef>;
 export const ExecutionProvider = z.enum(['cpu', 'wasm', 'webgpu', 'webnn']);
 export type ExecutionProvider = z.infer<typeof ExecutionProvider>;
 
+/** The WebNN device an onnxruntime-web `webnn` session asks for. */
+export const WebnnDeviceType = z.enum(['cpu', 'gpu', 'npu']);
+export type WebnnDeviceType = z.infer<typeof WebnnDeviceType>;
+
 export const ModelPayload = z
   .object({
     model: ArtifactRef,
     executionProvider: ExecutionProvider,
-    webnnDeviceType: z.enum(['cpu', 'gpu', 'npu']).default('cpu'),
+    webnnDeviceType: WebnnDeviceType.default('cpu'),
     inputs: z.record(z.string(), TensorInput),
     /** Timed runs after the first one. */
     runs: z.number().int().min(1).max(1000).default(10),

@@ -38,3 +38,15 @@ export type TensorSummary = z.infer<typeof TensorSummary>;
 export function elementCount(shape: readonly number[]): number {
   return shape.reduce((n, d) => n * d, 1);
 }
+
+/** Bytes of one element of each tensor type, as `tensorBytes` lays them out. */
+export const BYTES_PER_ELEMENT: Readonly<Record<TensorType, number>> = {
+  float32: 4,
+  int32: 4,
+  int64: 8,
+};
+
+/** Bytes of a tensor's little-endian element data. */
+export function tensorByteLength(type: TensorType, dims: readonly number[]): number {
+  return elementCount(dims) * BYTES_PER_ELEMENT[type];
+}

@@ -4,13 +4,14 @@ import {
   TASK_KINDS_BY_WORKER,
   type TaskResult,
 } from '../../../protocol/index.js';
-import type { RunAssignment, TaskRunner } from '../../../worker-core/index.js';
+import { errorText } from '../../../worker-core/error-text.js';
+import type { RunAssignment, TaskRunner, WorkerIdentity } from '../../../worker-core/index.js';
 import type { ArtifactFetcher } from '../artifacts.js';
 import { collectConsoleErrors } from '../console-errors.js';
 import { TIMED_OUT, within } from '../deadline.js';
-import { errorText } from '../error-text.js';
 import { modelRunner } from './model.js';
 import { pageTestRunner } from './page-test.js';
+import { shardStageRunner } from './shard-stage.js';
 import { webgpuRunner } from './webgpu.js';
 
 /** The task kinds a browser worker runs. */
@@ -25,11 +26,13 @@ type RunnerTable = { [K in PageTaskKind]: TaskRunner<Extract<Assignment, { kind:
 export function createRunners(
   artifacts: ArtifactFetcher,
   capabilities: BrowserCapabilities,
+  identity: () => WorkerIdentity,
 ): RunAssignment {
   const runners: RunnerTable = {
     model: modelRunner(artifacts, capabilities),
     webgpu: webgpuRunner,
     'page-test': pageTestRunner,
+    'shard-stage': shardStageRunner(artifacts, capabilities, identity),
   };
   return async (assignment, signal) => {
     if (!(assignment.kind in runners)) {

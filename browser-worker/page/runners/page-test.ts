@@ -1,7 +1,7 @@
 import type { Assignment, PageTestOutput, TestCaseResult } from '../../../protocol/index.js';
+import { errorText } from '../../../worker-core/error-text.js';
 import type { TaskRunner } from '../../../worker-core/index.js';
 import { elapsed } from '../elapsed.js';
-import { errorText } from '../error-text.js';
 import { importFailure } from '../module-load-failure.js';
 
 type PageTestAssignment = Extract<Assignment, { kind: 'page-test' }>;

@@ -5,9 +5,9 @@ import type {
   WebgpuPayload,
   WgslScalar,
 } from '../../../protocol/index.js';
+import { errorText } from '../../../worker-core/error-text.js';
 import type { TaskRunner } from '../../../worker-core/index.js';
 import { elapsed } from '../elapsed.js';
-import { errorText } from '../error-text.js';
 import { openGpu } from '../gpu.js';
 
 type WebgpuAssignment = Extract<Assignment, { kind: 'webgpu' }>;

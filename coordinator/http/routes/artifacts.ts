@@ -1,11 +1,11 @@
-import { type NextFunction, type Request, type Response, Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import type { Credentials } from '../../auth/index.js';
 import type { ArtifactReplicator } from '../../cluster/artifact-replicator.js';
-import { MajorityUnreachable } from '../../cluster/majority-ack.js';
-import { ArtifactRefused, type ArtifactStore, artifactHexOf } from '../../store/index.js';
+import { type ArtifactStore, artifactHexOf } from '../../store/index.js';
 import { requireRole } from '../auth.js';
 import { sendRestError } from '../errors.js';
 import { sendArtifact } from '../send-artifact.js';
+import { storeUpload } from '../store-upload.js';
 
 /**
  * `PUT /api/artifacts` streams a file to disk under its hash (in a cluster, acknowledged once
@@ -22,21 +22,15 @@ export function artifactRoutes(
 
   router.put('/artifacts', requireRole(credentials, ['admin']), (req, res, next) => {
     const declared = req.headers['content-length'];
-    artifacts
-      .stage(req.iterator({ destroyOnReturn: false }), {
+    storeUpload(
+      req,
+      res,
+      next,
+      { artifacts, replicator },
+      {
         ...(declared === undefined ? {} : { declaredBytes: Number(declared) }),
-      })
-      .then((staged) =>
-        replicator === undefined ? artifacts.commit(staged) : replicator.replicate(staged),
-      )
-      .then(
-        (stored) => res.status(stored.created ? 201 : 200).json(stored),
-        (error: unknown) => {
-          // Read the rest of a refused body, so that the client gets to read the answer.
-          req.resume();
-          refuseUpload(error, res, next);
-        },
-      );
+      },
+    );
   });
 
   router.get(
@@ -88,14 +82,4 @@ function serve(
   res.set({ 'cache-control': 'public, max-age=31536000, immutable', etag: `"${hex}"` });
   if (req.fresh) res.status(304).end();
   else sendArtifact(req, res, file);
-}
-
-function refuseUpload(error: unknown, res: Response, next: NextFunction): void {
-  if (error instanceof ArtifactRefused) {
-    sendRestError(res, error.code, error.message);
-  } else if (error instanceof MajorityUnreachable) {
-    sendRestError(res, 'replication_failed', `artifact not stored: ${error.message}`);
-  } else {
-    next(error);
-  }
 }

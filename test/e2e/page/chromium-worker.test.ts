@@ -26,7 +26,7 @@ describe('the worker page in headless Chromium (WebGPU on SwiftShader)', () => {
     expect(capabilities.webnn.available).toBe(false);
     expect(capabilities.webnn.reason).toBeTruthy();
     expect(capabilities.wasm).toMatchObject({ simd: true, crossOriginIsolated: false });
-    expect(capabilities.taskKinds).toEqual(['model', 'webgpu', 'page-test']);
+    expect(capabilities.taskKinds).toEqual(['model', 'webgpu', 'page-test', 'shard-stage']);
     expect(capabilities.features).toEqual(
       expect.arrayContaining(['webgpu', 'webgpu-fallback', 'wasm-simd']),
     );

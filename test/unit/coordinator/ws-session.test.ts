@@ -47,7 +47,7 @@ class FakeSocket {
  */
 class Edge {
   readonly state = newState();
-  readonly workers = new WorkerConnections();
+  readonly workers = new WorkerConnections(this.state, pino({ level: 'silent' }));
   private readonly subscriptions = new Subscriptions();
   private readonly queued: Array<{ command: Command; done?: (events: StateEvent[]) => void }> = [];
   readonly submitted: Command[] = [];

@@ -1,0 +1,7 @@
+/**
+ * A record's own entry: names come from the network, and `outputs['constructor']` must not
+ * find Object.prototype's.
+ */
+export function ownEntry<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
