@@ -11,6 +11,7 @@ export * from './messages.js';
 export * from './model-io.js';
 export * from './raft.js';
 export * from './rest.js';
+export * from './stage-speeds.js';
 export * from './stage-uploads.js';
 export * from './state-snapshot.js';
 export * from './suite.js';

@@ -84,6 +84,18 @@ export const StateSnapshot = z.object({
     })
     .optional(),
   durations: z.array(z.tuple([z.string(), z.number().nonnegative()])),
+  /** Absent in snapshots of versions that kept no stage speeds. */
+  stageSpeeds: z
+    .array(
+      z.tuple([
+        z.string(),
+        z.object({
+          recent: z.array(z.number().nonnegative()).max(64),
+          samples: z.number().int().positive(),
+        }),
+      ]),
+    )
+    .optional(),
   groupPass: z.array(z.tuple([z.string(), z.number()])),
   runningByPriority: z.array(z.tuple([z.number().int(), z.number().int().positive()])),
   workers: z.array(SnapshotWorker),

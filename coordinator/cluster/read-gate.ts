@@ -5,9 +5,11 @@ import { sendRestError, sendThrownError } from '../http/errors.js';
 import type { RaftHost } from './raft-host.js';
 
 const ONE_RESOURCE = /^\/api\/(?:tasks|results)\/[^/]+$/;
+const REPLICATED_COLLECTIONS = new Set(['/api/tasks', '/api/workers', '/api/shard/speeds']);
 
 /**
- * The REST reads answered from the replicated state: tasks, one task, a result, workers. Any
+ * The REST reads answered from the replicated state: tasks, one task, a result, workers, stage
+ * speeds. Any
  * member serves them once a ReadIndex makes them linearizable. `/api/status` and the health
  * paths describe the member itself and stay local; artifacts are files, served by any member
  * from its own data dir; metrics go to the leader.
@@ -16,7 +18,7 @@ export function isReplicatedRead(method: string | undefined, path: string): bool
   if (method !== 'GET' && method !== 'HEAD') return false;
   // As Express routes them: any letter case, with or without a trailing slash.
   const route = path.toLowerCase().replace(/\/+$/, '');
-  return route === '/api/tasks' || route === '/api/workers' || ONE_RESOURCE.test(route);
+  return REPLICATED_COLLECTIONS.has(route) || ONE_RESOURCE.test(route);
 }
 
 /**

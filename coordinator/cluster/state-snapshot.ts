@@ -107,6 +107,7 @@ export function captureState(state: CoordinatorState): StateCapture {
     workersVersion: state.workersVersion,
     credentials: state.credentials,
     durations: [...state.durations],
+    stageSpeeds: [...state.stageSpeeds],
     groupPass: [...state.groupPass],
     runningByPriority: [...state.runningByPriority],
     workers: [...state.workers.values()].map(snapshotWorker),
@@ -254,6 +255,7 @@ export function decodeStateSnapshot(
   state.workersVersion = snapshot.workersVersion;
   if (snapshot.credentials !== undefined) state.credentials = snapshot.credentials;
   state.durations = new Map(snapshot.durations);
+  state.stageSpeeds = new Map(snapshot.stageSpeeds ?? []);
   state.groupPass = new Map(snapshot.groupPass);
   state.runningByPriority = new Map(snapshot.runningByPriority);
   return state;

@@ -10,6 +10,7 @@ import { artifactRoutes } from './routes/artifacts.js';
 import { drainRoutes } from './routes/drain.js';
 import { examplePageTestRoutes } from './routes/example-page-tests.js';
 import { raftAdminRoutes } from './routes/raft-admin.js';
+import { shardSpeedRoutes } from './routes/shard-speeds.js';
 import { stageOutputRoutes } from './routes/stage-outputs.js';
 import { statusRoutes } from './routes/status.js';
 import { taskRoutes } from './routes/tasks.js';
@@ -38,6 +39,7 @@ export function createApp(
   app.use('/api', drainRoutes(ctx, credentials));
   app.use('/api', raftAdminRoutes(ctx, credentials));
   app.use('/api', requireRole(credentials, ['admin']), taskRoutes(ctx));
+  app.use('/api', requireRole(credentials, ['admin']), shardSpeedRoutes(ctx));
   app.use((req, res) => sendRestError(res, 'not_found', `no route ${req.method} ${req.path}`));
   app.use(errorHandler());
   return app;

@@ -9,6 +9,7 @@ import { settleDependents } from './dependencies.js';
 import { noteDuration } from './durations.js';
 import type { StateEvent } from './events.js';
 import { enqueue } from './queueing.js';
+import { noteStageSpeed } from './stage-speeds.js';
 import type { CoordinatorState, TaskRecord } from './types.js';
 import { taskEvent } from './view.js';
 
@@ -108,6 +109,7 @@ export function closeTask(
   delete task.notBefore;
   if (ending.result !== undefined) task.result = ending.result;
   noteDuration(state, task);
+  noteStageSpeed(state, task);
   const ended: StateEvent = {
     type: 'TaskEnded',
     task,

@@ -17,6 +17,7 @@ export function createState(config: StateConfig): CoordinatorState {
     lastLeaseToken: 0,
     clock: 0,
     durations: new Map(),
+    stageSpeeds: new Map(),
     groupPass: new Map(),
     passFloor: 0,
     runningByPriority: new Map(),

@@ -33,6 +33,7 @@ export {
   ReadyQueue,
   RequirementClass,
 } from './ready-queue.js';
+export { noteStageSpeed, stageSpeedsView } from './stage-speeds.js';
 export type {
   CoordinatorState,
   CredentialHashes,

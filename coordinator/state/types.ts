@@ -122,6 +122,8 @@ export interface CoordinatorState {
   clock: number;
   /** Recent run time of each named test, for longest-first packing (see `durations.ts`). */
   durations: Map<string, number>;
+  /** Measured speed of stage work per worker and per browser (see `stage-speeds.ts`). */
+  stageSpeeds: Map<string, StageSpeedHistory>;
   /** Fair share: each group's virtual time, advanced by 1 / weight per task placed. */
   groupPass: Map<string, number>;
   /** The virtual time of the group served last: a group coming back starts there. */
@@ -138,4 +140,10 @@ export interface CoordinatorState {
 export interface CredentialHashes {
   adminKeySha256: string;
   workerTokenSha256: string;
+}
+
+/** A stage speed's recent runs (ms per GFLOP, oldest first) and how many runs it has seen. */
+export interface StageSpeedHistory {
+  recent: number[];
+  samples: number;
 }

@@ -15,6 +15,7 @@ import {
   isGone,
   newWorkerHealth,
   noteDuration,
+  noteStageSpeed,
   queueLoadedTask,
   type StateConfig,
   type TaskRecord,
@@ -181,7 +182,10 @@ export function loadState(
   // Once every task is known: a queued task may depend on one stored after it.
   for (const task of state.tasks.values()) {
     if (task.state === 'queued') queueLoadedTask(state, task, now);
-    else if (task.state === 'succeeded') noteDuration(state, task);
+    else if (task.state === 'succeeded') {
+      noteDuration(state, task);
+      noteStageSpeed(state, task);
+    }
   }
   return state;
 }
