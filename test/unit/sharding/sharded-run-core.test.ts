@@ -1,0 +1,253 @@
+import { describe, expect, it } from 'vitest';
+import { buildSampleModel } from '../../../models/index.js';
+import { ShardStagePayload, type TaskEvent } from '../../../protocol/index.js';
+import {
+  type PartitionPlan,
+  planPartition,
+  readModelGraph,
+  resolveShapes,
+} from '../../../sharding/partition/index.js';
+import type { CandidateWorker, StagePlacement } from '../../../sharding/placement/place-stages.js';
+import { NO_SPEEDS } from '../../../sharding/placement/speeds.js';
+import { workerBackends } from '../../../sharding/placement/worker-backends.js';
+import { microBatchInput } from '../../../sharding/run/micro-batch-input.js';
+import { decideRecovery, type LostStage } from '../../../sharding/run/recovery.js';
+import { remainingGraph } from '../../../sharding/run/remaining-graph.js';
+import { RunLedger } from '../../../sharding/run/run-ledger.js';
+import { stageTasks } from '../../../sharding/run/stage-tasks.js';
+import { browserCapabilities } from '../../support/fixtures.js';
+
+const REF = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
+
+async function transformerPlan(stages: number) {
+  const model = buildSampleModel('transformer-block', 1);
+  const graph = readModelGraph(model.bytes);
+  const { shapes } = await resolveShapes(graph, model.inputs);
+  return { model, graph, shapes, plan: planPartition(graph, shapes, { stages }) };
+}
+
+function placementsFor(plan: PartitionPlan): StagePlacement[] {
+  return plan.stages.map((stage) => ({
+    stage: stage.index,
+    workerId: `w${stage.index}`,
+    workerName: `chromium-${stage.index}`,
+    backend: 'wasm',
+    expectedMs: 1,
+    speed: { msPerGflop: 1, samples: 1, source: 'worker' },
+    why: 'test',
+  }));
+}
+
+function succeeded(taskId: string, outputs: Record<string, { dims: number[] }>, at = 1): TaskEvent {
+  return {
+    taskId,
+    state: 'succeeded',
+    attempt: 1,
+    workerId: 'w',
+    at,
+    result: {
+      status: 'succeeded',
+      durationMs: 1,
+      output: {
+        kind: 'shard-stage',
+        executionProvider: 'wasm',
+        runtime: 'test',
+        timings: {
+          modelFetchMs: 0,
+          inputFetchMs: 0,
+          sessionCreateMs: 0,
+          sessionReused: true,
+          runMs: 1,
+          uploadMs: 0,
+        },
+        outputs: Object.fromEntries(
+          Object.entries(outputs).map(([name, { dims }], i) => [
+            name,
+            {
+              artifact: REF(i + 1),
+              type: 'float32',
+              dims,
+              bytes: 4 * dims.reduce((a, b) => a * b, 1),
+              summary: { type: 'float32', dims, sha256: '0'.repeat(64), min: 0, max: 0, mean: 0 },
+            },
+          ]),
+        ),
+      },
+    },
+  };
+}
+
+describe('stageTasks', () => {
+  it('builds a DAG per micro-batch whose inputs come from the model, a parent, or a commit', async () => {
+    const { model, plan } = await transformerPlan(3);
+    const source = {
+      run: 'r1',
+      label: 'transformer-block',
+      generation: 0,
+      stages: plan.stages,
+      models: plan.stages.map((s) => REF(100 + s.index)),
+      placements: placementsFor(plan),
+      modelInputs: model.inputs,
+      maxRetries: 5,
+      timeoutMs: 60_000,
+    };
+    const specs = stageTasks(source, 2);
+    expect(specs.map((spec) => spec.ref)).toEqual(['g0.s0.b2', 'g0.s1.b2', 'g0.s2.b2']);
+    for (const spec of specs) {
+      if (spec.kind !== 'shard-stage') throw new Error('not a stage task');
+      const payload = ShardStagePayload.parse(spec.payload);
+      expect(spec.requirements).toEqual({ workers: [`w${payload.stage}`] });
+      for (const input of Object.values(payload.inputs)) {
+        if (input.from === 'dependency') {
+          expect(spec.dependsOn![input.dependency]).toMatch(/^g0\.s[01]\.b2$/);
+        }
+        if (input.from === 'value')
+          expect(input.tensor).toEqual(microBatchInput(model.inputs.x!, 2));
+      }
+    }
+    expect(specs[0]!.dependsOn).toBeUndefined();
+    // After a re-plan, a committed activation is read as an artifact, not from a parent.
+    const first = plan.stages[1]!.inputs.find((input) => input.name !== 'x')!;
+    const committed = new Map([
+      [first.name, { artifact: REF(7), type: 'float32' as const, dims: first.dims }],
+    ]);
+    const replanned = stageTasks({ ...source, stages: [plan.stages[1]!] }, 2, committed);
+    const payload = replanned[0]!.payload as ShardStagePayload;
+    expect(payload.inputs[first.name]).toEqual({
+      from: 'artifact',
+      artifact: REF(7),
+      type: 'float32',
+      dims: first.dims,
+    });
+  });
+});
+
+describe('RunLedger', () => {
+  it('commits outputs, reports lost attempts and failures, and counts work committed twice', async () => {
+    const { graph, plan } = await transformerPlan(2);
+    const ledger = new RunLedger(1, graph.outputs);
+    const generation = ledger.addGeneration(plan, placementsFor(plan), [0]);
+    ledger.track('t0', { generation, stage: 0, microBatch: 0 });
+    ledger.track('t1', { generation, stage: 1, microBatch: 0 });
+    ledger.apply({ taskId: 't0', state: 'running', attempt: 1, at: 1 });
+    expect(
+      ledger.apply({ taskId: 't0', state: 'queued', attempt: 1, at: 2, reason: 'worker lost' }),
+    ).toEqual({
+      type: 'requeued',
+      task: { taskId: 't0', generation, stage: 0, microBatch: 0 },
+      reason: 'worker lost',
+    });
+    const crossing = Object.fromEntries(
+      plan.stages[0]!.outputs.map((o) => [o.name, { dims: o.dims }]),
+    );
+    expect(ledger.apply(succeeded('t0', crossing))?.type).toBe('committed');
+    expect(ledger.isComplete(0)).toBe(false);
+    expect(ledger.done(0).size).toBe(plan.stages[0]!.nodes.length);
+    // A repeated event changes nothing.
+    expect(ledger.apply(succeeded('t0', crossing))).toBeUndefined();
+    const finals = Object.fromEntries(graph.outputs.map((name) => [name, { dims: [1, 16, 64] }]));
+    ledger.apply(succeeded('t1', finals));
+    expect(ledger.allComplete()).toBe(true);
+    expect(ledger.committedTwice).toBe(0);
+    // Work of stage 0 committed again for the same micro-batch would be counted.
+    ledger.track('t0-again', { generation, stage: 0, microBatch: 0 });
+    ledger.apply(succeeded('t0-again', crossing));
+    expect(ledger.committedTwice).toBe(plan.stages[0]!.nodes.length);
+  });
+
+  it('takes a withdrawn task’s end for no failure', async () => {
+    const { graph, plan } = await transformerPlan(2);
+    const ledger = new RunLedger(1, graph.outputs);
+    ledger.addGeneration(plan, placementsFor(plan), [0]);
+    ledger.track('t0', { generation: 0, stage: 0, microBatch: 0 });
+    ledger.track('t1', { generation: 0, stage: 1, microBatch: 0 });
+    expect(
+      ledger.apply({ taskId: 't1', state: 'failed', attempt: 1, at: 1, reason: 'boom' }),
+    ).toMatchObject({
+      type: 'failed',
+      reason: 'boom',
+    });
+    ledger.withdraw(['t0']);
+    expect(ledger.apply({ taskId: 't0', state: 'cancelled', attempt: 0, at: 1 })).toBeUndefined();
+  });
+});
+
+describe('remainingGraph', () => {
+  it('leaves the nodes not done, reading committed values as inputs', async () => {
+    const { graph, shapes, plan } = await transformerPlan(3);
+    const done = new Set(plan.stages[0]!.nodes);
+    const rest = remainingGraph(graph, done);
+    expect(rest.nodes.length).toBe(graph.nodes.length - done.size);
+    expect(new Set(rest.inputs)).toEqual(
+      new Set(
+        plan.stages
+          .slice(1)
+          .flatMap((s) => s.inputs)
+          .filter(
+            (i) => !plan.stages.slice(1).some((s) => s.outputs.some((o) => o.name === i.name)),
+          )
+          .map((i) => i.name),
+      ),
+    );
+    expect(rest.outputs).toEqual(graph.outputs);
+    // What is left can be planned again, into fewer stages.
+    expect(planPartition(rest, shapes, { stages: 1 }).stages).toHaveLength(1);
+  });
+});
+
+describe('decideRecovery', () => {
+  const worker = (id: string): CandidateWorker => ({
+    id,
+    name: `chromium-${id}`,
+    browser: 'chromium',
+    backends: workerBackends(browserCapabilities()),
+    budgetBytes: 1e9,
+  });
+  const lost: LostStage[] = [
+    { generation: 0, stage: 1, costFlops: 1e9, memoryBytes: 1e6, taskIds: ['a', 'b'] },
+  ];
+  const base = {
+    lost,
+    busy: new Set(['w0', 'w2']),
+    placement: { backends: ['wasm'] as const, speeds: NO_SPEEDS },
+    plannedStages: 3,
+    waitedMs: 0,
+    waitBoundMs: 5_000,
+  };
+
+  it('immediate: moves the lost stage to a free worker, else beside another stage', () => {
+    const free = decideRecovery({
+      ...base,
+      strategy: 'immediate',
+      workers: [worker('w0'), worker('w2'), worker('w3')],
+    });
+    expect(free).toMatchObject([
+      { type: 'move', to: { workerId: 'w3', stage: 1 }, taskIds: ['a', 'b'] },
+    ]);
+    const shared = decideRecovery({
+      ...base,
+      strategy: 'immediate',
+      workers: [worker('w0'), worker('w2')],
+    });
+    expect(shared).toMatchObject([{ type: 'move' }]);
+  });
+
+  it('progressive: moves to a free worker, waits within the bound, then re-plans into fewer stages', () => {
+    expect(
+      decideRecovery({ ...base, strategy: 'progressive', workers: [worker('w0'), worker('w3')] }),
+    ).toMatchObject([{ type: 'move', to: { workerId: 'w3' } }]);
+    const busyOnly = [worker('w0'), worker('w2')];
+    expect(decideRecovery({ ...base, strategy: 'progressive', workers: busyOnly })).toMatchObject([
+      { type: 'wait' },
+    ]);
+    expect(
+      decideRecovery({ ...base, strategy: 'progressive', workers: busyOnly, waitedMs: 5_000 }),
+    ).toMatchObject([{ type: 'replan', stages: 2 }]);
+  });
+
+  it('coordinated: re-plans everything over the workers alive', () => {
+    expect(
+      decideRecovery({ ...base, strategy: 'coordinated', workers: [worker('w0'), worker('w2')] }),
+    ).toMatchObject([{ type: 'replan', stages: 2 }]);
+  });
+});
