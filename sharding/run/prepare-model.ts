@@ -1,6 +1,7 @@
 import type { TestModel } from '../../models/index.js';
 import {
   type ModelGraph,
+  PartitionError,
   type PartitionOptions,
   type PartitionPlan,
   planPartition,
@@ -23,10 +24,16 @@ export class StageNotRunnableError extends Error {
   override readonly name = 'StageNotRunnableError';
 }
 
+/** The first line of onnxruntime's words: the rest is its call stack. */
+const firstLine = (error: unknown) => (error as Error).message.split('\n', 1)[0];
+
+/** Why no backend can run what onnxruntime-node refused. */
+const NO_BACKEND =
+  "cannot run on any backend: onnxruntime-web's webgpu and webnn providers hand the ops they lack to the CPU kernels its wasm build shares with onnxruntime-node, which refuses it";
+
 /**
  * Creates an onnxruntime-node session for each stage model: a stage whose op has no kernel
- * there has none anywhere, since onnxruntime-web's webgpu and webnn providers hand the ops they
- * lack to the same CPU kernels its wasm build runs. So the run refuses it before it starts.
+ * there has none anywhere (see `NO_BACKEND`), so the run refuses it before it starts.
  */
 export async function checkStagesRunnable(
   plan: PartitionPlan,
@@ -39,9 +46,7 @@ export async function checkStagesRunnable(
       session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'] });
     } catch (error) {
       const ops = Object.keys(plan.stages[index]!.ops).join(', ');
-      throw new StageNotRunnableError(
-        `stage ${index} (${ops}) cannot run on any backend: onnxruntime refuses it: ${(error as Error).message.split('\n', 1)[0]}`,
-      );
+      throw new StageNotRunnableError(`stage ${index} (${ops}) ${NO_BACKEND}: ${firstLine(error)}`);
     }
     await session.release();
   }
@@ -53,7 +58,14 @@ export async function prepareModel(
   options: PartitionOptions,
 ): Promise<PreparedModel> {
   const graph = readModelGraph(model.bytes);
-  const { shapes } = await resolveShapes(graph, model.inputs);
+  let shapes: ValueShapes;
+  try {
+    ({ shapes } = await resolveShapes(graph, model.inputs));
+  } catch (error) {
+    if (error instanceof PartitionError) throw error;
+    // Measuring the shapes runs the whole model once: what fails there fails in any stage.
+    throw new StageNotRunnableError(`the model ${NO_BACKEND}: ${firstLine(error)}`);
+  }
   const plan = planPartition(graph, shapes, options);
   const stageBytes = stageModels(graph, plan, shapes);
   await checkStagesRunnable(plan, stageBytes);

@@ -6,16 +6,23 @@ import {
   planPartition,
   readModelGraph,
   resolveShapes,
+  stageModels,
 } from '../../../sharding/partition/index.js';
 import type { CandidateWorker, StagePlacement } from '../../../sharding/placement/place-stages.js';
 import { NO_SPEEDS } from '../../../sharding/placement/speeds.js';
 import { workerBackends } from '../../../sharding/placement/worker-backends.js';
 import { microBatchInput } from '../../../sharding/run/micro-batch-input.js';
+import {
+  checkStagesRunnable,
+  prepareModel,
+  StageNotRunnableError,
+} from '../../../sharding/run/prepare-model.js';
 import { decideRecovery, type LostStage } from '../../../sharding/run/recovery.js';
 import { remainingGraph } from '../../../sharding/run/remaining-graph.js';
 import { RunLedger } from '../../../sharding/run/run-ledger.js';
 import { stageTasks } from '../../../sharding/run/stage-tasks.js';
 import { browserCapabilities } from '../../support/fixtures.js';
+import { handMadeModel } from '../../support/hand-made-model.js';
 
 const REF = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 
@@ -249,5 +256,40 @@ describe('decideRecovery', () => {
     expect(
       decideRecovery({ ...base, strategy: 'coordinated', workers: [worker('w0'), worker('w2')] }),
     ).toMatchObject([{ type: 'replan', stages: 2 }]);
+  });
+});
+
+describe('prepareModel', () => {
+  it('refuses a model with an op no backend runs, naming the op, before anything runs', async () => {
+    const bytes = handMadeModel({
+      inputs: [{ name: 'x', dims: [1, 4] }],
+      outputs: [{ name: 'y', dims: [1, 4] }],
+      nodes: [
+        { op: 'Relu', inputs: ['x'], outputs: ['r'] },
+        { op: 'Frobnicate', inputs: ['r'], outputs: ['y'] },
+      ],
+    });
+    const model = {
+      name: 'custom-op',
+      description: '',
+      bytes,
+      inputs: { x: { type: 'float32' as const, dims: [1, 4], seed: 1 } },
+    };
+    const refusal = prepareModel(model, { stages: 2 });
+    await expect(refusal).rejects.toThrow(StageNotRunnableError);
+    await expect(refusal).rejects.toThrow(/cannot run on any backend.*Frobnicate/);
+  });
+
+  it('refuses a stage whose op no backend runs, naming the stage', async () => {
+    const { graph, shapes, plan } = await transformerPlan(2);
+    const broken = handMadeModel({
+      inputs: [{ name: 'x', dims: [1, 4] }],
+      outputs: [{ name: 'y', dims: [1, 4] }],
+      nodes: [{ op: 'Frobnicate', inputs: ['x'], outputs: ['y'] }],
+    });
+    const fine = stageModels(graph, plan, shapes);
+    await expect(checkStagesRunnable(plan, [fine[0]!, broken])).rejects.toThrow(
+      /^stage 1 \(.*\) cannot run on any backend: .*Frobnicate/,
+    );
   });
 });
