@@ -34,7 +34,7 @@ import {
   stageOutputOf,
   twoStageChain,
   wholeOutput,
-} from '../support/stage-chain.js';
+} from '../support/hand-split-chain.js';
 import { cleanUpAfterAll } from '../support/teardown.js';
 import { tempDir } from '../support/temp-dir.js';
 

@@ -6,7 +6,7 @@ import {
   stageOutputOf,
   twoStageChain,
   wholeOutput,
-} from '../../support/stage-chain.js';
+} from '../../support/hand-split-chain.js';
 import { cleanUpAfterAll } from '../../support/teardown.js';
 import { runTasks, storeArtifact, useWorkerPage } from './page-worker.js';
 
