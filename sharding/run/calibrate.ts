@@ -12,6 +12,11 @@ import { stageTasks } from './stage-tasks.js';
 
 const CALIBRATION_TIMEOUT_MS = 120_000;
 const CALIBRATION_RUNS = 8;
+/**
+ * How long a pair's runs may take in all. Its tasks name its worker, so a worker that dies
+ * meanwhile leaves them queued for good: the pair is given up instead of waited for.
+ */
+export const CALIBRATION_BOUND_MS = 120_000;
 
 /** A worker and a backend it offers that no earlier run has measured. */
 export interface UnmeasuredPair {
@@ -102,8 +107,26 @@ async function measurePair(
   const specs = Array.from({ length: CALIBRATION_RUNS }, (_, b) => stageTasks(source, b)[0]!);
   for (let b = 1; b < specs.length; b++)
     specs[b] = { ...specs[b]!, dependsOn: [specs[b - 1]!.ref!] };
-  const ended = await client.waitFor({ taskIds: await client.submit(specs) });
+  const taskIds = await client.submit(specs);
+  const ended = await withinBound(client.waitFor({ taskIds }), CALIBRATION_BOUND_MS);
+  if (ended === undefined) {
+    await client.cancel({ taskIds });
+    return `its ${CALIBRATION_RUNS} calibration runs did not end within ${CALIBRATION_BOUND_MS} ms`;
+  }
   const failed = ended.find((event) => event.state !== 'succeeded' && event.state !== 'skipped');
   if (failed === undefined) return undefined;
   return `${failed.state}: ${failed.result?.error ?? failed.reason ?? failed.state}`;
+}
+
+/** What `promise` resolves with, or undefined once `boundMs` have passed without it. */
+async function withinBound<T>(promise: Promise<T>, boundMs: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), boundMs);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

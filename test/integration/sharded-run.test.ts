@@ -12,6 +12,7 @@ import { prepareModel } from '../../sharding/run/prepare-model.js';
 import { ShardedRun } from '../../sharding/run/sharded-run.js';
 import {
   type CoordinatorProcess,
+  kill9,
   startCoordinatorProcess,
   startWorkerProcess,
 } from '../support/processes.js';
@@ -77,5 +78,34 @@ describe('a sharded run on Node workers', () => {
       expect(speeds.byWorker[name]?.cpu?.samples).toBeGreaterThanOrEqual(3);
     }
     expect(lines.some((line) => line.startsWith('measuring 3 worker/backend pair(s)'))).toBe(true);
+  });
+
+  it('ends, naming the stages and why, once every worker is dead for the placement bound', async () => {
+    const alone = await startCoordinatorProcess(tempDir());
+    const worker = await startWorkerProcess(alone, { slots: 1, name: 'node-only' });
+    const aloneClient = await DtfClient.connect({ urls: [alone.wsUrl], token: alone.adminKey });
+    try {
+      const prepared = await prepareModel(buildSampleModel('transformer-block', 1), { stages: 2 });
+      let killed: Promise<void> | undefined;
+      const run = new ShardedRun({
+        client: aloneClient,
+        token: alone.adminKey,
+        prepared,
+        backends: ['cpu'],
+        microBatches: 8,
+        recovery: 'immediate',
+        placementBoundMs: 1_500,
+        // The only worker dies as the first stage output commits: nothing can take the rest.
+        onCommit: () => {
+          killed ??= kill9(worker);
+        },
+      });
+      await expect(run.execute()).rejects.toThrow(
+        /^recovery from losing node-only failed: no live worker could take the stage for 1500 ms: stages? [\d, ]+ waits? for a live worker: none is connected$/,
+      );
+      expect(killed).toBeDefined();
+    } finally {
+      await aloneClient.close();
+    }
   });
 });
