@@ -84,6 +84,27 @@ function succeeded(taskId: string, outputs: Record<string, { dims: number[] }>, 
   };
 }
 
+/**
+ * A ledger of transformer-block in two stages over `microBatches`, its tasks `s<stage>.b<b>`
+ * tracked, with the outputs each stage commits.
+ */
+async function twoStageLedger(microBatches = 1) {
+  const { graph, plan } = await transformerPlan(2);
+  const ledger = new RunLedger(microBatches, graph.outputs);
+  const all = Array.from({ length: microBatches }, (_, b) => b);
+  ledger.addGeneration(plan, placementsFor(plan), all);
+  for (const microBatch of all) {
+    for (const stage of [0, 1]) {
+      ledger.track(`s${stage}.b${microBatch}`, { generation: 0, stage, microBatch });
+    }
+  }
+  const crossing = Object.fromEntries(
+    plan.stages[0]!.outputs.map((o) => [o.name, { dims: o.dims }]),
+  );
+  const finals = Object.fromEntries(graph.outputs.map((name) => [name, { dims: [1, 16, 64] }]));
+  return { graph, plan, ledger, crossing, finals };
+}
+
 describe('stageTasks', () => {
   it('builds a DAG per micro-batch whose inputs come from the model, a parent, or a commit', async () => {
     const { model, plan } = await transformerPlan(3);
@@ -163,19 +184,17 @@ describe('RunLedger', () => {
   });
 
   it('takes a withdrawn task’s end for no failure', async () => {
-    const { graph, plan } = await transformerPlan(2);
-    const ledger = new RunLedger(1, graph.outputs);
-    ledger.addGeneration(plan, placementsFor(plan), [0]);
-    ledger.track('t0', { generation: 0, stage: 0, microBatch: 0 });
-    ledger.track('t1', { generation: 0, stage: 1, microBatch: 0 });
+    const { ledger } = await twoStageLedger();
     expect(
-      ledger.apply({ taskId: 't1', state: 'failed', attempt: 1, at: 1, reason: 'boom' }),
+      ledger.apply({ taskId: 's1.b0', state: 'failed', attempt: 1, at: 1, reason: 'boom' }),
     ).toMatchObject({
       type: 'failed',
       reason: 'boom',
     });
-    ledger.withdraw(['t0']);
-    expect(ledger.apply({ taskId: 't0', state: 'cancelled', attempt: 0, at: 1 })).toBeUndefined();
+    ledger.withdraw(['s0.b0']);
+    expect(
+      ledger.apply({ taskId: 's0.b0', state: 'cancelled', attempt: 0, at: 1 }),
+    ).toBeUndefined();
   });
 });
 
@@ -220,33 +239,18 @@ describe('RunLedger before and after a re-plan', () => {
   });
 
   it('takes a commit that lands as a re-plan withdraws its task: committed, not planned again', async () => {
-    const { graph, plan } = await transformerPlan(2);
-    const ledger = new RunLedger(1, graph.outputs);
-    ledger.addGeneration(plan, placementsFor(plan), [0]);
-    ledger.track('s0', { generation: 0, stage: 0, microBatch: 0 });
-    ledger.track('s1', { generation: 0, stage: 1, microBatch: 0 });
+    const { plan, ledger, crossing } = await twoStageLedger();
     ledger.withdraw(ledger.liveTasks().map((task) => task.taskId));
-    const crossing = Object.fromEntries(
-      plan.stages[0]!.outputs.map((o) => [o.name, { dims: o.dims }]),
-    );
-    expect(ledger.apply(succeeded('s0', crossing))).toMatchObject({ type: 'committed' });
-    expect(ledger.apply({ taskId: 's1', state: 'cancelled', attempt: 0, at: 2 })).toBeUndefined();
+    expect(ledger.apply(succeeded('s0.b0', crossing))).toMatchObject({ type: 'committed' });
+    expect(
+      ledger.apply({ taskId: 's1.b0', state: 'cancelled', attempt: 0, at: 2 }),
+    ).toBeUndefined();
     expect(ledger.unplanned()).toEqual([0]);
     expect(ledger.done(0)).toEqual(new Set(plan.stages[0]!.nodes));
   });
 
   it('names the unfinished micro-batches no live task works on once their tasks are withdrawn', async () => {
-    const { graph, plan } = await transformerPlan(2);
-    const ledger = new RunLedger(3, graph.outputs);
-    ledger.addGeneration(plan, placementsFor(plan), [0, 1, 2]);
-    for (let b = 0; b < 3; b++) {
-      ledger.track(`s0.b${b}`, { generation: 0, stage: 0, microBatch: b });
-      ledger.track(`s1.b${b}`, { generation: 0, stage: 1, microBatch: b });
-    }
-    const crossing = Object.fromEntries(
-      plan.stages[0]!.outputs.map((o) => [o.name, { dims: o.dims }]),
-    );
-    const finals = Object.fromEntries(graph.outputs.map((name) => [name, { dims: [1, 16, 64] }]));
+    const { plan, ledger, crossing, finals } = await twoStageLedger(3);
     ledger.apply(succeeded('s0.b0', crossing));
     ledger.apply(succeeded('s1.b0', finals));
     ledger.apply(succeeded('s0.b1', crossing));
