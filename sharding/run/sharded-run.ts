@@ -157,6 +157,8 @@ export class ShardedRun {
   private checkQueued = false;
   /** Events and checks run one at a time, in order: each may await the coordinator. */
   private queue: Promise<void> = Promise.resolve();
+  /** Set once the run has ended: steps still queued then do nothing. */
+  private over = false;
   private finished!: (error?: Error) => void;
 
   constructor(private readonly options: ShardedRunOptions) {
@@ -183,7 +185,11 @@ export class ShardedRun {
       this.progress(`stage ${stage.stage} → ${stage.why}`);
     }
     const done = new Promise<void>((resolve, reject) => {
-      this.finished = (error) => (error === undefined ? resolve() : reject(error));
+      this.finished = (error) => {
+        this.over = true;
+        if (error === undefined) resolve();
+        else reject(error);
+      };
     });
     const subscription = await this.options.client.subscribe(
       { group: this.run },
@@ -197,6 +203,12 @@ export class ShardedRun {
       this.enqueueEvents(subscription.snapshot);
       poll = setInterval(() => this.enqueueCheck(), WORKER_POLL_MS);
       await done;
+    } catch (error) {
+      // A run that fails stops its work: nothing it submitted waits on after it.
+      clearInterval(poll);
+      await this.queue;
+      await this.options.client.cancel({ group: this.run }).catch(() => {});
+      throw error;
     } finally {
       clearInterval(poll);
       await subscription.close().catch(() => {});
@@ -308,7 +320,9 @@ export class ShardedRun {
   }
 
   private enqueue(step: () => Promise<void> | void): void {
-    this.queue = this.queue.then(step).catch((error: Error) => this.finished(error));
+    this.queue = this.queue
+      .then(() => (this.over ? undefined : step()))
+      .catch((error: Error) => this.finished(error));
   }
 
   private enqueueEvents(events: readonly TaskEvent[]): void {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DtfClient, restGet } from '../../client/index.js';
 import { buildSampleModel, DEFAULT_TOLERANCES } from '../../models/index.js';
-import { StageSpeeds } from '../../protocol/index.js';
+import { StageSpeeds, TERMINAL_STATES } from '../../protocol/index.js';
 import { prepareModel } from '../../sharding/run/prepare-model.js';
 import { ShardedRun } from '../../sharding/run/sharded-run.js';
 import {
@@ -79,6 +79,7 @@ describe('a sharded run on Node workers', () => {
         backends: ['cpu'],
         microBatches: 8,
         recovery: 'immediate',
+        run: 'all-dead',
         placementBoundMs: 1_500,
         // The only worker dies as the first stage output commits: nothing can take the rest.
         onCommit: () => {
@@ -89,6 +90,10 @@ describe('a sharded run on Node workers', () => {
         /^recovery from losing node-only failed: no live worker could take the stage for 1500 ms: stages? [\d, ]+ waits? for a live worker: none is connected$/,
       );
       expect(killed).toBeDefined();
+      // The run stopped its work: none of its tasks waits on for a worker.
+      const tasks = await aloneClient.query({ group: 'all-dead' });
+      expect(tasks.filter((task) => !TERMINAL_STATES.has(task.state))).toEqual([]);
+      expect(tasks.some((task) => task.state === 'cancelled')).toBe(true);
     } finally {
       await aloneClient.close();
     }
