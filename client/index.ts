@@ -10,6 +10,13 @@ export {
 } from './dtf-client.js';
 export { describeError } from './error-text.js';
 export type { ReconnectOptions } from './leader-connection.js';
-export { drainWorker, HttpError, reportWorkerLost, restGet, uploadArtifact } from './rest.js';
+export {
+  drainWorker,
+  HttpError,
+  reportWorkerLost,
+  restGet,
+  UnreachableError,
+  uploadArtifact,
+} from './rest.js';
 export { TaskProgress } from './task-progress.js';
 export { toHttpUrl, toWebSocketUrl, workerPageUrl } from './urls.js';

@@ -12,6 +12,11 @@ export class HttpError extends Error {
   }
 }
 
+/** A REST request that got no answer: the coordinator is down, or not listening there. */
+export class UnreachableError extends Error {
+  override readonly name = 'UnreachableError';
+}
+
 /** Sends one request and returns the parsed JSON body; error statuses become an `HttpError`. */
 async function restRequest(
   method: 'GET' | 'PUT' | 'POST',
@@ -31,7 +36,7 @@ async function restRequest(
   try {
     response = await fetch(url, { method, headers, body });
   } catch (error) {
-    throw new Error(`could not reach ${url}: ${describeError(error)}`);
+    throw new UnreachableError(`could not reach ${url}: ${describeError(error)}`);
   }
   const text = await response.text();
   if (!response.ok) {

@@ -107,7 +107,8 @@ export class PoolMember {
   }
 
   status(): PoolMemberStatus {
-    return { ...this.state };
+    const workerId = this.worker?.workerId;
+    return { ...this.state, ...(workerId === undefined ? {} : { workerId }) };
   }
 
   /** Closes the browser (killing its process group if it will not close) and stops relaunching. */
@@ -263,11 +264,11 @@ export class PoolMember {
           const reason = pageState.problem ?? `the worker page ${pageState.connection}`;
           end({ reason, planned: false, final: true });
         } else if (!over) {
-          if (!registered && pageState.connection === 'registered') {
-            registered = true;
-            onReady();
-          }
+          const first = !registered && pageState.connection === 'registered';
+          if (first) registered = true;
           if (registered) this.takeProgress(pageState, tasksBefore, watched);
+          // After the first progress, so that a member ready names its page's worker.
+          if (first) onReady();
         }
       } catch (error) {
         misses += 1;

@@ -13,6 +13,8 @@ export interface PoolMemberStatus {
   version: string | undefined;
   /** The browser's main process; none for a remote browser. */
   pid: number | undefined;
+  /** The worker its latest page registered as (a relaunched browser's page is a new worker). */
+  workerId?: string;
   status: MemberState;
   restarts: number;
   /** Tasks finished by this member's pages, across relaunches. */

@@ -19,6 +19,8 @@ export interface CandidateWorker {
   backends: WorkerBackends;
   /** The most stage memory it may hold. */
   budgetBytes: number;
+  /** Memory of stages it holds already, which new ones are placed beside (in a recovery). */
+  heldBytes?: number;
 }
 
 export interface PlacementOptions {
@@ -108,7 +110,9 @@ export function placeStages(
 ): Placement {
   if (workers.length === 0) throw new PlacementError('no live worker can take stages');
   const load = new Map(workers.map((worker) => [worker.id, 0]));
-  const free = new Map(workers.map((worker) => [worker.id, worker.budgetBytes]));
+  const free = new Map(
+    workers.map((worker) => [worker.id, worker.budgetBytes - (worker.heldBytes ?? 0)]),
+  );
   const held = new Map(workers.map((worker) => [worker.id, 0]));
   const placed: StagePlacement[] = [];
   const largestFirst = [...stages].sort((a, b) => b.costFlops - a.costFlops || a.index - b.index);

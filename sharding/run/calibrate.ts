@@ -3,6 +3,7 @@ import type {
   ArtifactRef,
   ExecutionProvider,
   StageSpeeds,
+  TaskEvent,
   TensorInput,
 } from '../../protocol/index.js';
 import type { StagePlan } from '../partition/index.js';
@@ -12,6 +13,8 @@ import { stageTasks } from './stage-tasks.js';
 
 const CALIBRATION_TIMEOUT_MS = 120_000;
 const CALIBRATION_RUNS = 8;
+/** How long a pair's runs may take in all before the pair is given up. */
+const CALIBRATION_BOUND_MS = 120_000;
 
 /** A worker and a backend it offers that no earlier run has measured. */
 export interface UnmeasuredPair {
@@ -102,8 +105,58 @@ async function measurePair(
   const specs = Array.from({ length: CALIBRATION_RUNS }, (_, b) => stageTasks(source, b)[0]!);
   for (let b = 1; b < specs.length; b++)
     specs[b] = { ...specs[b]!, dependsOn: [specs[b - 1]!.ref!] };
-  const ended = await client.waitFor({ taskIds: await client.submit(specs) });
-  const failed = ended.find((event) => event.state !== 'succeeded' && event.state !== 'skipped');
+  const taskIds = await client.submit(specs);
+  const outcome = await calibrationRuns(client, taskIds);
+  if ('abandoned' in outcome) {
+    await client.cancel({ taskIds });
+    return outcome.abandoned;
+  }
+  const failed = outcome.ended.find(
+    (event) => event.state !== 'succeeded' && event.state !== 'skipped',
+  );
   if (failed === undefined) return undefined;
   return `${failed.state}: ${failed.result?.error ?? failed.reason ?? failed.state}`;
+}
+
+/**
+ * The end of every calibration run, or why they are given up first: a run lost its attempt
+ * (its worker died, say: its tasks name that worker, so the rest would wait for it for good),
+ * or they have not all ended within the bound.
+ */
+async function calibrationRuns(
+  client: DtfClient,
+  taskIds: readonly string[],
+): Promise<{ ended: TaskEvent[] } | { abandoned: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  let giveUp = (_why: string) => {};
+  const abandoned = new Promise<{ abandoned: string }>((resolve) => {
+    giveUp = (why) => resolve({ abandoned: why });
+    timer = setTimeout(
+      () =>
+        giveUp(
+          `its ${CALIBRATION_RUNS} calibration runs did not end within ${CALIBRATION_BOUND_MS} ms`,
+        ),
+      CALIBRATION_BOUND_MS,
+    );
+  });
+  const states = new Map<string, TaskEvent['state']>();
+  const ended = client.waitFor(
+    { taskIds },
+    {
+      onEvent: (event) => {
+        const before = states.get(event.taskId);
+        states.set(event.taskId, event.state);
+        if (event.state === 'queued' && (before === 'assigned' || before === 'running')) {
+          giveUp(`a calibration run lost its attempt: ${event.reason ?? 'no reason given'}`);
+        }
+      },
+    },
+  );
+  try {
+    return await Promise.race([ended.then((events) => ({ ended: events })), abandoned]);
+  } finally {
+    clearTimeout(timer);
+    // Cancelled by the caller when given up, so this wait ends as well.
+    ended.catch(() => {});
+  }
 }

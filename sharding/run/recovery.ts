@@ -27,48 +27,69 @@ export interface LostStage {
 export type RecoveryDecision =
   | { type: 'move'; generation: number; to: StagePlacement; taskIds: string[] }
   | { type: 'wait'; why: string }
-  | { type: 'replan'; stages: number; why: string };
+  | { type: 'replan'; stages: number; why: string }
+  /** No live worker could take a lost stage for the whole placement bound: the run ends. */
+  | { type: 'fail'; why: string };
 
 export interface RecoveryContext {
   strategy: RecoveryStrategy;
   lost: readonly LostStage[];
   /** Live workers that may take stages; the lost ones are not among them. */
   workers: readonly CandidateWorker[];
-  /** Workers holding a stage that still has work. */
-  busy: ReadonlySet<string>;
+  /** Workers holding stages that still have work, with the memory those stages need. */
+  held: ReadonlyMap<string, number>;
   placement: PlacementOptions;
   /** Stages of the plan the lost stages belong to. */
   plannedStages: number;
-  /** Milliseconds since the loss was seen, against the bound a progressive run waits. */
+  /** Milliseconds since the loss was seen, against the bounds below. */
   waitedMs: number;
+  /** How long a progressive recovery waits for a free eligible worker before it re-plans. */
   waitBoundMs: number;
+  /** How long a lost stage may find no live worker able to take it before the run fails. */
+  placementBoundMs: number;
 }
 
+/** Where the stage would go among `workers`, or why none of them can take it. */
 function tryPlace(
   stage: LostStage,
   workers: readonly CandidateWorker[],
   context: RecoveryContext,
-): StagePlacement | undefined {
-  if (workers.length === 0) return undefined;
+): { placed: StagePlacement } | { refused: string } {
   try {
     const demand = {
       index: stage.stage,
       costFlops: stage.costFlops,
       memoryBytes: stage.memoryBytes,
     };
-    return placeStages([demand], workers, context.placement).stages[0];
+    return { placed: placeStages([demand], workers, context.placement).stages[0]! };
   } catch (error) {
-    if (error instanceof PlacementError) return undefined;
+    if (error instanceof PlacementError) return { refused: error.message };
     throw error;
   }
 }
 
+/** The run ends once a stage has found no worker able to take it for the whole bound. */
+function waitOrFail(context: RecoveryContext, why: string): RecoveryDecision {
+  if (context.waitedMs < context.placementBoundMs) return { type: 'wait', why };
+  return {
+    type: 'fail',
+    why: `no live worker could take the stage for ${context.placementBoundMs} ms: ${why}`,
+  };
+}
+
 /**
  * What to do about the lost stages: pure, so each strategy's choices are tested without a
- * coordinator. Free workers are those holding no stage with work left.
+ * coordinator. Free workers are those holding no stage with work left; a stage placed beside
+ * others fits in what their memory leaves of the worker's budget.
  */
 export function decideRecovery(context: RecoveryContext): RecoveryDecision[] {
   const alive = context.workers.length;
+  if (alive === 0) {
+    const stages = context.lost.map((stage) => stage.stage);
+    const waiting =
+      stages.length === 1 ? `stage ${stages[0]} waits` : `stages ${stages.join(', ')} wait`;
+    return [waitOrFail(context, `${waiting} for a live worker: none is connected`)];
+  }
   if (context.strategy === 'coordinated') {
     return [
       {
@@ -78,44 +99,47 @@ export function decideRecovery(context: RecoveryContext): RecoveryDecision[] {
       },
     ];
   }
-  const taken = new Set(context.busy);
+  const held = new Map(context.held);
   const decisions: RecoveryDecision[] = [];
   for (const stage of context.lost) {
-    const free = context.workers.filter((worker) => !taken.has(worker.id));
-    const onFree = tryPlace(stage, free, context);
-    const placed =
-      onFree ??
-      (context.strategy === 'immediate' ? tryPlace(stage, context.workers, context) : undefined);
-    if (placed !== undefined) {
-      taken.add(placed.workerId);
+    const free = context.workers.filter((worker) => !held.has(worker.id));
+    let choice = free.length === 0 ? undefined : tryPlace(stage, free, context);
+    if ((choice === undefined || 'refused' in choice) && context.strategy === 'immediate') {
+      const beside = context.workers.map((worker) => ({
+        ...worker,
+        heldBytes: held.get(worker.id) ?? 0,
+      }));
+      choice = tryPlace(stage, beside, context);
+    }
+    if (choice !== undefined && 'placed' in choice) {
+      const { workerId } = choice.placed;
+      held.set(workerId, (held.get(workerId) ?? 0) + stage.memoryBytes);
       decisions.push({
         type: 'move',
         generation: stage.generation,
-        to: placed,
+        to: choice.placed,
         taskIds: stage.taskIds,
       });
       continue;
     }
-    if (
-      context.strategy === 'progressive' &&
-      context.waitedMs >= context.waitBoundMs &&
-      alive > 0
-    ) {
-      return [
-        {
-          type: 'replan',
-          stages: Math.max(1, Math.min(context.plannedStages - context.lost.length, alive)),
-          why: `progressive recovery: no eligible worker was free within ${context.waitBoundMs} ms, so what is left runs in fewer stages`,
-        },
-      ];
+    if (context.strategy === 'progressive') {
+      if (context.waitedMs >= context.waitBoundMs) {
+        return [
+          {
+            type: 'replan',
+            stages: Math.max(1, Math.min(context.plannedStages - context.lost.length, alive)),
+            why: `progressive recovery: no eligible worker was free within ${context.waitBoundMs} ms, so what is left runs in fewer stages`,
+          },
+        ];
+      }
+      decisions.push({
+        type: 'wait',
+        why: `stage ${stage.stage} waits up to ${context.waitBoundMs} ms for a free eligible worker`,
+      });
+      continue;
     }
-    decisions.push({
-      type: 'wait',
-      why:
-        context.strategy === 'progressive'
-          ? `stage ${stage.stage} waits up to ${context.waitBoundMs} ms for a free eligible worker`
-          : `stage ${stage.stage} waits for a worker that can take it`,
-    });
+    const refused = choice === undefined ? 'no live worker' : choice.refused;
+    decisions.push(waitOrFail(context, refused));
   }
   return decisions;
 }

@@ -56,6 +56,8 @@ export class RunLedger {
   /** Commits of work a micro-batch had committed before: must stay 0. */
   committedTwice = 0;
   private readonly tasks = new Map<string, TrackedTask>();
+  /** Events of tasks not tracked yet (their submit has not answered), in the order they came. */
+  private readonly early = new Map<string, TaskEvent[]>();
   private readonly committed = new Map<number, Map<string, CommittedActivation>>();
   private readonly doneNodes = new Map<number, Set<string>>();
 
@@ -71,12 +73,20 @@ export class RunLedger {
 
   addGeneration(plan: PartitionPlan, placements: StagePlacement[], microBatches: number[]): number {
     const index = this.generations.length;
-    this.generations.push({ index, plan, placements, microBatches });
+    // A copy: a recovery moves stages in it, and the caller's placement is the plan's record.
+    this.generations.push({ index, plan, placements: [...placements], microBatches });
     return index;
   }
 
-  track(taskId: string, key: StageTaskKey): void {
+  /**
+   * Follows a task the run submitted; returns what the events that came before its submit
+   * answered meant, taken in the order they came, before any later event.
+   */
+  track(taskId: string, key: StageTaskKey): LedgerChange[] {
     this.tasks.set(taskId, { ...key, taskId, state: 'queued' });
+    const early = this.early.get(taskId) ?? [];
+    this.early.delete(taskId);
+    return early.flatMap((event) => this.apply(event) ?? []);
   }
 
   /** Marks tasks the run cancels itself, so that their end is not taken for a failure. */
@@ -87,9 +97,14 @@ export class RunLedger {
     }
   }
 
+  /** What an event means for the run; an event of a task not tracked yet waits for `track`. */
   apply(event: TaskEvent): LedgerChange | undefined {
     const task = this.tasks.get(event.taskId);
-    if (task === undefined || TERMINAL_STATES.has(task.state)) return undefined;
+    if (task === undefined) {
+      this.early.set(event.taskId, [...(this.early.get(event.taskId) ?? []), event]);
+      return undefined;
+    }
+    if (TERMINAL_STATES.has(task.state)) return undefined;
     const before = task.state;
     task.state = event.state;
     const key = { generation: task.generation, stage: task.stage, microBatch: task.microBatch };
@@ -159,6 +174,14 @@ export class RunLedger {
   allComplete(): boolean {
     for (let b = 0; b < this.microBatches; b++) if (!this.isComplete(b)) return false;
     return true;
+  }
+
+  /** Micro-batches not complete that no live task works on: a re-plan has yet to cover them. */
+  unplanned(): number[] {
+    const covered = new Set(this.liveTasks().map((task) => task.microBatch));
+    return Array.from({ length: this.microBatches }, (_, b) => b).filter(
+      (b) => !covered.has(b) && !this.isComplete(b),
+    );
   }
 
   /** Tasks that have not ended, with where they stand. */

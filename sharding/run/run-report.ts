@@ -33,8 +33,13 @@ export interface PipelineFigures {
   bubbleFraction: number;
   stages: StageFigures[];
   workers: WorkerFigures[];
-  /** Attempts that ended without committing: the only work a recovery redoes. */
+  /** Attempts that ended without committing (their worker was lost, say): work done again. */
   lostAttempts: number;
+  /**
+   * Attempts under way when a re-plan cancelled their tasks: work done again too, under the new
+   * plan. With `lostAttempts`, the only work a recovery redoes: neither ever committed.
+   */
+  withdrawnAttempts: number;
 }
 
 /** A worker idle this long between two of its stage attempts counts a stall. */
@@ -132,5 +137,9 @@ export function pipelineFigures(
     stages,
     workers,
     lostAttempts: tasks.reduce((sum, task) => sum + task.history.length, 0),
+    // A requeue clears `assignedAt`: a cancelled task that has one was cancelled mid-attempt.
+    withdrawnAttempts: tasks.filter(
+      (task) => task.state === 'cancelled' && task.assignedAt !== undefined,
+    ).length,
   };
 }

@@ -54,12 +54,18 @@ it('kill -9 of a browser mid-task: the pool relaunches it and the task succeeds 
     expect(firstAttempt.attempt).toBe(1);
 
     const [member] = pool.members();
+    // The member names the worker its page registered as: the one running the task.
+    expect(member!.workerId).toBe(firstAttempt.workerId);
     const since = log.events.length;
     process.kill(member!.pid!, 'SIGKILL');
     await log.waitFor((event) => event.type === 'ready' && event.member.restarts === 1, since);
 
     const [final] = await client.waitFor({ taskIds: [taskId!] });
     expect(final).toMatchObject({ state: 'succeeded', attempt: 2 });
+    // The relaunched browser's page is a new worker, and the member names it.
+    const relaunchedAs = pool.members()[0]!.workerId;
+    expect(relaunchedAs).not.toBe(firstAttempt.workerId);
+    expect(final!.workerId).toBe(relaunchedAs);
     const [task] = await client.query({ taskIds: [taskId!] });
     // The pool told the coordinator why, so the history names the crash, not a missed heartbeat.
     expect(task!.history[0]).toMatchObject({

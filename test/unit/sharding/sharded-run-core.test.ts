@@ -18,7 +18,7 @@ import {
   StageNotRunnableError,
 } from '../../../sharding/run/prepare-model.js';
 import { decideRecovery, type LostStage } from '../../../sharding/run/recovery.js';
-import { remainingGraph } from '../../../sharding/run/remaining-graph.js';
+import { planRemaining, remainingGraph } from '../../../sharding/run/remaining-graph.js';
 import { RunLedger } from '../../../sharding/run/run-ledger.js';
 import { stageTasks } from '../../../sharding/run/stage-tasks.js';
 import { browserCapabilities } from '../../support/fixtures.js';
@@ -82,6 +82,27 @@ function succeeded(taskId: string, outputs: Record<string, { dims: number[] }>, 
       },
     },
   };
+}
+
+/**
+ * A ledger of transformer-block in two stages over `microBatches`, its tasks `s<stage>.b<b>`
+ * tracked, with the outputs each stage commits.
+ */
+async function twoStageLedger(microBatches = 1) {
+  const { graph, plan } = await transformerPlan(2);
+  const ledger = new RunLedger(microBatches, graph.outputs);
+  const all = Array.from({ length: microBatches }, (_, b) => b);
+  ledger.addGeneration(plan, placementsFor(plan), all);
+  for (const microBatch of all) {
+    for (const stage of [0, 1]) {
+      ledger.track(`s${stage}.b${microBatch}`, { generation: 0, stage, microBatch });
+    }
+  }
+  const crossing = Object.fromEntries(
+    plan.stages[0]!.outputs.map((o) => [o.name, { dims: o.dims }]),
+  );
+  const finals = Object.fromEntries(graph.outputs.map((name) => [name, { dims: [1, 16, 64] }]));
+  return { graph, plan, ledger, crossing, finals };
 }
 
 describe('stageTasks', () => {
@@ -163,19 +184,84 @@ describe('RunLedger', () => {
   });
 
   it('takes a withdrawn task’s end for no failure', async () => {
-    const { graph, plan } = await transformerPlan(2);
-    const ledger = new RunLedger(1, graph.outputs);
-    ledger.addGeneration(plan, placementsFor(plan), [0]);
-    ledger.track('t0', { generation: 0, stage: 0, microBatch: 0 });
-    ledger.track('t1', { generation: 0, stage: 1, microBatch: 0 });
+    const { ledger } = await twoStageLedger();
     expect(
-      ledger.apply({ taskId: 't1', state: 'failed', attempt: 1, at: 1, reason: 'boom' }),
+      ledger.apply({ taskId: 's1.b0', state: 'failed', attempt: 1, at: 1, reason: 'boom' }),
     ).toMatchObject({
       type: 'failed',
       reason: 'boom',
     });
-    ledger.withdraw(['t0']);
-    expect(ledger.apply({ taskId: 't0', state: 'cancelled', attempt: 0, at: 1 })).toBeUndefined();
+    ledger.withdraw(['s0.b0']);
+    expect(
+      ledger.apply({ taskId: 's0.b0', state: 'cancelled', attempt: 0, at: 1 }),
+    ).toBeUndefined();
+  });
+});
+
+describe('RunLedger before and after a re-plan', () => {
+  it('holds the events of a task until it is tracked, then takes them in the order they came', async () => {
+    const { graph, plan } = await transformerPlan(2);
+    const ledger = new RunLedger(1, graph.outputs);
+    ledger.addGeneration(plan, placementsFor(plan), [0]);
+    // The coordinator placed, ran and lost an attempt before the submit was answered.
+    for (const state of ['assigned', 'running'] as const) {
+      expect(ledger.apply({ taskId: 't0', state, attempt: 1, at: 1 })).toBeUndefined();
+    }
+    ledger.apply({ taskId: 't0', state: 'queued', attempt: 1, at: 2, reason: 'worker lost' });
+    expect(ledger.track('t0', { generation: 0, stage: 0, microBatch: 0 })).toEqual([
+      {
+        type: 'requeued',
+        task: { taskId: 't0', generation: 0, stage: 0, microBatch: 0 },
+        reason: 'worker lost',
+      },
+    ]);
+    // A commit that came early counts once it is tracked, and is not taken twice.
+    const crossing = Object.fromEntries(
+      plan.stages[0]!.outputs.map((o) => [o.name, { dims: o.dims }]),
+    );
+    ledger.apply(succeeded('t1', crossing));
+    expect(ledger.commits).toEqual([]);
+    expect(ledger.track('t1', { generation: 0, stage: 0, microBatch: 0 })).toMatchObject([
+      { type: 'committed', commit: { taskId: 't1', stage: 0 } },
+    ]);
+    expect(ledger.track('t1', { generation: 0, stage: 0, microBatch: 0 })).toEqual([]);
+    expect(ledger.committedTwice).toBe(0);
+  });
+
+  it('keeps the placement it was given as it was when a stage moves', async () => {
+    const { graph, plan } = await transformerPlan(2);
+    const ledger = new RunLedger(1, graph.outputs);
+    const placements = placementsFor(plan);
+    ledger.addGeneration(plan, placements, [0]);
+    ledger.move(0, { ...placements[1]!, workerId: 'w9', workerName: 'chromium-9' });
+    expect(placements[1]!.workerId).toBe('w1');
+    expect(ledger.placementOf({ generation: 0, stage: 1 }).workerId).toBe('w9');
+  });
+
+  it('takes a commit that lands as a re-plan withdraws its task: committed, not planned again', async () => {
+    const { plan, ledger, crossing } = await twoStageLedger();
+    ledger.withdraw(ledger.liveTasks().map((task) => task.taskId));
+    expect(ledger.apply(succeeded('s0.b0', crossing))).toMatchObject({ type: 'committed' });
+    expect(
+      ledger.apply({ taskId: 's1.b0', state: 'cancelled', attempt: 0, at: 2 }),
+    ).toBeUndefined();
+    expect(ledger.unplanned()).toEqual([0]);
+    expect(ledger.done(0)).toEqual(new Set(plan.stages[0]!.nodes));
+  });
+
+  it('names the unfinished micro-batches no live task works on once their tasks are withdrawn', async () => {
+    const { plan, ledger, crossing, finals } = await twoStageLedger(3);
+    ledger.apply(succeeded('s0.b0', crossing));
+    ledger.apply(succeeded('s1.b0', finals));
+    ledger.apply(succeeded('s0.b1', crossing));
+    expect(ledger.unplanned()).toEqual([]);
+    ledger.withdraw(ledger.liveTasks().map((task) => task.taskId));
+    // Micro-batch 0 is complete; 1 has stage 0 committed, 2 nothing: both wait for a plan.
+    expect(ledger.unplanned()).toEqual([1, 2]);
+    expect(ledger.done(1)).toEqual(new Set(plan.stages[0]!.nodes));
+    ledger.addGeneration(plan, placementsFor(plan), [1]);
+    ledger.track('g1.s1.b1', { generation: 1, stage: 1, microBatch: 1 });
+    expect(ledger.unplanned()).toEqual([2]);
   });
 });
 
@@ -200,6 +286,27 @@ describe('remainingGraph', () => {
     // What is left can be planned again, into fewer stages.
     expect(planPartition(rest, shapes, { stages: 1 }).stages).toHaveLength(1);
   });
+
+  it('plans what is left in fewer stages than asked when fewer nodes are left', async () => {
+    const { graph, shapes } = await transformerPlan(3);
+    const done = new Set(graph.nodes.slice(0, -2).map((node) => node.name));
+    const { rest, plan } = planRemaining(graph, shapes, done, { stages: 3 });
+    expect(rest.nodes).toHaveLength(2);
+    expect(plan.stages.map((stage) => stage.nodes.length)).toEqual([1, 1]);
+    expect(plan.stages.at(-1)!.outputs.map((output) => output.name)).toEqual(graph.outputs);
+  });
+
+  it('plans what is left in more stages than asked when that many cannot fit the budget', async () => {
+    const { graph, shapes, plan: whole } = await transformerPlan(3);
+    const done = new Set(whole.stages[0]!.nodes);
+    const { plan: one } = planRemaining(graph, shapes, done, { stages: 1 });
+    const needs = one.stages[0]!.weightBytes + one.stages[0]!.activationBytes;
+    const { plan } = planRemaining(graph, shapes, done, { stages: 1, budgetBytes: needs - 1 });
+    expect(plan.stages.length).toBeGreaterThan(1);
+    for (const stage of plan.stages) {
+      expect(stage.weightBytes + stage.activationBytes).toBeLessThan(needs);
+    }
+  });
 });
 
 describe('decideRecovery', () => {
@@ -215,11 +322,15 @@ describe('decideRecovery', () => {
   ];
   const base = {
     lost,
-    busy: new Set(['w0', 'w2']),
+    held: new Map([
+      ['w0', 1e6],
+      ['w2', 1e6],
+    ]),
     placement: { backends: ['wasm'] as const, speeds: NO_SPEEDS },
     plannedStages: 3,
     waitedMs: 0,
     waitBoundMs: 5_000,
+    placementBoundMs: 30_000,
   };
 
   it('immediate: moves the lost stage to a free worker, else beside another stage', () => {
@@ -256,6 +367,61 @@ describe('decideRecovery', () => {
     expect(
       decideRecovery({ ...base, strategy: 'coordinated', workers: [worker('w0'), worker('w2')] }),
     ).toMatchObject([{ type: 'replan', stages: 2 }]);
+  });
+
+  it.each(['immediate', 'progressive', 'coordinated'] as const)(
+    '%s: with no worker alive, waits for one, then ends the run after the placement bound',
+    (strategy) => {
+      expect(decideRecovery({ ...base, strategy, workers: [] })).toEqual([
+        { type: 'wait', why: 'stage 1 waits for a live worker: none is connected' },
+      ]);
+      expect(decideRecovery({ ...base, strategy, workers: [], waitedMs: 30_000 })).toEqual([
+        {
+          type: 'fail',
+          why: 'no live worker could take the stage for 30000 ms: stage 1 waits for a live worker: none is connected',
+        },
+      ]);
+    },
+  );
+
+  it('immediate: beside other stages only where the memory they hold leaves room', () => {
+    const mb = 1024 * 1024;
+    const lostHalf = [{ ...lost[0]!, memoryBytes: 0.5 * mb }];
+    const workers = [worker('w0'), worker('w2')].map((w) => ({ ...w, budgetBytes: mb }));
+    const roomy = new Map([
+      ['w0', 0.6 * mb],
+      ['w2', 0.2 * mb],
+    ]);
+    expect(
+      decideRecovery({ ...base, strategy: 'immediate', lost: lostHalf, workers, held: roomy }),
+    ).toMatchObject([{ type: 'move', to: { workerId: 'w2' } }]);
+    const full = new Map([
+      ['w0', 0.6 * mb],
+      ['w2', 0.6 * mb],
+    ]);
+    const [waiting] = decideRecovery({
+      ...base,
+      strategy: 'immediate',
+      lost: lostHalf,
+      workers,
+      held: full,
+    });
+    expect(waiting).toMatchObject({ type: 'wait' });
+    expect((waiting as { why: string }).why).toContain(
+      'chromium-w2: needs 0.5 MB, budget 1.0 MB (0.6 MB of it taken by earlier stages)',
+    );
+  });
+
+  it('immediate: a stage no live worker can hold waits, naming why, then ends the run', () => {
+    const small = (id: string) => ({ ...worker(id), budgetBytes: 1e5 });
+    const workers = [small('w0'), small('w3')];
+    const [waiting] = decideRecovery({ ...base, strategy: 'immediate', workers });
+    expect(waiting).toMatchObject({ type: 'wait' });
+    const [failed] = decideRecovery({ ...base, strategy: 'immediate', workers, waitedMs: 30_000 });
+    expect(failed).toMatchObject({ type: 'fail' });
+    const why = (failed as { why: string }).why;
+    expect(why).toMatch(/^no live worker could take the stage for 30000 ms: stage 1 \(1\.0 MB\)/);
+    expect(why).toContain('chromium-w3: needs 1.0 MB, budget 0.1 MB');
   });
 });
 
