@@ -15,6 +15,13 @@ import {
 } from '../../protocol/index.js';
 import { nodeCapabilities } from '../support/fixtures.js';
 import {
+  chainTasks,
+  fetchActivation,
+  stageOutputOf,
+  twoStageChain,
+  wholeOutput,
+} from '../support/hand-split-chain.js';
+import {
   type CoordinatorProcess,
   startCoordinatorProcess,
   startWorkerProcess,
@@ -28,13 +35,6 @@ import {
 } from '../support/raft-cluster.js';
 import { RawSocket } from '../support/raw-socket.js';
 import { errorOf } from '../support/rest.js';
-import {
-  chainTasks,
-  fetchActivation,
-  stageOutputOf,
-  twoStageChain,
-  wholeOutput,
-} from '../support/hand-split-chain.js';
 import { cleanUpAfterAll } from '../support/teardown.js';
 import { tempDir } from '../support/temp-dir.js';
 
