@@ -13,6 +13,11 @@ import { stageTasks } from './stage-tasks.js';
 const CALIBRATION_TIMEOUT_MS = 120_000;
 const CALIBRATION_RUNS = 8;
 
+/** The group of a run's calibration tasks. */
+export function calibrationGroup(run: string): string {
+  return `${run}.calibration`;
+}
+
 /** A worker and a backend it offers that no earlier run has measured. */
 export interface UnmeasuredPair {
   worker: CandidateWorker;
@@ -76,7 +81,7 @@ async function measurePair(
   stage: CalibrationStage,
 ): Promise<string | undefined> {
   const source = {
-    run: `${run}.calibration`,
+    run: calibrationGroup(run),
     label: 'calibration',
     generation: 0,
     stages: [stage.plan],

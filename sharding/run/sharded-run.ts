@@ -13,9 +13,9 @@ import { type PartitionPlan, planPartition, stageModels } from '../partition/ind
 import {
   type CandidateWorker,
   placeStages,
-  type StageDemand,
   type StagePlacement,
 } from '../placement/place-stages.js';
+import { stageDemands } from '../placement/stage-demands.js';
 import { calibrate, unmeasuredPairs } from './calibrate.js';
 import { stageCandidates } from './candidates.js';
 import type { PreparedModel } from './prepare-model.js';
@@ -28,7 +28,7 @@ import { stageTasks } from './stage-tasks.js';
 export interface ShardedRunOptions {
   client: DtfClient;
   /** The admin key: stage models are stored and tasks moved with it. */
-  token: string;
+  token: string | undefined;
   prepared: PreparedModel;
   /** Backends the run may place stages on, best first. */
   backends: readonly ExecutionProvider[];
@@ -69,14 +69,6 @@ const DEFAULT_WAIT_BOUND_MS = 10_000;
 const WORKER_POLL_MS = 500;
 const STAGE_RETRIES = 5;
 const STAGE_TIMEOUT_MS = 300_000;
-
-function demands(plan: PartitionPlan): StageDemand[] {
-  return plan.stages.map((stage) => ({
-    index: stage.index,
-    costFlops: stage.costFlops,
-    memoryBytes: stage.weightBytes + stage.activationBytes,
-  }));
-}
 
 /** The events of tasks as a query reads them: a way to catch up on what a subscription missed. */
 function eventOf(task: TaskView): TaskEvent {
@@ -132,7 +124,7 @@ export class ShardedRun {
     await this.refreshWorkers();
     this.speeds = await this.fetchSpeeds();
     await this.calibrateUnmeasured(prepared.plan, refs);
-    const placement = placeStages(demands(prepared.plan), this.workers, {
+    const placement = placeStages(stageDemands(prepared.plan), this.workers, {
       backends: this.options.backends,
       speeds: this.speeds,
     });
@@ -411,7 +403,7 @@ export class ShardedRun {
         strategy: 'pipeline',
       });
       const refs = await this.storeStages(plan, stageModels(rest, plan, shapes));
-      const placement = placeStages(demands(plan), this.workers, {
+      const placement = placeStages(stageDemands(plan), this.workers, {
         backends: this.options.backends,
         speeds: this.speeds,
       });
