@@ -1,0 +1,182 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type DtfClient, describeError, restGet, toHttpUrl } from '../../client/index.js';
+import {
+  type ExecutionProvider,
+  type MatrixSharding,
+  type ModelMatrix,
+  RestWorkersResponse,
+} from '../../protocol/index.js';
+import { PlacementError } from '../../sharding/placement/place-stages.js';
+import { calibrationGroup } from '../../sharding/run/calibrate.js';
+import { ShardedRun, type ShardedRunResult } from '../../sharding/run/sharded-run.js';
+import { formatDuration } from '../format/duration.js';
+import { toleranceFor } from '../report/matrix-cells.js';
+import {
+  judgeShardedRun,
+  type ShardedCell,
+  type ShardedCellKey,
+  shardedRowName,
+  unranCell,
+} from '../report/sharded-cells.js';
+import { type ShardedModel, shardingBudgetBytes } from './sharded-models.js';
+
+/** How often a run past the suite's timeout is told again to stop, until it has. */
+const CANCEL_AGAIN_MS = 1_000;
+
+/**
+ * The providers sharded runs use, in the order the targets name them: those of the browser
+ * targets, and `cpu` where a `node` target is there.
+ */
+export function shardedProviders(matrix: ModelMatrix): ExecutionProvider[] {
+  const providers = new Set<ExecutionProvider>();
+  for (const target of matrix.targets) {
+    if (target.worker === 'node') providers.add('cpu');
+    else for (const p of target.executionProviders) if (p !== 'cpu') providers.add(p);
+  }
+  return [...providers];
+}
+
+export interface ShardedRunsOptions {
+  client: DtfClient;
+  /** The admin key. */
+  token: string | undefined;
+  matrix: ModelMatrix & { sharding: MatrixSharding };
+  models: readonly ShardedModel[];
+  /** The suite's group: each run's tasks are in a group named after it. */
+  group: string;
+  /** When the suite's `--timeout` runs out (ms since the epoch), and that timeout. */
+  deadline?: { at: number; timeoutMs: number } | undefined;
+  progress: (line: string) => void;
+}
+
+export interface ShardedRunsOutcome {
+  cells: ShardedCell[];
+  /** The suite's timeout ran out during, or before, a run. */
+  timedOut: boolean;
+}
+
+class TimeUp extends Error {}
+
+/**
+ * One sharded run per model and provider, one after another (runs side by side would share
+ * workers and blur each other's figures), each over every live worker that offers its
+ * provider, judged against the reference of every micro-batch.
+ */
+export async function runShardedCells(options: ShardedRunsOptions): Promise<ShardedRunsOutcome> {
+  const { matrix, progress } = options;
+  const { sharding } = matrix;
+  const providers = shardedProviders(matrix);
+  const total = options.models.length * providers.length;
+  const cells: ShardedCell[] = [];
+  let timedOut = false;
+  for (const model of options.models) {
+    for (const provider of providers) {
+      const { plan, model: test } = model.prepared;
+      const key: ShardedCellKey = {
+        model: test.name,
+        provider,
+        stages: plan.stages.length,
+        strategy: plan.strategy,
+        recovery: sharding.recovery,
+        microBatches: sharding.microBatches,
+        run: `${options.group}.sharded-${cells.length + 1}`,
+      };
+      const { deadline } = options;
+      if (timedOut || (deadline !== undefined && Date.now() >= deadline.at)) {
+        timedOut = true;
+        cells.push(unranCell(key, 'error', "not run: the suite's --timeout ran out before it"));
+        continue;
+      }
+      progress(
+        `sharded run ${cells.length + 1}/${total}: ${test.name} ${shardedRowName(key)} on ${provider}, ${key.microBatches} micro-batches, recovery ${key.recovery} (group ${key.run})`,
+      );
+      const cell = await runOne(options, model, key);
+      timedOut = cell.timedOut;
+      cells.push(cell.cell);
+      progress(`${test.name} ${shardedRowName(key)} on ${provider}: ${verdictLine(cell.cell)}`);
+    }
+  }
+  return { cells, timedOut };
+}
+
+function verdictLine(cell: ShardedCell): string {
+  if (cell.verdict !== 'pass') return `${cell.verdict}: ${cell.reason ?? ''}`;
+  const { figures } = cell;
+  return `pass, ${cell.microBatches} micro-batches in ${formatDuration(figures!.wallMs)} (${figures!.microBatchesPerSecond.toFixed(1)}/s)`;
+}
+
+async function runOne(
+  options: ShardedRunsOptions,
+  model: ShardedModel,
+  key: ShardedCellKey,
+): Promise<{ cell: ShardedCell; timedOut: boolean }> {
+  const { client, token, matrix } = options;
+  const run = new ShardedRun({
+    client,
+    token,
+    prepared: model.prepared,
+    backends: [key.provider],
+    microBatches: key.microBatches,
+    recovery: key.recovery,
+    budgetBytes: shardingBudgetBytes(matrix.sharding),
+    run: key.run,
+    progress: (line) => options.progress(`  ${line}`),
+  });
+  let result: ShardedRunResult;
+  try {
+    result = await executeWithin(run, key.run, client, options.deadline);
+  } catch (error) {
+    if (error instanceof TimeUp) {
+      return { cell: unranCell(key, 'error', error.message), timedOut: true };
+    }
+    // No eligible worker, or none with room: the planner says which and why.
+    const verdict = error instanceof PlacementError ? 'unsupported' : 'error';
+    return { cell: unranCell(key, verdict, describeError(error)), timedOut: false };
+  }
+  const { workers } = RestWorkersResponse.parse(
+    await restGet(toHttpUrl(client.url), '/api/workers', token),
+  );
+  const browserOf = (workerId: string) => {
+    const worker = workers.find((candidate) => candidate.id === workerId);
+    if (worker === undefined) return workerId;
+    return worker.capabilities.kind === 'node' ? 'node' : worker.capabilities.browser.name;
+  };
+  const tolerance = toleranceFor(matrix, key.provider);
+  const cell = judgeShardedRun(key, result, model.references, tolerance, browserOf);
+  return { cell, timedOut: false };
+}
+
+/**
+ * The run's result, or a `TimeUp` once the suite's deadline has passed and the run has stopped:
+ * its tasks (and those measuring its workers) are cancelled until it has, which it does once
+ * it sees a stage cancelled.
+ */
+async function executeWithin(
+  run: ShardedRun,
+  group: string,
+  client: DtfClient,
+  deadline: ShardedRunsOptions['deadline'],
+): Promise<ShardedRunResult> {
+  const execution = run.execute();
+  if (deadline === undefined) return execution;
+  const stopped = execution.then(
+    () => 'stopped' as const,
+    () => 'stopped' as const,
+  );
+  const timeUp = new AbortController();
+  const first = await Promise.race([
+    execution,
+    sleep(Math.max(0, deadline.at - Date.now()), 'time up' as const, { signal: timeUp.signal }),
+  ]).finally(() => timeUp.abort());
+  if (first !== 'time up') return first;
+  for (;;) {
+    for (const selector of [{ group }, { group: calibrationGroup(group) }]) {
+      // A coordinator that cannot answer now is asked again; the run ends once it sees either.
+      await client.cancel(selector).catch(() => {});
+    }
+    if ((await Promise.race([stopped, sleep(CANCEL_AGAIN_MS)])) === 'stopped') break;
+  }
+  throw new TimeUp(
+    `cancelled: the suite's --timeout of ${formatDuration(deadline.timeoutMs)} ran out during the run`,
+  );
+}
