@@ -70,7 +70,7 @@ function runSharded(
     models: sharded,
     group,
     deadline,
-    progress: printStatus,
+    stream: process.stderr,
   });
 }
 

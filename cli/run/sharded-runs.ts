@@ -10,6 +10,7 @@ import { PlacementError } from '../../sharding/placement/place-stages.js';
 import { calibrationGroup } from '../../sharding/run/calibrate.js';
 import { ShardedRun, type ShardedRunResult } from '../../sharding/run/sharded-run.js';
 import { formatDuration } from '../format/duration.js';
+import { ProgressReporter, type ProgressStream } from '../progress/progress-reporter.js';
 import { toleranceFor } from '../report/matrix-cells.js';
 import {
   judgeShardedRun,
@@ -46,7 +47,8 @@ export interface ShardedRunsOptions {
   group: string;
   /** When the suite's `--timeout` runs out (ms since the epoch), and that timeout. */
   deadline?: { at: number; timeoutMs: number } | undefined;
-  progress: (line: string) => void;
+  /** Where progress goes (stderr). */
+  stream: ProgressStream;
 }
 
 export interface ShardedRunsOutcome {
@@ -63,7 +65,8 @@ class TimeUp extends Error {}
  * provider, judged against the reference of every micro-batch.
  */
 export async function runShardedCells(options: ShardedRunsOptions): Promise<ShardedRunsOutcome> {
-  const { matrix, progress } = options;
+  const { matrix } = options;
+  const say = (line: string) => options.stream.write(`${line}\n`);
   const { sharding } = matrix;
   const providers = shardedProviders(matrix);
   const total = options.models.length * providers.length;
@@ -87,13 +90,21 @@ export async function runShardedCells(options: ShardedRunsOptions): Promise<Shar
         cells.push(unranCell(key, 'error', "not run: the suite's --timeout ran out before it"));
         continue;
       }
-      progress(
+      say(
         `sharded run ${cells.length + 1}/${total}: ${test.name} ${shardedRowName(key)} on ${provider}, ${key.microBatches} micro-batches, recovery ${key.recovery} (group ${key.run})`,
       );
-      const cell = await runOne(options, model, key);
+      const reporter = new ProgressReporter(options.stream);
+      // The driver tells of every stage of every micro-batch it commits: those lines redraw one
+      // line (a line every few seconds in a log); its other lines (placements, recoveries) stay.
+      const driverLine = (line: string) =>
+        line.startsWith('committed ')
+          ? reporter.update(`  ${line}`)
+          : reporter.interject(`  ${line}`);
+      const cell = await runOne(options, model, key, driverLine);
+      reporter.finish();
       timedOut = cell.timedOut;
       cells.push(cell.cell);
-      progress(`${test.name} ${shardedRowName(key)} on ${provider}: ${verdictLine(cell.cell)}`);
+      say(`${test.name} ${shardedRowName(key)} on ${provider}: ${verdictLine(cell.cell)}`);
     }
   }
   return { cells, timedOut };
@@ -109,6 +120,7 @@ async function runOne(
   options: ShardedRunsOptions,
   model: ShardedModel,
   key: ShardedCellKey,
+  progress: (line: string) => void,
 ): Promise<{ cell: ShardedCell; timedOut: boolean }> {
   const { client, token, matrix } = options;
   const run = new ShardedRun({
@@ -120,7 +132,7 @@ async function runOne(
     recovery: key.recovery,
     budgetBytes: shardingBudgetBytes(matrix.sharding),
     run: key.run,
-    progress: (line) => options.progress(`  ${line}`),
+    progress,
   });
   let result: ShardedRunResult;
   try {
