@@ -23,8 +23,9 @@ export const MAX_SUITE_MICRO_BATCHES = 1_000;
 
 /**
  * Sharded cells: each model named (default: every model of the matrix) cut into `stages` and
- * run over every live worker that offers a provider, once per provider the matrix's browser
- * targets list (and `cpu` with a `node` target), `microBatches` micro-batches pipelined.
+ * run over every live worker that offers a provider, once per provider (default: those the
+ * matrix's browser targets list, and `cpu` with a `node` target), `microBatches` micro-batches
+ * pipelined.
  */
 export const MatrixSharding = z
   .object({
@@ -38,6 +39,8 @@ export const MatrixSharding = z
     budgetMb: z.number().positive().max(1_048_576).optional(),
     /** Entries of the matrix's `models`, as written there. */
     models: z.array(z.string().min(1)).min(1).optional(),
+    /** The providers to run sharded, in this order, in place of those the targets list. */
+    executionProviders: z.array(ExecutionProvider).min(1).optional(),
   })
   .strict();
 export type MatrixSharding = z.infer<typeof MatrixSharding>;

@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type DtfClient, describeError, restGet, toHttpUrl } from '../../client/index.js';
 import {
-  type ExecutionProvider,
   type MatrixSharding,
   type ModelMatrix,
   RestWorkersResponse,
@@ -20,22 +19,10 @@ import {
   unranCell,
 } from '../report/sharded-cells.js';
 import { type ShardedModel, shardingBudgetBytes } from './sharded-models.js';
+import { shardedProviders } from './sharded-providers.js';
 
 /** How often a run past the suite's timeout is told again to stop, until it has. */
 const CANCEL_AGAIN_MS = 1_000;
-
-/**
- * The providers sharded runs use, in the order the targets name them: those of the browser
- * targets, and `cpu` where a `node` target is there.
- */
-export function shardedProviders(matrix: ModelMatrix): ExecutionProvider[] {
-  const providers = new Set<ExecutionProvider>();
-  for (const target of matrix.targets) {
-    if (target.worker === 'node') providers.add('cpu');
-    else for (const p of target.executionProviders) if (p !== 'cpu') providers.add(p);
-  }
-  return [...providers];
-}
 
 export interface ShardedRunsOptions {
   client: DtfClient;

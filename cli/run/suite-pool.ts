@@ -1,6 +1,7 @@
 import { BROWSER_NAMES, isBrowserName } from '../../browser-worker/pool/browser-counts.js';
 import { type Suite, TASK_KINDS_BY_WORKER } from '../../protocol/index.js';
 import { suiteTaskLabel } from '../format/task-label.js';
+import { shardedProviders } from './sharded-providers.js';
 
 /** Something in the suite that only a browser worker can run. */
 interface BrowserNeed {
@@ -78,18 +79,20 @@ function checkPoolCovers(
 export const MAX_DEFAULT_SHARDING_BROWSERS = 4;
 
 /**
- * A sharded run's stages run side by side only on workers of their own: the pool grows to a
- * browser per stage (at most `MAX_DEFAULT_SHARDING_BROWSERS`), taking the browsers the matrix
- * targets in turn, in the order it names them.
+ * A sharded run's stages run side by side only on workers of their own: where it runs on a
+ * browser's provider, the pool grows to a browser per stage (at most
+ * `MAX_DEFAULT_SHARDING_BROWSERS`), taking the browsers the matrix targets in turn, in the
+ * order it names them (Chromium where it targets none).
  */
 function roomForStages(suite: Suite, pool: Record<string, number>): void {
-  const stages = suite.matrix?.sharding?.stages;
-  const targeted = (suite.matrix?.targets ?? [])
+  const { matrix } = suite;
+  if (matrix?.sharding === undefined) return;
+  if (shardedProviders(matrix).every((provider) => provider === 'cpu')) return;
+  const targeted = matrix.targets
     .map((target) => target.worker)
     .filter((worker) => worker !== 'node' && isBrowserName(worker));
-  if (stages === undefined || targeted.length === 0) return;
-  const wanted = Math.min(stages, MAX_DEFAULT_SHARDING_BROWSERS);
-  const browsers = [...new Set(targeted)];
+  const wanted = Math.min(matrix.sharding.stages, MAX_DEFAULT_SHARDING_BROWSERS);
+  const browsers = targeted.length === 0 ? ['chromium'] : [...new Set(targeted)];
   let total = Object.values(pool).reduce((sum, n) => sum + n, 0);
   for (let i = 0; total < wanted; i++, total++) {
     const browser = browsers[i % browsers.length]!;

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadSuite } from '../../../cli/run/load-suite.js';
-import { shardedProviders } from '../../../cli/run/sharded-runs.js';
+import { shardedProviders } from '../../../cli/run/sharded-providers.js';
 import { suitePool } from '../../../cli/run/suite-pool.js';
 import { ModelMatrix, parseWith, Suite } from '../../../protocol/index.js';
 import { removeTempDirs, tempDir } from '../../support/temp-dir.js';
@@ -74,6 +74,12 @@ describe('the sharding of a suite matrix', () => {
       'wasm',
     ]);
   });
+
+  it('runs on the providers the sharding names instead, where it names them', () => {
+    const named = matrix({ stages: 2, executionProviders: ['webgpu', 'wasm'] }, [node]);
+    expect(shardedProviders(ModelMatrix.parse(named))).toEqual(['webgpu', 'wasm']);
+    expect(refusal({ stages: 2, executionProviders: [] })).toMatch(/executionProviders/);
+  });
 });
 
 describe('the pool dtf run starts for a sharded suite', () => {
@@ -89,6 +95,14 @@ describe('the pool dtf run starts for a sharded suite', () => {
   it('starts at most four browsers, and none for a Node-only matrix', () => {
     expect(suitePool(sharded(10, [chromium, firefox]), what)).toEqual({ chromium: 2, firefox: 2 });
     expect(suitePool(sharded(3, [node]), what)).toEqual({});
+  });
+
+  it("starts Chromiums for a browser's provider the sharding names on a Node-only matrix", () => {
+    const suite = Suite.parse({
+      name: 'x',
+      matrix: matrix({ stages: 2, executionProviders: ['wasm'] }, [node]),
+    });
+    expect(suitePool(suite, what)).toEqual({ chromium: 2 });
   });
 
   it("keeps the suite's own pool", () => {
