@@ -84,7 +84,9 @@ describe('dtf run with a sharded matrix', () => {
     const suite = shardedSuite(dir, 'sharded-timeout', { stages: 2, microBatches: 1000 });
     const run = spawnDtf(['run', suite, '--out', dir, '--timeout', '8s']);
     expect(await run.exitWithin(90_000), run.output()).toBe(1);
-    expect(run.output()).toMatch(/dtf: suite 'sharded-timeout' timed out after 8\.0s \(--timeout\)/);
+    expect(run.output()).toMatch(
+      /dtf: suite 'sharded-timeout' timed out after 8\.0s \(--timeout\)/,
+    );
     const [cell] = shardedCells(dir, 'sharded-timeout');
     expect(cell).toMatchObject({ verdict: 'error' });
     expect(cell!.reason).toMatch(/the suite's --timeout (of 8\.0s )?ran out/);
