@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadSuite } from '../../../cli/run/load-suite.js';
 import { shardedProviders } from '../../../cli/run/sharded-providers.js';
@@ -79,6 +80,21 @@ describe('the sharding of a suite matrix', () => {
     const named = matrix({ stages: 2, executionProviders: ['webgpu', 'wasm'] }, [node]);
     expect(shardedProviders(ModelMatrix.parse(named))).toEqual(['webgpu', 'wasm']);
     expect(refusal({ stages: 2, executionProviders: [] })).toMatch(/executionProviders/);
+  });
+});
+
+describe('examples/sharded.json', () => {
+  it('shards transformer-stack in 3 stages over two Chromiums and a Firefox, on wasm and webgpu', async () => {
+    const file = fileURLToPath(new URL('../../../examples/sharded.json', import.meta.url));
+    const suite = await loadSuite(file);
+    expect(suite.pool).toEqual({ chromium: 2, firefox: 1 });
+    expect(suite.matrix?.models).toEqual(['transformer-stack']);
+    expect(suite.matrix?.sharding).toMatchObject({
+      stages: 3,
+      strategy: 'pipeline',
+      microBatches: 8,
+    });
+    expect(shardedProviders(suite.matrix!)).toEqual(['wasm', 'webgpu']);
   });
 });
 
