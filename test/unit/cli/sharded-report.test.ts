@@ -101,18 +101,16 @@ const browserOf = (workerId: string) => (workerId.startsWith('c') ? 'chromium' :
 const references = [reference(1), reference(2)];
 const tolerance = DEFAULT_TOLERANCES.wasm;
 
+/** A wasm run whose last stage committed `outputs`, one per micro-batch, judged. */
+const judge = (outputs: number[][], committedTwice = 0) =>
+  judgeShardedRun(key('wasm'), result(outputs, committedTwice), references, tolerance, browserOf);
+
 describe('a sharded cell', () => {
   it('passes when every micro-batch matches its own reference, with the wall time per micro-batch', () => {
-    const cell = judgeShardedRun(
-      key('wasm'),
-      result([
-        [1, 1],
-        [2, 2.00005],
-      ]),
-      references,
-      tolerance,
-      browserOf,
-    );
+    const cell = judge([
+      [1, 1],
+      [2, 2.00005],
+    ]);
     expect(cell).toMatchObject({
       verdict: 'pass',
       workers: { chromium: 2, firefox: 1 },
@@ -126,16 +124,10 @@ describe('a sharded cell', () => {
 
   it('fails naming how many micro-batches are off and the first problem', () => {
     // Micro-batch 1 given micro-batch 0's outputs: right for another input, wrong for its own.
-    const cell = judgeShardedRun(
-      key('wasm'),
-      result([
-        [1, 1],
-        [1, 1],
-      ]),
-      references,
-      tolerance,
-      browserOf,
-    );
+    const cell = judge([
+      [1, 1],
+      [1, 1],
+    ]);
     expect(cell.verdict).toBe('fail');
     expect(cell.reason).toMatch(
       /^1 of 2 micro-batches outside the tolerance \(absolute 0\.0001, relative 0\.001\); micro-batch 1: output 'encoded': 2 of 2 values/,
@@ -148,18 +140,12 @@ describe('a sharded cell', () => {
   });
 
   it('fails when committed work was done again, whatever the outputs', () => {
-    const cell = judgeShardedRun(
-      key('wasm'),
-      result(
-        [
-          [1, 1],
-          [2, 2],
-        ],
-        2,
-      ),
-      references,
-      tolerance,
-      browserOf,
+    const cell = judge(
+      [
+        [1, 1],
+        [2, 2],
+      ],
+      2,
     );
     expect(cell).toMatchObject({
       verdict: 'fail',
@@ -193,16 +179,10 @@ describe('sharded cells in the reports', () => {
     medianMs: 21.5,
   };
   const mlp: MatrixCell = { ...whole, taskId: 't2', model: 'mlp', medianMs: 0.1 };
-  const passed = judgeShardedRun(
-    key('wasm'),
-    result([
-      [1, 1],
-      [2, 2],
-    ]),
-    references,
-    tolerance,
-    browserOf,
-  );
+  const passed = judge([
+    [1, 1],
+    [2, 2],
+  ]);
   const unsupported = unranCell(
     key('webgpu'),
     'unsupported',
