@@ -132,13 +132,17 @@ async function runOne(
     const verdict = error instanceof PlacementError ? 'unsupported' : 'error';
     return { cell: unranCell(key, verdict, describeError(error)), timedOut: false };
   }
-  const { workers } = RestWorkersResponse.parse(
-    await restGet(toHttpUrl(client.url), '/api/workers', token),
-  );
+  // Only for the names of the browsers its stages ran on: a worker list that cannot be had
+  // now leaves the workers' own names, and the run's result stands.
+  const workers = await restGet(toHttpUrl(client.url), '/api/workers', token)
+    .then((reply) => RestWorkersResponse.parse(reply).workers)
+    .catch(() => []);
   const browserOf = (workerId: string) => {
     const worker = workers.find((candidate) => candidate.id === workerId);
-    if (worker === undefined) return workerId;
-    return worker.capabilities.kind === 'node' ? 'node' : worker.capabilities.browser.name;
+    if (worker !== undefined) {
+      return worker.capabilities.kind === 'node' ? 'node' : worker.capabilities.browser.name;
+    }
+    return result.placements.find((p) => p.workerId === workerId)?.workerName ?? workerId;
   };
   const tolerance = toleranceFor(matrix, key.provider);
   const cell = judgeShardedRun(key, result, model.references, tolerance, browserOf);
@@ -162,20 +166,26 @@ async function executeWithin(
     () => 'stopped' as const,
     () => 'stopped' as const,
   );
-  const timeUp = new AbortController();
-  const first = await Promise.race([
-    execution,
-    sleep(Math.max(0, deadline.at - Date.now()), 'time up' as const, { signal: timeUp.signal }),
-  ]).finally(() => timeUp.abort());
+  const first = await raceTimer(execution, Math.max(0, deadline.at - Date.now()));
   if (first !== 'time up') return first;
   for (;;) {
     for (const selector of [{ group }, { group: calibrationGroup(group) }]) {
       // A coordinator that cannot answer now is asked again; the run ends once it sees either.
       await client.cancel(selector).catch(() => {});
     }
-    if ((await Promise.race([stopped, sleep(CANCEL_AGAIN_MS)])) === 'stopped') break;
+    if ((await raceTimer(stopped, CANCEL_AGAIN_MS)) === 'stopped') break;
   }
   throw new TimeUp(
     `cancelled: the suite's --timeout of ${formatDuration(deadline.timeoutMs)} ran out during the run`,
   );
+}
+
+/** What `promise` gives, or `'time up'` after `ms`, leaving no timer behind either way. */
+async function raceTimer<T>(promise: Promise<T>, ms: number): Promise<T | 'time up'> {
+  const timer = new AbortController();
+  try {
+    return await Promise.race([promise, sleep(ms, 'time up' as const, { signal: timer.signal })]);
+  } finally {
+    timer.abort();
+  }
 }
