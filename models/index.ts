@@ -13,7 +13,12 @@ export {
 } from './compare.js';
 export { type MlpSizes, mlp } from './mlp.js';
 export type { FloatTensor } from './onnx-builder.js';
-export { type ReferenceOutput, type ReferenceOutputs, referenceOutputs } from './reference.js';
+export {
+  type ReferenceOutput,
+  type ReferenceOutputs,
+  referenceOutputs,
+  referenceRuns,
+} from './reference.js';
 export type { SampleModel, SampleModelBuilder, TestModel } from './sample-model.js';
 export { transformerBlock } from './transformer-block.js';
 export { transformerStack } from './transformer-stack.js';

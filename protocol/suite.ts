@@ -17,9 +17,37 @@ export const Tolerance = z
   .strict();
 export type Tolerance = z.infer<typeof Tolerance>;
 
+/** The most stages, and micro-batches, a suite's sharded run may ask for. */
+export const MAX_SUITE_STAGES = 64;
+export const MAX_SUITE_MICRO_BATCHES = 1_000;
+
+/**
+ * Sharded cells: each model named (default: every model of the matrix) cut into `stages` and
+ * run over every live worker that offers a provider, once per provider (default: those the
+ * matrix's browser targets list, and `cpu` with a `node` target), `microBatches` micro-batches
+ * pipelined.
+ */
+export const MatrixSharding = z
+  .object({
+    stages: z.number().int().min(1).max(MAX_SUITE_STAGES),
+    /** `pipeline`, `component` (independent branches apart), or `auto`: component where it can. */
+    strategy: z.enum(['pipeline', 'component', 'auto']).default('auto'),
+    /** What the run does when a stage's worker is lost. */
+    recovery: z.enum(['immediate', 'progressive', 'coordinated']).default('immediate'),
+    microBatches: z.number().int().min(1).max(MAX_SUITE_MICRO_BATCHES).default(8),
+    /** The most memory one stage may need on one worker (weights + activations), in MB. */
+    budgetMb: z.number().positive().max(1_048_576).optional(),
+    /** Entries of the matrix's `models`, as written there. */
+    models: z.array(z.string().min(1)).min(1).optional(),
+    /** The providers to run sharded, in this order, in place of those the targets list. */
+    executionProviders: z.array(ExecutionProvider).min(1).optional(),
+  })
+  .strict();
+export type MatrixSharding = z.infer<typeof MatrixSharding>;
+
 /**
  * Models × targets × execution providers: one `model` task per cell, each compared with the
- * onnxruntime-node reference.
+ * onnxruntime-node reference; with `sharding`, sharded cells besides.
  */
 export const ModelMatrix = z
   .object({
@@ -31,8 +59,19 @@ export const ModelMatrix = z
     seed: z.number().int().default(1),
     /** Per-provider overrides of the default comparison tolerances. */
     tolerance: z.partialRecord(ExecutionProvider, Tolerance).default({}),
+    sharding: MatrixSharding.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((matrix, ctx) => {
+    for (const [index, model] of (matrix.sharding?.models ?? []).entries()) {
+      if (matrix.models.includes(model)) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sharding', 'models', index],
+        message: `'${model.slice(0, 40)}' is not one of the matrix's models (${matrix.models.map((m) => `'${m.slice(0, 40)}'`).join(', ')})`,
+      });
+    }
+  });
 export type ModelMatrix = z.infer<typeof ModelMatrix>;
 
 /**

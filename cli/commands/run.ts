@@ -16,6 +16,12 @@ import { type EmbeddedCluster, startEmbeddedCluster } from '../run/embedded-clus
 import { loadSuite } from '../run/load-suite.js';
 import { matrixTasks } from '../run/matrix-tasks.js';
 import { type LoadedModels, loadModels, storeModels } from '../run/prepare-models.js';
+import { prepareShardedModels, type ShardedModel } from '../run/sharded-models.js';
+import {
+  runShardedCells,
+  type ShardedRunsOptions,
+  type ShardedRunsOutcome,
+} from '../run/sharded-runs.js';
 import { suitePool } from '../run/suite-pool.js';
 import { checkTaskDirectories } from '../run/task-directories.js';
 import { newGroupId } from '../specs/group-id.js';
@@ -42,6 +48,30 @@ async function submitSuite(
   }
   printStatus(`running suite '${suite.name}': ${tasks.length} task(s) in group ${group}`);
   await client.submit(tasks);
+}
+
+/** The suite's sharded runs, one after another, once its tasks have ended. */
+function runSharded(
+  client: DtfClient,
+  access: CoordinatorAccess,
+  suite: Suite,
+  sharded: readonly ShardedModel[],
+  group: string,
+  deadline: ShardedRunsOptions['deadline'],
+): Promise<ShardedRunsOutcome> {
+  const matrix = suite.matrix;
+  if (matrix?.sharding === undefined || sharded.length === 0) {
+    return Promise.resolve({ cells: [], timedOut: false });
+  }
+  return runShardedCells({
+    client,
+    token: access.token,
+    matrix: { ...matrix, sharding: matrix.sharding },
+    models: sharded,
+    group,
+    deadline,
+    stream: process.stderr,
+  });
 }
 
 function judgeMatrix(suite: Suite, models: LoadedModels | undefined, tasks: readonly TaskView[]) {
@@ -83,6 +113,10 @@ export function registerRunCommand(program: Command): void {
       const browsers = given ? {} : suitePool(suite, what);
       if (!given) await checkTaskDirectories(suite, what);
       const models = suite.matrix === undefined ? undefined : await loadModels(suite.matrix, what);
+      const sharded =
+        suite.matrix === undefined || models === undefined
+          ? []
+          : await prepareShardedModels(suite.matrix, models, what);
       let cluster: EmbeddedCluster | undefined;
       let access: CoordinatorAccess;
       if (given) {
@@ -116,6 +150,16 @@ export function registerRunCommand(program: Command): void {
               },
             },
           );
+          const shardedRuns = await runSharded(
+            client,
+            access,
+            suite,
+            sharded,
+            group,
+            options.timeout === undefined
+              ? undefined
+              : { at: startedAt.getTime() + options.timeout, timeoutMs: options.timeout },
+          );
           const tasks = await client.query({ group, limit: 10_000 });
           const cells = judgeMatrix(suite, models, tasks);
           const report = buildSuiteReport(
@@ -125,11 +169,12 @@ export function registerRunCommand(program: Command): void {
             Date.now() - startedAt.getTime(),
             tasks,
             cells,
+            shardedRuns.cells,
           );
           printLine(formatSuiteTable(report));
           const files = await writeReports(report, options.out);
           printStatus(`reports: ${files.join(', ')}`);
-          if (timedOut !== undefined) {
+          if (timedOut !== undefined || shardedRuns.timedOut) {
             throw new Error(
               `suite '${suite.name}' timed out after ${formatDuration(options.timeout!)} (--timeout); what had not ended was cancelled`,
             );

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
+import { ExecutionProvider } from '../../protocol/index.js';
 import {
   type PartitionPlan,
   type PartitionStrategy,
@@ -9,11 +10,16 @@ import {
   resolveShapes,
   stageModels,
 } from '../../sharding/partition/index.js';
+import { PlacementError } from '../../sharding/placement/place-stages.js';
+import { coordinatorAccess } from '../connection.js';
 import { formatPartitionPlan } from '../format/partition-plan.js';
+import { formatLivePlacement } from '../format/stage-placement.js';
 import { loadModelEntry } from '../model-entry.js';
+import { executionProviders } from '../options/backends.js';
 import { anyInteger, positiveInteger } from '../options/integers.js';
 import { megabytesAsBytes } from '../options/megabytes.js';
 import { printJson, printLine, printStatus } from '../output.js';
+import { type LivePlacement, placeOnLiveWorkers } from '../shard/live-placement.js';
 
 interface PlanOptions {
   stages?: number;
@@ -89,12 +95,40 @@ export function registerShardCommand(program: Command): void {
     shard
       .command('plan')
       .description(
-        'print how a model would be cut: each stage, its memory and cost, and the tensors that cross each cut',
+        'print how a model would be cut: each stage, its memory and cost, and the tensors that cross each cut; with --coordinator, where each stage would run on its live workers and why',
       ),
-  ).action(async (entry: string, options: PlanOptions) => {
-    const { model, measured, plan } = await makePlan(entry, options);
-    printPlan(plan, model.name, measured, options.json);
-  });
+  )
+    .option(
+      '--backends <list>',
+      'with --coordinator: the backends stages may be placed on, comma-separated, preferred first on a tie (default: cpu,wasm,webgpu,webnn)',
+      executionProviders,
+    )
+    .action(
+      async (
+        entry: string,
+        options: PlanOptions & { backends?: ExecutionProvider[] },
+        command: Command,
+      ) => {
+        const { model, measured, plan } = await makePlan(entry, options);
+        if (command.optsWithGlobals<{ coordinator?: string[] }>().coordinator === undefined) {
+          printPlan(plan, model.name, measured, options.json);
+          return;
+        }
+        const access = coordinatorAccess(command);
+        printStatus(`placing the stages on the live workers of ${access.urls.join(', ')}…`);
+        const backends = options.backends ?? ExecutionProvider.options;
+        if (!options.json) printPlan(plan, model.name, measured, false);
+        let placement: LivePlacement;
+        try {
+          placement = await placeOnLiveWorkers(access, plan, backends, options.budgetMb);
+        } catch (error) {
+          if (!(error instanceof PlacementError)) throw error;
+          throw new Error(`cannot place the stages on the live workers: ${error.message}`);
+        }
+        if (options.json) printJson({ plan, placement });
+        else printLine(`\n${formatLivePlacement(placement)}`);
+      },
+    );
   addPlanOptions(
     shard
       .command('split')

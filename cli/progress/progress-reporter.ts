@@ -37,6 +37,18 @@ export class ProgressReporter {
     this.timer.unref();
   }
 
+  /**
+   * Writes a line that stays, above the progress line: on a TTY the redrawn line is cleared
+   * first and drawn again after it.
+   */
+  interject(line: string): void {
+    if (!this.tty || this.shown === '') {
+      this.stream.write(`${line}\n`);
+      return;
+    }
+    this.stream.write(`\r\x1b[2K${line}\n${this.shown}`);
+  }
+
   /** Shows the last line if it is not on screen yet and ends the redrawn line. */
   finish(): void {
     clearTimeout(this.timer);

@@ -1,3 +1,4 @@
+import { shardedCases, shardedCellName } from './sharded-cells.js';
 import type { CaseReport, SuiteReport } from './suite-report.js';
 
 function escapeXml(text: string): string {
@@ -34,19 +35,32 @@ function testCase(c: CaseReport, classname: string): string {
   }
 }
 
-/** JUnit XML, one <testsuite> per task, as CI systems read it. */
+function testSuite(
+  name: string,
+  cases: readonly CaseReport[],
+  durationMs: number,
+  report: SuiteReport,
+): string {
+  const count = (s: CaseReport['status']) => cases.filter((c) => c.status === s).length;
+  const skipped = count('skipped') + count('todo');
+  return [
+    `  <testsuite name="${escapeXml(name)}" tests="${cases.length}" failures="${count('failed')}" errors="${count('error')}" skipped="${skipped}" time="${seconds(durationMs)}">`,
+    ...cases.map((c) => testCase(c, `${report.suite}.${name}`)),
+    '  </testsuite>',
+  ].join('\n');
+}
+
+/** JUnit XML, one <testsuite> per task and per sharded cell, as CI systems read it. */
 export function toJUnitXml(report: SuiteReport): string {
-  const suites = report.tasks.map((task) => {
-    const count = (s: CaseReport['status']) => task.cases.filter((c) => c.status === s).length;
-    const skipped = count('skipped') + count('todo');
-    return [
-      `  <testsuite name="${escapeXml(task.name)}" tests="${task.cases.length}" failures="${count('failed')}" errors="${count('error')}" skipped="${skipped}" time="${seconds(task.durationMs)}">`,
-      ...task.cases.map((c) => testCase(c, `${report.suite}.${task.name}`)),
-      '  </testsuite>',
-    ].join('\n');
-  });
-  const failures = report.tasks.flatMap((t) => t.cases).filter((c) => c.status === 'failed').length;
-  const errors = report.tasks.flatMap((t) => t.cases).filter((c) => c.status === 'error').length;
+  const sharded = (report.sharded ?? []).map((cell) => ({
+    name: shardedCellName(cell),
+    cases: shardedCases(cell),
+    durationMs: cell.figures?.wallMs ?? 0,
+  }));
+  const all = [...report.tasks, ...sharded];
+  const suites = all.map((entry) => testSuite(entry.name, entry.cases, entry.durationMs, report));
+  const failures = all.flatMap((t) => t.cases).filter((c) => c.status === 'failed').length;
+  const errors = all.flatMap((t) => t.cases).filter((c) => c.status === 'error').length;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="${escapeXml(report.suite)}" tests="${report.counts.cases}" failures="${failures}" errors="${errors}" time="${seconds(report.durationMs)}" timestamp="${report.startedAt}">`,

@@ -1,8 +1,22 @@
 import { compareOutputs, DEFAULT_TOLERANCES, type ReferenceOutputs } from '../../models/index.js';
-import type { ModelMatrix, TaskView } from '../../protocol/index.js';
+import type {
+  ExecutionProvider,
+  ModelMatrix,
+  TaskView,
+  TestStatus,
+  Tolerance,
+} from '../../protocol/index.js';
 import { CELL_LABELS } from '../run/matrix-tasks.js';
 
 export type CellVerdict = 'pass' | 'fail' | 'unsupported' | 'error';
+
+/** A verdict as a test case's status in the reports: unsupported is skipped, never failed. */
+export const VERDICT_STATUS: Record<CellVerdict, TestStatus | 'error'> = {
+  pass: 'passed',
+  fail: 'failed',
+  unsupported: 'skipped',
+  error: 'error',
+};
 
 /** One model × worker × execution provider result of a matrix run. */
 export interface MatrixCell {
@@ -19,6 +33,11 @@ export interface MatrixCell {
   meanMs?: number;
   firstRunMs?: number;
   sessionCreateMs?: number;
+}
+
+/** The matrix's tolerance for a provider, else the default one. */
+export function toleranceFor(matrix: ModelMatrix, provider: ExecutionProvider): Tolerance {
+  return matrix.tolerance[provider] ?? DEFAULT_TOLERANCES[provider];
 }
 
 /** Judges a finished model task against the reference outputs of its model. */
@@ -42,8 +61,7 @@ export function judgeCell(
     return { ...cell, reason: result?.error ?? `task ${task.state}` };
   }
   const reference = references.get(model);
-  const tolerance =
-    matrix.tolerance[output.executionProvider] ?? DEFAULT_TOLERANCES[output.executionProvider];
+  const tolerance = toleranceFor(matrix, output.executionProvider);
   const comparison =
     reference === undefined ? undefined : compareOutputs(reference, output.outputs, tolerance);
   const judged: MatrixCell = {

@@ -1,14 +1,18 @@
 import { formatTable } from '../format/table.js';
-import type { MatrixCell } from './matrix-cells.js';
+import type { CellVerdict, MatrixCell } from './matrix-cells.js';
+import { formatWorkerCounts, type ShardedCell, shardedRowName } from './sharded-cells.js';
 
 const MAX_REASON = 140;
 
-function cellText(cell: MatrixCell | undefined, footnote: number | undefined): string {
+function cellText(
+  cell: { verdict: CellVerdict; latency: string } | undefined,
+  footnote: number | undefined,
+): string {
   if (cell === undefined) return '-';
   const note = footnote === undefined ? '' : ` [${footnote}]`;
   switch (cell.verdict) {
     case 'pass':
-      return `pass ${latency(cell)}`;
+      return `pass ${cell.latency}`;
     case 'fail':
       return `FAIL${note}`;
     case 'unsupported':
@@ -24,13 +28,64 @@ function latency(cell: MatrixCell): string {
   return `~${cell.meanMs.toFixed(2)} ms`;
 }
 
+/** A row of the table: a model on a worker, or a model sharded over several. */
+interface Row {
+  model: string;
+  worker: string;
+  cells: Map<string, { verdict: CellVerdict; reason?: string | undefined; latency: string }>;
+}
+
+function rowsOf(cells: readonly MatrixCell[], sharded: readonly ShardedCell[]): Row[] {
+  const rows = new Map<string, Row>();
+  const rowFor = (model: string, worker: string) => {
+    const key = `${model}\u0000${worker}`;
+    const row = rows.get(key) ?? { model, worker, cells: new Map() };
+    rows.set(key, row);
+    return row;
+  };
+  for (const cell of cells) {
+    rowFor(cell.model, cell.worker).cells.set(cell.provider, {
+      verdict: cell.verdict,
+      reason: cell.reason,
+      latency: cell.verdict === 'pass' ? latency(cell) : '',
+    });
+  }
+  for (const cell of sharded) {
+    rowFor(cell.model, shardedRowName(cell)).cells.set(cell.provider, {
+      verdict: cell.verdict,
+      reason: cell.reason,
+      latency: cell.verdict === 'pass' ? `${cell.msPerMicroBatch!.toFixed(2)} ms` : '',
+    });
+  }
+  // A model's sharded rows follow its rows on single workers.
+  const models = [...new Set([...rows.values()].map((row) => row.model))];
+  return models.flatMap((model) => [...rows.values()].filter((row) => row.model === model));
+}
+
+/** A sharded row's WORKER column: its name and the workers its runs' stages ran on. */
+function workerColumn(row: Row, sharded: readonly ShardedCell[]): string {
+  const runs = sharded.filter((c) => c.model === row.model && shardedRowName(c) === row.worker);
+  if (runs.length === 0) return row.worker;
+  const counts: Record<string, number> = {};
+  for (const run of runs) {
+    for (const [browser, n] of Object.entries(run.workers)) {
+      counts[browser] = Math.max(counts[browser] ?? 0, n);
+    }
+  }
+  const workers = formatWorkerCounts(counts);
+  return workers === '' ? row.worker : `${row.worker} (${workers})`;
+}
+
 /**
- * The cross-browser matrix: a row per model and worker, a column per execution provider, each
- * cell pass (with median latency), FAIL, ERROR or unsupported; reasons follow as footnotes.
+ * The cross-browser matrix: a row per model and worker, and per sharded model, a column per
+ * execution provider, each cell pass (with median latency; for a sharded row, the run's wall
+ * time per micro-batch), FAIL, ERROR or unsupported; reasons follow as footnotes.
  */
-export function formatMatrixTable(cells: readonly MatrixCell[]): string {
-  const providers = [...new Set(cells.map((c) => c.provider))];
-  const rowKeys = [...new Set(cells.map((c) => `${c.model}\u0000${c.worker}`))];
+export function formatMatrixTable(
+  cells: readonly MatrixCell[],
+  sharded: readonly ShardedCell[] = [],
+): string {
+  const providers = [...new Set([...cells, ...sharded].map((c) => c.provider))];
   const footnotes: string[] = [];
   const footnoteOf = (text: string): number => {
     const existing = footnotes.indexOf(text);
@@ -38,25 +93,20 @@ export function formatMatrixTable(cells: readonly MatrixCell[]): string {
     footnotes.push(text);
     return footnotes.length;
   };
-  const rows = rowKeys.map((key) => {
-    const [model, worker] = key.split('\u0000') as [string, string];
-    return [
-      model,
-      worker,
-      ...providers.map((provider) => {
-        const cell = cells.find(
-          (c) => c.model === model && c.worker === worker && c.provider === provider,
-        );
-        let footnote: number | undefined;
-        if (cell?.reason !== undefined && cell.verdict !== 'pass') {
-          const reason = cell.reason.split('\n', 1)[0] ?? '';
-          const short = reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 1)}…` : reason;
-          footnote = footnoteOf(`${worker} ${provider}: ${short}`);
-        }
-        return cellText(cell, footnote);
-      }),
-    ];
-  });
+  const rows = rowsOf(cells, sharded).map((row) => [
+    row.model,
+    workerColumn(row, sharded),
+    ...providers.map((provider) => {
+      const cell = row.cells.get(provider);
+      let footnote: number | undefined;
+      if (cell?.reason !== undefined && cell.verdict !== 'pass') {
+        const reason = cell.reason.split('\n', 1)[0] ?? '';
+        const short = reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 1)}…` : reason;
+        footnote = footnoteOf(`${row.worker} ${provider}: ${short}`);
+      }
+      return cellText(cell, footnote);
+    }),
+  ]);
   const table = formatTable([['MODEL', 'WORKER', ...providers], ...rows]);
   const notes = footnotes.map((text, i) => `[${i + 1}] ${text}`);
   return [table, ...(notes.length > 0 ? ['', ...notes] : [])].join('\n');

@@ -1,5 +1,6 @@
 import type { TaskResult, TaskView, TestStatus } from '../../protocol/index.js';
-import type { CellVerdict, MatrixCell } from './matrix-cells.js';
+import { type MatrixCell, VERDICT_STATUS } from './matrix-cells.js';
+import { type ShardedCell, shardedCases } from './sharded-cells.js';
 
 /** One reported check: a test inside a vitest task, or a whole task of another kind. */
 export interface CaseReport {
@@ -40,19 +41,14 @@ export interface SuiteReport {
   tasks: TaskReport[];
   /** The model matrix, when the suite has one. */
   matrix?: MatrixCell[];
+  /** Its sharded cells, when the matrix asks for sharding. */
+  sharded?: ShardedCell[];
 }
-
-const CELL_STATUS: Record<CellVerdict, CaseReport['status']> = {
-  pass: 'passed',
-  fail: 'failed',
-  unsupported: 'skipped',
-  error: 'error',
-};
 
 function cellCase(cell: MatrixCell, durationMs: number): CaseReport {
   const c: CaseReport = {
     name: `${cell.worker} ${cell.provider}`,
-    status: CELL_STATUS[cell.verdict],
+    status: VERDICT_STATUS[cell.verdict],
     durationMs,
   };
   if (cell.reason !== undefined) c.message = cell.reason;
@@ -90,6 +86,7 @@ export function buildSuiteReport(
   durationMs: number,
   tasks: readonly TaskView[],
   cells: ReadonlyMap<string, MatrixCell> = new Map(),
+  sharded: readonly ShardedCell[] = [],
 ): SuiteReport {
   const reports = tasks.map((task): TaskReport => {
     const cell = cells.get(task.id);
@@ -109,14 +106,16 @@ export function buildSuiteReport(
     if (task.result !== undefined) report.result = task.result;
     return report;
   });
-  const cases = reports.flatMap((r) => r.cases);
+  const shardedCaseLists = sharded.map(shardedCases);
+  const cases = [...reports.flatMap((r) => r.cases), ...shardedCaseLists.flat()];
   const failedTasks = reports.filter((r) => r.cases.some(isFailure)).length;
+  const failedSharded = shardedCaseLists.filter((list) => list.some(isFailure)).length;
   const report: SuiteReport = {
     suite,
     group,
     startedAt: startedAt.toISOString(),
     durationMs,
-    passed: failedTasks === 0,
+    passed: failedTasks === 0 && failedSharded === 0,
     counts: {
       tasks: reports.length,
       succeeded: reports.filter((r) => r.state === 'succeeded').length,
@@ -128,5 +127,6 @@ export function buildSuiteReport(
     tasks: reports,
   };
   if (cells.size > 0) report.matrix = [...cells.values()];
+  if (sharded.length > 0) report.sharded = [...sharded];
   return report;
 }

@@ -1,6 +1,7 @@
 import { formatDuration } from '../format/duration.js';
 import { formatTable } from '../format/table.js';
 import { formatMatrixTable } from './matrix-table.js';
+import { formatShardedFigures } from './sharded-figures.js';
 import type { SuiteReport, TaskReport } from './suite-report.js';
 
 const MAX_DETAIL = 80;
@@ -36,7 +37,12 @@ export function formatSuiteTable(report: SuiteReport): string {
       detail(t),
     ]);
   const sections: string[] = [];
-  if (report.matrix !== undefined) sections.push(formatMatrixTable(report.matrix));
+  const sharded = report.sharded ?? [];
+  if (report.matrix !== undefined || sharded.length > 0) {
+    sections.push(formatMatrixTable(report.matrix ?? [], sharded));
+  }
+  const figures = formatShardedFigures(sharded);
+  if (figures !== '') sections.push(figures);
   if (rows.length > 0) {
     sections.push(formatTable([['TASK', 'KIND', 'RESULT', 'TIME', 'ATTEMPT', 'DETAIL'], ...rows]));
   }
@@ -45,8 +51,8 @@ export function formatSuiteTable(report: SuiteReport): string {
 }
 
 function verdict(report: SuiteReport): string {
-  const cells = report.matrix ?? [];
-  const inMatrix = new Set(cells.map((cell) => cell.taskId));
+  const inMatrix = new Set((report.matrix ?? []).map((cell) => cell.taskId));
+  const cells = [...(report.matrix ?? []), ...(report.sharded ?? [])];
   const tasks = report.tasks.filter((t) => !inMatrix.has(t.id));
   const count = (v: string) => cells.filter((c) => c.verdict === v).length;
   const parts: string[] = [];

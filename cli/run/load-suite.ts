@@ -10,12 +10,17 @@ export async function loadSuite(path: string): Promise<Suite> {
   const base = dirname(resolve(path));
   const suite = parsed.message;
   const absolute = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+  const modelPath = (m: string) => (m.endsWith('.onnx') ? absolute(m) : m);
+  const { matrix: given } = suite;
   const matrix =
-    suite.matrix === undefined
+    given === undefined
       ? undefined
       : {
-          ...suite.matrix,
-          models: suite.matrix.models.map((m) => (m.endsWith('.onnx') ? absolute(m) : m)),
+          ...given,
+          models: given.models.map(modelPath),
+          ...(given.sharding?.models === undefined
+            ? {}
+            : { sharding: { ...given.sharding, models: given.sharding.models.map(modelPath) } }),
         };
   return { ...suite, matrix, tasks: suite.tasks.map((task) => withAbsolutePaths(task, absolute)) };
 }

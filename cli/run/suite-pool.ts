@@ -1,6 +1,7 @@
 import { BROWSER_NAMES, isBrowserName } from '../../browser-worker/pool/browser-counts.js';
 import { type Suite, TASK_KINDS_BY_WORKER } from '../../protocol/index.js';
 import { suiteTaskLabel } from '../format/task-label.js';
+import { shardedProviders } from './sharded-providers.js';
 
 /** Something in the suite that only a browser worker can run. */
 interface BrowserNeed {
@@ -74,10 +75,35 @@ function checkPoolCovers(
   }
 }
 
+/** The most browsers the default pool of a sharded suite starts, however many stages it asks. */
+export const MAX_DEFAULT_SHARDING_BROWSERS = 4;
+
+/**
+ * A sharded run's stages run side by side only on workers of their own: where it runs on a
+ * browser's provider, the pool grows to a browser per stage (at most
+ * `MAX_DEFAULT_SHARDING_BROWSERS`), taking the browsers the matrix targets in turn, in the
+ * order it names them (Chromium where it targets none).
+ */
+function roomForStages(suite: Suite, pool: Record<string, number>): void {
+  const { matrix } = suite;
+  if (matrix?.sharding === undefined) return;
+  if (shardedProviders(matrix).every((provider) => provider === 'cpu')) return;
+  const targeted = matrix.targets
+    .map((target) => target.worker)
+    .filter((worker) => worker !== 'node' && isBrowserName(worker));
+  const wanted = Math.min(matrix.sharding.stages, MAX_DEFAULT_SHARDING_BROWSERS);
+  const browsers = targeted.length === 0 ? ['chromium'] : [...new Set(targeted)];
+  let total = Object.values(pool).reduce((sum, n) => sum + n, 0);
+  for (let i = 0; total < wanted; i++, total++) {
+    const browser = browsers[i % browsers.length]!;
+    pool[browser] = (pool[browser] ?? 0) + 1;
+  }
+}
+
 /**
  * The browsers `dtf run` starts for a suite on its own coordinator, by name: the suite's `pool`
  * where given, else one of each browser the matrix targets and the tasks name (a Chromium when
- * they need just some browser). Anything the suite asks for that those workers (and the Node
+ * they need just some browser), and for a sharded matrix enough for a browser per stage. Anything the suite asks for that those workers (and the Node
  * worker, which has no labels) could never run is an error naming it, before anything starts:
  * such a task would wait forever. `what` names the suite file.
  */
@@ -91,5 +117,6 @@ export function suitePool(suite: Suite, what: string): Record<string, number> {
   const pool: Record<string, number> = {};
   for (const { browser } of needs) if (browser !== undefined) pool[browser] = 1;
   if (needs.length > 0 && Object.keys(pool).length === 0) pool.chromium = 1;
+  roomForStages(suite, pool);
   return pool;
 }

@@ -16,6 +16,11 @@ const CALIBRATION_RUNS = 8;
 /** How long a pair's runs may take in all before the pair is given up. */
 const CALIBRATION_BOUND_MS = 120_000;
 
+/** The group of a run's calibration tasks. */
+export function calibrationGroup(run: string): string {
+  return `${run}.calibration`;
+}
+
 /** A worker and a backend it offers that no earlier run has measured. */
 export interface UnmeasuredPair {
   worker: CandidateWorker;
@@ -79,7 +84,7 @@ async function measurePair(
   stage: CalibrationStage,
 ): Promise<string | undefined> {
   const source = {
-    run: `${run}.calibration`,
+    run: calibrationGroup(run),
     label: 'calibration',
     generation: 0,
     stages: [stage.plan],

@@ -14,9 +14,9 @@ import {
   type CandidateWorker,
   PlacementError,
   placeStages,
-  type StageDemand,
   type StagePlacement,
 } from '../placement/place-stages.js';
+import { stageDemands } from '../placement/stage-demands.js';
 import { calibrate, unmeasuredPairs } from './calibrate.js';
 import { stageCandidates } from './candidates.js';
 import { retryWhileLeaderless } from './leaderless-retry.js';
@@ -41,7 +41,7 @@ import { stageTasks } from './stage-tasks.js';
 export interface ShardedRunOptions {
   client: DtfClient;
   /** The admin key: stage models are stored and tasks moved with it. */
-  token: string;
+  token: string | undefined;
   prepared: PreparedModel;
   /** Backends the run may place stages on, best first. */
   backends: readonly ExecutionProvider[];
@@ -95,14 +95,6 @@ const DEFAULT_PLACEMENT_BOUND_MS = 60_000;
 const WORKER_POLL_MS = 500;
 const STAGE_RETRIES = 5;
 const STAGE_TIMEOUT_MS = 300_000;
-
-function demands(plan: PartitionPlan): StageDemand[] {
-  return plan.stages.map((stage) => ({
-    index: stage.index,
-    costFlops: stage.costFlops,
-    memoryBytes: stage.weightBytes + stage.activationBytes,
-  }));
-}
 
 /** The events of tasks as a query reads them: a way to catch up on what a subscription missed. */
 function eventOf(task: TaskView): TaskEvent {
@@ -177,7 +169,7 @@ export class ShardedRun {
     await retryWhileLeaderless('list the workers', () => this.refreshWorkers());
     this.speeds = await this.fetchSpeeds();
     await this.calibrateUnmeasured(prepared.plan, refs);
-    const placement = placeStages(demands(prepared.plan), this.workers, {
+    const placement = placeStages(stageDemands(prepared.plan), this.workers, {
       backends: this.options.backends,
       speeds: this.speeds,
     });
@@ -519,7 +511,7 @@ export class ShardedRun {
       });
       let placement: StagePlacement[];
       try {
-        placement = placeStages(demands(plan), this.workers, {
+        placement = placeStages(stageDemands(plan), this.workers, {
           backends: this.options.backends,
           speeds: this.speeds,
         }).stages;

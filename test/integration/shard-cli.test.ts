@@ -1,15 +1,23 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { buildSampleModel } from '../../models/index.js';
 import type { PartitionPlan } from '../../sharding/partition/index.js';
-import { CLI } from '../support/processes.js';
+import {
+  CLI,
+  spawnDtf,
+  startCoordinatorProcess,
+  startWorkerProcess,
+} from '../support/processes.js';
 import { runModel, runStages, seededFeeds, tensorBytes } from '../support/stage-chain.js';
 import { cleanUpAfterAll } from '../support/teardown.js';
 import { tempDir } from '../support/temp-dir.js';
 
 cleanUpAfterAll();
+
+const execFileAsync = promisify(execFile);
 
 /** Runs `dtf <args>` to its end, stdout and stderr apart. */
 function dtf(...args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -98,5 +106,45 @@ describe('dtf shard', () => {
     expect(dtf('shard', 'plan', 'mlp', '--stages', '0').status).toBe(2);
     expect(dtf('shard', 'plan', 'mlp', '--strategy', 'layers').status).toBe(2);
     expect(dtf('shard', 'split', 'mlp').status).toBe(2);
+  });
+});
+
+describe('dtf shard plan --coordinator', () => {
+  it("places the stages on the coordinator's live workers, with each stage's reason and the pairs no run measured", async () => {
+    const coordinator = await startCoordinatorProcess(tempDir());
+    for (const name of ['node-a', 'node-b']) {
+      await startWorkerProcess(coordinator, { slots: 1, name });
+    }
+    const access = ['--coordinator', coordinator.url, '--token', coordinator.adminKey];
+    const plan = ['shard', 'plan', 'mlp', '--stages', '2', ...access];
+
+    const text = spawnDtf([...plan, '--backends', 'cpu,wasm']);
+    expect(await text.exitWithin(60_000), text.output()).toBe(0);
+    const output = text.output();
+    expect(output).toMatch(/^mlp: 4 nodes/m);
+    expect(output).toMatch(
+      /placement over 2 live worker\(s\) that take stages \(backends cpu, wasm\)/,
+    );
+    expect(output).toMatch(/STAGE\s+WORKER\s+BROWSER\s+BACKEND\s+EXPECTED\s+SPEED/);
+    // Two stages, two idle workers: one stage each.
+    expect(output).toMatch(/\n0\s+node-[ab]\s+node\s+cpu\s+\d+\.\d ms\s+unmeasured/);
+    expect(output).toMatch(/\n1\s+node-[ab]\s+node\s+cpu\s+\d+\.\d ms\s+unmeasured/);
+    expect(output).toMatch(/^stage 0: node-[ab] on cpu ≈\d+\.\d ms \(unmeasured\); next best: /m);
+    expect(output).toMatch(/unmeasured, so placed on estimates .*: node-[ab] cpu \(no history\)/);
+
+    const { stdout } = await execFileAsync(process.execPath, [CLI, ...plan, '--json']);
+    const { plan: cut, placement } = JSON.parse(stdout);
+    expect(cut.stages).toHaveLength(2);
+    expect(placement.backends).toEqual(['cpu', 'wasm', 'webgpu', 'webnn']);
+    expect(new Set(placement.stages.map((s: { workerName: string }) => s.workerName))).toEqual(
+      new Set(['node-a', 'node-b']),
+    );
+    expect(placement.unmeasured).toHaveLength(2);
+
+    const nowhere = spawnDtf([...plan, '--backends', 'webgpu']);
+    expect(await nowhere.exitWithin(60_000)).toBe(1);
+    expect(nowhere.output()).toMatch(
+      /dtf: cannot place the stages on the live workers: stage \d \(.*\) fits no worker: node-[ab]: webgpu: a Node worker runs onnxruntime-node, not onnxruntime-web/,
+    );
   });
 });

@@ -75,4 +75,22 @@ describe('ProgressReporter', () => {
     reporter.finish();
     expect(out.writes).toEqual(['\r\x1b[2K1/2 done', '\r\x1b[2K2/2 done', '\n']);
   });
+
+  it('writes interjected lines above the redrawn line, which comes back after them', () => {
+    const tty = stream(true);
+    const reporter = new ProgressReporter(tty);
+    reporter.interject('placed');
+    reporter.update('committed 1');
+    reporter.interject('lost a worker');
+    expect(tty.writes).toEqual([
+      'placed\n',
+      '\r\x1b[2Kcommitted 1',
+      '\r\x1b[2Klost a worker\ncommitted 1',
+    ]);
+    const log = stream(false);
+    const logged = new ProgressReporter(log);
+    logged.update('committed 1');
+    logged.interject('lost a worker');
+    expect(log.writes).toEqual(['committed 1\n', 'lost a worker\n']);
+  });
 });
