@@ -12,7 +12,14 @@ import { NO_SPEEDS, speedOf } from '../placement/speeds.js';
 import { stageTasks } from './stage-tasks.js';
 
 const CALIBRATION_TIMEOUT_MS = 120_000;
-const CALIBRATION_RUNS = 8;
+/**
+ * Runs on a warm session a pair gets: as many as fit in `WARM_BUDGET_MS` by its first run's
+ * time, within these bounds. A fast stage is measured often (its runs are short, and a busy
+ * machine moves them most); a slow one (WebGPU on a software adapter takes a second) twice.
+ */
+const MIN_WARM_RUNS = 2;
+const MAX_WARM_RUNS = 7;
+const WARM_BUDGET_MS = 500;
 /** How long a pair's runs may take in all before the pair is given up. */
 const CALIBRATION_BOUND_MS = 120_000;
 
@@ -107,20 +114,43 @@ async function measurePair(
     maxRetries: 1,
     timeoutMs: CALIBRATION_TIMEOUT_MS,
   };
-  const specs = Array.from({ length: CALIBRATION_RUNS }, (_, b) => stageTasks(source, b)[0]!);
-  for (let b = 1; b < specs.length; b++)
-    specs[b] = { ...specs[b]!, dependsOn: [specs[b - 1]!.ref!] };
+  const cold = await runChain(client, source, 0, 1);
+  if ('failure' in cold) return cold.failure;
+  const warmRuns = Math.min(
+    MAX_WARM_RUNS,
+    Math.max(MIN_WARM_RUNS, Math.ceil(WARM_BUDGET_MS / Math.max(cold.runMs[0]!, 1))),
+  );
+  const warm = await runChain(client, source, 1, warmRuns);
+  return 'failure' in warm ? warm.failure : undefined;
+}
+
+/** Runs the calibration stage on micro-batches `first`… one after another; their run times. */
+async function runChain(
+  client: DtfClient,
+  source: Parameters<typeof stageTasks>[0],
+  first: number,
+  count: number,
+): Promise<{ runMs: number[] } | { failure: string }> {
+  const specs = Array.from({ length: count }, (_, i) => stageTasks(source, first + i)[0]!);
+  for (let i = 1; i < specs.length; i++) {
+    specs[i] = { ...specs[i]!, dependsOn: [specs[i - 1]!.ref!] };
+  }
   const taskIds = await client.submit(specs);
   const outcome = await calibrationRuns(client, taskIds);
   if ('abandoned' in outcome) {
     await client.cancel({ taskIds });
-    return outcome.abandoned;
+    return { failure: outcome.abandoned };
   }
-  const failed = outcome.ended.find(
-    (event) => event.state !== 'succeeded' && event.state !== 'skipped',
-  );
-  if (failed === undefined) return undefined;
-  return `${failed.state}: ${failed.result?.error ?? failed.reason ?? failed.state}`;
+  const failed = outcome.ended.find((event) => event.state !== 'succeeded');
+  if (failed !== undefined) {
+    return { failure: `${failed.state}: ${failed.result?.error ?? failed.reason ?? failed.state}` };
+  }
+  return {
+    runMs: outcome.ended.map((event) => {
+      const output = event.result?.output;
+      return output?.kind === 'shard-stage' ? output.timings.runMs : 0;
+    }),
+  };
 }
 
 /**
@@ -139,7 +169,7 @@ async function calibrationRuns(
     timer = setTimeout(
       () =>
         giveUp(
-          `its ${CALIBRATION_RUNS} calibration runs did not end within ${CALIBRATION_BOUND_MS} ms`,
+          `its ${taskIds.length} calibration run(s) did not end within ${CALIBRATION_BOUND_MS} ms`,
         ),
       CALIBRATION_BOUND_MS,
     );
