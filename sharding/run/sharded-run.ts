@@ -32,6 +32,11 @@ export interface ShardedRunOptions {
   prepared: PreparedModel;
   /** Backends the run may place stages on, best first. */
   backends: readonly ExecutionProvider[];
+  /**
+   * Places the first plan's stages; `placeStages` by default. A benchmark gives its own to keep
+   * one placement across runs, which the speed history moving between runs would change.
+   */
+  place?: typeof placeStages;
   microBatches: number;
   recovery: RecoveryStrategy;
   budgetBytes?: number | undefined;
@@ -132,7 +137,7 @@ export class ShardedRun {
     await this.refreshWorkers();
     this.speeds = await this.fetchSpeeds();
     await this.calibrateUnmeasured(prepared.plan, refs);
-    const placement = placeStages(demands(prepared.plan), this.workers, {
+    const placement = (this.options.place ?? placeStages)(demands(prepared.plan), this.workers, {
       backends: this.options.backends,
       speeds: this.speeds,
     });
