@@ -253,6 +253,7 @@ function recoveryTimes(run: KilledRun, progress: (line: string) => void): number
     first.finishedAt - run.killedAt,
     recovery.at - run.killedAt,
     recovery.resumedAfterMs,
+    first.startedAt - run.killedAt,
     first.timings.modelFetchMs + first.timings.sessionCreateMs,
   ];
 }
@@ -273,6 +274,7 @@ function recoveryFigures(options: BenchOptions, runs: RigRuns): Promise<Figure[]
       { name: `${kill} → its stage's first commit after the kill`, unit: 'ms' },
       { name: `${kill} → the run sees the worker lost`, unit: 'ms' },
       { name: 'recoveries[0].resumedAfterMs: loss seen → first stage committed after', unit: 'ms' },
+      { name: `${kill} → its stage running again on another browser`, unit: 'ms' },
       {
         name: "of the first: the moved stage's model fetch + session creation on its new worker",
         unit: 'ms',
