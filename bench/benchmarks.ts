@@ -10,6 +10,7 @@ import { raftReadsBenchmark } from './raft-reads.js';
 import { raftWritesBenchmark } from './raft-writes.js';
 import { readsBenchmark } from './reads.js';
 import { scaleBenchmark } from './scale.js';
+import { shardingBenchmark } from './sharding.js';
 
 /** Every benchmark `npm run bench` runs, in order. */
 export const BENCHMARKS: readonly Benchmark[] = [
@@ -24,4 +25,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   raftReadsBenchmark,
   raftFailoverBenchmark,
   browserBenchmark,
+  shardingBenchmark,
 ];

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import type { Page } from 'puppeteer-core';
 import {
@@ -7,7 +6,7 @@ import {
   type Pool,
   startPool,
 } from '../browser-worker/pool/index.js';
-import { DtfClient, restGet, uploadArtifact, workerPageUrl } from '../client/index.js';
+import { DtfClient, uploadArtifact, workerPageUrl } from '../client/index.js';
 import { cnn, mlp, type SampleModel } from '../models/index.js';
 import {
   type ArtifactRef,
@@ -20,6 +19,7 @@ import { type Figure, figure } from './figure.js';
 import { measureFigure } from './measure.js';
 import { type AuthCoordinator, withAuthCoordinator } from './support/auth-coordinator.js';
 import { type BareChromium, launchBareChromium } from './support/bare-chromium.js';
+import { untilBrowserWorkers } from './support/browser-workers.js';
 import { measureFigures } from './support/measure-figures.js';
 import { percentile } from './support/percentile.js';
 import { TerminalEvents } from './support/terminal-events.js';
@@ -60,10 +60,6 @@ const CHROMIUM_HINT =
 
 /** A page test whose single test returns at once. */
 const TRIVIAL_MODULE = `data:text/javascript,${encodeURIComponent('export const tests = { trivial: () => {} };')}`;
-
-/** How often the cold start asks the coordinator for its workers. */
-const REGISTRATION_POLL_MS = 10;
-const REGISTRATION_TIMEOUT_MS = 120_000;
 
 /**
  * Installed in the baseline page, at the coordinator's origin: the same work the worker page
@@ -133,48 +129,13 @@ function startChromiumPool(
   });
 }
 
-interface WorkerView {
-  status: string;
-  capabilities: { kind: string };
-}
-
-async function browserWorkersRegistered(coordinator: AuthCoordinator): Promise<number> {
-  const reply = (await restGet(coordinator.url, '/api/workers', coordinator.adminKey)) as {
-    workers: WorkerView[];
-  };
-  return reply.workers.filter((w) => w.capabilities.kind === 'browser' && w.status !== 'dead')
-    .length;
-}
-
-/**
- * Resolves once `count` browser workers have registered with the coordinator; rejects if the
- * pool cannot start a browser or the workers are not all there in time.
- */
-async function untilRegistered(
-  coordinator: AuthCoordinator,
-  pool: Pool,
-  count: number,
-): Promise<void> {
-  const poolFailed = pool.ready.then(() => new Promise<never>(() => {}));
-  const deadline = performance.now() + REGISTRATION_TIMEOUT_MS;
-  const registered = (async () => {
-    while ((await browserWorkersRegistered(coordinator)) < count) {
-      if (performance.now() > deadline) {
-        throw new Error(`fewer than ${count} browser workers after ${REGISTRATION_TIMEOUT_MS} ms`);
-      }
-      await sleep(REGISTRATION_POLL_MS);
-    }
-  })();
-  await Promise.race([registered, poolFailed]);
-}
-
 /** Seconds from starting a pool of `count` Chromium until all have registered as workers. */
 function poolColdStart(chromium: FoundBrowser, count: number): Promise<number> {
   return withAuthCoordinator(async (coordinator) => {
     const started = performance.now();
     const pool = await startChromiumPool(coordinator, chromium, count);
     try {
-      await untilRegistered(coordinator, pool, count);
+      await untilBrowserWorkers(coordinator, pool, count);
       return (performance.now() - started) / 1000;
     } finally {
       await pool.stop();
@@ -242,7 +203,7 @@ async function withWarmRig<T>(
     let events: TerminalEvents | undefined;
     let bare: BareChromium | undefined;
     try {
-      await untilRegistered(coordinator, pool, 1);
+      await untilBrowserWorkers(coordinator, pool, 1);
       client = await DtfClient.connect({ urls: [coordinator.wsUrl], token: coordinator.adminKey });
       events = await TerminalEvents.follow(client, GROUP);
       bare = await launchBareChromium(chromium.executablePath);

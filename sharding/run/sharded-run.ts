@@ -45,6 +45,11 @@ export interface ShardedRunOptions {
   prepared: PreparedModel;
   /** Backends the run may place stages on, best first. */
   backends: readonly ExecutionProvider[];
+  /**
+   * Places the first plan's stages; `placeStages` by default. A benchmark gives its own to keep
+   * one placement across runs, which the speed history moving between runs would change.
+   */
+  place?: typeof placeStages;
   microBatches: number;
   recovery: RecoveryStrategy;
   budgetBytes?: number | undefined;
@@ -169,10 +174,14 @@ export class ShardedRun {
     await retryWhileLeaderless('list the workers', () => this.refreshWorkers());
     this.speeds = await this.fetchSpeeds();
     await this.calibrateUnmeasured(prepared.plan, refs);
-    const placement = placeStages(stageDemands(prepared.plan), this.workers, {
-      backends: this.options.backends,
-      speeds: this.speeds,
-    });
+    const placement = (this.options.place ?? placeStages)(
+      stageDemands(prepared.plan),
+      this.workers,
+      {
+        backends: this.options.backends,
+        speeds: this.speeds,
+      },
+    );
     for (const stage of placement.stages) {
       this.progress(`stage ${stage.stage} → ${stage.why}`);
     }

@@ -1,0 +1,336 @@
+import { type FoundBrowser, findBrowsers } from '../browser-worker/pool/index.js';
+import { buildSampleModel, type TestModel } from '../models/index.js';
+import type { PartitionPlan } from '../sharding/partition/index.js';
+import { type PreparedModel, prepareModel } from '../sharding/run/prepare-model.js';
+import { measureBrowserTransfer } from './baselines/browser-http-transfer.js';
+import { measureWsTransfer } from './baselines/ws-transfer.js';
+import type { Benchmark, BenchOptions } from './benchmark.js';
+import { type Figure, skippedFigure } from './figure.js';
+import { formatBytes } from './format.js';
+import { measureFigure } from './measure.js';
+import { type KilledRun, killFirefoxMidRun } from './support/kill-mid-run.js';
+import { measureFigures, type SetFigureSpec } from './support/measure-figures.js';
+import { percentile } from './support/percentile.js';
+import { type PipelineStage, predictPipeline } from './support/pipeline-prediction.js';
+import {
+  type FinishedRun,
+  RigRuns,
+  type ShardingRig,
+  withShardingRig,
+} from './support/sharding-rig.js';
+import {
+  handOffs,
+  type StageTaskTime,
+  stageSpans,
+  stageTaskTimes,
+  transferTimes,
+  workerGaps,
+} from './support/stage-timeline.js';
+
+const MODEL = 'transformer-stack';
+const MODEL_SEED = 1;
+const STAGES = 3;
+const BROWSERS = '2 Chromium + 1 Firefox';
+const SIZES = {
+  /** Micro-batches of each pipelined run: enough for the pipeline to fill and run full. */
+  microBatches: { quick: 8, full: 24 },
+  /** One-micro-batch runs per measured run, in which each stage runs with the others idle. */
+  aloneRuns: { quick: 2, full: 6 },
+  /** Round trips of each raw transfer baseline per measured run. */
+  transferRoundTrips: { quick: 20, full: 100 },
+};
+/** The recovery runs kill Firefox as it starts this share of the micro-batches of its stage. */
+const KILL_AT_SHARE = 0.25;
+
+function sized(options: BenchOptions, counts: { quick: number; full: number }): number {
+  return options.quick ? counts.quick : counts.full;
+}
+
+const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+
+/**
+ * Each cut must be all its producer sends and all its consumer reads, since the workers time
+ * their uploads and fetches as a whole.
+ */
+function checkCuts(plan: PartitionPlan): void {
+  for (const cut of plan.cuts) {
+    const sent = plan.stages[cut.from]!.outputs.reduce((sum, t) => sum + t.bytes, 0);
+    if (sent !== cut.bytes || plan.stages[cut.to]!.dependsOn.length !== 1) {
+      throw new Error(
+        `cut ${cut.from} → ${cut.to} is not the whole of what its stages send and read, so the workers' upload and fetch times do not time it alone`,
+      );
+    }
+  }
+}
+
+function cutName(plan: PartitionPlan, index: number): string {
+  const cut = plan.cuts[index]!;
+  return `cut ${cut.from}→${cut.to} (${formatBytes(cut.bytes)})`;
+}
+
+/** Per cut: the same bytes raw over ws between two processes, and through a bare browser. */
+async function transferBaselines(
+  options: BenchOptions,
+  rig: ShardingRig,
+  plan: PartitionPlan,
+  chromium: FoundBrowser,
+): Promise<Figure[][]> {
+  const roundTrips = sized(options, SIZES.transferRoundTrips);
+  const baselines: Figure[][] = [];
+  for (const { bytes } of plan.cuts) {
+    const size = formatBytes(bytes);
+    const ws = await measureFigure(
+      options,
+      {
+        name: `raw ws: ${size} to a ws echo server in another process and back, median of ${roundTrips}`,
+        unit: 'ms',
+      },
+      () => measureWsTransfer({ bytes, roundTrips }),
+    );
+    const browser = await measureFigure(
+      options,
+      {
+        name: `bare Chromium page: PUT ${size} to the coordinator's artifact store + GET it, median of ${roundTrips}`,
+        unit: 'ms',
+        baselines: [ws],
+      },
+      () =>
+        measureBrowserTransfer(chromium.executablePath, {
+          url: rig.coordinator.url,
+          adminKey: rig.coordinator.adminKey,
+          bytes,
+          roundTrips,
+        }),
+    );
+    baselines.push([ws, browser]);
+  }
+  return baselines;
+}
+
+/** The stages of the plan on the workers the run placed them on, each with its mean span. */
+function pipelineStages(
+  plan: PartitionPlan,
+  run: FinishedRun,
+  spans: ReadonlyMap<number, readonly number[]>,
+): PipelineStage[] {
+  return plan.stages.map((stage) => ({
+    stage: stage.index,
+    worker: run.result.placements.find((p) => p.stage === stage.index)!.workerName,
+    dependsOn: stage.dependsOn,
+    spanMs: mean(spans.get(stage.index) ?? []),
+  }));
+}
+
+function busyPercent(run: FinishedRun, stage: number): number {
+  const worker = run.result.placements.find((p) => p.stage === stage)!.workerName;
+  const figures = run.result.figures.workers.find((w) => w.worker === worker);
+  return (figures?.busyFraction ?? 0) * 100;
+}
+
+/**
+ * The pipeline against the whole model, each stage run alone, what the stages' times predict for
+ * a core per browser, and what the activations cost to hand on: all from the same runs.
+ */
+function pipelineFigures(
+  options: BenchOptions,
+  runs: RigRuns,
+  models: { whole: PreparedModel; sharded: PreparedModel },
+  transfers: readonly Figure[][],
+): Promise<Figure[]> {
+  const microBatches = sized(options, SIZES.microBatches);
+  const aloneRuns = sized(options, SIZES.aloneRuns);
+  const { plan } = models.sharded;
+  const stages = plan.stages.map((s) => s.index);
+  const whole = `${MODEL} whole (1 stage) on one browser, wasm, ${microBatches} micro-batches`;
+  const sharded = `${MODEL} in ${STAGES} stages on ${BROWSERS} sharing 2 cores, wasm, ${microBatches} micro-batches`;
+  const wholeSpan = 'whole model: task span (running → result recorded), mean';
+  const specs: SetFigureSpec[] = [
+    { name: whole, unit: 'micro-batches/s' },
+    { name: sharded, unit: 'micro-batches/s', baselines: [whole] },
+    ...stages.map((s) => ({ name: `stage ${s} busy fraction in the sharded run`, unit: '%' })),
+    { name: 'bubble fraction of the sharded run', unit: '%' },
+    { name: wholeSpan, unit: 'ms' },
+    ...stages.map((s) => ({
+      name: `stage ${s}: task span alone (the other browsers idle), mean`,
+      unit: 'ms',
+      baselines: [wholeSpan],
+    })),
+    { name: 'hand-off alone: a stage recorded → the next one running, mean', unit: 'ms' },
+    { name: 'gap between two tasks on one worker in the whole-model run, mean', unit: 'ms' },
+    {
+      name: `predicted for a core per browser from the stages' spans alone, ${microBatches} micro-batches`,
+      unit: 'micro-batches/s',
+      baselines: [whole, sharded],
+    },
+    {
+      name: 'the same prediction fed the spans of the sharded run (a check of the formula)',
+      unit: 'micro-batches/s',
+      baselines: [sharded],
+    },
+    ...plan.cuts.flatMap((_, i) => [
+      {
+        name: `${cutName(plan, i)}: upload (commit) + fetch by the next stage, alone, median`,
+        unit: 'ms',
+        baselines: transfers[i]!,
+      },
+      {
+        name: `${cutName(plan, i)}: the same in the sharded run, median`,
+        unit: 'ms',
+        baselines: transfers[i]!,
+      },
+    ]),
+  ];
+  let wholeFirst = false;
+  return measureFigures(options, specs, async () => {
+    // Taking turns at going first, so that neither always runs on a cooler machine.
+    wholeFirst = !wholeFirst;
+    const runWhole = () => runs.run(models.whole, microBatches, 'whole');
+    const runSharded = () => runs.run(models.sharded, microBatches, 'sharded');
+    const first = wholeFirst ? await runWhole() : await runSharded();
+    const second = wholeFirst ? await runSharded() : await runWhole();
+    const [wholeRun, shardedRun] = wholeFirst ? [first, second] : [second, first];
+    const alone: StageTaskTime[][] = [];
+    for (let i = 0; i < aloneRuns; i++) {
+      const run = await runs.run(models.sharded, 1, 'alone', { quiet: i > 0 });
+      alone.push(stageTaskTimes(run.tasks));
+    }
+    const wholeTimes = stageTaskTimes(wholeRun.tasks);
+    const shardedTimes = stageTaskTimes(shardedRun.tasks);
+    const aloneSpans = new Map(
+      stages.map((s) => [s, alone.flatMap((times) => stageSpans(times).get(s) ?? [])]),
+    );
+    const handOffMs = mean(
+      alone.flatMap((times) => handOffs(times, (s) => plan.stages[s]!.dependsOn)),
+    );
+    const gapMs = mean(workerGaps(wholeTimes));
+    const predict = (spans: ReadonlyMap<number, readonly number[]>) =>
+      predictPipeline({
+        stages: pipelineStages(plan, shardedRun, spans),
+        handOffMs,
+        gapMs,
+        microBatches,
+      }).microBatchesPerSecond;
+    return [
+      wholeRun.result.figures.microBatchesPerSecond,
+      shardedRun.result.figures.microBatchesPerSecond,
+      ...stages.map((s) => busyPercent(shardedRun, s)),
+      shardedRun.result.figures.bubbleFraction * 100,
+      mean(stageSpans(wholeTimes).get(0) ?? []),
+      ...stages.map((s) => mean(aloneSpans.get(s)!)),
+      handOffMs,
+      gapMs,
+      predict(aloneSpans),
+      predict(stageSpans(shardedTimes)),
+      ...plan.cuts.flatMap((cut) => [
+        percentile(
+          alone.flatMap((times) => transferTimes(times, cut)),
+          50,
+        ),
+        percentile(transferTimes(shardedTimes, cut), 50),
+      ]),
+    ];
+  });
+}
+
+/** Times from the kill of a run killed mid-way, and what its recovery took. */
+function recoveryTimes(run: KilledRun, progress: (line: string) => void): number[] {
+  const spec = run.killedTask.spec;
+  const stage = spec.kind === 'shard-stage' ? spec.payload.stage : undefined;
+  const recovery = run.result.recoveries[0];
+  if (stage === undefined || recovery?.resumedAfterMs === undefined) {
+    throw new Error('the run recorded no recovery from the kill');
+  }
+  const [first] = stageTaskTimes(run.tasks)
+    .filter(
+      (t) => t.stage === stage && t.workerId !== run.killedWorker && t.finishedAt > run.killedAt,
+    )
+    .sort((a, b) => a.finishedAt - b.finishedAt);
+  if (first === undefined) throw new Error(`stage ${stage} committed nothing after the kill`);
+  progress(
+    `killed Firefox running stage ${stage}; ${recovery.actions.join('; ')}; ${run.result.figures.lostAttempts} attempt(s) lost`,
+  );
+  return [
+    first.finishedAt - run.killedAt,
+    recovery.at - run.killedAt,
+    recovery.resumedAfterMs,
+    first.startedAt - run.killedAt,
+    first.timings.modelFetchMs + first.timings.sessionCreateMs,
+  ];
+}
+
+/**
+ * Each recovery run has a model of its own (weights from another seed): its stages are new
+ * artifacts, so the browser a stage moves to has no session of it from an earlier run, as in a
+ * first recovery, and creating one is part of the time.
+ */
+function recoveryFigures(options: BenchOptions, runs: RigRuns): Promise<Figure[]> {
+  const microBatches = sized(options, SIZES.microBatches);
+  const killAt = Math.max(1, Math.round(microBatches * KILL_AT_SHARE));
+  const kill = `kill -9 of Firefox at its micro-batch ${killAt} of ${microBatches} (${STAGES} stages, immediate recovery)`;
+  let seed = MODEL_SEED;
+  return measureFigures(
+    options,
+    [
+      { name: `${kill} → its stage's first commit after the kill`, unit: 'ms' },
+      { name: `${kill} → the run sees the worker lost`, unit: 'ms' },
+      { name: 'recoveries[0].resumedAfterMs: loss seen → first stage committed after', unit: 'ms' },
+      { name: `${kill} → its stage running again on another browser`, unit: 'ms' },
+      {
+        name: "of the first: the moved stage's model fetch + session creation on its new worker",
+        unit: 'ms',
+      },
+    ],
+    async () => {
+      const prepared = await prepareSharded(buildSampleModel(MODEL, ++seed));
+      const run = await killFirefoxMidRun(runs, prepared, microBatches, killAt);
+      return recoveryTimes(run, options.progress);
+    },
+  );
+}
+
+function prepareSharded(model: TestModel): Promise<PreparedModel> {
+  return prepareModel(model, { stages: STAGES, strategy: 'pipeline' });
+}
+
+async function figures(
+  options: BenchOptions,
+  browsers: { chromium: FoundBrowser; firefox: FoundBrowser },
+): Promise<Figure[]> {
+  const model = buildSampleModel(MODEL, MODEL_SEED);
+  const whole = await prepareModel(model, { stages: 1 });
+  const sharded = await prepareSharded(model);
+  checkCuts(sharded.plan);
+  return withShardingRig({ ...browsers, chromiumCount: 2, firefoxCount: 1 }, async (rig) => {
+    const runs = new RigRuns(rig, options.progress);
+    const transfers = await transferBaselines(options, rig, sharded.plan, browsers.chromium);
+    return [
+      ...transfers.flat(),
+      ...(await pipelineFigures(options, runs, { whole, sharded }, transfers)),
+      ...(await recoveryFigures(options, runs)),
+    ];
+  });
+}
+
+/**
+ * A model sharded over real headless browsers (two Chromium and one Firefox, wasm) against the
+ * same model whole on one of them through the same machinery; each stage's time alone and what
+ * the stages' times predict for a core per browser; activation hand-offs against the same bytes
+ * over raw ws and through a bare browser; and the recovery from a browser killed mid-run.
+ */
+export const shardingBenchmark: Benchmark = {
+  name: 'sharding',
+  async run(options) {
+    const found = await findBrowsers();
+    const chromium = found.find((b) => b.name === 'chromium');
+    const firefox = found.find((b) => b.name === 'firefox');
+    if (chromium === undefined || firefox === undefined) {
+      const why = 'needs Chromium and Firefox (see docs/browsers.md)';
+      options.progress(`skipped: ${why}`);
+      return [skippedFigure('sharding', why)];
+    }
+    options.progress(
+      `${chromium.product} ${chromium.version}, ${firefox.product} ${firefox.version}`,
+    );
+    return figures(options, { chromium, firefox });
+  },
+};
