@@ -108,6 +108,8 @@ async function measurePair(
       },
     ],
     modelInputs: stage.modelInputs,
+    // Calibration runs are timed, never compared.
+    modelOutputs: [],
     ...(pair.worker.backends.webnnDeviceType === undefined
       ? {}
       : { webnnDeviceType: pair.worker.backends.webnnDeviceType }),

@@ -296,6 +296,7 @@ export class ShardedRun {
       models: refs,
       placements,
       modelInputs: this.options.prepared.model.inputs,
+      modelOutputs: this.options.prepared.graph.outputs,
       maxRetries: STAGE_RETRIES,
       timeoutMs: STAGE_TIMEOUT_MS,
     };

@@ -29,6 +29,12 @@ export interface StageTaskSource {
   placements: readonly StagePlacement[];
   /** The model's inputs; each micro-batch gets its own seed (`microBatchInput`). */
   modelInputs: Readonly<Record<string, TensorInput>>;
+  /**
+   * The model's outputs: a stage that makes one reports its values in its result, to be
+   * compared with the reference; the others report only each activation's hash and statistics,
+   * since their consumers read the committed artifact.
+   */
+  modelOutputs: readonly string[];
   /** WebNN device type where a stage is placed on webnn. */
   webnnDeviceType?: 'cpu' | 'gpu' | 'npu';
   /** Retries of an attempt that failed for infrastructure reasons (a lost browser). */
@@ -110,6 +116,9 @@ export function stageTasks(
         costFlops: stage.costFlops,
         inputs,
         outputs: stage.outputs.map(({ name, type, dims }) => ({ name, type, dims })),
+        ...(stage.outputs.some((output) => source.modelOutputs.includes(output.name))
+          ? {}
+          : { maxOutputElements: 0 }),
       },
     } as TaskSpecInput;
   });

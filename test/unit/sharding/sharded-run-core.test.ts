@@ -107,7 +107,7 @@ async function twoStageLedger(microBatches = 1) {
 
 describe('stageTasks', () => {
   it('builds a DAG per micro-batch whose inputs come from the model, a parent, or a commit', async () => {
-    const { model, plan } = await transformerPlan(3);
+    const { model, graph, plan } = await transformerPlan(3);
     const source = {
       run: 'r1',
       label: 'transformer-block',
@@ -116,6 +116,7 @@ describe('stageTasks', () => {
       models: plan.stages.map((s) => REF(100 + s.index)),
       placements: placementsFor(plan),
       modelInputs: model.inputs,
+      modelOutputs: graph.outputs,
       maxRetries: 5,
       timeoutMs: 60_000,
     };
@@ -134,6 +135,9 @@ describe('stageTasks', () => {
       }
     }
     expect(specs[0]!.dependsOn).toBeUndefined();
+    // Only the stage making the model's output reports its values; the others, hashes.
+    const reported = specs.map((spec) => ShardStagePayload.parse(spec.payload).maxOutputElements);
+    expect(reported).toEqual([0, 0, 65_536]);
     // After a re-plan, a committed activation is read as an artifact, not from a parent.
     const first = plan.stages[1]!.inputs.find((input) => input.name !== 'x')!;
     const committed = new Map([
