@@ -273,7 +273,10 @@ function recoveryFigures(options: BenchOptions, runs: RigRuns): Promise<Figure[]
     [
       { name: `${kill} → its stage's first commit after the kill`, unit: 'ms' },
       { name: `${kill} → the run sees the worker lost`, unit: 'ms' },
-      { name: 'recoveries[0].resumedAfterMs: loss seen → first stage committed after', unit: 'ms' },
+      {
+        name: 'recoveries[0].resumedAfterMs: loss seen → first commit of the moved work',
+        unit: 'ms',
+      },
       { name: `${kill} → its stage running again on another browser`, unit: 'ms' },
       {
         name: "of the first: the moved stage's model fetch + session creation on its new worker",
