@@ -50,6 +50,17 @@ function outputOf(task: TaskView): ShardStageOutput | undefined {
   return output?.kind === 'shard-stage' ? output : undefined;
 }
 
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [item]);
+    else group.push(item);
+  }
+  return groups;
+}
+
 const mean = (values: readonly number[]) =>
   values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
 
@@ -75,12 +86,11 @@ export function pipelineFigures(
   const microBatches = new Set(
     done.map((task) => (task.spec.kind === 'shard-stage' ? task.spec.payload.microBatch : -1)),
   );
-  const byStage = new Map<string, TaskView[]>();
-  for (const task of done) {
-    if (task.spec.kind !== 'shard-stage') continue;
-    const key = `${place(task.id).generation}.${task.spec.payload.stage}`;
-    byStage.set(key, [...(byStage.get(key) ?? []), task]);
-  }
+  const byStage = groupBy(
+    done.filter((task) => task.spec.kind === 'shard-stage'),
+    (task) =>
+      `${place(task.id).generation}.${task.spec.kind === 'shard-stage' ? task.spec.payload.stage : -1}`,
+  );
   const stages = [...byStage.entries()].map(([key, group]): StageFigures => {
     const [generation, stage] = key.split('.').map(Number) as [number, number];
     const outputs = group.map((task) => outputOf(task)!);
@@ -96,11 +106,7 @@ export function pipelineFigures(
     };
   });
   stages.sort((a, b) => a.generation - b.generation || a.stage - b.stage);
-  const byWorker = new Map<string, TaskView[]>();
-  for (const task of done) {
-    const worker = task.workerId ?? '?';
-    byWorker.set(worker, [...(byWorker.get(worker) ?? []), task]);
-  }
+  const byWorker = groupBy(done, (task) => task.workerId ?? '?');
   const workers = [...byWorker.entries()].map(([workerId, group]): WorkerFigures => {
     const timeline = group
       .map((task) => ({ start: task.startedAt ?? task.finishedAt!, end: task.finishedAt! }))

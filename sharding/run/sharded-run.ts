@@ -301,20 +301,25 @@ export class ShardedRun {
       timeoutMs: STAGE_TIMEOUT_MS,
     };
     const fromModel = new Set(Object.keys(this.options.prepared.model.inputs));
-    const keys: Array<{ stage: number; microBatch: number; activationInputBytes: number }> = [];
-    const specs = microBatches.flatMap((microBatch) => {
-      for (const stage of plan.stages) {
-        const activationInputBytes = stage.inputs
-          .filter((input) => !fromModel.has(input.name))
-          .reduce((sum, input) => sum + input.bytes, 0);
-        keys.push({ stage: stage.index, microBatch, activationInputBytes });
-      }
-      return stageTasks(source, microBatch, this.ledger.committedTensors(microBatch));
-    });
+    // The same for every micro-batch: the bytes of activations each stage reads.
+    const activationInputBytes = plan.stages.map((stage) =>
+      stage.inputs
+        .filter((input) => !fromModel.has(input.name))
+        .reduce((sum, input) => sum + input.bytes, 0),
+    );
+    // `stageTasks` gives one task per stage, in plan order, for each micro-batch in turn.
+    const specs = microBatches.flatMap((microBatch) =>
+      stageTasks(source, microBatch, this.ledger.committedTensors(microBatch)),
+    );
     const taskIds = await this.options.client.submit(specs);
     taskIds.forEach((taskId, i) => {
-      const { stage, microBatch, activationInputBytes } = keys[i]!;
-      this.placeOf.set(taskId, { generation, activationInputBytes });
+      const position = i % plan.stages.length;
+      const stage = plan.stages[position]!.index;
+      const microBatch = microBatches[Math.floor(i / plan.stages.length)]!;
+      this.placeOf.set(taskId, {
+        generation,
+        activationInputBytes: activationInputBytes[position]!,
+      });
       for (const change of this.ledger.track(taskId, { generation, stage, microBatch })) {
         this.react(change);
       }
