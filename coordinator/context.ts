@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ArtifactReplicator } from './cluster/artifact-replicator.js';
 import type { RaftHost } from './cluster/raft-host.js';
 import type { UnschedulableExplainer } from './queries.js';
+import type { RecentActivations } from './shard-stage/recent-activations.js';
 import type { CoordinatorState } from './state/index.js';
 import type { ArtifactStore, CommandSink } from './store/index.js';
 
@@ -14,6 +15,8 @@ export interface CoordinatorContext {
   readonly artifacts: ArtifactStore;
   /** Cluster mode only: keeps artifacts on a majority and fetches those this member lacks. */
   readonly artifactReplicas?: ArtifactReplicator | undefined;
+  /** Activations committed from results lately, for the assignments of the stages that read them. */
+  readonly recentActivations: RecentActivations;
   readonly explainer: UnschedulableExplainer;
   readonly logger: Logger;
   readonly maxMessageBytes: number;

@@ -20,6 +20,7 @@ import { CoordinatorMetrics } from './metrics.js';
 import { UnschedulableExplainer } from './queries.js';
 import { RAFT_PATH } from './raft/peer-link.js';
 import { expiredLeases, expiredWorkers, schedule } from './scheduler/index.js';
+import { RecentActivations } from './shard-stage/recent-activations.js';
 import type { Command, CoordinatorState, StateConfig, StateEvent } from './state/index.js';
 import {
   ArtifactStore,
@@ -183,6 +184,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     cluster,
     artifacts,
     artifactReplicas: replicas?.replicator,
+    recentActivations: new RecentActivations(),
     explainer: new UnschedulableExplainer(state),
     logger,
     maxMessageBytes: options.maxMessageBytes,

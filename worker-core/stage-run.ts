@@ -8,12 +8,15 @@ import {
   type TaskResult,
   type TensorData,
   type TensorType,
+  tensorByteLength,
   tensorBytes,
   tensorFromBytes,
 } from '../protocol/index.js';
+import { fromBase64, toBase64 } from './base64.js';
 import { errorText } from './error-text.js';
 import type { InferenceSessionLike } from './infer.js';
 import type { Releasable, SessionCache } from './session-cache.js';
+import { unsharedBytes } from './unshared-bytes.js';
 
 type StageAssignment = Extract<Assignment, { kind: 'shard-stage' }>;
 
@@ -83,10 +86,13 @@ async function stageFeeds<Feed, S extends StageSession<Feed>>(
       feeds[name] = runtime.tensor(tensor.type, materializeTensor(tensor), tensor.dims);
       continue;
     }
-    const bytes = await step(
-      () => runtime.fetchActivation(input.artifact, signal),
-      (text) => infrastructure(`cannot fetch input '${name}' (${input.artifact}): ${text}`),
-    );
+    const bytes =
+      input.data === undefined
+        ? await step(
+            () => runtime.fetchActivation(input.artifact, signal),
+            (text) => infrastructure(`cannot fetch input '${name}' (${input.artifact}): ${text}`),
+          )
+        : await inlineInput(runtime, name, input.artifact, input.data);
     const data = await step(
       async () => tensorFromBytes(input.type, input.dims, bytes),
       (text) => infrastructure(`input '${name}' (${input.artifact}): ${text}`),
@@ -94,6 +100,23 @@ async function stageFeeds<Feed, S extends StageSession<Feed>>(
     feeds[name] = runtime.tensor(input.type, data, input.dims);
   }
   return feeds;
+}
+
+/** An input's bytes as the assignment carried them, checked against the artifact's hash. */
+async function inlineInput<Feed, S extends StageSession<Feed>>(
+  runtime: StageRuntime<Feed, S>,
+  name: string,
+  artifact: ArtifactRef,
+  data: string,
+): Promise<Uint8Array> {
+  const bytes = fromBase64(data);
+  const sha256 = await runtime.sha256(bytes);
+  if (artifact !== `sha256:${sha256}`) {
+    throw infrastructure(
+      `input '${name}' came inline as bytes hashing to ${sha256}, not to its artifact ${artifact}`,
+    );
+  }
+  return bytes;
 }
 
 /** The declared output, checked against what the session produced. */
@@ -117,10 +140,12 @@ function producedOutput(
 }
 
 /**
- * Runs one stage of a sharded model for one micro-batch, the same on every runtime: fetches the
- * input activations, runs the stage's model once on a cached session (created, and its model
- * fetched, only for the first micro-batch of a stage), checks each declared output, uploads its
- * bytes to the coordinator (which commits it under its hash) and reports it. A fetch or upload
+ * Runs one stage of a sharded model for one micro-batch, the same on every runtime: takes the
+ * input activations from the assignment or fetches them, runs the stage's model once on a cached
+ * session (created, and its model fetched, only for the first micro-batch of a stage), checks
+ * each declared output, and reports it with its bytes inside the result (up to
+ * `maxInlineBytes`) or uploaded to the coordinator; either way the coordinator commits them
+ * under their hash before it records the success. A fetch or upload
  * that fails is an infrastructure failure (retried); a model that does not run, or produces
  * other outputs than declared, fails the task.
  */
@@ -171,15 +196,20 @@ export async function runStage<Feed, S extends StageSession<Feed>>(
       },
     );
     const uploadStarted = performance.now();
+    const inline =
+      payload.outputs.reduce((sum, { type, dims }) => sum + tensorByteLength(type, dims), 0) <=
+      payload.maxInlineBytes;
     const outputs: ShardStageOutput['outputs'] = {};
     for (const declared of payload.outputs) {
       const data = producedOutput(produced, declared);
-      const bytes = tensorBytes(data);
+      const bytes = unsharedBytes(tensorBytes(data));
       const sha256 = await runtime.sha256(bytes);
-      const artifact = await step(
-        () => runtime.upload(assignment, declared.name, bytes, signal),
-        (text) => infrastructure(`cannot upload output '${declared.name}': ${text}`),
-      );
+      const artifact = inline
+        ? `sha256:${sha256}`
+        : await step(
+            () => runtime.upload(assignment, declared.name, bytes, signal),
+            (text) => infrastructure(`cannot upload output '${declared.name}': ${text}`),
+          );
       if (artifact !== `sha256:${sha256}`) {
         throw infrastructure(
           `the coordinator stored output '${declared.name}' as ${artifact}, but its values hash to ${sha256}`,
@@ -197,6 +227,7 @@ export async function runStage<Feed, S extends StageSession<Feed>>(
           sha256,
           payload.maxOutputElements,
         ),
+        ...(inline ? { data: toBase64(bytes) } : {}),
       };
     }
     const output: ShardStageOutput = {

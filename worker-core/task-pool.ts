@@ -25,6 +25,8 @@ export const leaseOf = ({ taskId, attempt, leaseToken }: LeaseRef): LeaseRef => 
 export class TaskPool {
   private readonly waiting: Assignment[] = [];
   private readonly running = new Map<string, RunningAttempt>();
+  /** Waiting attempts about to start, in the turn after a slot freed. */
+  private starting: Promise<void> | undefined;
 
   constructor(
     private readonly slots: number,
@@ -84,7 +86,10 @@ export class TaskPool {
     });
     try {
       while (this.running.size > 0 || this.waiting.length > 0) {
-        const settled = Promise.all([...this.running.values()].map((run) => run.settled));
+        const settled = Promise.all([
+          ...[...this.running.values()].map((run) => run.settled),
+          this.starting,
+        ]);
         if ((await Promise.race([settled.then(() => true), timedOut])) === false) return false;
       }
       return true;
@@ -128,7 +133,17 @@ export class TaskPool {
     const settled = this.runGuarded(assignment, controller.signal).then((result) => {
       this.running.delete(key);
       if (!controller.signal.aborted) this.events.finished({ ...lease, result });
-      this.startWaiting();
+      // In a later turn: the result just reported leaves first, rather than after the next
+      // attempt's first synchronous stretch (a browser's inference holds its thread).
+      if (this.waiting.length > 0) {
+        this.starting ??= new Promise((resolve) =>
+          setTimeout(() => {
+            this.starting = undefined;
+            this.startWaiting();
+            resolve();
+          }, 0),
+        );
+      }
     });
     this.running.set(key, { controller, settled, lease });
   }

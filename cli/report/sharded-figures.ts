@@ -23,7 +23,7 @@ export function formatShardedFigures(cells: readonly ShardedCell[]): string {
         `${cell.model} ${shardedRowName(cell)} on ${cell.provider}: ${cell.microBatches} micro-batches in ${formatDuration(figures.wallMs)}, ${figures.microBatchesPerSecond.toFixed(2)} micro-batches/s`,
         `bubble fraction ${figures.bubbleFraction.toFixed(2)}`,
         `${stalls} stall(s) (${formatDuration(stalledMs)})`,
-        `${(figures.bytesUploaded / MB).toFixed(2)} MB of activations uploaded, ${(figures.bytesFetched / MB).toFixed(2)} MB fetched`,
+        `${(figures.bytesUploaded / MB).toFixed(2)} MB of activations committed, ${(figures.bytesFetched / MB).toFixed(2)} MB read by later stages`,
         `${figures.lostAttempts} attempt(s) lost, ${cell.recoveries?.length ?? 0} recovery(ies)`,
       ].join('; ');
       const stages = formatTable([

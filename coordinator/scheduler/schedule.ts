@@ -1,7 +1,9 @@
 import {
   assignableSlots,
   type CoordinatorState,
+  leaseCapacity,
   type Placement,
+  pinnedAlone,
   type SchedulingPolicy,
   schedulingPolicy,
 } from '../state/index.js';
@@ -77,7 +79,41 @@ export function schedule(state: CoordinatorState): Placement[] {
     passes.charge(best.cursor.group);
     chosen.cursor.skip(best);
   }
+  placements.push(...waitingOnWorkers(state, blocked, passes, placements));
   if (policy.preemption) placements.push(...preemptions(state, blocked, passes));
+  return placements;
+}
+
+/**
+ * Tasks pinned to one worker alone that has no free slot but room for them to wait on it (see
+ * `leaseCapacity`), best first: each starts there the moment a slot frees.
+ */
+function waitingOnWorkers(
+  state: CoordinatorState,
+  blocked: readonly ClassCursor[],
+  passes: RoundPasses,
+  placed: readonly Placement[],
+): Placement[] {
+  const leases = new Map<string, number>();
+  for (const { workerId } of placed) leases.set(workerId, (leases.get(workerId) ?? 0) + 1);
+  const placements: Placement[] = [];
+  for (const cursor of blocked) {
+    const { requirements } = cursor.cls;
+    const [workerId] = matchingWorkers(state, cursor.cls);
+    if (workerId === undefined || !pinnedAlone(requirements, workerId)) continue;
+    const worker = state.workers.get(workerId)!;
+    if (!takesNewTasks(state, worker)) continue;
+    let held = worker.running.size + (leases.get(workerId) ?? 0);
+    const capacity = leaseCapacity(state, worker, requirements);
+    for (; held < capacity; held++) {
+      const candidate = cursor.best(passes);
+      if (candidate === undefined) break;
+      placements.push({ taskId: candidate.entry.task.id, workerId });
+      passes.charge(candidate.cursor.group);
+      cursor.skip(candidate);
+    }
+    leases.set(workerId, held);
+  }
   return placements;
 }
 

@@ -2,6 +2,7 @@ import { type Requirements, shorten, type TaskKind } from '../../protocol/index.
 import {
   assignableSlots,
   type CoordinatorState,
+  leaseCapacity,
   namedWorkers,
   type WorkerRecord,
 } from '../state/index.js';
@@ -40,15 +41,18 @@ function targetsOf(
 function holdOn(
   state: CoordinatorState,
   target: Target,
+  requirements: Requirements,
 ): { reason: string; blocks: boolean } | undefined {
   if ('unfit' in target) return { reason: `${target.label} ${target.unfit}`, blocks: true };
   const { label, fit: worker } = target;
   const held = heldBack(state, worker);
   if (held !== undefined) return { reason: `${label} is held back (${held})`, blocks: true };
+  const capacity = leaseCapacity(state, worker, requirements);
+  if (worker.running.size < capacity) return undefined;
   const slots = assignableSlots(state, worker);
-  if (worker.running.size < slots) return undefined;
+  const waiting = capacity > slots ? `, ${capacity - slots} more waiting on it` : '';
   return {
-    reason: `${label} is busy (${worker.running.size} of ${slots} slots taken)`,
+    reason: `${label} is busy (${Math.min(slots, worker.running.size)} of ${slots} slots taken${waiting})`,
     blocks: false,
   };
 }
@@ -98,7 +102,7 @@ export function waitingOnTargets(
   if (ids === undefined) return undefined;
   const holds = [];
   for (const target of targetsOf(state.workers, ids, requirementChecks(kind, requirements))) {
-    const hold = holdOn(state, target);
+    const hold = holdOn(state, target, requirements);
     if (hold === undefined) return undefined;
     holds.push(hold);
   }

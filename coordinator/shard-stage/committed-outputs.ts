@@ -8,6 +8,7 @@ import {
 import type { CoordinatorContext } from '../context.js';
 import type { CoordinatorState } from '../state/index.js';
 import { artifactHexOf } from '../store/index.js';
+import { infrastructureFailure } from './infrastructure-failure.js';
 import { ownEntry } from './own.js';
 
 /** The size of an artifact this coordinator holds durably, or undefined when it has none. */
@@ -84,14 +85,10 @@ export function withCommittedOutputs(
     const { result } = report;
     const problem = uncommittedOutput(payload, result, storedSize);
     if (problem === undefined) return report;
-    const failed: TaskResult = {
-      status: 'failed',
-      failureKind: 'infrastructure',
-      durationMs: result.durationMs,
-      error: `the stage's outputs are not committed: ${problem}`,
-      ...(result.logs === undefined ? {} : { logs: result.logs }),
+    return {
+      ...report,
+      result: infrastructureFailure(result, `the stage's outputs are not committed: ${problem}`),
     };
-    return { ...report, result: failed };
   });
 }
 

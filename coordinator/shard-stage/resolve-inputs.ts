@@ -1,9 +1,11 @@
-import type {
-  ResolvedStageInput,
-  ShardStageAssignmentPayload,
-  ShardStagePayload,
+import {
+  MAX_INLINE_ACTIVATION_BYTES,
+  type ResolvedStageInput,
+  type ShardStageAssignmentPayload,
+  type ShardStagePayload,
 } from '../../protocol/index.js';
 import type { TaskRecord } from '../state/index.js';
+import { artifactHexOf } from '../store/index.js';
 import { ownEntry } from './own.js';
 
 /**
@@ -43,4 +45,26 @@ export function resolveStageInputs(
     };
   }
   return { payload: { ...payload, inputs } };
+}
+
+/**
+ * The payload with each artifact input's bytes put inside it where `recent` has them, up to
+ * `MAX_INLINE_ACTIVATION_BYTES` in all: the worker then checks them against the ref's hash
+ * rather than fetching them. Inputs it has not are left to be fetched.
+ */
+export function withInlineInputs(
+  payload: ShardStageAssignmentPayload,
+  recent: (hex: string) => Uint8Array | undefined,
+): ShardStageAssignmentPayload {
+  let room = MAX_INLINE_ACTIVATION_BYTES;
+  let inputs: Record<string, ResolvedStageInput> | undefined;
+  for (const [name, input] of Object.entries(payload.inputs)) {
+    if (input.from !== 'artifact') continue;
+    const bytes = recent(artifactHexOf(input.artifact)!);
+    if (bytes === undefined || bytes.byteLength > room) continue;
+    room -= bytes.byteLength;
+    inputs ??= { ...payload.inputs };
+    inputs[name] = { ...input, data: Buffer.from(bytes).toString('base64') };
+  }
+  return inputs === undefined ? payload : { ...payload, inputs };
 }

@@ -2,12 +2,12 @@ import {
   type ErrorCode,
   type ProtocolError,
   STAGE_OUTPUT_HEADERS,
-  TERMINAL_STATES,
   tensorByteLength,
 } from '../../protocol/index.js';
 import type { Role } from '../auth/index.js';
 import type { CoordinatorState } from '../state/index.js';
 import { speakForWorkerProblem } from '../worker-identity.js';
+import { heldStageLease } from './stage-lease.js';
 
 /** What an upload of a stage's output says about itself, before its body is read. */
 export interface StageUploadRequest {
@@ -59,37 +59,13 @@ export function stageUploadTarget(
       `give the attempt's lease token as a whole number in the ${STAGE_OUTPUT_HEADERS.leaseToken} header`,
     );
   }
-  const task = state.tasks.get(taskId);
-  if (task === undefined) return refused('not_found', `no task '${taskId}'`);
-  if (task.spec.kind !== 'shard-stage') {
-    return refused(
-      'invalid_message',
-      `task ${taskId} is a ${task.spec.kind} task: only shard-stage tasks upload outputs`,
-    );
-  }
-  const attempt = Number(request.attempt);
-  if (TERMINAL_STATES.has(task.state)) {
-    return refused('conflict', `task ${taskId} already ${task.state}: it takes no more outputs`);
-  }
-  if (task.state === 'queued' || attempt !== task.attempt) {
-    const live = task.state === 'queued' ? 'none (the task is queued)' : `attempt ${task.attempt}`;
-    return refused(
-      'conflict',
-      `attempt ${attempt} of task ${taskId} is not the live one (the live attempt is ${live})`,
-    );
-  }
-  if (task.workerId !== workerId) {
-    return refused(
-      'forbidden',
-      `attempt ${attempt} of task ${taskId} is leased to worker '${task.workerId}', not '${workerId}'`,
-    );
-  }
-  if (Number(leaseToken) !== task.leaseToken) {
-    return refused(
-      'forbidden',
-      `lease token ${leaseToken} is not the lease of attempt ${attempt} of task ${taskId}`,
-    );
-  }
+  const held = heldStageLease(state, workerId, {
+    taskId,
+    attempt: Number(request.attempt),
+    leaseToken: Number(leaseToken),
+  });
+  if ('code' in held) return refused(held.code, held.message);
+  const { task } = held;
   const declared = task.spec.payload.outputs.find((output) => output.name === name);
   if (declared === undefined) {
     const names = task.spec.payload.outputs.map((output) => `'${output.name}'`).join(', ');

@@ -19,6 +19,7 @@ export {
   type WorkerHealth,
   workerHealthView,
 } from './health.js';
+export { leaseCapacity, pinnedAlone } from './lease-capacity.js';
 export {
   DEFAULT_SCHEDULING_POLICY,
   effectivePriority,

@@ -37,7 +37,7 @@ export class WsGateway {
     private readonly ctx: CoordinatorContext,
     private readonly credentials: Credentials | undefined,
   ) {
-    this.workers = new WorkerConnections(ctx.state, ctx.logger);
+    this.workers = new WorkerConnections(ctx.state, ctx.logger, ctx.recentActivations);
     // Frames up to 4x the limit are read so the sender gets an error naming the size; beyond
     // that the socket is closed (1009) without reading them.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: ctx.maxMessageBytes * 4 });

@@ -7,6 +7,7 @@ import {
   type ProtocolError,
   type RegisteredMessage,
   type RegisterMessage,
+  type ResultReport,
   WORKER_MESSAGE_TYPES,
   type WorkerToCoordinator,
 } from '../../protocol/index.js';
@@ -15,6 +16,7 @@ import type { CoordinatorContext } from '../context.js';
 import { listTasks } from '../queries.js';
 import { requestRetarget } from '../retarget.js';
 import { checkCommittedOutputs } from '../shard-stage/committed-outputs.js';
+import { carriesOutputBytes, commitInlineOutputs } from '../shard-stage/inline-outputs.js';
 import { enteredStateAt, taskEvent } from '../state/index.js';
 import { submitSpecs } from '../submit.js';
 import { claimWorkerId, registrationOutcome } from '../worker-identity.js';
@@ -105,15 +107,38 @@ export class Session {
         }
         break;
       case 'result':
-        checkCommittedOutputs(this.ctx, workerId, message.results, (reports) =>
-          this.ctx.commit.submit({ type: 'RecordResults', now: this.ctx.now(), workerId, reports }),
-        );
+        this.recordResults(workerId, message.results);
         break;
       case 'draining':
       case 'release':
         handleDrainMessage(this.ctx, this.socket, workerId, message);
         break;
     }
+  }
+
+  /**
+   * Records a worker's results once the outputs they name are committed: those carried inside
+   * the message are stored first, then every shard-stage output is checked against the store.
+   */
+  private recordResults(workerId: string, results: ResultReport[]): void {
+    const record = (reports: ResultReport[]) =>
+      checkCommittedOutputs(this.ctx, workerId, reports, (checked) =>
+        this.ctx.commit.submit({
+          type: 'RecordResults',
+          now: this.ctx.now(),
+          workerId,
+          reports: checked,
+        }),
+      );
+    if (!results.some(carriesOutputBytes)) {
+      record(results);
+      return;
+    }
+    Promise.all(results.map((report) => commitInlineOutputs(this.ctx, workerId, report)))
+      .then(record)
+      .catch((error: unknown) =>
+        this.ctx.logger.error({ err: error, workerId }, 'committing shard-stage outputs failed'),
+      );
   }
 
   /**

@@ -9,7 +9,8 @@ import {
   PROTOCOL_VERSION,
   type ResultAck,
 } from '../../protocol/index.js';
-import { resolveStageInputs } from '../shard-stage/resolve-inputs.js';
+import type { RecentActivations } from '../shard-stage/recent-activations.js';
+import { resolveStageInputs, withInlineInputs } from '../shard-stage/resolve-inputs.js';
 import {
   attemptTimeoutMs,
   type CoordinatorState,
@@ -20,12 +21,13 @@ import { send } from './send.js';
 
 /**
  * What the worker holding `task`'s lease is sent: its spec's payload, a shard-stage task's
- * inputs resolved to what its parents committed (looked up in `tasks`), or the problem that
- * kept them from resolving.
+ * inputs resolved to what its parents committed (looked up in `tasks`, and carried along where
+ * `recent` has their bytes), or the problem that kept them from resolving.
  */
 export function assignmentFor(
   task: TaskRecord,
   tasks: ReadonlyMap<string, TaskRecord>,
+  recent?: RecentActivations,
 ): Assignment | { problem: string } {
   const lease = {
     taskId: task.id,
@@ -37,7 +39,11 @@ export function assignmentFor(
   if (spec.kind === 'shard-stage') {
     const resolved = resolveStageInputs(spec.payload, spec.dependsOn ?? [], tasks);
     if ('problem' in resolved) return resolved;
-    return { ...lease, kind: spec.kind, payload: resolved.payload };
+    const payload =
+      recent === undefined
+        ? resolved.payload
+        : withInlineInputs(resolved.payload, (hex) => recent.get(hex));
+    return { ...lease, kind: spec.kind, payload };
   }
   // Spec and assignment are unions keyed by the same kind with the same payload schema.
   return { ...lease, kind: spec.kind, payload: spec.payload } as Assignment;
@@ -51,6 +57,8 @@ export class WorkerConnections {
     /** Where assignments read their parents' results (the object, whose `tasks` a snapshot replaces). */
     private readonly state: Pick<CoordinatorState, 'tasks'>,
     private readonly logger: Logger,
+    /** Activations committed lately, which assignments carry to the stages that read them. */
+    private readonly recent?: RecentActivations,
   ) {}
 
   bind(workerId: string, socket: WebSocket): void {
@@ -78,7 +86,7 @@ export class WorkerConnections {
     for (const event of events) {
       switch (event.type) {
         case 'TaskAssigned': {
-          const assignment = assignmentFor(event.task, this.state.tasks);
+          const assignment = assignmentFor(event.task, this.state.tasks, this.recent);
           if ('problem' in assignment) {
             // Not sent: the attempt runs out its timeout and is retried, as if the message was lost.
             this.logger.error(

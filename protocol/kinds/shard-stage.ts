@@ -9,6 +9,14 @@ export const MAX_STAGE_TENSORS = 256;
 export const MAX_ACTIVATION_ELEMENTS = 2 ** 31;
 /** Stages of one run, and micro-batches of one run. */
 export const MAX_STAGE_INDEX = 1_000_000;
+/**
+ * The most bytes of activations that travel inside one result or assignment message (base64)
+ * rather than over HTTP: small activations then cost no round trip of their own.
+ */
+export const MAX_INLINE_ACTIVATION_BYTES = 1024 * 1024;
+
+/** Activation bytes carried inside a message, base64-encoded. */
+const inlineBytes = z.base64().max(Math.ceil(MAX_INLINE_ACTIVATION_BYTES / 3) * 4);
 
 const tensorName = z.string().min(1).max(256);
 
@@ -60,7 +68,16 @@ export const StageInput = z.discriminatedUnion('from', [
 export type StageInput = z.infer<typeof StageInput>;
 
 /** What a worker is given: every `dependency` input resolved to the artifact it committed. */
-export const ResolvedStageInput = z.discriminatedUnion('from', [ValueInput, ArtifactInput]);
+export const ResolvedStageInput = z.discriminatedUnion('from', [
+  ValueInput,
+  ArtifactInput.extend({
+    /**
+     * The artifact's bytes, when the coordinator has them at hand and they are small: the
+     * worker checks them against the ref's hash instead of fetching them.
+     */
+    data: inlineBytes.optional(),
+  }),
+]);
 export type ResolvedStageInput = z.infer<typeof ResolvedStageInput>;
 
 function stagePayload<I extends z.ZodType>(input: I) {
@@ -101,6 +118,16 @@ function stagePayload<I extends z.ZodType>(input: I) {
         }),
       /** Outputs with more elements report only their summary's statistics, not their values. */
       maxOutputElements: z.number().int().nonnegative().default(65_536),
+      /**
+       * Outputs whose bytes come to at most this in all travel inside the result message, and are
+       * committed from there; larger ones are uploaded over HTTP. 0 uploads every output.
+       */
+      maxInlineBytes: z
+        .number()
+        .int()
+        .min(0)
+        .max(MAX_INLINE_ACTIVATION_BYTES)
+        .default(MAX_INLINE_ACTIVATION_BYTES),
     })
     .strict();
 }
@@ -154,7 +181,7 @@ export const StageTimings = z.object({
   /** The worker already had a session of this model and provider (an earlier micro-batch's). */
   sessionReused: z.boolean(),
   runMs: z.number().nonnegative(),
-  /** Uploading the output activations. */
+  /** Hashing the output activations and uploading them (or encoding them for the result). */
   uploadMs: z.number().nonnegative(),
 });
 export type StageTimings = z.infer<typeof StageTimings>;
@@ -166,6 +193,11 @@ export const StageActivation = z.object({
   dims: activationDims,
   bytes: z.number().int().positive(),
   summary: TensorSummary,
+  /**
+   * The bytes themselves, in a worker's result only (see `maxInlineBytes`): the coordinator
+   * commits them under their hash and drops this field before the result is recorded.
+   */
+  data: inlineBytes.optional(),
 });
 export type StageActivation = z.infer<typeof StageActivation>;
 

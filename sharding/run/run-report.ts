@@ -26,7 +26,7 @@ export interface WorkerFigures {
 export interface PipelineFigures {
   wallMs: number;
   microBatchesPerSecond: number;
-  /** Activation bytes workers uploaded, and read back as inputs of later stages. */
+  /** Activation bytes workers committed (inside their results or uploaded), and read as inputs of later stages. */
   bytesUploaded: number;
   bytesFetched: number;
   /** 1 − the workers' mean busy fraction: the pipeline's idle share. */

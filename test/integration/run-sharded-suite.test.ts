@@ -80,8 +80,16 @@ describe('dtf run with a sharded matrix', () => {
 
   it('at --timeout stops the sharded run under way, reports it as an error and exits 1', async () => {
     const dir = tempDir();
-    // A thousand micro-batches take far longer than the timeout allows.
-    const suite = shardedSuite(dir, 'sharded-timeout', { stages: 2, microBatches: 1000 });
+    // A thousand micro-batches of the 10-block model take far longer than the timeout allows.
+    const suite = writeSuiteFile(dir, {
+      name: 'sharded-timeout',
+      matrix: {
+        models: ['transformer-stack'],
+        targets: [node],
+        runs: 1,
+        sharding: { stages: 2, microBatches: 1000 },
+      },
+    });
     const run = spawnDtf(['run', suite, '--out', dir, '--timeout', '8s']);
     expect(await run.exitWithin(90_000), run.output()).toBe(1);
     expect(run.output()).toMatch(

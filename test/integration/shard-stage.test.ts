@@ -64,11 +64,12 @@ const pinned = (specs: TaskSpecInput[], role: string): TaskSpecInput[] =>
   specs.map((spec) => ({ ...spec, requirements: { labels: { role } } }));
 
 describe('a two-stage chain on a Node worker', () => {
-  it('runs micro-batches 0..3 as a DAG; the committed activations equal the whole model on onnxruntime-node', async () => {
+  it('runs micro-batches 0..3 as a DAG, outputs inside the results or uploaded; the committed activations equal the whole model on onnxruntime-node', async () => {
     await startWorkerProcess(coordinator, { slots: 2, labels: { role: 'stages' } });
     const microBatches = 4;
+    const uploaded = (b: number) => b % 2 === 1;
     const specs = pinned(
-      chainTasks(models, { run: 'chain', microBatches, executionProvider: 'cpu' }),
+      chainTasks(models, { run: 'chain', microBatches, executionProvider: 'cpu', uploaded }),
       'stages',
     );
     const taskIds = await client.submit(specs);
@@ -95,6 +96,8 @@ describe('a two-stage chain on a Node worker', () => {
       );
       expect(hidden.artifact).toBe(`sha256:${sha256(hiddenBytes)}`);
       expect(hidden).toMatchObject({ type: 'float32', dims: [1, 32], bytes: 128 });
+      // Bytes that came inside the result are committed, not recorded.
+      expect(hidden).not.toHaveProperty('data');
       expect(hidden.summary.data).toEqual(Array.from(hiddenBytes));
 
       const final = second.outputs.y!;

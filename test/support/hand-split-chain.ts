@@ -59,40 +59,52 @@ export function chainInput(microBatch: number): TensorInput {
  */
 export function chainTasks(
   models: readonly [ArtifactRef, ArtifactRef],
-  options: { run: string; microBatches: number; executionProvider: ExecutionProvider },
+  options: {
+    run: string;
+    microBatches: number;
+    executionProvider: ExecutionProvider;
+    /** Micro-batches whose stages upload their outputs over HTTP rather than in their results. */
+    uploaded?: (microBatch: number) => boolean;
+  },
 ): TaskSpecInput[] {
-  const { run, executionProvider } = options;
-  const common = { run, executionProvider };
-  return Array.from({ length: options.microBatches }, (_, b): TaskSpecInput[] => [
-    {
-      kind: 'shard-stage',
-      ref: `s0-b${b}`,
-      retry: { maxRetries: 0 },
-      payload: {
-        ...common,
-        stage: 0,
-        microBatch: b,
-        model: models[0],
-        costFlops: 2 * INPUT * HIDDEN,
-        inputs: { x: { from: 'value', tensor: chainInput(b) } },
-        outputs: [{ name: 'h', type: 'float32', dims: [1, HIDDEN] }],
+  const { run, executionProvider, uploaded } = options;
+  return Array.from({ length: options.microBatches }, (_, b): TaskSpecInput[] => {
+    const common = {
+      run,
+      executionProvider,
+      ...(uploaded?.(b) === true ? { maxInlineBytes: 0 } : {}),
+    };
+    return [
+      {
+        kind: 'shard-stage',
+        ref: `s0-b${b}`,
+        retry: { maxRetries: 0 },
+        payload: {
+          ...common,
+          stage: 0,
+          microBatch: b,
+          model: models[0],
+          costFlops: 2 * INPUT * HIDDEN,
+          inputs: { x: { from: 'value', tensor: chainInput(b) } },
+          outputs: [{ name: 'h', type: 'float32', dims: [1, HIDDEN] }],
+        },
       },
-    },
-    {
-      kind: 'shard-stage',
-      ref: `s1-b${b}`,
-      retry: { maxRetries: 0 },
-      dependsOn: [`s0-b${b}`],
-      payload: {
-        ...common,
-        stage: 1,
-        microBatch: b,
-        model: models[1],
-        inputs: { h: { from: 'dependency', dependency: 0, output: 'h' } },
-        outputs: [{ name: 'y', type: 'float32', dims: [1, CLASSES] }],
+      {
+        kind: 'shard-stage',
+        ref: `s1-b${b}`,
+        retry: { maxRetries: 0 },
+        dependsOn: [`s0-b${b}`],
+        payload: {
+          ...common,
+          stage: 1,
+          microBatch: b,
+          model: models[1],
+          inputs: { h: { from: 'dependency', dependency: 0, output: 'h' } },
+          outputs: [{ name: 'y', type: 'float32', dims: [1, CLASSES] }],
+        },
       },
-    },
-  ]).flat();
+    ];
+  }).flat();
 }
 
 /** The whole model's `y` for micro-batch `microBatch` on onnxruntime-node's CPU provider. */

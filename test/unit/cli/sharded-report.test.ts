@@ -209,7 +209,7 @@ describe('sharded cells in the reports', () => {
   it("print each run's figures: throughput, bubble, stalls, bytes and each stage's worker", () => {
     const text = formatShardedFigures([passed, unsupported]);
     expect(text.split('\n')[0]).toBe(
-      'transformer-stack sharded 3×pipeline on wasm: 2 micro-batches in 500ms, 4.00 micro-batches/s; bubble fraction 0.25; 1 stall(s) (60ms); 3.00 MB of activations uploaded, 2.00 MB fetched; 0 attempt(s) lost, 0 recovery(ies)',
+      'transformer-stack sharded 3×pipeline on wasm: 2 micro-batches in 500ms, 4.00 micro-batches/s; bubble fraction 0.25; 1 stall(s) (60ms); 3.00 MB of activations committed, 2.00 MB read by later stages; 0 attempt(s) lost, 0 recovery(ies)',
     );
     expect(text).toMatch(/STAGE\s+WORKER\s+RUNS\s+RUN\s+TASK\s+WORKER BUSY/);
     expect(text).toMatch(/\n\s+2\s+f1\s+2\s+7\.0 ms\s+42\.0 ms\s+0\.75/);

@@ -1,14 +1,18 @@
-import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
 import { workerSecretSha256 } from '../../../coordinator/auth/index.js';
 import {
   type StoredSize,
   withCommittedOutputs,
 } from '../../../coordinator/shard-stage/committed-outputs.js';
+import { commitInlineOutputs } from '../../../coordinator/shard-stage/inline-outputs.js';
+import { RecentActivations } from '../../../coordinator/shard-stage/recent-activations.js';
 import { stageSubmitProblem } from '../../../coordinator/shard-stage/submit-checks.js';
 import {
   type StageUploadRequest,
   stageUploadTarget,
 } from '../../../coordinator/shard-stage/upload-target.js';
+import { ArtifactStore } from '../../../coordinator/store/index.js';
 import { resolveDependencies } from '../../../coordinator/submit-dependencies.js';
 import { assignmentFor } from '../../../coordinator/ws/worker-connections.js';
 import {
@@ -19,6 +23,9 @@ import {
   type TaskSpecInput,
 } from '../../../protocol/index.js';
 import { commandSpec, Harness, nodeCapabilities, registerCommand } from '../../support/fixtures.js';
+import { removeTempDirs, tempDir } from '../../support/temp-dir.js';
+
+afterAll(removeTempDirs);
 
 const MODEL = `sha256:${'a'.repeat(64)}`;
 const H_SHA = 'b'.repeat(64);
@@ -328,7 +335,7 @@ describe('uploading a stage output', () => {
     expect(stageUploadTarget(h.state, { ...request, taskId: command! })).toMatchObject({
       error: {
         code: 'invalid_message',
-        message: `task ${command} is a command task: only shard-stage tasks upload outputs`,
+        message: `task ${command} is a command task: only shard-stage tasks have outputs to commit`,
       },
     });
   });
@@ -366,5 +373,105 @@ describe('a shard-stage task whose dependencies are one task submitted twice und
         },
       },
     });
+  });
+});
+
+describe('activations carried inside the messages', () => {
+  const bytes = new Uint8Array(new Float32Array(32).map((_, i) => i / 4).buffer);
+  const hex = createHash('sha256').update(bytes).digest('hex');
+  const ref = `sha256:${hex}`;
+
+  /** Stage 0's result with `h`'s bytes inside it, as a worker sends it. */
+  function carrying(data: Uint8Array, claimed = hex): TaskResult {
+    const result = stage0Result(`sha256:${claimed}`, claimed);
+    if (result.output?.kind === 'shard-stage') {
+      result.output.outputs.h!.data = Buffer.from(data).toString('base64');
+    }
+    return result;
+  }
+
+  function edge() {
+    const h = stageHarness();
+    const [first, second] = submitStages(h, [stage0, stage1]);
+    h.assign();
+    const ctx = {
+      state: h.state,
+      artifacts: new ArtifactStore(tempDir(), 1024 * 1024),
+      artifactReplicas: undefined,
+      recentActivations: new RecentActivations(),
+    };
+    return { h, ctx, first: first!, second: second! };
+  }
+
+  it('are committed under their hash before the result is recorded, which then carries no bytes', async () => {
+    const { h, ctx, first, second } = edge();
+    const report = await commitInlineOutputs(ctx, 'w', {
+      ...h.lease(first),
+      result: carrying(bytes),
+    });
+    expect(ctx.artifacts.file(hex)?.size).toBe(bytes.byteLength);
+    expect(report.result).toEqual(stage0Result(ref, hex));
+    const stored: StoredSize = (r) => (r === ref ? bytes.byteLength : undefined);
+    expect(withCommittedOutputs(h.state, 'w', [report], stored)).toEqual([report]);
+
+    // The consumer's assignment carries them, and still parses as an assignment.
+    h.run({ type: 'RecordResults', now: h.now, workerId: 'w', reports: [report] });
+    h.assign();
+    const assignment = assignmentFor(h.task(second), h.state.tasks, ctx.recentActivations);
+    expect(Assignment.parse(assignment)).toEqual(assignment);
+    expect(assignment).toMatchObject({
+      payload: {
+        inputs: {
+          h: { from: 'artifact', artifact: ref, data: Buffer.from(bytes).toString('base64') },
+        },
+      },
+    });
+    // Without them at hand, the worker is sent the ref to fetch.
+    const fetched = assignmentFor(h.task(second), h.state.tasks, new RecentActivations());
+    expect(fetched).toMatchObject({
+      payload: { inputs: { h: { from: 'artifact', artifact: ref } } },
+    });
+    expect(fetched).not.toHaveProperty('payload.inputs.h.data');
+  });
+
+  it.each([
+    [
+      'bytes of another size',
+      () => carrying(bytes.subarray(0, 64)),
+      "output 'h' came as 64 bytes; a float32 [1, 32] activation is 128",
+    ],
+    [
+      'bytes that do not hash to the artifact named',
+      () => carrying(bytes, 'e'.repeat(64)),
+      `the bytes received hash to ${ref}, not sha256:${'e'.repeat(64)}`,
+    ],
+  ] as Array<[string, () => TaskResult, string]>)(
+    'turn a result with %s into an infrastructure failure, storing nothing',
+    async (_, result, problem) => {
+      const { h, ctx, first } = edge();
+      const report = await commitInlineOutputs(ctx, 'w', { ...h.lease(first), result: result() });
+      expect(report.result).toEqual({
+        status: 'failed',
+        failureKind: 'infrastructure',
+        durationMs: 5,
+        error: `the stage's outputs are not committed: ${problem}`,
+      });
+      expect(ctx.artifacts.file(hex)).toBeUndefined();
+      expect(ctx.recentActivations.get(hex)).toBeUndefined();
+    },
+  );
+
+  it("store nothing for a worker that does not hold the attempt's live lease, and are never recorded", async () => {
+    const { h, ctx, first } = edge();
+    const lease = h.lease(first);
+    for (const [workerId, at] of [
+      ['intruder', lease],
+      ['w', { ...lease, leaseToken: lease.leaseToken + 1 }],
+      ['w', { ...lease, attempt: 2 }],
+    ] as const) {
+      const report = await commitInlineOutputs(ctx, workerId, { ...at, result: carrying(bytes) });
+      expect(report.result).toEqual(stage0Result(ref, hex));
+    }
+    expect(ctx.artifacts.file(hex)).toBeUndefined();
   });
 });

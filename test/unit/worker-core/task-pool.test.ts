@@ -45,6 +45,34 @@ describe('TaskPool', () => {
     expect(finished).toEqual([{ taskId: 'a', attempt: 1, leaseToken: 1, result: succeeded }]);
   });
 
+  test('reports a result before the attempt waiting behind it starts, in a later turn', async () => {
+    const events: string[] = [];
+    const ends = new Map<string, () => void>();
+    const pool = new TaskPool(
+      1,
+      (assignment) =>
+        new Promise((resolve) => {
+          ends.set(assignment.taskId, () => resolve(succeeded));
+        }),
+      {
+        started: (assignment) => events.push(`started ${assignment.taskId}`),
+        finished: (report) => {
+          events.push(`finished ${report.taskId}`);
+          // Whatever the reporter does at the end of this turn (send the result) comes first.
+          setTimeout(() => events.push(`turn after ${report.taskId}`), 0);
+        },
+      },
+    );
+    pool.submit(task('a'));
+    pool.submit(task('b'));
+    ends.get('a')!();
+    await vi.waitFor(() => expect(events).toContain('started b'));
+    expect(events).toEqual(['started a', 'finished a', 'turn after a', 'started b']);
+    const idle = pool.idle(5_000);
+    ends.get('b')!();
+    expect(await idle).toBe(true);
+  });
+
   test('an aborted attempt reports nothing, waiting or running', async () => {
     const { pool, started, finished, endRun } = controlledPool(1);
     pool.submit(task('a'));

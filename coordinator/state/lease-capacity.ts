@@ -1,0 +1,28 @@
+import type { Requirements } from '../../protocol/index.js';
+import { assignableSlots } from './health.js';
+import type { CoordinatorState, WorkerRecord } from './types.js';
+
+/**
+ * Whether tasks of `requirements` may run on `workerId` alone: no other worker could start
+ * them sooner, so one may wait on that worker for a slot instead of in the queue.
+ */
+export function pinnedAlone(requirements: Requirements, workerId: string): boolean {
+  const named = requirements.workers;
+  return named !== undefined && named.length > 0 && named.every((id) => id === workerId);
+}
+
+/**
+ * How many leases `worker` may hold with one more of `requirements` among them: its assignable
+ * slots, and as many again for a task pinned to it alone (a sharded run's stage). Those extra
+ * ones wait on the worker (its task pool queues them and reports each started when it starts),
+ * so a stage's next micro-batch is at hand the moment the one before ends, rather than a
+ * result-to-assignment round trip later.
+ */
+export function leaseCapacity(
+  state: CoordinatorState,
+  worker: WorkerRecord,
+  requirements: Requirements,
+): number {
+  const slots = assignableSlots(state, worker);
+  return pinnedAlone(requirements, worker.id) ? 2 * slots : slots;
+}
