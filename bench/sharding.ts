@@ -18,13 +18,14 @@ import {
   type ShardingRig,
   withShardingRig,
 } from './support/sharding-rig.js';
+import { replayStage } from './support/stage-replay.js';
 import {
   handOffs,
+  resultPeriod,
   type StageTaskTime,
   stageSpans,
   stageTaskTimes,
   transferTimes,
-  workerGaps,
 } from './support/stage-timeline.js';
 
 const MODEL = 'transformer-stack';
@@ -107,17 +108,19 @@ async function transferBaselines(
   return baselines;
 }
 
-/** The stages of the plan on the workers the run placed them on, each with its mean span. */
+/** The stages of the plan on the workers the run placed them on, with their times alone. */
 function pipelineStages(
   plan: PartitionPlan,
   run: FinishedRun,
   spans: ReadonlyMap<number, readonly number[]>,
+  periods: ReadonlyMap<number, number>,
 ): PipelineStage[] {
   return plan.stages.map((stage) => ({
     stage: stage.index,
     worker: run.result.placements.find((p) => p.stage === stage.index)!.workerName,
     dependsOn: stage.dependsOn,
     spanMs: mean(spans.get(stage.index) ?? []),
+    periodMs: periods.get(stage.index)!,
   }));
 }
 
@@ -128,8 +131,9 @@ function busyPercent(run: FinishedRun, stage: number): number {
 }
 
 /**
- * The pipeline against the whole model, each stage run alone, what the stages' times predict for
- * a core per browser, and what the activations cost to hand on: all from the same runs.
+ * The pipeline against the whole model; each stage alone, once for one micro-batch (its span)
+ * and once at full rate (its period); what those predict for a core per browser; and what the
+ * activations cost to hand on: all from the same runs.
  */
 function pipelineFigures(
   options: BenchOptions,
@@ -144,32 +148,38 @@ function pipelineFigures(
   const whole = `${MODEL} whole (1 stage) on one browser, wasm, ${microBatches} micro-batches`;
   const sharded = `${MODEL} in ${STAGES} stages on ${BROWSERS} sharing 2 cores, wasm, ${microBatches} micro-batches`;
   const wholeSpan = 'whole model: task span (running → result recorded), mean';
+  const wholePeriod = 'whole model: time between two results in its run (its period), mean';
   const specs: SetFigureSpec[] = [
     { name: whole, unit: 'micro-batches/s' },
     { name: sharded, unit: 'micro-batches/s', baselines: [whole] },
     ...stages.map((s) => ({ name: `stage ${s} busy fraction in the sharded run`, unit: '%' })),
     { name: 'bubble fraction of the sharded run', unit: '%' },
     { name: wholeSpan, unit: 'ms' },
+    { name: wholePeriod, unit: 'ms' },
     ...stages.map((s) => ({
-      name: `stage ${s}: task span alone (the other browsers idle), mean`,
+      name: `stage ${s}: task span alone (one micro-batch, the other browsers idle), mean`,
       unit: 'ms',
       baselines: [wholeSpan],
     })),
+    ...stages.map((s) => ({
+      name: `stage ${s}: period alone at full rate (its ${microBatches} micro-batches again, the other browsers idle)`,
+      unit: 'ms',
+      baselines: [wholePeriod],
+    })),
     { name: 'hand-off alone: a stage recorded → the next one running, mean', unit: 'ms' },
-    { name: 'gap between two tasks on one worker in the whole-model run, mean', unit: 'ms' },
     {
-      name: `predicted for a core per browser from the stages' spans alone, ${microBatches} micro-batches`,
+      name: `predicted for a core per browser from the stages' spans and periods alone, ${microBatches} micro-batches`,
       unit: 'micro-batches/s',
       baselines: [whole, sharded],
     },
     {
-      name: 'the same prediction fed the spans of the sharded run (a check of the formula)',
+      name: "the same formula fed the whole model's span and period (a check: its measured rate)",
       unit: 'micro-batches/s',
-      baselines: [sharded],
+      baselines: [whole],
     },
     ...plan.cuts.flatMap((_, i) => [
       {
-        name: `${cutName(plan, i)}: upload (commit) + fetch by the next stage, alone, median`,
+        name: `${cutName(plan, i)}: hashing + encoding by the producer, decoding + checking by the consumer, alone, median`,
         unit: 'ms',
         baselines: transfers[i]!,
       },
@@ -194,6 +204,16 @@ function pipelineFigures(
       const run = await runs.run(models.sharded, 1, 'alone', { quiet: i > 0 });
       alone.push(stageTaskTimes(run.tasks));
     }
+    const periods = new Map<number, number>();
+    for (const stage of stages) {
+      const replayed = await replayStage(
+        runs.rig.client,
+        shardedRun.tasks,
+        stage,
+        runs.nextGroup(`stage-${stage}-alone`),
+      );
+      periods.set(stage, resultPeriod(stageTaskTimes(replayed)));
+    }
     const wholeTimes = stageTaskTimes(wholeRun.tasks);
     const shardedTimes = stageTaskTimes(shardedRun.tasks);
     const aloneSpans = new Map(
@@ -202,25 +222,32 @@ function pipelineFigures(
     const handOffMs = mean(
       alone.flatMap((times) => handOffs(times, (s) => plan.stages[s]!.dependsOn)),
     );
-    const gapMs = mean(workerGaps(wholeTimes));
-    const predict = (spans: ReadonlyMap<number, readonly number[]>) =>
-      predictPipeline({
-        stages: pipelineStages(plan, shardedRun, spans),
-        handOffMs,
-        gapMs,
-        microBatches,
-      }).microBatchesPerSecond;
+    const wholeSpanMs = mean(stageSpans(wholeTimes).get(0) ?? []);
+    const wholePeriodMs = resultPeriod(wholeTimes);
+    const predicted = predictPipeline({
+      stages: pipelineStages(plan, shardedRun, aloneSpans, periods),
+      handOffMs,
+      microBatches,
+    }).microBatchesPerSecond;
+    const check = predictPipeline({
+      stages: [
+        { stage: 0, worker: 'whole', dependsOn: [], spanMs: wholeSpanMs, periodMs: wholePeriodMs },
+      ],
+      handOffMs,
+      microBatches,
+    }).microBatchesPerSecond;
     return [
       wholeRun.result.figures.microBatchesPerSecond,
       shardedRun.result.figures.microBatchesPerSecond,
       ...stages.map((s) => busyPercent(shardedRun, s)),
       shardedRun.result.figures.bubbleFraction * 100,
-      mean(stageSpans(wholeTimes).get(0) ?? []),
+      wholeSpanMs,
+      wholePeriodMs,
       ...stages.map((s) => mean(aloneSpans.get(s)!)),
+      ...stages.map((s) => periods.get(s)!),
       handOffMs,
-      gapMs,
-      predict(aloneSpans),
-      predict(stageSpans(shardedTimes)),
+      predicted,
+      check,
       ...plan.cuts.flatMap((cut) => [
         percentile(
           alone.flatMap((times) => transferTimes(times, cut)),

@@ -10,6 +10,8 @@ const utf8 = new TextEncoder();
  * size limit. A single result larger than the limit still goes alone in its own group.
  */
 export function batchResults(reports: ResultReport[], maxMessageBytes: number): ResultReport[][] {
+  // One result goes alone whatever its size: no need to measure it (a stage's can be 1 MB).
+  if (reports.length <= 1) return reports.length === 0 ? [] : [reports];
   const batches: ResultReport[][] = [];
   let batch: ResultReport[] = [];
   let batchBytes = ENVELOPE_BYTES;

@@ -126,6 +126,7 @@ export class WorkerSession {
     this.pool = new TaskPool(options.slots, options.runAssignment, {
       started: (assignment) => this.reportStarted(assignment),
       finished: (report) => this.resultReady(report),
+      beforeStart: () => this.flushResults(),
     });
     this.connection = options.connect({
       opened: () => this.register(),
@@ -450,10 +451,15 @@ export class WorkerSession {
   private resultReady(report: ResultReport): void {
     this.options.observer?.taskFinished?.(report);
     this.outbox.add(report);
-    this.flush ??= setTimeout(() => {
-      this.flush = undefined;
-      if (this.registeredNow) this.sendResults(this.outbox.takeUnsent());
-    }, 0);
+    this.flush ??= setTimeout(() => this.flushResults(), 0);
+  }
+
+  /** Sends the results queued for the next flush now. */
+  private flushResults(): void {
+    if (this.flush === undefined) return;
+    clearTimeout(this.flush);
+    this.flush = undefined;
+    if (this.registeredNow) this.sendResults(this.outbox.takeUnsent());
   }
 
   private sendResults(reports: ResultReport[]): void {

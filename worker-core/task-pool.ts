@@ -7,6 +7,12 @@ export interface TaskPoolEvents {
   started(assignment: Assignment): void;
   /** An attempt ended on its own; aborted attempts end without this. */
   finished(report: ResultReport): void;
+  /**
+   * An attempt is about to start: what `finished` reported is to leave now, not after the
+   * attempt's first synchronous stretch (a browser's inference holds its thread, and the
+   * timers that would send it).
+   */
+  beforeStart?(): void;
 }
 
 interface RunningAttempt {
@@ -25,8 +31,6 @@ export const leaseOf = ({ taskId, attempt, leaseToken }: LeaseRef): LeaseRef => 
 export class TaskPool {
   private readonly waiting: Assignment[] = [];
   private readonly running = new Map<string, RunningAttempt>();
-  /** Waiting attempts about to start, in the turn after a slot freed. */
-  private starting: Promise<void> | undefined;
 
   constructor(
     private readonly slots: number,
@@ -86,10 +90,7 @@ export class TaskPool {
     });
     try {
       while (this.running.size > 0 || this.waiting.length > 0) {
-        const settled = Promise.all([
-          ...[...this.running.values()].map((run) => run.settled),
-          this.starting,
-        ]);
+        const settled = Promise.all([...this.running.values()].map((run) => run.settled));
         if ((await Promise.race([settled.then(() => true), timedOut])) === false) return false;
       }
       return true;
@@ -118,6 +119,7 @@ export class TaskPool {
   }
 
   private startWaiting(): void {
+    if (this.running.size < this.slots && this.waiting.length > 0) this.events.beforeStart?.();
     while (this.running.size < this.slots) {
       const assignment = this.waiting.shift();
       if (assignment === undefined) return;
@@ -133,17 +135,7 @@ export class TaskPool {
     const settled = this.runGuarded(assignment, controller.signal).then((result) => {
       this.running.delete(key);
       if (!controller.signal.aborted) this.events.finished({ ...lease, result });
-      // In a later turn: the result just reported leaves first, rather than after the next
-      // attempt's first synchronous stretch (a browser's inference holds its thread).
-      if (this.waiting.length > 0) {
-        this.starting ??= new Promise((resolve) =>
-          setTimeout(() => {
-            this.starting = undefined;
-            this.startWaiting();
-            resolve();
-          }, 0),
-        );
-      }
+      this.startWaiting();
     });
     this.running.set(key, { controller, settled, lease });
   }

@@ -1,20 +1,24 @@
-/** One stage of a pipeline: where it runs, what it waits for, and its time per micro-batch. */
+/** One stage of a pipeline: where it runs, what it waits for, and its times per micro-batch. */
 export interface PipelineStage {
   stage: number;
   /** The worker that runs it: stages on one worker take turns. */
   worker: string;
   /** Stages whose outputs it reads. */
   dependsOn: readonly number[];
-  /** From its task's start to its end, per micro-batch. */
+  /** From its task's start to its end, for a micro-batch that finds the worker idle. */
   spanMs: number;
+  /**
+   * Between two of its results when it runs back to back at full rate, its inputs ready (the
+   * next micro-batch waiting on the worker): its time per micro-batch in a full pipeline,
+   * every overhead that does not overlap with the next run included.
+   */
+  periodMs: number;
 }
 
 export interface PipelineTimings {
   stages: readonly PipelineStage[];
   /** From a stage's end to the start of a stage that reads its outputs. */
   handOffMs: number;
-  /** From a task's end to the start of the next on the same worker, its inputs ready. */
-  gapMs: number;
   microBatches: number;
 }
 
@@ -28,16 +32,16 @@ export interface PipelinePrediction {
 /**
  * What a pipeline of `microBatches` through `stages` takes when nothing but the pipeline slows a
  * stage down: the first micro-batch crosses the stages' critical path (each stage's span, plus a
- * hand-off after each it waits for), then one more leaves every period, the busiest worker's
- * time per micro-batch (the spans of its stages, each with a gap before the next task):
+ * hand-off after each it waits for), then one more leaves every period of the busiest worker
+ * (the periods of its stages, which take turns on it):
  *
- *   makespan = critical path + (microBatches − 1) × max over workers Σ (spanMs + gapMs)
+ *   makespan = critical path + (microBatches − 1) × max over workers Σ periodMs
  *
- * For one stage this is microBatches × spanMs + (microBatches − 1) × gapMs, which is how the
- * wall time of a run on one worker splits.
+ * For one stage this is spanMs + (microBatches − 1) × periodMs, which is how the wall time of a
+ * run of independent micro-batches on one worker splits.
  */
 export function predictPipeline(timings: PipelineTimings): PipelinePrediction {
-  const { stages, handOffMs, gapMs, microBatches } = timings;
+  const { stages, handOffMs, microBatches } = timings;
   if (stages.length === 0 || microBatches < 1) {
     throw new Error('a pipeline prediction needs at least one stage and one micro-batch');
   }
@@ -57,19 +61,16 @@ export function predictPipeline(timings: PipelineTimings): PipelinePrediction {
     return end;
   };
   const criticalPathMs = Math.max(...stages.map(finishOf));
-  const load = new Map<string, { periodMs: number; busyMs: number }>();
+  const periods = new Map<string, number>();
   for (const stage of stages) {
-    const worker = load.get(stage.worker) ?? { periodMs: 0, busyMs: 0 };
-    worker.periodMs += stage.spanMs + gapMs;
-    worker.busyMs += stage.spanMs;
-    load.set(stage.worker, worker);
+    periods.set(stage.worker, (periods.get(stage.worker) ?? 0) + stage.periodMs);
   }
-  const periodMs = Math.max(...[...load.values()].map((worker) => worker.periodMs));
+  const periodMs = Math.max(...periods.values());
   const makespanMs = criticalPathMs + (microBatches - 1) * periodMs;
   const busyFractions = new Map(
-    [...load.entries()].map(([worker, { busyMs }]) => [
+    [...periods.entries()].map(([worker, busyMs]) => [
       worker,
-      (microBatches * busyMs) / makespanMs,
+      Math.min(1, (microBatches * busyMs) / makespanMs),
     ]),
   );
   return { makespanMs, microBatchesPerSecond: (microBatches * 1000) / makespanMs, busyFractions };

@@ -52,20 +52,22 @@ export function handOffs(
   });
 }
 
-/** The time from the end of each task to the start of the next on the same worker. */
-export function workerGaps(times: readonly StageTaskTime[]): number[] {
-  const byWorker = new Map<string, StageTaskTime[]>();
-  for (const time of times)
-    byWorker.set(time.workerId, [...(byWorker.get(time.workerId) ?? []), time]);
-  return [...byWorker.values()].flatMap((own) =>
-    own.slice(1).map((time, i) => time.startedAt - own[i]!.finishedAt),
-  );
+/**
+ * The mean time between two consecutive results of `times` (tasks of one stage on one worker,
+ * run back to back): its time per micro-batch at full rate.
+ */
+export function resultPeriod(times: readonly StageTaskTime[]): number {
+  if (times.length < 2) throw new Error('a period needs at least two results');
+  const ends = times.map((time) => time.finishedAt).sort((a, b) => a - b);
+  return (ends.at(-1)! - ends[0]!) / (ends.length - 1);
 }
 
 /**
- * What handing activations from stage `from` to stage `to` cost, for each micro-batch, as the
- * workers measured it: the producer's upload of its outputs (hashed, sent, stored under their hash and
- * answered) plus the consumer's fetch of its inputs (downloaded and checked against their hash).
+ * What handing activations from stage `from` to stage `to` cost the two workers, for each
+ * micro-batch, as they measured it: the producer's handing over of its outputs (hashed, then
+ * encoded into its result or uploaded) plus the consumer's taking of its inputs (decoded from
+ * its assignment or fetched, and checked against their hash). The messages' own time on the
+ * wire is in the hand-off, not here.
  */
 export function transferTimes(
   times: readonly StageTaskTime[],

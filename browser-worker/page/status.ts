@@ -6,8 +6,15 @@ declare global {
 }
 
 /**
+ * How often the task lines are redrawn at most: each redraw costs the page a frame (layout and
+ * paint, in software on a headless machine: milliseconds), and a sharded run's stages finish
+ * dozens of tasks a second.
+ */
+const TASK_LINES_INTERVAL_MS = 250;
+
+/**
  * A few lines on the page saying what this worker is doing, for a person looking at it, and
- * the same on `window.__dtfWorker` for the pool that launched it.
+ * the same on `window.__dtfWorker` for the pool that launched it (kept current at once).
  */
 export class StatusView {
   private readonly connection = line('Coordinator', 'connecting…');
@@ -19,6 +26,7 @@ export class StatusView {
   private secret: string | undefined;
   private state: WorkerPageConnection = 'connecting';
   private problem: string | undefined;
+  private redraw: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly root: HTMLElement,
@@ -78,14 +86,17 @@ export class StatusView {
   taskFinished(taskId: string, attempt: number): void {
     this.running.delete(attemptKey(taskId, attempt));
     this.finished++;
-    this.done.value.textContent = String(this.finished);
     this.showRunning();
   }
 
   private showRunning(): void {
-    this.current.value.textContent =
-      this.running.size === 0 ? 'nothing' : [...this.running.values()].join(', ');
     this.publish();
+    this.redraw ??= setTimeout(() => {
+      this.redraw = undefined;
+      this.done.value.textContent = String(this.finished);
+      this.current.value.textContent =
+        this.running.size === 0 ? 'nothing' : [...this.running.values()].join(', ');
+    }, TASK_LINES_INTERVAL_MS);
   }
 
   private publish(): void {

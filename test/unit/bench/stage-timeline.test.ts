@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   handOffs,
+  resultPeriod,
   type StageTaskTime,
   stageSpans,
   stageTaskTimes,
   transferTimes,
-  workerGaps,
 } from '../../../bench/support/stage-timeline.js';
 import { TaskSpec, type TaskView } from '../../../protocol/index.js';
 import { taskView } from '../../support/fixtures.js';
@@ -82,7 +82,7 @@ describe('the timeline of a sharded run', () => {
     ]);
   });
 
-  it('measures spans by stage, hand-offs to the stage that reads, and gaps on one worker', () => {
+  it('measures spans by stage, hand-offs to the stage that reads, and the period of results', () => {
     expect(stageSpans(PIPELINE)).toEqual(
       new Map([
         [0, [10, 10]],
@@ -90,7 +90,9 @@ describe('the timeline of a sharded run', () => {
       ]),
     );
     expect(handOffs(PIPELINE, (stage) => (stage === 1 ? [0] : []))).toEqual([5, 11]);
-    expect(workerGaps(PIPELINE)).toEqual([2, 3]);
+    expect(resultPeriod(PIPELINE.filter((time) => time.stage === 1))).toBe(20);
+    expect(resultPeriod([...PIPELINE].reverse())).toBe(40 / 3);
+    expect(() => resultPeriod(PIPELINE.slice(0, 1))).toThrow(/at least two results/);
   });
 
   it('times a hand-off of activations as the producer’s upload plus the consumer’s fetch', () => {

@@ -30,37 +30,34 @@ describe('the workers requirement', () => {
     const h = new Harness();
     h.register('w1', { slots: 1 });
     h.register('w2', { slots: 8 });
-    const [first, second, third] = h.submit(pinnedTo('w1'), pinnedTo('w1'), pinnedTo('w1'));
-    // The second waits on w1 for its slot: nothing else could start it sooner.
-    expect(h.assign()).toEqual([
-      { taskId: first, workerId: 'w1' },
-      { taskId: second, workerId: 'w1' },
-    ]);
-    expect(h.task(third!).state).toBe('queued');
+    const pinned = h.submit(...Array.from({ length: 4 }, () => pinnedTo('w1')));
+    // Two more wait on w1 for its slot: nothing else could start them sooner.
+    expect(h.assign()).toEqual(pinned.slice(0, 3).map((taskId) => ({ taskId, workerId: 'w1' })));
+    expect(h.task(pinned[3]!).state).toBe('queued');
     const [free] = h.submit(commandSpec());
     expect(h.assign()).toEqual([{ taskId: free, workerId: 'w2' }]);
   });
 
-  it('lets one task per slot wait on a worker it alone names, and none that could go elsewhere', () => {
+  it('lets two tasks per slot wait on a worker it alone names, and none that could go elsewhere', () => {
     const h = new Harness();
     h.register('w1', { slots: 2 });
     h.register('w2', { slots: 1 });
-    const pinned = h.submit(...Array.from({ length: 5 }, () => pinnedTo('w1')));
+    const pinned = h.submit(...Array.from({ length: 7 }, () => pinnedTo('w1')));
     const [either] = h.submit(pinnedTo('w1', 'w2'));
     const [free] = h.submit(commandSpec());
     const placed = h.assign();
     expect(placed.filter((p) => p.workerId === 'w1').map((p) => p.taskId)).toEqual(
-      pinned.slice(0, 4),
+      pinned.slice(0, 6),
     );
-    expect(h.task(pinned[4]!).state).toBe('queued');
+    expect(h.task(pinned[6]!).state).toBe('queued');
     // w2's one slot takes one of the two; the other waits in the queue, not on a busy worker.
     expect(placed.filter((p) => p.workerId === 'w2')).toHaveLength(1);
     expect([either, free].map((id) => h.task(id!).state).sort()).toEqual(['assigned', 'queued']);
-    expect(h.state.workers.get('w1')!.running.size).toBe(4);
+    expect(h.state.workers.get('w1')!.running.size).toBe(6);
 
     // A slot frees: the next pinned one waits in its place.
     h.report(pinned[0]!, { status: 'succeeded', durationMs: 1 });
-    expect(h.assign()).toEqual([{ taskId: pinned[4], workerId: 'w1' }]);
+    expect(h.assign()).toEqual([{ taskId: pinned[6], workerId: 'w1' }]);
   });
 
   it('still applies the other requirements to the workers it names', () => {
@@ -132,7 +129,7 @@ describe('why a task that names its workers waits', () => {
     const h = new Harness();
     h.register('w7', { slots: 1 });
     h.register('w8', { slots: 1 });
-    const [, , waiting] = h.submit(pinnedTo('w7'), pinnedTo('w7'), pinnedTo('w7'));
+    const [, , , waiting] = h.submit(...Array.from({ length: 4 }, () => pinnedTo('w7')));
     h.assign();
     expect(h.task(waiting!).state).toBe('queued');
     expect(explain(h, waiting!)).toBeUndefined();

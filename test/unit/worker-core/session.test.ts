@@ -76,6 +76,22 @@ describe('WorkerSession', () => {
     await session.stop();
   });
 
+  test('sends a result before the next attempt starts, not after its first synchronous stretch', async () => {
+    const { session, connection, finish } = startSession();
+    connection.deliver(registered);
+    await session.registered;
+    connection.take('register');
+    connection.deliver({ v, type: 'assign', tasks: [assignment('a'), assignment('b')] });
+    finish.get('a')?.({ status: 'succeeded', durationMs: 1 });
+    await vi.waitFor(() => expect(finish.has('b')).toBe(true));
+    // Sent at once, in the turn b starts in: a page's inference would hold any timer back.
+    expect(
+      connection.sent.map((m) => (m.type === 'progress' ? `started ${m.taskId}` : m.type)),
+    ).toEqual(['started a', 'result', 'started b']);
+    finish.get('b')?.({ status: 'succeeded', durationMs: 1 });
+    await session.stop();
+  });
+
   test('an aborted attempt reports nothing, and a repeated assignment runs once', async () => {
     const { session, connection, finish } = startSession();
     connection.deliver(registered);
