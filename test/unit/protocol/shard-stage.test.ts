@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   Assignment,
   describeIssues,
+  MAX_INLINE_ACTIVATION_BYTES,
   MAX_STAGE_TENSORS,
   TaskSpec,
   type TaskSpecInput,
@@ -125,5 +126,34 @@ describe('shard-stage task specs', () => {
       inputs: { h: { from: 'artifact', artifact: MODEL, type: 'float32', dims: [1, 32] } },
     };
     expect(Assignment.safeParse({ ...lease, payload: resolved }).success).toBe(true);
+  });
+
+  it('carries bytes inside an assignment or a result only as base64 of at most 1 MiB, and never in a submit', () => {
+    const lease = { taskId: 't', attempt: 1, leaseToken: 1, timeoutMs: 1_000, kind: 'shard-stage' };
+    const payload = (stageSpec({}) as { payload: Record<string, unknown> }).payload;
+    const carrying = (data: string) => ({
+      ...lease,
+      payload: {
+        ...payload,
+        inputs: {
+          h: { from: 'artifact', artifact: MODEL, type: 'float32', dims: [1, 32], data },
+        },
+      },
+    });
+    expect(Assignment.safeParse(carrying('AAECAw==')).success).toBe(true);
+    expect(Assignment.safeParse(carrying('not base64!')).success).toBe(false);
+    const most = Math.ceil(MAX_INLINE_ACTIVATION_BYTES / 3) * 4;
+    expect(Assignment.safeParse(carrying('A'.repeat(most))).success).toBe(true);
+    expect(Assignment.safeParse(carrying('A'.repeat(most + 4))).success).toBe(false);
+    // A submitted artifact input names committed bytes; it does not bring them.
+    const submitted = stageSpec({
+      inputs: {
+        h: { from: 'artifact', artifact: MODEL, type: 'float32', dims: [1, 32], data: 'AAAA' },
+      },
+    });
+    expect(refusal(submitted)).toMatch(/data/);
+    expect(refusal(stageSpec({ maxInlineBytes: MAX_INLINE_ACTIVATION_BYTES + 1 }))).toMatch(
+      /maxInlineBytes/,
+    );
   });
 });
