@@ -22,7 +22,11 @@ import { cleanUpAfterAll } from '../support/teardown.js';
 
 cleanUpAfterAll();
 
-const MICRO_BATCHES = 8;
+/**
+ * Enough that most of the run is still ahead when the kill lands: a stage's micro-batches wait
+ * on its worker and run back to back.
+ */
+const MICRO_BATCHES = 24;
 /** The leader is killed once stage 1 has committed this many micro-batches. */
 const KILL_AFTER_COMMITS = 2;
 

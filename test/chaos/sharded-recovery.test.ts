@@ -23,7 +23,12 @@ const logger = pino({ level: 'error' }, pino.destination(2));
 
 const BROWSERS = 3;
 const STAGES = 3;
-const MICRO_BATCHES = 8;
+/**
+ * Enough that the middle stage still has most of its work ahead when the kill lands: its
+ * micro-batches wait on its worker and run back to back in under a millisecond of inference
+ * each, so a short run could be over between the commit that triggers the kill and the kill.
+ */
+const MICRO_BATCHES = 24;
 /** The victim holds the middle stage, killed once it has committed this many micro-batches. */
 const KILL_AFTER_COMMITS = 2;
 
