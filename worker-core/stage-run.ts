@@ -109,7 +109,10 @@ async function inlineInput<Feed, S extends StageSession<Feed>>(
   artifact: ArtifactRef,
   data: string,
 ): Promise<Uint8Array> {
-  const bytes = fromBase64(data);
+  const bytes = await step(
+    async () => fromBase64(data),
+    (text) => infrastructure(`input '${name}' came inline as no base64: ${text}`),
+  );
   const sha256 = await runtime.sha256(bytes);
   if (artifact !== `sha256:${sha256}`) {
     throw infrastructure(
@@ -204,16 +207,17 @@ export async function runStage<Feed, S extends StageSession<Feed>>(
       const data = producedOutput(produced, declared);
       const bytes = unsharedBytes(tensorBytes(data));
       const sha256 = await runtime.sha256(bytes);
-      const artifact = inline
-        ? `sha256:${sha256}`
-        : await step(
-            () => runtime.upload(assignment, declared.name, bytes, signal),
-            (text) => infrastructure(`cannot upload output '${declared.name}': ${text}`),
-          );
-      if (artifact !== `sha256:${sha256}`) {
-        throw infrastructure(
-          `the coordinator stored output '${declared.name}' as ${artifact}, but its values hash to ${sha256}`,
+      const artifact = `sha256:${sha256}`;
+      if (!inline) {
+        const stored = await step(
+          () => runtime.upload(assignment, declared.name, bytes, signal),
+          (text) => infrastructure(`cannot upload output '${declared.name}': ${text}`),
         );
+        if (stored !== artifact) {
+          throw infrastructure(
+            `the coordinator stored output '${declared.name}' as ${stored}, but its values hash to ${sha256}`,
+          );
+        }
       }
       outputs[declared.name] = {
         artifact,

@@ -1,27 +1,11 @@
 import type { DtfClient } from '../../client/index.js';
-import {
-  MAX_QUERY_LIMIT,
-  type StageInput,
-  type TaskSpecInput,
-  type TaskView,
-} from '../../protocol/index.js';
+import { resolveStageInputs } from '../../coordinator/shard-stage/resolve-inputs.js';
+import { MAX_QUERY_LIMIT, type TaskSpecInput, type TaskView } from '../../protocol/index.js';
 
 type StageView = TaskView & { spec: { kind: 'shard-stage' } };
 
 function isStage(task: TaskView): task is StageView {
   return task.spec.kind === 'shard-stage';
-}
-
-/** The committed output `output` of the task `taskId` among `tasks`, as an artifact input. */
-function committedInput(tasks: ReadonlyMap<string, TaskView>, taskId: string, output: string) {
-  const result = tasks.get(taskId)?.result?.output;
-  const activation =
-    result?.kind === 'shard-stage' && Object.hasOwn(result.outputs, output)
-      ? result.outputs[output]
-      : undefined;
-  if (activation === undefined) throw new Error(`task ${taskId} committed no output '${output}'`);
-  const { artifact, type, dims } = activation;
-  return { from: 'artifact', artifact, type, dims } as const;
 }
 
 /**
@@ -43,20 +27,16 @@ export async function replayStage(
     .sort((a, b) => a.spec.payload.microBatch - b.spec.payload.microBatch);
   if (ran.length < 2) throw new Error(`stage ${stage} committed ${ran.length} micro-batch(es)`);
   const specs: TaskSpecInput[] = ran.map((task) => {
-    const { payload } = task.spec;
-    const inputs: Record<string, StageInput> = {};
-    for (const [name, input] of Object.entries(payload.inputs)) {
-      inputs[name] =
-        input.from === 'dependency'
-          ? committedInput(byId, task.spec.dependsOn![input.dependency]!, input.output)
-          : input;
-    }
+    // The inputs as the coordinator resolves them for an assignment: each dependency read from
+    // what its parent committed.
+    const resolved = resolveStageInputs(task.spec.payload, task.spec.dependsOn ?? [], byId);
+    if ('problem' in resolved) throw new Error(`stage ${stage}: ${resolved.problem}`);
     return {
       kind: 'shard-stage',
       group,
       timeoutMs: task.spec.timeoutMs,
       requirements: { workers: [task.workerId!] },
-      payload: { ...payload, run: group, inputs },
+      payload: { ...resolved.payload, run: group },
     };
   });
   const taskIds = await client.submit(specs);

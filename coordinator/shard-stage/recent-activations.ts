@@ -29,10 +29,6 @@ export class RecentActivations {
     return this.entries.get(hex);
   }
 
-  get size(): number {
-    return this.bytes;
-  }
-
   private forget(hex: string): void {
     const kept = this.entries.get(hex);
     if (kept === undefined) return;

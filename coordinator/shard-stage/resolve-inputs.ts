@@ -18,7 +18,7 @@ import { ownEntry } from './own.js';
 export function resolveStageInputs(
   payload: ShardStagePayload,
   dependsOn: readonly string[],
-  tasks: ReadonlyMap<string, TaskRecord>,
+  tasks: ReadonlyMap<string, Pick<TaskRecord, 'state' | 'result'>>,
 ): { payload: ShardStageAssignmentPayload } | { problem: string } {
   const inputs: Record<string, ResolvedStageInput> = {};
   for (const [name, input] of Object.entries(payload.inputs)) {
