@@ -41,9 +41,18 @@ export function prepareGroup(
 ): GroupSplit {
   const sequence = new NodeSequence(context.graph, context.index, group.members);
   const exchangeable = (value: string) => isExchangeable(context.shapes.get(value)!.type);
+  const { cost, perByte } = context.costs;
   const input: SplitInput = {
-    costs: group.members.map((node) => context.costs.cost[node]!),
+    // A node whose value leaves the sequence (a graph output, or read by another branch) makes
+    // its stage hand that value on too.
+    costs: group.members.map((node, at) => {
+      const leaving = sequence.produces[at]!.filter((value) => value.leaves);
+      return (
+        cost[node]! + perByte * leaving.reduce((sum, { name }) => sum + context.bytesOf(name), 0)
+      );
+    }),
     cuts: sequenceCuts(sequence, context.bytesOf, exchangeable),
+    byteCost: perByte,
     fitsUntil: budgetBytes === undefined ? undefined : fitsUntil(context, sequence, budgetBytes),
   };
   const what = branch ? `branch '${group.name}'` : 'the graph';

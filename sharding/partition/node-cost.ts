@@ -109,6 +109,14 @@ export function estimateFlops(node: GraphNode, dimsOf: DimsOf): number {
   return (PER_ELEMENT[node.opType] ?? 1) * outputs.reduce((sum, n) => sum + n, 0);
 }
 
+/**
+ * What handing one activation byte on costs a stage, at each end of a cut, in FLOPs of compute
+ * it could have done instead. Measured on browser workers: the producer hashes and encodes
+ * about 30 ns a byte, the consumer decodes and checks about as much, while onnxruntime-web's
+ * wasm kernels do about 20 GFLOP/s (20 FLOPs a ns).
+ */
+export const HANDLING_FLOPS_PER_BYTE = 600;
+
 /** What the stages are balanced by: a cost per node, in `unit`. */
 export interface NodeCosts {
   /** The FLOP estimate of each node, in graph order. */
@@ -116,27 +124,33 @@ export interface NodeCosts {
   /** The cost balanced, in graph order: `flops`, or measured times where there are some. */
   cost: number[];
   unit: 'flops' | 'ms';
+  /** What a stage pays per activation byte it reads from or hands to another, in `unit`. */
+  perByte: number;
 }
 
 /**
  * Each node's cost: its FLOP estimate, or with `timesMs` (measured milliseconds by node name,
  * from earlier runs) its measured time. Nodes without a time then cost their FLOPs at the
- * rate the timed nodes ran (their total time over their total FLOPs).
+ * rate the timed nodes ran (their total time over their total FLOPs), and so does a byte
+ * handed on (`flopsPerByte`).
  */
 export function nodeCosts(
   nodes: readonly GraphNode[],
   dimsOf: DimsOf,
   timesMs: Readonly<Record<string, number>> = {},
+  flopsPerByte = HANDLING_FLOPS_PER_BYTE,
 ): NodeCosts {
   const flops = nodes.map((node) => estimateFlops(node, dimsOf));
   const timed = nodes.flatMap((node, i) =>
     Object.hasOwn(timesMs, node.name) ? [{ i, ms: timesMs[node.name]! }] : [],
   );
-  if (timed.length === 0) return { flops, cost: flops, unit: 'flops' };
+  if (timed.length === 0) {
+    return { flops, cost: flops, unit: 'flops', perByte: flopsPerByte };
+  }
   const timedFlops = timed.reduce((sum, { i }) => sum + flops[i]!, 0);
   const timedMs = timed.reduce((sum, { ms }) => sum + ms, 0);
   const msPerFlop = timedFlops > 0 ? timedMs / timedFlops : 0;
   const cost = flops.map((f) => f * msPerFlop);
   for (const { i, ms } of timed) cost[i] = ms;
-  return { flops, cost, unit: 'ms' };
+  return { flops, cost, unit: 'ms', perByte: flopsPerByte * msPerFlop };
 }

@@ -31,6 +31,11 @@ export interface PartitionOptions {
    * as the cost stages are balanced by.
    */
   nodeTimesMs?: Readonly<Record<string, number>> | undefined;
+  /**
+   * What a stage pays per activation byte crossing its cuts, in FLOPs (`HANDLING_FLOPS_PER_BYTE`
+   * when absent; 0 balances compute alone).
+   */
+  handlingFlopsPerByte?: number | undefined;
 }
 
 /** One stage: a standalone model of some of the graph's nodes. */

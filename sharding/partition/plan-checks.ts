@@ -7,9 +7,9 @@ import type { PartitionOptions } from './partition-plan.js';
 import { scanStageMemory } from './stage-memory.js';
 import { shapedValues, type ValueShapes } from './value-shapes.js';
 
-/** A stage count, budget and node times the graph allows. */
+/** A stage count, budget, node times and handling cost the graph allows. */
 export function checkOptions(graph: ModelGraph, options: PartitionOptions): void {
-  const { stages, budgetBytes, nodeTimesMs = {} } = options;
+  const { stages, budgetBytes, nodeTimesMs = {}, handlingFlopsPerByte = 0 } = options;
   if (stages !== undefined && !(Number.isSafeInteger(stages) && stages >= 1)) {
     throw new PartitionError(
       'invalid_options',
@@ -26,6 +26,12 @@ export function checkOptions(graph: ModelGraph, options: PartitionOptions): void
     throw new PartitionError(
       'invalid_options',
       `the memory budget must be a positive number of bytes, not ${budgetBytes}`,
+    );
+  }
+  if (!(Number.isFinite(handlingFlopsPerByte) && handlingFlopsPerByte >= 0)) {
+    throw new PartitionError(
+      'invalid_options',
+      `the handling cost must be a number of FLOPs a byte of at least 0, not ${handlingFlopsPerByte}`,
     );
   }
   const names = new Set(graph.nodes.map((node) => node.name));

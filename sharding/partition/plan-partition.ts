@@ -63,7 +63,7 @@ export function planPartition(
     index: indexGraph(graph),
     shapes,
     bytesOf: (value) => valueBytes.get(value) ?? 0,
-    costs: nodeCosts(graph.nodes, dimsOf, options.nodeTimesMs),
+    costs: nodeCosts(graph.nodes, dimsOf, options.nodeTimesMs, options.handlingFlopsPerByte),
   };
   const { budgetBytes } = options;
   const whole: NodeGroup = { name: 'all', members: graph.nodes.map((_, i) => i) };

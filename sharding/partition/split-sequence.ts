@@ -12,6 +12,11 @@ export interface SplitInput {
   costs: readonly number[];
   cuts: SequenceCuts;
   /**
+   * What a stage pays, in the unit of `costs`, per byte crossing the cut at its start or at its
+   * end: it decodes and checks what it reads, hashes and encodes what it hands on.
+   */
+  byteCost: number;
+  /**
    * Under a memory budget: per start, the largest end for which the stage [start, end) fits.
    * Absent: no budget.
    */
@@ -21,16 +26,26 @@ export interface SplitInput {
 /** A split: stage i is positions [bounds[i], bounds[i + 1]). */
 export interface Split {
   bounds: number[];
-  /** The cost of its costliest stage. */
+  /** The cost of its costliest stage, the bytes it hands on included. */
   bottleneck: number;
 }
 
-function prefixSums(costs: readonly number[]): Float64Array {
+/** What a stage [start, end) costs: its nodes alone, and with the bytes across its two cuts. */
+interface StageCosts {
+  compute(start: number, end: number): number;
+  total(start: number, end: number): number;
+}
+
+function stageCosts({ costs, cuts, byteCost }: SplitInput): StageCosts {
   const sums = new Float64Array(costs.length + 1);
   costs.forEach((cost, i) => {
     sums[i + 1] = sums[i]! + cost;
   });
-  return sums;
+  const compute = (start: number, end: number) => sums[end]! - sums[start]!;
+  return {
+    compute,
+    total: (start, end) => compute(start, end) + byteCost * (cuts.bytes[start]! + cuts.bytes[end]!),
+  };
 }
 
 /** Whether [start, end) may be a stage: its start is a cut allowed there, and it fits. */
@@ -60,17 +75,17 @@ export function stageCountRange(input: SplitInput): { fewest: number; most: numb
 
 /**
  * Splits the sequence into `stages` contiguous stages, or undefined when no split meets the
- * cuts and the budget. Two passes of dynamic programming over the cut positions: the first
- * finds the smallest possible cost of the costliest stage (the bottleneck of a pipeline); the
- * second, among the splits whose every stage costs at most that × (1 + BALANCE_TOLERANCE),
- * picks the one whose cuts are crossed by the fewest activation bytes (summed over the cuts:
- * a value read two stages on crosses two cuts). Balance comes first because a pipeline runs
- * at the pace of its slowest stage; bytes break near-ties.
+ * cuts and the budget. A stage costs its nodes plus the handling of the activation bytes that
+ * cross its two cuts (`byteCost`). Two passes of dynamic programming over the cut positions:
+ * the first finds the smallest possible cost of the costliest stage (the bottleneck of a
+ * pipeline); the second, among the splits whose every stage costs at most that ×
+ * (1 + BALANCE_TOLERANCE), picks the one whose cuts are crossed by the fewest activation bytes
+ * (summed over the cuts: a value read two stages on crosses two cuts). Balance comes first
+ * because a pipeline runs at the pace of its slowest stage; bytes break near-ties.
  */
 export function splitSequence(input: SplitInput, stages: number): Split | undefined {
-  const sums = prefixSums(input.costs);
-  const costOf = (start: number, end: number) => sums[end]! - sums[start]!;
-  const best = bestBottleneck(input, stages, costOf);
+  const costs = stageCosts(input);
+  const best = bestBottleneck(input, stages, costs);
   if (best === undefined) return undefined;
   // Float sums of the same costs in another order can differ in the last bits.
   const bound = best * (1 + BALANCE_TOLERANCE) + 1e-9 * Math.max(1, best);
@@ -83,7 +98,9 @@ export function splitSequence(input: SplitInput, stages: number): Split | undefi
     const choice = new Int32Array(length + 1).fill(-1);
     for (let end = stage; end <= length - (stages - stage); end++) {
       for (let start = end - 1; start >= stage - 1; start--) {
-        if (costOf(start, end) > bound) break;
+        // Moving the start back only adds compute.
+        if (costs.compute(start, end) > bound) break;
+        if (costs.total(start, end) > bound) continue;
         const crossing = start === 0 ? 0 : input.cuts.bytes[start]!;
         const total = bytes[start]! + crossing;
         if (total < next[end]! && mayBeStage(input, start, end)) {
@@ -99,16 +116,12 @@ export function splitSequence(input: SplitInput, stages: number): Split | undefi
   for (let stage = stages - 1; stage >= 0; stage--) bounds.unshift(from[stage]![bounds[0]!]!);
   const bottleneck = bounds
     .slice(1)
-    .reduce((top, end, i) => Math.max(top, costOf(bounds[i]!, end)), 0);
+    .reduce((top, end, i) => Math.max(top, costs.total(bounds[i]!, end)), 0);
   return { bounds, bottleneck };
 }
 
 /** The smallest cost of the costliest stage over every split into `stages`. */
-function bestBottleneck(
-  input: SplitInput,
-  stages: number,
-  costOf: (start: number, end: number) => number,
-): number | undefined {
+function bestBottleneck(input: SplitInput, stages: number, costs: StageCosts): number | undefined {
   const length = input.costs.length;
   let best = new Float64Array(length + 1).fill(Number.POSITIVE_INFINITY);
   best[0] = 0;
@@ -116,10 +129,9 @@ function bestBottleneck(
     const next = new Float64Array(length + 1).fill(Number.POSITIVE_INFINITY);
     for (let end = stage; end <= length - (stages - stage); end++) {
       for (let start = end - 1; start >= stage - 1; start--) {
-        const cost = costOf(start, end);
-        // Moving the start back only adds cost.
-        if (cost >= next[end]!) break;
-        const bottleneck = Math.max(best[start]!, cost);
+        // Moving the start back only adds compute.
+        if (costs.compute(start, end) >= next[end]!) break;
+        const bottleneck = Math.max(best[start]!, costs.total(start, end));
         if (bottleneck < next[end]! && mayBeStage(input, start, end)) next[end] = bottleneck;
       }
     }

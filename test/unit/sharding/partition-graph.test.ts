@@ -118,7 +118,7 @@ describe('a node with subgraphs (If)', () => {
     const whole = await runModel(bytes, feeds, 'disabled');
     const weights = new Set(graph.initializers.keys());
     for (const stages of [2, 3]) {
-      const plan = planPartition(graph, shapes, { stages });
+      const plan = planPartition(graph, shapes, { stages, handlingFlopsPerByte: 0 });
       // The bool condition never crosses: the Greater stays with the If.
       const last = plan.stages[plan.stages.length - 1]!;
       expect(last.nodes).toEqual(['greater', 'choose']);

@@ -231,7 +231,7 @@ describe('pipeline cuts', () => {
     const { graph, shapes } = wideChain();
     // Halves at the Expand (20 | 12); after the ReduceMax 22 | 10 is 10 % worse.
     const nodeTimesMs = { relu: 10, expand: 10, reduce: 2, last: 10 };
-    const plan = planPartition(graph, shapes, { stages: 2, nodeTimesMs });
+    const plan = planPartition(graph, shapes, { stages: 2, nodeTimesMs, handlingFlopsPerByte: 0 });
     expect(plan.costUnit).toBe('ms');
     expect(plan.stages.map((stage) => stage.cost)).toEqual([20, 12]);
     expect(plan.cuts).toEqual([
@@ -248,10 +248,32 @@ describe('pipeline cuts', () => {
     const { graph, shapes } = wideChain();
     // At the Expand 20 | 11; after the ReduceMax 20.5 | 10.5, 2.5 % worse, passing 400 bytes.
     const nodeTimesMs = { relu: 10, expand: 10, reduce: 0.5, last: 10.5 };
-    const plan = planPartition(graph, shapes, { stages: 2, nodeTimesMs });
+    const plan = planPartition(graph, shapes, { stages: 2, nodeTimesMs, handlingFlopsPerByte: 0 });
     expect(plan.stages.map((stage) => stage.cost)).toEqual([20.5, 10.5]);
     expect(plan.cuts[0]!.tensors.map((t) => t.name)).toEqual(['narrow']);
     expect(plan.totals.crossingBytes).toBe(400);
+  });
+
+  it('count what handing bytes on costs both stages of a cut', () => {
+    const { graph, shapes } = wideChain();
+    // As in the first case, the Expand halves the compute (20 | 12) and after the ReduceMax it
+    // is 22 | 10. The nodes ran 20 200 FLOPs in 32 ms, so at 1 FLOP a byte the 40 000 bytes
+    // the Expand passes add 63 ms to both its sides, the 400 after the ReduceMax 0.6.
+    const nodeTimesMs = { relu: 10, expand: 10, reduce: 2, last: 10 };
+    const handlingFlopsPerByte = 1;
+    const plan = planPartition(graph, shapes, { stages: 2, nodeTimesMs, handlingFlopsPerByte });
+    expect(plan.stages.map((stage) => stage.cost)).toEqual([22, 10]);
+    expect(plan.cuts[0]!.tensors.map((t) => t.name)).toEqual(['narrow']);
+  });
+
+  it('cut the transformer stack where one 16 KiB activation crosses, not mid-feed-forward', async () => {
+    const { graph, shapes } = await sample('transformer-stack');
+    const byCompute = planPartition(graph, shapes, { stages: 3, handlingFlopsPerByte: 0 });
+    const plan = planPartition(graph, shapes, { stages: 3 });
+    expectConsistent(graph, plan);
+    // Ten blocks in three: compute alone cuts inside a feed-forward layer (64 KiB more cross).
+    expect(byCompute.totals.crossingBytes).toBe(16_384 + 81_920);
+    expect(plan.cuts.map((cut) => cut.bytes)).toEqual([16_384, 16_384]);
   });
 
   it('costs nodes without a measured time at the rate the timed ones ran', () => {
@@ -265,7 +287,10 @@ describe('pipeline cuts', () => {
 
   it('count a stage’s activations as its inputs plus the peak of what it holds while it runs', () => {
     const { graph, shapes } = wideChain();
-    const [first, second] = planPartition(graph, shapes, { stages: 2 }).stages;
+    const [first, second] = planPartition(graph, shapes, {
+      stages: 2,
+      handlingFlopsPerByte: 0,
+    }).stages;
     expect(first!.nodes).toEqual(['relu', 'expand']);
     // x (400) held throughout; at the Expand: a (400) still read, wide (40 000) written.
     expect(first!.activationBytes).toBe(400 + 400 + 40_000);
@@ -277,7 +302,7 @@ describe('pipeline cuts', () => {
 
   it('hand a value to every later stage that reads it, and only what crosses', async () => {
     const { graph, shapes } = await sample('transformer-block');
-    const plan = planPartition(graph, shapes, { stages: 3 });
+    const plan = planPartition(graph, shapes, { stages: 3, handlingFlopsPerByte: 0 });
     expectConsistent(graph, plan);
     // The attention block's normalized output feeds the feed-forward layer and its residual.
     expect(plan.cuts.map((cut) => [cut.from, cut.to])).toEqual([
