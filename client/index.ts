@@ -16,6 +16,7 @@ export {
   reportWorkerLost,
   restGet,
   UnreachableError,
+  downloadArtifact,
   uploadArtifact,
 } from './rest.js';
 export { TaskProgress } from './task-progress.js';

@@ -17,14 +17,14 @@ export class UnreachableError extends Error {
   override readonly name = 'UnreachableError';
 }
 
-/** Sends one request and returns the parsed JSON body; error statuses become an `HttpError`. */
-async function restRequest(
+/** Sends one request; error statuses become an `HttpError` with the server's message. */
+async function restFetch(
   method: 'GET' | 'PUT' | 'POST',
   baseHttpUrl: string,
   path: string,
   token: string | undefined,
   body?: Uint8Array | string,
-): Promise<unknown> {
+): Promise<Response> {
   const url = new URL(path, baseHttpUrl).href;
   const headers: Record<string, string> =
     token === undefined ? {} : { Authorization: `Bearer ${token}` };
@@ -38,18 +38,30 @@ async function restRequest(
   } catch (error) {
     throw new UnreachableError(`could not reach ${url}: ${describeError(error)}`);
   }
-  const text = await response.text();
   if (!response.ok) {
-    const detail = describeErrorBody(text);
+    const detail = describeErrorBody(await response.text());
     throw new HttpError(
       response.status,
       `${method} ${url} failed with HTTP ${response.status}${detail === '' ? '' : `: ${detail}`}`,
     );
   }
+  return response;
+}
+
+/** Sends one request and returns the parsed JSON body; error statuses become an `HttpError`. */
+async function restRequest(
+  method: 'GET' | 'PUT' | 'POST',
+  baseHttpUrl: string,
+  path: string,
+  token: string | undefined,
+  body?: Uint8Array | string,
+): Promise<unknown> {
+  const response = await restFetch(method, baseHttpUrl, path, token, body);
+  const text = await response.text();
   try {
     return JSON.parse(text);
   } catch {
-    throw new Error(`${method} ${url} did not return JSON: ${text.slice(0, 200)}`);
+    throw new Error(`${method} ${response.url} did not return JSON: ${text.slice(0, 200)}`);
   }
 }
 
@@ -75,6 +87,17 @@ export async function uploadArtifact(
     ref: ArtifactRef;
   };
   return reply.ref;
+}
+
+/** The bytes of a stored artifact, as the coordinator serves them (their hash is not checked). */
+export async function downloadArtifact(
+  baseHttpUrl: string,
+  ref: ArtifactRef,
+  token: string | undefined,
+): Promise<Uint8Array> {
+  const hex = encodeURIComponent(ref.slice(ref.indexOf(':') + 1));
+  const response = await restFetch('GET', baseHttpUrl, `/api/artifacts/${hex}`, token);
+  return new Uint8Array(await response.arrayBuffer());
 }
 
 /**

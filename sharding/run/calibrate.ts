@@ -108,8 +108,6 @@ async function measurePair(
       },
     ],
     modelInputs: stage.modelInputs,
-    // Calibration runs are timed, never compared.
-    modelOutputs: [],
     ...(pair.worker.backends.webnnDeviceType === undefined
       ? {}
       : { webnnDeviceType: pair.worker.backends.webnnDeviceType }),

@@ -1,13 +1,21 @@
-import { randomUUID } from 'node:crypto';
-import { type DtfClient, restGet, toHttpUrl, uploadArtifact } from '../../client/index.js';
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  type DtfClient,
+  downloadArtifact,
+  restGet,
+  toHttpUrl,
+  uploadArtifact,
+} from '../../client/index.js';
 import {
   type ArtifactRef,
   type ExecutionProvider,
   MAX_QUERY_LIMIT,
   RestWorkersResponse,
   StageSpeeds,
+  summarizeTensor,
   type TaskEvent,
   type TaskView,
+  tensorFromBytes,
 } from '../../protocol/index.js';
 import { type PartitionPlan, stageModels } from '../partition/index.js';
 import {
@@ -85,7 +93,10 @@ export interface ShardedRunResult {
   generations: number;
   /** Each plan of the run: the first, then those of re-plans, with the micro-batches each ran. */
   plans: Generation[];
-  /** The model's outputs for each micro-batch, as the stages that made them committed them. */
+  /**
+   * The model's outputs for each micro-batch, as the stages that made them committed them, with
+   * their values (read back from the committed artifacts) in `summary.data`.
+   */
   outputs: Array<Record<string, CommittedActivation>>;
   /** Every stage output committed, in the order the run saw them. */
   commits: StageCommit[];
@@ -296,7 +307,6 @@ export class ShardedRun {
       models: refs,
       placements,
       modelInputs: this.options.prepared.model.inputs,
-      modelOutputs: this.options.prepared.graph.outputs,
       maxRetries: STAGE_RETRIES,
       timeoutMs: STAGE_TIMEOUT_MS,
     };
@@ -565,14 +575,31 @@ export class ShardedRun {
     }
   }
 
+  /** A committed model output with its values, read back from the coordinator's store. */
+  private async withValues(activation: CommittedActivation): Promise<CommittedActivation> {
+    const { artifact, type, dims } = activation;
+    const bytes = await retryWhileLeaderless(`fetch output ${artifact}`, () =>
+      downloadArtifact(this.httpUrl, artifact, this.options.token),
+    );
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    if (artifact !== `sha256:${sha256}`) {
+      throw new Error(`the coordinator served output ${artifact} as bytes hashing to ${sha256}`);
+    }
+    const data = tensorFromBytes(type, dims, bytes);
+    return { ...activation, summary: summarizeTensor(type, dims, data, sha256, data.length) };
+  }
+
   private async result(placements: StagePlacement[]): Promise<ShardedRunResult> {
     const tasks = (await this.groupTasks()).filter((task) => this.placeOf.has(task.id));
-    const outputs = Array.from({ length: this.options.microBatches }, (_, b) => {
+    const outputs: Array<Record<string, CommittedActivation>> = [];
+    for (let b = 0; b < this.options.microBatches; b++) {
       const committed = this.ledger.committedTensors(b);
-      return Object.fromEntries(
-        this.options.prepared.graph.outputs.map((name) => [name, committed.get(name)!]),
-      );
-    });
+      const values: Record<string, CommittedActivation> = {};
+      for (const name of this.options.prepared.graph.outputs) {
+        values[name] = await this.withValues(committed.get(name)!);
+      }
+      outputs.push(values);
+    }
     return {
       run: this.run,
       plan: this.options.prepared.plan,

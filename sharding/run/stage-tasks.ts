@@ -29,12 +29,6 @@ export interface StageTaskSource {
   placements: readonly StagePlacement[];
   /** The model's inputs; each micro-batch gets its own seed (`microBatchInput`). */
   modelInputs: Readonly<Record<string, TensorInput>>;
-  /**
-   * The model's outputs: a stage that makes one reports its values in its result, to be
-   * compared with the reference; the others report only each activation's hash and statistics,
-   * since their consumers read the committed artifact.
-   */
-  modelOutputs: readonly string[];
   /** WebNN device type where a stage is placed on webnn. */
   webnnDeviceType?: 'cpu' | 'gpu' | 'npu';
   /** Retries of an attempt that failed for infrastructure reasons (a lost browser). */
@@ -116,9 +110,10 @@ export function stageTasks(
         costFlops: stage.costFlops,
         inputs,
         outputs: stage.outputs.map(({ name, type, dims }) => ({ name, type, dims })),
-        ...(stage.outputs.some((output) => source.modelOutputs.includes(output.name))
-          ? {}
-          : { maxOutputElements: 0 }),
+        // Each activation's hash and statistics only: its values are in the committed artifact,
+        // which its consumers read and the run fetches for the model's outputs. Values inside
+        // the result would cost every micro-batch their JSON at the worker and the coordinator.
+        maxOutputElements: 0,
       },
     } as TaskSpecInput;
   });
