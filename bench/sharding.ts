@@ -31,7 +31,21 @@ import {
 const MODEL = 'transformer-stack';
 const MODEL_SEED = 1;
 const STAGES = 3;
-const BROWSERS = '2 Chromium + 1 Firefox';
+
+/** The browsers a rig runs, as many as the stages. */
+interface BrowserSet {
+  label: string;
+  chromiumCount: number;
+  firefoxCount: number;
+}
+
+/**
+ * Three Firefox run the pipeline on the engine the whole model runs on (the fastest wasm here),
+ * so the ratio is the pipeline's alone; two Chromium and a Firefox show it across engines, and
+ * take the transfer and recovery figures (the kill is of their one Firefox).
+ */
+const SAME_ENGINE: BrowserSet = { label: '3 Firefox', chromiumCount: 0, firefoxCount: 3 };
+const MIXED: BrowserSet = { label: '2 Chromium + 1 Firefox', chromiumCount: 2, firefoxCount: 1 };
 const SIZES = {
   /** Micro-batches of each pipelined run: enough for the pipeline to fill and run full. */
   microBatches: { quick: 8, full: 24 },
@@ -140,16 +154,17 @@ function pipelineFigures(
   runs: RigRuns,
   models: { whole: PreparedModel; sharded: PreparedModel },
   transfers: readonly Figure[][],
+  browsers: BrowserSet,
 ): Promise<Figure[]> {
   const microBatches = sized(options, SIZES.microBatches);
   const aloneRuns = sized(options, SIZES.aloneRuns);
   const { plan } = models.sharded;
   const stages = plan.stages.map((s) => s.index);
-  const whole = `${MODEL} whole (1 stage) on one browser, wasm, ${microBatches} micro-batches`;
-  const sharded = `${MODEL} in ${STAGES} stages on ${BROWSERS} sharing 2 cores, wasm, ${microBatches} micro-batches`;
+  const whole = `${MODEL} whole (1 stage) on one of ${browsers.label}, wasm, ${microBatches} micro-batches`;
+  const sharded = `${MODEL} in ${STAGES} stages on ${browsers.label} sharing 2 cores, wasm, ${microBatches} micro-batches`;
   const wholeSpan = 'whole model: task span (running → result recorded), mean';
   const wholePeriod = 'whole model: time between two results in its run (its period), mean';
-  const specs: SetFigureSpec[] = [
+  const unnamed: SetFigureSpec[] = [
     { name: whole, unit: 'micro-batches/s' },
     { name: sharded, unit: 'micro-batches/s', baselines: [whole] },
     ...stages.map((s) => ({ name: `stage ${s} busy fraction in the sharded run`, unit: '%' })),
@@ -190,6 +205,18 @@ function pipelineFigures(
       },
     ]),
   ];
+  // Each set's figures under names of their own; the transfer baselines are shared.
+  const named = (name: string) =>
+    name === whole || name === sharded ? name : `${browsers.label}: ${name}`;
+  const specs = unnamed.map((spec) => ({
+    ...spec,
+    name: named(spec.name),
+    ...(spec.baselines === undefined
+      ? {}
+      : {
+          baselines: spec.baselines.map((b) => (typeof b === 'string' ? named(b) : b)),
+        }),
+  }));
   let wholeFirst = false;
   return measureFigures(options, specs, async () => {
     // Taking turns at going first, so that neither always runs on a cooler machine.
@@ -327,25 +354,41 @@ async function figures(
   browsers: { chromium: FoundBrowser; firefox: FoundBrowser },
 ): Promise<Figure[]> {
   const model = buildSampleModel(MODEL, MODEL_SEED);
-  const whole = await prepareModel(model, { stages: 1 });
-  const sharded = await prepareSharded(model);
-  checkCuts(sharded.plan);
-  return withShardingRig({ ...browsers, chromiumCount: 2, firefoxCount: 1 }, async (rig) => {
+  const models = {
+    whole: await prepareModel(model, { stages: 1 }),
+    sharded: await prepareSharded(model),
+  };
+  checkCuts(models.sharded.plan);
+  const mixed = await withShardingRig({ ...browsers, ...MIXED }, async (rig) => {
     const runs = new RigRuns(rig, options.progress);
-    const transfers = await transferBaselines(options, rig, sharded.plan, browsers.chromium);
-    return [
-      ...transfers.flat(),
-      ...(await pipelineFigures(options, runs, { whole, sharded }, transfers)),
-      ...(await recoveryFigures(options, runs)),
-    ];
+    const transfers = await transferBaselines(options, rig, models.sharded.plan, browsers.chromium);
+    return {
+      transfers,
+      figures: [
+        ...transfers.flat(),
+        ...(await pipelineFigures(options, runs, models, transfers, MIXED)),
+        ...(await recoveryFigures(options, runs)),
+      ],
+    };
   });
+  const sameEngine = await withShardingRig({ ...browsers, ...SAME_ENGINE }, (rig) =>
+    pipelineFigures(
+      options,
+      new RigRuns(rig, options.progress),
+      models,
+      mixed.transfers,
+      SAME_ENGINE,
+    ),
+  );
+  return [...mixed.figures, ...sameEngine];
 }
 
 /**
- * A model sharded over real headless browsers (two Chromium and one Firefox, wasm) against the
- * same model whole on one of them through the same machinery; each stage's time alone and what
- * the stages' times predict for a core per browser; activation hand-offs against the same bytes
- * over raw ws and through a bare browser; and the recovery from a browser killed mid-run.
+ * A model sharded over real headless browsers (two Chromium and one Firefox, then three
+ * Firefox; wasm) against the same model whole on one of them through the same machinery; each
+ * stage's time alone and what the stages' times predict for a core per browser; activation
+ * hand-offs against the same bytes over raw ws and through a bare browser; and the recovery
+ * from a browser killed mid-run.
  */
 export const shardingBenchmark: Benchmark = {
   name: 'sharding',

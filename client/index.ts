@@ -11,12 +11,12 @@ export {
 export { describeError } from './error-text.js';
 export type { ReconnectOptions } from './leader-connection.js';
 export {
+  downloadArtifact,
   drainWorker,
   HttpError,
   reportWorkerLost,
   restGet,
   UnreachableError,
-  downloadArtifact,
   uploadArtifact,
 } from './rest.js';
 export { TaskProgress } from './task-progress.js';

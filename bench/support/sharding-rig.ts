@@ -43,7 +43,9 @@ export function withShardingRig<T>(
     const pool = await startPool({
       workerPageUrl: workerPageUrl(coordinator.url, coordinator.workerToken),
       browsers: [
-        { name: 'chromium', count: browsers.chromiumCount },
+        ...(browsers.chromiumCount > 0
+          ? [{ name: 'chromium' as const, count: browsers.chromiumCount }]
+          : []),
         { name: 'firefox', count: browsers.firefoxCount },
       ],
       driver: 'puppeteer',

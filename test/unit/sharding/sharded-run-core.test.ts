@@ -107,7 +107,7 @@ async function twoStageLedger(microBatches = 1) {
 
 describe('stageTasks', () => {
   it('builds a DAG per micro-batch whose inputs come from the model, a parent, or a commit', async () => {
-    const { model, graph, plan } = await transformerPlan(3);
+    const { model, plan } = await transformerPlan(3);
     const source = {
       run: 'r1',
       label: 'transformer-block',
