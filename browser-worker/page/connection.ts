@@ -5,6 +5,8 @@ import {
   MAIN_THREAD_TICK_MS,
   type ToSocketWorker,
 } from './socket-channel.js';
+import { createSocketLink } from './socket-link.js';
+import { workerSocketOffMainThread } from './socket-placement.js';
 
 /** How long a clean close may take at shutdown before the page stops waiting. */
 const CLOSE_TIMEOUT_MS = 1_000;
@@ -12,12 +14,15 @@ const CLOSE_TIMEOUT_MS = 1_000;
 /**
  * The page's connection to the coordinator that served it, or to the leader of its cluster.
  * The WebSocket itself lives in a Web Worker (socket-worker.ts), whose heartbeats do not wait
- * for a busy main thread.
+ * for a busy main thread, where the browser runs a worker's WebSocket off the main thread; on
+ * the main thread (`createSocketLink` directly) where it does not.
  */
 export class BrowserConnection implements WorkerConnection {
-  private readonly socketWorker: Worker;
+  private readonly socketWorker: Worker | undefined;
+  private readonly post: (request: ToSocketWorker) => void;
   private open = false;
   private aliveTimer: ReturnType<typeof setInterval> | undefined;
+  private onStopped: (() => void) | undefined;
 
   constructor(
     /** The coordinator's `/ws` first, then the other members of its cluster. */
@@ -25,12 +30,18 @@ export class BrowserConnection implements WorkerConnection {
     private readonly token: string,
     private readonly handlers: ConnectionHandlers,
   ) {
-    this.socketWorker = new Worker(new URL('./socket-worker.js', import.meta.url), {
+    if (!workerSocketOffMainThread(navigator.userAgent)) {
+      this.post = createSocketLink((event) => this.receive(event));
+      return;
+    }
+    const socketWorker = new Worker(new URL('./socket-worker.js', import.meta.url), {
       type: 'module',
     });
-    this.socketWorker.addEventListener('message', (event: MessageEvent<FromSocketWorker>) =>
+    socketWorker.addEventListener('message', (event: MessageEvent<FromSocketWorker>) =>
       this.receive(event.data),
     );
+    this.socketWorker = socketWorker;
+    this.post = (request) => socketWorker.postMessage(request);
   }
 
   start(): void {
@@ -56,18 +67,13 @@ export class BrowserConnection implements WorkerConnection {
     clearInterval(this.aliveTimer);
     await new Promise<void>((resolve) => {
       const giveUp = setTimeout(resolve, CLOSE_TIMEOUT_MS);
-      this.socketWorker.addEventListener('message', (event: MessageEvent<FromSocketWorker>) => {
-        if (event.data.event !== 'stopped') return;
+      this.onStopped = () => {
         clearTimeout(giveUp);
         resolve();
-      });
+      };
       this.post({ op: 'close' });
     });
-    this.socketWorker.terminate();
-  }
-
-  private post(request: ToSocketWorker): void {
-    this.socketWorker.postMessage(request);
+    this.socketWorker?.terminate();
   }
 
   private receive(event: FromSocketWorker): void {
@@ -88,6 +94,7 @@ export class BrowserConnection implements WorkerConnection {
         return;
       case 'stopped':
         this.open = false;
+        this.onStopped?.();
         return;
     }
   }

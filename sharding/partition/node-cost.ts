@@ -111,11 +111,12 @@ export function estimateFlops(node: GraphNode, dimsOf: DimsOf): number {
 
 /**
  * What handing one activation byte on costs a stage, at each end of a cut, in FLOPs of compute
- * it could have done instead. Measured on browser workers: the producer hashes and encodes
- * about 30 ns a byte, the consumer decodes and checks about as much, while onnxruntime-web's
- * wasm kernels do about 20 GFLOP/s (20 FLOPs a ns).
+ * it could have done instead. Fitted to the periods of transformer-stack's stages on Firefox
+ * (wasm, `npm run bench -- --only sharding`): a stage's time per micro-batch grew by about as
+ * much for each byte it read or handed on (decoded and checked, or hashed and encoded) as for
+ * 150 FLOPs it computed.
  */
-export const HANDLING_FLOPS_PER_BYTE = 600;
+export const HANDLING_FLOPS_PER_BYTE = 150;
 
 /** What the stages are balanced by: a cost per node, in `unit`. */
 export interface NodeCosts {

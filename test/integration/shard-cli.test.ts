@@ -40,10 +40,10 @@ describe('dtf shard', () => {
     expect(run.stdout).toMatch(
       /STAGE\s+NODES\s+FIRST\s+LAST\s+WEIGHTS\s+ACTIVATIONS\s+FLOPS\s+DEPENDS ON\s+OPS/,
     );
-    expect(run.stdout).toMatch(/\n0\s+104\s+matmul_0\s+layernormalization_103\s+12\.64 MB\s+/);
-    expect(run.stdout).toMatch(/\n2\s+63\s+matmul_197\s+encoded\s+8\.42 MB\s+.*\s1\s+Add×/);
+    expect(run.stdout).toMatch(/\n0\s+93\s+matmul_0\s+layernormalization_92\s+10\.53 MB\s+/);
+    expect(run.stdout).toMatch(/\n2\s+78\s+matmul_182\s+encoded\s+9\.48 MB\s+.*\s1\s+Add×/);
     expect(run.stdout).toMatch(/CUT\s+TENSOR\s+TYPE\s+SHAPE\s+BYTES/);
-    expect(run.stdout).toMatch(/0 → 1\s+layernormalization_103\s+float32\s+\[1, 16, 256\]\s+16384/);
+    expect(run.stdout).toMatch(/0 → 1\s+layernormalization_92\s+float32\s+\[1, 16, 256\]\s+16384/);
   });
 
   it('plan --json prints the plan as JSON', () => {
@@ -51,14 +51,14 @@ describe('dtf shard', () => {
     expect(run.status, run.stderr).toBe(0);
     const plan = JSON.parse(run.stdout) as PartitionPlan;
     expect(plan.strategy).toBe('pipeline');
-    expect(plan.stages.map((stage) => stage.nodes.length)).toEqual([104, 93, 63]);
+    expect(plan.stages.map((stage) => stage.nodes.length)).toEqual([93, 89, 78]);
     expect(plan.stages.map((stage) => stage.dependsOn)).toEqual([[], [0], [1]]);
     expect(plan.cuts[0]).toEqual({
       from: 0,
       to: 1,
       bytes: 16384,
       tensors: [
-        { name: 'layernormalization_103', type: 'float32', dims: [1, 16, 256], bytes: 16384 },
+        { name: 'layernormalization_92', type: 'float32', dims: [1, 16, 256], bytes: 16384 },
       ],
     });
   });
