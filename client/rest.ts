@@ -1,4 +1,5 @@
-import type { ArtifactRef, RestDrainWorkerReply } from '../protocol/index.js';
+import { createHash } from 'node:crypto';
+import { type ArtifactRef, artifactHex, type RestDrainWorkerReply } from '../protocol/index.js';
 import { describeError, describeErrorBody } from './error-text.js';
 
 /** A REST request the coordinator answered with an error status. */
@@ -89,15 +90,19 @@ export async function uploadArtifact(
   return reply.ref;
 }
 
-/** The bytes of a stored artifact, as the coordinator serves them (their hash is not checked). */
+/** The bytes of a stored artifact, checked against its hash. */
 export async function downloadArtifact(
   baseHttpUrl: string,
   ref: ArtifactRef,
   token: string | undefined,
 ): Promise<Uint8Array> {
-  const hex = encodeURIComponent(ref.slice(ref.indexOf(':') + 1));
+  const hex = artifactHex(ref);
   const response = await restFetch('GET', baseHttpUrl, `/api/artifacts/${hex}`, token);
-  return new Uint8Array(await response.arrayBuffer());
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const served = createHash('sha256').update(bytes).digest('hex');
+  if (served !== hex)
+    throw new Error(`the coordinator served ${ref} as bytes hashing to ${served}`);
+  return bytes;
 }
 
 /**

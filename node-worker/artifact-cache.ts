@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ArtifactRef } from '../protocol/index.js';
+import { type ArtifactRef, artifactHex } from '../protocol/index.js';
 
 export interface FetchedArtifact {
   bytes: Uint8Array;
@@ -23,7 +23,7 @@ export class ArtifactCache {
   ) {}
 
   async get(ref: ArtifactRef, signal: AbortSignal): Promise<FetchedArtifact> {
-    const hex = ref.slice('sha256:'.length);
+    const hex = artifactHex(ref);
     const path = join(this.dir, hex);
     const cached = await readFile(path).catch(() => undefined);
     if (cached !== undefined && sha256Hex(cached) === hex) return { bytes: cached, fetchMs: 0 };
@@ -42,7 +42,7 @@ export class ArtifactCache {
    * read once by the stage that consumes it.
    */
   async download(ref: ArtifactRef, signal: AbortSignal): Promise<Uint8Array> {
-    const hex = ref.slice('sha256:'.length);
+    const hex = artifactHex(ref);
     const source = this.source();
     if (source === undefined)
       throw new Error(`cannot fetch ${ref}: not connected to a coordinator`);

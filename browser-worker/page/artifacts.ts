@@ -1,4 +1,4 @@
-import type { ArtifactRef } from '../../protocol/index.js';
+import { type ArtifactRef, artifactHex } from '../../protocol/index.js';
 import { sha256Hex } from './sha256.js';
 
 export interface FetchedArtifact {
@@ -14,7 +14,7 @@ export class ArtifactFetcher {
   constructor(readonly token: string) {}
 
   async get(ref: ArtifactRef): Promise<FetchedArtifact> {
-    const hex = ref.slice('sha256:'.length);
+    const hex = artifactHex(ref);
     const known = this.fetched.get(hex);
     if (known !== undefined) return { bytes: await known, fetchMs: 0 };
     const started = performance.now();
@@ -29,7 +29,7 @@ export class ArtifactFetcher {
    * read once by the stage that consumes it.
    */
   async download(ref: ArtifactRef, signal?: AbortSignal): Promise<Uint8Array> {
-    const hex = ref.slice('sha256:'.length);
+    const hex = artifactHex(ref);
     const response = await fetch(`/api/artifacts/${hex}`, {
       headers: { authorization: `Bearer ${this.token}` },
       ...(signal === undefined ? {} : { signal }),

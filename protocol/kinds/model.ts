@@ -7,6 +7,11 @@ export const ArtifactRef = z
   .regex(/^sha256:[0-9a-f]{64}$/, 'an artifact reference looks like sha256:<64 hex digits>');
 export type ArtifactRef = z.infer<typeof ArtifactRef>;
 
+/** The hex digest an artifact is stored and served under (`GET /api/artifacts/:hex`). */
+export function artifactHex(ref: ArtifactRef): string {
+  return ref.slice('sha256:'.length);
+}
+
 /** `cpu` is onnxruntime-node's native provider; the others are onnxruntime-web's. */
 export const ExecutionProvider = z.enum(['cpu', 'wasm', 'webgpu', 'webnn']);
 export type ExecutionProvider = z.infer<typeof ExecutionProvider>;
