@@ -30,9 +30,12 @@ export interface Split {
   bottleneck: number;
 }
 
-/** What a stage [start, end) costs: its nodes alone, and with the bytes across its two cuts. */
+/**
+ * What a stage [start, end) costs: its nodes alone (what each costs in `costs`), and with the
+ * bytes across its two cuts.
+ */
 interface StageCosts {
-  compute(start: number, end: number): number;
+  nodes(start: number, end: number): number;
   total(start: number, end: number): number;
 }
 
@@ -41,10 +44,10 @@ function stageCosts({ costs, cuts, byteCost }: SplitInput): StageCosts {
   costs.forEach((cost, i) => {
     sums[i + 1] = sums[i]! + cost;
   });
-  const compute = (start: number, end: number) => sums[end]! - sums[start]!;
+  const nodes = (start: number, end: number) => sums[end]! - sums[start]!;
   return {
-    compute,
-    total: (start, end) => compute(start, end) + byteCost * (cuts.bytes[start]! + cuts.bytes[end]!),
+    nodes,
+    total: (start, end) => nodes(start, end) + byteCost * (cuts.bytes[start]! + cuts.bytes[end]!),
   };
 }
 
@@ -98,8 +101,8 @@ export function splitSequence(input: SplitInput, stages: number): Split | undefi
     const choice = new Int32Array(length + 1).fill(-1);
     for (let end = stage; end <= length - (stages - stage); end++) {
       for (let start = end - 1; start >= stage - 1; start--) {
-        // Moving the start back only adds compute.
-        if (costs.compute(start, end) > bound) break;
+        // Moving the start back only adds nodes.
+        if (costs.nodes(start, end) > bound) break;
         if (costs.total(start, end) > bound) continue;
         const crossing = start === 0 ? 0 : input.cuts.bytes[start]!;
         const total = bytes[start]! + crossing;
@@ -129,8 +132,8 @@ function bestBottleneck(input: SplitInput, stages: number, costs: StageCosts): n
     const next = new Float64Array(length + 1).fill(Number.POSITIVE_INFINITY);
     for (let end = stage; end <= length - (stages - stage); end++) {
       for (let start = end - 1; start >= stage - 1; start--) {
-        // Moving the start back only adds compute.
-        if (costs.compute(start, end) >= next[end]!) break;
+        // Moving the start back only adds nodes.
+        if (costs.nodes(start, end) >= next[end]!) break;
         const bottleneck = Math.max(best[start]!, costs.total(start, end));
         if (bottleneck < next[end]! && mayBeStage(input, start, end)) next[end] = bottleneck;
       }
