@@ -1,5 +1,5 @@
 import { type FoundBrowser, findBrowsers } from '../browser-worker/pool/index.js';
-import { buildSampleModel, type TestModel } from '../models/index.js';
+import { type TestModel, transformerStack } from '../models/index.js';
 import type { PartitionPlan } from '../sharding/partition/index.js';
 import { type PreparedModel, prepareModel } from '../sharding/run/prepare-model.js';
 import { measureBrowserTransfer } from './baselines/browser-http-transfer.js';
@@ -31,6 +31,21 @@ import {
 const MODEL = 'transformer-stack';
 const MODEL_SEED = 1;
 const STAGES = 3;
+/**
+ * Positions in a micro-batch: the sample model's 16, whose stages compute 4–6 ms each, about
+ * twice what a task costs around its compute; and 64, whose stages compute 4 times as long.
+ */
+const SHORT_SEQUENCE = 16;
+const LONG_SEQUENCE = 64;
+
+/** The model, whole and in stages, at one micro-batch length. */
+interface Workload {
+  /** e.g. `transformer-stack (16 tokens)` */
+  label: string;
+  sequence: number;
+  whole: PreparedModel;
+  sharded: PreparedModel;
+}
 
 /** The browsers a rig runs, as many as the stages. */
 interface BrowserSet {
@@ -83,7 +98,10 @@ function cutName(plan: PartitionPlan, index: number): string {
   return `cut ${cut.from}→${cut.to} (${formatBytes(cut.bytes)})`;
 }
 
-/** Per cut: the same bytes raw over ws between two processes, and through a bare browser. */
+/**
+ * Per cut: the same bytes raw over ws between two processes, and through a bare browser
+ * (measured once for cuts of the same size).
+ */
 async function transferBaselines(
   options: BenchOptions,
   rig: ShardingRig,
@@ -91,8 +109,8 @@ async function transferBaselines(
   chromium: FoundBrowser,
 ): Promise<Figure[][]> {
   const roundTrips = sized(options, SIZES.transferRoundTrips);
-  const baselines: Figure[][] = [];
-  for (const { bytes } of plan.cuts) {
+  const bySize = new Map<number, Figure[]>();
+  for (const bytes of new Set(plan.cuts.map((cut) => cut.bytes))) {
     const size = formatBytes(bytes);
     const ws = await measureFigure(
       options,
@@ -117,9 +135,9 @@ async function transferBaselines(
           roundTrips,
         }),
     );
-    baselines.push([ws, browser]);
+    bySize.set(bytes, [ws, browser]);
   }
-  return baselines;
+  return plan.cuts.map((cut) => bySize.get(cut.bytes)!);
 }
 
 /** The stages of the plan on the workers the run placed them on, with their times alone. */
@@ -152,7 +170,7 @@ function busyPercent(run: FinishedRun, stage: number): number {
 function pipelineFigures(
   options: BenchOptions,
   runs: RigRuns,
-  models: { whole: PreparedModel; sharded: PreparedModel },
+  models: Workload,
   transfers: readonly Figure[][],
   browsers: BrowserSet,
 ): Promise<Figure[]> {
@@ -160,8 +178,8 @@ function pipelineFigures(
   const aloneRuns = sized(options, SIZES.aloneRuns);
   const { plan } = models.sharded;
   const stages = plan.stages.map((s) => s.index);
-  const whole = `${MODEL} whole (1 stage) on one of ${browsers.label}, wasm, ${microBatches} micro-batches`;
-  const sharded = `${MODEL} in ${STAGES} stages on ${browsers.label} sharing 2 cores, wasm, ${microBatches} micro-batches`;
+  const whole = `${models.label} whole (1 stage) on one of ${browsers.label}, wasm, ${microBatches} micro-batches`;
+  const sharded = `${models.label} in ${STAGES} stages on ${browsers.label} sharing 2 cores, wasm, ${microBatches} micro-batches`;
   const wholeSpan = 'whole model: task span (running → result recorded), mean';
   const wholePeriod = 'whole model: time between two results in its run (its period), mean';
   const unnamed: SetFigureSpec[] = [
@@ -207,7 +225,9 @@ function pipelineFigures(
   ];
   // Each set's figures under names of their own; the transfer baselines are shared.
   const named = (name: string) =>
-    name === whole || name === sharded ? name : `${browsers.label}: ${name}`;
+    name === whole || name === sharded
+      ? name
+      : `${browsers.label}, ${models.sequence} tokens: ${name}`;
   const specs = unnamed.map((spec) => ({
     ...spec,
     name: named(spec.name),
@@ -338,7 +358,7 @@ function recoveryFigures(options: BenchOptions, runs: RigRuns): Promise<Figure[]
       },
     ],
     async () => {
-      const prepared = await prepareSharded(buildSampleModel(MODEL, ++seed));
+      const prepared = await prepareSharded(transformerStack(++seed));
       const run = await killFirefoxMidRun(runs, prepared, microBatches, killAt);
       return recoveryTimes(run, options.progress);
     },
@@ -349,43 +369,56 @@ function prepareSharded(model: TestModel): Promise<PreparedModel> {
   return prepareModel(model, { stages: STAGES, strategy: 'pipeline' });
 }
 
+async function workload(sequence: number): Promise<Workload> {
+  const model = transformerStack(MODEL_SEED, { sequence });
+  const sharded = await prepareSharded(model);
+  checkCuts(sharded.plan);
+  return {
+    label: `${MODEL} (${sequence} tokens)`,
+    sequence,
+    whole: await prepareModel(model, { stages: 1 }),
+    sharded,
+  };
+}
+
 async function figures(
   options: BenchOptions,
   browsers: { chromium: FoundBrowser; firefox: FoundBrowser },
 ): Promise<Figure[]> {
-  const model = buildSampleModel(MODEL, MODEL_SEED);
-  const models = {
-    whole: await prepareModel(model, { stages: 1 }),
-    sharded: await prepareSharded(model),
-  };
-  checkCuts(models.sharded.plan);
+  const short = await workload(SHORT_SEQUENCE);
+  const long = await workload(LONG_SEQUENCE);
   const mixed = await withShardingRig({ ...browsers, ...MIXED }, async (rig) => {
     const runs = new RigRuns(rig, options.progress);
-    const transfers = await transferBaselines(options, rig, models.sharded.plan, browsers.chromium);
+    const transfers = await transferBaselines(options, rig, short.sharded.plan, browsers.chromium);
     return {
       transfers,
       figures: [
-        ...transfers.flat(),
-        ...(await pipelineFigures(options, runs, models, transfers, MIXED)),
+        ...new Set(transfers.flat()),
+        ...(await pipelineFigures(options, runs, short, transfers, MIXED)),
         ...(await recoveryFigures(options, runs)),
       ],
     };
   });
-  const sameEngine = await withShardingRig({ ...browsers, ...SAME_ENGINE }, (rig) =>
-    pipelineFigures(
+  const sameEngine = await withShardingRig({ ...browsers, ...SAME_ENGINE }, async (rig) => {
+    const runs = new RigRuns(rig, options.progress);
+    const longTransfers = await transferBaselines(
       options,
-      new RigRuns(rig, options.progress),
-      models,
-      mixed.transfers,
-      SAME_ENGINE,
-    ),
-  );
+      rig,
+      long.sharded.plan,
+      browsers.chromium,
+    );
+    return [
+      ...(await pipelineFigures(options, runs, short, mixed.transfers, SAME_ENGINE)),
+      ...new Set(longTransfers.flat()),
+      ...(await pipelineFigures(options, runs, long, longTransfers, SAME_ENGINE)),
+    ];
+  });
   return [...mixed.figures, ...sameEngine];
 }
 
 /**
  * A model sharded over real headless browsers (two Chromium and one Firefox, then three
- * Firefox; wasm) against the same model whole on one of them through the same machinery; each
+ * Firefox, there at micro-batches of 16 and of 64 tokens; wasm) against the same model whole on one of them through the same machinery; each
  * stage's time alone and what the stages' times predict for a core per browser; activation
  * hand-offs against the same bytes over raw ws and through a bare browser; and the recovery
  * from a browser killed mid-run.

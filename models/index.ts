@@ -21,7 +21,7 @@ export {
 } from './reference.js';
 export type { SampleModel, SampleModelBuilder, TestModel } from './sample-model.js';
 export { transformerBlock } from './transformer-block.js';
-export { transformerStack } from './transformer-stack.js';
+export { type TransformerStackSizes, transformerStack } from './transformer-stack.js';
 export { twoTower } from './two-tower.js';
 export { loadUserModel } from './user-model.js';
 export { writeSampleModels } from './write.js';

@@ -7,6 +7,7 @@ import {
   referenceOutputs,
   SAMPLE_MODELS,
   type SampleModelName,
+  transformerStack,
 } from '../../../models/index.js';
 
 const EXPECTED_OUTPUTS: Record<SampleModelName, Record<string, number[]>> = {
@@ -69,6 +70,21 @@ describe('sample models', () => {
     expect(bytes).toBeGreaterThan(30e6);
     const blocks = new Set(Object.keys(weights).map((name) => name.split('.')[0]));
     expect([...blocks].sort()).toEqual(Array.from({ length: 10 }, (_, i) => `block${i}`).sort());
+  });
+
+  it('builds a transformer stack of a longer sequence on the same weights', async () => {
+    const [short, long] = [transformerStack(2), transformerStack(2, { sequence: 64 })];
+    expect(long.inputs).toEqual({ x: { type: 'float32', dims: [1, 64, 256], seed: 3 } });
+    expect(long.description).toContain('x [1, 64, 256]');
+    expect(Object.keys(long.weights)).toEqual(Object.keys(short.weights));
+    for (const [name, { data }] of Object.entries(long.weights)) {
+      expect(Buffer.from(data.buffer).equals(Buffer.from(short.weights[name]!.data.buffer))).toBe(
+        true,
+      );
+    }
+    const { encoded } = await referenceOutputs(long);
+    expect(encoded!.dims).toEqual([1, 64, 256]);
+    expect(encoded!.data.every(Number.isFinite)).toBe(true);
   });
 
   it('gives the two-tower model a float image and int64 token ids, seeded apart', () => {
