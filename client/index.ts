@@ -1,3 +1,4 @@
+export { toHttpUrl, toWebSocketUrl, workerPageUrl } from '../protocol/index.js';
 export { CoordinatorError } from './coordinator-error.js';
 export {
   type ConnectOptions,
@@ -20,4 +21,3 @@ export {
   uploadArtifact,
 } from './rest.js';
 export { TaskProgress } from './task-progress.js';
-export { toHttpUrl, toWebSocketUrl, workerPageUrl } from './urls.js';

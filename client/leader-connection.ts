@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { CLOSE_NOT_LEADER } from '../protocol/index.js';
-import { Backoff, type BackoffOptions, watchPings } from '../worker-core/index.js';
+import { Backoff, type BackoffOptions, watchPings } from '../reconnect/index.js';
 import { describeError } from './error-text.js';
 import { CredentialsRejectedError, NoLeaderYetError, openFirstSocket } from './open-socket.js';
 

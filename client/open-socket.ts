@@ -1,14 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
+import { LEADER_REDIRECT_HEADER } from '../protocol/index.js';
 import { describeError, describeErrorBody } from './error-text.js';
 
 const MAX_ERROR_BODY_BYTES = 16 * 1024;
 
 /** A handshake the coordinator refused for its credentials: trying another URL will not help. */
 export class CredentialsRejectedError extends Error {}
-
-/** Asks a cluster follower to answer the handshake with a redirect to the leader. */
-export const LEADER_REDIRECT_HEADER = 'x-dtf-leader-redirect';
 
 /** A follower's handshake answer: the leader's `/ws` URL. */
 class LeaderRedirect extends Error {

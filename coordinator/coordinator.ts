@@ -1,7 +1,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { DEFAULT_MAX_ARTIFACT_BYTES, MAX_RECONNECT_DELAY_MS } from '../protocol/index.js';
+import {
+  DEFAULT_MAX_ARTIFACT_BYTES,
+  MAX_RECONNECT_DELAY_MS,
+  RAFT_PATH,
+} from '../protocol/index.js';
 import { CREDENTIALS_FILE, type CreatedCredentials, Credentials } from './auth/index.js';
 import { BackoffTimer } from './backoff-timer.js';
 import { restoreAppliedState } from './cluster/applied-state.js';
@@ -18,7 +22,6 @@ import { taskSubmitHandler } from './http/task-submit.js';
 import { LoopStalls } from './loop-stalls.js';
 import { CoordinatorMetrics } from './metrics.js';
 import { UnschedulableExplainer } from './queries.js';
-import { RAFT_PATH } from './raft/peer-link.js';
 import { expiredLeases, expiredWorkers, schedule } from './scheduler/index.js';
 import { RecentActivations } from './shard-stage/recent-activations.js';
 import type { Command, CoordinatorState, StateConfig, StateEvent } from './state/index.js';

@@ -2,13 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { CLOSE_NOT_LEADER, PROTOCOL_VERSION, type WorkerToCoordinator } from '../protocol/index.js';
-import {
-  Backoff,
-  type BackoffOptions,
-  type ConnectionHandlers,
-  type WorkerConnection,
-  watchPings,
-} from '../worker-core/index.js';
+import { Backoff, type BackoffOptions, watchPings } from '../reconnect/index.js';
+import type { ConnectionHandlers, WorkerConnection } from '../worker-core/index.js';
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** How long a clean close may take at shutdown before the socket is dropped. */

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { Logger } from 'pino';
-import { toHttpUrl } from '../client/index.js';
+import { toHttpUrl } from '../protocol/index.js';
 import { newWorkerId, WorkerSession } from '../worker-core/index.js';
 import { ArtifactCache } from './artifact-cache.js';
 import { probeCapabilities } from './capabilities.js';

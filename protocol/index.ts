@@ -3,6 +3,7 @@ export * from './capabilities.js';
 export * from './client-messages.js';
 export * from './close-codes.js';
 export * from './decode.js';
+export * from './endpoints.js';
 export * from './errors.js';
 export * from './json-schema.js';
 export * from './limits.js';

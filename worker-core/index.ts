@@ -1,10 +1,8 @@
 export { attemptKey } from './attempt-key.js';
-export { Backoff, type BackoffOptions } from './backoff.js';
 export type { ConnectionHandlers, WorkerConnection } from './connection.js';
 export { errorText } from './error-text.js';
 export { type InferenceSessionLike, type InferenceSetup, runInference } from './infer.js';
 export type { WorkerLog } from './log.js';
-export { type Pingable, type PingWatchOptions, watchPings } from './ping-watch.js';
 export {
   DEFAULT_DRAIN_ACK_TIMEOUT_MS,
   DEFAULT_DRAIN_GRACE_MS,

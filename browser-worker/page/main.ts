@@ -1,4 +1,4 @@
-import type { Labels } from '../../protocol/index.js';
+import { type Labels, WS_PATH } from '../../protocol/index.js';
 import { newWorkerId, type WorkerLog, WorkerSession } from '../../worker-core/index.js';
 import { ArtifactFetcher } from './artifacts.js';
 import { probeCapabilities } from './capabilities/index.js';
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   const capabilities = await probeCapabilities();
   const wsScheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
   // `?coordinator=ws://.../ws` (repeatable): the other members of a cluster, to fall back on.
-  const urls = [`${wsScheme}//${location.host}/ws`, ...params.getAll('coordinator')];
+  const urls = [`${wsScheme}//${location.host}${WS_PATH}`, ...params.getAll('coordinator')];
   const { name, version } = capabilities.browser;
   const session: WorkerSession = new WorkerSession({
     workerId,

@@ -1,5 +1,5 @@
 import { CLOSE_NOT_LEADER, PROTOCOL_VERSION } from '../../protocol/index.js';
-import { Backoff } from '../../worker-core/index.js';
+import { Backoff } from '../../reconnect/index.js';
 import {
   type FromSocketWorker,
   MAIN_THREAD_STALL_LIMIT_MS,

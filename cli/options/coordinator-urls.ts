@@ -1,8 +1,8 @@
 import { InvalidArgumentError } from 'commander';
 import { describeError, toWebSocketUrl } from '../../client/index.js';
-import { DEFAULT_COORDINATOR_PORT } from '../../protocol/index.js';
+import { DEFAULT_COORDINATOR_PORT, WS_PATH } from '../../protocol/index.js';
 
-export const DEFAULT_COORDINATOR_URL = `ws://127.0.0.1:${DEFAULT_COORDINATOR_PORT}/ws`;
+export const DEFAULT_COORDINATOR_URL = `ws://127.0.0.1:${DEFAULT_COORDINATOR_PORT}${WS_PATH}`;
 
 /** Coordinator WebSocket URLs from a comma-separated list of ws(s):// or http(s):// URLs. */
 export function parseCoordinatorUrls(text: string): string[] {

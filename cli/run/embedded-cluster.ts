@@ -3,7 +3,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { childReaper } from '../../child-processes/reaper.js';
-import { workerPageUrl } from '../../client/index.js';
+import { toWebSocketUrl, workerPageUrl } from '../../client/index.js';
 import {
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_HEARTBEAT_MISSES,
@@ -75,7 +75,7 @@ export async function startEmbeddedCluster(
     stops.push(() => coordinator.close());
     // A fresh data dir: this start created the keys.
     const { adminKey, workerToken } = coordinator.createdCredentials!;
-    const wsUrl = `${coordinator.url.replace(/^http/, 'ws')}/ws`;
+    const wsUrl = toWebSocketUrl(coordinator.url);
     const worker = await startWorker({
       coordinatorUrls: [wsUrl],
       token: workerToken,

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RAFT_FROM_HEADER } from '../../protocol/index.js';
 import { sendRestError, writeJson } from '../http/errors.js';
 import { sendArtifact } from '../http/send-artifact.js';
-import { RAFT_FROM_HEADER } from '../raft/peer-link.js';
 import type { PeerTransport } from '../raft/peer-transport.js';
 import { ArtifactRefused, type ArtifactStore, isArtifactHex } from '../store/index.js';
 import { ARTIFACT_PEER_PATH } from './artifact-peer-client.js';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RAFT_FROM_HEADER } from '../../protocol/index.js';
 import { sendRestError, writeJson } from '../http/errors.js';
-import { RAFT_FROM_HEADER } from '../raft/peer-link.js';
 import type { PeerTransport } from '../raft/peer-transport.js';
 
 /** The original framework's Raft paths; each takes a peer frame (`{v, type: 'raft', messages}`). */

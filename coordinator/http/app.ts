@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import express, { type Express } from 'express';
+import { WORKER_PAGE_PATH } from '../../protocol/index.js';
 import type { Credentials } from '../auth/index.js';
 import type { CoordinatorContext } from '../context.js';
 import type { CoordinatorMetrics } from '../metrics.js';
@@ -28,7 +29,7 @@ export function createApp(
   app.disable('x-powered-by');
   // Responses are small and uncached; hashing every body for an ETag only costs CPU.
   app.set('etag', false);
-  app.use('/worker', workerPageRoutes());
+  app.use(WORKER_PAGE_PATH, workerPageRoutes());
   app.use('/examples/page-tests', examplePageTestRoutes());
   app.use('/api', artifactRoutes(ctx.artifacts, ctx.artifactReplicas, credentials));
   app.use('/api', stageOutputRoutes(ctx, credentials));

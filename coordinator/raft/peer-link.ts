@@ -1,11 +1,12 @@
 import WebSocket from 'ws';
-import { PROTOCOL_VERSION, type RaftBatch } from '../../protocol/index.js';
-import { Backoff } from '../../worker-core/index.js';
+import {
+  PROTOCOL_VERSION,
+  RAFT_FROM_HEADER,
+  RAFT_PATH,
+  type RaftBatch,
+} from '../../protocol/index.js';
+import { Backoff } from '../../reconnect/index.js';
 import type { Message, NodeId } from './types.js';
-
-export const RAFT_PATH = '/raft';
-/** Header naming the connecting coordinator on a peer stream. */
-export const RAFT_FROM_HEADER = 'x-dtf-raft-from';
 
 export interface PeerLinkOptions {
   self: NodeId;

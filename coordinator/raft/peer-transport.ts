@@ -6,10 +6,11 @@ import {
   decodeMessage,
   MAX_DISTINCT_KEYS,
   type ProtocolError,
+  RAFT_FROM_HEADER,
   RaftFrame,
 } from '../../protocol/index.js';
 import { bearerToken } from '../auth/index.js';
-import { PeerLink, RAFT_FROM_HEADER } from './peer-link.js';
+import { PeerLink } from './peer-link.js';
 import type { Message, NodeId } from './types.js';
 
 export interface PeerTransportOptions {

@@ -6,9 +6,11 @@ import {
   CLOSE_NOT_LEADER,
   decodeMessage,
   InboundMessage,
+  LEADER_REDIRECT_HEADER,
   MAX_DISTINCT_KEYS,
   MAX_MESSAGE_LENGTHS,
   shorten,
+  WS_PATH,
 } from '../../protocol/index.js';
 import { bearerToken, type Credentials, type Role } from '../auth/index.js';
 import type { CoordinatorContext } from '../context.js';
@@ -18,8 +20,6 @@ import { sendError } from './send.js';
 import { Session } from './session.js';
 import { Subscriptions } from './subscriptions.js';
 import { WorkerConnections } from './worker-connections.js';
-
-export const WS_PATH = '/ws';
 
 type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
@@ -175,9 +175,6 @@ function refuseAsFollower(socket: WebSocket, leaderUrl: string | null): void {
   });
   socket.close(CLOSE_NOT_LEADER, leaderWs);
 }
-
-/** Must match the client's `LEADER_REDIRECT_HEADER`. */
-const LEADER_REDIRECT_HEADER = 'x-dtf-leader-redirect';
 
 function leaderWsUrl(leaderUrl: string | null): string {
   return leaderUrl === null ? '' : `${leaderUrl.replace(/^http/, 'ws')}${WS_PATH}`;

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { RAFT_FROM_HEADER } from '../../coordinator/raft/peer-link.js';
+import { RAFT_FROM_HEADER } from '../../protocol/index.js';
 import { HostileInput } from './hostile-input.js';
 
 /** Where the fuzzer sends: a coordinator, or the members of a cluster. */

@@ -1,3 +1,20 @@
+/**
+ * Where a coordinator is reached, and the headers that steer a connection: the one place the
+ * coordinator, the workers, the page and the client take them from.
+ */
+
+/** The WebSocket endpoint of clients and workers. */
+export const WS_PATH = '/ws';
+/** The browser worker page: opening it (with a worker token) makes a browser a worker. */
+export const WORKER_PAGE_PATH = '/worker';
+/** The WebSocket endpoint of a cluster's members, for their Raft streams. */
+export const RAFT_PATH = '/raft';
+
+/** Asks a cluster follower to answer a `/ws` handshake with a redirect to the leader. */
+export const LEADER_REDIRECT_HEADER = 'x-dtf-leader-redirect';
+/** Names the member sending on a peer stream or a peer REST call. */
+export const RAFT_FROM_HEADER = 'x-dtf-raft-from';
+
 function parseCoordinatorUrl(url: string): URL {
   try {
     return new URL(url);
@@ -27,7 +44,7 @@ export function toWebSocketUrl(url: string): string {
         `unsupported coordinator URL '${url}' (use ws://, wss://, http:// or https://)`,
       );
   }
-  if (parsed.pathname === '/') parsed.pathname = '/ws';
+  if (parsed.pathname === '/') parsed.pathname = WS_PATH;
   return parsed.href;
 }
 
@@ -39,16 +56,15 @@ export function toHttpUrl(url: string): string {
 }
 
 /**
- * The coordinator's browser worker page; opening it (with a worker token) makes a browser a
- * worker. `cluster`: every member of its cluster, which the page falls back on when the
- * coordinator that served it is gone.
+ * The coordinator's browser worker page for a worker token. `cluster`: every member of its
+ * cluster, which the page falls back on when the coordinator that served it is gone.
  */
 export function workerPageUrl(
   url: string,
   token: string | undefined,
   cluster: readonly string[] = [],
 ): string {
-  const page = new URL('/worker', toHttpUrl(url));
+  const page = new URL(WORKER_PAGE_PATH, toHttpUrl(url));
   if (token !== undefined) page.searchParams.set('token', token);
   const own = toWebSocketUrl(url);
   for (const member of cluster.map(toWebSocketUrl)) {

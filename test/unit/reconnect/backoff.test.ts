@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { Backoff } from '../../../worker-core/backoff.js';
+import { Backoff } from '../../../reconnect/index.js';
 
 describe('Backoff', () => {
   test('doubles up to the cap, with jitter between half and all of the base', () => {

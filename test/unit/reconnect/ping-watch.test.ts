@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { watchPings } from '../../../worker-core/index.js';
+import { watchPings } from '../../../reconnect/index.js';
 
 /** A socket whose pongs the test sends. */
 function fakeSocket() {

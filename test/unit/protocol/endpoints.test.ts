@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toHttpUrl, toWebSocketUrl } from '../../../client/index.js';
+import { toHttpUrl, toWebSocketUrl } from '../../../protocol/index.js';
 
 describe('coordinator URLs', () => {
   it.each([
