@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { SqliteStorage } from '../raft/index.js';
+import { SqliteStorage } from '../raft-io/index.js';
 import type { CoordinatorState, StateConfig } from '../state/index.js';
 import { EventWriter } from '../store/index.js';
 import { AppliedIndex } from './applied-index.js';

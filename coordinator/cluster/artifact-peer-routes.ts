@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RAFT_FROM_HEADER } from '../../protocol/index.js';
 import { sendRestError, writeJson } from '../http/errors.js';
 import { sendArtifact } from '../http/send-artifact.js';
-import type { PeerTransport } from '../raft/peer-transport.js';
+import type { PeerTransport } from '../raft-io/index.js';
 import { ArtifactRefused, type ArtifactStore, isArtifactHex } from '../store/index.js';
 import { ARTIFACT_PEER_PATH } from './artifact-peer-client.js';
 

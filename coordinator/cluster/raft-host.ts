@@ -1,17 +1,15 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { DEFAULT_SNAPSHOT_ENTRIES, type ProtocolError } from '../../protocol/index.js';
-import { splitEarlyMessages } from '../raft/early-messages.js';
-import { fsynced } from '../raft/fsynced.js';
 import {
   type Entry,
   type NodeId,
   RaftNode,
   type RaftStatus,
   type Ready,
-  SqliteStorage,
+  splitEarlyMessages,
 } from '../raft/index.js';
-import { PeerTransport } from '../raft/peer-transport.js';
+import { fsynced, PeerTransport, SqliteStorage } from '../raft-io/index.js';
 import type { Command, CoordinatorState, StateEvent } from '../state/index.js';
 import type { CommandSink, GroupCommit } from '../store/index.js';
 import { AppliedIndex } from './applied-index.js';

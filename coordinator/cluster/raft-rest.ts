@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RAFT_FROM_HEADER } from '../../protocol/index.js';
 import { sendRestError, writeJson } from '../http/errors.js';
-import type { PeerTransport } from '../raft/peer-transport.js';
+import type { PeerTransport } from '../raft-io/index.js';
 
 /** The original framework's Raft paths; each takes a peer frame (`{v, type: 'raft', messages}`). */
 export const RAFT_REST_PATHS = new Set([

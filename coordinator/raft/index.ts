@@ -1,10 +1,11 @@
+export { splitEarlyMessages } from './early-messages.js';
 export { MemoryStorage } from './memory-storage.js';
 export { RaftNode } from './node.js';
-export { SqliteStorage } from './sqlite-storage.js';
 export {
   type DurableStorage,
   EMPTY_SNAPSHOT,
   entrySize,
+  limitSize,
   type PersistUpdate,
   type Storage,
 } from './storage.js';

@@ -1,10 +1,10 @@
-import { splitEarlyMessages } from '../../coordinator/raft/early-messages.js';
 import {
   MemoryStorage,
   type Message,
   type NodeId,
   RaftNode,
   type Ready,
+  splitEarlyMessages,
 } from '../../coordinator/raft/index.js';
 import { type AppState, Checker, Violation } from './checker.js';
 import { Network, type NetworkProfile } from './network.js';

@@ -5,7 +5,7 @@ import { Credentials } from '../../../coordinator/auth/index.js';
 import { restoreAppliedState } from '../../../coordinator/cluster/applied-state.js';
 import { encodeStateSnapshot } from '../../../coordinator/cluster/state-snapshot.js';
 import { authorized, CREDENTIALS_PENDING } from '../../../coordinator/http/auth.js';
-import { SqliteStorage } from '../../../coordinator/raft/index.js';
+import { SqliteStorage } from '../../../coordinator/raft-io/index.js';
 import { apply, createState } from '../../../coordinator/state/index.js';
 import { GroupCommit, openDatabase } from '../../../coordinator/store/index.js';
 import { removeTempDirs, tempDir } from '../../support/temp-dir.js';

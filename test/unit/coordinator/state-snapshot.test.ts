@@ -10,7 +10,7 @@ import {
   encodeStateSnapshot,
   StateSnapshotError,
 } from '../../../coordinator/cluster/state-snapshot.js';
-import { SqliteStorage } from '../../../coordinator/raft/index.js';
+import { SqliteStorage } from '../../../coordinator/raft-io/index.js';
 import { schedule } from '../../../coordinator/scheduler/index.js';
 import {
   apply,

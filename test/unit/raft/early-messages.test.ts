@@ -1,8 +1,12 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { splitEarlyMessages } from '../../../coordinator/raft/early-messages.js';
-import { fsynced } from '../../../coordinator/raft/fsynced.js';
-import type { HardState, Message, Ready } from '../../../coordinator/raft/index.js';
+import {
+  type HardState,
+  type Message,
+  type Ready,
+  splitEarlyMessages,
+} from '../../../coordinator/raft/index.js';
+import { fsynced } from '../../../coordinator/raft-io/index.js';
 
 const append: Message = {
   type: 'Append',

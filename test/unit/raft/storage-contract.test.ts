@@ -1,12 +1,8 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type DurableStorage,
-  type Entry,
-  MemoryStorage,
-  SqliteStorage,
-} from '../../../coordinator/raft/index.js';
+import { type DurableStorage, type Entry, MemoryStorage } from '../../../coordinator/raft/index.js';
+import { SqliteStorage } from '../../../coordinator/raft-io/index.js';
 import { removeTempDirs, tempDir } from '../../support/temp-dir.js';
 
 const entry = (index: number, term: number, data = `e${index}`): Entry => ({

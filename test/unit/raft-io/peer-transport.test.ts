@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import type { Message } from '../../../coordinator/raft/index.js';
-import { PeerTransport } from '../../../coordinator/raft/peer-transport.js';
+import { PeerTransport } from '../../../coordinator/raft-io/index.js';
 import { PROTOCOL_VERSION, RAFT_FROM_HEADER, RAFT_PATH } from '../../../protocol/index.js';
 
 const transports: PeerTransport[] = [];

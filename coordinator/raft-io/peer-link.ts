@@ -6,7 +6,7 @@ import {
   type RaftBatch,
 } from '../../protocol/index.js';
 import { Backoff } from '../../reconnect/index.js';
-import type { Message, NodeId } from './types.js';
+import type { Message, NodeId } from '../raft/index.js';
 
 export interface PeerLinkOptions {
   self: NodeId;

@@ -10,8 +10,8 @@ import {
   RaftFrame,
 } from '../../protocol/index.js';
 import { bearerToken } from '../auth/index.js';
+import type { Message, NodeId } from '../raft/index.js';
 import { PeerLink } from './peer-link.js';
-import type { Message, NodeId } from './types.js';
 
 export interface PeerTransportOptions {
   self: NodeId;

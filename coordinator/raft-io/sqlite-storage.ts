@@ -1,7 +1,16 @@
 import type Database from 'better-sqlite3';
+import {
+  type DurableStorage,
+  EMPTY_SNAPSHOT,
+  type Entry,
+  type EntryKind,
+  type HardState,
+  limitSize,
+  type NodeId,
+  type PersistUpdate,
+  type Snapshot,
+} from '../raft/index.js';
 import { fsynced } from './fsynced.js';
-import { type DurableStorage, EMPTY_SNAPSHOT, limitSize, type PersistUpdate } from './storage.js';
-import type { Entry, EntryKind, HardState, NodeId, Snapshot } from './types.js';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS raft_entries (
