@@ -76,7 +76,7 @@ describe('draining a worker', () => {
     const dir = tempDir();
     const marker = join(dir, 'go');
     const coordinator = await startCoordinatorProcess(tempDir());
-    const doomed = await startWorker(coordinator, { name: 'doomed', slots: 4, drainGraceMs: 1000 });
+    const doomed = await startWorker(coordinator, { name: 'doomed', slots: 4, drainGraceMs: 3000 });
     const client = await DtfClient.connect({
       urls: [coordinator.wsUrl],
       token: coordinator.adminKey,
@@ -97,14 +97,15 @@ describe('draining a worker', () => {
     const survivor = await startWorker(coordinator, { name: 'survivor', slots: 4 });
     await log.until((events) => runningOn(events, survivor.workerId) === 2);
 
-    // The short tasks can end now; the long ones on `doomed` sleep past the grace period.
-    writeFileSync(marker, '');
+    // SIGTERM while all four run (a short one ended before it would leave three); then the
+    // short tasks can end, and the long ones on `doomed` sleep past the grace period.
     doomed.child.kill('SIGTERM');
+    await doomed.waitFor(/draining: 4 running, grace 3 s/);
+    writeFileSync(marker, '');
 
     const final = await client.waitFor({ taskIds: all });
     expect(final.map((e) => e.state)).toEqual(all.map(() => 'succeeded'));
     expect(await doomed.exited).toBe(0);
-    expect(doomed.output()).toMatch(/draining: 4 running, grace 1 s/);
     expect(doomed.output()).toMatch(/grace period over; 2 finished, handing back 2/);
     expect(doomed.output()).toMatch(
       /drained: the coordinator acknowledged every result and release/,
