@@ -14,6 +14,7 @@ export * from './raft.js';
 export * from './rest.js';
 export * from './stage-speeds.js';
 export * from './stage-uploads.js';
+export * from './state-commands.js';
 export * from './state-snapshot.js';
 export * from './suite.js';
 export * from './task.js';

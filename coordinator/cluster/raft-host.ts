@@ -1,6 +1,13 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
-import { DEFAULT_SNAPSHOT_ENTRIES, type ProtocolError } from '../../protocol/index.js';
+import {
+  DEFAULT_SNAPSHOT_ENTRIES,
+  MAX_JSON_DEPTH,
+  type ProtocolError,
+  parseBoundedJson,
+  parseWith,
+  StateCommand,
+} from '../../protocol/index.js';
 import {
   type Entry,
   type NodeId,
@@ -252,7 +259,7 @@ export class RaftHost implements CommandSink {
       this.transport.send(late);
       // Acks and votes leave before the apply below, which can take a while.
       if (late.length > 0 && rd.committedEntries.length > 0) this.transport.flush();
-      if (rd.committedEntries.length > 0) this.apply(rd.committedEntries);
+      if (rd.committedEntries.length > 0 && !this.apply(rd.committedEntries)) return;
       this.node.advance(rd);
       this.reads.onReady(rd.readStates, this.node.status().applied);
       this.noteRole();
@@ -280,7 +287,12 @@ export class RaftHost implements CommandSink {
     }
   }
 
-  private apply(entries: Entry[]): void {
+  /**
+   * Applies committed entries, each checked against the command schema first. An entry that
+   * is not a command stops this member (false) before anything of the batch is applied: every
+   * member would meet the same entry, and applying it could corrupt the state.
+   */
+  private apply(entries: Entry[]): boolean {
     const batch: Array<{ command: Command; done: Done | undefined }> = [];
     for (const entry of entries) {
       const waiting = this.pending.get(entry.index);
@@ -290,10 +302,17 @@ export class RaftHost implements CommandSink {
       // Only the submitter of this very entry is answered; another term's entry replaced it.
       if (waiting !== undefined && waiting.term !== entry.term) waiting.failed?.(LEADERSHIP_LOST);
       const done = waiting?.term === entry.term ? waiting.done : undefined;
-      batch.push({ command: JSON.parse(entry.data) as Command, done });
+      const command = decodeCommand(entry);
+      if (typeof command === 'string') {
+        this.close();
+        this.options.onFatal(new Error(command));
+        return false;
+      }
+      batch.push({ command, done });
     }
     const last = entries[entries.length - 1]!.index;
     this.options.commit.commitNow(batch, () => this.applied.set(last));
+    return true;
   }
 
   /**
@@ -367,4 +386,14 @@ export class RaftHost implements CommandSink {
       this.options.logger.warn('could not propose LeaderElected; workers keep their status');
     }
   }
+}
+
+/** A committed entry's command, or why it is none. */
+function decodeCommand(entry: Entry): Command | string {
+  const parsed = parseBoundedJson(entry.data, { maxDepth: MAX_JSON_DEPTH });
+  const decoded = parsed.ok
+    ? parseWith(StateCommand, parsed.value, 'command')
+    : { ok: false as const, error: parsed.error };
+  if (decoded.ok) return decoded.message;
+  return `the Raft log's entry ${entry.index} (term ${entry.term}) is no command this coordinator can apply: ${decoded.error.message}`;
 }

@@ -219,4 +219,43 @@ describe('RaftHost', () => {
     expect(stored()).toEqual(before);
     expect(before.tasks).toEqual([{ id: 'a', state: 'queued' }]);
   });
+
+  it('stops at a committed entry that is no command, applying nothing of its batch', async () => {
+    let fatal!: (error: unknown) => void;
+    const refused = new Promise<unknown>((resolve) => {
+      fatal = resolve;
+    });
+    const peers = new Map([
+      ['c1', 'http://127.0.0.1:1'],
+      ['c2', 'http://127.0.0.1:1'],
+    ]);
+    const { host, state } = soloHost(tempDir(), { peers, onFatal: fatal });
+    const submit = { type: 'SubmitTasks', now: 1, tasks: [{ id: 'a', spec: commandSpec() }] };
+    const entries = [
+      { index: 1, term: 2, kind: 'normal', data: JSON.stringify(submit) },
+      // A task spec without its payload: `apply` would take it for a command task.
+      {
+        index: 2,
+        term: 2,
+        kind: 'normal',
+        data: JSON.stringify({ ...submit, tasks: [{ id: 'b', spec: { kind: 'command' } }] }),
+      },
+    ];
+    const append = {
+      type: 'Append',
+      from: 'c2',
+      to: 'c1',
+      term: 2,
+      prevIndex: 0,
+      prevTerm: 0,
+      entries,
+      commit: 2,
+    };
+    const frame = { v: PROTOCOL_VERSION, type: 'raft', messages: [append] };
+    expect(host.transport.receive(JSON.stringify(frame), 'c2')).toBeUndefined();
+    expect(String(await refused)).toMatch(
+      /the Raft log's entry 2 \(term 2\) is no command this coordinator can apply: invalid command: tasks\[0\]\.spec\.payload/,
+    );
+    expect([...state.tasks.keys()]).toEqual([]);
+  });
 });

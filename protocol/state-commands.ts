@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import { Capabilities, Labels } from './capabilities.js';
+import { Requirements, TaskSpec } from './task.js';
+import { LeaseRef, ResultReport } from './worker-messages.js';
+
+/**
+ * The coordinator's state-machine commands: every change to its state is one of these, and in a
+ * cluster they are what the Raft log carries, validated against this schema when applied. Time
+ * enters only as `now` and ids are chosen at the edge, so applying the same commands to the same
+ * state always gives the same result.
+ */
+
+const now = z.number().finite();
+const id = z.string().min(1);
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 in lowercase hex');
+
+export const DrainSource = z.enum(['admin', 'worker']);
+export type DrainSource = z.infer<typeof DrainSource>;
+
+/**
+ * How a registration speaks for its worker id, settled where the log puts it: a worker id
+ * with a secret is taken only with that secret (or by the admin key); one without takes
+ * `newSecretSha256`. Only hashes: the secrets themselves never enter the state or the log.
+ */
+export const WorkerProof = z.object({
+  /** SHA-256 (hex) of the secret the registrant presented. */
+  secretSha256: sha256Hex.optional(),
+  /** SHA-256 (hex) of a fresh secret made at the edge, issued if the id has none yet. */
+  newSecretSha256: sha256Hex.optional(),
+  /** Registered with the admin key, which may act for any worker. */
+  byAdmin: z.literal(true).optional(),
+});
+export type WorkerProof = z.infer<typeof WorkerProof>;
+
+export const Placement = z.object({
+  taskId: id,
+  workerId: id,
+  /** A lower-priority attempt on that worker to stop first, freeing its slot. */
+  preempts: LeaseRef.optional(),
+});
+export type Placement = z.infer<typeof Placement>;
+
+export const StateCommand = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('SubmitTasks'),
+    now,
+    tasks: z.array(z.object({ id, spec: TaskSpec })),
+  }),
+  z.object({
+    type: z.literal('RegisterWorker'),
+    now,
+    workerId: id,
+    name: z.string(),
+    capabilities: Capabilities,
+    labels: Labels,
+    slots: z.number().int().nonnegative(),
+    /** Null for a registration without a live connection (REST). */
+    inFlight: z.array(LeaseRef).nullable(),
+    /**
+     * With `inFlight`: the connection it registered on, named at the edge (unique to that
+     * connection); its `WorkerDisconnected` names the same.
+     */
+    connection: z.string().optional(),
+    /** The worker says it is draining (it reconnected mid-drain). */
+    draining: z.boolean().optional(),
+    ...WorkerProof.shape,
+  }),
+  z.object({ type: z.literal('Heartbeat'), now, workerId: id }),
+  /**
+   * The connection `connection` closed. It changes nothing when the worker registered since on
+   * another one: the commit of a registration and the close of its socket race with the
+   * worker's next registration, and the log may put this after it.
+   */
+  z.object({ type: z.literal('WorkerDisconnected'), now, workerId: id, connection: z.string() }),
+  /**
+   * Cluster mode: a member became the leader, and no worker is connected to it yet. Every worker
+   * not dead awaits its reconnection, as after a single coordinator's restart: disconnected, its
+   * leases kept, no new tasks until it registers with the new leader.
+   */
+  z.object({ type: z.literal('LeaderElected'), now }),
+  z.object({ type: z.literal('ExpireWorker'), now, workerId: id, reason: z.string() }),
+  z.object({ type: z.literal('AssignTasks'), now, placements: z.array(Placement) }),
+  z.object({ type: z.literal('StartTask'), now, workerId: id, lease: LeaseRef }),
+  z.object({
+    type: z.literal('RecordResults'),
+    now,
+    workerId: id,
+    reports: z.array(ResultReport),
+  }),
+  z.object({
+    type: z.literal('CancelTasks'),
+    now,
+    taskIds: z.array(id).optional(),
+    group: z.string().optional(),
+    reason: z.string(),
+  }),
+  /**
+   * Each named task that has not ended takes `requirements` in place of its own for its next
+   * placements; a queued one is placeable at once, a retry backoff ended. With `revokeRunning`,
+   * an attempt on a worker they rule out is stopped and queued again, not charged; otherwise it
+   * runs on where it is.
+   */
+  z.object({
+    type: z.literal('RetargetTasks'),
+    now,
+    taskIds: z.array(id),
+    requirements: Requirements,
+    revokeRunning: z.boolean(),
+  }),
+  /** The clock moved: tasks whose retry backoff ran out become placeable. */
+  z.object({ type: z.literal('Tick'), now }),
+  /** An attempt ran past its timeout with no result while its worker stayed alive. */
+  z.object({ type: z.literal('ExpireLease'), now, lease: LeaseRef, reason: z.string() }),
+  /**
+   * The worker takes no new tasks from now on: an admin asked (`by: 'admin'`, and the worker is
+   * to be told, with `graceMs` if given), or the worker announced it (`by: 'worker'`).
+   */
+  z.object({
+    type: z.literal('DrainWorker'),
+    now,
+    workerId: id,
+    by: DrainSource,
+    graceMs: z.number().nonnegative().optional(),
+  }),
+  /** The worker hands back attempts it will not finish: requeued at once, not charged. */
+  z.object({
+    type: z.literal('ReleaseTasks'),
+    now,
+    workerId: id,
+    leases: z.array(LeaseRef),
+    reason: z.string(),
+  }),
+  /**
+   * Cluster mode: the one admin key and worker token every member accepts, as SHA-256 hashes
+   * (hex). Proposed by a leader that finds none; ignored once the state has credentials.
+   */
+  z.object({
+    type: z.literal('SetCredentials'),
+    now,
+    adminKeySha256: sha256Hex,
+    workerTokenSha256: sha256Hex,
+  }),
+]);
+export type StateCommand = z.infer<typeof StateCommand>;
