@@ -77,6 +77,22 @@ function soloHost(
   return { db, state, host, lead, commit };
 }
 
+/**
+ * A member of a two-member cluster whose other member, c2, is never reached; `refused`
+ * resolves with the error it stops on.
+ */
+function followerOfC2() {
+  let fatal!: (error: unknown) => void;
+  const refused = new Promise<unknown>((resolve) => {
+    fatal = resolve;
+  });
+  const peers = new Map([
+    ['c1', 'http://127.0.0.1:1'],
+    ['c2', 'http://127.0.0.1:1'],
+  ]);
+  return { ...soloHost(tempDir(), { peers, onFatal: fatal }), refused };
+}
+
 describe('RaftHost', () => {
   it('refuses commands while it does not lead, naming the problem', async () => {
     const { host } = soloHost(tempDir());
@@ -186,15 +202,7 @@ describe('RaftHost', () => {
   });
 
   it('refuses a leader snapshot it cannot read before storing anything, and stops', async () => {
-    let fatal!: (error: unknown) => void;
-    const refused = new Promise<unknown>((resolve) => {
-      fatal = resolve;
-    });
-    const peers = new Map([
-      ['c1', 'http://127.0.0.1:1'],
-      ['c2', 'http://127.0.0.1:1'],
-    ]);
-    const { db, host, commit } = soloHost(tempDir(), { peers, onFatal: fatal });
+    const { db, host, commit, refused } = followerOfC2();
     await commit.submitAndWait({
       type: 'SubmitTasks',
       now: 1,
@@ -221,15 +229,7 @@ describe('RaftHost', () => {
   });
 
   it('stops at a committed entry that is no command, applying nothing of its batch', async () => {
-    let fatal!: (error: unknown) => void;
-    const refused = new Promise<unknown>((resolve) => {
-      fatal = resolve;
-    });
-    const peers = new Map([
-      ['c1', 'http://127.0.0.1:1'],
-      ['c2', 'http://127.0.0.1:1'],
-    ]);
-    const { host, state } = soloHost(tempDir(), { peers, onFatal: fatal });
+    const { host, state, refused } = followerOfC2();
     const submit = { type: 'SubmitTasks', now: 1, tasks: [{ id: 'a', spec: commandSpec() }] };
     const entries = [
       { index: 1, term: 2, kind: 'normal', data: JSON.stringify(submit) },
