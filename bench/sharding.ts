@@ -418,10 +418,10 @@ async function figures(
 
 /**
  * A model sharded over real headless browsers (two Chromium and one Firefox, then three
- * Firefox, there at micro-batches of 16 and of 64 tokens; wasm) against the same model whole on one of them through the same machinery; each
- * stage's time alone and what the stages' times predict for a core per browser; activation
- * hand-offs against the same bytes over raw ws and through a bare browser; and the recovery
- * from a browser killed mid-run.
+ * Firefox, there at micro-batches of 16 and of 64 tokens; wasm) against the same model whole
+ * on one of them through the same machinery; each stage's time alone and what the stages'
+ * times predict for a core per browser; activation hand-offs against the same bytes over raw
+ * ws and through a bare browser; and the recovery from a browser killed mid-run.
  */
 export const shardingBenchmark: Benchmark = {
   name: 'sharding',

@@ -48,6 +48,11 @@ export function toWebSocketUrl(url: string): string {
   return parsed.href;
 }
 
+/** The URL a cluster member opens its Raft stream to another on, given that member's URL. */
+export function raftStreamUrl(memberUrl: string): string {
+  return new URL(RAFT_PATH, toWebSocketUrl(memberUrl)).href;
+}
+
 /** The REST base URL (`http(s)://host:port`) of a coordinator given by any of its URLs. */
 export function toHttpUrl(url: string): string {
   const parsed = parseCoordinatorUrl(url);

@@ -2,8 +2,8 @@ import WebSocket from 'ws';
 import {
   PROTOCOL_VERSION,
   RAFT_FROM_HEADER,
-  RAFT_PATH,
   type RaftBatch,
+  raftStreamUrl,
 } from '../../protocol/index.js';
 import { Backoff } from '../../reconnect/index.js';
 import type { Message, NodeId } from '../raft/index.js';
@@ -32,7 +32,7 @@ export class PeerLink {
   private readonly wsUrl: string;
 
   constructor(private readonly options: PeerLinkOptions) {
-    this.wsUrl = `${options.url.replace(/^http/, 'ws')}${RAFT_PATH}`;
+    this.wsUrl = raftStreamUrl(options.url);
     this.connect();
   }
 

@@ -10,6 +10,7 @@ import {
   MAX_DISTINCT_KEYS,
   MAX_MESSAGE_LENGTHS,
   shorten,
+  toWebSocketUrl,
   WS_PATH,
 } from '../../protocol/index.js';
 import { bearerToken, type Credentials, type Role } from '../auth/index.js';
@@ -177,7 +178,7 @@ function refuseAsFollower(socket: WebSocket, leaderUrl: string | null): void {
 }
 
 function leaderWsUrl(leaderUrl: string | null): string {
-  return leaderUrl === null ? '' : `${leaderUrl.replace(/^http/, 'ws')}${WS_PATH}`;
+  return leaderUrl === null ? '' : toWebSocketUrl(leaderUrl);
 }
 
 function redirectToLeader(socket: Duplex, leaderUrl: string | null): void {

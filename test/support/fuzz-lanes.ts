@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { RAFT_FROM_HEADER } from '../../protocol/index.js';
+import { RAFT_FROM_HEADER, raftStreamUrl } from '../../protocol/index.js';
 import { HostileInput } from './hostile-input.js';
 
 /** Where the fuzzer sends: a coordinator, or the members of a cluster. */
@@ -98,7 +98,7 @@ export async function fuzz(target: FuzzTarget, seed: number, total: number): Pro
     const from = target.peers!.find((m) => m.id !== member.id)!.id;
     const input = new HostileInput(seed + lane++);
     const headers = { authorization: `Bearer ${target.clusterToken}`, [RAFT_FROM_HEADER]: from };
-    const url = `${member.url.replace(/^http/, 'ws')}/raft`;
+    const url = raftStreamUrl(member.url);
     const frame = () => ({ data: input.raftFrame(from), binary: false });
     lanes.push(wsLane(url, headers, frame, more('raft'), counts, sent('raft')));
   }

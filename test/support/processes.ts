@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { listProcesses, stillRuns } from '../../child-processes/process-tree.js';
 import { environHolds, orphans } from '../../child-processes/reap.js';
+import { toWebSocketUrl } from '../../protocol/index.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
@@ -173,7 +174,7 @@ export async function startCoordinatorProcess(
     adminKey: string;
     workerToken: string;
   };
-  return { ...spawned, url: url!, wsUrl: `${url!.replace(/^http/, 'ws')}/ws`, ...credentials };
+  return { ...spawned, url: url!, wsUrl: toWebSocketUrl(url!), ...credentials };
 }
 
 export async function startWorkerProcess(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toHttpUrl, toWebSocketUrl } from '../../../protocol/index.js';
+import { raftStreamUrl, toHttpUrl, toWebSocketUrl } from '../../../protocol/index.js';
 
 describe('coordinator URLs', () => {
   it.each([
@@ -26,5 +26,12 @@ describe('coordinator URLs', () => {
     ['http://h:1/x', 'http://h:1'],
   ])('derives the REST base of %s: %s', (given, expected) => {
     expect(toHttpUrl(given)).toBe(expected);
+  });
+
+  it.each([
+    ['http://10.0.0.1:8080', 'ws://10.0.0.1:8080/raft'],
+    ['https://c2.example.com', 'wss://c2.example.com/raft'],
+  ])("opens a member's Raft stream at %s on %s", (given, expected) => {
+    expect(raftStreamUrl(given)).toBe(expected);
   });
 });

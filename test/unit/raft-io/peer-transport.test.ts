@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import type { Message } from '../../../coordinator/raft/index.js';
 import { PeerTransport } from '../../../coordinator/raft-io/index.js';
-import { PROTOCOL_VERSION, RAFT_FROM_HEADER, RAFT_PATH } from '../../../protocol/index.js';
+import { PROTOCOL_VERSION, RAFT_FROM_HEADER, raftStreamUrl } from '../../../protocol/index.js';
 
 const transports: PeerTransport[] = [];
 afterEach(() => {
@@ -117,7 +117,7 @@ describe('PeerLink', () => {
     expect(attempts).toEqual(['c1']);
 
     const c1Url = await listen((req, socket, head) => c1.upgrade(req, socket, head));
-    const stream = new WebSocket(`${c1Url.replace('http', 'ws')}${RAFT_PATH}`, {
+    const stream = new WebSocket(raftStreamUrl(c1Url), {
       headers: { authorization: `Bearer ${token}`, [RAFT_FROM_HEADER]: 'c2' },
     });
     await secondSeen;
