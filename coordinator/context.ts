@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
-import type { ArtifactReplicator } from './cluster/artifact-replicator.js';
-import type { RaftHost } from './cluster/raft-host.js';
+import type { ArtifactReplicator, RaftHost } from './cluster/index.js';
 import type { UnschedulableExplainer } from './queries.js';
-import type { RecentActivations } from './shard-stage/recent-activations.js';
+import type { RecentActivations } from './shard-stage/index.js';
 import type { CoordinatorState } from './state/index.js';
 import type { ArtifactStore, CommandSink } from './store/index.js';
 

@@ -1,6 +1,6 @@
 import type { ProtocolError, TaskSpec } from '../protocol/index.js';
 import type { CoordinatorContext } from './context.js';
-import { stageSubmitProblem } from './shard-stage/submit-checks.js';
+import { stageSubmitProblem } from './shard-stage/index.js';
 import type { StateEvent } from './state/index.js';
 import { type ArtifactStore, artifactHexOf } from './store/index.js';
 import { artifactsNamed } from './submit-artifacts.js';

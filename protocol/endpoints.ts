@@ -10,6 +10,9 @@ export const WORKER_PAGE_PATH = '/worker';
 /** The WebSocket endpoint of a cluster's members, for their Raft streams. */
 export const RAFT_PATH = '/raft';
 
+/** Where members send each other artifacts: `HEAD`, `GET` and `PUT <path>/<sha256 hex>`. */
+export const ARTIFACT_PEER_PATH = '/api/raft/artifacts';
+
 /** Asks a cluster follower to answer a `/ws` handshake with a redirect to the leader. */
 export const LEADER_REDIRECT_HEADER = 'x-dtf-leader-redirect';
 /** Names the member sending on a peer stream or a peer REST call. */

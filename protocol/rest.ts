@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { Capabilities, Labels, WorkerStatus } from './capabilities.js';
 import { DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT, MAX_TASKS_PER_SUBMIT } from './limits.js';
-import { Requirements, TaskSpec, TaskState } from './task.js';
+import { Requirements, TaskResult, TaskSpec, TaskState, TaskView } from './task.js';
+import { PROTOCOL_VERSION } from './version.js';
 import { MAX_DRAIN_GRACE_MS, WorkerSecret } from './worker-messages.js';
 
 /** `POST /api/tasks/submit`: `{ tasks: [...] }`; a bare spec or array is accepted too. */
@@ -9,6 +10,10 @@ export const RestSubmitBody = z.object({
   tasks: z.array(TaskSpec).min(1).max(MAX_TASKS_PER_SUBMIT),
 });
 export type RestSubmitBody = z.infer<typeof RestSubmitBody>;
+
+/** The answer to `POST /api/tasks/submit` once the tasks are durable, in the order given. */
+export const RestSubmitReply = z.object({ taskIds: z.array(z.string()) });
+export type RestSubmitReply = z.infer<typeof RestSubmitReply>;
 
 /**
  * `POST /api/tasks/retarget` and the `retarget` message: each named task that has not ended
@@ -60,6 +65,18 @@ export const RestTasksQuery = z.object({
 });
 export type RestTasksQuery = z.infer<typeof RestTasksQuery>;
 
+export const RestTasksReply = z.object({ tasks: z.array(TaskView) });
+export type RestTasksReply = z.infer<typeof RestTasksReply>;
+
+/** `GET /api/results/:id`: a task's result, once it has one (404 before). */
+export const RestResultReply = z.object({
+  taskId: z.string(),
+  state: TaskState,
+  attempt: z.number().int(),
+  result: TaskResult,
+});
+export type RestResultReply = z.infer<typeof RestResultReply>;
+
 /**
  * `POST /api/workers/register`: records a worker without a live connection. It receives
  * tasks only once it connects to `/ws` and registers there with the same id (and secret).
@@ -97,6 +114,9 @@ export const RestWorkerStatusBody = z.object({
   secret: WorkerSecret.optional(),
 });
 export type RestWorkerStatusBody = z.infer<typeof RestWorkerStatusBody>;
+
+export const RestWorkerStatusReply = z.object({ workerId: z.string(), status: WorkerStatus });
+export type RestWorkerStatusReply = z.infer<typeof RestWorkerStatusReply>;
 
 /** `GET /api/whoami`: the role the bearer token grants (401 when it grants none). */
 export const RestWhoamiReply = z.object({ role: z.enum(['admin', 'worker']) });
@@ -168,6 +188,8 @@ export const RestWorkerView = z.object({
   slots: z.number().int(),
   /** Ids of the tasks holding a live lease on the worker. */
   running: z.array(z.string()),
+  /** Taking no new tasks: finishing what it runs, then exiting. */
+  draining: z.boolean(),
   labels: Labels,
   capabilities: Capabilities,
   registeredAt: z.number(),
@@ -178,3 +200,68 @@ export type RestWorkerView = z.infer<typeof RestWorkerView>;
 
 export const RestWorkersResponse = z.object({ workers: z.array(RestWorkerView) });
 export type RestWorkersResponse = z.infer<typeof RestWorkersResponse>;
+
+/** `GET /api/health`: the process answers. */
+export const RestHealthReply = z.object({ status: z.literal('ok') });
+export type RestHealthReply = z.infer<typeof RestHealthReply>;
+
+/** `GET /api/health/db`: a query on this member's database and its size. */
+export const RestDatabaseHealthReply = z.object({
+  status: z.literal('ok'),
+  journalMode: z.string(),
+  pageCount: z.number().int(),
+  pageSize: z.number().int(),
+  queryMs: z.number(),
+});
+export type RestDatabaseHealthReply = z.infer<typeof RestDatabaseHealthReply>;
+
+/** `GET /api/health/resources`: this member's memory and event loop delay. */
+export const RestResourceHealthReply = z.object({
+  rssBytes: z.number().int(),
+  heapUsedBytes: z.number().int(),
+  eventLoopDelayMs: z.object({ p50: z.number(), p99: z.number() }),
+  uptimeSeconds: z.number(),
+});
+export type RestResourceHealthReply = z.infer<typeof RestResourceHealthReply>;
+
+/** Where a cluster member stands in the Raft group, as `GET /api/status` reports it. */
+export const RestRaftStatus = z.object({
+  id: z.string(),
+  term: z.number().int(),
+  leader: z.string().nullable(),
+  leaderUrl: z.string().nullable(),
+  commitIndex: z.number().int(),
+  appliedIndex: z.number().int(),
+  firstIndex: z.number().int(),
+  lastIndex: z.number().int(),
+  /** ReadIndex rounds this member started; the linearizable reads it served shared them. */
+  readRounds: z.number().int(),
+});
+
+/** `GET /api/status`: this member: its role, what it holds, the protocol it speaks. */
+export const RestStatusReply = z.object({
+  role: z.enum(['standalone', 'leader', 'follower', 'candidate', 'precandidate']),
+  /** Cluster mode only. */
+  raft: RestRaftStatus.optional(),
+  protocolVersion: z.literal(PROTOCOL_VERSION),
+  startedAt: z.number(),
+  uptimeMs: z.number(),
+  tasks: z.record(TaskState, z.number().int()),
+  queued: z.number().int(),
+  workers: z.record(WorkerStatus, z.number().int()),
+});
+export type RestStatusReply = z.infer<typeof RestStatusReply>;
+
+/** The answer to a peer frame on `POST /api/raft/*` (the frame is applied asynchronously). */
+export const RestPeerFrameReply = z.object({ accepted: z.literal(true) });
+export type RestPeerFrameReply = z.infer<typeof RestPeerFrameReply>;
+
+/** Every error answer: the code and what was wrong (`not_leader` may name the leader). */
+export const RestErrorReply = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    leader: z.string().nullable().optional(),
+  }),
+});
+export type RestErrorReply = z.infer<typeof RestErrorReply>;

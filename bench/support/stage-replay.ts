@@ -1,5 +1,5 @@
 import type { DtfClient } from '../../client/index.js';
-import { resolveStageInputs } from '../../coordinator/shard-stage/resolve-inputs.js';
+import { resolveStageInputs } from '../../coordinator/shard-stage/index.js';
 import { MAX_QUERY_LIMIT, type TaskSpecInput, type TaskView } from '../../protocol/index.js';
 
 type StageView = TaskView & { spec: { kind: 'shard-stage' } };

@@ -3,6 +3,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 
+/** What a cluster member answers (503) while the cluster has no credentials yet. */
+export const CREDENTIALS_PENDING = 'cluster credentials not yet created; wait for a leader';
+
 /** `admin` may do everything; `worker` may only join as a worker. */
 export type Role = 'admin' | 'worker';
 const ROLES: readonly Role[] = ['admin', 'worker'];

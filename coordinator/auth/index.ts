@@ -1,3 +1,8 @@
 export type { CreatedCredentials, Role } from './credentials.js';
-export { bearerToken, CREDENTIALS_FILE, Credentials } from './credentials.js';
+export {
+  bearerToken,
+  CREDENTIALS_FILE,
+  CREDENTIALS_PENDING,
+  Credentials,
+} from './credentials.js';
 export { issueWorkerSecret, workerSecretMatches, workerSecretSha256 } from './worker-secrets.js';

@@ -2,11 +2,8 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { RAFT_FROM_HEADER } from '../../protocol/index.js';
+import { ARTIFACT_PEER_PATH, RAFT_FROM_HEADER } from '../../protocol/index.js';
 import type { NodeId } from '../raft/index.js';
-
-/** Where members send each other artifacts: `HEAD`, `GET` and `PUT <path>/<sha256 hex>`. */
-export const ARTIFACT_PEER_PATH = '/api/raft/artifacts';
 
 /** A file to send: a fresh stream of its bytes for each try, and its length. */
 export interface ArtifactBody {

@@ -1,10 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestHandler, Response } from 'express';
-import { bearerToken, type Credentials, type Role } from '../auth/index.js';
+import { bearerToken, CREDENTIALS_PENDING, type Credentials, type Role } from '../auth/index.js';
 import { sendRestError } from './errors.js';
-
-/** What a cluster member answers (503) while the cluster has no credentials yet. */
-export const CREDENTIALS_PENDING = 'cluster credentials not yet created; wait for a leader';
 
 /**
  * The role the request's bearer token grants, when it is one of `roles`; otherwise answers
@@ -55,33 +51,6 @@ export function authenticate(
       'unauthorized',
       token ? 'invalid token' : 'missing token: send Authorization: Bearer <token>',
     );
-  }
-  return role;
-}
-
-/** What `requireRole` leaves in `res.locals` for the handlers after it. */
-interface AuthLocals {
-  role?: Role;
-}
-
-/** Express middleware: requires a bearer token granting one of `roles`, noting the role. */
-export function requireRole(
-  credentials: Credentials | undefined,
-  roles: readonly Role[],
-): RequestHandler {
-  return (req, res, next) => {
-    const role = authorized(credentials, roles, req, res);
-    if (role === undefined) return;
-    (res.locals as AuthLocals).role = role;
-    next();
-  };
-}
-
-/** The role `requireRole` granted the request; a route without `requireRole` has none. */
-export function requestRole(res: Response): Role {
-  const { role } = res.locals as AuthLocals;
-  if (role === undefined) {
-    throw new Error(`no role for ${res.req.method} ${res.req.path}: its route lacks requireRole`);
   }
   return role;
 }

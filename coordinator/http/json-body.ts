@@ -7,12 +7,17 @@ import {
   parseBoundedJson,
   shorten,
 } from '../../protocol/index.js';
-import type { Credentials, Role } from '../auth/index.js';
-import { authenticate } from './auth.js';
+import type { Role } from '../auth/index.js';
 import { sendRestError, type ThrownError } from './errors.js';
 
 type BodyRequest = IncomingMessage & { body?: unknown };
 type Next = (error?: ThrownError) => void;
+
+/**
+ * Reads a JSON body into `req.body` for a sender already authenticated as `role`, then calls
+ * `next` (with the error to answer, if any); a refusal it answers itself.
+ */
+export type BodyReader = (req: BodyRequest, res: ServerResponse, role: Role, next: Next) => void;
 
 /**
  * The longest REST body of each sender: a worker token's bodies (registration, status) are no
@@ -26,24 +31,17 @@ function maxBodyBytes(role: Role, maxBytes: number): number {
  * Reads a JSON body into `req.body` for a sender already authenticated as `role`: UTF-8 only
  * (415 otherwise), at most `maxBytes` (a worker token's: less), then parsed with its nesting
  * and key count checked before `JSON.parse` runs. A request whose
- * `Content-Type` is not JSON goes on unread; an empty body reads as `{}`. `type` is the
- * request's `Content-Type`, when the caller has already read it.
+ * `Content-Type` is not JSON goes on unread; an empty body reads as `{}`.
  */
-export function jsonBodyReader(maxBytes: number) {
+export function jsonBodyReader(maxBytes: number): BodyReader {
   const readers = new Map<Role, ReturnType<typeof express.text>>(
     (['admin', 'worker'] as const).map((role) => [
       role,
       express.text({ type: 'application/json', limit: maxBodyBytes(role, maxBytes) }),
     ]),
   );
-  return (
-    req: BodyRequest,
-    res: ServerResponse,
-    role: Role,
-    next: Next,
-    type = contentType(req.headers['content-type']),
-  ): void => {
-    const { mediaType, charset } = type;
+  return (req: BodyRequest, res: ServerResponse, role: Role, next: Next): void => {
+    const { mediaType, charset } = contentType(req.headers['content-type']);
     if (mediaType !== 'application/json') {
       next();
       return;
@@ -81,20 +79,6 @@ export function jsonBodyReader(maxBytes: number) {
       req.body = parsed.value;
       next();
     });
-  };
-}
-
-/** Express middleware: authenticates a request that carries a JSON body, then reads it. */
-export function jsonBody(maxBytes: number, credentials: Credentials | undefined) {
-  const read = jsonBodyReader(maxBytes);
-  return (req: BodyRequest, res: ServerResponse, next: Next): void => {
-    const type = contentType(req.headers['content-type']);
-    if (type.mediaType !== 'application/json') {
-      next();
-      return;
-    }
-    const role = authenticate(credentials, req, res);
-    if (role !== undefined) read(req, res, role, next, type);
   };
 }
 

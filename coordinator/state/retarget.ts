@@ -1,4 +1,5 @@
 import { type Requirements, type TaskSpec, TERMINAL_STATES } from '../../protocol/index.js';
+// biome-ignore lint/style/noRestrictedImports: scheduler/index.ts imports state/; the one pure matcher state/ needs is taken from its file, so that the two indexes import no cycle
 import { fitsRequirements } from '../scheduler/match.js';
 import { leaseRevoked, returnAttempt } from './attempts.js';
 import type { Command } from './commands.js';

@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CREDENTIALS_FILE } from '../auth/credentials.js';
+import { CREDENTIALS_FILE } from '../auth/index.js';
 import { ARTIFACTS_DIR } from './artifact-store.js';
 import { DB_FILE } from './sqlite-store.js';
 

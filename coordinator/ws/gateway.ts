@@ -13,9 +13,8 @@ import {
   toWebSocketUrl,
   WS_PATH,
 } from '../../protocol/index.js';
-import { bearerToken, type Credentials, type Role } from '../auth/index.js';
+import { bearerToken, CREDENTIALS_PENDING, type Credentials, type Role } from '../auth/index.js';
 import type { CoordinatorContext } from '../context.js';
-import { CREDENTIALS_PENDING } from '../http/auth.js';
 import type { StateEvent } from '../state/index.js';
 import { sendError } from './send.js';
 import { Session } from './session.js';

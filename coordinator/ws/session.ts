@@ -15,8 +15,11 @@ import type { Role } from '../auth/index.js';
 import type { CoordinatorContext } from '../context.js';
 import { listTasks } from '../queries.js';
 import { requestRetarget } from '../retarget.js';
-import { checkCommittedOutputs } from '../shard-stage/committed-outputs.js';
-import { carriesOutputBytes, commitInlineOutputs } from '../shard-stage/inline-outputs.js';
+import {
+  carriesOutputBytes,
+  checkCommittedOutputs,
+  commitInlineOutputs,
+} from '../shard-stage/index.js';
 import { enteredStateAt, taskEvent } from '../state/index.js';
 import { submitSpecs } from '../submit.js';
 import { claimWorkerId, registrationOutcome } from '../worker-identity.js';

@@ -9,8 +9,11 @@ import {
   PROTOCOL_VERSION,
   type ResultAck,
 } from '../../protocol/index.js';
-import type { RecentActivations } from '../shard-stage/recent-activations.js';
-import { resolveStageInputs, withInlineInputs } from '../shard-stage/resolve-inputs.js';
+import {
+  type RecentActivations,
+  resolveStageInputs,
+  withInlineInputs,
+} from '../shard-stage/index.js';
 import {
   attemptTimeoutMs,
   type CoordinatorState,

@@ -1,76 +1,61 @@
-import { type Request, type Response, Router } from 'express';
-import type { Credentials } from '../../auth/index.js';
-import type { ArtifactReplicator } from '../../cluster/artifact-replicator.js';
-import { type ArtifactStore, artifactHexOf } from '../../store/index.js';
-import { requireRole } from '../auth.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { artifactHexOf } from '../../store/index.js';
 import { sendRestError } from '../errors.js';
+import type { RouteCall, RouteDeps } from '../route.js';
 import { sendArtifact } from '../send-artifact.js';
-import { storeUpload } from '../store-upload.js';
+import { declaredLength, storeUpload } from '../store-upload.js';
 
 /**
  * `PUT /api/artifacts` streams a file to disk under its hash (in a cluster, acknowledged once
- * a majority of members has it); `GET /api/artifacts/:sha256` serves it, named by the ref the
- * upload answered (`sha256:<hex>`) or by its hex alone (in a cluster, fetched from another
- * member first when this one lacks it).
+ * a majority of members has it).
  */
-export function artifactRoutes(
-  artifacts: ArtifactStore,
-  replicator: ArtifactReplicator | undefined,
-  credentials: Credentials | undefined,
-): Router {
-  const router = Router();
-
-  router.put('/artifacts', requireRole(credentials, ['admin']), (req, res, next) => {
-    const declared = req.headers['content-length'];
-    storeUpload(
-      req,
-      res,
-      next,
-      { artifacts, replicator },
-      {
-        ...(declared === undefined ? {} : { declaredBytes: Number(declared) }),
-      },
-    );
-  });
-
-  router.get(
-    '/artifacts/:sha256',
-    requireRole(credentials, ['admin', 'worker']),
-    (req, res, next) => {
-      const { sha256: name } = req.params as { sha256: string };
-      const hex = artifactHexOf(name);
-      if (hex === undefined) {
-        sendRestError(
-          res,
-          'not_found',
-          `no artifact '${name}' (expected sha256:<64 hex digits>, or the 64 hex digits alone)`,
-        );
-        return;
-      }
-      const own = artifacts.file(hex);
-      if (own !== undefined || replicator === undefined) {
-        serve(req, res, hex, own);
-        return;
-      }
-      replicator.obtain(hex).then((obtained) => {
-        if ('file' in obtained) serve(req, res, hex, obtained.file);
-        else {
-          sendRestError(
-            res,
-            'not_found',
-            `no artifact sha256:${hex} on any member (${obtained.reasons.join('; ')})`,
-          );
-        }
-      }, next);
-    },
+export function uploadArtifact({ req, res }: RouteCall, { ctx }: RouteDeps): Promise<void> {
+  return storeUpload(
+    req,
+    res,
+    { artifacts: ctx.artifacts, replicator: ctx.artifactReplicas },
+    declaredLength(req),
   );
+}
 
-  return router;
+/**
+ * `GET /api/artifacts/:sha256` serves a file named by the ref its upload answered
+ * (`sha256:<hex>`) or by its hex alone (in a cluster, fetched from another member first when
+ * this one lacks it).
+ */
+export async function downloadArtifact(
+  { req, res, params }: RouteCall,
+  { ctx }: RouteDeps,
+): Promise<void> {
+  const name = params.sha256!;
+  const hex = artifactHexOf(name);
+  if (hex === undefined) {
+    sendRestError(
+      res,
+      'not_found',
+      `no artifact '${name}' (expected sha256:<64 hex digits>, or the 64 hex digits alone)`,
+    );
+    return;
+  }
+  const own = ctx.artifacts.file(hex);
+  if (own !== undefined || ctx.artifactReplicas === undefined) {
+    serve(req, res, hex, own);
+    return;
+  }
+  const obtained = await ctx.artifactReplicas.obtain(hex);
+  if ('file' in obtained) serve(req, res, hex, obtained.file);
+  else {
+    sendRestError(
+      res,
+      'not_found',
+      `no artifact sha256:${hex} on any member (${obtained.reasons.join('; ')})`,
+    );
+  }
 }
 
 function serve(
-  req: Request,
-  res: Response,
+  req: IncomingMessage,
+  res: ServerResponse,
   hex: string,
   file: { path: string; size: number } | undefined,
 ): void {
@@ -79,7 +64,26 @@ function serve(
     return;
   }
   // Content-addressed: the bytes behind a hash never change, so the hash is the ETag.
-  res.set({ 'cache-control': 'public, max-age=31536000, immutable', etag: `"${hex}"` });
-  if (req.fresh) res.status(304).end();
-  else sendArtifact(req, res, file);
+  const etag = `"${hex}"`;
+  res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+  res.setHeader('etag', etag);
+  if (holdsCopy(req, etag)) {
+    res.writeHead(304);
+    res.end();
+  } else sendArtifact(req, res, file);
+}
+
+/** Whether a conditional request already holds the bytes behind `etag` (RFC 9110 §13.1.2). */
+function holdsCopy(req: IncomingMessage, etag: string): boolean {
+  const header = req.headers['if-none-match'];
+  if (
+    header === undefined ||
+    /(?:^|,)\s*no-cache\s*(?:,|$)/.test(req.headers['cache-control'] ?? '')
+  ) {
+    return false;
+  }
+  return header.split(',').some((tag) => {
+    const trimmed = tag.trim();
+    return trimmed === '*' || trimmed === etag || trimmed === `W/${etag}`;
+  });
 }

@@ -1,14 +1,11 @@
-import { Router } from 'express';
 import {
   parseWith,
   RestDrainWorkerBody,
   type RestDrainWorkerReply,
 } from '../../../protocol/index.js';
-import type { Credentials } from '../../auth/index.js';
-import type { CoordinatorContext } from '../../context.js';
 import { type CoordinatorState, isGone, type WorkerRecord } from '../../state/index.js';
-import { requireRole } from '../auth.js';
-import { sendRestError } from '../errors.js';
+import { sendRestError, writeJson } from '../errors.js';
+import type { RouteCall, RouteDeps } from '../route.js';
 
 type Lookup = { worker: WorkerRecord } | { error: string; ambiguous: boolean };
 
@@ -34,40 +31,38 @@ export function findWorker(state: CoordinatorState, idOrName: string): Lookup {
  * `POST /api/workers/:id/drain` (admin): the worker takes no new tasks at once; a connected
  * worker is told to finish within the grace period, hand back the rest and exit.
  */
-export function drainRoutes(ctx: CoordinatorContext, credentials: Credentials | undefined): Router {
-  const router = Router();
-  router.post('/workers/:id/drain', requireRole(credentials, ['admin']), async (req, res) => {
-    const parsed = parseWith(RestDrainWorkerBody, req.body ?? {}, 'drain request');
-    if (!parsed.ok) {
-      sendRestError(res, parsed.error.code, parsed.error.message);
-      return;
-    }
-    const { id } = req.params as { id: string };
-    const found = findWorker(ctx.state, id);
-    if ('error' in found) {
-      sendRestError(res, found.ambiguous ? 'invalid_message' : 'not_found', found.error);
-      return;
-    }
-    const { worker } = found;
-    const { graceMs } = parsed.message;
-    await ctx.commit.submitAndWait({
-      type: 'DrainWorker',
-      now: ctx.now(),
-      workerId: worker.id,
-      by: 'admin',
-      ...(graceMs === undefined ? {} : { graceMs }),
-    });
-    ctx.logger.info({ workerId: worker.id, graceMs }, 'drain requested');
-    const reply: RestDrainWorkerReply = {
-      workerId: worker.id,
-      name: worker.name,
-      status: worker.status,
-      draining: worker.draining,
-      notified: worker.status === 'connected',
-      running: worker.running.size,
-    };
-    if (graceMs !== undefined) reply.graceMs = graceMs;
-    res.json(reply);
+export async function drainWorker(
+  { params, body, res }: RouteCall,
+  { ctx }: RouteDeps,
+): Promise<void> {
+  const parsed = parseWith(RestDrainWorkerBody, body ?? {}, 'drain request');
+  if (!parsed.ok) {
+    sendRestError(res, parsed.error.code, parsed.error.message);
+    return;
+  }
+  const found = findWorker(ctx.state, params.id!);
+  if ('error' in found) {
+    sendRestError(res, found.ambiguous ? 'invalid_message' : 'not_found', found.error);
+    return;
+  }
+  const { worker } = found;
+  const { graceMs } = parsed.message;
+  await ctx.commit.submitAndWait({
+    type: 'DrainWorker',
+    now: ctx.now(),
+    workerId: worker.id,
+    by: 'admin',
+    ...(graceMs === undefined ? {} : { graceMs }),
   });
-  return router;
+  ctx.logger.info({ workerId: worker.id, graceMs }, 'drain requested');
+  const reply: RestDrainWorkerReply = {
+    workerId: worker.id,
+    name: worker.name,
+    status: worker.status,
+    draining: worker.draining,
+    notified: worker.status === 'connected',
+    running: worker.running.size,
+  };
+  if (graceMs !== undefined) reply.graceMs = graceMs;
+  writeJson(res, 200, reply);
 }

@@ -6,6 +6,9 @@ import { sendRestError } from '../errors.js';
 /** examples/page-tests of the checkout the coordinator runs from (dist/ sits beside it). */
 const EXAMPLES_DIR = fileURLToPath(new URL('../../../../examples/page-tests/', import.meta.url));
 
+/** Where the page-test examples are served. */
+export const EXAMPLE_PAGE_TESTS_PATH = '/examples/page-tests';
+
 /**
  * The page-test modules of examples/page-tests at `/examples/page-tests/`, so that a `page-test`
  * task can name one by its path on the coordinator, as the protocol's example does. Public, as

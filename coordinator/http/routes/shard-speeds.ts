@@ -1,12 +1,8 @@
-import { Router } from 'express';
-import type { CoordinatorContext } from '../../context.js';
 import { stageSpeedsView } from '../../state/index.js';
+import { writeJson } from '../errors.js';
+import type { RouteCall, RouteDeps } from '../route.js';
 
 /** `GET /api/shard/speeds`: the stage speed history sharded runs place their stages by. */
-export function shardSpeedRoutes(ctx: CoordinatorContext): Router {
-  const router = Router();
-  router.get('/shard/speeds', (_req, res) => {
-    res.json(stageSpeedsView(ctx.state));
-  });
-  return router;
+export function stageSpeeds({ res }: RouteCall, { ctx }: RouteDeps): void {
+  writeJson(res, 200, stageSpeedsView(ctx.state));
 }

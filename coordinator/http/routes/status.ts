@@ -1,84 +1,73 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type Database from 'better-sqlite3';
-import { Router } from 'express';
-import { PROTOCOL_VERSION } from '../../../protocol/index.js';
-import type { Credentials } from '../../auth/index.js';
-import type { CoordinatorContext } from '../../context.js';
-import type { CoordinatorMetrics } from '../../metrics.js';
+import { PROTOCOL_VERSION, type RestStatusReply } from '../../../protocol/index.js';
 import { countTasksByState, countWorkersByStatus } from '../../queries.js';
-import { requireRole } from '../auth.js';
+import { writeJson } from '../errors.js';
+import type { RouteCall, RouteDeps } from '../route.js';
 
-export function statusRoutes(
-  ctx: CoordinatorContext,
-  db: Database.Database,
-  metrics: CoordinatorMetrics,
-  credentials: Credentials | undefined,
-): Router {
-  const router = Router();
-  const admin = requireRole(credentials, ['admin']);
-  const loopDelay = monitorEventLoopDelay({ resolution: 20 });
-  loopDelay.enable();
+export function health({ res }: RouteCall): void {
+  writeJson(res, 200, { status: 'ok' });
+}
 
-  router.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
+export function databaseHealth({ res }: RouteCall, { db }: RouteDeps): void {
+  const started = performance.now();
+  db.prepare('SELECT 1').get();
+  writeJson(res, 200, {
+    status: 'ok',
+    journalMode: db.pragma('journal_mode', { simple: true }),
+    pageCount: db.pragma('page_count', { simple: true }),
+    pageSize: db.pragma('page_size', { simple: true }),
+    queryMs: performance.now() - started,
   });
+}
 
-  router.get('/health/db', admin, (_req, res) => {
-    const started = performance.now();
-    db.prepare('SELECT 1').get();
-    res.json({
-      status: 'ok',
-      journalMode: db.pragma('journal_mode', { simple: true }),
-      pageCount: db.pragma('page_count', { simple: true }),
-      pageSize: db.pragma('page_size', { simple: true }),
-      queryMs: performance.now() - started,
-    });
+export function resourceHealth({ res }: RouteCall, { loopDelay }: RouteDeps): void {
+  const memory = process.memoryUsage();
+  writeJson(res, 200, {
+    rssBytes: memory.rss,
+    heapUsedBytes: memory.heapUsed,
+    eventLoopDelayMs: {
+      p50: loopDelay.percentile(50) / 1e6,
+      p99: loopDelay.percentile(99) / 1e6,
+    },
+    uptimeSeconds: process.uptime(),
   });
+}
 
-  router.get('/health/resources', admin, (_req, res) => {
-    const memory = process.memoryUsage();
-    res.json({
-      rssBytes: memory.rss,
-      heapUsedBytes: memory.heapUsed,
-      eventLoopDelayMs: {
-        p50: loopDelay.percentile(50) / 1e6,
-        p99: loopDelay.percentile(99) / 1e6,
-      },
-      uptimeSeconds: process.uptime(),
-    });
+/** `GET /api/status`: this member's role (and Raft position), the task and worker counts. */
+export function status({ res }: RouteCall, { ctx }: RouteDeps): void {
+  const cluster = ctx.cluster?.status();
+  const reply: RestStatusReply = {
+    role: cluster?.role ?? 'standalone',
+    ...(cluster === undefined
+      ? {}
+      : {
+          raft: {
+            id: cluster.id,
+            term: cluster.term,
+            leader: cluster.leader,
+            leaderUrl: cluster.leaderUrl,
+            commitIndex: cluster.commit,
+            appliedIndex: cluster.applied,
+            firstIndex: cluster.firstIndex,
+            lastIndex: cluster.lastIndex,
+            readRounds: cluster.readRounds,
+          },
+        }),
+    protocolVersion: PROTOCOL_VERSION,
+    startedAt: ctx.startedAt,
+    uptimeMs: ctx.now() - ctx.startedAt,
+    tasks: countTasksByState(ctx.state),
+    queued: ctx.state.ready.size,
+    workers: countWorkersByStatus(ctx.state),
+  };
+  writeJson(res, 200, reply);
+}
+
+export async function metrics({ res }: RouteCall, deps: RouteDeps): Promise<void> {
+  const { registry } = deps.metrics;
+  const text = await registry.metrics();
+  res.writeHead(200, {
+    'content-type': registry.contentType,
+    'content-length': Buffer.byteLength(text),
   });
-
-  router.get('/status', admin, (_req, res) => {
-    const cluster = ctx.cluster?.status();
-    res.json({
-      role: cluster?.role ?? 'standalone',
-      ...(cluster === undefined
-        ? {}
-        : {
-            raft: {
-              id: cluster.id,
-              term: cluster.term,
-              leader: cluster.leader,
-              leaderUrl: cluster.leaderUrl,
-              commitIndex: cluster.commit,
-              appliedIndex: cluster.applied,
-              firstIndex: cluster.firstIndex,
-              lastIndex: cluster.lastIndex,
-              readRounds: cluster.readRounds,
-            },
-          }),
-      protocolVersion: PROTOCOL_VERSION,
-      startedAt: ctx.startedAt,
-      uptimeMs: ctx.now() - ctx.startedAt,
-      tasks: countTasksByState(ctx.state),
-      queued: ctx.state.ready.size,
-      workers: countWorkersByStatus(ctx.state),
-    });
-  });
-
-  router.get('/metrics', admin, async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
-
-  return router;
+  res.end(text);
 }

@@ -1,49 +1,77 @@
-import { Router } from 'express';
-import { parseWith, RestTasksQuery, RetargetRequest } from '../../../protocol/index.js';
-import type { CoordinatorContext } from '../../context.js';
-import { listTasks } from '../../queries.js';
+import {
+  parseWith,
+  RestSubmitBody,
+  RestTasksQuery,
+  RetargetRequest,
+} from '../../../protocol/index.js';
+import { describeTask, listTasks as listTaskViews } from '../../queries.js';
 import { requestRetarget } from '../../retarget.js';
-import { sendRestError } from '../errors.js';
-import { answerTaskRead } from '../task-read.js';
-import { submitTaskBody } from '../task-submit.js';
+import { type SubmitOutcome, submitSpecs } from '../../submit.js';
+import { sendRestError, writeJson } from '../errors.js';
+import type { RouteCall, RouteDeps } from '../route.js';
 
-export function taskRoutes(ctx: CoordinatorContext): Router {
-  const router = Router();
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
 
-  router.post('/tasks/submit', (req, res) => submitTaskBody(ctx, req.body, res));
-
-  router.post('/tasks/retarget', (req, res) => {
-    const parsed = parseWith(RetargetRequest, req.body, 'retarget request');
-    if (!parsed.ok) {
-      sendRestError(res, parsed.error.code, parsed.error.message);
-      return;
-    }
-    requestRetarget(ctx, parsed.message, (outcome) => {
-      if ('error' in outcome) sendRestError(res, outcome.error.code, outcome.error.message);
-      else res.json(outcome);
-    });
+/**
+ * `POST /api/tasks/submit` (one spec, an array of them, or `{ tasks: [...] }`): 201 with the
+ * task ids once the submit is durable, or the refusal.
+ */
+export function submitTasks({ body, res }: RouteCall, { ctx }: RouteDeps): void {
+  const tasks = Array.isArray(body)
+    ? body
+    : isObject(body) && 'tasks' in body
+      ? body.tasks
+      : [body];
+  const parsed = parseWith(RestSubmitBody, { tasks }, 'submit request');
+  if (!parsed.ok) {
+    sendRestError(res, parsed.error.code, parsed.error.message);
+    return;
+  }
+  submitSpecs(ctx, parsed.message.tasks, (outcome: SubmitOutcome) => {
+    if ('error' in outcome) sendRestError(res, outcome.error.code, outcome.error.message);
+    else writeJson(res, 201, { taskIds: outcome.taskIds });
   });
+}
 
-  router.get('/tasks', (req, res) => {
-    const parsed = parseWith(RestTasksQuery, req.query, 'tasks query');
-    if (!parsed.ok) {
-      sendRestError(res, parsed.error.code, parsed.error.message);
-      return;
-    }
-    res.json({ tasks: listTasks(ctx.state, ctx.explainer, parsed.message, ctx.now()) });
+export function retargetTasks({ body, res }: RouteCall, { ctx }: RouteDeps): void {
+  const parsed = parseWith(RetargetRequest, body, 'retarget request');
+  if (!parsed.ok) {
+    sendRestError(res, parsed.error.code, parsed.error.message);
+    return;
+  }
+  requestRetarget(ctx, parsed.message, (outcome) => {
+    if ('error' in outcome) sendRestError(res, outcome.error.code, outcome.error.message);
+    else writeJson(res, 200, outcome);
   });
+}
 
-  // The spellings of `GET /api/tasks/:id` the fast path leaves to Express (see task-read.ts).
-  router.get('/tasks/:id', (req, res) => answerTaskRead(ctx, req.params.id, res));
-
-  router.get('/results/:id', (req, res) => {
-    const task = ctx.state.tasks.get(req.params.id);
-    if (task === undefined) sendRestError(res, 'not_found', `no task '${req.params.id}'`);
-    else if (task.result === undefined) {
-      sendRestError(res, 'not_found', `task '${task.id}' has no result yet (state ${task.state})`);
-    } else
-      res.json({ taskId: task.id, state: task.state, attempt: task.attempt, result: task.result });
+export function listTasks({ query, res }: RouteCall, { ctx }: RouteDeps): void {
+  const parsed = parseWith(RestTasksQuery, query, 'tasks query');
+  if (!parsed.ok) {
+    sendRestError(res, parsed.error.code, parsed.error.message);
+    return;
+  }
+  writeJson(res, 200, {
+    tasks: listTaskViews(ctx.state, ctx.explainer, parsed.message, ctx.now()),
   });
+}
 
-  return router;
+export function getTask({ params, res }: RouteCall, { ctx }: RouteDeps): void {
+  const id = params.id!;
+  const view = describeTask(ctx.state, ctx.explainer, id, ctx.now());
+  if (view === undefined) sendRestError(res, 'not_found', `no task '${id}'`);
+  else writeJson(res, 200, view);
+}
+
+export function getResult({ params, res }: RouteCall, { ctx }: RouteDeps): void {
+  const task = ctx.state.tasks.get(params.id!);
+  if (task === undefined) sendRestError(res, 'not_found', `no task '${params.id}'`);
+  else if (task.result === undefined) {
+    sendRestError(res, 'not_found', `task '${task.id}' has no result yet (state ${task.state})`);
+  } else {
+    const { id: taskId, state, attempt, result } = task;
+    writeJson(res, 200, { taskId, state, attempt, result });
+  }
 }

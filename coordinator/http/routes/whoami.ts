@@ -1,18 +1,13 @@
-import { Router } from 'express';
 import type { RestWhoamiReply } from '../../../protocol/index.js';
-import type { Credentials } from '../../auth/index.js';
-import { requestRole, requireRole } from '../auth.js';
+import { writeJson } from '../errors.js';
+import { type RouteCall, roleOf } from '../route.js';
 
 /**
  * `GET /api/whoami`: the role the bearer token grants, 401 when none. A browser cannot see why
  * a WebSocket handshake failed; the worker page asks here to tell a rejected token from a
  * coordinator it cannot reach.
  */
-export function whoamiRoutes(credentials: Credentials | undefined): Router {
-  const router = Router();
-  router.get('/whoami', requireRole(credentials, ['admin', 'worker']), (_req, res) => {
-    const reply: RestWhoamiReply = { role: requestRole(res) };
-    res.json(reply);
-  });
-  return router;
+export function whoami(call: RouteCall): void {
+  const reply: RestWhoamiReply = { role: roleOf(call) };
+  writeJson(call.res, 200, reply);
 }

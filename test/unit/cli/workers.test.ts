@@ -13,6 +13,7 @@ function worker(overrides: Partial<RestWorkerView> = {}): RestWorkerView {
     status: 'connected',
     slots: 4,
     running: ['t1'],
+    draining: false,
     labels: {},
     capabilities: nodeCapabilities(),
     registeredAt: 1,

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Credentials } from '../../../coordinator/auth/index.js';
+import { CREDENTIALS_PENDING, Credentials } from '../../../coordinator/auth/index.js';
 import { restoreAppliedState } from '../../../coordinator/cluster/applied-state.js';
 import { encodeStateSnapshot } from '../../../coordinator/cluster/state-snapshot.js';
-import { authorized, CREDENTIALS_PENDING } from '../../../coordinator/http/auth.js';
+import { authorized } from '../../../coordinator/http/auth.js';
 import { SqliteStorage } from '../../../coordinator/raft-io/index.js';
 import { apply, createState } from '../../../coordinator/state/index.js';
 import { GroupCommit, openDatabase } from '../../../coordinator/store/index.js';

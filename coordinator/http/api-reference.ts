@@ -1,0 +1,105 @@
+import { type ZodType, z } from 'zod';
+import type { Access, ClusterPolicy, Route } from './route.js';
+
+const WHO: Record<string, string> = {
+  anyone: 'anyone',
+  member: 'cluster members',
+  admin: 'admin key',
+  'worker,admin': 'worker token, admin key',
+};
+
+const CLUSTER: Record<ClusterPolicy, string> = {
+  local: 'the member asked',
+  linearizable: 'any member, linearizable',
+  leader: 'the leader',
+};
+
+function who(access: Access): string {
+  const key = typeof access === 'string' ? access : [...access].join(',');
+  return WHO[key] ?? key;
+}
+
+const MAX_OUTLINE = 72;
+
+interface JsonSchema {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+}
+
+/** A schema's outline for a table cell: an object's keys (`?` when optional), an array's items. */
+function outline(schema: ZodType, io: 'input' | 'output'): string {
+  const json = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  return outlineOf(json, 0);
+}
+
+function outlineOf(json: JsonSchema, depth: number): string {
+  if (json.properties !== undefined) {
+    if (depth > 0) return '{…}';
+    const required = new Set(json.required ?? []);
+    const keys = Object.entries(json.properties).map(([key, value]) => {
+      const inner = value.type === 'array' || value.items !== undefined ? '[]' : '';
+      return `${key}${inner}${required.has(key) ? '' : '?'}`;
+    });
+    // A long outline shows its first keys: the schema in `dtf schema` has them all.
+    const shown = keys.join(', ').length <= MAX_OUTLINE ? keys : [...keys.slice(0, 6), '…'];
+    return `{ ${shown.join(', ')} }`;
+  }
+  if (json.items !== undefined) return `[${outlineOf(json.items, depth + 1)}]`;
+  if (json.anyOf !== undefined) return json.anyOf.map((s) => outlineOf(s, depth)).join(' \\| ');
+  return Array.isArray(json.type) ? json.type.join(' \\| ') : (json.type ?? 'any');
+}
+
+function body(route: Route): string {
+  if (route.request !== undefined) return `\`${outline(route.request, 'input')}\``;
+  return route.body === 'stream' ? 'the bytes' : '';
+}
+
+function reply(route: Route): string {
+  return typeof route.reply === 'string' ? route.reply : `\`${outline(route.reply, 'output')}\``;
+}
+
+/** A Markdown table whose columns are padded to their widest cell, as the formatter keeps them. */
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** docs/api.md: the REST API as the route table declares it. */
+export function apiReference(routes: readonly Route[]): string {
+  const rows = routes.map((route) => [
+    `\`${route.method} ${route.path}\``,
+    who(route.who),
+    CLUSTER[route.cluster],
+    body(route),
+    reply(route),
+    route.summary,
+  ]);
+  return `${[
+    '# REST API',
+    '',
+    '<!-- Generated from coordinator/http/routes.ts by `npm run docs:api`; a unit test fails when it drifts. -->',
+    '',
+    'Every route of a coordinator, in the order they are matched (any letter case, with or',
+    'without a trailing slash). A token goes in `Authorization: Bearer <token>`; an error is',
+    '`{ "error": { "code", "message" } }` with a status that fits (401 no or wrong token, 403',
+    'a token without the role, 404, 413 a body over its bound, 503 `not_leader` with',
+    '`Retry-After`). Bodies and replies are outlined by their top-level keys (`?`: optional;',
+    '`[]`: a list); their full JSON Schema is in `dtf schema`.',
+    '',
+    'In a cluster, **the member asked** answers about itself or from files every member has;',
+    '**any member, linearizable** answers once a ReadIndex round shows its state is as recent',
+    "as the leader's commit when the request came; **the leader** routes are sent there by a",
+    'follower with `307` to the same path (or answered `503 not_leader` while no leader is',
+    'known).',
+    '',
+    table(['route', 'who', 'in a cluster', 'body', 'reply', 'what'], rows),
+    '',
+    'The WebSocket endpoints are not routes: `/ws` (clients and workers, see',
+    '[protocol.md](protocol.md)) and `/raft` (cluster members).',
+  ].join('\n')}\n`;
+}

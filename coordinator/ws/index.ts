@@ -1,0 +1,1 @@
+export { WsGateway } from './gateway.js';
