@@ -2,9 +2,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { hasExited } from '../../../../child-processes/process-tree.js';
 import { commandRunner } from '../../../../node-worker/runners/command.js';
 import { type Assignment, OUTPUT_TAIL_BYTES } from '../../../../protocol/index.js';
-import { hasExited, pidsIn } from './process-helpers.js';
+import { pidsIn } from './process-helpers.js';
 
 type CommandAssignment = Extract<Assignment, { kind: 'command' }>;
 
