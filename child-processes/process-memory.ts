@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { listProcesses, withDescendants } from './process-tree.js';
+import { liveProcessTree } from './process-tree.js';
 
 /** The resident memory a `/proc/<pid>/status` text reports; kernel threads and zombies have none. */
 export function residentKb(status: string): number {
@@ -17,6 +17,5 @@ function residentKbOf(pid: number): number {
 
 /** The resident memory of `rootPid` and all its descendants in MB; 0 where there is no /proc. */
 export function treeRssMb(rootPid: number): number {
-  const pids = withDescendants(listProcesses(), [rootPid]);
-  return pids.reduce((sum, pid) => sum + residentKbOf(pid), 0) / 1024;
+  return liveProcessTree(rootPid).reduce((sum, { pid }) => sum + residentKbOf(pid), 0) / 1024;
 }

@@ -33,6 +33,12 @@ export function readStat(pid: number): ProcessStat | undefined {
   }
 }
 
+/** Whether `pid` no longer runs: it is gone, or only a zombie waiting for its parent to reap it. */
+export function hasExited(pid: number): boolean {
+  const stat = readStat(pid);
+  return stat === undefined || stat.zombie;
+}
+
 /** Whether `entry` still runs: its pid names the same process (same start time), not a zombie. */
 export function stillRuns(entry: Pick<ProcessStat, 'pid' | 'startTime'>): boolean {
   const now = readStat(entry.pid);
@@ -65,6 +71,29 @@ export function withDescendants(table: readonly ProcessStat[], roots: Iterable<n
   const found = new Set(roots);
   for (const pid of found) for (const child of children.get(pid) ?? []) found.add(child);
   return [...found];
+}
+
+/** The live processes of `rootPid`'s tree, the root first (when it still runs). */
+export function liveProcessTree(rootPid: number): ProcessStat[] {
+  const live = new Map(
+    listProcesses()
+      .filter((entry) => !entry.zombie)
+      .map((entry) => [entry.pid, entry]),
+  );
+  return withDescendants([...live.values()], [rootPid]).flatMap((pid) => live.get(pid) ?? []);
+}
+
+/** The arguments `pid` was started with, from /proc/<pid>/cmdline; undefined once it has gone. */
+export function readCommandLine(pid: number): string[] | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const args = text.split('\0');
+  if (args.at(-1) === '') args.pop(); // each argument ends with a NUL
+  return args;
 }
 
 /** The live processes of the process group `groupId`, orphans included. */

@@ -3,6 +3,7 @@ export type { ConnectionHandlers, WorkerConnection } from './connection.js';
 export { errorText } from './error-text.js';
 export { type InferenceSessionLike, type InferenceSetup, runInference } from './infer.js';
 export type { WorkerLog } from './log.js';
+export { type RunnerTable, type RunWithRunner, runByKind } from './runner-table.js';
 export {
   DEFAULT_DRAIN_ACK_TIMEOUT_MS,
   DEFAULT_DRAIN_GRACE_MS,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { hasExited } from '../../child-processes/process-tree.js';
 import { DtfClient } from '../../client/index.js';
 import type { TaskSpecInput } from '../../protocol/index.js';
 import { startCoordinatorProcess, startWorkerProcess } from '../support/processes.js';
@@ -20,14 +21,7 @@ afterAll(async () => {
 cleanUpAfterAll();
 
 /** Whether a process exists and is not a zombie (which a container's init may never reap). */
-function isRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
+const isRunning = (pid: number) => !hasExited(pid);
 
 function pidsIn(file: string): number[] {
   try {

@@ -5,7 +5,12 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { listProcesses, stillRuns } from '../../child-processes/process-tree.js';
+import {
+  listProcesses,
+  readCommandLine,
+  sigkill,
+  stillRuns,
+} from '../../child-processes/process-tree.js';
 import { environHolds, orphans } from '../../child-processes/reap.js';
 import { toWebSocketUrl } from '../../protocol/index.js';
 
@@ -118,13 +123,7 @@ export async function killAll(): Promise<void> {
   for (const [entry, seenBefore] of marks) {
     const seen = [...seenBefore.values(), ...markedProcesses(entry)];
     await waitUntilNoneMarked(entry, seen, 10_000).catch(() => {
-      for (const { pid } of [...seen.filter(stillRuns), ...markedProcesses(entry)]) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // ended meanwhile
-        }
-      }
+      for (const { pid } of [...seen.filter(stillRuns), ...markedProcesses(entry)]) sigkill(pid);
     });
   }
   marks.clear();
@@ -215,11 +214,7 @@ export interface MarkedProcess {
 }
 
 function commandOf(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
-  } catch {
-    return '';
-  }
+  return (readCommandLine(pid) ?? []).join(' ').trim();
 }
 
 /**

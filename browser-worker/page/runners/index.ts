@@ -5,7 +5,13 @@ import {
   type TaskResult,
 } from '../../../protocol/index.js';
 import { errorText } from '../../../worker-core/error-text.js';
-import type { RunAssignment, TaskRunner, WorkerIdentity } from '../../../worker-core/index.js';
+import {
+  type RunAssignment,
+  type RunWithRunner,
+  runByKind,
+  type TaskRunner,
+  type WorkerIdentity,
+} from '../../../worker-core/index.js';
 import type { ArtifactFetcher } from '../artifacts.js';
 import { collectConsoleErrors } from '../console-errors.js';
 import { TIMED_OUT, within } from '../deadline.js';
@@ -17,7 +23,6 @@ import { webgpuRunner } from './webgpu.js';
 /** The task kinds a browser worker runs. */
 export const PAGE_TASK_KINDS = TASK_KINDS_BY_WORKER.browser;
 type PageTaskKind = (typeof PAGE_TASK_KINDS)[number];
-type RunnerTable = { [K in PageTaskKind]: TaskRunner<Extract<Assignment, { kind: K }>> };
 
 /**
  * Runs each assignment with the runner for its kind, within its timeout, and puts the page's
@@ -28,25 +33,25 @@ export function createRunners(
   capabilities: BrowserCapabilities,
   identity: () => WorkerIdentity,
 ): RunAssignment {
-  const runners: RunnerTable = {
-    model: modelRunner(artifacts, capabilities),
-    webgpu: webgpuRunner,
-    'page-test': pageTestRunner,
-    'shard-stage': shardStageRunner(artifacts, capabilities, identity),
-  };
-  return async (assignment, signal) => {
-    if (!(assignment.kind in runners)) {
-      const error = `a browser worker has no runner for task kind '${assignment.kind}'`;
-      return { status: 'unsupported', durationMs: 0, error };
-    }
-    // RunnerTable pairs each kind with its runner; TypeScript cannot follow that through an index.
-    const runner = runners[assignment.kind as PageTaskKind] as TaskRunner;
-    const consoleErrors = collectConsoleErrors();
-    const result = await runWithin(runner, assignment, signal);
-    const logs = consoleErrors.stop();
-    return logs.length === 0 ? result : { ...result, logs };
-  };
+  return runByKind<PageTaskKind>(
+    'a browser worker',
+    {
+      model: modelRunner(artifacts, capabilities),
+      webgpu: webgpuRunner,
+      'page-test': pageTestRunner,
+      'shard-stage': shardStageRunner(artifacts, capabilities, identity),
+    },
+    runWithConsoleErrors,
+  );
 }
+
+/** Runs within the assignment's timeout, with the page's console errors of that time. */
+const runWithConsoleErrors: RunWithRunner = async (runner, assignment, signal) => {
+  const consoleErrors = collectConsoleErrors();
+  const result = await runWithin(runner, assignment, signal);
+  const logs = consoleErrors.stop();
+  return logs.length === 0 ? result : { ...result, logs };
+};
 
 /** A hung task cannot be killed inside the page; it is abandoned and reported as timed out. */
 async function runWithin(

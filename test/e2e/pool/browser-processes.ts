@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import {
-  listProcesses,
+  liveProcessTree,
   type ProcessStat,
+  readCommandLine,
   stillRuns,
-  withDescendants,
 } from '../../../child-processes/process-tree.js';
 
 /** What a running browser occupies: its process tree and its temp profile directory. */
@@ -20,16 +19,10 @@ function profileDirOf(args: string[]): string | undefined {
   return flag === -1 ? undefined : args[flag + 1];
 }
 
-/** The live processes of `rootPid`'s tree, the root first. */
-export function processTreeOf(rootPid: number): ProcessStat[] {
-  const table = listProcesses().filter((entry) => !entry.zombie);
-  const pids = withDescendants(table, [rootPid]);
-  return pids.flatMap((pid) => table.filter((entry) => entry.pid === pid));
-}
-
 export async function browserFootprint(pid: number): Promise<BrowserFootprint> {
-  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
-  return { processes: processTreeOf(pid), profileDir: profileDirOf(cmdline.split('\0')) };
+  const args = readCommandLine(pid);
+  if (args === undefined) throw new Error(`browser process ${pid} has gone`);
+  return { processes: liveProcessTree(pid), profileDir: profileDirOf(args) };
 }
 
 /** The pids of those of `processes` that still run. */

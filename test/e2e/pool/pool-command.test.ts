@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { liveProcessTree } from '../../../child-processes/process-tree.js';
 import {
   kill9,
   processMark,
@@ -8,7 +9,7 @@ import {
   waitUntilNoneMarked,
 } from '../../support/processes.js';
 import { cleanUpAfterAll } from '../../support/teardown.js';
-import { processTreeOf, runningOf } from './browser-processes.js';
+import { runningOf } from './browser-processes.js';
 import { type StandInPage, serveStandInPage } from './stand-in-page.js';
 
 cleanUpAfterAll();
@@ -33,7 +34,7 @@ it('dtf pool shows progress, says when it is ready, and leaves no browser after 
   await pool.waitFor(/^DTF pool ready: chromium×2$/m, 60_000);
   expect(pool.output()).toMatch(/^launching chromium 1\/2…$/m);
   expect(pool.output()).toMatch(/^chromium 2\/2 ready \(\d+\.\d s\)$/m);
-  const browsers = processTreeOf(pool.child.pid!).slice(1);
+  const browsers = liveProcessTree(pool.child.pid!).slice(1);
   expect(browsers.length).toBeGreaterThan(2);
 
   pool.child.kill('SIGTERM');
