@@ -23,4 +23,5 @@ export { type StageUploadTarget, uploadStageOutput } from './stage-upload.js';
 export type { RunAssignment } from './task-pool.js';
 export type { TaskRunner } from './task-runner.js';
 export { type TimedRuns, timedRuns } from './timed-runs.js';
+export { unsharedBytes } from './unshared-bytes.js';
 export { newWorkerId } from './worker-id.js';

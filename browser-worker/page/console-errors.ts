@@ -1,4 +1,4 @@
-import { errorText } from '../../worker-core/error-text.js';
+import { errorText } from '../../worker-core/index.js';
 
 /** TaskResult.logs holds at most this many entries; each is cut to a readable length. */
 const MAX_ENTRIES = 100;

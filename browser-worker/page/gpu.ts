@@ -1,5 +1,5 @@
 import type { GpuAdapterInfo } from '../../protocol/index.js';
-import { errorText } from '../../worker-core/error-text.js';
+import { errorText } from '../../worker-core/index.js';
 
 export type OpenedGpu =
   | { ok: true; adapter: GPUAdapter; device: GPUDevice; info: GpuAdapterInfo }

@@ -1,4 +1,4 @@
-import { errorText } from '../../worker-core/error-text.js';
+import { errorText } from '../../worker-core/index.js';
 
 const JAVASCRIPT_TYPE = /^(text|application)\/(javascript|ecmascript)\b/i;
 

@@ -1,4 +1,4 @@
-import { unsharedBytes } from '../../worker-core/unshared-bytes.js';
+import { unsharedBytes } from '../../worker-core/index.js';
 
 /** Hex SHA-256 with the browser's own digest (crypto.subtle needs a secure context). */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {

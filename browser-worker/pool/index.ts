@@ -3,6 +3,7 @@ export {
   BROWSER_NAMES,
   type BrowserCount,
   type BrowserName,
+  isBrowserName,
   parseBrowserCount,
 } from './browser-counts.js';
 export { DRIVER_NAMES, type DriverName } from './drivers/driver.js';

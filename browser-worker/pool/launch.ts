@@ -1,7 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { killProcessGroupAndWait } from '../../child-processes/process-tree.js';
-import { childReaper } from '../../child-processes/reaper.js';
+import { childReaper, killProcessGroupAndWait } from '../../child-processes/index.js';
 import type { BrowserName } from './browser-counts.js';
 import { chromiumArgs } from './chromium-args.js';
 import type { BrowserDriver, DriverBrowser, DriverName } from './drivers/driver.js';

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { treeRssMb } from '../../child-processes/process-memory.js';
+import { treeRssMb } from '../../child-processes/index.js';
 import type { WorkerIdentity } from '../../worker-core/index.js';
 import type { BrowserName } from './browser-counts.js';
 import type { DriverName, DriverPage } from './drivers/driver.js';

@@ -10,7 +10,7 @@ import {
   resolveShapes,
   stageModels,
 } from '../../sharding/partition/index.js';
-import { PlacementError } from '../../sharding/placement/place-stages.js';
+import { PlacementError } from '../../sharding/placement/index.js';
 import { coordinatorAccess } from '../connection.js';
 import { formatPartitionPlan } from '../format/partition-plan.js';
 import { formatLivePlacement } from '../format/stage-placement.js';

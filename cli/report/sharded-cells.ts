@@ -1,10 +1,13 @@
 import { compareOutputs, type ReferenceOutputs, type Tolerance } from '../../models/index.js';
 import type { ExecutionProvider, TensorSummary } from '../../protocol/index.js';
 import type { PartitionStrategy } from '../../sharding/partition/index.js';
-import type { StagePlacement } from '../../sharding/placement/place-stages.js';
-import type { RecoveryStrategy } from '../../sharding/run/recovery.js';
-import type { PipelineFigures } from '../../sharding/run/run-report.js';
-import type { RecoveryRecord, ShardedRunResult } from '../../sharding/run/sharded-run.js';
+import type { StagePlacement } from '../../sharding/placement/index.js';
+import type {
+  PipelineFigures,
+  RecoveryRecord,
+  RecoveryStrategy,
+  ShardedRunResult,
+} from '../../sharding/run/index.js';
 import { type CellVerdict, VERDICT_STATUS } from './matrix-cells.js';
 import type { CaseReport } from './suite-report.js';
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { childReaper } from '../../child-processes/reaper.js';
+import { childReaper } from '../../child-processes/index.js';
 import { toWebSocketUrl, workerPageUrl } from '../../client/index.js';
 import {
   DEFAULT_HEARTBEAT_INTERVAL_MS,

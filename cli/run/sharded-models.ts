@@ -1,8 +1,7 @@
 import { describeError } from '../../client/index.js';
 import { type ReferenceOutputs, referenceRuns, type TestModel } from '../../models/index.js';
 import type { MatrixSharding, ModelMatrix } from '../../protocol/index.js';
-import { microBatchInputs } from '../../sharding/run/micro-batch-input.js';
-import { type PreparedModel, prepareModel } from '../../sharding/run/prepare-model.js';
+import { microBatchInputs, type PreparedModel, prepareModel } from '../../sharding/run/index.js';
 import type { LoadedModels } from './prepare-models.js';
 
 /** A model of the matrix ready for its sharded runs. */

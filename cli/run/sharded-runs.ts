@@ -5,9 +5,8 @@ import {
   type ModelMatrix,
   RestWorkersResponse,
 } from '../../protocol/index.js';
-import { PlacementError } from '../../sharding/placement/place-stages.js';
-import { calibrationGroup } from '../../sharding/run/calibrate.js';
-import { ShardedRun, type ShardedRunResult } from '../../sharding/run/sharded-run.js';
+import { PlacementError } from '../../sharding/placement/index.js';
+import { calibrationGroup, ShardedRun, type ShardedRunResult } from '../../sharding/run/index.js';
 import { formatDuration } from '../format/duration.js';
 import { ProgressReporter, type ProgressStream } from '../progress/progress-reporter.js';
 import { toleranceFor } from '../report/matrix-cells.js';

@@ -1,4 +1,4 @@
-import { BROWSER_NAMES, isBrowserName } from '../../browser-worker/pool/browser-counts.js';
+import { BROWSER_NAMES, isBrowserName } from '../../browser-worker/pool/index.js';
 import { type Suite, TASK_KINDS_BY_WORKER } from '../../protocol/index.js';
 import { suiteTaskLabel } from '../format/task-label.js';
 import { shardedProviders } from './sharded-providers.js';

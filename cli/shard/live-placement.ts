@@ -4,11 +4,11 @@ import {
   type CandidateWorker,
   type Placement,
   placeStages,
-} from '../../sharding/placement/place-stages.js';
-import { type SpeedSource, speedOf } from '../../sharding/placement/speeds.js';
-import { stageDemands } from '../../sharding/placement/stage-demands.js';
-import { unmeasuredPairs } from '../../sharding/run/calibrate.js';
-import { stageCandidates } from '../../sharding/run/candidates.js';
+  type SpeedSource,
+  speedOf,
+  stageDemands,
+} from '../../sharding/placement/index.js';
+import { stageCandidates, unmeasuredPairs } from '../../sharding/run/index.js';
 import { type CoordinatorAccess, restGetFromAny } from '../connection.js';
 
 /** A worker and backend no run has timed on that worker: a run measures it before it places. */

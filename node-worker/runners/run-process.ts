@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { killProcessGroup, killProcessTree } from '../../child-processes/process-tree.js';
-import { childReaper } from '../../child-processes/reaper.js';
+import { childReaper, killProcessGroup, killProcessTree } from '../../child-processes/index.js';
 import { type CommandOutput, OUTPUT_TAIL_BYTES } from '../../protocol/index.js';
 import { OutputTail } from './output-tail.js';
 

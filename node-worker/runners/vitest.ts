@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { childReaper } from '../../child-processes/reaper.js';
+import { childReaper } from '../../child-processes/index.js';
 import type { Assignment, CommandOutput, TaskResult, VitestOutput } from '../../protocol/index.js';
 import type { TaskRunner } from '../../worker-core/index.js';
 import { resultOfProcess } from './command.js';

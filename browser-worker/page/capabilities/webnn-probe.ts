@@ -1,5 +1,5 @@
 import type { BrowserCapabilities } from '../../../protocol/index.js';
-import { errorText } from '../../../worker-core/error-text.js';
+import { errorText } from '../../../worker-core/index.js';
 
 type WebnnCapabilities = BrowserCapabilities['webnn'];
 type DeviceType = keyof WebnnCapabilities['deviceTypes'];

@@ -4,8 +4,8 @@ import {
   TASK_KINDS_BY_WORKER,
   type TaskResult,
 } from '../../../protocol/index.js';
-import { errorText } from '../../../worker-core/error-text.js';
 import {
+  errorText,
   type RunAssignment,
   type RunWithRunner,
   runByKind,

@@ -5,8 +5,7 @@ import type {
   TensorData,
   TensorInput,
 } from '../../../protocol/index.js';
-import { errorText } from '../../../worker-core/error-text.js';
-import { runInference, type TaskRunner } from '../../../worker-core/index.js';
+import { errorText, runInference, type TaskRunner } from '../../../worker-core/index.js';
 import type { ArtifactFetcher } from '../artifacts.js';
 import { elapsed } from '../elapsed.js';
 import { sha256Hex } from '../sha256.js';

@@ -4,7 +4,7 @@ import type {
   TaskResult,
   WebnnDeviceType,
 } from '../../../protocol/index.js';
-import { errorText } from '../../../worker-core/error-text.js';
+import { errorText } from '../../../worker-core/index.js';
 import { elapsed } from '../elapsed.js';
 
 export type Ort = typeof import('onnxruntime-web');

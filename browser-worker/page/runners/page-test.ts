@@ -1,6 +1,5 @@
 import type { Assignment, PageTestOutput, TestCaseResult } from '../../../protocol/index.js';
-import { errorText } from '../../../worker-core/error-text.js';
-import type { TaskRunner } from '../../../worker-core/index.js';
+import { errorText, type TaskRunner } from '../../../worker-core/index.js';
 import { elapsed } from '../elapsed.js';
 import { importFailure } from '../module-load-failure.js';
 

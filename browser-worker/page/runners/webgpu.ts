@@ -5,8 +5,7 @@ import type {
   WebgpuPayload,
   WgslScalar,
 } from '../../../protocol/index.js';
-import { errorText } from '../../../worker-core/error-text.js';
-import type { TaskRunner } from '../../../worker-core/index.js';
+import { errorText, type TaskRunner } from '../../../worker-core/index.js';
 import { elapsed } from '../elapsed.js';
 import { openGpu } from '../gpu.js';
 
