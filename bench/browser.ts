@@ -8,12 +8,8 @@ import {
 } from '../browser-worker/pool/index.js';
 import { DtfClient, uploadArtifact, workerPageUrl } from '../client/index.js';
 import { cnn, mlp, type SampleModel } from '../models/index.js';
-import {
-  type ArtifactRef,
-  latencySummary,
-  materializeTensor,
-  type TaskSpecInput,
-} from '../protocol/index.js';
+import type { ArtifactRef, TaskSpecInput } from '../protocol/index.js';
+import { latencySummary, materializeTensor } from '../tensors/index.js';
 import type { Benchmark, BenchOptions } from './benchmark.js';
 import { type Figure, figure } from './figure.js';
 import { measureFigure } from './measure.js';

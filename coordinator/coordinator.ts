@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
-import { DEFAULT_MAX_ARTIFACT_BYTES, RAFT_PATH } from '../protocol/index.js';
+import { RAFT_PATH } from '../protocol/index.js';
 import type { CreatedCredentials } from './auth/index.js';
 import { BackoffTimer } from './backoff-timer.js';
 import { checkpointsOnceBusy } from './checkpoints-once-busy.js';
@@ -14,6 +14,7 @@ import {
 } from './cluster/index.js';
 import type { CoordinatorContext } from './context.js';
 import { ClusterCredentials, openCredentials } from './credentials-setup.js';
+import { DEFAULT_MAX_ARTIFACT_BYTES } from './defaults.js';
 import { createHttpHandler } from './http/index.js';
 import { startLivenessLoop } from './liveness-loop.js';
 import { CoordinatorMetrics } from './metrics.js';

@@ -1,3 +1,4 @@
 export { CREDENTIALS_FILE } from './auth/index.js';
 export type { CoordinatorOptions, RunningCoordinator } from './coordinator.js';
 export { startCoordinator } from './coordinator.js';
+export * from './defaults.js';

@@ -1,11 +1,6 @@
 import { createHash } from 'node:crypto';
-import {
-  type ExecutionProvider,
-  type TensorData,
-  type TensorSummary,
-  type Tolerance,
-  tensorBytes,
-} from '../protocol/index.js';
+import type { ExecutionProvider, TensorSummary, Tolerance } from '../protocol/index.js';
+import { type TensorData, tensorBytes } from '../tensors/index.js';
 import type { ReferenceOutput, ReferenceOutputs } from './reference.js';
 
 /** A value passes when its absolute error OR its relative error is within bounds. */

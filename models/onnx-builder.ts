@@ -1,5 +1,6 @@
 import pkg from 'onnx-proto';
-import { type TensorType, tensorBytes } from '../protocol/index.js';
+import type { TensorType } from '../protocol/index.js';
+import { tensorBytes } from '../tensors/index.js';
 
 const { onnx } = pkg;
 

@@ -1,4 +1,4 @@
-import { materializeTensor } from '../protocol/index.js';
+import { materializeTensor } from '../tensors/index.js';
 import type { TestModel } from './sample-model.js';
 
 /** One output of a model as onnxruntime-node computes it. */

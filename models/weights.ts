@@ -1,4 +1,5 @@
-import { elementCount, seededRandom } from '../protocol/index.js';
+import { elementCount } from '../protocol/index.js';
+import { seededRandom } from '../tensors/index.js';
 import type { FloatTensor } from './onnx-builder.js';
 
 /**

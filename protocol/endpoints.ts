@@ -3,6 +3,8 @@
  * coordinator, the workers, the page and the client take them from.
  */
 
+/** Where a coordinator listens unless told otherwise. */
+export const DEFAULT_COORDINATOR_PORT = 8080;
 /** The WebSocket endpoint of clients and workers. */
 export const WS_PATH = '/ws';
 /** The browser worker page: opening it (with a worker token) makes a browser a worker. */

@@ -9,7 +9,6 @@ export * from './json-schema.js';
 export * from './limits.js';
 export * from './message-bounds.js';
 export * from './messages.js';
-export * from './model-io.js';
 export * from './raft.js';
 export * from './rest.js';
 export * from './stage-speeds.js';

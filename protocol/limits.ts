@@ -15,13 +15,10 @@ export const DEFAULT_RETRY_DELAY_MS = 1_000;
 export const DEFAULT_BACKOFF_FACTOR = 2;
 /** Each retry's timeout is the previous one's times this. */
 export const DEFAULT_TIMEOUT_MULTIPLIER = 1.5;
-/** A queued task gains one priority level per this many ms waited (aging). */
-export const DEFAULT_AGING_INTERVAL_MS = 60_000;
 /** Parents a task may wait for. */
 export const MAX_DEPENDENCIES = 1_000;
 /** Bytes of stdout and of stderr kept from a command, counted from the end. */
 export const OUTPUT_TAIL_BYTES = 64 * 1024;
-export const DEFAULT_COORDINATOR_PORT = 8080;
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 1_000;
 /**
  * The longest a worker waits between two reconnect tries. A restarted coordinator gives the
@@ -29,18 +26,3 @@ export const DEFAULT_HEARTBEAT_INTERVAL_MS = 1_000;
  * leases before it declares them dead.
  */
 export const MAX_RECONNECT_DELAY_MS = 5_000;
-/** Heartbeats a worker may miss before it counts as dead and its leases expire. */
-export const DEFAULT_HEARTBEAT_MISSES = 3;
-/** Largest file the coordinator's artifact store accepts by default (models, mostly). */
-export const DEFAULT_MAX_ARTIFACT_BYTES = 200 * 1024 * 1024;
-/** Workers whose health score (0-100) is under this get no new tasks. */
-export const DEFAULT_HEALTH_THRESHOLD = 70;
-/** Consecutive infrastructure failures (timeouts included) that open a worker's circuit breaker. */
-export const DEFAULT_BREAKER_FAILURES = 3;
-/** How long an open breaker stays open before it lets one probe task through (half-open). */
-export const DEFAULT_BREAKER_COOLDOWN_MS = 300_000;
-/**
- * Cluster mode: applied log entries after the last state snapshot beyond which a member takes
- * a new one and compacts its log, keeping a tenth of this as a tail.
- */
-export const DEFAULT_SNAPSHOT_ENTRIES = 10_000;

@@ -1,14 +1,11 @@
+import type { ModelOutput, ModelPayload, ModelTimings, TensorInput } from '../protocol/index.js';
 import {
   latencySummary,
-  type ModelOutput,
-  type ModelPayload,
-  type ModelTimings,
   materializeTensor,
   summarizeTensor,
   type TensorData,
-  type TensorInput,
   tensorBytes,
-} from '../protocol/index.js';
+} from '../tensors/index.js';
 import { timedRuns } from './timed-runs.js';
 
 /** What both onnxruntime-node and onnxruntime-web sessions offer (onnxruntime-common's API). */

@@ -1,17 +1,19 @@
 import {
   type ArtifactRef,
   type Assignment,
-  materializeTensor,
   type ShardStageOutput,
   type StageOutputSpec,
-  summarizeTensor,
   type TaskResult,
-  type TensorData,
   type TensorType,
   tensorByteLength,
+} from '../protocol/index.js';
+import {
+  materializeTensor,
+  summarizeTensor,
+  type TensorData,
   tensorBytes,
   tensorFromBytes,
-} from '../protocol/index.js';
+} from '../tensors/index.js';
 import { fromBase64, toBase64 } from './base64.js';
 import { errorText } from './error-text.js';
 import type { InferenceSessionLike } from './infer.js';

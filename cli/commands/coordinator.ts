@@ -4,13 +4,15 @@ import {
   DEFAULT_AGING_INTERVAL_MS,
   DEFAULT_BREAKER_COOLDOWN_MS,
   DEFAULT_BREAKER_FAILURES,
-  DEFAULT_COORDINATOR_PORT,
   DEFAULT_HEALTH_THRESHOLD,
-  DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_HEARTBEAT_MISSES,
   DEFAULT_MAX_ARTIFACT_BYTES,
-  DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_SNAPSHOT_ENTRIES,
+} from '../../coordinator/index.js';
+import {
+  DEFAULT_COORDINATOR_PORT,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_MAX_MESSAGE_BYTES,
 } from '../../protocol/index.js';
 import { createLogger } from '../logger.js';
 import { collectGroupWeight } from '../options/group-weights.js';

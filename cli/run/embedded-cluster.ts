@@ -4,11 +4,8 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { childReaper } from '../../child-processes/index.js';
 import { toWebSocketUrl, workerPageUrl } from '../../client/index.js';
-import {
-  DEFAULT_HEARTBEAT_INTERVAL_MS,
-  DEFAULT_HEARTBEAT_MISSES,
-  DEFAULT_MAX_MESSAGE_BYTES,
-} from '../../protocol/index.js';
+import { DEFAULT_HEARTBEAT_MISSES } from '../../coordinator/index.js';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_MAX_MESSAGE_BYTES } from '../../protocol/index.js';
 import type { CoordinatorAccess } from '../connection.js';
 import { SIGNAL_EXIT, stopOnSignal } from '../stop-on-signal.js';
 import { workerLostReporter } from '../worker-lost-reporter.js';

@@ -1,13 +1,13 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import {
-  DEFAULT_SNAPSHOT_ENTRIES,
   MAX_JSON_DEPTH,
   type ProtocolError,
   parseBoundedJson,
   parseWith,
   StateCommand,
 } from '../../protocol/index.js';
+import { DEFAULT_SNAPSHOT_ENTRIES } from '../defaults.js';
 import {
   type Entry,
   type NodeId,

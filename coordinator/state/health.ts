@@ -1,11 +1,9 @@
+import type { BreakerState, TaskResult, WorkerHealthView } from '../../protocol/index.js';
 import {
-  type BreakerState,
   DEFAULT_BREAKER_COOLDOWN_MS,
   DEFAULT_BREAKER_FAILURES,
   DEFAULT_HEALTH_THRESHOLD,
-  type TaskResult,
-  type WorkerHealthView,
-} from '../../protocol/index.js';
+} from '../defaults.js';
 import type { CoordinatorState, StateConfig, TaskRecord, WorkerRecord } from './types.js';
 
 /**

@@ -1,4 +1,4 @@
-import { DEFAULT_AGING_INTERVAL_MS } from '../../protocol/index.js';
+import { DEFAULT_AGING_INTERVAL_MS } from '../defaults.js';
 import type { StateConfig } from './types.js';
 
 /** How the scheduler orders and places tasks beyond priority and requirements. */

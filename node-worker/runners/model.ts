@@ -1,4 +1,5 @@
-import type { Assignment, TaskResult, TensorData, TensorInput } from '../../protocol/index.js';
+import type { Assignment, TaskResult, TensorInput } from '../../protocol/index.js';
+import type { TensorData } from '../../tensors/index.js';
 import { runInference, type TaskRunner } from '../../worker-core/index.js';
 import { type ArtifactCache, sha256Hex } from '../artifact-cache.js';
 import { loadOrt, nodeProviderProblem, type Ort } from './ort-node.js';

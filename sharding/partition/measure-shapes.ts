@@ -1,5 +1,6 @@
 import pkg from 'onnx-proto';
-import { materializeTensor, type TensorInput } from '../../protocol/index.js';
+import type { TensorInput } from '../../protocol/index.js';
+import { materializeTensor } from '../../tensors/index.js';
 import { isElementType } from './element-types.js';
 import { PartitionError } from './errors.js';
 import type { ModelGraph } from './model-graph.js';

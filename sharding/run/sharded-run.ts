@@ -13,11 +13,10 @@ import {
   MAX_QUERY_LIMIT,
   RestWorkersResponse,
   StageSpeeds,
-  summarizeTensor,
   type TaskEvent,
   type TaskView,
-  tensorFromBytes,
 } from '../../protocol/index.js';
+import { summarizeTensor, tensorFromBytes } from '../../tensors/index.js';
 import { type PartitionPlan, stageModels } from '../partition/index.js';
 import {
   type CandidateWorker,

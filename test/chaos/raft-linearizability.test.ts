@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { seededRandom } from '../../protocol/index.js';
+import { seededRandom } from '../../tensors/index.js';
 import { chaosSeed } from '../support/chaos.js';
 import {
   checkLinearizability,

@@ -5,7 +5,8 @@ import { afterAll, expect } from 'vitest';
 import { killProcessTree } from '../../child-processes/process-tree.js';
 import { DtfClient, type Subscription } from '../../client/index.js';
 import { NEVER_DELIVERED } from '../../coordinator/state/index.js';
-import { seededRandom, type TaskSpecInput, type TaskView } from '../../protocol/index.js';
+import type { TaskSpecInput, TaskView } from '../../protocol/index.js';
+import { seededRandom } from '../../tensors/index.js';
 import { EndedTasks } from './ended-tasks.js';
 import {
   type CoordinatorProcess,

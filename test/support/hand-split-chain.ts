@@ -1,13 +1,13 @@
 import { GraphBuilder } from '../../models/onnx-builder.js';
 import { seededWeights } from '../../models/weights.js';
-import {
-  type ArtifactRef,
-  type ExecutionProvider,
-  materializeTensor,
-  type TaskSpecInput,
-  type TaskView,
-  type TensorInput,
+import type {
+  ArtifactRef,
+  ExecutionProvider,
+  TaskSpecInput,
+  TaskView,
+  TensorInput,
 } from '../../protocol/index.js';
+import { materializeTensor } from '../../tensors/index.js';
 
 const INPUT = 16;
 const HIDDEN = 32;

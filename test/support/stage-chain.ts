@@ -1,7 +1,8 @@
 import pkg from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
-import { materializeTensor, type TensorInput } from '../../protocol/index.js';
+import type { TensorInput } from '../../protocol/index.js';
 import type { PartitionPlan } from '../../sharding/partition/index.js';
+import { materializeTensor } from '../../tensors/index.js';
 
 type Tensors = Record<string, ort.Tensor>;
 

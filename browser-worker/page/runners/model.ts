@@ -2,9 +2,9 @@ import type {
   Assignment,
   BrowserCapabilities,
   TaskResult,
-  TensorData,
   TensorInput,
 } from '../../../protocol/index.js';
+import type { TensorData } from '../../../tensors/index.js';
 import { errorText, runInference, type TaskRunner } from '../../../worker-core/index.js';
 import type { ArtifactFetcher } from '../artifacts.js';
 import { elapsed } from '../elapsed.js';

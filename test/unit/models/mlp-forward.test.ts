@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { type FloatTensor, mlp, referenceOutputs } from '../../../models/index.js';
-import { materializeTensor } from '../../../protocol/index.js';
+import { materializeTensor } from '../../../tensors/index.js';
 
 /** y = x · W + b for a row vector x and W of shape [inputs, outputs], in float64. */
 function dense(x: ArrayLike<number>, weight: FloatTensor, bias: FloatTensor): number[] {

@@ -4,8 +4,8 @@ import {
   Assignment,
   type ShardStageAssignmentPayload,
   type TaskResult,
-  type TensorData,
 } from '../../../protocol/index.js';
+import type { TensorData } from '../../../tensors/index.js';
 import { runStage, SessionCache, type StageRuntime } from '../../../worker-core/index.js';
 
 type Feed = { data: TensorData; dims: readonly number[] };

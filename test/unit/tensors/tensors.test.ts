@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { latencySummary, materializeTensor, summarizeTensor } from '../../../protocol/index.js';
+import { latencySummary, materializeTensor, summarizeTensor } from '../../../tensors/index.js';
 
 describe('model inputs and outputs', () => {
   it('generates the same seeded input every time, in [-1, 1) for floats', () => {
