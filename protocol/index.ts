@@ -8,6 +8,7 @@ export * from './errors.js';
 export * from './json-schema.js';
 export * from './limits.js';
 export * from './message-bounds.js';
+export * from './message-summaries.js';
 export * from './messages.js';
 export * from './raft.js';
 export * from './rest.js';

@@ -6,7 +6,6 @@ import { createPipeline } from './pipeline.js';
 import type { RouteDeps } from './route.js';
 import { ROUTES } from './routes.js';
 
-export { apiReference } from './api-reference.js';
 export type { Access, ClusterPolicy, Route } from './route.js';
 export { ROUTES } from './routes.js';
 

@@ -3,9 +3,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { apiReference } from '../../../../coordinator/api-reference.js';
 import { Credentials } from '../../../../coordinator/auth/index.js';
 import type { CoordinatorContext } from '../../../../coordinator/context.js';
-import { apiReference, ROUTES } from '../../../../coordinator/http/index.js';
+import { ROUTES } from '../../../../coordinator/http/index.js';
 import { jsonBodyReader } from '../../../../coordinator/http/json-body.js';
 import { createPipeline } from '../../../../coordinator/http/pipeline.js';
 import type {

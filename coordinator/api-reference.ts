@@ -1,5 +1,12 @@
 import { type ZodType, z } from 'zod';
-import type { Access, ClusterPolicy, Route } from './route.js';
+import {
+  ClientToCoordinator,
+  MESSAGE_SUMMARIES,
+  ToClientMessage,
+  ToWorkerMessage,
+  WorkerToCoordinator,
+} from '../protocol/index.js';
+import type { Access, ClusterPolicy, Route } from './http/index.js';
 
 const WHO: Record<string, string> = {
   anyone: 'anyone',
@@ -35,11 +42,16 @@ function outline(schema: ZodType, io: 'input' | 'output'): string {
   return outlineOf(json, 0);
 }
 
+/** Every message's own keys: the outline leaves them out. */
+const ENVELOPE = new Set(['v', 'type']);
+
 function outlineOf(json: JsonSchema, depth: number): string {
   if (json.properties !== undefined) {
     if (depth > 0) return '{…}';
     const required = new Set(json.required ?? []);
-    const keys = Object.entries(json.properties).map(([key, value]) => {
+    const entries = Object.entries(json.properties).filter(([key]) => !ENVELOPE.has(key));
+    if (entries.length === 0) return '';
+    const keys = entries.map(([key, value]) => {
       const inner = value.type === 'array' || value.items !== undefined ? '[]' : '';
       return `${key}${inner}${required.has(key) ? '' : '?'}`;
     });
@@ -69,7 +81,21 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-/** docs/api.md: the REST API as the route table declares it. */
+interface MessageUnion {
+  options: ReadonlyArray<ZodType & { shape: { type: { value: string } } }>;
+}
+
+/** One direction of the WebSocket: each message's type, its fields and what it does. */
+function messageTable(union: MessageUnion, io: 'input' | 'output'): string {
+  const rows = union.options.map((message) => {
+    const type = message.shape.type.value as keyof typeof MESSAGE_SUMMARIES;
+    const fields = outline(message, io);
+    return [`\`${type}\``, fields === '' ? '' : `\`${fields}\``, MESSAGE_SUMMARIES[type]];
+  });
+  return table(['type', 'fields', 'what'], rows);
+}
+
+/** docs/api.md: the REST API as the route table declares it, and the WebSocket's messages. */
 export function apiReference(routes: readonly Route[]): string {
   const rows = routes.map((route) => [
     `\`${route.method} ${route.path}\``,
@@ -82,7 +108,7 @@ export function apiReference(routes: readonly Route[]): string {
   return `${[
     '# REST API',
     '',
-    '<!-- Generated from coordinator/http/routes.ts by `npm run docs:api`; a unit test fails when it drifts. -->',
+    '<!-- Generated from coordinator/http/routes.ts and the schemas in protocol/ by `npm run docs:api`; a unit test fails when it drifts. -->',
     '',
     'Every route of a coordinator, in the order they are matched (any letter case, with or',
     'without a trailing slash). A token goes in `Authorization: Bearer <token>`; an error is',
@@ -99,7 +125,29 @@ export function apiReference(routes: readonly Route[]): string {
     '',
     table(['route', 'who', 'in a cluster', 'body', 'reply', 'what'], rows),
     '',
-    'The WebSocket endpoints are not routes: `/ws` (clients and workers, see',
-    '[protocol.md](protocol.md)) and `/raft` (cluster members).',
+    '# WebSocket',
+    '',
+    'Clients and workers talk on `/ws` (the token in `Authorization: Bearer` or `?token=`);',
+    'cluster members on `/raft`. Every message is one JSON object with `v: 1` and a `type`;',
+    'a request carries an `id` that its answer repeats. A worker token may send only the',
+    'worker messages, and speaks for a worker id only with the secret its first `registered`',
+    'carried. [protocol.md](protocol.md) has the limits, the errors and close codes, and how',
+    'each exchange goes.',
+    '',
+    '## From a client',
+    '',
+    messageTable(ClientToCoordinator as unknown as MessageUnion, 'input'),
+    '',
+    '## To a client',
+    '',
+    messageTable(ToClientMessage as unknown as MessageUnion, 'output'),
+    '',
+    '## From a worker',
+    '',
+    messageTable(WorkerToCoordinator as unknown as MessageUnion, 'input'),
+    '',
+    '## To a worker',
+    '',
+    messageTable(ToWorkerMessage as unknown as MessageUnion, 'output'),
   ].join('\n')}\n`;
 }
