@@ -85,6 +85,14 @@ interface MessageUnion {
   options: ReadonlyArray<ZodType & { shape: { type: { value: string } } }>;
 }
 
+/** The WebSocket's four directions: whose messages, and whether they are read or written. */
+const DIRECTIONS = [
+  ['From a client', ClientToCoordinator, 'input'],
+  ['To a client', ToClientMessage, 'output'],
+  ['From a worker', WorkerToCoordinator, 'input'],
+  ['To a worker', ToWorkerMessage, 'output'],
+] as unknown as ReadonlyArray<[string, MessageUnion, 'input' | 'output']>;
+
 /** One direction of the WebSocket: each message's type, its fields and what it does. */
 function messageTable(union: MessageUnion, io: 'input' | 'output'): string {
   const rows = union.options.map((message) => {
@@ -134,20 +142,11 @@ export function apiReference(routes: readonly Route[]): string {
     'carried. [protocol.md](protocol.md) has the limits, the errors and close codes, and how',
     'each exchange goes.',
     '',
-    '## From a client',
-    '',
-    messageTable(ClientToCoordinator as unknown as MessageUnion, 'input'),
-    '',
-    '## To a client',
-    '',
-    messageTable(ToClientMessage as unknown as MessageUnion, 'output'),
-    '',
-    '## From a worker',
-    '',
-    messageTable(WorkerToCoordinator as unknown as MessageUnion, 'input'),
-    '',
-    '## To a worker',
-    '',
-    messageTable(ToWorkerMessage as unknown as MessageUnion, 'output'),
+    ...DIRECTIONS.flatMap(([title, union, io]) => [
+      `## ${title}`,
+      '',
+      messageTable(union, io),
+      '',
+    ]).slice(0, -1),
   ].join('\n')}\n`;
 }
