@@ -71,6 +71,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     logger,
   );
 
+  // What cannot go on without losing what is stored: a restart rebuilds the state from disk.
+  const stopOn = (why: string) => (error: unknown) => {
+    logger.fatal({ err: error }, why);
+    process.exit(70);
+  };
   const committedListeners: Array<(events: StateEvent[]) => void> = [];
   const batchListeners: Array<(stats: { commands: number; ms: number }) => void> = [];
   const placements = (s: CoordinatorState): Command | undefined => {
@@ -88,13 +93,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     onBatch: (stats) => {
       for (const listener of batchListeners) listener(stats);
     },
-    onFatal: (error) => {
-      logger.fatal(
-        { err: error },
-        'a commit failed; stopping so a restart rebuilds the state from disk',
-      );
-      process.exit(70);
-    },
+    onFatal: stopOn('a commit failed; stopping so a restart rebuilds the state from disk'),
   });
   // A peer frame carries batches of commands, and a snapshot: room for several messages.
   const maxPeerFrameBytes = Math.max(options.maxMessageBytes * 4, 64 * 1024 * 1024);
@@ -112,10 +111,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
             // Workers and clients of a member that stops leading move to the new leader.
             if (!leading) gateway.disconnectAll();
           },
-          onFatal: (error) => {
-            logger.fatal({ err: error }, "cannot install the leader's state snapshot; stopping");
-            process.exit(70);
-          },
+          onFatal: stopOn("cannot install the leader's state snapshot; stopping"),
           onStateReplaced: () => {
             if (state.credentials !== undefined) credentials?.set(state.credentials);
             ctx.explainer.reset();
