@@ -41,10 +41,20 @@ function stopAll() {
   vitest?.kill('SIGTERM');
 }
 process.on('exit', stopAll);
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+]) {
   process.on(signal, () => {
     stopAll();
-    process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
+    if (vitest === undefined) process.exit(code);
+    // Vitest's teardown ends the coordinators and browsers it started: give it the time to.
+    vitest.on('exit', () => process.exit(code));
+    setTimeout(() => {
+      vitest?.kill('SIGKILL');
+      process.exit(code);
+    }, 20_000).unref();
   });
 }
 
