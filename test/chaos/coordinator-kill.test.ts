@@ -9,6 +9,8 @@ const TASKS = 1_000;
 const WORKERS = 3;
 
 describe('the coordinator killed with SIGKILL mid-run, and workers around it', () => {
+  // 1,000 task processes and a coordinator restart on two cores: about 60 s with a CPU hog on
+  // each core. The limit only catches a hang.
   it('comes back on the same data dir and port; every one of 1,000 tasks succeeds exactly once', async () => {
     const run = await startChaosRun({
       test: 'coordinator-kill',
@@ -71,5 +73,5 @@ describe('the coordinator killed with SIGKILL mid-run, and workers around it', (
     );
     await subscription.close();
     await client2.close();
-  });
+  }, 600_000);
 });

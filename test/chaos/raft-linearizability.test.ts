@@ -14,6 +14,7 @@ import { kill9 } from '../support/processes.js';
 import {
   agreedLeader,
   clusterCredentials,
+  firstLeader,
   nextLeader,
   restartMember,
   startClusterWorkers,
@@ -42,11 +43,13 @@ function check(history: TaskHistory) {
 }
 
 describe('a 3-member Raft cluster whose leaders and followers are killed with SIGKILL', () => {
+  // Six rounds of kill, election, restart and catch-up: a few seconds each on a quiet machine,
+  // about 20 s with a CPU hog on each core. The limit only catches a hang.
   it('answers its clients linearizably: no acknowledged submit lost, one result per task, no read going back', async () => {
     const random = seededRandom(chaosSeed('raft-linearizability'));
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
     const members = await startRaftCluster(3);
-    await nextLeader(members);
+    await firstLeader(members);
     const { adminKey, workerToken } = await clusterCredentials(members);
     await startClusterWorkers(members, workerToken, 2);
     const urls = members.map((m) => m.url);
@@ -124,7 +127,8 @@ describe('a 3-member Raft cluster whose leaders and followers are killed with SI
       );
     }
     submitting = false;
-    await orClientFailure(queue.waitForAllEnded(30_000));
+    // Hundreds of tasks may still be queued after the last kill: minutes on a busy machine.
+    await orClientFailure(queue.waitForAllEnded(300_000));
     reading = false;
     await clients;
     // The last word: every member's answer once everything has ended.
@@ -168,5 +172,5 @@ describe('a 3-member Raft cluster whose leaders and followers are killed with SI
     console.log(
       `with ${describeOperation(taskQueueModel, stale[0]!)} added:\n${withStale.explanation.message}`,
     );
-  }, 90_000);
+  }, 600_000);
 });

@@ -9,6 +9,7 @@ import { kill9 } from '../support/processes.js';
 import {
   agreedLeader,
   clusterCredentials,
+  firstLeader,
   nextLeader,
   startClusterWorkers,
   startRaftCluster,
@@ -33,7 +34,7 @@ const KILL_AFTER_COMMITS = 2;
 describe('a sharded run in a 3-member cluster whose leader is killed with SIGKILL mid-run', () => {
   it('completes on the new leader with the reference outputs, nothing committed twice and no worker recovered from', async () => {
     const members = await startRaftCluster(3, ['--heartbeat-misses', '15']);
-    await nextLeader(members);
+    await firstLeader(members);
     const { adminKey, workerToken } = await clusterCredentials(members);
     await startClusterWorkers(members, workerToken, 3, 1);
     const leader = await agreedLeader(members, adminKey);

@@ -22,6 +22,8 @@ const ROUNDS = 20;
 const TASKS_PER_ROUND = 40;
 
 describe('workers killed with SIGKILL, one after another, during a run', () => {
+  // 1,000 task processes and 20 worker restarts on two cores: about 110 s with a CPU hog on
+  // each core. The limit only catches a hang.
   it('runs every one of 1,000 tasks to success exactly once', async () => {
     const run = await startChaosRun({
       test: 'worker-kills',
@@ -60,7 +62,7 @@ describe('workers killed with SIGKILL, one after another, during a run', () => {
     console.log(`worker-kills: ${run.describeLostAttempts(tasks, runs)}`);
     await subscription.close();
     await client.close();
-  });
+  }, 600_000);
 });
 
 describe('a worker killed with SIGKILL mid-task', () => {

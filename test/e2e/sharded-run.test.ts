@@ -12,6 +12,8 @@ cleanUpAfterAll();
 const MICRO_BATCHES = 8;
 const STAGES = 3;
 
+// Three browsers and a Node worker each loading the model, two sharded runs of 8 micro-batches
+// over 3 stages: over 180 s with a CPU hog on each core. The limit only catches a hang.
 it('transformer-stack in 3 stages over two Chromiums and a Firefox, on wasm and on webgpu where a browser has it: every micro-batch matches the reference', async () => {
   const dir = tempDir();
   // The whole model runs only on the Node worker (fast): the browsers' time goes to the
@@ -64,4 +66,4 @@ it('transformer-stack in 3 stages over two Chromiums and a Firefox, on wasm and 
   const webgpu = report.sharded[1]!;
   expect(Object.keys(webgpu.workers)).toEqual(['chromium']);
   expect(webgpu.placements![0]!.why).toMatch(/not eligible: .*firefox.*: webgpu: /);
-});
+}, 600_000);

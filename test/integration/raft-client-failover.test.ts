@@ -5,6 +5,7 @@ import { EndedTasks } from '../support/ended-tasks.js';
 import { kill9, spawnDtf } from '../support/processes.js';
 import {
   clusterCredentials,
+  firstLeader,
   nextLeader,
   startClusterWorkers,
   startRaftCluster,
@@ -35,7 +36,7 @@ describe('a client given every member of a Raft cluster', () => {
     // No task may be retried, so no worker may be taken for dead: on a loaded machine a worker
     // can miss the default 600 ms here without being gone.
     const members = await startRaftCluster(3, ['--heartbeat-misses', '15']);
-    const leader = await nextLeader(members);
+    const leader = await firstLeader(members);
     const { adminKey, workerToken } = await clusterCredentials(members);
     await startClusterWorkers(members, workerToken, 2);
 

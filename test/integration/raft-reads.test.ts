@@ -5,6 +5,7 @@ import {
   callMember,
   clusterCredentials,
   eventually,
+  LEADER_WAIT_MS,
   type Member,
   memberStatus,
   restartMember,
@@ -15,8 +16,6 @@ import { cleanUpAfterAll } from '../support/teardown.js';
 cleanUpAfterAll();
 
 const GROUP = 'reads';
-/** The members' base election timeout (10 ticks of 50 ms). */
-const ELECTION_TIMEOUT_MS = 500;
 
 interface TaskView {
   id: string;
@@ -161,7 +160,7 @@ describe('reads on every member of a Raft cluster', () => {
         return false;
       },
       'a remaining member accepts a write',
-      10_000,
+      LEADER_WAIT_MS,
       5,
     );
     const handOverMs = performance.now() - stoppedAt;
@@ -170,10 +169,9 @@ describe('reads on every member of a Raft cluster', () => {
       `SIGTERM on ${leader.id}: ${newLeader!.id} accepted a write ${handOverMs.toFixed(0)} ms later`,
     );
     expect(await leader.exited).toBe(0);
-    expect(leader.output()).toMatch(/"msg":"handed leadership over to c\d"/);
-    // Without the hand-over a follower first waits out an election timeout since the last
-    // heartbeat (500 to 1,000 ms here).
-    expect(handOverMs).toBeLessThan(ELECTION_TIMEOUT_MS / 2);
+    // The stopping leader handed over to the member that took the write, before it exited.
+    // How fast that is depends on the machine's load, so the time is only printed.
+    expect(leader.output()).toContain(`"msg":"handed leadership over to ${newLeader!.id}"`);
     expect(new Set(await groupAt(newLeader!))).toEqual(new Set(acknowledged));
 
     const back = await restartMember(leader);

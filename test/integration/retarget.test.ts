@@ -19,6 +19,7 @@ import {
   callMember,
   clusterCredentials,
   eventually,
+  firstLeader,
   nextLeader,
   startClusterWorkers,
   startRaftCluster,
@@ -222,7 +223,7 @@ describe('retargeting tasks', () => {
 
   it('in a 3-member cluster, a retarget after a leader change is committed and placed by the new leader', async () => {
     const members = await startRaftCluster(3, ['--heartbeat-misses', '15']);
-    const leader = await nextLeader(members);
+    const leader = await firstLeader(members);
     const { adminKey, workerToken } = await clusterCredentials(members);
     await startClusterWorkers(members, workerToken, 1, 2);
     const client = await DtfClient.connect({ urls: members.map((m) => m.wsUrl), token: adminKey });

@@ -15,7 +15,11 @@ let client: DtfClient;
 const workerLabels = new Map<string, Record<string, string>>();
 
 beforeAll(async () => {
-  coordinator = await startCoordinatorProcess(tempDir());
+  // Every task must run once (attempt 1), so no worker may be taken for dead: on a busy machine
+  // a worker descheduled for longer than the default 600 ms was expired and its tasks retried.
+  coordinator = await startCoordinatorProcess(tempDir(), {
+    extraArgs: ['--heartbeat-misses', '15'],
+  });
   const pools: Array<Record<string, string>> = [{ pool: 'alpha' }, { pool: 'beta', disk: 'ssd' }];
   for (const labels of pools) {
     const worker = await startWorkerProcess(coordinator, { slots: 3, labels });

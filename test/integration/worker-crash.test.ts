@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DtfClient } from '../../client/index.js';
 import type { TaskEvent } from '../../protocol/index.js';
@@ -9,7 +11,15 @@ cleanUpAfterAll();
 
 describe('a worker killed with SIGKILL mid-task', () => {
   it('loses its leases after the heartbeat allowance; its tasks run again on the other worker and succeed', async () => {
-    const coordinator = await startCoordinatorProcess(tempDir());
+    const dir = tempDir();
+    // The survivor must run each task's second attempt, so it may not be taken for dead when a
+    // busy machine deschedules it for longer than the default 600 ms.
+    const coordinator = await startCoordinatorProcess(dir, {
+      extraArgs: ['--heartbeat-misses', '15'],
+    });
+    // The tasks run until the doomed worker is dead, however long starting the survivor takes
+    // (a fixed sleep ended on the doomed worker first on a busy machine); a retry ends at once.
+    const marker = join(dir, 'doomed-is-dead');
     const doomed = await startWorkerProcess(coordinator, { slots: 2, labels: { role: 'doomed' } });
     const client = await DtfClient.connect({
       urls: [coordinator.wsUrl],
@@ -31,7 +41,11 @@ describe('a worker killed with SIGKILL mid-task', () => {
       [1, 2].map((i) => ({
         kind: 'command' as const,
         name: `slow${i}`,
-        payload: { command: 'sleep', args: ['1'] },
+        payload: {
+          command: 'while [ ! -e "$1" ]; do sleep 0.02; done',
+          args: [marker],
+          shell: true,
+        },
         group: 'crash',
       })),
     );
@@ -42,6 +56,7 @@ describe('a worker killed with SIGKILL mid-task', () => {
       labels: { role: 'survivor' },
     });
     await kill9(doomed);
+    writeFileSync(marker, '');
     const final = await client.waitFor({ taskIds: ids });
     expect(final.map((e) => e.state)).toEqual(['succeeded', 'succeeded']);
     const tasks = await client.query({ taskIds: ids });

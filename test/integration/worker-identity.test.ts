@@ -10,7 +10,12 @@ import {
   startCoordinatorProcess,
   startWorkerProcess,
 } from '../support/processes.js';
-import { clusterCredentials, nextLeader, startRaftCluster } from '../support/raft-cluster.js';
+import {
+  clusterCredentials,
+  firstLeader,
+  nextLeader,
+  startRaftCluster,
+} from '../support/raft-cluster.js';
 import { RawSocket } from '../support/raw-socket.js';
 import { errorOf, getJson, postJson } from '../support/rest.js';
 import { cleanUpAfterAll } from '../support/teardown.js';
@@ -230,7 +235,7 @@ describe("a worker's own secret: the worker token cannot speak for another worke
 
   it('in a cluster, a follower that becomes the leader accepts the secret the old leader issued', async () => {
     const members = await startRaftCluster(3);
-    const leader = await nextLeader(members);
+    const leader = await firstLeader(members);
     const { workerToken } = await clusterCredentials(members);
     const workerId = 'cluster-worker-1';
     const first = await openWorkerSocket({ wsUrl: leader.wsUrl, workerToken });

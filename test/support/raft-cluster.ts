@@ -5,6 +5,19 @@ import { tempDir } from './temp-dir.js';
 
 export const CLUSTER_TOKEN = 'test-cluster-secret-0123456789';
 
+/** The members' Raft timing: a tick, and the base election timeout in ticks (drawn from 1-2x). */
+const RAFT_TICK_MS = 50;
+const RAFT_ELECTION_TICKS = 10;
+/** The longest election timeout a member draws. */
+const MAX_ELECTION_MS = 2 * RAFT_ELECTION_TICKS * RAFT_TICK_MS;
+/**
+ * How long a wait for a leader allows: an election needs one timeout, but split votes take more
+ * rounds, and on a busy machine timers fire late and messages wait for a core, so many rounds.
+ */
+export const LEADER_WAIT_MS = 60 * MAX_ELECTION_MS;
+/** How long a wait for members to converge (replicate, apply, catch up) allows by default. */
+const CONVERGE_WAIT_MS = 60_000;
+
 export interface Member extends Spawned {
   id: string;
   url: string;
@@ -54,6 +67,10 @@ export async function startRaftCluster(n: number, extraArgs: string[] = []): Pro
       dataDir,
       '--heartbeat-ms',
       '200',
+      '--raft-tick-ms',
+      String(RAFT_TICK_MS),
+      '--raft-election-ticks',
+      String(RAFT_ELECTION_TICKS),
       '--id',
       id,
       '--peers',
@@ -119,21 +136,53 @@ function timesLed(member: Member): number {
   return member.output().split(LEADER_LOG).length - 1;
 }
 
+/** The term of the last time `member` logged that it became the leader; 0 if it never did. */
+function lastTermLed(member: Member): number {
+  const terms = [...member.output().matchAll(/"term":(\d+),"msg":"became the leader"/g)];
+  return Number(terms.at(-1)?.[1] ?? 0);
+}
+
+/** The first member of `members` that has led more often than `times(member)`. */
+async function ledMoreThan(
+  members: Member[],
+  times: (member: Member) => number,
+  timeoutMs: number,
+): Promise<Member> {
+  try {
+    return await Promise.any(
+      members.map(async (member) => {
+        const pattern = new RegExp(
+          `(?:${LEADER_LOG.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\\s\\S]*?){${times(member) + 1}}`,
+        );
+        await member.waitFor(pattern, timeoutMs);
+        return member;
+      }),
+    );
+  } catch (error) {
+    const tails = members.map((m) => `${m.id}:\n${m.output().slice(-2000)}`).join('\n');
+    throw new Error(`none of ${members.map((m) => m.id)} became the leader:\n${tails}`, {
+      cause: error,
+    });
+  }
+}
+
 /**
  * The member that next logs that it became the leader, among `members` (each counted from how
- * often it had led when the wait began).
+ * often it had led when the wait began): call it before what makes the leader change.
  */
-export function nextLeader(members: Member[], timeoutMs = 20_000): Promise<Member> {
-  return Promise.any(
-    members.map(async (member) => {
-      const times = timesLed(member) + 1;
-      const pattern = new RegExp(
-        `(?:${LEADER_LOG.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\\s\\S]*?){${times}}`,
-      );
-      await member.waitFor(pattern, timeoutMs);
-      return member;
-    }),
-  );
+export function nextLeader(members: Member[], timeoutMs = LEADER_WAIT_MS): Promise<Member> {
+  const led = new Map(members.map((m) => [m, timesLed(m)]));
+  return ledMoreThan(members, (m) => led.get(m)!, timeoutMs);
+}
+
+/**
+ * A new cluster's leader, once one has been elected: the member that led in the highest term.
+ * Not `nextLeader`: on a busy machine two members elected one before the third had started,
+ * before a wait counted from then could begin; and leadership may have moved on since.
+ */
+export async function firstLeader(members: Member[], timeoutMs = LEADER_WAIT_MS): Promise<Member> {
+  await ledMoreThan(members, () => 0, timeoutMs);
+  return members.reduce((a, b) => (lastTermLed(b) > lastTermLed(a) ? b : a));
 }
 
 /**
@@ -142,7 +191,7 @@ export function nextLeader(members: Member[], timeoutMs = 20_000): Promise<Membe
  */
 export async function clusterCredentials(
   members: Member[],
-  timeoutMs = 20_000,
+  timeoutMs = CONVERGE_WAIT_MS,
 ): Promise<ClusterCredentials> {
   let found: ClusterCredentials | undefined;
   await eventually(
@@ -173,7 +222,7 @@ export function isRunning(member: Member): boolean {
 export async function agreedLeader(
   members: Member[],
   adminKey: string,
-  timeoutMs = 20_000,
+  timeoutMs = LEADER_WAIT_MS,
 ): Promise<Member> {
   let leader: Member | undefined;
   await eventually(
@@ -204,7 +253,7 @@ export async function waitUntilCaughtUp(
   member: Member,
   leader: Member,
   adminKey: string,
-  timeoutMs = 20_000,
+  timeoutMs = CONVERGE_WAIT_MS,
 ): Promise<void> {
   const target = (await memberStatus(leader, adminKey)).raft!.commitIndex;
   await eventually(
@@ -227,11 +276,15 @@ export async function memberStatus(member: Member, adminKey: string): Promise<Ra
   return (await res.json()) as RaftStatusBody;
 }
 
-/** Resolves once `probe` holds, checking every `everyMs`; for state that converges by itself. */
+/**
+ * Resolves once `probe` holds, checking every `everyMs`; for state that converges by itself. The
+ * default allows for replication and restarts on a busy machine, several times slower than a
+ * quiet one.
+ */
 export async function eventually(
   probe: () => Promise<boolean>,
   what: string,
-  timeoutMs = 20_000,
+  timeoutMs = CONVERGE_WAIT_MS,
   everyMs = 50,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;

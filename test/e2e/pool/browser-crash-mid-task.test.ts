@@ -18,7 +18,12 @@ const SLOW_MODULE = `data:text/javascript,${encodeURIComponent(
 )}`;
 
 it('kill -9 of a browser mid-task: the pool relaunches it and the task succeeds on a retry', async () => {
-  const coordinator = await startCoordinatorProcess(tempDir());
+  // The pool's report must reach the coordinator before the killed page's heartbeats are missed:
+  // a generous allowance, since on a busy machine the report took longer than the default 600 ms.
+  // Without a report the worker is still expired, for no heartbeat, and the test fails.
+  const coordinator = await startCoordinatorProcess(tempDir(), {
+    extraArgs: ['--heartbeat-misses', '50'],
+  });
   const log = new PoolEventLog();
   const pool = await startPool({
     workerPageUrl: workerPageUrl(coordinator.url, coordinator.workerToken),
