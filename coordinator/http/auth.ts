@@ -32,7 +32,7 @@ export function authorized(
  * The role the request's bearer token grants (admin with no credentials: insecure mode);
  * answers the refusal itself and returns undefined when it grants none.
  */
-export function authenticate(
+function authenticate(
   credentials: Credentials | undefined,
   req: IncomingMessage,
   res: ServerResponse,
