@@ -5,6 +5,7 @@ import { registerCoordinatorCommand } from './commands/coordinator.js';
 import { registerDrainCommand } from './commands/drain.js';
 import { registerPoolCommand } from './commands/pool.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerRunsCommands } from './commands/runs.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerShardCommand } from './commands/shard.js';
 import { registerStatusCommand } from './commands/status.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerPoolCommand(program);
   registerSubmitCommand(program);
   registerRunCommand(program);
+  registerRunsCommands(program);
   registerStatusCommand(program);
   registerTasksCommand(program);
   registerWorkersCommand(program);

@@ -20,4 +20,5 @@ export {
   UnreachableError,
   uploadArtifact,
 } from './rest.js';
+export { openRun, reportRunResults } from './runs.js';
 export { TaskProgress } from './task-progress.js';

@@ -50,7 +50,7 @@ async function restFetch(
 }
 
 /** Sends one request and returns the parsed JSON body; error statuses become an `HttpError`. */
-async function restRequest(
+export async function restRequest(
   method: 'GET' | 'PUT' | 'POST',
   baseHttpUrl: string,
   path: string,

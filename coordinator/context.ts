@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ArtifactReplicator, RaftHost } from './cluster/index.js';
 import type { UnschedulableExplainer } from './queries.js';
+import type { RunRetention } from './runs.js';
 import type { RecentActivations } from './shard-stage/index.js';
 import type { CoordinatorState } from './state/index.js';
 import type { ArtifactStore, CommandSink } from './store/index.js';
@@ -20,5 +21,7 @@ export interface CoordinatorContext {
   readonly logger: Logger;
   readonly maxMessageBytes: number;
   readonly startedAt: number;
+  /** What the results store keeps. */
+  readonly retention: RunRetention;
   now(): number;
 }

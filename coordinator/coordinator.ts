@@ -14,11 +14,16 @@ import {
 } from './cluster/index.js';
 import type { CoordinatorContext } from './context.js';
 import { ClusterCredentials, openCredentials } from './credentials-setup.js';
-import { DEFAULT_MAX_ARTIFACT_BYTES } from './defaults.js';
+import {
+  DEFAULT_MAX_ARTIFACT_BYTES,
+  DEFAULT_RETAIN_DAYS,
+  DEFAULT_RETAIN_RUNS,
+} from './defaults.js';
 import { createHttpHandler } from './http/index.js';
 import { startLivenessLoop } from './liveness-loop.js';
 import { CoordinatorMetrics } from './metrics.js';
 import { UnschedulableExplainer } from './queries.js';
+import { type RunRetention, startRunRetention } from './runs.js';
 import { schedule } from './scheduler/index.js';
 import { RecentActivations } from './shard-stage/index.js';
 import type { Command, CoordinatorState, StateConfig, StateEvent } from './state/index.js';
@@ -45,6 +50,8 @@ export interface CoordinatorOptions {
   logger: Logger;
   /** Cluster mode: this coordinator is one member of a Raft group. */
   cluster?: ClusterOptions | undefined;
+  /** What the results store keeps; default 200 runs of each suite, 90 days. */
+  retention?: Partial<RunRetention> | undefined;
 }
 
 export interface RunningCoordinator {
@@ -135,6 +142,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     logger,
     maxMessageBytes: options.maxMessageBytes,
     startedAt,
+    retention: {
+      runs: options.retention?.runs ?? DEFAULT_RETAIN_RUNS,
+      days: options.retention?.days ?? DEFAULT_RETAIN_DAYS,
+    },
     now: () => Date.now(),
   };
   const gateway = new WsGateway(ctx, credentials);
@@ -189,6 +200,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     onTick: () => clusterCredentials?.ensure(),
   });
   cluster?.start();
+  const stopRetention = startRunRetention(ctx);
 
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
@@ -205,6 +217,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
           );
       }
       stopLiveness();
+      stopRetention();
       cluster?.close();
       backoffs.stop();
       gateway.close();

@@ -23,3 +23,9 @@ export const DEFAULT_SNAPSHOT_ENTRIES = 10_000;
 
 /** Largest file the coordinator's artifact store accepts by default (models, mostly). */
 export const DEFAULT_MAX_ARTIFACT_BYTES = 200 * 1024 * 1024;
+
+/** Runs of each suite the results store keeps (`--retain-runs`); older ones are pruned. */
+export const DEFAULT_RETAIN_RUNS = 200;
+
+/** Days the results store keeps a run (`--retain-days`). */
+export const DEFAULT_RETAIN_DAYS = 90;

@@ -12,6 +12,7 @@ export * from './message-summaries.js';
 export * from './messages.js';
 export * from './raft.js';
 export * from './rest.js';
+export * from './runs.js';
 export * from './stage-speeds.js';
 export * from './stage-uploads.js';
 export * from './state-commands.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Capabilities, Labels } from './capabilities.js';
+import { ResultInput, RunOpenRequest, RunStatus } from './runs.js';
 import { Requirements, TaskSpec } from './task.js';
 import { LeaseRef, ResultReport } from './worker-messages.js';
 
@@ -139,6 +140,26 @@ export const StateCommand = z.discriminatedUnion('type', [
     now,
     adminKeySha256: sha256Hex,
     workerTokenSha256: sha256Hex,
+  }),
+  /** A run of a suite began: its results are recorded under its id (its tasks' group). */
+  z.object({ type: z.literal('OpenRun'), now, run: RunOpenRequest }),
+  /** Results of an open run, and with `end`, how it ended. */
+  z.object({
+    type: z.literal('RecordRunResults'),
+    now,
+    runId: id,
+    results: z.array(ResultInput),
+    end: z.object({ status: RunStatus.exclude(['running']) }).optional(),
+  }),
+  /**
+   * Retention, in the command so that every member prunes alike: of each suite, only the
+   * `keepRuns` newest runs are kept, and none that started more than `keepDays` before `now`.
+   */
+  z.object({
+    type: z.literal('PruneRuns'),
+    now,
+    keepRuns: z.number().int().positive(),
+    keepDays: z.number().positive(),
   }),
 ]);
 export type StateCommand = z.infer<typeof StateCommand>;

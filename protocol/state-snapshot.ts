@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Capabilities, Labels, WorkerStatus } from './capabilities.js';
+import { ResultInput, RunMeta, RunStatus } from './runs.js';
 import { AttemptRecord, Requirements, TaskResult, TaskSpec, TaskState } from './task.js';
 
 // The coordinator's replicated state at one applied log index, as cluster members store and
@@ -70,6 +71,18 @@ export const SnapshotWorker = z.object({
 });
 export type SnapshotWorker = z.infer<typeof SnapshotWorker>;
 
+/** A run of the results store, with its results in the order they were reported. */
+export const SnapshotRun = z.object({
+  id: Id,
+  suite: z.string(),
+  meta: RunMeta,
+  status: RunStatus,
+  startedAt: z.number(),
+  endedAt: z.number().optional(),
+  results: z.array(ResultInput),
+});
+export type SnapshotRun = z.infer<typeof SnapshotRun>;
+
 export const StateSnapshot = z.object({
   v: z.literal(STATE_SNAPSHOT_VERSION),
   nextSeq: z.number().int().positive(),
@@ -107,5 +120,7 @@ export const StateSnapshot = z.object({
   dependents: z.array(z.tuple([Id, z.array(Id)])),
   /** Every task, in submission order. */
   tasks: z.array(SnapshotTask),
+  /** The results store's runs in the order they were opened; absent before it existed. */
+  runs: z.array(SnapshotRun).optional(),
 });
 export type StateSnapshot = z.infer<typeof StateSnapshot>;

@@ -7,6 +7,8 @@ import {
   DEFAULT_HEALTH_THRESHOLD,
   DEFAULT_HEARTBEAT_MISSES,
   DEFAULT_MAX_ARTIFACT_BYTES,
+  DEFAULT_RETAIN_DAYS,
+  DEFAULT_RETAIN_RUNS,
   DEFAULT_SNAPSHOT_ENTRIES,
 } from '../../coordinator/index.js';
 import {
@@ -43,6 +45,8 @@ interface CoordinatorOptions {
   snapshotEntries: number;
   raftTickMs?: number;
   raftElectionTicks?: number;
+  retainRuns: number;
+  retainDays: number;
 }
 
 /** Cluster mode's settings, or undefined for a single coordinator; a usage error if half given. */
@@ -146,6 +150,18 @@ export function registerCoordinatorCommand(program: Command): void {
       positiveInteger,
       DEFAULT_MAX_ARTIFACT_BYTES,
     )
+    .option(
+      '--retain-runs <n>',
+      'runs of each suite the results store keeps; older ones are pruned',
+      positiveInteger,
+      DEFAULT_RETAIN_RUNS,
+    )
+    .option(
+      '--retain-days <n>',
+      'days the results store keeps a run',
+      positiveInteger,
+      DEFAULT_RETAIN_DAYS,
+    )
     .option('--id <id>', "this coordinator's member id in a cluster (one of --peers)")
     .option(
       '--peers <list>',
@@ -199,6 +215,7 @@ export function registerCoordinatorCommand(program: Command): void {
         maxArtifactBytes: options.maxArtifactBytes,
         logger,
         cluster,
+        retention: { runs: options.retainRuns, days: options.retainDays },
       });
       stopOnSignal(() => coordinator.close(), logger);
       printLine(`DTF coordinator listening on ${coordinator.url}`);

@@ -1,12 +1,14 @@
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type DtfClient, toHttpUrl } from '../../client/index.js';
-import type { Suite, TaskSpecInput, TaskView } from '../../protocol/index.js';
+import type { RunMeta, Suite, TaskSpecInput, TaskView } from '../../protocol/index.js';
 import { type CoordinatorAccess, connectClient, coordinatorAccess } from '../connection.js';
 import { waitWithProgress } from '../follow-tasks.js';
 import { formatDuration } from '../format/duration.js';
 import { createLogger } from '../logger.js';
 import { durationMs } from '../options/duration.js';
 import { positiveInteger } from '../options/integers.js';
+import { collectMeta } from '../options/run-meta.js';
 import { printLine, printStatus } from '../output.js';
 import { judgeCell, type MatrixCell } from '../report/matrix-cells.js';
 import { buildSuiteReport } from '../report/suite-report.js';
@@ -16,12 +18,14 @@ import { type EmbeddedCluster, startEmbeddedCluster } from '../run/embedded-clus
 import { loadSuite } from '../run/load-suite.js';
 import { matrixTasks } from '../run/matrix-tasks.js';
 import { type LoadedModels, loadModels, storeModels } from '../run/prepare-models.js';
+import { runMeta } from '../run/run-meta.js';
 import { prepareShardedModels, type ShardedModel } from '../run/sharded-models.js';
 import {
   runShardedCells,
   type ShardedRunsOptions,
   type ShardedRunsOutcome,
 } from '../run/sharded-runs.js';
+import { StoredRun } from '../run/stored-run.js';
 import { suitePool } from '../run/suite-pool.js';
 import { checkTaskDirectories } from '../run/task-directories.js';
 import { newGroupId } from '../specs/group-id.js';
@@ -30,6 +34,7 @@ interface RunOptions {
   out: string;
   slots?: number;
   timeout?: number;
+  meta?: RunMeta;
 }
 
 /** Every task of the suite, matrix cells first, all in the run's group. */
@@ -105,9 +110,15 @@ export function registerRunCommand(program: Command): void {
       'give up waiting for the tasks after this long (500ms, 90s, 10m, 1h; bare numbers are seconds): cancel what has not ended, report, exit 1',
       durationMs,
     )
+    .option(
+      '--meta <key=value>',
+      'describe the run in the results store (repeatable); commit, branch and build default to what the CI system or git says',
+      collectMeta,
+    )
     .action(async (file: string, options: RunOptions, command: Command) => {
       const what = `suite file '${file}'`;
       const suite = await loadSuite(file);
+      const meta = await runMeta(options.meta ?? {}, process.env, dirname(resolve(file)));
       const given = command.optsWithGlobals<{ coordinator?: string[] }>().coordinator !== undefined;
       // Everything the suite names is checked before anything starts.
       const browsers = given ? {} : suitePool(suite, what);
@@ -138,6 +149,7 @@ export function registerRunCommand(program: Command): void {
         try {
           const group = newGroupId();
           const startedAt = new Date();
+          const stored = await StoredRun.open(client.url, access, group, suite.name, meta);
           await submitSuite(client, access, suite, models, group);
           const { timedOut } = await waitWithProgress(
             client,
@@ -174,7 +186,14 @@ export function registerRunCommand(program: Command): void {
           printLine(formatSuiteTable(report));
           const files = await writeReports(report, options.out);
           printStatus(`reports: ${files.join(', ')}`);
-          if (timedOut !== undefined || shardedRuns.timedOut) {
+          const suiteTimedOut = timedOut !== undefined || shardedRuns.timedOut;
+          const kept = await stored?.finish(report, suiteTimedOut);
+          if (kept !== undefined) {
+            printStatus(
+              `results kept as run ${kept.id} (${kept.counts.results} results): dtf runs, dtf results --run ${kept.id}`,
+            );
+          }
+          if (suiteTimedOut) {
             throw new Error(
               `suite '${suite.name}' timed out after ${formatDuration(options.timeout!)} (--timeout); what had not ended was cancelled`,
             );

@@ -2,9 +2,9 @@ import { InvalidArgumentError } from 'commander';
 import { describeIssues, Labels } from '../../protocol/index.js';
 
 /** Splits `key=value` at its first `=`; the value may be empty, the key may not. */
-export function parseLabel(text: string): [key: string, value: string] {
+export function parseLabel(text: string, what = 'label'): [key: string, value: string] {
   const equals = text.indexOf('=');
-  if (equals <= 0) throw new InvalidArgumentError(`label '${text}' must look like key=value`);
+  if (equals <= 0) throw new InvalidArgumentError(`${what} '${text}' must look like key=value`);
   return [text.slice(0, equals), text.slice(equals + 1)];
 }
 

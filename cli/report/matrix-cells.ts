@@ -30,9 +30,12 @@ export interface MatrixCell {
   maxAbsError?: number;
   maxRelError?: number;
   medianMs?: number;
+  p90Ms?: number;
   meanMs?: number;
   firstRunMs?: number;
   sessionCreateMs?: number;
+  /** What the outputs were judged against. */
+  tolerance?: Tolerance;
 }
 
 /** The matrix's tolerance for a provider, else the default one. */
@@ -68,9 +71,11 @@ export function judgeCell(
     ...cell,
     verdict: comparison?.pass === true ? 'pass' : 'fail',
     medianMs: output.timings.medianMs,
+    p90Ms: output.timings.p90Ms,
     meanMs: output.timings.meanMs,
     firstRunMs: output.timings.firstRunMs,
     sessionCreateMs: output.timings.sessionCreateMs,
+    tolerance,
   };
   if (comparison === undefined) return { ...judged, reason: `no reference for model ${model}` };
   judged.maxAbsError = comparison.maxAbsError;

@@ -3,6 +3,7 @@ import { createGzip, gunzipSync } from 'node:zlib';
 import {
   describeIssues,
   preview,
+  type SnapshotRun,
   type SnapshotTask,
   type SnapshotWorker,
   STATE_SNAPSHOT_VERSION,
@@ -11,12 +12,15 @@ import {
 } from '../../protocol/index.js';
 import {
   type CoordinatorState,
+  countResult,
   createState,
   type DelayedEntry,
   indexTask,
+  type RunRecord,
   type StateConfig,
   type TaskRecord,
   type WorkerRecord,
+  zeroRunCounts,
 } from '../state/index.js';
 
 /**
@@ -25,7 +29,7 @@ import {
  */
 export const MAX_STATE_SNAPSHOT_BYTES = 500 * 1024 * 1024;
 
-/** Tasks written out per turn of the event loop, so a big state does not stall it. */
+/** Tasks (and run results) written out per turn of the event loop, so a big state does not stall it. */
 const TASKS_PER_TURN = 500;
 
 /** A state snapshot that cannot be used: nothing was restored from it. */
@@ -41,6 +45,7 @@ export interface StateCapture {
   /** The snapshot's JSON up to its task list. */
   head: string;
   tasks: Array<TaskRecord | SnapshotTask>;
+  runs: SnapshotRun[];
 }
 
 /** The task's snapshot form, keys in one fixed order: equal states give equal text. */
@@ -96,6 +101,20 @@ function snapshotWorker(worker: WorkerRecord): SnapshotWorker {
   };
 }
 
+/** A run as it is now: an open run's results are copied, an ended run's never change again. */
+function snapshotRun(run: RunRecord): SnapshotRun {
+  const snapshot: SnapshotRun = {
+    id: run.id,
+    suite: run.suite,
+    meta: run.meta,
+    status: run.status,
+    startedAt: run.startedAt,
+    results: run.status === 'running' ? run.results.slice() : run.results,
+  };
+  if (run.endedAt !== undefined) snapshot.endedAt = run.endedAt;
+  return snapshot;
+}
+
 /** Takes the state as it is now; `encodeCapture` writes it out without stalling the loop. */
 export function captureState(state: CoordinatorState): StateCapture {
   const head: Omit<StateSnapshot, 'tasks'> = {
@@ -123,7 +142,8 @@ export function captureState(state: CoordinatorState): StateCapture {
     tasks.push(TERMINAL_STATES.has(task.state) ? task : snapshotTask(task));
   }
   const text = JSON.stringify(head);
-  return { head: `${text.slice(0, -1)},"tasks":[`, tasks };
+  const runs = [...state.runs.values()].map(snapshotRun);
+  return { head: `${text.slice(0, -1)},"tasks":[`, tasks, runs };
 }
 
 /** The capture as snapshot data: its canonical JSON, gzip-compressed, in base64. */
@@ -144,6 +164,21 @@ export async function encodeCapture(capture: StateCapture): Promise<string> {
       .map((task) => JSON.stringify(snapshotTask(task)))
       .join(',');
     gzip.write(from === 0 ? part : `,${part}`);
+  }
+  gzip.write('],"runs":[');
+  for (const [index, run] of capture.runs.entries()) {
+    const { results, ...rest } = run;
+    const head = JSON.stringify({ ...rest, results: [] });
+    gzip.write(`${index === 0 ? '' : ','}${head.slice(0, -2)}`);
+    for (let from = 0; from < results.length; from += TASKS_PER_TURN) {
+      await nextTurn();
+      const part = results
+        .slice(from, from + TASKS_PER_TURN)
+        .map((result) => JSON.stringify(result))
+        .join(',');
+      gzip.write(from === 0 ? part : `,${part}`);
+    }
+    gzip.write(']}');
   }
   gzip.end(']}');
   await ended;
@@ -258,6 +293,11 @@ export function decodeStateSnapshot(
   state.stageSpeeds = new Map(snapshot.stageSpeeds ?? []);
   state.groupPass = new Map(snapshot.groupPass);
   state.runningByPriority = new Map(snapshot.runningByPriority);
+  for (const { results, ...run } of snapshot.runs ?? []) {
+    const record: RunRecord = { ...run, counts: zeroRunCounts(), results };
+    for (const result of results) countResult(record.counts, result);
+    state.runs.set(run.id, record);
+  }
   return state;
 }
 

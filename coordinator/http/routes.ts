@@ -10,6 +10,10 @@ import {
   RestRegisterWorkerReply,
   RestResourceHealthReply,
   RestResultReply,
+  RestResultsReply,
+  RestRunDetailReply,
+  RestRunReply,
+  RestRunsReply,
   RestStatusReply,
   RestSubmitBody,
   RestSubmitReply,
@@ -22,6 +26,8 @@ import {
   RestWorkersResponse,
   RetargetReply,
   RetargetRequest,
+  RunOpenRequest,
+  RunResultsRequest,
   StageSpeeds,
   StoredArtifactReply,
   TaskView,
@@ -34,6 +40,7 @@ import { drainWorker } from './routes/drain.js';
 import { EXAMPLE_PAGE_TESTS_PATH } from './routes/example-page-tests.js';
 import { receivePeerFrame } from './routes/peer-frames.js';
 import { transferLeadership } from './routes/raft-admin.js';
+import { addRunResults, createRun, getRun, listResults, listRuns } from './routes/runs.js';
 import { stageSpeeds } from './routes/shard-speeds.js';
 import { uploadStageOutput } from './routes/stage-outputs.js';
 import { databaseHealth, health, metrics, resourceHealth, status } from './routes/status.js';
@@ -164,6 +171,65 @@ export const ROUTES: readonly Route[] = [
     summary: "A task's result (404 until it has one).",
     reply: RestResultReply,
     handle: getResult,
+  },
+  // The results store.
+  {
+    name: 'runs.open',
+    method: 'POST',
+    path: '/api/runs',
+    who: ADMIN,
+    cluster: 'leader',
+    body: 'json',
+    summary: "Open a run of a suite (its tasks' group is the run id); 201 once durable.",
+    request: RunOpenRequest,
+    reply: RestRunReply,
+    handle: createRun,
+  },
+  {
+    name: 'runs.results',
+    method: 'POST',
+    path: '/api/runs/:id/results',
+    who: ADMIN,
+    cluster: 'leader',
+    body: 'json',
+    summary: 'Append test-level results to an open run and, with `end`, end it.',
+    request: RunResultsRequest,
+    reply: RestRunReply,
+    handle: addRunResults,
+  },
+  {
+    name: 'runs.list',
+    method: 'GET',
+    path: '/api/runs',
+    who: ADMIN,
+    cluster: 'linearizable',
+    body: 'none',
+    summary: 'Runs, the newest first; `?suite=&since=&limit=`.',
+    reply: RestRunsReply,
+    handle: listRuns,
+  },
+  {
+    name: 'runs.get',
+    method: 'GET',
+    path: '/api/runs/:id',
+    who: ADMIN,
+    cluster: 'linearizable',
+    body: 'none',
+    summary: 'A run and its results in the order reported; `?offset=&limit=`.',
+    reply: RestRunDetailReply,
+    handle: getRun,
+  },
+  {
+    name: 'results.query',
+    method: 'GET',
+    path: '/api/results',
+    who: ADMIN,
+    cluster: 'linearizable',
+    body: 'none',
+    summary:
+      'Results across runs, the newest first; `?run=&test=&suite=&browser=&backend=&status=&commit=&since=&limit=`.',
+    reply: RestResultsReply,
+    handle: listResults,
   },
   // Workers.
   {

@@ -20,6 +20,7 @@ import { leaseCapacity } from './lease-capacity.js';
 import { schedulingPolicy } from './policy.js';
 import { releaseDue } from './queueing.js';
 import { retargetTasks } from './retarget.js';
+import { openRun, pruneRuns, recordRunResults } from './runs.js';
 import type { CoordinatorState, TaskRecord } from './types.js';
 import { taskEvent } from './view.js';
 import {
@@ -73,6 +74,12 @@ export function apply(state: CoordinatorState, command: Command): StateEvent[] {
       return releaseTasks(state, command.workerId, command.leases, command.now, command.reason);
     case 'SetCredentials':
       return setCredentials(state, command);
+    case 'OpenRun':
+      return openRun(state, command.now, command.run);
+    case 'RecordRunResults':
+      return recordRunResults(state, command);
+    case 'PruneRuns':
+      return pruneRuns(state, command);
   }
 }
 

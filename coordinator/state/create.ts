@@ -22,6 +22,7 @@ export function createState(config: StateConfig): CoordinatorState {
     passFloor: 0,
     runningByPriority: new Map(),
     workersVersion: 0,
+    runs: new Map(),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { ResultAck, TaskEvent } from '../../protocol/index.js';
+import type { RunRecord } from './runs.js';
 import type { CredentialHashes, TaskRecord, WorkerRecord } from './types.js';
 
 /**
@@ -37,7 +38,12 @@ export type StateEvent =
   /** The worker takes no new tasks; `by: 'admin'` means the worker must be told (`drain`). */
   | { type: 'WorkerDraining'; worker: WorkerRecord; by: 'admin' | 'worker'; graceMs?: number }
   /** Cluster mode: the replicated credentials' hashes were set (once per cluster). */
-  | { type: 'CredentialsSet'; credentials: CredentialHashes };
+  | { type: 'CredentialsSet'; credentials: CredentialHashes }
+  | { type: 'RunOpened'; run: RunRecord }
+  /** `run.results` from index `from` on are new; `ended`: the run ended with them. */
+  | { type: 'RunResultsRecorded'; run: RunRecord; from: number; ended: boolean }
+  | { type: 'RunResultsRefused'; runId: string; reason: string }
+  | { type: 'RunsPruned'; runIds: string[] };
 
 /**
  * Appends `more` to `events` one by one. Not `events.push(...more)`: a spread passes each

@@ -34,6 +34,13 @@ export {
   ReadyQueue,
   RequirementClass,
 } from './ready-queue.js';
+export {
+  countResult,
+  type RunRecord,
+  refusesResults,
+  runView,
+  zeroRunCounts,
+} from './runs.js';
 export { noteStageSpeed, stageSpeedsView } from './stage-speeds.js';
 export type {
   CoordinatorState,

@@ -12,6 +12,7 @@ import type { DelayedQueue } from './delayed-queue.js';
 import type { WorkerHealth } from './health.js';
 import type { SchedulingPolicy } from './policy.js';
 import type { ReadyQueue } from './ready-queue.js';
+import type { RunRecord } from './runs.js';
 
 export interface TaskRecord {
   id: string;
@@ -134,6 +135,8 @@ export interface CoordinatorState {
   workersVersion: number;
   /** Cluster mode: the credentials' hashes once a `SetCredentials` entry is applied. */
   credentials?: CredentialHashes;
+  /** The results store: runs in the order they were opened, each with its results. */
+  runs: Map<string, RunRecord>;
 }
 
 /** SHA-256 hashes (hex) of the admin key and the worker join token. */

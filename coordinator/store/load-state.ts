@@ -22,6 +22,8 @@ import {
   type WorkerRecord,
 } from '../state/index.js';
 
+import { loadRuns } from './run-rows.js';
+
 const LOAD_PAGE_ROWS = 20_000;
 
 /** The task columns in the order the load reads them (rows come back as arrays: far cheaper). */
@@ -187,5 +189,6 @@ export function loadState(
       noteStageSpeed(state, task);
     }
   }
+  loadRuns(db, state);
   return state;
 }

@@ -49,4 +49,21 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE tasks ADD COLUMN submitted_requirements TEXT;
   `,
+  // The results store: runs (rowid keeps the order they were opened in) and their results.
+  `
+  CREATE TABLE runs (
+    id TEXT PRIMARY KEY,
+    suite TEXT NOT NULL,
+    meta TEXT NOT NULL,
+    status TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER
+  );
+  CREATE TABLE run_results (
+    run_id TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    result TEXT NOT NULL,
+    PRIMARY KEY (run_id, idx)
+  ) WITHOUT ROWID;
+  `,
 ];

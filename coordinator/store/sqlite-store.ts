@@ -8,6 +8,7 @@ import type {
   TaskRecord,
   WorkerRecord,
 } from '../state/index.js';
+import { RunRowWriter } from './run-rows.js';
 import { MIGRATIONS } from './schema.js';
 
 export const DB_FILE = 'dtf.sqlite';
@@ -77,8 +78,10 @@ export class EventWriter {
   private readonly changedWorkers = new Set<WorkerRecord>();
   private readonly upsertCredential: Database.Statement;
   private credentials: CredentialHashes | undefined;
+  private readonly runs: RunRowWriter;
 
   constructor(private readonly db: Database.Database) {
+    this.runs = new RunRowWriter(db);
     this.upsertCredential = db.prepare(
       'INSERT OR REPLACE INTO credentials (role, token_sha256, created_at) VALUES (?, ?, ?)',
     );
@@ -139,7 +142,17 @@ export class EventWriter {
         case 'SubmitRefused':
         case 'ResultAcked':
         case 'LeaseRevoked':
+        // Draining is kept in memory only (see `WorkerRecord.draining`).
+        case 'WorkerDraining':
           break;
+        case 'RunOpened':
+        case 'RunResultsRecorded':
+        case 'RunResultsRefused':
+        case 'RunsPruned':
+          this.runs.collect(event);
+          break;
+        default:
+          event satisfies never;
       }
     }
   }
@@ -157,6 +170,7 @@ export class EventWriter {
       this.upsertCredential.run('admin', this.credentials.adminKeySha256, now);
       this.upsertCredential.run('worker', this.credentials.workerTokenSha256, now);
     }
+    this.runs.flush();
     this.discard();
   }
 
@@ -165,8 +179,11 @@ export class EventWriter {
    * inside a transaction, with whatever must change with them.
    */
   replaceAll(state: CoordinatorState): void {
-    this.db.exec('DELETE FROM tasks; DELETE FROM workers; DELETE FROM credentials;');
+    this.db.exec(
+      'DELETE FROM tasks; DELETE FROM workers; DELETE FROM credentials; DELETE FROM runs; DELETE FROM run_results;',
+    );
     for (const task of state.tasks.values()) this.newTasks.add(task);
+    this.runs.addAll(state);
     for (const worker of state.workers.values()) this.changedWorkers.add(worker);
     this.credentials = state.credentials;
     this.flush();
@@ -179,6 +196,7 @@ export class EventWriter {
     this.retargetedTasks.clear();
     this.changedWorkers.clear();
     this.credentials = undefined;
+    this.runs.discard();
   }
 
   private insert(task: TaskRecord): void {

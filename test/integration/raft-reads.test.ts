@@ -134,6 +134,36 @@ describe('reads on every member of a Raft cluster', () => {
     expect((await agreedLeader(members, adminKey)).id).toBe(to);
   });
 
+  it('a run recorded at the leader is in the results store of every follower at once', async () => {
+    const leader = await agreedLeader(members, adminKey);
+    const followers = members.filter((m) => m !== leader);
+    const opened = await callMember(leader, adminKey, '/api/runs', {
+      method: 'POST',
+      body: { id: 'run-1', suite: 'replicated', meta: { commit: 'abc1234' } },
+    });
+    expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+    const results = [{ test: 't', kind: 'vitest', status: 'passed', durationMs: 3 }];
+    const ended = await callMember(leader, adminKey, '/api/runs/run-1/results', {
+      method: 'POST',
+      body: { results, end: { status: 'passed' } },
+    });
+    expect(ended.status, JSON.stringify(ended.body)).toBe(200);
+    for (const follower of followers) {
+      const read = await callMember(follower, adminKey, '/api/results?suite=replicated');
+      expect(read).toMatchObject({
+        status: 200,
+        body: { results: [{ test: 't', runId: 'run-1', commit: 'abc1234' }] },
+      });
+      const runs = await callMember(follower, adminKey, '/api/runs/run-1');
+      expect(runs.body).toMatchObject({ run: { status: 'passed', counts: { results: 1 } } });
+      const write = await callMember(follower, adminKey, '/api/runs', {
+        method: 'POST',
+        body: { id: 'run-2', suite: 'replicated' },
+      });
+      expect(write).toMatchObject({ status: 307, location: `${leader.url}/api/runs` });
+    }
+  });
+
   it('SIGTERM on the leader hands leadership over; nothing acknowledged is lost; it rejoins as a follower', async () => {
     const leader = await agreedLeader(members, adminKey);
     const survivors = members.filter((m) => m !== leader);

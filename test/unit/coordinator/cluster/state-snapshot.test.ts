@@ -119,6 +119,32 @@ const FIRST_HALF: Array<(s: CoordinatorState) => Command | undefined> = [
     requirements: { workers: ['w5', 'w1'] },
     revokeRunning: true,
   }),
+  () => ({ type: 'OpenRun', now: 2_700, run: { id: 'r1', suite: 's', meta: { commit: 'c1' } } }),
+  () => ({
+    type: 'RecordRunResults',
+    now: 2_710,
+    runId: 'r1',
+    results: [
+      { test: 't', kind: 'vitest', status: 'passed', durationMs: 5 },
+      {
+        test: 'm',
+        kind: 'model',
+        status: 'failed',
+        durationMs: 9,
+        error: 'off',
+        metrics: { medianMs: 2 },
+      },
+    ],
+    end: { status: 'failed' },
+  }),
+  // Open, with results: the snapshot copies them as they are.
+  () => ({ type: 'OpenRun', now: 2_720, run: { id: 'r2', suite: 's', meta: {} } }),
+  () => ({
+    type: 'RecordRunResults',
+    now: 2_730,
+    runId: 'r2',
+    results: [{ test: 't', kind: 'vitest', status: 'failed', durationMs: 6 }],
+  }),
 ];
 
 const SECOND_HALF: Array<(s: CoordinatorState) => Command | undefined> = [
@@ -166,6 +192,14 @@ const SECOND_HALF: Array<(s: CoordinatorState) => Command | undefined> = [
       : { type: 'ExpireLease', now: 3_600, lease: leaseOf(s, live.id), reason: 'timed out' };
   },
   () => ({ type: 'CancelTasks', now: 3_700, group: 'g2', reason: 'enough' }),
+  () => ({
+    type: 'RecordRunResults',
+    now: 3_710,
+    runId: 'r2',
+    results: [{ test: 'u', kind: 'vitest', status: 'skipped', durationMs: 0 }],
+    end: { status: 'failed' },
+  }),
+  () => ({ type: 'PruneRuns', now: 3_720, keepRuns: 1, keepDays: 30 }),
   () => ({ type: 'Tick', now: 60_000 }),
   (s) => ({ type: 'AssignTasks', now: 60_001, placements: schedule(s) }),
 ];
@@ -196,6 +230,8 @@ describe('state snapshots', () => {
     expect(restored.workers).toEqual(state.workers);
     expect(restored.workers.get('w1')!.secretSha256).toBe(W1_SECRET);
     expect(restored.credentials).toEqual(state.credentials);
+    expect(restored.runs).toEqual(state.runs);
+    expect(restored.runs.get('r2')!.status).toBe('running');
     expect([...restored.durations]).toEqual([...state.durations]);
     expect(restored.ready.size).toBe(state.ready.size);
     expect(restored.delayed.entries().length).toBe(state.delayed.entries().length);
@@ -213,6 +249,9 @@ describe('state snapshots', () => {
       expect(eventData(apply(restored, command))).toEqual(eventData(apply(full, command)));
     }
     expect(full.tasks.get('d')!.state).not.toBe('queued');
+    // Pruned to the newest run of suite s: r2, ended with the results from both halves.
+    expect([...restored.runs.keys()]).toEqual(['r2']);
+    expect(restored.runs.get('r2')!.counts).toMatchObject({ results: 2, failed: 1, skipped: 1 });
     expect(await encodeStateSnapshot(restored)).toBe(await encodeStateSnapshot(full));
   });
 

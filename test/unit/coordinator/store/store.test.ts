@@ -261,4 +261,57 @@ describe('store', () => {
     expect(second.state.workers.get('old')!.secretSha256).toBeUndefined();
     second.db.close();
   });
+
+  it('keeps the results store across a restart, results written once each, pruned runs gone', async () => {
+    const dir = tempDir();
+    const first = committer(dir);
+    const results = (...tests: string[]) =>
+      tests.map((test) => ({ test, kind: 'vitest', status: 'passed' as const, durationMs: 1 }));
+    for (const id of ['r1', 'r2']) {
+      await first.commit.submitAndWait({
+        type: 'OpenRun',
+        now: 1,
+        run: { id, suite: 's', meta: { commit: 'abc' } },
+      });
+    }
+    // Two batches for r1: the second must not write the first's results again.
+    await first.commit.submitAndWait({
+      type: 'RecordRunResults',
+      now: 2,
+      runId: 'r1',
+      results: results('a', 'b'),
+    });
+    await first.commit.submitAndWait({
+      type: 'RecordRunResults',
+      now: 3,
+      runId: 'r1',
+      results: results('c'),
+      end: { status: 'passed' },
+    });
+    await first.commit.submitAndWait({
+      type: 'RecordRunResults',
+      now: 4,
+      runId: 'r2',
+      results: results('x'),
+    });
+    first.db.close();
+
+    const second = committer(dir);
+    expect(second.state.runs).toEqual(first.state.runs);
+    expect(second.state.runs.get('r1')).toMatchObject({ status: 'passed', endedAt: 3 });
+    expect(second.state.runs.get('r1')!.results.map((r) => r.test)).toEqual(['a', 'b', 'c']);
+    expect(second.state.runs.get('r2')!.counts.results).toBe(1);
+    await second.commit.submitAndWait({
+      type: 'PruneRuns',
+      now: 100 * 86_400_000,
+      keepRuns: 5,
+      keepDays: 1,
+    });
+    second.db.close();
+
+    const third = committer(dir);
+    expect(third.state.runs.size).toBe(0);
+    expect(third.db.prepare('SELECT count(*) FROM run_results').pluck().get()).toBe(0);
+    third.db.close();
+  });
 });

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import type { RunView, StoredResult } from '../../protocol/index.js';
+import {
+  type CoordinatorProcess,
+  spawnDtf,
+  startCoordinatorProcess,
+  startWorkerProcess,
+} from '../support/processes.js';
+import { writeSuiteFile } from '../support/suite-file.js';
+import { cleanUpAfterAll } from '../support/teardown.js';
+import { tempDir } from '../support/temp-dir.js';
+
+cleanUpAfterAll();
+
+const access = (c: CoordinatorProcess) => ['--coordinator', c.url, '--token', c.adminKey];
+
+async function dtfJson<T>(c: CoordinatorProcess, ...args: string[]): Promise<T> {
+  const run = spawnDtf([...args, '--json', ...access(c)]);
+  expect(await run.exitWithin(30_000, args.join(' '))).toBe(0);
+  return JSON.parse(run.output()) as T;
+}
+
+/** A suite with a model cell on Node, a passing and a failing command. */
+function suiteFile(dir: string): string {
+  return writeSuiteFile(dir, {
+    name: 'kept',
+    matrix: { models: ['mlp'], targets: [{ worker: 'node', executionProviders: ['cpu'] }] },
+    tasks: [
+      { name: 'good', kind: 'command', payload: { command: 'true' } },
+      { name: 'bad', kind: 'command', payload: { command: 'echo boom >&2; exit 3', shell: true } },
+    ],
+  });
+}
+
+describe('the results store', () => {
+  it('keeps each run of dtf run with its results and metadata, across a coordinator restart and by its retention', async () => {
+    const dataDir = tempDir();
+    let coordinator = await startCoordinatorProcess(dataDir, { extraArgs: ['--retain-runs', '2'] });
+    await startWorkerProcess(coordinator);
+    const dir = tempDir();
+    const suite = suiteFile(dir);
+    const ci = {
+      GITHUB_ACTIONS: 'true',
+      GITHUB_SHA: 'f'.repeat(40),
+      GITHUB_REF_NAME: 'main',
+      GITHUB_RUN_ID: '77',
+    };
+    for (const team of ['ml', 'web', 'infra']) {
+      const run = spawnDtf(
+        ['run', suite, '--out', dir, '--meta', `team=${team}`, ...access(coordinator)],
+        ci,
+      );
+      expect(await run.exitWithin(120_000, 'dtf run')).toBe(1);
+      expect(run.output()).toMatch(
+        /results kept as run \S+ \(3 results\): dtf runs, dtf results --run /,
+      );
+    }
+    coordinator.child.kill('SIGTERM');
+    await coordinator.exitWithin(30_000, 'the coordinator');
+    coordinator = await startCoordinatorProcess(dataDir, { extraArgs: ['--retain-runs', '2'] });
+
+    const runs = await dtfJson<RunView[]>(coordinator, 'runs');
+    // Two runs of the suite kept, the newest first: the first was pruned when the third ended.
+    expect(runs.map((r) => r.meta.team)).toEqual(['infra', 'web']);
+    expect(runs[0]).toMatchObject({
+      suite: 'kept',
+      status: 'failed',
+      meta: { commit: 'f'.repeat(40), branch: 'main', build: '77' },
+      counts: { results: 3, passed: 2, failed: 1 },
+    });
+    const results = await dtfJson<StoredResult[]>(coordinator, 'results', '--run', runs[0]!.id);
+    expect(results.map((r) => `${r.test} ${r.status}`).sort()).toEqual([
+      'bad failed',
+      'good passed',
+      'model mlp passed',
+    ]);
+    const cell = results.find((r) => r.test === 'model mlp')!;
+    expect(cell).toMatchObject({
+      kind: 'model',
+      browser: 'node',
+      backend: 'cpu',
+      commit: 'f'.repeat(40),
+    });
+    expect(cell.browserVersion).toBe(process.versions.node);
+    expect(cell.metrics).toMatchObject({
+      medianMs: expect.any(Number),
+      p90Ms: expect.any(Number),
+      maxAbsError: expect.any(Number),
+      toleranceAbs: expect.any(Number),
+    });
+    expect(results.find((r) => r.test === 'bad')!.error).toMatch(/exited with code 3/);
+
+    const failures = spawnDtf([
+      'results',
+      '--test',
+      'bad',
+      '--status',
+      'failed',
+      ...access(coordinator),
+    ]);
+    expect(await failures.exitWithin(30_000, 'dtf results')).toBe(0);
+    expect(failures.output()).toMatch(/RUN\s+AT \(UTC\)\s+TEST\s+BROWSER/);
+    expect(failures.output().match(/ bad /g)).toHaveLength(2);
+  });
+
+  it('names what is wrong with a bad --meta or a bad filter, exit 2, before asking anyone', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['run', 'suite.json', '--meta', 'team'], /--meta 'team' must look like key=value/],
+      [['run', 'suite.json', '--meta', '9lives=x'], /--meta '9lives=x': .*a key is a letter/],
+      [['results', '--since', 'yesterday'], /since: must be an ISO 8601 date or date-time/],
+      [['runs', '--limit', 'lots'], /limit: must be a whole number/],
+      [['results', '--status', 'green'], /status: Invalid option/],
+    ];
+    for (const [args, message] of cases) {
+      const run = spawnDtf([...args, '--coordinator', 'http://127.0.0.1:9']);
+      expect(await run.exitWithin(30_000, args.join(' '))).toBe(2);
+      expect(run.output()).toMatch(message);
+    }
+  });
+});
