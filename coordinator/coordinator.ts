@@ -31,6 +31,7 @@ import {
   ArtifactStore,
   GroupCommit,
   loadState,
+  lockDataDir,
   makeDataDirPrivate,
   openDatabase,
 } from './store/index.js';
@@ -70,7 +71,7 @@ export interface RunningCoordinator {
 export async function startCoordinator(options: CoordinatorOptions): Promise<RunningCoordinator> {
   const { logger, dataDir } = options;
   const startedAt = Date.now();
-  const { db, state } = openStore(options, startedAt);
+  const { db, state, lock } = openStore(options, startedAt);
   const { credentials, created: createdCredentials } = openCredentials(
     { ...options, clustered: options.cluster !== undefined, startedAt },
     db,
@@ -181,10 +182,19 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   if (cluster !== undefined) {
     gateway.route(RAFT_PATH, (req, socket, head) => cluster.transport.upgrade(req, socket, head));
   }
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, resolve);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, resolve);
+    });
+  } catch (error) {
+    // Not listening (the port is taken): let a later start on this data dir have it.
+    gateway.close();
+    await checkpoints.stop();
+    db.close();
+    lock.release();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
 
   const clusterCredentials =
@@ -226,6 +236,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       commit.close();
       await checkpoints.stop();
       db.close();
+      lock.release();
     },
   };
 }
@@ -234,9 +245,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
 function openStore(
   options: CoordinatorOptions,
   startedAt: number,
-): { db: Database.Database; state: CoordinatorState } {
+): { db: Database.Database; state: CoordinatorState; lock: { release(): void } } {
   const { logger } = options;
   const tightened = makeDataDirPrivate(options.dataDir);
+  const lock = lockDataDir(options.dataDir);
   if (tightened.length > 0) {
     logger.warn(
       { tightened },
@@ -256,5 +268,5 @@ function openStore(
     },
     'state loaded',
   );
-  return { db, state };
+  return { db, state, lock };
 }

@@ -29,12 +29,14 @@ import { StoredRun } from '../run/stored-run.js';
 import { suitePool } from '../run/suite-pool.js';
 import { checkTaskDirectories } from '../run/task-directories.js';
 import { newGroupId } from '../specs/group-id.js';
+import { UsageError } from '../usage-error.js';
 
 interface RunOptions {
   out: string;
   slots?: number;
   timeout?: number;
   meta?: RunMeta;
+  dataDir?: string;
 }
 
 /** Every task of the suite, matrix cells first, all in the run's group. */
@@ -115,11 +117,20 @@ export function registerRunCommand(program: Command): void {
       'describe the run in the results store (repeatable); commit, branch and build default to what the CI system or git says',
       collectMeta,
     )
+    .option(
+      '--data-dir <dir>',
+      'without --coordinator: keep the database of the coordinator dtf run starts, and so the results of every run, in this dir (default: a temp dir, removed at exit)',
+    )
     .action(async (file: string, options: RunOptions, command: Command) => {
       const what = `suite file '${file}'`;
       const suite = await loadSuite(file);
       const meta = await runMeta(options.meta ?? {}, process.env, dirname(resolve(file)));
       const given = command.optsWithGlobals<{ coordinator?: string[] }>().coordinator !== undefined;
+      if (given && options.dataDir !== undefined) {
+        throw new UsageError(
+          '--data-dir is where the coordinator dtf run starts keeps its data: with --coordinator, that coordinator keeps the results',
+        );
+      }
       // Everything the suite names is checked before anything starts.
       const browsers = given ? {} : suitePool(suite, what);
       if (!given) await checkTaskDirectories(suite, what);
@@ -141,6 +152,7 @@ export function registerRunCommand(program: Command): void {
           slots: options.slots,
           browsers,
           progress: printStatus,
+          dataDir: options.dataDir === undefined ? undefined : resolve(options.dataDir),
         });
         access = cluster.access;
       }

@@ -1,14 +1,16 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { childReaper } from '../../child-processes/index.js';
-import { toWebSocketUrl, workerPageUrl } from '../../client/index.js';
-import { DEFAULT_HEARTBEAT_MISSES } from '../../coordinator/index.js';
+import { DtfClient, toWebSocketUrl, workerPageUrl } from '../../client/index.js';
+import { CREDENTIALS_FILE, DEFAULT_HEARTBEAT_MISSES } from '../../coordinator/index.js';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_MAX_MESSAGE_BYTES } from '../../protocol/index.js';
 import type { CoordinatorAccess } from '../connection.js';
 import { SIGNAL_EXIT, stopOnSignal } from '../stop-on-signal.js';
+import { UsageError } from '../usage-error.js';
 import { workerLostReporter } from '../worker-lost-reporter.js';
+import { endInterruptedRuns } from './interrupted-runs.js';
 
 export interface EmbeddedCluster {
   access: CoordinatorAccess;
@@ -21,6 +23,27 @@ export interface EmbeddedClusterOptions {
   /** Headless browsers to run as browser workers, by name: `{ chromium: 1, firefox: 1 }`. */
   browsers: Readonly<Record<string, number>>;
   progress: (line: string) => void;
+  /**
+   * Where the coordinator keeps its database, so that its results store outlives the run;
+   * absent: a temp dir, removed when it stops.
+   */
+  dataDir?: string | undefined;
+}
+
+/** The keys of a data dir an earlier start created, from its credentials file. */
+async function storedKeys(dataDir: string): Promise<{ adminKey: string; workerToken: string }> {
+  const file = join(dataDir, CREDENTIALS_FILE);
+  try {
+    const keys = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    if (typeof keys.adminKey === 'string' && typeof keys.workerToken === 'string') {
+      return { adminKey: keys.adminKey, workerToken: keys.workerToken };
+    }
+  } catch {
+    // missing or unreadable: said below
+  }
+  throw new UsageError(
+    `${file} is missing or holds no adminKey and workerToken, so dtf run cannot use the coordinator it keeps in ${dataDir}: restore the file, or give another --data-dir`,
+  );
 }
 
 /**
@@ -42,8 +65,9 @@ export async function startEmbeddedCluster(
     .filter(([, count]) => count > 0)
     .map(([name, count]) => parseBrowserCount(`${name}=${count}`));
 
-  const dataDir = await mkdtemp(join(childReaper().scratchDir, 'dtf-run-'));
-  const stops: Array<() => Promise<void>> = [() => rm(dataDir, { recursive: true, force: true })];
+  const dataDir = options.dataDir ?? (await mkdtemp(join(childReaper().scratchDir, 'dtf-run-')));
+  const stops: Array<() => Promise<void>> =
+    options.dataDir === undefined ? [() => rm(dataDir, { recursive: true, force: true })] : [];
   const stopAll = async () => {
     for (const step of stops.splice(0).reverse()) await step();
   };
@@ -70,9 +94,21 @@ export async function startEmbeddedCluster(
       logger,
     });
     stops.push(() => coordinator.close());
-    // A fresh data dir: this start created the keys.
-    const { adminKey, workerToken } = coordinator.createdCredentials!;
+    const { adminKey, workerToken } = coordinator.createdCredentials ?? (await storedKeys(dataDir));
     const wsUrl = toWebSocketUrl(coordinator.url);
+    if (options.dataDir !== undefined) {
+      // Before any worker connects: what an interrupted earlier run left must not run again.
+      const client = await DtfClient.connect({ urls: [wsUrl], token: adminKey });
+      try {
+        const ended = await endInterruptedRuns(client, adminKey);
+        if (ended > 0)
+          progress(
+            `${ended} earlier run(s) left unfinished in ${dataDir}: ended as interrupted, their tasks cancelled`,
+          );
+      } finally {
+        await client.close();
+      }
+    }
     const worker = await startWorker({
       coordinatorUrls: [wsUrl],
       token: workerToken,

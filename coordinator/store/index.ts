@@ -7,6 +7,7 @@ export {
   type StoredArtifact,
 } from './artifact-store.js';
 export { startBackgroundCheckpoints } from './checkpointer.js';
+export { DataDirInUseError, LOCK_FILE, lockDataDir } from './data-dir-lock.js';
 export type { CommandSink, GroupCommitOptions } from './group-commit.js';
 export { GroupCommit } from './group-commit.js';
 export { loadState } from './load-state.js';

@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CREDENTIALS_FILE } from '../auth/index.js';
 import { ARTIFACTS_DIR } from './artifact-store.js';
+import { LOCK_FILE } from './data-dir-lock.js';
 import { DB_FILE } from './sqlite-store.js';
 
 const PRIVATE_DIR = 0o700;
@@ -29,8 +30,8 @@ function tighten(path: string, mode: number): boolean {
 export function makeDataDirPrivate(dataDir: string): string[] {
   mkdirSync(dataDir, { recursive: true, mode: PRIVATE_DIR });
   const artifacts = join(dataDir, ARTIFACTS_DIR);
-  const files = [DB_FILE, `${DB_FILE}-wal`, `${DB_FILE}-shm`, CREDENTIALS_FILE].map((name) =>
-    join(dataDir, name),
+  const files = [DB_FILE, `${DB_FILE}-wal`, `${DB_FILE}-shm`, CREDENTIALS_FILE, LOCK_FILE].map(
+    (name) => join(dataDir, name),
   );
   let artifactFiles: string[] = [];
   try {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunView, StoredResult } from '../../protocol/index.js';
 import {
   type CoordinatorProcess,
+  kill9,
   spawnDtf,
   startCoordinatorProcess,
   startWorkerProcess,
@@ -101,6 +102,42 @@ describe('the results store', () => {
     expect(await failures.exitWithin(30_000, 'dtf results')).toBe(0);
     expect(failures.output()).toMatch(/RUN\s+AT \(UTC\)\s+TEST\s+BROWSER/);
     expect(failures.output().match(/ bad /g)).toHaveLength(2);
+  });
+
+  it("dtf run --data-dir keeps its runs; one killed mid-run is ended as interrupted, its tasks cancelled; the dir is one coordinator's", async () => {
+    const dataDir = tempDir();
+    const dir = tempDir();
+    const slow = writeSuiteFile(dir, {
+      name: 'slow',
+      tasks: [{ name: 'sleepy', kind: 'command', payload: { command: 'sleep 600' } }],
+    });
+    const killed = spawnDtf(['run', slow, '--out', dir, '--data-dir', dataDir]);
+    await killed.waitFor(/0\/1 done · 1 running/);
+    await kill9(killed);
+    const quick = writeSuiteFile(dir, {
+      name: 'quick',
+      tasks: [{ name: 'ok', kind: 'command', payload: { command: 'true' } }],
+    });
+    for (const round of [1, 2]) {
+      const run = spawnDtf(['run', quick, '--out', dir, '--data-dir', dataDir]);
+      expect(await run.exitWithin(120_000, `dtf run ${round}`)).toBe(0);
+      const note =
+        /1 earlier run\(s\) left unfinished in .*: ended as interrupted, their tasks cancelled/;
+      if (round === 1) expect(run.output()).toMatch(note);
+      else expect(run.output()).not.toMatch(note);
+    }
+    const coordinator = await startCoordinatorProcess(dataDir);
+    const runs = await dtfJson<RunView[]>(coordinator, 'runs');
+    expect(runs.map((r) => `${r.suite} ${r.status}`)).toEqual([
+      'quick passed',
+      'quick passed',
+      'slow interrupted',
+    ]);
+    const tasks = await dtfJson<Array<{ name: string; state: string }>>(coordinator, 'tasks');
+    expect(tasks.find((t) => t.name === 'sleepy')!.state).toBe('cancelled');
+    const refused = spawnDtf(['run', quick, '--out', dir, '--data-dir', dataDir]);
+    expect(await refused.exitWithin(60_000, 'dtf run on a dir in use')).toBe(1);
+    expect(refused.output()).toMatch(/the data dir .* is in use by another coordinator/);
   });
 
   it('names what is wrong with a bad --meta or a bad filter, exit 2, before asking anyone', async () => {
