@@ -241,9 +241,11 @@ const STEPS: Array<[command: string | RegExp, take: Step]> = [
     },
   ],
   [
-    'dtf run examples/sample-suite.json --coordinator http://127.0.0.1:8080',
+    'dtf run examples/sample-suite.json --coordinator http://127.0.0.1:8080 --meta team=ml',
     async (command) => {
-      expect(await tour.succeeds(command, 300_000)).toMatch(/^PASS {2}sample: 4\/4 tasks passed/m);
+      const output = await tour.succeeds(command, 300_000);
+      expect(output).toMatch(/^PASS {2}sample: 4\/4 tasks passed/m);
+      expect(output).toMatch(/^results kept as run \S+ \(10 results\)/m);
     },
   ],
   [
@@ -299,6 +301,25 @@ const STEPS: Array<[command: string | RegExp, take: Step]> = [
           expect(report).toMatch(new RegExp(`^${model}\\s+${browser}\\s+-\\s+pass `, 'm'));
         }
       }
+    },
+  ],
+  [
+    'dtf runs',
+    async (command) => {
+      const table = await tour.succeeds(command);
+      expect(table).toMatch(/^RUN\s+SUITE\s+STATUS/);
+      const suites = [...table.matchAll(/^\S+\s+(\S+)\s+passed\s/gm)].map((m) => m[1]);
+      expect(suites).toEqual(['cross-browser', 'sample']);
+    },
+  ],
+  [
+    "dtf results --test 'model mlp' --browser chromium",
+    async (command) => {
+      const table = await tour.succeeds(command);
+      expect(table).toMatch(
+        /^\S+\s+[\d-]+ [\d:]+\s+model mlp\s+chromium\s+wasm\s+passed\s+\S+\s+[\d.]+ ms/m,
+      );
+      expect(table).toMatch(/^\S+.*\s+model mlp\s+chromium\s+webnn\s+(passed|skipped)\s/m);
     },
   ],
   [
