@@ -16,23 +16,41 @@ function escapeXml(text: string): string {
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
+/** A case's metrics as JUnit properties (`median_ms`, `max_abs_error`, `tolerance_abs`, …). */
+function properties(c: CaseReport): string {
+  const entries = Object.entries(c.metrics ?? {}).filter(([, v]) => v !== undefined);
+  if (entries.length === 0) return '';
+  const snake = (name: string) => name.replace(/[A-Z]/g, (l) => `_${l.toLowerCase()}`);
+  const lines = entries.map(
+    ([name, value]) => `        <property name="${snake(name)}" value="${String(value)}"/>`,
+  );
+  return ['      <properties>', ...lines, '      </properties>'].join('\n');
+}
+
 function testCase(c: CaseReport, classname: string): string {
   const open = `    <testcase classname="${escapeXml(classname)}" name="${escapeXml(c.name)}" time="${seconds(c.durationMs)}"`;
   const message = escapeXml(c.message ?? '');
   const firstLine = escapeXml((c.message ?? '').split('\n', 1)[0] ?? '');
+  const inside: string[] = [];
+  const props = properties(c);
+  if (props !== '') inside.push(props);
   switch (c.status) {
     case 'passed':
-      return `${open}/>`;
+      break;
     case 'skipped':
-    case 'todo': {
-      const skipped = c.message === undefined ? '<skipped/>' : `<skipped message="${firstLine}"/>`;
-      return `${open}>\n      ${skipped}\n    </testcase>`;
-    }
+    case 'todo':
+      inside.push(
+        c.message === undefined ? '      <skipped/>' : `      <skipped message="${firstLine}"/>`,
+      );
+      break;
     case 'failed':
-      return `${open}>\n      <failure message="${firstLine}">${message}</failure>\n    </testcase>`;
+      inside.push(`      <failure message="${firstLine}">${message}</failure>`);
+      break;
     case 'error':
-      return `${open}>\n      <error message="${firstLine}">${message}</error>\n    </testcase>`;
+      inside.push(`      <error message="${firstLine}">${message}</error>`);
+      break;
   }
+  return inside.length === 0 ? `${open}/>` : [`${open}>`, ...inside, '    </testcase>'].join('\n');
 }
 
 function testSuite(

@@ -2,10 +2,12 @@ import { compareOutputs, DEFAULT_TOLERANCES, type ReferenceOutputs } from '../..
 import type {
   ExecutionProvider,
   ModelMatrix,
+  ResultMetrics,
   TaskView,
   TestStatus,
   Tolerance,
 } from '../../protocol/index.js';
+import { withoutUndefined } from '../format/without-undefined.js';
 import { CELL_LABELS } from '../run/matrix-tasks.js';
 
 export type CellVerdict = 'pass' | 'fail' | 'unsupported' | 'error';
@@ -87,4 +89,19 @@ export function judgeCell(
     ].join('; ');
   }
   return judged;
+}
+
+/** What a cell measured, as the reports and the results store carry it. */
+export function cellMetrics(cell: MatrixCell): ResultMetrics {
+  return withoutUndefined<ResultMetrics>({
+    medianMs: cell.medianMs,
+    p90Ms: cell.p90Ms,
+    meanMs: cell.meanMs,
+    firstRunMs: cell.firstRunMs,
+    throughput: cell.meanMs !== undefined && cell.meanMs > 0 ? 1000 / cell.meanMs : undefined,
+    maxAbsError: cell.maxAbsError,
+    maxRelError: cell.maxRelError,
+    toleranceAbs: cell.tolerance?.absolute,
+    toleranceRel: cell.tolerance?.relative,
+  });
 }

@@ -2,8 +2,6 @@ import { formatTable } from '../format/table.js';
 import type { CellVerdict, MatrixCell } from './matrix-cells.js';
 import { formatWorkerCounts, type ShardedCell, shardedRowName } from './sharded-cells.js';
 
-const MAX_REASON = 140;
-
 function cellText(
   cell: { verdict: CellVerdict; latency: string } | undefined,
   footnote: number | undefined,
@@ -99,15 +97,17 @@ export function formatMatrixTable(
     ...providers.map((provider) => {
       const cell = row.cells.get(provider);
       let footnote: number | undefined;
+      // The whole reason, however long: a cut one hides what failed.
       if (cell?.reason !== undefined && cell.verdict !== 'pass') {
-        const reason = cell.reason.split('\n', 1)[0] ?? '';
-        const short = reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 1)}…` : reason;
-        footnote = footnoteOf(`${row.worker} ${provider}: ${short}`);
+        footnote = footnoteOf(`${row.worker} ${provider}: ${cell.reason}`);
       }
       return cellText(cell, footnote);
     }),
   ]);
   const table = formatTable([['MODEL', 'WORKER', ...providers], ...rows]);
-  const notes = footnotes.map((text, i) => `[${i + 1}] ${text}`);
+  const notes = footnotes.map((text, i) => {
+    const mark = `[${i + 1}] `;
+    return mark + text.split('\n').join(`\n${' '.repeat(mark.length)}`);
+  });
   return [table, ...(notes.length > 0 ? ['', ...notes] : [])].join('\n');
 }

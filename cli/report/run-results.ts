@@ -4,6 +4,7 @@ import {
   type ResultMetrics,
   resultErrorText,
 } from '../../protocol/index.js';
+import { withoutUndefined } from '../format/without-undefined.js';
 import type { MatrixCell } from './matrix-cells.js';
 import { type ShardedCell, shardedCases, shardedRowName } from './sharded-cells.js';
 import type { CaseReport, SuiteReport, TaskReport } from './suite-report.js';
@@ -20,8 +21,10 @@ export function workerPlatform(capabilities: Capabilities): WorkerPlatform {
     : { browser: capabilities.browser.name, version: capabilities.browser.version };
 }
 
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+/** The figures a result may store: an infinite error (NaN against a number) is in its error text. */
+function finiteMetrics(metrics: ResultMetrics | undefined): ResultMetrics | undefined {
+  const finite = Object.entries(metrics ?? {}).filter(([, v]) => Number.isFinite(v));
+  return finite.length === 0 ? undefined : (Object.fromEntries(finite) as ResultMetrics);
 }
 
 function caseResult(c: CaseReport, base: Omit<ResultInput, 'test' | 'status' | 'durationMs'>) {
@@ -32,20 +35,7 @@ function caseResult(c: CaseReport, base: Omit<ResultInput, 'test' | 'status' | '
     status: c.status,
     durationMs: c.durationMs,
     error: c.message === undefined ? undefined : resultErrorText(c.message),
-  });
-}
-
-function cellMetrics(cell: MatrixCell): ResultMetrics {
-  return withoutUndefined<ResultMetrics>({
-    medianMs: cell.medianMs,
-    p90Ms: cell.p90Ms,
-    meanMs: cell.meanMs,
-    firstRunMs: cell.firstRunMs,
-    throughput: cell.meanMs !== undefined && cell.meanMs > 0 ? 1000 / cell.meanMs : undefined,
-    maxAbsError: cell.maxAbsError,
-    maxRelError: cell.maxRelError,
-    toleranceAbs: cell.tolerance?.absolute,
-    toleranceRel: cell.tolerance?.relative,
+    metrics: finiteMetrics(c.metrics),
   });
 }
 
@@ -74,8 +64,7 @@ function taskResults(
         backend: cell.provider,
       },
     );
-    const metrics = cellMetrics(cell);
-    return [Object.keys(metrics).length === 0 ? result : { ...result, metrics }];
+    return [result];
   }
   const vitestFile = (c: CaseReport) =>
     task.kind === 'vitest' && c.name.includes(' > ') ? c.name.split(' > ', 1)[0] : undefined;
@@ -84,18 +73,12 @@ function taskResults(
 
 function shardedResults(cell: ShardedCell): ResultInput[] {
   const test = `model ${cell.model} ${shardedRowName(cell)}`;
-  const metrics = withoutUndefined<ResultMetrics>({
-    medianMs: cell.msPerMicroBatch,
-    maxAbsError: cell.maxAbsError,
-    maxRelError: cell.maxRelError,
-  });
-  return shardedCases(cell).map((c) => {
-    const result = caseResult(
+  return shardedCases(cell).map((c) =>
+    caseResult(
       { ...c, name: `${test} > ${c.name}` },
       { kind: 'shard-stage', browser: 'sharded', backend: cell.provider },
-    );
-    return Object.keys(metrics).length === 0 ? result : { ...result, metrics };
-  });
+    ),
+  );
 }
 
 /**

@@ -137,6 +137,11 @@ export function judgeShardedRun(
 /** Its checks as test cases: one per micro-batch and one for exactly-once, or why it did not run. */
 export function shardedCases(cell: ShardedCell): CaseReport[] {
   const durationMs = cell.msPerMicroBatch ?? 0;
+  // The run's wall time per micro-batch, as the table shows it.
+  const pace =
+    cell.msPerMicroBatch === undefined || cell.msPerMicroBatch <= 0
+      ? {}
+      : { meanMs: cell.msPerMicroBatch, throughput: 1000 / cell.msPerMicroBatch };
   if (cell.microBatchChecks === undefined) {
     const only: CaseReport = {
       name: cell.provider,
@@ -144,6 +149,7 @@ export function shardedCases(cell: ShardedCell): CaseReport[] {
       durationMs,
     };
     if (cell.reason !== undefined) only.message = cell.reason;
+    if (Object.keys(pace).length > 0) only.metrics = pace;
     return [only];
   }
   const cases = cell.microBatchChecks.map((check): CaseReport => {
@@ -151,6 +157,7 @@ export function shardedCases(cell: ShardedCell): CaseReport[] {
       name: `micro-batch ${check.microBatch}`,
       status: check.pass ? 'passed' : 'failed',
       durationMs,
+      metrics: { ...pace, maxAbsError: check.maxAbsError, maxRelError: check.maxRelError },
     };
     if (!check.pass) c.message = check.problems.join('\n');
     return c;

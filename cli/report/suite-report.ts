@@ -1,5 +1,5 @@
-import type { TaskResult, TaskView, TestStatus } from '../../protocol/index.js';
-import { type MatrixCell, VERDICT_STATUS } from './matrix-cells.js';
+import type { ResultMetrics, TaskResult, TaskView, TestStatus } from '../../protocol/index.js';
+import { cellMetrics, type MatrixCell, VERDICT_STATUS } from './matrix-cells.js';
 import { type ShardedCell, shardedCases } from './sharded-cells.js';
 
 /** One reported check: a test inside a vitest task, or a whole task of another kind. */
@@ -8,6 +8,8 @@ export interface CaseReport {
   status: TestStatus | 'error';
   durationMs: number;
   message?: string;
+  /** What it measured: latency, error against the reference and its tolerance. */
+  metrics?: ResultMetrics;
 }
 
 export interface TaskReport {
@@ -52,6 +54,8 @@ function cellCase(cell: MatrixCell, durationMs: number): CaseReport {
     durationMs,
   };
   if (cell.reason !== undefined) c.message = cell.reason;
+  const metrics = cellMetrics(cell);
+  if (Object.keys(metrics).length > 0) c.metrics = metrics;
   return c;
 }
 

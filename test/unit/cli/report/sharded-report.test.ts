@@ -232,7 +232,11 @@ describe('sharded cells in the reports', () => {
     expect(xml).toContain(
       '<testsuite name="transformer-stack · sharded 3×pipeline · wasm" tests="3" failures="0" errors="0" skipped="0" time="0.500">',
     );
-    expect(xml).toContain('name="micro-batch 1" time="0.250"/>');
+    // Each micro-batch check carries its figures as JUnit properties.
+    expect(xml).toMatch(
+      /name="micro-batch 1" time="0\.250">\n {6}<properties>\n {8}<property name="mean_ms" value="250"\/>\n {8}<property name="throughput" value="4"\/>\n {8}<property name="max_abs_error" value="[\d.e-]+"\/>/,
+    );
+    expect(xml).toContain('name="each stage committed once per micro-batch" time="0.000"/>');
     expect(xml).toContain(
       '<testsuite name="transformer-stack · sharded 3×pipeline · webgpu" tests="1" failures="0" errors="0" skipped="1"',
     );
