@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { ZodType } from 'zod';
 import {
   parseWith,
   RestResultsReply,
@@ -63,11 +64,7 @@ export function formatResultsTable(results: readonly StoredResult[]): string {
 }
 
 /** A query string of the options given, checked here with the coordinator's own schema. */
-function queryString<T>(
-  schema: Parameters<typeof parseWith<T>>[0],
-  options: Record<string, unknown>,
-  what: string,
-): string {
+function queryString(schema: ZodType, options: Record<string, unknown>, what: string): string {
   const given: Record<string, string> = {};
   for (const [key, value] of Object.entries(options)) {
     if (typeof value === 'string') given[key] = value;
@@ -78,6 +75,23 @@ function queryString<T>(
   return text === '' ? '' : `?${text}`;
 }
 
+/** Asks the store for what the filters select, checking its reply; prints it as JSON or a table. */
+async function printFromStore<R, T>(
+  command: Command,
+  options: Record<string, unknown>,
+  ask: { path: string; query: ZodType; reply: ZodType<R>; items: (reply: R) => T[] },
+  show: { none: string; table: (items: readonly T[]) => string },
+): Promise<void> {
+  const { json, ...filters } = options;
+  const query = queryString(ask.query, filters, `${ask.path.slice(5)} filter`);
+  const body = await restGetFromAny(coordinatorAccess(command), `${ask.path}${query}`);
+  const parsed = parseWith(ask.reply, body, `GET ${ask.path} reply`);
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  const items = ask.items(parsed.message);
+  if (json === true) printJson(items);
+  else printLine(items.length === 0 ? show.none : show.table(items));
+}
+
 export function registerRunsCommands(program: Command): void {
   program
     .command('runs')
@@ -86,24 +100,23 @@ export function registerRunsCommands(program: Command): void {
     .option('--since <date>', 'only runs started since (ISO 8601: 2026-12-01, 2026-12-01T08:00Z)')
     .option('--limit <n>', 'most runs to list (default 50)')
     .option('--json', 'print the runs as JSON')
-    .action(async (options: Record<string, unknown>, command: Command) => {
-      const { json, ...filters } = options;
-      const query = queryString(RunsQuery, filters, 'runs filter');
-      const body = await restGetFromAny(coordinatorAccess(command), `/api/runs${query}`);
-      const parsed = parseWith(RestRunsReply, body, 'GET /api/runs reply');
-      if (!parsed.ok) throw new Error(parsed.error.message);
-      if (json === true) printJson(parsed.message.runs);
-      else
-        printLine(
-          parsed.message.runs.length === 0 ? 'no runs' : formatRunsTable(parsed.message.runs),
-        );
-    });
+    .action((options: Record<string, unknown>, command: Command) =>
+      printFromStore(
+        command,
+        options,
+        { path: '/api/runs', query: RunsQuery, reply: RestRunsReply, items: (r) => r.runs },
+        { none: 'no runs', table: formatRunsTable },
+      ),
+    );
 
   program
     .command('results')
     .description('list test-level results across runs, the newest runs first')
     .option('--run <id>', 'only the results of this run')
-    .option('--test <name>', 'only this test (as the RESULTS table names it)')
+    .option(
+      '--test <name>',
+      "only this test, named as in the TEST column ('model mlp', 'a.test.js > adds')",
+    )
     .option('--suite <name>', 'only runs of this suite')
     .option('--browser <name>', 'only results from this browser (node for Node workers)')
     .option('--backend <name>', 'only results on this backend (cpu, wasm, webgpu, webnn)')
@@ -112,14 +125,17 @@ export function registerRunsCommands(program: Command): void {
     .option('--since <date>', 'only runs started since (ISO 8601: 2026-12-01, 2026-12-01T08:00Z)')
     .option('--limit <n>', 'most results to list (default 200)')
     .option('--json', 'print the results as JSON')
-    .action(async (options: Record<string, unknown>, command: Command) => {
-      const { json, ...filters } = options;
-      const query = queryString(ResultsQuery, filters, 'results filter');
-      const body = await restGetFromAny(coordinatorAccess(command), `/api/results${query}`);
-      const parsed = parseWith(RestResultsReply, body, 'GET /api/results reply');
-      if (!parsed.ok) throw new Error(parsed.error.message);
-      const { results } = parsed.message;
-      if (json === true) printJson(results);
-      else printLine(results.length === 0 ? 'no results' : formatResultsTable(results));
-    });
+    .action((options: Record<string, unknown>, command: Command) =>
+      printFromStore(
+        command,
+        options,
+        {
+          path: '/api/results',
+          query: ResultsQuery,
+          reply: RestResultsReply,
+          items: (r) => r.results,
+        },
+        { none: 'no results', table: formatResultsTable },
+      ),
+    );
 }
