@@ -90,6 +90,11 @@ export const Suite = z
     pool: z.record(z.string(), z.number().int().min(0).max(16)).optional(),
     matrix: ModelMatrix.optional(),
     tasks: z.array(TaskSpec).default([]),
+    /**
+     * How `dtf run` reports the run (`--reporter` overrides): `list`, `json`, `junit`,
+     * `markdown`, or the path of a reporter module, from the suite file's directory.
+     */
+    reporters: z.array(z.string().min(1).max(1024)).min(1).max(16).optional(),
   })
   .strict()
   .refine((suite) => suite.tasks.length > 0 || suite.matrix !== undefined, {

@@ -11,9 +11,8 @@ import { positiveInteger } from '../options/integers.js';
 import { collectMeta } from '../options/run-meta.js';
 import { printLine, printStatus } from '../output.js';
 import { judgeCell, type MatrixCell } from '../report/matrix-cells.js';
+import { DEFAULT_REPORTERS, resolveReporters, runReporters } from '../report/reporters/index.js';
 import { buildSuiteReport } from '../report/suite-report.js';
-import { formatSuiteTable } from '../report/suite-table.js';
-import { writeReports } from '../report/write-reports.js';
 import { type EmbeddedCluster, startEmbeddedCluster } from '../run/embedded-cluster.js';
 import { loadSuite } from '../run/load-suite.js';
 import { matrixTasks } from '../run/matrix-tasks.js';
@@ -37,6 +36,7 @@ interface RunOptions {
   timeout?: number;
   meta?: RunMeta;
   dataDir?: string;
+  reporter?: string[];
 }
 
 /** Every task of the suite, matrix cells first, all in the run's group. */
@@ -101,7 +101,12 @@ export function registerRunCommand(program: Command): void {
       '<suite>',
       'suite JSON file: { "name", "tasks": [task specs], "matrix": { models, targets } }',
     )
-    .option('--out <dir>', 'directory for the JSON and JUnit XML reports', 'reports')
+    .option('--out <dir>', 'directory for the reports the reporters write', 'reports')
+    .option(
+      '--reporter <name>',
+      "how to report the run (repeatable): list, json, junit, markdown, or a module's path (default: the suite's reporters, else list, json and junit)",
+      (name: string, previous: string[] | undefined) => [...(previous ?? []), name],
+    )
     .option(
       '--slots <n>',
       'task slots of the embedded Node worker (default: CPU count)',
@@ -124,7 +129,12 @@ export function registerRunCommand(program: Command): void {
     .action(async (file: string, options: RunOptions, command: Command) => {
       const what = `suite file '${file}'`;
       const suite = await loadSuite(file);
-      const meta = await runMeta(options.meta ?? {}, process.env, dirname(resolve(file)));
+      const suiteDir = dirname(resolve(file));
+      const meta = await runMeta(options.meta ?? {}, process.env, suiteDir);
+      const reporters =
+        options.reporter !== undefined
+          ? await resolveReporters(options.reporter, process.cwd())
+          : await resolveReporters(suite.reporters ?? DEFAULT_REPORTERS, suiteDir);
       const given = command.optsWithGlobals<{ coordinator?: string[] }>().coordinator !== undefined;
       if (given && options.dataDir !== undefined) {
         throw new UsageError(
@@ -195,12 +205,13 @@ export function registerRunCommand(program: Command): void {
             cells,
             shardedRuns.cells,
           );
-          printLine(formatSuiteTable(report));
-          const files = await writeReports(report, options.out);
-          printStatus(`reports: ${files.join(', ')}`);
+          const { files, ok } = await runReporters(reporters, report, options.out);
+          if (files.length > 0) printStatus(`reports: ${files.join(', ')}`);
+          if (!ok) process.exitCode = 1;
           const suiteTimedOut = timedOut !== undefined || shardedRuns.timedOut;
           const kept = await stored?.finish(report, suiteTimedOut);
-          if (kept !== undefined) {
+          // A temp data dir goes with the run: nothing is kept there to point to.
+          if (kept !== undefined && (given || options.dataDir !== undefined)) {
             printStatus(
               `results kept as run ${kept.id} (${kept.counts.results} results): dtf runs, dtf results --run ${kept.id}`,
             );

@@ -74,15 +74,22 @@ function workerColumn(row: Row, sharded: readonly ShardedCell[]): string {
   return workers === '' ? row.worker : `${row.worker} (${workers})`;
 }
 
+/** The matrix as a grid: header, rows of cell texts, and the footnotes the cells point to. */
+export interface MatrixGrid {
+  header: string[];
+  rows: string[][];
+  footnotes: string[];
+}
+
 /**
  * The cross-browser matrix: a row per model and worker, and per sharded model, a column per
  * execution provider, each cell pass (with median latency; for a sharded row, the run's wall
  * time per micro-batch), FAIL, ERROR or unsupported; reasons follow as footnotes.
  */
-export function formatMatrixTable(
+export function matrixGrid(
   cells: readonly MatrixCell[],
   sharded: readonly ShardedCell[] = [],
-): string {
+): MatrixGrid {
   const providers = [...new Set([...cells, ...sharded].map((c) => c.provider))];
   const footnotes: string[] = [];
   const footnoteOf = (text: string): number => {
@@ -104,8 +111,17 @@ export function formatMatrixTable(
       return cellText(cell, footnote);
     }),
   ]);
-  const table = formatTable([['MODEL', 'WORKER', ...providers], ...rows]);
-  const notes = footnotes.map((text, i) => {
+  return { header: ['MODEL', 'WORKER', ...providers], rows, footnotes };
+}
+
+/** The matrix for the terminal, footnotes under it. */
+export function formatMatrixTable(
+  cells: readonly MatrixCell[],
+  sharded: readonly ShardedCell[] = [],
+): string {
+  const grid = matrixGrid(cells, sharded);
+  const table = formatTable([grid.header, ...grid.rows]);
+  const notes = grid.footnotes.map((text, i) => {
     const mark = `[${i + 1}] `;
     return mark + text.split('\n').join(`\n${' '.repeat(mark.length)}`);
   });

@@ -6,7 +6,8 @@ import type { SuiteReport, TaskReport } from './suite-report.js';
 
 const MAX_DETAIL = 80;
 
-function detail(task: TaskReport): string {
+/** A task's row detail: its tests' tally and first failure, or its error, on one line. */
+export function detail(task: TaskReport): string {
   const failed = task.cases.filter((c) => c.status === 'failed' || c.status === 'error');
   const text =
     task.kind === 'vitest' && task.cases.length > 0
@@ -50,7 +51,8 @@ export function formatSuiteTable(report: SuiteReport): string {
   return sections.join('\n\n');
 }
 
-function verdict(report: SuiteReport): string {
+/** The one-line verdict: tasks, matrix cells and checks passed, and the time taken. */
+export function verdict(report: SuiteReport): string {
   const inMatrix = new Set((report.matrix ?? []).map((cell) => cell.taskId));
   const cells = [...(report.matrix ?? []), ...(report.sharded ?? [])];
   const tasks = report.tasks.filter((t) => !inMatrix.has(t.id));

@@ -1,0 +1,23 @@
+import type { SuiteReport } from '../suite-report.js';
+
+/** Where a reporter puts its files, and how. */
+export interface ReporterContext {
+  /** The `--out` directory, created. */
+  outDir: string;
+  /** `<out>/<suite><suffix>` with the suite's name made safe for a file name. */
+  fileFor(suffix: string): string;
+}
+
+/**
+ * Presents a run once it has ended: in the terminal, or as files people and CI tools read.
+ * A module of the user's own given to `--reporter` default-exports one of these, or a function
+ * that returns one.
+ */
+export interface Reporter {
+  readonly name: string;
+  /** Returns the files it wrote, if any. */
+  onRunEnd(
+    report: SuiteReport,
+    context: ReporterContext,
+  ): Promise<readonly string[] | undefined> | readonly string[] | undefined;
+}
