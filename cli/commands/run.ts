@@ -9,9 +9,10 @@ import { createLogger } from '../logger.js';
 import { durationMs } from '../options/duration.js';
 import { positiveInteger } from '../options/integers.js';
 import { collectMeta } from '../options/run-meta.js';
-import { printLine, printStatus } from '../output.js';
+import { printStatus } from '../output.js';
 import { judgeCell, type MatrixCell } from '../report/matrix-cells.js';
 import { DEFAULT_REPORTERS, resolveReporters, runReporters } from '../report/reporters/index.js';
+import { resultsOfReport } from '../report/run-results.js';
 import { buildSuiteReport } from '../report/suite-report.js';
 import { type EmbeddedCluster, startEmbeddedCluster } from '../run/embedded-cluster.js';
 import { loadSuite } from '../run/load-suite.js';
@@ -24,7 +25,7 @@ import {
   type ShardedRunsOptions,
   type ShardedRunsOutcome,
 } from '../run/sharded-runs.js';
-import { StoredRun } from '../run/stored-run.js';
+import { StoredRun, workerPlatforms } from '../run/stored-run.js';
 import { suitePool } from '../run/suite-pool.js';
 import { checkTaskDirectories } from '../run/task-directories.js';
 import { newGroupId } from '../specs/group-id.js';
@@ -104,7 +105,7 @@ export function registerRunCommand(program: Command): void {
     .option('--out <dir>', 'directory for the reports the reporters write', 'reports')
     .option(
       '--reporter <name>',
-      "how to report the run (repeatable): list, json, junit, markdown, or a module's path (default: the suite's reporters, else list, json and junit)",
+      "how to report the run (repeatable): list, json, junit, markdown, html, or a module's path (default: the suite's reporters, else list, json and junit)",
       (name: string, previous: string[] | undefined) => [...(previous ?? []), name],
     )
     .option(
@@ -205,11 +206,17 @@ export function registerRunCommand(program: Command): void {
             cells,
             shardedRuns.cells,
           );
-          const { files, ok } = await runReporters(reporters, report, options.out);
+          const results = resultsOfReport(report, await workerPlatforms(client.url, access.token));
+          const { files, ok } = await runReporters(reporters, report, options.out, {
+            results,
+            run: stored?.run,
+            previous: await stored?.previous(),
+          });
           if (files.length > 0) printStatus(`reports: ${files.join(', ')}`);
           if (!ok) process.exitCode = 1;
           const suiteTimedOut = timedOut !== undefined || shardedRuns.timedOut;
-          const kept = await stored?.finish(report, suiteTimedOut);
+          const status = suiteTimedOut ? 'timed_out' : report.passed ? 'passed' : 'failed';
+          const kept = await stored?.finish(results, status);
           // A temp data dir goes with the run: nothing is kept there to point to.
           if (kept !== undefined && (given || options.dataDir !== undefined)) {
             printStatus(

@@ -38,7 +38,7 @@ export function toMarkdown(report: SuiteReport): string {
   const grid = matrixGrid(report.matrix ?? [], report.sharded ?? []);
   if (grid.rows.length > 0) {
     lines.push(...table(grid.header, grid.rows), '');
-    grid.footnotes.forEach((note, i) => lines.push(`${i + 1}. ${cell(note)}`));
+    for (const [i, note] of grid.footnotes.entries()) lines.push(`${i + 1}. ${cell(note)}`);
     if (grid.footnotes.length > 0) lines.push('');
   }
   const failures = report.tasks.flatMap((task) =>

@@ -7,14 +7,43 @@ import {
 } from '../../client/index.js';
 import {
   parseWith,
+  RestRunDetailReply,
+  RestRunsReply,
   RestWorkersResponse,
+  type ResultInput,
   type RunMeta,
+  type RunStatus,
   type RunView,
+  type StoredResult,
 } from '../../protocol/index.js';
 import type { CoordinatorAccess } from '../connection.js';
 import { printStatus } from '../output.js';
-import { resultsOfReport, type WorkerPlatform, workerPlatform } from '../report/run-results.js';
-import type { SuiteReport } from '../report/suite-report.js';
+import { type WorkerPlatform, workerPlatform } from '../report/run-results.js';
+
+async function get<T>(
+  base: string,
+  token: string | undefined,
+  path: string,
+  schema: Parameters<typeof parseWith<T>>[0],
+): Promise<T> {
+  const parsed = parseWith(schema, await restGet(base, path, token), `GET ${path} reply`);
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  return parsed.message;
+}
+
+/** Each worker's browser (or `node`) and version, by worker id; none when they cannot be read. */
+export async function workerPlatforms(
+  url: string,
+  token: string | undefined,
+): Promise<Map<string, WorkerPlatform>> {
+  try {
+    const { workers } = await get(toHttpUrl(url), token, '/api/workers', RestWorkersResponse);
+    return new Map(workers.map((w) => [w.id, workerPlatform(w.capabilities)]));
+  } catch (error) {
+    printStatus(`(workers' browsers unknown: ${describeError(error)})`);
+    return new Map();
+  }
+}
 
 /**
  * A run in the coordinator's results store, kept by `dtf run`. Storing is never what fails a
@@ -44,29 +73,39 @@ export class StoredRun {
     }
   }
 
-  /** Records the report's results and ends the run; the stored run, or undefined on failure. */
-  async finish(report: SuiteReport, timedOut: boolean): Promise<RunView | undefined> {
+  /** The suite's latest run that ended before this one, with its results; undefined if none. */
+  async previous(): Promise<{ run: RunView; results: StoredResult[] } | undefined> {
+    const { token } = this.access;
     try {
-      const results = resultsOfReport(report, await this.platforms());
-      const status = timedOut ? 'timed_out' : report.passed ? 'passed' : 'failed';
-      return await reportRunResults(
+      const suite = encodeURIComponent(this.run.suite);
+      const { runs } = await get(
         this.baseHttpUrl,
-        this.access.token,
-        this.run.id,
-        results,
-        status,
+        token,
+        `/api/runs?suite=${suite}&limit=20`,
+        RestRunsReply,
       );
+      const before = runs.find((r) => r.id !== this.run.id && r.status !== 'running');
+      if (before === undefined) return undefined;
+      const path = `/api/runs/${encodeURIComponent(before.id)}`;
+      const { results } = await get(this.baseHttpUrl, token, path, RestRunDetailReply);
+      return { run: before, results };
     } catch (error) {
-      printStatus(`could not store the results of run ${this.run.id}: ${describeError(error)}`);
+      printStatus(`(no comparison with the previous run: ${describeError(error)})`);
       return undefined;
     }
   }
 
-  /** Each worker's browser (or `node`) and version, by worker id. */
-  private async platforms(): Promise<Map<string, WorkerPlatform>> {
-    const body = await restGet(this.baseHttpUrl, '/api/workers', this.access.token);
-    const parsed = parseWith(RestWorkersResponse, body, 'GET /api/workers reply');
-    if (!parsed.ok) throw new Error(parsed.error.message);
-    return new Map(parsed.message.workers.map((w) => [w.id, workerPlatform(w.capabilities)]));
+  /** Records the results and ends the run; the stored run, or undefined on failure. */
+  async finish(
+    results: readonly ResultInput[],
+    status: Exclude<RunStatus, 'running'>,
+  ): Promise<RunView | undefined> {
+    try {
+      const { token } = this.access;
+      return await reportRunResults(this.baseHttpUrl, token, this.run.id, results, status);
+    } catch (error) {
+      printStatus(`could not store the results of run ${this.run.id}: ${describeError(error)}`);
+      return undefined;
+    }
   }
 }

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { printLine } from '../../output.js';
+import { toHtml } from '../html/html-report.js';
 import { toJUnitXml } from '../junit.js';
 import { toMarkdown } from '../markdown.js';
 import { formatSuiteTable } from '../suite-table.js';
@@ -34,6 +35,15 @@ export const BUILTIN_REPORTERS: Readonly<Record<string, () => Reporter>> = {
   json: () => fileReporter('json', '.results.json', (r) => `${JSON.stringify(r, null, 2)}\n`),
   junit: () => fileReporter('junit', '.junit.xml', toJUnitXml),
   markdown: () => fileReporter('markdown', '.md', toMarkdown),
+  html: () => ({
+    name: 'html',
+    async onRunEnd(report, context) {
+      const file = context.fileFor('.html');
+      const { results, run, previous } = context;
+      await writeFile(file, toHtml({ report, results, run, previous }));
+      return [file];
+    },
+  }),
 };
 
 export const DEFAULT_REPORTERS = ['list', 'json', 'junit'] as const;

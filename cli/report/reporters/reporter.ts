@@ -1,3 +1,4 @@
+import type { ResultInput, RunView, StoredResult } from '../../../protocol/index.js';
 import type { SuiteReport } from '../suite-report.js';
 
 /** Where a reporter puts its files, and how. */
@@ -6,6 +7,12 @@ export interface ReporterContext {
   outDir: string;
   /** `<out>/<suite><suffix>` with the suite's name made safe for a file name. */
   fileFor(suffix: string): string;
+  /** This run's test-level results, as the results store keeps them. */
+  results: readonly ResultInput[];
+  /** The run in the results store, when it keeps it. */
+  run?: RunView | undefined;
+  /** The suite's run before this one, when the results store has one. */
+  previous?: { run: RunView; results: readonly StoredResult[] } | undefined;
 }
 
 /**

@@ -13,10 +13,11 @@ export async function runReporters(
   reporters: readonly Reporter[],
   report: SuiteReport,
   outDir: string,
+  about: Pick<ReporterContext, 'results' | 'run' | 'previous'>,
 ): Promise<{ files: string[]; ok: boolean }> {
   await mkdir(outDir, { recursive: true });
   const base = join(outDir, report.suite.replace(/[^\w.-]+/g, '_'));
-  const context: ReporterContext = { outDir, fileFor: (suffix) => `${base}${suffix}` };
+  const context: ReporterContext = { ...about, outDir, fileFor: (suffix) => `${base}${suffix}` };
   const files: string[] = [];
   let ok = true;
   for (const reporter of reporters) {

@@ -13,7 +13,7 @@ const MISSING: Record<BrowserName, string> = {
 };
 
 /** The browser the pool would pick: DTF_CHROMIUM / DTF_FIREFOX first, then the usual places. */
-async function browserPath(name: BrowserName): Promise<string> {
+export async function browserPath(name: BrowserName): Promise<string> {
   const found = (await findBrowsers()).find((browser) => browser.name === name);
   if (found === undefined) throw new Error(`no ${name} found for the e2e tests: ${MISSING[name]}`);
   return found.executablePath;

@@ -93,12 +93,12 @@ describe('reporters', () => {
     );
     expect(reporters.map((r) => r.name)).toEqual(['markdown', 'counts', './throws.mjs']);
     const out = join(dir, 'out');
-    const { files, ok } = await runReporters(reporters, report, out);
+    const { files, ok } = await runReporters(reporters, report, out, { results: [] });
     expect(ok).toBe(false);
     expect(files).toEqual([join(out, 'demo_suite.md'), join(out, 'demo_suite.counts')]);
     expect(readFileSync(join(out, 'demo_suite.counts'), 'utf8')).toBe('2');
     await expect(resolveReporters(['html5'], dir)).rejects.toThrow(
-      "unknown reporter 'html5': one of list, json, junit, markdown, or the path of a module of your own",
+      "unknown reporter 'html5': one of list, json, junit, markdown, html, or the path of a module of your own",
     );
     await expect(resolveReporters(['./nothing.mjs'], dir)).rejects.toThrow(/exports no reporter/);
     await expect(resolveReporters(['./missing.js'], dir)).rejects.toBeInstanceOf(UsageError);
