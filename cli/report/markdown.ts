@@ -1,7 +1,6 @@
-import { formatDuration } from '../format/duration.js';
 import { matrixGrid } from './matrix-table.js';
 import type { CaseReport, SuiteReport } from './suite-report.js';
-import { detail, verdict } from './suite-table.js';
+import { TASK_COLUMNS, taskRows, verdict } from './suite-table.js';
 
 /** A table cell's text: pipes escaped, on one line. */
 function cell(text: string): string {
@@ -63,20 +62,8 @@ export function toMarkdown(report: SuiteReport): string {
       lines.push(`… and ${failures.length - MAX_FAILURES} more in the JSON and JUnit reports.`, '');
     }
   }
-  const inMatrix = new Set((report.matrix ?? []).map((c) => c.taskId));
-  const tasks = report.tasks.filter((t) => !inMatrix.has(t.id));
-  if (tasks.length > 0) {
-    lines.push('#### Tasks', '');
-    const rows = tasks.map((t) => [
-      t.name,
-      t.kind,
-      t.state === 'succeeded' ? 'pass' : t.state,
-      formatDuration(t.durationMs),
-      String(t.attempt),
-      detail(t),
-    ]);
-    lines.push(...table(['Task', 'Kind', 'Result', 'Time', 'Attempt', 'Detail'], rows), '');
-  }
+  const rows = taskRows(report);
+  if (rows.length > 0) lines.push('#### Tasks', '', ...table(TASK_COLUMNS, rows), '');
   return `${lines.join('\n')}`;
 }
 

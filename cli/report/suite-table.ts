@@ -24,10 +24,12 @@ function lastLine(task: TaskReport): string {
   return output.stdout.trimEnd().split('\n').pop() ?? '';
 }
 
-/** The run as a table a person reads: one row per task, then a one-line verdict. */
-export function formatSuiteTable(report: SuiteReport): string {
+export const TASK_COLUMNS = ['TASK', 'KIND', 'RESULT', 'TIME', 'ATTEMPT', 'DETAIL'];
+
+/** A row per task outside the matrix (the matrix shows those): the columns of `TASK_COLUMNS`. */
+export function taskRows(report: SuiteReport): string[][] {
   const inMatrix = new Set(report.matrix?.map((cell) => cell.taskId));
-  const rows = report.tasks
+  return report.tasks
     .filter((t) => !inMatrix.has(t.id))
     .map((t) => [
       t.name,
@@ -37,6 +39,11 @@ export function formatSuiteTable(report: SuiteReport): string {
       String(t.attempt),
       detail(t),
     ]);
+}
+
+/** The run as a table a person reads: one row per task, then a one-line verdict. */
+export function formatSuiteTable(report: SuiteReport): string {
+  const rows = taskRows(report);
   const sections: string[] = [];
   const sharded = report.sharded ?? [];
   if (report.matrix !== undefined || sharded.length > 0) {
@@ -45,7 +52,7 @@ export function formatSuiteTable(report: SuiteReport): string {
   const figures = formatShardedFigures(sharded);
   if (figures !== '') sections.push(figures);
   if (rows.length > 0) {
-    sections.push(formatTable([['TASK', 'KIND', 'RESULT', 'TIME', 'ATTEMPT', 'DETAIL'], ...rows]));
+    sections.push(formatTable([TASK_COLUMNS, ...rows]));
   }
   sections.push(`${report.passed ? 'PASS' : 'FAIL'}  ${verdict(report)}`);
   return sections.join('\n\n');
