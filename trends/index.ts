@@ -1,0 +1,1 @@
+export { type ChangePoint, type ChangePointOptions, changePoints } from './change-points.js';
