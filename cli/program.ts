@@ -11,6 +11,7 @@ import { registerShardCommand } from './commands/shard.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerSubmitCommand } from './commands/submit.js';
 import { registerTasksCommand } from './commands/tasks.js';
+import { registerTrendsCommand } from './commands/trends.js';
 import { registerWaitCommand } from './commands/wait.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import { registerWorkersCommand } from './commands/workers.js';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerSubmitCommand(program);
   registerRunCommand(program);
   registerRunsCommands(program);
+  registerTrendsCommand(program);
   registerStatusCommand(program);
   registerTasksCommand(program);
   registerWorkersCommand(program);

@@ -1,1 +1,9 @@
 export { type ChangePoint, type ChangePointOptions, changePoints } from './change-points.js';
+export {
+  detectTrends,
+  metricSeries,
+  type Series,
+  type SeriesPoint,
+  TREND_METRICS,
+  type TrendFlag,
+} from './series.js';

@@ -16,11 +16,11 @@ import { printJson, printLine } from '../output.js';
 import { UsageError } from '../usage-error.js';
 
 /** `2026-12-05 08:30` in UTC: runs are compared across machines and time zones. */
-function formatInstant(ms: number): string {
+export function formatInstant(ms: number): string {
   return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 }
 
-const shortCommit = (commit: string | undefined) => commit?.slice(0, 10) ?? '-';
+export const shortCommit = (commit: string | undefined) => commit?.slice(0, 10) ?? '-';
 
 export function formatRunsTable(runs: readonly RunView[]): string {
   const rows = runs.map((run) => [
@@ -64,7 +64,11 @@ export function formatResultsTable(results: readonly StoredResult[]): string {
 }
 
 /** A query string of the options given, checked here with the coordinator's own schema. */
-function queryString(schema: ZodType, options: Record<string, unknown>, what: string): string {
+export function queryString(
+  schema: ZodType,
+  options: Record<string, unknown>,
+  what: string,
+): string {
   const given: Record<string, string> = {};
   for (const [key, value] of Object.entries(options)) {
     if (typeof value === 'string') given[key] = value;
