@@ -1,4 +1,5 @@
 export { type ChangePoint, type ChangePointOptions, changePoints } from './change-points.js';
+export { type FlakyTest, flakyTests } from './flaky.js';
 export {
   detectTrends,
   metricSeries,
