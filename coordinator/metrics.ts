@@ -2,6 +2,26 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import { countTasksByState, countWorkersByStatus } from './queries.js';
 import type { CoordinatorState, StateEvent } from './state/index.js';
 
+/** Requirement classes labelled one by one: each is a series, and a series costs Prometheus. */
+const MAX_CLASSES = 50;
+
+/** Placeable tasks per requirement class, the deepest first, the rest folded into `other`. */
+export function queueDepths(
+  state: CoordinatorState,
+): Array<{ kind: string; label: string; queued: number }> {
+  const classes = [...state.ready.classes.values()].sort((a, b) => b.queued - a.queued);
+  const depths = classes.slice(0, MAX_CLASSES).map((cls) => ({
+    kind: cls.kind as string,
+    label: JSON.stringify(cls.requirements).slice(0, 200),
+    queued: cls.queued,
+  }));
+  const rest = classes.slice(MAX_CLASSES);
+  if (rest.length > 0) {
+    depths.push({ kind: 'any', label: 'other', queued: rest.reduce((n, c) => n + c.queued, 0) });
+  }
+  return depths;
+}
+
 /** Prometheus metrics of one coordinator (its own registry, so several can share a process). */
 export class CoordinatorMetrics {
   readonly registry = new Registry();
@@ -9,6 +29,8 @@ export class CoordinatorMetrics {
   private readonly ended: Counter<'state'>;
   private readonly requeued: Counter;
   private readonly batchSeconds: Histogram;
+  private readonly dispatchSeconds: Histogram;
+  private readonly taskSeconds: Histogram<'kind'>;
 
   constructor(state: CoordinatorState, connections: () => number) {
     collectDefaultMetrics({ register: this.registry, prefix: 'dtf_' });
@@ -34,6 +56,30 @@ export class CoordinatorMetrics {
       help: 'Time to apply and commit one batch of commands',
       buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5],
       registers,
+    });
+    this.dispatchSeconds = new Histogram({
+      name: 'dtf_dispatch_latency_seconds',
+      help: 'Time from a task being queued (submitted, or handed back for a retry) to its assignment',
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300],
+      registers,
+    });
+    this.taskSeconds = new Histogram({
+      name: 'dtf_task_duration_seconds',
+      help: 'Run time of the attempts that ended tasks, by task kind, as their workers measured it',
+      labelNames: ['kind'],
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 1800],
+      registers,
+    });
+    new Gauge({
+      name: 'dtf_queue_depth',
+      help: `Placeable queued tasks by requirement class (the ${MAX_CLASSES} deepest; the rest as class="other")`,
+      labelNames: ['kind', 'class'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { kind, label, queued } of queueDepths(state))
+          this.set({ kind, class: label }, queued);
+      },
     });
     new Gauge({
       name: 'dtf_tasks',
@@ -71,8 +117,17 @@ export class CoordinatorMetrics {
   count(events: readonly StateEvent[]): void {
     for (const event of events) {
       if (event.type === 'TaskSubmitted') this.submitted.inc();
-      else if (event.type === 'TaskEnded') this.ended.inc({ state: event.task.state });
       else if (event.type === 'TaskRequeued') this.requeued.inc();
+      else if (event.type === 'TaskAssigned') {
+        const { task } = event;
+        const queuedAt = task.history.at(-1)?.at ?? task.submittedAt;
+        this.dispatchSeconds.observe(Math.max(0, (task.assignedAt ?? queuedAt) - queuedAt) / 1000);
+      } else if (event.type === 'TaskEnded') {
+        const { task } = event;
+        this.ended.inc({ state: task.state });
+        const ms = task.result?.durationMs;
+        if (ms !== undefined) this.taskSeconds.observe({ kind: task.spec.kind }, ms / 1000);
+      }
     }
   }
 }

@@ -346,7 +346,8 @@ export const ROUTES: readonly Route[] = [
     who: ADMIN,
     cluster: 'leader',
     body: 'none',
-    summary: 'Tasks by state, submits, ends, lost attempts, commit batch time, process metrics.',
+    summary:
+      'Prometheus: tasks by state, queue depth by requirement class, dispatch latency, task duration by kind, commit batch time, process metrics (`examples/grafana/`).',
     reply: 'Prometheus text',
     handle: metrics,
   },
