@@ -45,7 +45,7 @@ export const RetargetReply = z.object({
 export type RetargetReply = z.infer<typeof RetargetReply>;
 
 /** A whole number from `min` to `max`, as a query string spells it. */
-function queryWholeNumber(min: number, max: number) {
+export function queryWholeNumber(min: number, max: number) {
   return z
     .string()
     .regex(/^(0|[1-9][0-9]*)$/, 'must be a whole number')

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TestStatus } from './kinds/test-report.js';
+import { queryWholeNumber } from './rest.js';
 
 /**
  * The results store: runs of suites and the test-level results each reported, kept across runs
@@ -177,24 +178,11 @@ export type RestRunsReply = z.infer<typeof RestRunsReply>;
 export const RestResultsReply = z.object({ results: z.array(StoredResult) });
 export type RestResultsReply = z.infer<typeof RestResultsReply>;
 
-function queryLimit(fallback: number, max: number) {
-  return z
-    .string()
-    .regex(/^[1-9][0-9]{0,6}$/, 'must be a whole number from 1')
-    .transform(Number)
-    .pipe(z.number().int().max(max))
-    .default(fallback);
-}
-
 /** `GET /api/runs/:id`: which of the run's results to answer with, in the order reported. */
 export const RunResultsPage = z
   .object({
-    offset: z
-      .string()
-      .regex(/^(0|[1-9][0-9]{0,8})$/, 'must be a whole number')
-      .transform(Number)
-      .default(0),
-    limit: queryLimit(MAX_RESULTS_LIMIT, MAX_RESULTS_LIMIT),
+    offset: queryWholeNumber(0, MAX_RESULTS_PER_RUN).default(0),
+    limit: queryWholeNumber(1, MAX_RESULTS_LIMIT).default(MAX_RESULTS_LIMIT),
   })
   .strict();
 export type RunResultsPage = z.infer<typeof RunResultsPage>;
@@ -213,7 +201,7 @@ export const RunsQuery = z
   .object({
     suite: z.string().min(1).max(256).optional(),
     since: queryInstant.optional(),
-    limit: queryLimit(DEFAULT_RUNS_LIMIT, MAX_RUNS_LIMIT),
+    limit: queryWholeNumber(1, MAX_RUNS_LIMIT).default(DEFAULT_RUNS_LIMIT),
   })
   .strict();
 export type RunsQuery = z.infer<typeof RunsQuery>;
@@ -229,7 +217,7 @@ export const ResultsQuery = z
     status: ResultStatus.optional(),
     commit: z.string().min(1).max(256).optional(),
     since: queryInstant.optional(),
-    limit: queryLimit(DEFAULT_RESULTS_LIMIT, MAX_RESULTS_LIMIT),
+    limit: queryWholeNumber(1, MAX_RESULTS_LIMIT).default(DEFAULT_RESULTS_LIMIT),
   })
   .strict();
 export type ResultsQuery = z.infer<typeof ResultsQuery>;

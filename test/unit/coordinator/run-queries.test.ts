@@ -99,7 +99,7 @@ describe('results store queries', () => {
     };
     expect(bad({ since: 'yesterday' })).toMatch(/ISO 8601 date/);
     expect(bad({ since: '2026-02-30T25:00:00Z' })).toMatch(/ISO 8601 date/);
-    expect(bad({ limit: '0' })).toMatch(/whole number/);
+    expect(bad({ limit: '0' })).toMatch(/>=1/);
     expect(bad({ limit: '100000' })).toMatch(/10000/);
     expect(bad({ status: 'green' })).toMatch(/expected one of/);
     expect(bad({ colour: 'red' })).toMatch(/colour/);
