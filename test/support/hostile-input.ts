@@ -173,6 +173,9 @@ export class HostileInput {
             '/api/health',
             '/api/health/db',
             '/api/health/resources',
+            '/api/runs',
+            `/api/runs/${segment()}?${this.query()}`,
+            `/api/results?${this.query()}`,
             '/worker',
             '/api/nothing',
             `/${segment()}`,
@@ -183,7 +186,13 @@ export class HostileInput {
         const body = this.structural();
         return {
           method: 'POST',
-          path: p.pick(['/api/workers/status', '/api/tasks', '/api/nothing']),
+          path: p.pick([
+            '/api/workers/status',
+            '/api/tasks',
+            '/api/runs',
+            `/api/runs/${segment()}/results`,
+            '/api/nothing',
+          ]),
           headers: json(),
           body,
         };
