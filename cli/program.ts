@@ -3,6 +3,7 @@ import { registerBrowsersCommand } from './commands/browsers.js';
 import { registerCancelCommand } from './commands/cancel.js';
 import { registerCoordinatorCommand } from './commands/coordinator.js';
 import { registerDrainCommand } from './commands/drain.js';
+import { registerFlakyCommand } from './commands/flaky.js';
 import { registerPoolCommand } from './commands/pool.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerRunsCommands } from './commands/runs.js';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerRunsCommands(program);
   registerTrendsCommand(program);
+  registerFlakyCommand(program);
   registerStatusCommand(program);
   registerTasksCommand(program);
   registerWorkersCommand(program);

@@ -17,6 +17,7 @@ export {
   HttpError,
   reportWorkerLost,
   restGet,
+  restRequest,
   UnreachableError,
   uploadArtifact,
 } from './rest.js';

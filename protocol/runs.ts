@@ -110,6 +110,8 @@ export const ResultInput = z
     durationMs: figure,
     error: z.string().max(MAX_RESULT_ERROR_CHARS).optional(),
     metrics: ResultMetrics.optional(),
+    /** It failed while the test was quarantined: the failure failed no run. */
+    quarantined: z.literal(true).optional(),
   })
   .strict();
 export type ResultInput = z.infer<typeof ResultInput>;
@@ -221,3 +223,47 @@ export const ResultsQuery = z
   })
   .strict();
 export type ResultsQuery = z.infer<typeof ResultsQuery>;
+
+/**
+ * A quarantined test: it still runs and is reported, but its failures do not fail a run. Where
+ * it ran is part of it: a test flaky in one browser only is quarantined there only (`browser`
+ * and `backend` absent: everywhere).
+ */
+export const QuarantineRequest = z
+  .object({
+    test: z.string().min(1).max(512),
+    browser: label.optional(),
+    backend: label.optional(),
+    reason: z.string().max(1024).optional(),
+  })
+  .strict();
+export type QuarantineRequest = z.infer<typeof QuarantineRequest>;
+
+export const QuarantineEntry = QuarantineRequest.extend({ since: z.number() });
+export type QuarantineEntry = z.infer<typeof QuarantineEntry>;
+
+/** `POST /api/quarantine/release`: which quarantined test to release. */
+export const ReleaseRequest = QuarantineRequest.omit({ reason: true });
+export type ReleaseRequest = z.infer<typeof ReleaseRequest>;
+
+export const RestQuarantineReply = z.object({ quarantined: z.array(QuarantineEntry) });
+export type RestQuarantineReply = z.infer<typeof RestQuarantineReply>;
+
+/** Whether a quarantine entry covers a result: the same test, and the same place where it names one. */
+export function quarantineCovers(
+  entry: Pick<QuarantineEntry, 'test' | 'browser' | 'backend'>,
+  result: Pick<ResultInput, 'test' | 'browser' | 'backend'>,
+): boolean {
+  return (
+    entry.test === result.test &&
+    (entry.browser === undefined || entry.browser === result.browser) &&
+    (entry.backend === undefined || entry.backend === result.backend)
+  );
+}
+
+/** A quarantine entry's identity: its test and place. */
+export function quarantineKey(
+  entry: Pick<QuarantineEntry, 'test' | 'browser' | 'backend'>,
+): string {
+  return [entry.test, entry.browser ?? '*', entry.backend ?? '*'].join('\u0000');
+}

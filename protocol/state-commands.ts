@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { Capabilities, Labels } from './capabilities.js';
-import { ResultInput, RunOpenRequest, RunStatus } from './runs.js';
+import {
+  QuarantineRequest,
+  ReleaseRequest,
+  ResultInput,
+  RunOpenRequest,
+  RunStatus,
+} from './runs.js';
 import { Requirements, TaskSpec } from './task.js';
 import { LeaseRef, ResultReport } from './worker-messages.js';
 
@@ -155,6 +161,9 @@ export const StateCommand = z.discriminatedUnion('type', [
    * Retention, in the command so that every member prunes alike: of each suite, only the
    * `keepRuns` newest runs are kept, and none that started more than `keepDays` before `now`.
    */
+  /** The test (where it names a place, only there) no longer fails runs; or again does. */
+  z.object({ type: z.literal('QuarantineTest'), now, entry: QuarantineRequest }),
+  z.object({ type: z.literal('ReleaseTest'), now, entry: ReleaseRequest }),
   z.object({
     type: z.literal('PruneRuns'),
     now,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Capabilities, Labels, WorkerStatus } from './capabilities.js';
-import { ResultInput, RunMeta, RunStatus } from './runs.js';
+import { QuarantineEntry, ResultInput, RunMeta, RunStatus } from './runs.js';
 import { AttemptRecord, Requirements, TaskResult, TaskSpec, TaskState } from './task.js';
 
 // The coordinator's replicated state at one applied log index, as cluster members store and
@@ -122,5 +122,7 @@ export const StateSnapshot = z.object({
   tasks: z.array(SnapshotTask),
   /** The results store's runs in the order they were opened; absent before it existed. */
   runs: z.array(SnapshotRun).optional(),
+  /** Quarantined tests; absent before quarantine existed. */
+  quarantine: z.array(QuarantineEntry).optional(),
 });
 export type StateSnapshot = z.infer<typeof StateSnapshot>;

@@ -12,7 +12,7 @@ import { collectMeta } from '../options/run-meta.js';
 import { printStatus } from '../output.js';
 import { judgeCell, type MatrixCell } from '../report/matrix-cells.js';
 import { DEFAULT_REPORTERS, resolveReporters, runReporters } from '../report/reporters/index.js';
-import { resultsOfReport } from '../report/run-results.js';
+import { caseResults, quarantineFailures } from '../report/run-results.js';
 import { buildSuiteReport } from '../report/suite-report.js';
 import { type EmbeddedCluster, startEmbeddedCluster } from '../run/embedded-cluster.js';
 import { loadSuite } from '../run/load-suite.js';
@@ -25,7 +25,7 @@ import {
   type ShardedRunsOptions,
   type ShardedRunsOutcome,
 } from '../run/sharded-runs.js';
-import { StoredRun, workerPlatforms } from '../run/stored-run.js';
+import { quarantinedTests, StoredRun, workerPlatforms } from '../run/stored-run.js';
 import { suitePool } from '../run/suite-pool.js';
 import { checkTaskDirectories } from '../run/task-directories.js';
 import { newGroupId } from '../specs/group-id.js';
@@ -206,7 +206,9 @@ export function registerRunCommand(program: Command): void {
             cells,
             shardedRuns.cells,
           );
-          const results = resultsOfReport(report, await workerPlatforms(client.url, access.token));
+          const pairs = caseResults(report, await workerPlatforms(client.url, access.token));
+          quarantineFailures(report, pairs, await quarantinedTests(client.url, access.token));
+          const results = pairs.map(({ result }) => result);
           const { files, ok } = await runReporters(reporters, report, options.out, {
             results,
             run: stored?.run,

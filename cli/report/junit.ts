@@ -6,7 +6,10 @@ const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
 /** A case's metrics as JUnit properties (`median_ms`, `max_abs_error`, `tolerance_abs`, …). */
 function properties(c: CaseReport): string {
-  const entries = Object.entries(c.metrics ?? {}).filter(([, v]) => v !== undefined);
+  const entries: Array<[string, unknown]> = Object.entries(c.metrics ?? {}).filter(
+    ([, v]) => v !== undefined,
+  );
+  if (c.quarantined) entries.push(['quarantined', true]);
   if (entries.length === 0) return '';
   const snake = (name: string) => name.replace(/[A-Z]/g, (l) => `_${l.toLowerCase()}`);
   const lines = entries.map(

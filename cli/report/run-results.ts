@@ -1,5 +1,7 @@
 import {
   type Capabilities,
+  type QuarantineEntry,
+  quarantineCovers,
   type ResultInput,
   type ResultMetrics,
   resultErrorText,
@@ -39,11 +41,17 @@ function caseResult(c: CaseReport, base: Omit<ResultInput, 'test' | 'status' | '
   });
 }
 
+/** A result and, for a task's test, the report's own case it was made from. */
+export interface CaseResult {
+  result: ResultInput;
+  case?: CaseReport;
+}
+
 function taskResults(
   task: TaskReport,
   cell: MatrixCell | undefined,
   platforms: ReadonlyMap<string, WorkerPlatform>,
-): ResultInput[] {
+): CaseResult[] {
   const platform = task.workerId === undefined ? undefined : platforms.get(task.workerId);
   const base = {
     kind: task.kind,
@@ -64,21 +72,24 @@ function taskResults(
         backend: cell.provider,
       },
     );
-    return [result];
+    return [{ result, case: only }];
   }
   const vitestFile = (c: CaseReport) =>
     task.kind === 'vitest' && c.name.includes(' > ') ? c.name.split(' > ', 1)[0] : undefined;
-  return task.cases.map((c) => caseResult(c, { ...base, file: vitestFile(c) }));
+  return task.cases.map((c) => ({
+    result: caseResult(c, { ...base, file: vitestFile(c) }),
+    case: c,
+  }));
 }
 
-function shardedResults(cell: ShardedCell): ResultInput[] {
+function shardedResults(cell: ShardedCell): CaseResult[] {
   const test = `model ${cell.model} ${shardedRowName(cell)}`;
-  return shardedCases(cell).map((c) =>
-    caseResult(
+  return shardedCases(cell).map((c) => ({
+    result: caseResult(
       { ...c, name: `${test} > ${c.name}` },
       { kind: 'shard-stage', browser: 'sharded', backend: cell.provider },
     ),
-  );
+  }));
 }
 
 /**
@@ -86,13 +97,45 @@ function shardedResults(cell: ShardedCell): ResultInput[] {
  * every run (a vitest test by file and name, a model cell by its model), and where it ran
  * (browser, backend) is kept apart from its name, so that runs line up test by test.
  */
-export function resultsOfReport(
+export function caseResults(
   report: SuiteReport,
   platforms: ReadonlyMap<string, WorkerPlatform>,
-): ResultInput[] {
+): CaseResult[] {
   const cells = new Map((report.matrix ?? []).map((cell) => [cell.taskId, cell]));
   return [
     ...report.tasks.flatMap((task) => taskResults(task, cells.get(task.id), platforms)),
     ...(report.sharded ?? []).flatMap(shardedResults),
   ];
+}
+
+export function resultsOfReport(
+  report: SuiteReport,
+  platforms: ReadonlyMap<string, WorkerPlatform>,
+): ResultInput[] {
+  return caseResults(report, platforms).map(({ result }) => result);
+}
+
+const failing = (r: ResultInput) => r.status === 'failed' || r.status === 'error';
+
+/**
+ * Marks the failures of quarantined tests (the result, and the report's case) and judges the
+ * run again without them: a quarantined test runs and is reported, but fails no run. Returns
+ * how many failures the quarantine covered.
+ */
+export function quarantineFailures(
+  report: SuiteReport,
+  pairs: readonly CaseResult[],
+  quarantine: readonly QuarantineEntry[],
+): number {
+  let covered = 0;
+  for (const pair of pairs) {
+    if (!failing(pair.result)) continue;
+    if (!quarantine.some((entry) => quarantineCovers(entry, pair.result))) continue;
+    pair.result.quarantined = true;
+    if (pair.case !== undefined) pair.case.quarantined = true;
+    covered++;
+  }
+  report.quarantinedFailures = covered;
+  report.passed = pairs.every(({ result }) => !failing(result) || result.quarantined === true);
+  return covered;
 }

@@ -10,6 +10,8 @@ export interface CaseReport {
   message?: string;
   /** What it measured: latency, error against the reference and its tolerance. */
   metrics?: ResultMetrics;
+  /** It failed, but the test is quarantined: the failure fails no run. */
+  quarantined?: true;
 }
 
 export interface TaskReport {
@@ -32,6 +34,8 @@ export interface SuiteReport {
   startedAt: string;
   durationMs: number;
   passed: boolean;
+  /** Failures of quarantined tests, which do not count against `passed`. */
+  quarantinedFailures?: number;
   counts: {
     tasks: number;
     succeeded: number;

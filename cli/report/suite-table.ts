@@ -34,7 +34,12 @@ export function taskRows(report: SuiteReport): string[][] {
     .map((t) => [
       t.name,
       t.kind,
-      t.state === 'succeeded' ? 'pass' : t.state,
+      t.state === 'succeeded'
+        ? 'pass'
+        : t.cases.some((c) => c.quarantined) &&
+            t.cases.every((c) => c.quarantined || (c.status !== 'failed' && c.status !== 'error'))
+          ? `${t.state} (quarantined)`
+          : t.state,
       formatDuration(t.durationMs),
       String(t.attempt),
       detail(t),
@@ -78,5 +83,8 @@ export function verdict(report: SuiteReport): string {
   const { cases, casesFailed, casesSkipped } = report.counts;
   const skipped = casesSkipped > 0 ? ` (${casesSkipped} skipped)` : '';
   parts.push(`${cases - casesFailed - casesSkipped}/${cases} checks passed${skipped}`);
-  return `${report.suite}: ${parts.join(', ')} in ${formatDuration(report.durationMs)}`;
+  const quarantined = report.quarantinedFailures ?? 0;
+  const note =
+    quarantined > 0 ? `; ${quarantined} failure(s) of quarantined tests not counted` : '';
+  return `${report.suite}: ${parts.join(', ')} in ${formatDuration(report.durationMs)}${note}`;
 }

@@ -7,6 +7,8 @@ import {
 } from '../../client/index.js';
 import {
   parseWith,
+  type QuarantineEntry,
+  RestQuarantineReply,
   RestRunDetailReply,
   RestRunsReply,
   RestWorkersResponse,
@@ -42,6 +44,19 @@ export async function workerPlatforms(
   } catch (error) {
     printStatus(`(workers' browsers unknown: ${describeError(error)})`);
     return new Map();
+  }
+}
+
+/** The tests quarantined on the coordinator; none, said why, when they cannot be read. */
+export async function quarantinedTests(
+  url: string,
+  token: string | undefined,
+): Promise<QuarantineEntry[]> {
+  try {
+    return (await get(toHttpUrl(url), token, '/api/quarantine', RestQuarantineReply)).quarantined;
+  } catch (error) {
+    printStatus(`(quarantined tests unknown, every failure counts: ${describeError(error)})`);
+    return [];
   }
 }
 

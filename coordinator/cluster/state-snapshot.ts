@@ -3,6 +3,7 @@ import { createGzip, gunzipSync } from 'node:zlib';
 import {
   describeIssues,
   preview,
+  quarantineKey,
   type SnapshotRun,
   type SnapshotTask,
   type SnapshotWorker,
@@ -125,6 +126,7 @@ export function captureState(state: CoordinatorState): StateCapture {
     passFloor: state.passFloor,
     workersVersion: state.workersVersion,
     credentials: state.credentials,
+    quarantine: [...state.quarantine.values()],
     durations: [...state.durations],
     stageSpeeds: [...state.stageSpeeds],
     groupPass: [...state.groupPass],
@@ -293,6 +295,7 @@ export function decodeStateSnapshot(
   state.stageSpeeds = new Map(snapshot.stageSpeeds ?? []);
   state.groupPass = new Map(snapshot.groupPass);
   state.runningByPriority = new Map(snapshot.runningByPriority);
+  for (const entry of snapshot.quarantine ?? []) state.quarantine.set(quarantineKey(entry), entry);
   for (const { results, ...run } of snapshot.runs ?? []) {
     const record: RunRecord = { ...run, counts: zeroRunCounts(), results };
     for (const result of results) countResult(record.counts, result);

@@ -1,11 +1,14 @@
 import {
   ARTIFACT_PEER_PATH,
+  QuarantineRequest,
   RaftFrame,
+  ReleaseRequest,
   RestDatabaseHealthReply,
   RestDrainWorkerBody,
   RestDrainWorkerReply,
   RestHealthReply,
   RestPeerFrameReply,
+  RestQuarantineReply,
   RestRegisterWorkerBody,
   RestRegisterWorkerReply,
   RestResourceHealthReply,
@@ -39,6 +42,7 @@ import { downloadArtifact, uploadArtifact } from './routes/artifacts.js';
 import { drainWorker } from './routes/drain.js';
 import { EXAMPLE_PAGE_TESTS_PATH } from './routes/example-page-tests.js';
 import { receivePeerFrame } from './routes/peer-frames.js';
+import { listQuarantine, quarantineTest, releaseTest } from './routes/quarantine.js';
 import { transferLeadership } from './routes/raft-admin.js';
 import { addRunResults, createRun, getRun, listResults, listRuns } from './routes/runs.js';
 import { stageSpeeds } from './routes/shard-speeds.js';
@@ -230,6 +234,41 @@ export const ROUTES: readonly Route[] = [
       'Results across runs, the newest first; `?run=&test=&suite=&browser=&backend=&status=&commit=&since=&limit=`.',
     reply: RestResultsReply,
     handle: listResults,
+  },
+  {
+    name: 'quarantine.list',
+    method: 'GET',
+    path: '/api/quarantine',
+    who: ADMIN,
+    cluster: 'linearizable',
+    body: 'none',
+    summary: 'Quarantined tests: they run and are reported, but their failures fail no run.',
+    reply: RestQuarantineReply,
+    handle: listQuarantine,
+  },
+  {
+    name: 'quarantine.add',
+    method: 'POST',
+    path: '/api/quarantine',
+    who: ADMIN,
+    cluster: 'leader',
+    body: 'json',
+    summary: 'Quarantine a test (everywhere, or in one browser or backend).',
+    request: QuarantineRequest,
+    reply: RestQuarantineReply,
+    handle: quarantineTest,
+  },
+  {
+    name: 'quarantine.release',
+    method: 'POST',
+    path: '/api/quarantine/release',
+    who: ADMIN,
+    cluster: 'leader',
+    body: 'json',
+    summary: 'Release a quarantined test (404 when it is not).',
+    request: ReleaseRequest,
+    reply: RestQuarantineReply,
+    handle: releaseTest,
   },
   // Workers.
   {

@@ -18,6 +18,7 @@ import { recordOutcome, recordResultHealth } from './health.js';
 import { sortByIdempotencyKey } from './idempotency.js';
 import { leaseCapacity } from './lease-capacity.js';
 import { schedulingPolicy } from './policy.js';
+import { quarantineTest, releaseTest } from './quarantine.js';
 import { releaseDue } from './queueing.js';
 import { retargetTasks } from './retarget.js';
 import { openRun, pruneRuns, recordRunResults } from './runs.js';
@@ -80,6 +81,10 @@ export function apply(state: CoordinatorState, command: Command): StateEvent[] {
       return recordRunResults(state, command);
     case 'PruneRuns':
       return pruneRuns(state, command);
+    case 'QuarantineTest':
+      return quarantineTest(state, command);
+    case 'ReleaseTest':
+      return releaseTest(state, command);
   }
 }
 

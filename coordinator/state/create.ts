@@ -23,6 +23,7 @@ export function createState(config: StateConfig): CoordinatorState {
     runningByPriority: new Map(),
     workersVersion: 0,
     runs: new Map(),
+    quarantine: new Map(),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { ResultAck, TaskEvent } from '../../protocol/index.js';
+import type { QuarantineEntry, ResultAck, TaskEvent } from '../../protocol/index.js';
 import type { RunRecord } from './runs.js';
 import type { CredentialHashes, TaskRecord, WorkerRecord } from './types.js';
 
@@ -43,7 +43,9 @@ export type StateEvent =
   /** `run.results` from index `from` on are new; `ended`: the run ended with them. */
   | { type: 'RunResultsRecorded'; run: RunRecord; from: number; ended: boolean }
   | { type: 'RunResultsRefused'; runId: string; reason: string }
-  | { type: 'RunsPruned'; runIds: string[] };
+  | { type: 'RunsPruned'; runIds: string[] }
+  /** A test was quarantined (`entry`) or released (none). */
+  | { type: 'QuarantineChanged'; key: string; entry: QuarantineEntry | undefined };
 
 /**
  * Appends `more` to `events` one by one. Not `events.push(...more)`: a spread passes each

@@ -2,6 +2,7 @@ import type {
   AttemptRecord,
   Capabilities,
   Labels,
+  QuarantineEntry,
   Requirements,
   TaskResult,
   TaskSpec,
@@ -137,6 +138,8 @@ export interface CoordinatorState {
   credentials?: CredentialHashes;
   /** The results store: runs in the order they were opened, each with its results. */
   runs: Map<string, RunRecord>;
+  /** Quarantined tests by `quarantineKey`: their failures do not fail runs. */
+  quarantine: Map<string, QuarantineEntry>;
 }
 
 /** SHA-256 hashes (hex) of the admin key and the worker join token. */

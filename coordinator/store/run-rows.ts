@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { ResultInput, RunMeta, RunStatus } from '../../protocol/index.js';
+import type { QuarantineEntry, ResultInput, RunMeta, RunStatus } from '../../protocol/index.js';
 import {
   type CoordinatorState,
   countResult,
@@ -10,7 +10,14 @@ import {
 
 type RunEvent = Extract<
   StateEvent,
-  { type: 'RunOpened' | 'RunResultsRecorded' | 'RunResultsRefused' | 'RunsPruned' }
+  {
+    type:
+      | 'RunOpened'
+      | 'RunResultsRecorded'
+      | 'RunResultsRefused'
+      | 'RunsPruned'
+      | 'QuarantineChanged';
+  }
 >;
 
 /**
@@ -26,6 +33,10 @@ export class RunRowWriter {
   /** Per run, the index of its first result not yet written. */
   private readonly unwrittenFrom = new Map<RunRecord, number>();
   private readonly pruned: string[] = [];
+  private readonly upsertQuarantine: Database.Statement;
+  private readonly deleteQuarantine: Database.Statement;
+  /** Quarantine keys changed, each with its entry now (undefined: released). */
+  private readonly quarantined = new Map<string, QuarantineEntry | undefined>();
 
   constructor(db: Database.Database) {
     this.upsertRun = db.prepare(
@@ -37,6 +48,10 @@ export class RunRowWriter {
     );
     this.deleteRun = db.prepare('DELETE FROM runs WHERE id = ?');
     this.deleteResults = db.prepare('DELETE FROM run_results WHERE run_id = ?');
+    this.upsertQuarantine = db.prepare(
+      'INSERT OR REPLACE INTO quarantine (key, entry) VALUES (?, ?)',
+    );
+    this.deleteQuarantine = db.prepare('DELETE FROM quarantine WHERE key = ?');
   }
 
   collect(event: RunEvent): void {
@@ -55,6 +70,9 @@ export class RunRowWriter {
         for (const id of event.runIds) this.pruned.push(id);
         break;
       case 'RunResultsRefused':
+        break;
+      case 'QuarantineChanged':
+        this.quarantined.set(event.key, event.entry);
         break;
     }
   }
@@ -79,6 +97,10 @@ export class RunRowWriter {
       this.deleteResults.run(id);
       this.deleteRun.run(id);
     }
+    for (const [key, entry] of this.quarantined) {
+      if (entry === undefined) this.deleteQuarantine.run(key);
+      else this.upsertQuarantine.run(key, JSON.stringify(entry));
+    }
     this.discard();
   }
 
@@ -88,12 +110,14 @@ export class RunRowWriter {
       this.changedRuns.add(run);
       this.unwrittenFrom.set(run, 0);
     }
+    for (const [key, entry] of state.quarantine) this.quarantined.set(key, entry);
   }
 
   discard(): void {
     this.changedRuns.clear();
     this.unwrittenFrom.clear();
     this.pruned.length = 0;
+    this.quarantined.clear();
   }
 }
 
@@ -129,5 +153,12 @@ export function loadRuns(db: Database.Database, state: CoordinatorState): void {
       countResult(run.counts, result);
     }
     state.runs.set(run.id, run);
+  }
+  const entries = db.prepare('SELECT key, entry FROM quarantine').iterate() as Iterable<{
+    key: string;
+    entry: string;
+  }>;
+  for (const { key, entry } of entries) {
+    state.quarantine.set(key, JSON.parse(entry) as QuarantineEntry);
   }
 }

@@ -66,4 +66,8 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, idx)
   ) WITHOUT ROWID;
   `,
+  // Quarantined tests, by their key (test, browser, backend).
+  `
+  CREATE TABLE quarantine (key TEXT PRIMARY KEY, entry TEXT NOT NULL);
+  `,
 ];

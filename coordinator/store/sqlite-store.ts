@@ -149,6 +149,7 @@ export class EventWriter {
         case 'RunResultsRecorded':
         case 'RunResultsRefused':
         case 'RunsPruned':
+        case 'QuarantineChanged':
           this.runs.collect(event);
           break;
         default:
@@ -180,7 +181,7 @@ export class EventWriter {
    */
   replaceAll(state: CoordinatorState): void {
     this.db.exec(
-      'DELETE FROM tasks; DELETE FROM workers; DELETE FROM credentials; DELETE FROM runs; DELETE FROM run_results;',
+      'DELETE FROM tasks; DELETE FROM workers; DELETE FROM credentials; DELETE FROM runs; DELETE FROM run_results; DELETE FROM quarantine;',
     );
     for (const task of state.tasks.values()) this.newTasks.add(task);
     this.runs.addAll(state);

@@ -1,3 +1,5 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunView, StoredResult } from '../../protocol/index.js';
 import {
@@ -138,6 +140,73 @@ describe('the results store', () => {
     const refused = spawnDtf(['run', quick, '--out', dir, '--data-dir', dataDir]);
     expect(await refused.exitWithin(60_000, 'dtf run on a dir in use')).toBe(1);
     expect(refused.output()).toMatch(/the data dir .* is in use by another coordinator/);
+  });
+
+  it('finds a test that fails one run in two on one commit; quarantined, it still runs and is reported but fails no run', async () => {
+    const dataDir = tempDir();
+    const dir = tempDir();
+    const failFlag = join(dir, 'fail-now');
+    const suite = writeSuiteFile(dir, {
+      name: 'coin',
+      tasks: [
+        {
+          name: 'coin',
+          kind: 'command',
+          payload: { command: `test ! -f ${failFlag}`, shell: true },
+        },
+        { name: 'steady', kind: 'command', payload: { command: 'true' } },
+      ],
+    });
+    const run = async (fails: boolean) => {
+      if (fails) writeFileSync(failFlag, '');
+      else rmSync(failFlag, { force: true });
+      const spawned = spawnDtf([
+        'run',
+        suite,
+        '--out',
+        dir,
+        '--data-dir',
+        dataDir,
+        '--meta',
+        'commit=abc1234',
+      ]);
+      const code = await spawned.exitWithin(120_000, 'dtf run');
+      return { code, output: spawned.output() };
+    };
+    const dtf = async (...args: string[]) => {
+      const coordinator = await startCoordinatorProcess(dataDir);
+      try {
+        const spawned = spawnDtf([...args, ...access(coordinator)]);
+        expect(await spawned.exitWithin(30_000, args.join(' ')), spawned.output()).toBe(0);
+        return spawned.output();
+      } finally {
+        coordinator.child.kill('SIGTERM');
+        await coordinator.exitWithin(30_000, 'the coordinator');
+      }
+    };
+    for (const fails of [false, true, false, true])
+      expect((await run(fails)).code).toBe(fails ? 1 : 0);
+    expect(await dtf('flaky', 'list')).toMatch(/^coin\s+node\s+100%\s+2\/4\s+abc1234\s+no\s/m);
+    expect(await dtf('flaky', 'quarantine', 'coin', '--reason', 'fails one run in two')).toContain(
+      "quarantined 'coin' (everywhere): its failures fail no run until dtf flaky release",
+    );
+    const quarantined = await run(true);
+    expect(quarantined.code).toBe(0);
+    expect(quarantined.output).toMatch(/^coin\s+command\s+failed \(quarantined\)\s/m);
+    expect(quarantined.output).toMatch(
+      /PASS {2}coin: 1\/2 tasks passed, .*; 1 failure\(s\) of quarantined tests not counted/,
+    );
+    const junit = readFileSync(join(dir, 'coin.junit.xml'), 'utf8');
+    expect(junit).toMatch(
+      /<property name="quarantined" value="true"\/>\n {6}<\/properties>\n {6}<failure /,
+    );
+    const listed = await dtf('flaky', 'list', '--json');
+    expect(JSON.parse(listed)).toMatchObject({
+      flaky: [{ test: 'coin', runs: 5, failures: 3 }],
+      quarantined: [{ test: 'coin', reason: 'fails one run in two' }],
+    });
+    expect(await dtf('flaky', 'release', 'coin')).toContain("released 'coin'");
+    expect((await run(true)).code).toBe(1);
   });
 
   it('names what is wrong with a bad --meta or a bad filter, exit 2, before asking anyone', async () => {

@@ -90,3 +90,41 @@ describe('a suite report as results for the store', () => {
     for (const result of results) expect(ResultInput.safeParse(result).success).toBe(true);
   });
 });
+
+describe('quarantine in a report', () => {
+  it('marks the failures of quarantined tests, where they ran, and judges the run without them', async () => {
+    const { caseResults, quarantineFailures } = await import(
+      '../../../../cli/report/run-results.js'
+    );
+    const failing = (id: string, name: string) =>
+      taskView({
+        id,
+        name,
+        kind: 'command',
+        state: 'failed',
+        workerId: 'w-node',
+        result: { status: 'failed', durationMs: 1, error: 'boom' },
+      });
+    const report = buildSuiteReport('q', 'g', new Date(0), 1, [
+      failing('a', 'coin'),
+      failing('b', 'other'),
+    ]);
+    const platforms = new Map([['w-node', { browser: 'node', version: '20' }]]);
+    const pairs = caseResults(report, platforms);
+    // Quarantined in firefox only: no help on node.
+    expect(
+      quarantineFailures(report, pairs, [{ test: 'coin', browser: 'firefox', since: 0 }]),
+    ).toBe(0);
+    expect(report.passed).toBe(false);
+    expect(quarantineFailures(report, pairs, [{ test: 'coin', since: 0 }])).toBe(1);
+    expect(report.passed).toBe(false);
+    expect(pairs[0]).toMatchObject({ result: { quarantined: true }, case: { quarantined: true } });
+    expect(
+      quarantineFailures(report, pairs, [
+        { test: 'coin', since: 0 },
+        { test: 'other', browser: 'node', since: 0 },
+      ]),
+    ).toBe(2);
+    expect(report).toMatchObject({ passed: true, quarantinedFailures: 2 });
+  });
+});

@@ -137,6 +137,12 @@ const FIRST_HALF: Array<(s: CoordinatorState) => Command | undefined> = [
     ],
     end: { status: 'failed' },
   }),
+  () => ({
+    type: 'QuarantineTest',
+    now: 2_715,
+    entry: { test: 'm', browser: 'firefox', reason: 'flips' },
+  }),
+  () => ({ type: 'QuarantineTest', now: 2_716, entry: { test: 't' } }),
   // Open, with results: the snapshot copies them as they are.
   () => ({ type: 'OpenRun', now: 2_720, run: { id: 'r2', suite: 's', meta: {} } }),
   () => ({
@@ -200,6 +206,7 @@ const SECOND_HALF: Array<(s: CoordinatorState) => Command | undefined> = [
     end: { status: 'failed' },
   }),
   () => ({ type: 'PruneRuns', now: 3_720, keepRuns: 1, keepDays: 30 }),
+  () => ({ type: 'ReleaseTest', now: 3_730, entry: { test: 't' } }),
   () => ({ type: 'Tick', now: 60_000 }),
   (s) => ({ type: 'AssignTasks', now: 60_001, placements: schedule(s) }),
 ];
@@ -231,6 +238,8 @@ describe('state snapshots', () => {
     expect(restored.workers.get('w1')!.secretSha256).toBe(W1_SECRET);
     expect(restored.credentials).toEqual(state.credentials);
     expect(restored.runs).toEqual(state.runs);
+    expect(restored.quarantine).toEqual(state.quarantine);
+    expect(restored.quarantine.size).toBe(2);
     expect(restored.runs.get('r2')!.status).toBe('running');
     expect([...restored.durations]).toEqual([...state.durations]);
     expect(restored.ready.size).toBe(state.ready.size);

@@ -88,3 +88,31 @@ describe('runs in the results store', () => {
     );
   });
 });
+
+describe('quarantine', () => {
+  it('keeps one entry per test and place, from its first quarantine; releasing an unknown one changes nothing', () => {
+    const state = newState();
+    apply(state, {
+      type: 'QuarantineTest',
+      now: 5,
+      entry: { test: 't', browser: 'firefox', reason: 'a' },
+    });
+    apply(state, {
+      type: 'QuarantineTest',
+      now: 9,
+      entry: { test: 't', browser: 'firefox', reason: 'b' },
+    });
+    apply(state, { type: 'QuarantineTest', now: 9, entry: { test: 't' } });
+    expect([...state.quarantine.values()]).toEqual([
+      { test: 't', browser: 'firefox', reason: 'b', since: 5 },
+      { test: 't', since: 9 },
+    ]);
+    expect(
+      apply(state, { type: 'ReleaseTest', now: 10, entry: { test: 't', browser: 'chromium' } }),
+    ).toEqual([]);
+    expect(apply(state, { type: 'ReleaseTest', now: 10, entry: { test: 't' } })).toMatchObject([
+      { type: 'QuarantineChanged', entry: undefined },
+    ]);
+    expect(state.quarantine.size).toBe(1);
+  });
+});

@@ -302,6 +302,13 @@ describe('store', () => {
     expect(second.state.runs.get('r1')!.results.map((r) => r.test)).toEqual(['a', 'b', 'c']);
     expect(second.state.runs.get('r2')!.counts.results).toBe(1);
     await second.commit.submitAndWait({
+      type: 'QuarantineTest',
+      now: 5,
+      entry: { test: 'a', reason: 'flips' },
+    });
+    await second.commit.submitAndWait({ type: 'QuarantineTest', now: 6, entry: { test: 'b' } });
+    await second.commit.submitAndWait({ type: 'ReleaseTest', now: 7, entry: { test: 'b' } });
+    await second.commit.submitAndWait({
       type: 'PruneRuns',
       now: 100 * 86_400_000,
       keepRuns: 5,
@@ -311,6 +318,9 @@ describe('store', () => {
 
     const third = committer(dir);
     expect(third.state.runs.size).toBe(0);
+    expect([...third.state.quarantine.values()]).toEqual([
+      { test: 'a', reason: 'flips', since: 5 },
+    ]);
     expect(third.db.prepare('SELECT count(*) FROM run_results').pluck().get()).toBe(0);
     third.db.close();
   });
