@@ -19,6 +19,8 @@ export function lockDataDir(dataDir: string): { release(): void } {
   closeSync(openSync(file, 'a', 0o600));
   const db = new Database(file, { timeout: 0 });
   try {
+    // It holds no data: no journal file beside it.
+    db.pragma('journal_mode = MEMORY');
     db.pragma('locking_mode = EXCLUSIVE');
     // The exclusive lock taken here is kept until the connection closes (EXCLUSIVE mode).
     db.exec('BEGIN EXCLUSIVE; COMMIT;');

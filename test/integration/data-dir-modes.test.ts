@@ -37,6 +37,8 @@ describe('the data dir', () => {
       'dtf.sqlite-wal': '600',
       'dtf.sqlite-shm': '600',
       'credentials.json': '600',
+      // The lock that keeps a second coordinator off the dir; no journal beside it.
+      'dtf.lock': '600',
       artifacts: '700',
       [join('artifacts', hex)]: '600',
     });
@@ -54,6 +56,7 @@ describe('the data dir', () => {
     for (const name of ['dtf.sqlite', 'credentials.json', artifact]) {
       chmodSync(join(dataDir, name), 0o644);
     }
+    writeFileSync(join(dataDir, 'dtf.lock'), '', { mode: 0o644 });
     const coordinator = await startCoordinatorProcess(dataDir);
     expect(coordinator.output()).toMatch(
       /"msg":"the data dir was readable by other users: now only its owner can read it"/,
@@ -62,6 +65,7 @@ describe('the data dir', () => {
       '.': '700',
       'dtf.sqlite': '600',
       'credentials.json': '600',
+      'dtf.lock': '600',
       artifacts: '700',
       [artifact]: '600',
     });
