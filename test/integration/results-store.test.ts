@@ -143,7 +143,8 @@ describe('the results store', () => {
   });
 
   it('finds a test that fails one run in two on one commit; quarantined, it still runs and is reported but fails no run', async () => {
-    const dataDir = tempDir();
+    const coordinator = await startCoordinatorProcess(tempDir());
+    await startWorkerProcess(coordinator);
     const dir = tempDir();
     const failFlag = join(dir, 'fail-now');
     const suite = writeSuiteFile(dir, {
@@ -160,29 +161,15 @@ describe('the results store', () => {
     const run = async (fails: boolean) => {
       if (fails) writeFileSync(failFlag, '');
       else rmSync(failFlag, { force: true });
-      const spawned = spawnDtf([
-        'run',
-        suite,
-        '--out',
-        dir,
-        '--data-dir',
-        dataDir,
-        '--meta',
-        'commit=abc1234',
-      ]);
+      const args = ['run', suite, '--out', dir, '--meta', 'commit=abc1234'];
+      const spawned = spawnDtf([...args, ...access(coordinator)]);
       const code = await spawned.exitWithin(120_000, 'dtf run');
       return { code, output: spawned.output() };
     };
     const dtf = async (...args: string[]) => {
-      const coordinator = await startCoordinatorProcess(dataDir);
-      try {
-        const spawned = spawnDtf([...args, ...access(coordinator)]);
-        expect(await spawned.exitWithin(30_000, args.join(' ')), spawned.output()).toBe(0);
-        return spawned.output();
-      } finally {
-        coordinator.child.kill('SIGTERM');
-        await coordinator.exitWithin(30_000, 'the coordinator');
-      }
+      const spawned = spawnDtf([...args, ...access(coordinator)]);
+      expect(await spawned.exitWithin(30_000, args.join(' ')), spawned.output()).toBe(0);
+      return spawned.output();
     };
     for (const fails of [false, true, false, true])
       expect((await run(fails)).code).toBe(fails ? 1 : 0);
