@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import type { ZodType } from 'zod';
 import { DtfClient, describeError, HttpError, restGet, toHttpUrl } from '../client/index.js';
+import { parseWith } from '../protocol/index.js';
 import { DEFAULT_COORDINATOR_URL } from './options/coordinator-urls.js';
 import { printStatus } from './output.js';
 
@@ -73,4 +75,15 @@ export async function restOnAny<T>(
 /** GETs a REST path from the first coordinator that answers. */
 export function restGetFromAny(access: CoordinatorAccess, path: string): Promise<unknown> {
   return restOnAny(access.urls, (base) => restGet(base, path, access.token));
+}
+
+/** GETs a REST path from the first coordinator that answers, its reply checked by `schema`. */
+export async function restGetChecked<T>(
+  access: CoordinatorAccess,
+  path: string,
+  schema: ZodType<T>,
+): Promise<T> {
+  const parsed = parseWith(schema, await restGetFromAny(access, path), `GET ${path} reply`);
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  return parsed.message;
 }

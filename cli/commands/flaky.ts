@@ -5,14 +5,12 @@ import {
   type QuarantineEntry,
   quarantineCovers,
   RestQuarantineReply,
-  RestResultsReply,
-  ResultsQuery,
 } from '../../protocol/index.js';
 import { type FlakyTest, flakyTests } from '../../trends/index.js';
-import { coordinatorAccess, restGetFromAny, restOnAny } from '../connection.js';
+import { coordinatorAccess, restGetChecked, restOnAny } from '../connection.js';
 import { formatTable } from '../format/table.js';
 import { printJson, printLine } from '../output.js';
-import { formatInstant, queryString } from './runs.js';
+import { formatInstant, storedResults } from './runs.js';
 
 interface PlaceOptions {
   browser?: string;
@@ -88,19 +86,9 @@ export function registerFlakyCommand(program: Command): void {
     .option('--json', 'print them as JSON')
     .action(async (options: Record<string, unknown>, command: Command) => {
       const { json, ...filters } = options;
-      const query = queryString(ResultsQuery, { ...filters, limit: '10000' }, 'flaky filter');
+      const found = flakyTests(await storedResults(command, filters, 'flaky filter'));
       const access = coordinatorAccess(command);
-      const body = await restGetFromAny(access, `/api/results${query}`);
-      const parsed = parseWith(RestResultsReply, body, 'GET /api/results reply');
-      if (!parsed.ok) throw new Error(parsed.error.message);
-      const quarantine = parseWith(
-        RestQuarantineReply,
-        await restGetFromAny(access, '/api/quarantine'),
-        'GET /api/quarantine reply',
-      );
-      if (!quarantine.ok) throw new Error(quarantine.error.message);
-      const found = flakyTests(parsed.message.results);
-      const { quarantined } = quarantine.message;
+      const { quarantined } = await restGetChecked(access, '/api/quarantine', RestQuarantineReply);
       if (json === true) printJson({ flaky: found, quarantined });
       else printLine(found.length === 0 ? 'no flaky tests' : formatFlakyTable(found, quarantined));
     });

@@ -9,7 +9,7 @@ import {
   type RunView,
   type StoredResult,
 } from '../../protocol/index.js';
-import { coordinatorAccess, restGetFromAny } from '../connection.js';
+import { coordinatorAccess, restGetChecked } from '../connection.js';
 import { formatDuration } from '../format/duration.js';
 import { formatTable } from '../format/table.js';
 import { printJson, printLine } from '../output.js';
@@ -88,12 +88,24 @@ async function printFromStore<R, T>(
 ): Promise<void> {
   const { json, ...filters } = options;
   const query = queryString(ask.query, filters, `${ask.path.slice(5)} filter`);
-  const body = await restGetFromAny(coordinatorAccess(command), `${ask.path}${query}`);
-  const parsed = parseWith(ask.reply, body, `GET ${ask.path} reply`);
-  if (!parsed.ok) throw new Error(parsed.error.message);
-  const items = ask.items(parsed.message);
+  const reply = await restGetChecked(coordinatorAccess(command), `${ask.path}${query}`, ask.reply);
+  const items = ask.items(reply);
   if (json === true) printJson(items);
   else printLine(items.length === 0 ? show.none : show.table(items));
+}
+
+/**
+ * Up to 10,000 stored results the filters select (as `dtf results` takes them), the newest
+ * runs first: what `dtf trends` and `dtf flaky list` work on.
+ */
+export async function storedResults(
+  command: Command,
+  filters: Record<string, unknown>,
+  what: string,
+): Promise<StoredResult[]> {
+  const query = queryString(ResultsQuery, { ...filters, limit: '10000' }, what);
+  const access = coordinatorAccess(command);
+  return (await restGetChecked(access, `/api/results${query}`, RestResultsReply)).results;
 }
 
 export function registerRunsCommands(program: Command): void {

@@ -1,10 +1,9 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { parseWith, RestResultsReply, ResultsQuery } from '../../protocol/index.js';
+
 import { detectTrends, type TrendFlag } from '../../trends/index.js';
-import { coordinatorAccess, restGetFromAny } from '../connection.js';
 import { formatTable } from '../format/table.js';
 import { printJson, printLine } from '../output.js';
-import { formatInstant, queryString, shortCommit } from './runs.js';
+import { formatInstant, shortCommit, storedResults } from './runs.js';
 
 function sensitivity(text: string): number {
   const p = Number(text);
@@ -64,11 +63,8 @@ export function registerTrendsCommand(program: Command): void {
     .option('--json', 'print the changes as JSON')
     .action(async (options: Record<string, unknown>, command: Command) => {
       const { json, sensitivity: alpha, ...filters } = options;
-      const query = queryString(ResultsQuery, { ...filters, limit: '10000' }, 'trends filter');
-      const body = await restGetFromAny(coordinatorAccess(command), `/api/results${query}`);
-      const parsed = parseWith(RestResultsReply, body, 'GET /api/results reply');
-      if (!parsed.ok) throw new Error(parsed.error.message);
-      const flags = detectTrends(parsed.message.results, { alpha: alpha as number });
+      const results = await storedResults(command, filters, 'trends filter');
+      const flags = detectTrends(results, { alpha: alpha as number });
       if (json === true) printJson(flags);
       else printLine(flags.length === 0 ? 'no changes found' : formatTrendsTable(flags));
     });
