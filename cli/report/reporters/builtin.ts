@@ -39,7 +39,8 @@ export const BUILTIN_REPORTERS: Readonly<Record<string, () => Reporter>> = {
     name: 'html',
     async onRunEnd(report, context) {
       const file = context.fileFor('.html');
-      const { results, run, previous } = context;
+      const { results, run } = context;
+      const previous = await context.previous();
       await writeFile(file, toHtml({ report, results, run, previous }));
       return [file];
     },

@@ -11,8 +11,11 @@ export interface ReporterContext {
   results: readonly ResultInput[];
   /** The run in the results store, when it keeps it. */
   run?: RunView | undefined;
-  /** The suite's run before this one, when the results store has one. */
-  previous?: { run: RunView; results: readonly StoredResult[] } | undefined;
+  /**
+   * The suite's run before this one, when the results store has one: asked of the coordinator
+   * only when a reporter wants it (the whole run's results), and once.
+   */
+  previous(): Promise<{ run: RunView; results: readonly StoredResult[] } | undefined>;
 }
 
 /**

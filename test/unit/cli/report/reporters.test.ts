@@ -93,7 +93,10 @@ describe('reporters', () => {
     );
     expect(reporters.map((r) => r.name)).toEqual(['markdown', 'counts', './throws.mjs']);
     const out = join(dir, 'out');
-    const { files, ok } = await runReporters(reporters, report, out, { results: [] });
+    const { files, ok } = await runReporters(reporters, report, out, {
+      results: [],
+      previous: async () => undefined,
+    });
     expect(ok).toBe(false);
     expect(files).toEqual([join(out, 'demo_suite.md'), join(out, 'demo_suite.counts')]);
     expect(readFileSync(join(out, 'demo_suite.counts'), 'utf8')).toBe('2');
