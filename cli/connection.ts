@@ -1,6 +1,13 @@
 import type { Command } from 'commander';
 import type { ZodType } from 'zod';
-import { DtfClient, describeError, HttpError, restGet, toHttpUrl } from '../client/index.js';
+import {
+  DtfClient,
+  describeError,
+  HttpError,
+  restGet,
+  restRequest,
+  toHttpUrl,
+} from '../client/index.js';
 import { parseWith } from '../protocol/index.js';
 import { DEFAULT_COORDINATOR_URL } from './options/coordinator-urls.js';
 import { printStatus } from './output.js';
@@ -84,6 +91,27 @@ export async function restGetChecked<T>(
   schema: ZodType<T>,
 ): Promise<T> {
   const parsed = parseWith(schema, await restGetFromAny(access, path), `GET ${path} reply`);
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  return parsed.message;
+}
+
+/** POSTs `body` (JSON) to the leader through the first coordinator that answers, its reply checked. */
+export async function restPostChecked<T>(
+  access: CoordinatorAccess,
+  path: string,
+  body: object | undefined,
+  schema: ZodType<T>,
+): Promise<T> {
+  const reply = await restOnAny(access.urls, (base) =>
+    restRequest(
+      'POST',
+      base,
+      path,
+      access.token,
+      body === undefined ? undefined : JSON.stringify(body),
+    ),
+  );
+  const parsed = parseWith(schema, reply, `POST ${path} reply`);
   if (!parsed.ok) throw new Error(parsed.error.message);
   return parsed.message;
 }

@@ -14,6 +14,7 @@ import { registerSubmitCommand } from './commands/submit.js';
 import { registerTasksCommand } from './commands/tasks.js';
 import { registerTrendsCommand } from './commands/trends.js';
 import { registerWaitCommand } from './commands/wait.js';
+import { registerWebhooksCommand } from './commands/webhooks.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import { registerWorkersCommand } from './commands/workers.js';
 import { collectCoordinatorUrls, DEFAULT_COORDINATOR_URL } from './options/coordinator-urls.js';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerRunsCommands(program);
   registerTrendsCommand(program);
   registerFlakyCommand(program);
+  registerWebhooksCommand(program);
   registerStatusCommand(program);
   registerTasksCommand(program);
   registerWorkersCommand(program);

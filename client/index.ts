@@ -23,3 +23,4 @@ export {
 } from './rest.js';
 export { openRun, reportRunResults } from './runs.js';
 export { TaskProgress } from './task-progress.js';
+export { verifyWebhookSignature, webhookSignature } from './webhook-signature.js';

@@ -35,6 +35,8 @@ import {
   makeDataDirPrivate,
   openDatabase,
 } from './store/index.js';
+import { WebhookDispatcher } from './webhooks/dispatcher.js';
+import { RegressionWatch } from './webhooks/regressions.js';
 import { WsGateway } from './ws/index.js';
 
 export interface CoordinatorOptions {
@@ -153,12 +155,16 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const metrics = new CoordinatorMetrics(state, () => gateway.connections);
   const checkpoints = checkpointsOnceBusy(db, dataDir, logger);
   const backoffs = new BackoffTimer(state, ctx.commit);
+  const webhooks = new WebhookDispatcher(ctx);
+  const regressions = new RegressionWatch(ctx);
   committedListeners.push(
     (events) => {
       for (const e of events) if (e.type === 'CredentialsSet') credentials?.set(e.credentials);
     },
     (events) => metrics.count(events),
     (events) => gateway.deliver(events),
+    (events) => webhooks.onCommitted(events),
+    (events) => regressions.onCommitted(events),
   );
   batchListeners.push(
     ({ ms }) => metrics.observeBatch(ms),
@@ -172,6 +178,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       db,
       metrics,
       credentials,
+      webhooks,
       peers:
         cluster === undefined
           ? undefined
@@ -211,6 +218,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   });
   cluster?.start();
   const stopRetention = startRunRetention(ctx);
+  webhooks.start();
 
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
@@ -228,6 +236,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       }
       stopLiveness();
       stopRetention();
+      webhooks.stop();
       cluster?.close();
       backoffs.stop();
       gateway.close();

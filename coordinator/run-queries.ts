@@ -5,15 +5,7 @@ import type {
   RunView,
   StoredResult,
 } from '../protocol/index.js';
-import { type CoordinatorState, type RunRecord, runView } from './state/index.js';
-
-/** A result with the run it belongs to, as queries answer it. */
-export function storedResult(run: RunRecord, result: ResultInput): StoredResult {
-  const stored: StoredResult = { ...result, runId: run.id, suite: run.suite, at: run.startedAt };
-  const commit = run.meta.commit;
-  if (commit !== undefined) stored.commit = commit;
-  return stored;
-}
+import { type CoordinatorState, type RunRecord, runView, storedResult } from './state/index.js';
 
 /** Runs, the newest first. */
 function* newestRuns(state: CoordinatorState): Generator<RunRecord> {

@@ -21,5 +21,6 @@ export * from './suite.js';
 export * from './task.js';
 export * from './task-kinds.js';
 export * from './version.js';
+export * from './webhooks.js';
 export * from './worker-messages.js';
 export * from './worker-page.js';

@@ -3,8 +3,17 @@ import { Capabilities } from './capabilities.js';
 import { InboundMessage, ToClientMessage, ToWorkerMessage } from './messages.js';
 import { RaftFrame } from './raft.js';
 import * as rest from './rest.js';
+import * as runs from './runs.js';
 import { TaskSpec, TaskView } from './task.js';
 import { PROTOCOL_VERSION } from './version.js';
+import * as webhooks from './webhooks.js';
+
+/** A module's zod schemas by their exported names. */
+function zodEntries(module: object): Array<[string, z.ZodType]> {
+  return Object.entries(module).filter(
+    (entry): entry is [string, z.ZodType] => entry[1] instanceof z.ZodType,
+  );
+}
 
 /** The published JSON Schema of the whole contract, generated from the zod schemas. */
 export function protocolJsonSchema(): Record<string, unknown> {
@@ -25,11 +34,16 @@ export function protocolJsonSchema(): Record<string, unknown> {
       ToWorker: output(ToWorkerMessage),
       ToClient: output(ToClientMessage),
       RaftPeer: output(RaftFrame),
+      // What a webhook delivery carries (`--format json`), beside its delivery, webhook and at.
+      WebhookNotification: output(webhooks.Notification),
       // The REST bodies and replies, by their schema names (`RestStatusReply`, …).
       ...Object.fromEntries(
-        Object.entries(rest as Record<string, unknown>)
-          .filter((entry): entry is [string, z.ZodType] => entry[1] instanceof z.ZodType)
-          .map(([name, schema]) => [name, name.endsWith('Reply') ? output(schema) : input(schema)]),
+        [
+          ...zodEntries(rest),
+          ...[runs, webhooks]
+            .flatMap(zodEntries)
+            .filter(([name]) => name.startsWith('Rest') || name.endsWith('Request')),
+        ].map(([name, schema]) => [name, name.endsWith('Reply') ? output(schema) : input(schema)]),
       ),
     },
   };

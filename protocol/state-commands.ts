@@ -8,6 +8,7 @@ import {
   RunStatus,
 } from './runs.js';
 import { Requirements, TaskSpec } from './task.js';
+import { DeliveryAttempt, Notification, Webhook, WebhookId } from './webhooks.js';
 import { LeaseRef, ResultReport } from './worker-messages.js';
 
 /**
@@ -157,13 +158,31 @@ export const StateCommand = z.discriminatedUnion('type', [
     results: z.array(ResultInput),
     end: z.object({ status: RunStatus.exclude(['running']) }).optional(),
   }),
+  /** The test (where it names a place, only there) no longer fails runs; or again does. */
+  z.object({ type: z.literal('QuarantineTest'), now, entry: QuarantineRequest }),
+  z.object({ type: z.literal('ReleaseTest'), now, entry: ReleaseRequest }),
+  /** A webhook to notify, its id and secret chosen at the edge. */
+  z.object({ type: z.literal('AddWebhook'), now, webhook: Webhook }),
+  /** The webhook is removed, and its pending deliveries with it. */
+  z.object({ type: z.literal('RemoveWebhook'), now, id: WebhookId }),
+  /**
+   * Notifications found at the edge (regressions, a test ping): each becomes a delivery to
+   * every webhook that takes its event (only `webhook`, when given), with the id
+   * `${key}:${webhook}`: queueing the same key again adds nothing.
+   */
+  z.object({
+    type: z.literal('QueueNotifications'),
+    now,
+    key: z.string().min(1).max(192),
+    notifications: z.array(Notification).max(4),
+    webhook: WebhookId.optional(),
+  }),
+  /** How an attempt at a delivery went. */
+  z.object({ type: z.literal('RecordDeliveryAttempt'), now, attempt: DeliveryAttempt }),
   /**
    * Retention, in the command so that every member prunes alike: of each suite, only the
    * `keepRuns` newest runs are kept, and none that started more than `keepDays` before `now`.
    */
-  /** The test (where it names a place, only there) no longer fails runs; or again does. */
-  z.object({ type: z.literal('QuarantineTest'), now, entry: QuarantineRequest }),
-  z.object({ type: z.literal('ReleaseTest'), now, entry: ReleaseRequest }),
   z.object({
     type: z.literal('PruneRuns'),
     now,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Capabilities, Labels, WorkerStatus } from './capabilities.js';
 import { QuarantineEntry, ResultInput, RunMeta, RunStatus } from './runs.js';
 import { AttemptRecord, Requirements, TaskResult, TaskSpec, TaskState } from './task.js';
+import { Delivery, Webhook } from './webhooks.js';
 
 // The coordinator's replicated state at one applied log index, as cluster members store and
 // send it (Raft snapshots). Everything the state machine's later commands depend on is here,
@@ -124,5 +125,8 @@ export const StateSnapshot = z.object({
   runs: z.array(SnapshotRun).optional(),
   /** Quarantined tests; absent before quarantine existed. */
   quarantine: z.array(QuarantineEntry).optional(),
+  /** Webhooks, and their deliveries in the order queued; absent before webhooks existed. */
+  webhooks: z.array(Webhook).optional(),
+  deliveries: z.array(Delivery).optional(),
 });
 export type StateSnapshot = z.infer<typeof StateSnapshot>;

@@ -1,10 +1,13 @@
 import { seededRandom } from '../tensors/index.js';
 
+/** Fewest points on each side of a change, unless told otherwise. */
+export const DEFAULT_MIN_SEGMENT = 4;
+
 /** How sure a change must be to be reported, and what it takes to look for one. */
 export interface ChangePointOptions {
   /** The largest permutation p-value reported as a change: the sensitivity (default 0.005). */
   alpha?: number;
-  /** Fewest points on each side of a change (default 4). */
+  /** Fewest points on each side of a change (default `DEFAULT_MIN_SEGMENT`). */
   minSegment?: number;
   /** Permutations per test (default 199). */
   permutations?: number;
@@ -94,7 +97,7 @@ export function changePoints(
   options: ChangePointOptions = {},
 ): ChangePoint[] {
   const alpha = options.alpha ?? 0.005;
-  const minSegment = options.minSegment ?? 4;
+  const minSegment = options.minSegment ?? DEFAULT_MIN_SEGMENT;
   const permutations = options.permutations ?? 199;
   const random = seededRandom(options.seed ?? 1);
   const found: ChangePoint[] = [];

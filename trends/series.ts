@@ -1,5 +1,10 @@
 import type { MetricName, StoredResult } from '../protocol/index.js';
-import { type ChangePoint, type ChangePointOptions, changePoints } from './change-points.js';
+import {
+  type ChangePoint,
+  type ChangePointOptions,
+  changePoints,
+  DEFAULT_MIN_SEGMENT,
+} from './change-points.js';
 
 /** Metrics where a rise is an improvement; in every other one a rise is a regression. */
 const HIGHER_IS_BETTER: ReadonlySet<MetricName> = new Set(['throughput']);
@@ -66,27 +71,50 @@ export function metricSeries(results: readonly StoredResult[]): Series[] {
   return [...series.values()];
 }
 
+/** The change points of one series, oldest first. */
+export function seriesTrends(
+  { points, ...series }: Series,
+  options: ChangePointOptions = {},
+): TrendFlag[] {
+  return changePoints(
+    points.map((p) => p.value),
+    options,
+  ).map((change) => {
+    const rose = change.medianAfter > change.medianBefore;
+    const better = HIGHER_IS_BETTER.has(series.metric) ? rose : !rose;
+    return {
+      series,
+      kind: better ? 'improvement' : 'regression',
+      change,
+      before: points[change.index - 1]!,
+      after: points[change.index]!,
+    };
+  });
+}
+
 /** Every change point of every series, the latest first. */
 export function detectTrends(
   results: readonly StoredResult[],
   options: ChangePointOptions = {},
 ): TrendFlag[] {
-  const flags: TrendFlag[] = [];
-  for (const { points, ...series } of metricSeries(results)) {
-    for (const change of changePoints(
-      points.map((p) => p.value),
-      options,
-    )) {
-      const rose = change.medianAfter > change.medianBefore;
-      const better = HIGHER_IS_BETTER.has(series.metric) ? rose : !rose;
-      flags.push({
-        series,
-        kind: better ? 'improvement' : 'regression',
-        change,
-        before: points[change.index - 1]!,
-        after: points[change.index]!,
-      });
-    }
-  }
-  return flags.sort((a, b) => b.after.at - a.after.at);
+  return metricSeries(results)
+    .flatMap((series) => seriesTrends(series, options))
+    .sort((a, b) => b.after.at - a.after.at);
+}
+
+/**
+ * The changes its latest point brings to light: those found in the whole series and not in it
+ * without that point. A change found both ways may move by a few points as one is added; within
+ * `minSegment` points it is the same change.
+ */
+export function trendsNewWithLatest(series: Series, options: ChangePointOptions = {}): TrendFlag[] {
+  const minSegment = options.minSegment ?? DEFAULT_MIN_SEGMENT;
+  const earlier = seriesTrends({ ...series, points: series.points.slice(0, -1) }, options);
+  return seriesTrends(series, options).filter(
+    (flag) =>
+      !earlier.some(
+        (seen) =>
+          seen.kind === flag.kind && Math.abs(seen.change.index - flag.change.index) <= minSegment,
+      ),
+  );
 }

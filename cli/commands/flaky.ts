@@ -1,13 +1,11 @@
 import type { Command } from 'commander';
-import { restRequest } from '../../client/index.js';
 import {
-  parseWith,
   type QuarantineEntry,
   quarantineCovers,
   RestQuarantineReply,
 } from '../../protocol/index.js';
 import { type FlakyTest, flakyTests } from '../../trends/index.js';
-import { coordinatorAccess, restGetChecked, restOnAny } from '../connection.js';
+import { coordinatorAccess, restGetChecked, restPostChecked } from '../connection.js';
 import { formatTable } from '../format/table.js';
 import { printJson, printLine } from '../output.js';
 import { formatInstant, storedResults } from './runs.js';
@@ -50,18 +48,8 @@ export function formatFlakyTable(
   ]);
 }
 
-async function quarantineCall(
-  command: Command,
-  path: string,
-  body: object,
-): Promise<QuarantineEntry[]> {
-  const access = coordinatorAccess(command);
-  const reply = await restOnAny(access.urls, (base) =>
-    restRequest('POST', base, path, access.token, JSON.stringify(body)),
-  );
-  const parsed = parseWith(RestQuarantineReply, reply, `POST ${path} reply`);
-  if (!parsed.ok) throw new Error(parsed.error.message);
-  return parsed.message.quarantined;
+async function quarantineCall(command: Command, path: string, body: object): Promise<void> {
+  await restPostChecked(coordinatorAccess(command), path, body, RestQuarantineReply);
 }
 
 function placeOf(test: string, options: PlaceOptions) {

@@ -127,6 +127,9 @@ export function captureState(state: CoordinatorState): StateCapture {
     workersVersion: state.workersVersion,
     credentials: state.credentials,
     quarantine: [...state.quarantine.values()],
+    webhooks: [...state.webhooks.values()],
+    // Copied: a pending delivery changes as it is tried, the capture must not.
+    deliveries: Array.from(state.deliveries.values(), (d) => ({ ...d })),
     durations: [...state.durations],
     stageSpeeds: [...state.stageSpeeds],
     groupPass: [...state.groupPass],
@@ -296,6 +299,8 @@ export function decodeStateSnapshot(
   state.groupPass = new Map(snapshot.groupPass);
   state.runningByPriority = new Map(snapshot.runningByPriority);
   for (const entry of snapshot.quarantine ?? []) state.quarantine.set(quarantineKey(entry), entry);
+  for (const webhook of snapshot.webhooks ?? []) state.webhooks.set(webhook.id, webhook);
+  for (const delivery of snapshot.deliveries ?? []) state.deliveries.set(delivery.id, delivery);
   for (const { results, ...run } of snapshot.runs ?? []) {
     const record: RunRecord = { ...run, counts: zeroRunCounts(), results };
     for (const result of results) countResult(record.counts, result);

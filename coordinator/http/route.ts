@@ -5,6 +5,7 @@ import type { Credentials, Role } from '../auth/index.js';
 import type { CoordinatorContext } from '../context.js';
 import type { CoordinatorMetrics } from '../metrics.js';
 import type { PeerTransport } from '../raft-io/index.js';
+import type { WebhookDispatcher } from '../webhooks/dispatcher.js';
 import type { BodyReader } from './json-body.js';
 
 /**
@@ -59,6 +60,8 @@ export interface RouteDeps {
   files: (req: IncomingMessage, res: ServerResponse) => void;
   /** The event loop's delay since start, for `/api/health/resources`. */
   loopDelay: { percentile(p: number): number };
+  /** Sends webhook deliveries: `dtf webhooks test` waits on an attempt. */
+  webhooks: Pick<WebhookDispatcher, 'nextAttempt'>;
   /** Cluster mode only: where the members' frames and artifact copies go. */
   peers?: PeerEndpoint | undefined;
 }

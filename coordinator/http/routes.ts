@@ -4,6 +4,8 @@ import {
   RaftFrame,
   ReleaseRequest,
   RestDatabaseHealthReply,
+  RestDeliveriesReply,
+  RestDeliveryReply,
   RestDrainWorkerBody,
   RestDrainWorkerReply,
   RestHealthReply,
@@ -23,6 +25,9 @@ import {
   RestTasksReply,
   RestTransferLeadershipBody,
   RestTransferLeadershipReply,
+  RestWebhookAddedReply,
+  RestWebhookRemovedReply,
+  RestWebhooksReply,
   RestWhoamiReply,
   RestWorkerStatusBody,
   RestWorkerStatusReply,
@@ -34,6 +39,7 @@ import {
   StageSpeeds,
   StoredArtifactReply,
   TaskView,
+  WebhookRequest,
   WORKER_PAGE_PATH,
 } from '../../protocol/index.js';
 import type { Route } from './route.js';
@@ -49,6 +55,13 @@ import { stageSpeeds } from './routes/shard-speeds.js';
 import { uploadStageOutput } from './routes/stage-outputs.js';
 import { databaseHealth, health, metrics, resourceHealth, status } from './routes/status.js';
 import { getResult, getTask, listTasks, retargetTasks, submitTasks } from './routes/tasks.js';
+import {
+  addWebhook,
+  listDeliveries,
+  listWebhooks,
+  removeWebhook,
+  testWebhook,
+} from './routes/webhooks.js';
 import { whoami } from './routes/whoami.js';
 import { listWorkers, registerWorker, workerStatus } from './routes/workers.js';
 
@@ -269,6 +282,62 @@ export const ROUTES: readonly Route[] = [
     request: ReleaseRequest,
     reply: RestQuarantineReply,
     handle: releaseTest,
+  },
+  {
+    name: 'webhooks.list',
+    method: 'GET',
+    path: '/api/webhooks',
+    who: ADMIN,
+    cluster: 'linearizable',
+    body: 'none',
+    summary: 'Webhooks (never their secrets), each with its latest delivery.',
+    reply: RestWebhooksReply,
+    handle: listWebhooks,
+  },
+  {
+    name: 'webhooks.add',
+    method: 'POST',
+    path: '/api/webhooks',
+    who: ADMIN,
+    cluster: 'leader',
+    body: 'json',
+    summary: 'Add a webhook; the reply holds its secret (made when none is given), this once only.',
+    request: WebhookRequest,
+    reply: RestWebhookAddedReply,
+    handle: addWebhook,
+  },
+  {
+    name: 'webhooks.remove',
+    method: 'POST',
+    path: '/api/webhooks/:id/remove',
+    who: ADMIN,
+    cluster: 'leader',
+    body: 'none',
+    summary: 'Remove a webhook and its pending deliveries (404 when there is none).',
+    reply: RestWebhookRemovedReply,
+    handle: removeWebhook,
+  },
+  {
+    name: 'webhooks.test',
+    method: 'POST',
+    path: '/api/webhooks/:id/test',
+    who: ADMIN,
+    cluster: 'leader',
+    body: 'none',
+    summary: 'Send the webhook a `ping` now; answers the delivery once its first attempt is made.',
+    reply: RestDeliveryReply,
+    handle: testWebhook,
+  },
+  {
+    name: 'webhooks.deliveries',
+    method: 'GET',
+    path: '/api/webhooks/deliveries',
+    who: ADMIN,
+    cluster: 'linearizable',
+    body: 'none',
+    summary: "Deliveries, the newest first, with each attempt's outcome; `?webhook=&limit=`.",
+    reply: RestDeliveriesReply,
+    handle: listDeliveries,
   },
   // Workers.
   {

@@ -21,9 +21,16 @@ import { schedulingPolicy } from './policy.js';
 import { quarantineTest, releaseTest } from './quarantine.js';
 import { releaseDue } from './queueing.js';
 import { retargetTasks } from './retarget.js';
+import { withRunEndDeliveries } from './run-notifications.js';
 import { openRun, pruneRuns, recordRunResults } from './runs.js';
 import type { CoordinatorState, TaskRecord } from './types.js';
 import { taskEvent } from './view.js';
+import {
+  addWebhook,
+  queueNotifications,
+  recordDeliveryAttempt,
+  removeWebhook,
+} from './webhooks.js';
 import {
   awaitReconnects,
   disconnectWorker,
@@ -78,13 +85,27 @@ export function apply(state: CoordinatorState, command: Command): StateEvent[] {
     case 'OpenRun':
       return openRun(state, command.now, command.run);
     case 'RecordRunResults':
-      return recordRunResults(state, command);
+      return withRunEndDeliveries(state, command.now, recordRunResults(state, command));
     case 'PruneRuns':
       return pruneRuns(state, command);
     case 'QuarantineTest':
       return quarantineTest(state, command);
     case 'ReleaseTest':
       return releaseTest(state, command);
+    case 'AddWebhook':
+      return addWebhook(state, command);
+    case 'RemoveWebhook':
+      return removeWebhook(state, command);
+    case 'QueueNotifications':
+      return queueNotifications(
+        state,
+        command.now,
+        command.key,
+        command.notifications,
+        command.webhook,
+      );
+    case 'RecordDeliveryAttempt':
+      return recordDeliveryAttempt(state, command);
   }
 }
 

@@ -24,6 +24,8 @@ export function createState(config: StateConfig): CoordinatorState {
     workersVersion: 0,
     runs: new Map(),
     quarantine: new Map(),
+    webhooks: new Map(),
+    deliveries: new Map(),
   };
 }
 

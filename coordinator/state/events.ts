@@ -1,4 +1,10 @@
-import type { QuarantineEntry, ResultAck, TaskEvent } from '../../protocol/index.js';
+import type {
+  Delivery,
+  QuarantineEntry,
+  ResultAck,
+  TaskEvent,
+  Webhook,
+} from '../../protocol/index.js';
 import type { RunRecord } from './runs.js';
 import type { CredentialHashes, TaskRecord, WorkerRecord } from './types.js';
 
@@ -45,7 +51,11 @@ export type StateEvent =
   | { type: 'RunResultsRefused'; runId: string; reason: string }
   | { type: 'RunsPruned'; runIds: string[] }
   /** A test was quarantined (`entry`) or released (none). */
-  | { type: 'QuarantineChanged'; key: string; entry: QuarantineEntry | undefined };
+  | { type: 'QuarantineChanged'; key: string; entry: QuarantineEntry | undefined }
+  /** A webhook was added or replaced (`webhook`), or removed (none). */
+  | { type: 'WebhookChanged'; id: string; webhook: Webhook | undefined }
+  /** Deliveries queued or attempted (as they are now), and those dropped. */
+  | { type: 'DeliveriesChanged'; changed: Delivery[]; removed: string[] };
 
 /**
  * Appends `more` to `events` one by one. Not `events.push(...more)`: a spread passes each

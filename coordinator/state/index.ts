@@ -39,6 +39,7 @@ export {
   type RunRecord,
   refusesResults,
   runView,
+  storedResult,
   zeroRunCounts,
 } from './runs.js';
 export { noteStageSpeed, stageSpeedsView } from './stage-speeds.js';
@@ -50,4 +51,5 @@ export type {
   WorkerRecord,
 } from './types.js';
 export { enteredStateAt, taskEvent, taskView } from './view.js';
+export { wantsEvent } from './webhooks.js';
 export { isGone, NEVER_DELIVERED } from './workers.js';

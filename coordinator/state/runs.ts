@@ -6,6 +6,7 @@ import {
   type RunOpenRequest,
   type RunStatus,
   type RunView,
+  type StoredResult,
 } from '../../protocol/index.js';
 import type { Command } from './commands.js';
 import type { StateEvent } from './events.js';
@@ -36,6 +37,14 @@ export function countResult(counts: RunCounts, result: ResultInput): void {
   else if (result.status === 'failed') counts.failed++;
   else if (result.status === 'error') counts.errors++;
   else counts.skipped++;
+}
+
+/** A result with the run it belongs to, as queries answer it. */
+export function storedResult(run: RunRecord, result: ResultInput): StoredResult {
+  const stored: StoredResult = { ...result, runId: run.id, suite: run.suite, at: run.startedAt };
+  const commit = run.meta.commit;
+  if (commit !== undefined) stored.commit = commit;
+  return stored;
 }
 
 export function runView(run: RunRecord): RunView {

@@ -1,12 +1,14 @@
 import type {
   AttemptRecord,
   Capabilities,
+  Delivery,
   Labels,
   QuarantineEntry,
   Requirements,
   TaskResult,
   TaskSpec,
   TaskState,
+  Webhook,
   WorkerStatus,
 } from '../../protocol/index.js';
 import type { DelayedQueue } from './delayed-queue.js';
@@ -140,6 +142,9 @@ export interface CoordinatorState {
   runs: Map<string, RunRecord>;
   /** Quarantined tests by `quarantineKey`: their failures do not fail runs. */
   quarantine: Map<string, QuarantineEntry>;
+  /** Webhooks by id, and their deliveries by id in the order they were queued. */
+  webhooks: Map<string, Webhook>;
+  deliveries: Map<string, Delivery>;
 }
 
 /** SHA-256 hashes (hex) of the admin key and the worker join token. */

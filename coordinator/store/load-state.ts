@@ -23,6 +23,7 @@ import {
 } from '../state/index.js';
 
 import { loadRuns } from './run-rows.js';
+import { loadWebhooks } from './webhook-rows.js';
 
 const LOAD_PAGE_ROWS = 20_000;
 
@@ -190,5 +191,6 @@ export function loadState(
     }
   }
   loadRuns(db, state);
+  loadWebhooks(db, state);
   return state;
 }

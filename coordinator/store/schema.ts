@@ -70,4 +70,9 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE quarantine (key TEXT PRIMARY KEY, entry TEXT NOT NULL);
   `,
+  // Webhooks, and their deliveries in the order they were queued (rowid).
+  `
+  CREATE TABLE webhooks (id TEXT PRIMARY KEY, webhook TEXT NOT NULL);
+  CREATE TABLE deliveries (id TEXT NOT NULL UNIQUE, delivery TEXT NOT NULL);
+  `,
 ];

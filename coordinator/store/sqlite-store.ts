@@ -10,6 +10,7 @@ import type {
 } from '../state/index.js';
 import { RunRowWriter } from './run-rows.js';
 import { MIGRATIONS } from './schema.js';
+import { WebhookRowWriter } from './webhook-rows.js';
 
 export const DB_FILE = 'dtf.sqlite';
 
@@ -79,9 +80,11 @@ export class EventWriter {
   private readonly upsertCredential: Database.Statement;
   private credentials: CredentialHashes | undefined;
   private readonly runs: RunRowWriter;
+  private readonly webhooks: WebhookRowWriter;
 
   constructor(private readonly db: Database.Database) {
     this.runs = new RunRowWriter(db);
+    this.webhooks = new WebhookRowWriter(db);
     this.upsertCredential = db.prepare(
       'INSERT OR REPLACE INTO credentials (role, token_sha256, created_at) VALUES (?, ?, ?)',
     );
@@ -152,6 +155,10 @@ export class EventWriter {
         case 'QuarantineChanged':
           this.runs.collect(event);
           break;
+        case 'WebhookChanged':
+        case 'DeliveriesChanged':
+          this.webhooks.collect(event);
+          break;
         default:
           event satisfies never;
       }
@@ -172,6 +179,7 @@ export class EventWriter {
       this.upsertCredential.run('worker', this.credentials.workerTokenSha256, now);
     }
     this.runs.flush();
+    this.webhooks.flush();
     this.discard();
   }
 
@@ -181,10 +189,11 @@ export class EventWriter {
    */
   replaceAll(state: CoordinatorState): void {
     this.db.exec(
-      'DELETE FROM tasks; DELETE FROM workers; DELETE FROM credentials; DELETE FROM runs; DELETE FROM run_results; DELETE FROM quarantine;',
+      'DELETE FROM tasks; DELETE FROM workers; DELETE FROM credentials; DELETE FROM runs; DELETE FROM run_results; DELETE FROM quarantine; DELETE FROM webhooks; DELETE FROM deliveries;',
     );
     for (const task of state.tasks.values()) this.newTasks.add(task);
     this.runs.addAll(state);
+    this.webhooks.addAll(state);
     for (const worker of state.workers.values()) this.changedWorkers.add(worker);
     this.credentials = state.credentials;
     this.flush();
@@ -198,6 +207,7 @@ export class EventWriter {
     this.changedWorkers.clear();
     this.credentials = undefined;
     this.runs.discard();
+    this.webhooks.discard();
   }
 
   private insert(task: TaskRecord): void {

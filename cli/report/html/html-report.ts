@@ -1,7 +1,7 @@
 import type { ResultInput, RunView } from '../../../protocol/index.js';
+import { compareRuns, type LatencyChange, resultKey } from '../../../trends/index.js';
 import { formatDuration } from '../../format/duration.js';
 import { escapeXml as h } from '../../format/markup.js';
-import { compareRuns, type LatencyChange, resultKey } from '../compare-runs.js';
 import { matrixGrid } from '../matrix-table.js';
 import type { SuiteReport, TaskReport } from '../suite-report.js';
 import { verdict } from '../suite-table.js';

@@ -1,6 +1,6 @@
 import type { ResultInput } from '../../../protocol/index.js';
+import { resultKey } from '../../../trends/index.js';
 import { escapeXml } from '../../format/markup.js';
-import { resultKey } from '../compare-runs.js';
 
 const WIDTH = 760;
 const LABEL = 300;

@@ -6,9 +6,9 @@ import {
   RunResultsRequest,
   RunsQuery,
 } from '../../../protocol/index.js';
-import { listRuns as listRunViews, queryResults, storedResult } from '../../run-queries.js';
+import { listRuns as listRunViews, queryResults } from '../../run-queries.js';
 import { openRun, type RunOutcome, recordRunResults } from '../../runs.js';
-import { runView } from '../../state/index.js';
+import { runView, storedResult } from '../../state/index.js';
 import { sendRestError, writeJson } from '../errors.js';
 import type { RouteCall, RouteDeps } from '../route.js';
 

@@ -80,6 +80,7 @@ function deps(overrides: {
     ctx: ctx as unknown as CoordinatorContext,
     db: overrides.db as Database.Database,
     metrics: undefined as never,
+    webhooks: undefined as never,
     credentials,
     readBody: jsonBodyReader(8 * MIB),
     files: (_req, res) => res.end('files'),

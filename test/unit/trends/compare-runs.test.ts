@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareRuns } from '../../../../cli/report/compare-runs.js';
-import type { ResultInput } from '../../../../protocol/index.js';
+import type { ResultInput } from '../../../protocol/index.js';
+import { compareRuns } from '../../../trends/index.js';
 
 const r = (
   test: string,

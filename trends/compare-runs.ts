@@ -1,4 +1,4 @@
-import type { ResultInput } from '../../protocol/index.js';
+import type { ResultInput } from '../protocol/index.js';
 
 /** A latency change smaller than this fraction of the earlier median is noise, not a change. */
 export const LATENCY_CHANGE = 0.2;
