@@ -118,7 +118,12 @@ export const RegisteredMessage = z.object({
 });
 export type RegisteredMessage = z.infer<typeof RegisteredMessage>;
 
-const assignmentBase = { ...LeaseRef.shape, timeoutMs: z.number().int().positive() };
+const assignmentBase = {
+  ...LeaseRef.shape,
+  timeoutMs: z.number().int().positive(),
+  /** The task's name, for a worker to show what it runs. */
+  name: z.string().max(512).optional(),
+};
 function assignmentOf<K extends TaskKind, P extends z.ZodType>(kind: K, payload: P) {
   return z.object({ ...assignmentBase, kind: z.literal(kind), payload });
 }

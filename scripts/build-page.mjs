@@ -26,6 +26,8 @@ await build({
   format: 'esm',
   platform: 'browser',
   target: 'es2022',
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
   sourcemap: true,
   logLevel: 'warning',
 });

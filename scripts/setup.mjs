@@ -41,13 +41,8 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
 }
 run(
   process.execPath,
-  [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'],
-  'compiling',
-);
-run(
-  process.execPath,
-  [join(root, 'scripts', 'build-page.mjs')],
-  'bundling the browser worker page',
+  [join(root, 'scripts', 'build.mjs')],
+  'building (unless dist/ is up to date)',
 );
 // Browser workers and the e2e tests need Chromium and Firefox; npm never downloads them.
 run(

@@ -4,7 +4,8 @@ import { ArtifactFetcher } from './artifacts.js';
 import { probeCapabilities } from './capabilities/index.js';
 import { BrowserConnection } from './connection.js';
 import { createRunners } from './runners/index.js';
-import { StatusView } from './status.js';
+import { showStatusPage } from './status-page.js';
+import { WorkerStatus } from './worker-status.js';
 
 /** `?label=key=value`, repeatable. */
 function labelsFrom(params: URLSearchParams): Labels {
@@ -32,20 +33,25 @@ const consoleLog: WorkerLog = {
 async function main(): Promise<void> {
   const params = new URLSearchParams(location.search);
   const workerId = newWorkerId();
-  const status = new StatusView(document.getElementById('status') ?? document.body, workerId);
+  const status = new WorkerStatus(workerId, params.get('name') ?? 'this browser');
+  showStatusPage(document.getElementById('status') ?? document.body, status);
   const token = params.get('token');
   if (!token) {
     status.failed('no token: open this page as /worker?token=<worker token>');
     return;
   }
   const capabilities = await probeCapabilities();
+  const { browser } = capabilities;
+  const name =
+    params.get('name') ??
+    `${browser.name}-${browser.version.split('.')[0]}-${workerId.slice(0, 8)}`;
+  status.probed(capabilities, name);
   const wsScheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
   // `?coordinator=ws://.../ws` (repeatable): the other members of a cluster, to fall back on.
   const urls = [`${wsScheme}//${location.host}${WS_PATH}`, ...params.getAll('coordinator')];
-  const { name, version } = capabilities.browser;
   const session: WorkerSession = new WorkerSession({
     workerId,
-    name: params.get('name') ?? `${name}-${version.split('.')[0]}-${workerId.slice(0, 8)}`,
+    name,
     capabilities,
     labels: labelsFrom(params),
     slots: Math.max(1, Number.parseInt(params.get('slots') ?? '1', 10) || 1),
@@ -61,7 +67,7 @@ async function main(): Promise<void> {
       disconnected: () => status.disconnected(),
       refused: (reason) => status.rejected(reason),
       taskStarted: (assignment) => status.taskStarted(assignment),
-      taskFinished: (report) => status.taskFinished(report.taskId, report.attempt),
+      taskFinished: (report) => status.taskFinished(report),
     },
   });
   session.start();

@@ -37,6 +37,7 @@ export function assignmentFor(
     attempt: task.attempt,
     leaseToken: task.leaseToken,
     timeoutMs: attemptTimeoutMs(task),
+    ...(task.spec.name === undefined ? {} : { name: task.spec.name }),
   };
   const { spec } = task;
   if (spec.kind === 'shard-stage') {

@@ -1,4 +1,6 @@
 import { describe, expect, test } from 'vitest';
+import { artifactPath } from '../../support/artifacts.js';
+import { postJson } from '../../support/rest.js';
 import { cleanUpAfterAll } from '../../support/teardown.js';
 import {
   browserCapabilities,
@@ -31,6 +33,55 @@ describe('the worker page in headless Chromium (WebGPU on SwiftShader)', () => {
       expect.arrayContaining(['webgpu', 'webgpu-fallback', 'wasm-simd']),
     );
     expect(capabilities.os).toBe('linux');
+  });
+
+  test('shows a person its name, what it found, what it runs now and how its tasks went', async () => {
+    const { page, coordinator, worker } = setup;
+    const broken = DOUBLING_SHADER.replace('input[id.x] * 2.0', 'input[id.x] * undefinedName');
+    // One slot: the tasks run in turn, the slow one last, long enough to be seen running.
+    const slow = moduleUrl(
+      'export const tests = { async waits() { await new Promise((r) => setTimeout(r, 3000)); } };',
+    );
+    const submitted = await postJson(coordinator.url, '/api/tasks/submit', coordinator.adminKey, {
+      tasks: [
+        { ...doublingTask(), name: 'doubles on the GPU' },
+        { ...doublingTask(broken), name: 'a broken shader' },
+        { kind: 'page-test', name: 'a slow page test', payload: { module: slow } },
+      ],
+    });
+    expect(submitted.status).toBe(201);
+    // The page's DOM, read by scripts in it (the tests are compiled without the DOM's types).
+    const rowOf = async (table: string, name: string) => {
+      const rows = `[...document.querySelectorAll('[data-role=${table}] tbody tr')]`;
+      const found = await page.waitForFunction(
+        `${rows}.find((row) => row.textContent.includes(${JSON.stringify(name)}))?.textContent`,
+        { timeout: 60_000 },
+      );
+      return (await found.jsonValue()) as string;
+    };
+    const text = (selector: string) =>
+      page.evaluate(
+        `document.querySelector(${JSON.stringify(selector)}).innerText`,
+      ) as Promise<string>;
+    const running = await rowOf('running', 'a slow page test');
+    expect(running).toMatch(/^a slow page testpage-test-(\d+ ms|\d+\.\d s)$/);
+    await page.screenshot({ path: artifactPath('worker-page.png'), fullPage: true });
+
+    expect(await rowOf('recent', 'doubles on the GPU')).toMatch(
+      /doubles on the GPUwebgpuwebgpupassed\d+ ms$/,
+    );
+    expect(await rowOf('recent', 'a broken shader')).toMatch(
+      /a broken shaderWGSL compilation failed:[^]*undefinedName[^]*webgpuwebgpufailed/,
+    );
+    expect(await rowOf('recent', 'a slow page test')).toMatch(
+      /a slow page testpage-test-passed\d\.\d s$/,
+    );
+    expect(await text('[data-role=name]')).toBe(worker.name);
+    const capabilities = await text('[data-role=capabilities]');
+    expect(capabilities).toMatch(/WebGPU\s+.*swiftshader \(fallback adapter: software, slow\)/);
+    expect(capabilities).toMatch(/WebNN\s+unavailable: \S/);
+    expect(capabilities).toMatch(/WebAssembly\s+SIMD yes, threads no/);
+    expect(await text('[data-role=connection]')).toBe('Coordinator: connected');
   });
 
   test('loads without an error in its console (no missing favicon either)', () => {

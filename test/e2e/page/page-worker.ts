@@ -2,7 +2,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, vi } from 'vitest';
 import type { BrowserName } from '../../../browser-worker/pool/index.js';
 import { DtfClient } from '../../../client/index.js';
@@ -38,7 +38,7 @@ async function openWorkerPage(
   browser: Browser,
   coordinator: CoordinatorProcess,
   pageConsole: string[],
-): Promise<WorkerView> {
+): Promise<{ worker: WorkerView; page: Page }> {
   const page = await browser.newPage();
   page.on('console', (message) => pageConsole.push(`${message.type()}: ${message.text()}`));
   await page.goto(`${coordinator.url}/worker?token=${coordinator.workerToken}`);
@@ -56,7 +56,7 @@ async function openWorkerPage(
     },
     { timeout: 60_000, interval: 250 },
   );
-  return worker;
+  return { worker, page };
 }
 
 export interface WorkerPageSetup {
@@ -69,6 +69,8 @@ export interface WorkerPageSetup {
   pageTestsUrl: string;
   /** What the worker page logged, as `type: text`. */
   pageConsole: string[];
+  /** The worker page itself. */
+  page: Page;
 }
 
 /**
@@ -84,7 +86,9 @@ export function useWorkerPage(name: BrowserName): WorkerPageSetup {
     pageTests = await servePageTests();
     setup.pageTestsUrl = pageTests.url;
     browser = await launchBrowser(name);
-    setup.worker = await openWorkerPage(browser.browser, setup.coordinator, setup.pageConsole);
+    const opened = await openWorkerPage(browser.browser, setup.coordinator, setup.pageConsole);
+    setup.worker = opened.worker;
+    setup.page = opened.page;
   });
   afterAll(async () => {
     await browser?.close();
