@@ -71,7 +71,7 @@ describe('the worker page in headless Chromium (WebGPU on SwiftShader)', () => {
       /doubles on the GPUwebgpuwebgpupassed\d+ ms$/,
     );
     expect(await rowOf('recent', 'a broken shader')).toMatch(
-      /a broken shaderWGSL compilation failed:[^]*undefinedName[^]*webgpuwebgpufailed/,
+      /a broken shaderWGSL compilation failed:[\s\S]*undefinedName[\s\S]*webgpuwebgpufailed/,
     );
     expect(await rowOf('recent', 'a slow page test')).toMatch(
       /a slow page testpage-test-passed\d\.\d s$/,
