@@ -4,6 +4,7 @@ import { probeCapabilities } from '../node-worker/index.js';
 import { measureIdleNodeRss } from './baselines/idle-node.js';
 import type { Benchmark, BenchOptions } from './benchmark.js';
 import { type Figure, figure } from './figure.js';
+import { timeDashboardViews } from './scale/dashboard-views.js';
 import { fillStore } from './scale/fill-store.js';
 import { timeSchedulingDecisions } from './scale/scheduling-decisions.js';
 import { connectSilentWorkers } from './scale/silent-workers.js';
@@ -40,33 +41,59 @@ async function measureScale(options: BenchOptions, dataDir: string): Promise<Fig
   const bareRss = figure('idle Node process RSS', 'MB', one(megabytes(await measureIdleNodeRss())));
   options.progress('restarting a coordinator on that store…');
   const started = performance.now();
-  const [restart, rss] = await withCoordinatorProcessOn(dataDir, [], async (coordinator) => {
-    const readySeconds = (performance.now() - started) / 1000;
-    options.progress(`connecting ${workers} workers…`);
-    const connected = await connectSilentWorkers(
-      `${coordinator.wsUrl}?token=${coordinator.workerToken}`,
-      workers,
-      await probeCapabilities(),
-    );
-    try {
-      return [
-        figure(
-          `restart to ready, ${tasks.toLocaleString('en')} queued tasks`,
-          's',
-          one(readySeconds),
-          [readFigure],
-        ),
-        figure(
-          `coordinator RSS, ${label}`,
-          'MB',
-          one(megabytes(await residentBytes(coordinator.pid))),
-          [bareRss],
-        ),
-      ];
-    } finally {
-      connected.close();
-    }
-  });
+  const { restart, rss, dashboard } = await withCoordinatorProcessOn(
+    dataDir,
+    [],
+    async (coordinator) => {
+      const readySeconds = (performance.now() - started) / 1000;
+      options.progress(`connecting ${workers} workers…`);
+      const connected = await connectSilentWorkers(
+        `${coordinator.wsUrl}?token=${coordinator.workerToken}`,
+        workers,
+        await probeCapabilities(),
+      );
+      try {
+        options.progress('timing dashboard views…');
+        const views = await timeDashboardViews(coordinator.wsUrl, coordinator.adminKey, 20);
+        const query = figure('ws query of one task (baseline)', 'ms', {
+          value: percentile(views.queryMs, 50),
+          samples: views.queryMs,
+        });
+        const dashboard = [
+          query,
+          figure(
+            `dashboard view, ${label}`,
+            'ms',
+            { value: percentile(views.viewMs, 50), samples: views.viewMs },
+            [query],
+          ),
+          figure(
+            `dashboard first view (walks the tasks once), ${label}`,
+            'ms',
+            one(views.firstMs),
+            [query],
+          ),
+        ];
+        return {
+          dashboard,
+          restart: figure(
+            `restart to ready, ${tasks.toLocaleString('en')} queued tasks`,
+            's',
+            one(readySeconds),
+            [readFigure],
+          ),
+          rss: figure(
+            `coordinator RSS, ${label}`,
+            'MB',
+            one(megabytes(await residentBytes(coordinator.pid))),
+            [bareRss],
+          ),
+        };
+      } finally {
+        connected.close();
+      }
+    },
+  );
 
   options.progress('timing scheduling decisions…');
   const times = await timeSchedulingDecisions(dataDir, workers, options.quick ? 2_000 : 10_000);
@@ -75,7 +102,7 @@ async function measureScale(options: BenchOptions, dataDir: string): Promise<Fig
       value: percentile(times, p),
       samples: [],
     });
-  return [readFigure, restart, bareRss, rss, decision(50), decision(99)];
+  return [readFigure, restart, bareRss, rss, decision(50), decision(99), ...dashboard];
 }
 
 /** The coordinator at size: restart time, memory and scheduling cost with a million queued tasks. */

@@ -1,10 +1,4 @@
-import {
-  type TaskState,
-  type TaskView,
-  WorkerStatus,
-  zeroCounts,
-  zeroStateCounts,
-} from '../protocol/index.js';
+import { type TaskState, type TaskView, WorkerStatus, zeroCounts } from '../protocol/index.js';
 import {
   explainUnschedulable,
   heldBack,
@@ -117,9 +111,7 @@ export function listTasks(
 }
 
 export function countTasksByState(state: CoordinatorState): Record<TaskState, number> {
-  const counts = zeroStateCounts();
-  for (const task of state.tasks.values()) counts[task.state]++;
-  return counts;
+  return { ...state.taskCounts };
 }
 
 export function countWorkersByStatus(state: CoordinatorState): Record<WorkerStatus, number> {

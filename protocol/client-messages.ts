@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WatchDashboardMessage } from './dashboard.js';
 import {
   DEFAULT_QUERY_LIMIT,
   MAX_QUERY_LIMIT,
@@ -71,6 +72,7 @@ export const RetargetMessage = RetargetRequest.extend({
 export type RetargetMessage = z.infer<typeof RetargetMessage>;
 
 export const ClientToCoordinator = z.discriminatedUnion('type', [
+  WatchDashboardMessage,
   SubmitMessage,
   CancelMessage,
   RetargetMessage,

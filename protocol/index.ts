@@ -2,6 +2,7 @@ export * from './bounded-json.js';
 export * from './capabilities.js';
 export * from './client-messages.js';
 export * from './close-codes.js';
+export * from './dashboard.js';
 export * from './decode.js';
 export * from './endpoints.js';
 export * from './errors.js';

@@ -40,4 +40,5 @@ export const MAX_MESSAGE_LENGTHS = {
   subscribe: 1 * KIB * KIB,
   query: 1 * KIB * KIB,
   unsubscribe: 1 * KIB,
+  'watch-dashboard': 1 * KIB,
 } as const satisfies { readonly [T in InboundMessage['type']]: number | undefined };

@@ -20,6 +20,10 @@ export const MESSAGE_SUMMARIES: Record<MessageType, string> = {
   query: 'Tasks in submission order, paged like `GET /api/tasks`; answered `tasks`.',
   subscribe: 'Follow tasks by ids or group: `subscribed` with a snapshot, then `event`s.',
   unsubscribe: 'Stop following; answered `unsubscribed`.',
+  'watch-dashboard':
+    'Follow the dashboard: its whole view (a page of workers), then again on each change, at most twice a second.',
+  dashboard:
+    'The dashboard view a `watch-dashboard` asked for: counts, a page of workers, throughput, runs, matrix, failures.',
   submitted: 'The ids of the submitted tasks, in order, once durable.',
   cancelled: 'The tasks cancelled.',
   retargeted: 'The tasks retargeted, the running ones revoked, those not found or ended.',

@@ -9,6 +9,7 @@ import {
   TasksMessage,
   UnsubscribedMessage,
 } from './client-messages.js';
+import { DashboardMessage } from './dashboard.js';
 import { ErrorCode } from './errors.js';
 import { PROTOCOL_VERSION } from './version.js';
 import {
@@ -59,6 +60,7 @@ export const ToClientMessage = z.discriminatedUnion('type', [
   SubscribedMessage,
   UnsubscribedMessage,
   EventMessage,
+  DashboardMessage,
   ErrorMessage,
 ]);
 export type ToClientMessage = z.infer<typeof ToClientMessage>;

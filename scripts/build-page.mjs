@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Bundles the browser worker page (browser-worker/page/main.ts) into
 // dist/browser-worker/page/worker.js, and the Web Worker that holds its WebSocket into
-// socket-worker.js, beside its index.html; the coordinator serves them at /worker.
+// socket-worker.js, beside its index.html; the coordinator serves them at /worker. And the
+// dashboard (dashboard/main.tsx) into dist/dashboard, which it serves at /.
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,3 +33,23 @@ await build({
   logLevel: 'warning',
 });
 copyFileSync(join(source, 'index.html'), join(out, 'index.html'));
+
+// The dashboard the coordinator serves at `/`: its script and styles (uPlot's) under /dashboard/.
+const dashboardSource = join(root, 'dashboard');
+const dashboardOut = join(root, 'dist', 'dashboard');
+rmSync(dashboardOut, { recursive: true, force: true });
+mkdirSync(dashboardOut, { recursive: true });
+await build({
+  entryPoints: { dashboard: join(dashboardSource, 'main.tsx') },
+  outdir: dashboardOut,
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  minify: true,
+  sourcemap: true,
+  logLevel: 'warning',
+});
+copyFileSync(join(dashboardSource, 'index.html'), join(dashboardOut, 'index.html'));

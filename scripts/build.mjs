@@ -27,6 +27,7 @@ function sources() {
     'tsconfig.json',
     'package-lock.json',
     'browser-worker/page',
+    'dashboard',
     'scripts/build.mjs',
     'scripts/build-page.mjs',
   ].map((path) => join(root, path));
@@ -47,7 +48,7 @@ if (!force && built > Math.max(...sources().map(newestIn))) {
 } else {
   console.error('dtf build: compiling…');
   run([join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], 'tsc');
-  console.error('dtf build: bundling the browser worker page…');
+  console.error('dtf build: bundling the browser worker page and the dashboard…');
   run([join(root, 'scripts', 'build-page.mjs')], 'the page bundle');
   writeFileSync(stamp, `${new Date().toISOString()}\n`);
 }

@@ -224,6 +224,30 @@ export class RaftHost implements CommandSink {
     return { ...status, leaderUrl, readRounds: this.reads.rounds };
   }
 
+  /**
+   * The members as this one sees them: itself, and each peer with its log's lag behind the
+   * leader's last entry where this member leads (a follower knows no one's progress).
+   */
+  members(): Array<{ id: string; url: string | null; role: string; lag?: number }> {
+    const status = this.node.status();
+    const matches = new Map(this.node.followerMatches().map((f) => [f.id, f.match]));
+    const self = {
+      id: status.id,
+      url: this.options.peers.get(status.id) ?? null,
+      role: status.role,
+    };
+    const others = [...this.options.peers]
+      .filter(([id]) => id !== status.id)
+      .map(([id, url]) => {
+        const match = matches.get(id);
+        const role = id === status.leader ? 'leader' : 'follower';
+        return match === undefined
+          ? { id, url, role }
+          : { id, url, role, lag: status.lastIndex - match };
+      });
+    return [self, ...others];
+  }
+
   close(): void {
     this.closed = true;
     clearInterval(this.timer);

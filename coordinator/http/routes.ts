@@ -45,6 +45,7 @@ import {
 import type { Route } from './route.js';
 import { receiveArtifactCopy, serveArtifactCopy } from './routes/artifact-copies.js';
 import { downloadArtifact, uploadArtifact } from './routes/artifacts.js';
+import { DASHBOARD_ASSETS_PATH } from './routes/dashboard-page.js';
 import { drainWorker } from './routes/drain.js';
 import { EXAMPLE_PAGE_TESTS_PATH } from './routes/example-page-tests.js';
 import { receivePeerFrame } from './routes/peer-frames.js';
@@ -506,6 +507,29 @@ export const ROUTES: readonly Route[] = [
     cluster: 'leader',
     body: 'none',
     summary: 'The browser worker page (`?token=`), with onnxruntime-web under `/worker/ort/`.',
+    reply: 'files',
+    handle: (call, deps) => deps.files(call.req, call.res),
+  },
+  {
+    name: 'dashboard',
+    method: 'GET',
+    path: '/',
+    who: 'anyone',
+    // Its WebSocket connects back to where it came from, which must lead.
+    cluster: 'leader',
+    body: 'none',
+    summary: 'The dashboard: it asks for a key, then follows the coordinator live over `/ws`.',
+    reply: 'files',
+    handle: (call, deps) => deps.files(call.req, call.res),
+  },
+  {
+    name: 'dashboard-files',
+    method: 'GET',
+    path: `${DASHBOARD_ASSETS_PATH}/*`,
+    who: 'anyone',
+    cluster: 'local',
+    body: 'none',
+    summary: "The dashboard's script and styles.",
     reply: 'files',
     handle: (call, deps) => deps.files(call.req, call.res),
   },

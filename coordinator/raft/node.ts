@@ -357,6 +357,15 @@ export class RaftNode {
     };
   }
 
+  /** A leader's view of how far each follower's log matches its own; empty on a follower. */
+  followerMatches(): Array<{ id: NodeId; match: number }> {
+    const r = this.r;
+    if (r.role !== 'leader') return [];
+    return [...r.progress]
+      .filter(([id]) => id !== r.id)
+      .map(([id, pr]) => ({ id, match: pr.match }));
+  }
+
   /** Term of the entry at `index`, if the log (or its snapshot boundary) still has it. */
   termAt(index: number): number | undefined {
     return this.r.log.term(index);

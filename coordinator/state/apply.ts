@@ -9,7 +9,7 @@ import {
   returnAttempt,
 } from './attempts.js';
 import type { Command, Placement } from './commands.js';
-import { countRunning, indexTask } from './create.js';
+import { countRunning, indexTask, setTaskState } from './create.js';
 import { queueWithParents } from './dependencies.js';
 import { drainWorker, releaseTasks } from './drain.js';
 import { appendEvents, type StateEvent } from './events.js';
@@ -170,7 +170,7 @@ function assignTasks(state: CoordinatorState, now: number, placements: Placement
     if (preempts !== undefined) appendEvents(events, preempt(state, preempts, task, now));
     if (worker.running.size >= leaseCapacity(state, worker, task.spec.requirements)) continue;
     state.ready.remove(task);
-    task.state = 'assigned';
+    setTaskState(state, task, 'assigned');
     task.attempt++;
     task.leaseToken = ++state.lastLeaseToken;
     task.workerId = workerId;
@@ -205,7 +205,7 @@ function startTask(
   const task = state.tasks.get(lease.taskId);
   if (task === undefined || task.state !== 'assigned' || !holdsLease(task, workerId, lease))
     return [];
-  task.state = 'running';
+  setTaskState(state, task, 'running');
   task.startedAt = now;
   return [{ type: 'TaskStarted', task, update: taskEvent(task, now) }];
 }

@@ -4,7 +4,7 @@ import {
   type TaskState,
   TERMINAL_STATES,
 } from '../../protocol/index.js';
-import { countRunning } from './create.js';
+import { countRunning, setTaskState } from './create.js';
 import { settleDependents } from './dependencies.js';
 import { noteDuration } from './durations.js';
 import type { StateEvent } from './events.js';
@@ -104,7 +104,7 @@ export function closeTask(
   if (TERMINAL_STATES.has(task.state)) return undefined;
   state.ready.remove(task);
   releaseLease(state, task);
-  task.state = endState;
+  setTaskState(state, task, endState);
   task.finishedAt = now;
   delete task.notBefore;
   if (ending.result !== undefined) task.result = ending.result;
@@ -171,7 +171,7 @@ export function returnAttempt(
 }
 
 function requeue(state: CoordinatorState, task: TaskRecord, now: number, notBefore: number): void {
-  task.state = 'queued';
+  setTaskState(state, task, 'queued');
   task.queueEpoch++;
   delete task.workerId;
   delete task.assignedAt;

@@ -1,4 +1,4 @@
-import { TERMINAL_STATES } from '../../protocol/index.js';
+import { type TaskState, TERMINAL_STATES, zeroStateCounts } from '../../protocol/index.js';
 import { DelayedQueue } from './delayed-queue.js';
 import { ReadyQueue } from './ready-queue.js';
 import type { CoordinatorState, StateConfig, TaskRecord } from './types.js';
@@ -22,6 +22,7 @@ export function createState(config: StateConfig): CoordinatorState {
     passFloor: 0,
     runningByPriority: new Map(),
     workersVersion: 0,
+    taskCounts: zeroStateCounts(),
     runs: new Map(),
     quarantine: new Map(),
     webhooks: new Map(),
@@ -35,6 +36,7 @@ export function createState(config: StateConfig): CoordinatorState {
  */
 export function indexTask(state: CoordinatorState, task: TaskRecord): void {
   state.tasks.set(task.id, task);
+  state.taskCounts[task.state]++;
   const { group, idempotencyKey, dependsOn } = task.spec;
   if (group !== undefined) {
     const members = state.byGroup.get(group);
@@ -59,4 +61,11 @@ export function countRunning(state: CoordinatorState, task: TaskRecord, delta: 1
   const count = (state.runningByPriority.get(priority) ?? 0) + delta;
   if (count === 0) state.runningByPriority.delete(priority);
   else state.runningByPriority.set(priority, count);
+}
+
+/** Moves a task to `next`, keeping `taskCounts` in step: the one way a task's state changes. */
+export function setTaskState(state: CoordinatorState, task: TaskRecord, next: TaskState): void {
+  state.taskCounts[task.state]--;
+  state.taskCounts[next]++;
+  task.state = next;
 }

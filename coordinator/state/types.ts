@@ -138,6 +138,8 @@ export interface CoordinatorState {
   workersVersion: number;
   /** Cluster mode: the credentials' hashes once a `SetCredentials` entry is applied. */
   credentials?: CredentialHashes;
+  /** Tasks by state, kept as they change (`setTaskState`): a count never walks the tasks. */
+  taskCounts: Record<TaskState, number>;
   /** The results store: runs in the order they were opened, each with its results. */
   runs: Map<string, RunRecord>;
   /** Quarantined tests by `quarantineKey`: their failures do not fail runs. */

@@ -16,6 +16,7 @@ import {
 import { bearerToken, CREDENTIALS_PENDING, type Credentials, type Role } from '../auth/index.js';
 import type { CoordinatorContext } from '../context.js';
 import type { StateEvent } from '../state/index.js';
+import { DashboardWatchers } from './dashboard-watchers.js';
 import { sendError } from './send.js';
 import { Session } from './session.js';
 import { Subscriptions } from './subscriptions.js';
@@ -30,6 +31,7 @@ type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => vo
 export class WsGateway {
   readonly workers: WorkerConnections;
   private readonly subscriptions = new Subscriptions();
+  private readonly dashboards: DashboardWatchers;
   private readonly wss: WebSocketServer;
   private readonly routes = new Map<string, UpgradeHandler>();
 
@@ -38,6 +40,7 @@ export class WsGateway {
     private readonly credentials: Credentials | undefined,
   ) {
     this.workers = new WorkerConnections(ctx.state, ctx.logger, ctx.recentActivations);
+    this.dashboards = new DashboardWatchers(ctx);
     // Frames up to 4x the limit are read so the sender gets an error naming the size; beyond
     // that the socket is closed (1009) without reading them.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: ctx.maxMessageBytes * 4 });
@@ -61,6 +64,7 @@ export class WsGateway {
   deliver(events: readonly StateEvent[]): void {
     this.workers.deliver(events);
     this.subscriptions.publish(events);
+    this.dashboards.onCommitted(events);
   }
 
   get connections(): number {
@@ -68,6 +72,7 @@ export class WsGateway {
   }
 
   close(): void {
+    this.dashboards.close();
     for (const client of this.wss.clients) client.terminate();
     this.wss.close();
   }
@@ -124,7 +129,14 @@ export class WsGateway {
       refuseAsFollower(socket, cluster.status().leaderUrl);
       return;
     }
-    const session = new Session(this.ctx, socket, role, this.workers, this.subscriptions);
+    const session = new Session(
+      this.ctx,
+      socket,
+      role,
+      this.workers,
+      this.subscriptions,
+      this.dashboards,
+    );
     socket.on('message', (data) => {
       // One message that fails is answered and logged; it never takes the process down.
       try {

@@ -23,6 +23,7 @@ import {
 import { enteredStateAt, taskEvent } from '../state/index.js';
 import { submitSpecs } from '../submit.js';
 import { claimWorkerId, registrationOutcome } from '../worker-identity.js';
+import type { DashboardWatchers } from './dashboard-watchers.js';
 import { handleDrainMessage, redrainOnRegister } from './drain-messages.js';
 import { send, sendError } from './send.js';
 import type { Subscriptions } from './subscriptions.js';
@@ -41,6 +42,7 @@ export class Session {
     private readonly role: Role,
     private readonly workers: WorkerConnections,
     private readonly subscriptions: Subscriptions,
+    private readonly dashboards: DashboardWatchers,
   ) {}
 
   /**
@@ -72,6 +74,7 @@ export class Session {
   closed(): void {
     this.isClosed = true;
     this.subscriptions.removeSocket(this.socket);
+    this.dashboards.unwatch(this.socket);
     if (this.workerId !== undefined && this.workers.unbind(this.workerId, this.socket)) {
       this.disconnect(this.workerId);
     }
@@ -263,6 +266,9 @@ export class Session {
         send(this.socket, { v: PROTOCOL_VERSION, type: 'subscribed', id, subscription, snapshot });
         break;
       }
+      case 'watch-dashboard':
+        this.dashboards.watch(this.socket, message);
+        break;
       case 'unsubscribe':
         if (this.subscriptions.remove(message.subscription, this.socket)) {
           send(this.socket, { v: PROTOCOL_VERSION, type: 'unsubscribed', id });

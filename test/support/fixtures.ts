@@ -16,6 +16,7 @@ import {
   TaskSpec,
   type TaskSpecInput,
   type TaskView,
+  zeroStateCounts,
 } from '../../protocol/index.js';
 
 export const nodeCapabilities = (
@@ -146,9 +147,19 @@ export class Harness {
   readonly events: StateEvent[] = [];
   private nextId = 1;
 
+  /** Applies `command`; throws when the kept task counts no longer match the tasks. */
   run(command: Command): StateEvent[] {
     const events = apply(this.state, command);
     for (const event of events) this.events.push(event);
+    // Recounting is O(tasks): the large scheduling tests are left to the small ones.
+    if (this.state.tasks.size > 2_000) return events;
+    const recounted = zeroStateCounts();
+    for (const task of this.state.tasks.values()) recounted[task.state]++;
+    for (const [name, count] of Object.entries(recounted)) {
+      const kept = this.state.taskCounts[name as keyof typeof recounted];
+      if (kept !== count)
+        throw new Error(`after ${command.type}: ${kept} tasks counted ${name}, ${count} are`);
+    }
     return events;
   }
 

@@ -264,6 +264,13 @@ export class HostileInput {
       }),
       subscribe: () => ({ group: `fuzz-${p.int(10)}` }),
       unsubscribe: () => ({ subscription: `s${p.int(10)}` }),
+      'watch-dashboard': () => ({
+        workers: {
+          offset: p.pick([0, 5, -1, 1e9]),
+          limit: p.pick([1, 50, 0, 101]),
+          filter: 'fuzz',
+        },
+      }),
       explode: () => ({}),
     };
     const body = (bodies[type] ?? bodies.explode!)();

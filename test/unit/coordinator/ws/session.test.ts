@@ -73,7 +73,10 @@ class Edge {
 
   connect(role: 'worker' | 'admin' = 'worker'): { session: Session; socket: FakeSocket } {
     const socket = new FakeSocket();
-    const session = new Session(this.ctx, socket.ws, role, this.workers, this.subscriptions);
+    const session = new Session(this.ctx, socket.ws, role, this.workers, this.subscriptions, {
+      watch: () => {},
+      unwatch: () => {},
+    } as never);
     return { session, socket };
   }
 
