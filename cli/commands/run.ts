@@ -11,17 +11,13 @@ import { positiveInteger } from '../options/integers.js';
 import { collectMeta } from '../options/run-meta.js';
 import { printStatus } from '../output.js';
 import { judgeCell, type MatrixCell } from '../report/matrix-cells.js';
-import {
-  DEFAULT_REPORTERS,
-  type ReporterContext,
-  resolveReporters,
-  runReporters,
-} from '../report/reporters/index.js';
+import { DEFAULT_REPORTERS, resolveReporters, runReporters } from '../report/reporters/index.js';
 import { caseResults, quarantineFailures } from '../report/run-results.js';
 import { buildSuiteReport } from '../report/suite-report.js';
 import { type EmbeddedCluster, startEmbeddedCluster } from '../run/embedded-cluster.js';
 import { loadSuite } from '../run/load-suite.js';
 import { matrixTasks } from '../run/matrix-tasks.js';
+import { once } from '../run/once.js';
 import { type LoadedModels, loadModels, storeModels } from '../run/prepare-models.js';
 import { runMeta } from '../run/run-meta.js';
 import { prepareShardedModels, type ShardedModel } from '../run/sharded-models.js';
@@ -214,14 +210,11 @@ export function registerRunCommand(program: Command): void {
           const pairs = caseResults(report, await workerPlatforms(client.url, access.token));
           quarantineFailures(report, pairs, await quarantinedTests(client.url, access.token));
           const results = pairs.map(({ result }) => result);
-          let previous: ReturnType<ReporterContext['previous']> | undefined;
           const { files, ok } = await runReporters(reporters, report, options.out, {
             results,
             run: stored?.run,
-            previous: () => {
-              previous ??= stored?.previous() ?? Promise.resolve(undefined);
-              return previous;
-            },
+            previous: once(() => stored?.previous() ?? Promise.resolve(undefined)),
+            history: once(() => stored?.history() ?? Promise.resolve(undefined)),
           });
           if (files.length > 0) printStatus(`reports: ${files.join(', ')}`);
           if (!ok) process.exitCode = 1;

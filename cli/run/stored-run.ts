@@ -9,6 +9,7 @@ import {
   parseWith,
   type QuarantineEntry,
   RestQuarantineReply,
+  RestResultsReply,
   RestRunDetailReply,
   RestRunsReply,
   RestWorkersResponse,
@@ -106,6 +107,19 @@ export class StoredRun {
       return { run: before, results };
     } catch (error) {
       printStatus(`(no comparison with the previous run: ${describeError(error)})`);
+      return undefined;
+    }
+  }
+
+  /** The suite's stored results, the newest runs first (up to 10,000); undefined on failure. */
+  async history(): Promise<StoredResult[] | undefined> {
+    try {
+      const suite = encodeURIComponent(this.run.suite);
+      const path = `/api/results?suite=${suite}&limit=10000`;
+      const { results } = await get(this.baseHttpUrl, this.access.token, path, RestResultsReply);
+      return results;
+    } catch (error) {
+      printStatus(`(no trends: ${describeError(error)})`);
       return undefined;
     }
   }

@@ -1,4 +1,4 @@
-import type { ResultInput, RunView } from '../../../protocol/index.js';
+import type { ResultInput, RunView, StoredResult } from '../../../protocol/index.js';
 import { compareRuns, type LatencyChange, resultKey } from '../../../trends/index.js';
 import { formatDuration } from '../../format/duration.js';
 import { escapeXml as h } from '../../format/markup.js';
@@ -7,6 +7,7 @@ import type { SuiteReport, TaskReport } from '../suite-report.js';
 import { verdict } from '../suite-table.js';
 import { latencyChart } from './latency-chart.js';
 import { REPORT_CSS } from './report-css.js';
+import { runTrends, trendsSection } from './report-trends.js';
 
 /** What the HTML report shows besides the suite report itself. */
 export interface HtmlReportInput {
@@ -14,9 +15,11 @@ export interface HtmlReportInput {
   /** This run's results as the results store keeps them. */
   results: readonly ResultInput[];
   /** The run's id and metadata, when the results store keeps it. */
-  run?: Pick<RunView, 'id' | 'meta'> | undefined;
+  run?: Pick<RunView, 'id' | 'suite' | 'startedAt' | 'meta'> | undefined;
   /** The suite's run before this one, from the results store. */
   previous?: { run: RunView; results: readonly ResultInput[] } | undefined;
+  /** The suite's stored results, for the trends; undefined when the store keeps no runs. */
+  history?: readonly StoredResult[] | undefined;
 }
 
 const where = (r: ResultInput) =>
@@ -138,8 +141,8 @@ function testsSection(report: SuiteReport): string {
 /**
  * The run as one self-contained HTML file: styles inline, charts as SVG, no script and nothing
  * fetched, so it opens from disk, offline, in any browser. It shows the verdict, the comparison
- * with the suite's previous run, the matrix, the latency of each cell, and every test with its
- * error and logs.
+ * with the suite's previous run, the matrix, the latency of each cell with the trends marked, the
+ * changes across the suite's stored runs, and every test with its error and logs.
  */
 export function toHtml(input: HtmlReportInput): string {
   const { report } = input;
@@ -147,7 +150,8 @@ export function toHtml(input: HtmlReportInput): string {
     .map(([k, v]) => `<span><b>${h(k)}</b> ${h(v)}</span>`)
     .join(' ');
   const before = new Map((input.previous?.results ?? []).map((r) => [resultKey(r), r]));
-  const chart = latencyChart(input.results, before);
+  const trends = runTrends(input.history ?? [], input.results, input.run);
+  const chart = latencyChart(input.results, before, trends);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${h(report.suite)}: ${report.passed ? 'PASS' : 'FAIL'}</title>
@@ -160,6 +164,7 @@ export function toHtml(input: HtmlReportInput): string {
 ${comparisonSection(input)}
 ${matrixSection(report)}
 ${chart === '' ? '' : `<section id="latency"><h2>Latency</h2><p class="note">Median of each test's runs; the whisker reaches the p90${before.size > 0 ? ', the mark is the previous run' : ''}.</p>${chart}</section>`}
+${trendsSection(trends, input.history !== undefined)}
 ${testsSection(report)}
 </main>
 </body></html>

@@ -1,6 +1,7 @@
 import type { ResultInput } from '../../../protocol/index.js';
-import { resultKey } from '../../../trends/index.js';
+import { resultKey, type TrendFlag } from '../../../trends/index.js';
 import { escapeXml } from '../../format/markup.js';
+import { changeText } from './report-trends.js';
 
 const WIDTH = 760;
 const LABEL = 300;
@@ -11,13 +12,17 @@ const label = (r: ResultInput) => [r.test, r.browser, r.backend].filter(Boolean)
 
 /**
  * Median latency per result that measured one, as an inline SVG bar chart: the bar is the
- * median, the whisker reaches the p90, and a mark shows the earlier run's median where there is
- * one. Plain SVG, so the report needs no script and opens anywhere, offline.
+ * median, the whisker reaches the p90, a mark shows the earlier run's median where there is
+ * one, and the latest change in the median across the stored runs is written after the value. Plain SVG, so the report needs no script and opens anywhere, offline.
  */
 export function latencyChart(
   results: readonly ResultInput[],
   before: ReadonlyMap<string, ResultInput>,
+  trends: readonly TrendFlag[] = [],
 ): string {
+  const medianTrend = new Map(
+    trends.filter((f) => f.series.metric === 'medianMs').map((f) => [resultKey(f.series), f]),
+  );
   const timed = results.filter((r) => r.metrics?.medianMs !== undefined);
   if (timed.length === 0) return '';
   const earlier = (r: ResultInput) => before.get(resultKey(r))?.metrics?.medianMs;
@@ -49,7 +54,14 @@ export function latencyChart(
       );
     }
     const end = LABEL + scale(Math.max(median, p90 ?? 0)) + 6;
-    parts.push(`<text x="${end.toFixed(1)}" y="${y + BAR - 2}">${median.toFixed(2)} ms</text>`);
+    const trend = medianTrend.get(resultKey(r));
+    const mark =
+      trend === undefined
+        ? ''
+        : `<tspan class="trend ${trend.kind}"> ${trend.kind === 'regression' ? '▲' : '▼'} ${escapeXml(changeText(trend))}</tspan>`;
+    parts.push(
+      `<text x="${end.toFixed(1)}" y="${y + BAR - 2}">${median.toFixed(2)} ms${mark}</text>`,
+    );
     return `<g>${parts.join('')}</g>`;
   });
   return `<svg class="chart" role="img" aria-label="median latency per test" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}">${rows.join('')}</svg>`;

@@ -14,6 +14,7 @@ ol.notes pre { background: none; padding: 0; margin: 0; }
 .note { color: var(--muted); }
 .chart text { font-size: 11px; fill: currentColor; } .chart .bar { fill: #0969da; } .chart .bar.failed { fill: var(--bad); }
 .chart .p90 { stroke: #0969da; stroke-width: 2; } .chart .before { stroke: #fb8500; stroke-width: 3; }
+.chart .trend.regression, td.trend.regression { fill: var(--bad); color: var(--bad); font-weight: 600; } .chart .trend.improvement, td.trend.improvement { fill: var(--ok); color: var(--ok); font-weight: 600; }
 ul.tasks { list-style: none; padding: 0; } ul.tasks > li { border: 1px solid #d0d7de; border-radius: 6px; padding: 4px 12px; margin: 8px 0; }
 ul.tasks > li.failed { border-left: 4px solid var(--bad); } li.case { list-style: none; margin: 2px 0; } li.case details { margin-left: 24px; }
 .status { display: inline-block; min-width: 52px; font-weight: 600; } .status.passed { color: var(--ok); } .status.failed, .status.error { color: var(--bad); } .status.skipped, .status.todo { color: var(--skip); }

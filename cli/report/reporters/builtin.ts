@@ -41,7 +41,8 @@ export const BUILTIN_REPORTERS: Readonly<Record<string, () => Reporter>> = {
       const file = context.fileFor('.html');
       const { results, run } = context;
       const previous = await context.previous();
-      await writeFile(file, toHtml({ report, results, run, previous }));
+      const history = await context.history();
+      await writeFile(file, toHtml({ report, results, run, previous, history }));
       return [file];
     },
   }),

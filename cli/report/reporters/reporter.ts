@@ -16,6 +16,12 @@ export interface ReporterContext {
    * only when a reporter wants it (the whole run's results), and once.
    */
   previous(): Promise<{ run: RunView; results: readonly StoredResult[] } | undefined>;
+  /**
+   * The suite's stored results (up to 10,000, the newest runs first; not this run's, which are
+   * recorded after the reporters), for trends; undefined when the store keeps no runs. Asked
+   * only when a reporter wants it, and once.
+   */
+  history(): Promise<readonly StoredResult[] | undefined>;
 }
 
 /**

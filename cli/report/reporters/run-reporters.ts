@@ -13,7 +13,7 @@ export async function runReporters(
   reporters: readonly Reporter[],
   report: SuiteReport,
   outDir: string,
-  about: Pick<ReporterContext, 'results' | 'run' | 'previous'>,
+  about: Pick<ReporterContext, 'results' | 'run' | 'previous' | 'history'>,
 ): Promise<{ files: string[]; ok: boolean }> {
   await mkdir(outDir, { recursive: true });
   const base = join(outDir, report.suite.replace(/[^\w.-]+/g, '_'));

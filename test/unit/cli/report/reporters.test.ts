@@ -96,6 +96,7 @@ describe('reporters', () => {
     const { files, ok } = await runReporters(reporters, report, out, {
       results: [],
       previous: async () => undefined,
+      history: async () => undefined,
     });
     expect(ok).toBe(false);
     expect(files).toEqual([join(out, 'demo_suite.md'), join(out, 'demo_suite.counts')]);
