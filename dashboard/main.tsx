@@ -1,3 +1,4 @@
+import '../ui/base.css';
 import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { DashboardFeed, type FeedState, type WorkersPage } from './feed.js';

@@ -28,6 +28,7 @@ function sources() {
     'package-lock.json',
     'browser-worker/page',
     'dashboard',
+    'ui',
     'scripts/build.mjs',
     'scripts/build-page.mjs',
   ].map((path) => join(root, path));

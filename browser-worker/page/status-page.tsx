@@ -1,3 +1,4 @@
+import '../../ui/base.css';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { capabilityLines, shortDuration, statusWord } from './status-lines.js';

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { ZodType } from 'zod';
 import {
   DeliveriesQuery,
   type DeliveryView,
@@ -50,6 +51,12 @@ function formatDeliveries(deliveries: readonly DeliveryView[]): string {
       d.status === 'delivered' ? '' : (d.error?.slice(0, 60) ?? ''),
     ]),
   ]);
+}
+
+/** `POST /api/webhooks/<id>/<action>`, its reply checked. */
+function webhookAction<T>(command: Command, id: string, action: string, reply: ZodType<T>) {
+  const path = `/api/webhooks/${encodeURIComponent(id)}/${action}`;
+  return restPostChecked(coordinatorAccess(command), path, undefined, reply);
 }
 
 export function registerWebhooksCommand(program: Command): void {
@@ -140,13 +147,7 @@ export function registerWebhooksCommand(program: Command): void {
     .description('send a webhook a ping now and say how it went (exit 1 when it was not delivered)')
     .argument('<id>', 'the webhook, as dtf webhooks list shows it')
     .action(async (id: string, _options: unknown, command: Command) => {
-      const path = `/api/webhooks/${encodeURIComponent(id)}/test`;
-      const { delivery } = await restPostChecked(
-        coordinatorAccess(command),
-        path,
-        undefined,
-        RestDeliveryReply,
-      );
+      const { delivery } = await webhookAction(command, id, 'test', RestDeliveryReply);
       printLine(`ping ${delivery.id}: ${attemptOutcome(delivery)}`);
       if (delivery.status !== 'delivered') process.exitCode = 1;
     });
@@ -155,13 +156,7 @@ export function registerWebhooksCommand(program: Command): void {
     .description('remove a webhook; its pending deliveries are dropped')
     .argument('<id>', 'the webhook, as dtf webhooks list shows it')
     .action(async (id: string, _options: unknown, command: Command) => {
-      const path = `/api/webhooks/${encodeURIComponent(id)}/remove`;
-      const { webhook } = await restPostChecked(
-        coordinatorAccess(command),
-        path,
-        undefined,
-        RestWebhookRemovedReply,
-      );
+      const { webhook } = await webhookAction(command, id, 'remove', RestWebhookRemovedReply);
       printLine(`removed webhook ${webhook.id} (${webhook.url})`);
     });
   webhooks

@@ -34,6 +34,7 @@ export {
   ReadyQueue,
   RequirementClass,
 } from './ready-queue.js';
+export { namedFirst } from './run-notifications.js';
 export {
   countResult,
   type RunRecord,

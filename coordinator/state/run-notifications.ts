@@ -14,6 +14,14 @@ import { queueNotifications, wantsEvent } from './webhooks.js';
 
 const failing = (r: ResultInput) => r.status === 'failed' || r.status === 'error';
 
+/** The first `MAX_NOTIFIED_TESTS` of `items` as a notification names them, and how many more. */
+export function namedFirst<T, U>(items: readonly T[], name: (item: T) => U): [U[], number] {
+  return [
+    items.slice(0, MAX_NOTIFIED_TESTS).map(name),
+    Math.max(0, items.length - MAX_NOTIFIED_TESTS),
+  ];
+}
+
 function notifiedTest(result: ResultInput): NotifiedTest {
   const test: NotifiedTest = { test: result.test, status: result.status };
   if (result.browser !== undefined) test.browser = result.browser;
@@ -63,34 +71,21 @@ export function runEndNotifications(state: CoordinatorState, run: RunRecord): No
   const notifications: Notification[] = [];
   const view = runView(run);
   if (wantsEvent(state, 'run.ended')) {
-    const failures = run.results.filter(failing);
-    notifications.push({
-      event: 'run.ended',
-      run: view,
-      failures: failures.slice(0, MAX_NOTIFIED_TESTS).map(notifiedTest),
-      moreFailures: Math.max(0, failures.length - MAX_NOTIFIED_TESTS),
-    });
+    const [failures, moreFailures] = namedFirst(run.results.filter(failing), notifiedTest);
+    notifications.push({ event: 'run.ended', run: view, failures, moreFailures });
   }
   const previous = wantsEvent(state, 'failure.new') ? previousRun(state, run) : undefined;
   if (previous !== undefined) {
     const { newFailures } = compareRuns(previous.results, run.results);
     if (newFailures.length > 0) {
-      notifications.push({
-        event: 'failure.new',
-        run: view,
-        tests: newFailures.slice(0, MAX_NOTIFIED_TESTS).map(notifiedTest),
-        moreTests: Math.max(0, newFailures.length - MAX_NOTIFIED_TESTS),
-      });
+      const [tests, moreTests] = namedFirst(newFailures, notifiedTest);
+      notifications.push({ event: 'failure.new', run: view, tests, moreTests });
     }
   }
-  const flaky = wantsEvent(state, 'flaky') ? newlyFlaky(state, run) : [];
-  if (flaky.length > 0) {
-    notifications.push({
-      event: 'flaky',
-      run: view,
-      flaky: flaky.slice(0, MAX_NOTIFIED_TESTS).map(notifiedFlaky),
-      moreFlaky: Math.max(0, flaky.length - MAX_NOTIFIED_TESTS),
-    });
+  const newly = wantsEvent(state, 'flaky') ? newlyFlaky(state, run) : [];
+  if (newly.length > 0) {
+    const [flaky, moreFlaky] = namedFirst(newly, notifiedFlaky);
+    notifications.push({ event: 'flaky', run: view, flaky, moreFlaky });
   }
   return notifications;
 }

@@ -1,8 +1,4 @@
-import {
-  MAX_NOTIFIED_TESTS,
-  type NotifiedRegression,
-  type StoredResult,
-} from '../../protocol/index.js';
+import type { NotifiedRegression, StoredResult } from '../../protocol/index.js';
 import {
   DEFAULT_MIN_SEGMENT,
   metricSeries,
@@ -12,6 +8,7 @@ import {
 import type { CoordinatorContext } from '../context.js';
 import {
   type CoordinatorState,
+  namedFirst,
   type RunRecord,
   runView,
   type StateEvent,
@@ -98,20 +95,14 @@ export class RegressionWatch {
       }
     }
     if (found.length === 0) return;
+    const [regressions, moreRegressions] = namedFirst(found, notifiedRegression);
     await new Promise<void>((resolve) => {
       this.ctx.commit.submit(
         {
           type: 'QueueNotifications',
           now: this.ctx.now(),
           key: run.id,
-          notifications: [
-            {
-              event: 'regression',
-              run: runView(run),
-              regressions: found.slice(0, MAX_NOTIFIED_TESTS).map(notifiedRegression),
-              moreRegressions: Math.max(0, found.length - MAX_NOTIFIED_TESTS),
-            },
-          ],
+          notifications: [{ event: 'regression', run: runView(run), regressions, moreRegressions }],
         },
         () => resolve(),
         (error) => {

@@ -8,6 +8,7 @@ import {
   type StateConfig,
   type StateEvent,
 } from '../../coordinator/state/index.js';
+import type { CommandSink } from '../../coordinator/store/index.js';
 import {
   type Capabilities,
   type Labels,
@@ -211,4 +212,23 @@ export class Harness {
     const t = this.task(id);
     return { taskId: t.id, attempt: t.attempt, leaseToken: t.leaseToken };
   }
+}
+
+/**
+ * A command sink that applies each command to `state` at once and hands its events to
+ * `listener` (and to `done`), as a coordinator's group commit would after a durable batch.
+ */
+export function immediateCommits(
+  state: CoordinatorState,
+  listener: (events: StateEvent[]) => void,
+): CommandSink {
+  return {
+    state,
+    submit(command, done) {
+      const events = apply(state, command);
+      done?.(events);
+      listener(events);
+    },
+    submitAndWait: () => Promise.reject(new Error('not used')),
+  };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { apply, type CoordinatorState } from '../../../../coordinator/state/index.js';
 import {
+  type DeliveryAttempt,
   MAX_DELIVERIES,
   MAX_NOTIFIED_TESTS,
   MAX_WEBHOOKS,
@@ -60,6 +61,9 @@ function run(
     end: { status: failing ? 'failed' : 'passed' },
   });
 }
+
+const attempt = (state: CoordinatorState, now: number, outcome: DeliveryAttempt) =>
+  apply(state, { type: 'RecordDeliveryAttempt', now, attempt: outcome });
 
 const queuedIds = (state: CoordinatorState) => [...state.deliveries.keys()];
 const notificationOf = (state: CoordinatorState, id: string): Notification =>
@@ -137,9 +141,7 @@ describe('webhooks in the state', () => {
     add(state, webhook('a'));
     run(state, 'r1', [passed('x')]);
     const id = 'r1:run.ended:a';
-    const attempt = (now: number, outcome: object) =>
-      apply(state, { type: 'RecordDeliveryAttempt', now, attempt: { id, ...outcome } as never });
-    attempt(2_000, { ok: false, responseStatus: 500, error: 'HTTP 500', nextAt: 3_000 });
+    attempt(state, 2_000, { id, ok: false, responseStatus: 500, error: 'HTTP 500', nextAt: 3_000 });
     expect(state.deliveries.get(id)).toMatchObject({
       status: 'pending',
       attempts: 1,
@@ -147,14 +149,14 @@ describe('webhooks in the state', () => {
       responseStatus: 500,
       error: 'HTTP 500',
     });
-    attempt(3_000, { ok: true, responseStatus: 204 });
+    attempt(state, 3_000, { id, ok: true, responseStatus: 204 });
     expect(state.deliveries.get(id)).toMatchObject({
       status: 'delivered',
       attempts: 2,
       responseStatus: 204,
     });
     expect(state.deliveries.get(id)!.error).toBeUndefined();
-    expect(attempt(4_000, { ok: false, error: 'late', nextAt: 5_000 })).toEqual([]);
+    expect(attempt(state, 4_000, { id, ok: false, error: 'late', nextAt: 5_000 })).toEqual([]);
     expect(state.deliveries.get(id)).toMatchObject({ status: 'delivered', attempts: 2 });
   });
 
@@ -162,10 +164,10 @@ describe('webhooks in the state', () => {
     const state = newState();
     add(state, webhook('a'));
     run(state, 'r1', [passed('x')]);
-    apply(state, {
-      type: 'RecordDeliveryAttempt',
-      now: 2_000,
-      attempt: { id: 'r1:run.ended:a', ok: false, error: 'connection refused (ECONNREFUSED)' },
+    attempt(state, 2_000, {
+      id: 'r1:run.ended:a',
+      ok: false,
+      error: 'connection refused (ECONNREFUSED)',
     });
     expect(state.deliveries.get('r1:run.ended:a')).toMatchObject({ status: 'failed', attempts: 1 });
   });
@@ -190,11 +192,7 @@ describe('webhooks in the state', () => {
     const state = newState();
     add(state, webhook('a'));
     run(state, 'r1', [passed('x')]);
-    apply(state, {
-      type: 'RecordDeliveryAttempt',
-      now: 2_000,
-      attempt: { id: 'r1:run.ended:a', ok: true, responseStatus: 200 },
-    });
+    attempt(state, 2_000, { id: 'r1:run.ended:a', ok: true, responseStatus: 200 });
     run(state, 'r2', [passed('x')]);
     const events = apply(state, { type: 'RemoveWebhook', now: 3_000, id: 'a' });
     expect(events).toMatchObject([

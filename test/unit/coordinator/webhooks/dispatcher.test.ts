@@ -2,8 +2,6 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../../../../client/index.js';
 import type { CoordinatorContext } from '../../../../coordinator/context.js';
-import { apply, type Command, type StateEvent } from '../../../../coordinator/state/index.js';
-import type { CommandSink } from '../../../../coordinator/store/index.js';
 import { deliveryBody } from '../../../../coordinator/webhooks/bodies.js';
 import {
   RETRY_DELAYS_MS,
@@ -12,7 +10,7 @@ import {
 } from '../../../../coordinator/webhooks/dispatcher.js';
 import type { SendOutcome } from '../../../../coordinator/webhooks/send.js';
 import type { Delivery } from '../../../../protocol/index.js';
-import { newState } from '../../../support/fixtures.js';
+import { immediateCommits, newState } from '../../../support/fixtures.js';
 
 interface Sent {
   url: string;
@@ -27,15 +25,7 @@ function harness(leading = true) {
   let now = 10_000;
   const sent: Sent[] = [];
   let dispatcher: WebhookDispatcher;
-  const commit: CommandSink = {
-    state,
-    submit(command: Command, done?: (events: StateEvent[]) => void) {
-      const events = apply(state, command);
-      done?.(events);
-      dispatcher.onCommitted(events);
-    },
-    submitAndWait: () => Promise.reject(new Error('not used')),
-  };
+  const commit = immediateCommits(state, (events) => dispatcher.onCommitted(events));
   const ctx = {
     state,
     commit,

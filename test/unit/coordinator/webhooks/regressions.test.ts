@@ -1,24 +1,14 @@
 import pino from 'pino';
 import { expect, it } from 'vitest';
 import type { CoordinatorContext } from '../../../../coordinator/context.js';
-import { apply, type Command, type StateEvent } from '../../../../coordinator/state/index.js';
-import type { CommandSink } from '../../../../coordinator/store/index.js';
 import { RegressionWatch } from '../../../../coordinator/webhooks/regressions.js';
 import type { Notification } from '../../../../protocol/index.js';
-import { newState } from '../../../support/fixtures.js';
+import { immediateCommits, newState } from '../../../support/fixtures.js';
 
 it('a step up in latency is one regression notification, on the run that makes it sure, naming the commit range', async () => {
   const state = newState();
   let watch: RegressionWatch;
-  const commit: CommandSink = {
-    state,
-    submit(command: Command, done?: (events: StateEvent[]) => void) {
-      const events = apply(state, command);
-      done?.(events);
-      watch.onCommitted(events);
-    },
-    submitAndWait: () => Promise.reject(new Error('not used')),
-  };
+  const commit = immediateCommits(state, (events) => watch.onCommitted(events));
   const ctx = {
     state,
     commit,
