@@ -48,13 +48,13 @@ export function Activity({ view }: { view: View }) {
       <div class="panel">
         <h2>Queue depth</h2>
         <Chart
-          // The samples (every 10 s) and the depth now.
-          x={[...view.queueDepth.at, view.at].map((at) => at / 1000)}
+          // Ten minutes at the least, so that a few samples (one every 10 s) still read as time.
+          x={[view.at - 600_000, ...view.queueDepth.at, view.at].map((at) => at / 1000)}
           series={[
             {
               label: 'queued',
               color: '#3b6fd4',
-              values: [...view.queueDepth.depth, view.tasks.queued],
+              values: [null, ...view.queueDepth.depth, view.tasks.queued],
             },
           ]}
         />
@@ -112,6 +112,12 @@ export function Runs({ view }: { view: View }) {
   );
 }
 
+/** Passed, failed (or errored), or neither: skipped where the browser lacks the backend. */
+function cellClass(status: string): string {
+  if (status.startsWith('passed')) return 'pass';
+  return status.startsWith('failed') || status.startsWith('error') ? 'fail' : 'skip';
+}
+
 export function Matrix({ view }: { view: View }) {
   const matrix = view.matrix;
   if (matrix === undefined) return <p class="empty">No cross-browser run yet.</p>;
@@ -146,11 +152,7 @@ export function Matrix({ view }: { view: View }) {
                     </td>
                   );
                 return (
-                  <td
-                    key={place}
-                    class={found.status.startsWith('passed') ? 'pass' : 'fail'}
-                    title={found.error ?? ''}
-                  >
+                  <td key={place} class={cellClass(found.status)} title={found.error ?? ''}>
                     {found.status}
                     {found.medianMs !== undefined && (
                       <span class="ms"> {found.medianMs.toFixed(2)} ms</span>
