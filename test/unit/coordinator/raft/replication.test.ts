@@ -18,6 +18,25 @@ describe('raft log replication', () => {
     }
   });
 
+  it("a leader knows how far each follower's log matches its own; a follower knows none", () => {
+    const c = new Cluster(ids);
+    c.elect('n1');
+    c.isolate('n3');
+    c.propose('n1', 'a');
+    c.propose('n1', 'b');
+    c.deliverAll();
+    const last = c.node('n1').status().lastIndex;
+    const matches = new Map(
+      c
+        .node('n1')
+        .followerMatches()
+        .map((f) => [f.id, f.match]),
+    );
+    expect(matches.get('n2')).toBe(last);
+    expect(matches.get('n3')).toBeLessThan(last);
+    expect(c.node('n2').followerMatches()).toEqual([]);
+  });
+
   it('a follower refuses proposals and names the leader', () => {
     const c = new Cluster(ids);
     c.elect('n1');
