@@ -1,10 +1,13 @@
 import {
   DASHBOARD_FAILURES,
+  DASHBOARD_MATRIX_CELLS,
   DASHBOARD_MINUTES,
+  type DashboardCell,
   type DashboardFailure,
+  type DashboardView,
   QUEUE_SAMPLES,
 } from '../../protocol/index.js';
-import type { CoordinatorState, StateEvent, TaskRecord } from '../state/index.js';
+import type { CoordinatorState, RunRecord, StateEvent, TaskRecord } from '../state/index.js';
 
 const MINUTE_MS = 60_000;
 
@@ -23,11 +26,29 @@ function failureOf(task: TaskRecord, at: number): DashboardFailure {
   return failure;
 }
 
+/** A run's model cells, one per test where it ran; undefined when it has none. */
+function matrixOf(run: RunRecord): DashboardView['matrix'] {
+  const cells: DashboardCell[] = [];
+  for (const result of run.results) {
+    if (result.kind !== 'model' || cells.length >= DASHBOARD_MATRIX_CELLS) continue;
+    const cell: DashboardCell = {
+      test: result.test,
+      browser: result.browser ?? '-',
+      backend: result.backend ?? '-',
+      status: result.quarantined ? `${result.status} (quarantined)` : result.status,
+    };
+    if (result.metrics?.medianMs !== undefined) cell.medianMs = result.metrics.medianMs;
+    if (result.error !== undefined) cell.error = result.error.slice(0, 300);
+    cells.push(cell);
+  }
+  return cells.length === 0 ? undefined : { runId: run.id, suite: run.suite, cells };
+}
+
 /**
  * What the dashboard charts over time, kept as it happens so that no view walks the tasks for
  * it: tasks ended per minute for the last hour, the queue's depth every 10 s, the latest
- * failures. Built once from the state (tasks that ended in the last hour), then fed the
- * committed events.
+ * failures, the matrix of the latest ended run that had one. Built once from the state (tasks
+ * that ended in the last hour, the runs), then fed the committed events.
  */
 export class DashboardActivity {
   /** Minute index (ms / 60 s) → [succeeded, failed]. */
@@ -35,6 +56,7 @@ export class DashboardActivity {
   private readonly queueAt: number[] = [];
   private readonly queueDepth: number[] = [];
   private failures: DashboardFailure[] = [];
+  private matrix: DashboardView['matrix'];
 
   constructor(
     private readonly state: CoordinatorState,
@@ -51,13 +73,19 @@ export class DashboardActivity {
       .sort((a, b) => (b.finishedAt ?? 0) - (a.finishedAt ?? 0))
       .slice(0, DASHBOARD_FAILURES)
       .map((task) => failureOf(task, task.finishedAt ?? now));
+    this.matrix = this.findMatrix();
     this.sampleQueue(now);
   }
 
-  /** Notes the tasks a batch ended; true when it ended any (the view changed). */
-  record(events: readonly StateEvent[], now: number): boolean {
+  /** Notes the tasks a batch ended, and the matrix of a run it ended. */
+  record(events: readonly StateEvent[], now: number): void {
     let ended = false;
     for (const event of events) {
+      if (event.type === 'RunResultsRecorded' && event.ended) {
+        this.matrix = matrixOf(event.run) ?? this.matrix;
+      } else if (event.type === 'RunsPruned' && this.matrix !== undefined) {
+        if (event.runIds.includes(this.matrix.runId)) this.matrix = this.findMatrix();
+      }
       if (event.type !== 'TaskEnded') continue;
       ended = true;
       const { update, task } = event;
@@ -67,7 +95,21 @@ export class DashboardActivity {
       }
     }
     if (ended) this.forget(now);
-    return ended;
+  }
+
+  latestMatrix(): DashboardView['matrix'] {
+    return this.matrix;
+  }
+
+  /** The latest ended run's matrix, looked for from the newest run back. */
+  private findMatrix(): DashboardView['matrix'] {
+    const runs = [...this.state.runs.values()];
+    for (let i = runs.length - 1; i >= 0; i--) {
+      if (runs[i]!.status === 'running') continue;
+      const matrix = matrixOf(runs[i]!);
+      if (matrix !== undefined) return matrix;
+    }
+    return undefined;
   }
 
   /** Takes the queue's depth now; call every `QUEUE_SAMPLE_MS`. */

@@ -1,8 +1,6 @@
 import {
   type Capabilities,
-  DASHBOARD_MATRIX_CELLS,
   DASHBOARD_RUNS,
-  type DashboardCell,
   type DashboardRun,
   type DashboardView,
   type DashboardWorker,
@@ -107,30 +105,6 @@ function latestRuns(ctx: CoordinatorContext): RunRecord[] {
   return [...running, ...ended].slice(0, DASHBOARD_RUNS);
 }
 
-/** The latest ended run's model cells: one per test where it ran. */
-function latestMatrix(ctx: CoordinatorContext): DashboardView['matrix'] {
-  const runs = [...ctx.state.runs.values()];
-  for (let i = runs.length - 1; i >= 0; i--) {
-    const run = runs[i]!;
-    if (run.status === 'running') continue;
-    const cells: DashboardCell[] = [];
-    for (const result of run.results) {
-      if (result.kind !== 'model' || cells.length >= DASHBOARD_MATRIX_CELLS) continue;
-      const cell: DashboardCell = {
-        test: result.test,
-        browser: result.browser ?? '-',
-        backend: result.backend ?? '-',
-        status: result.quarantined ? `${result.status} (quarantined)` : result.status,
-      };
-      if (result.metrics?.medianMs !== undefined) cell.medianMs = result.metrics.medianMs;
-      if (result.error !== undefined) cell.error = result.error.slice(0, 300);
-      cells.push(cell);
-    }
-    if (cells.length > 0) return { runId: run.id, suite: run.suite, cells };
-  }
-  return undefined;
-}
-
 function coordinatorPart(ctx: CoordinatorContext, now: number): DashboardView['coordinator'] {
   const uptimeMs = now - ctx.startedAt;
   const cluster = ctx.cluster?.status();
@@ -163,7 +137,7 @@ export function sharedView(
     runs: latestRuns(ctx).map((run) => dashboardRun(ctx, run)),
     failures: activity.latestFailures(),
   };
-  const matrix = latestMatrix(ctx);
+  const matrix = activity.latestMatrix();
   if (matrix !== undefined) view.matrix = matrix;
   return view;
 }

@@ -75,4 +75,34 @@ describe('the dashboard view', () => {
       health: { breaker: 'closed' },
     });
   });
+
+  it('shows the matrix of the latest ended run that has model cells, as runs end and are pruned', () => {
+    const h = new Harness();
+    const activity = new DashboardActivity(h.state, h.now);
+    const end = (id: string, kind: string) => {
+      h.run({ type: 'OpenRun', now: h.now, run: { id, suite: 's', meta: {} } });
+      const result = { test: `t ${id}`, kind, status: 'passed' as const, durationMs: 1 };
+      activity.record(
+        h.run({
+          type: 'RecordRunResults',
+          now: h.now,
+          runId: id,
+          results: [result],
+          end: { status: 'passed' },
+        }),
+        h.now,
+      );
+    };
+    expect(activity.latestMatrix()).toBeUndefined();
+    end('r1', 'model');
+    end('r2', 'vitest');
+    expect(activity.latestMatrix()).toMatchObject({ runId: 'r1', cells: [{ test: 't r1' }] });
+    end('r3', 'model');
+    expect(activity.latestMatrix()?.runId).toBe('r3');
+    expect(new DashboardActivity(h.state, h.now).latestMatrix()?.runId).toBe('r3');
+    // Pruned from the state first, as the pure core does, then told.
+    h.state.runs.delete('r3');
+    activity.record([{ type: 'RunsPruned', runIds: ['r3'] }], h.now);
+    expect(activity.latestMatrix()?.runId).toBe('r1');
+  });
 });
