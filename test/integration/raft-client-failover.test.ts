@@ -10,25 +10,31 @@ import {
   startClusterWorkers,
   startRaftCluster,
 } from '../support/raft-cluster.js';
+import { TaskGate } from '../support/task-gate.js';
 import { cleanUpAfterAll } from '../support/teardown.js';
 
 cleanUpAfterAll();
 
 const GROUP = 'client-failover';
 
-/**
- * Tasks long enough that the leader dies with many of them running or queued. None may be
- * retried: an attempt lost to the failover fails its task.
- */
+/** The first tasks end at once; the rest wait at the gate, opened once a new leader is elected. */
+const ENDED_BEFORE_KILL = 20;
+const gate = new TaskGate();
+
+/** Tasks none of which may be retried: an attempt lost to the failover fails its task. */
 function tasks(count: number, from: number): TaskSpecInput[] {
-  return Array.from({ length: count }, (_, i) => ({
-    kind: 'command',
-    name: `t${from + i}`,
+  return Array.from({ length: count }, (_, i) => {
     // A nonce per run: a second recorded result would show as a different stdout.
-    payload: { command: 'sleep 0.2; echo "$$-$(date +%s%N)"', shell: true },
-    group: GROUP,
-    retry: { maxRetries: 0 },
-  }));
+    const nonce = 'echo "$$-$(date +%s%N)"';
+    const gated = from + i >= ENDED_BEFORE_KILL;
+    return {
+      kind: 'command',
+      name: `t${from + i}`,
+      payload: { command: gated ? gate.command(nonce) : nonce, shell: true },
+      group: GROUP,
+      retry: { maxRetries: 0 },
+    };
+  });
 }
 
 describe('a client given every member of a Raft cluster', () => {
@@ -72,13 +78,14 @@ describe('a client given every member of a Raft cluster', () => {
     ]);
     await cliWait.waitFor(/ done · /);
 
-    await ended.waitForCount(20);
+    await ended.waitForCount(ENDED_BEFORE_KILL);
     const next = nextLeader(members.filter((m) => m !== leader));
     // In flight as the leader dies: it may or may not have been committed there.
     const duringKill = client.submit(tasks(10, 100));
     await kill9(leader);
-    expect(ended.count).toBeLessThan(100);
+    expect(ended.count).toBe(ENDED_BEFORE_KILL);
     const newLeader = await next;
+    gate.open();
     // Submitted as soon as a new leader is elected, before the workers may have found it: it
     // must not place them on a worker that has not reconnected to it yet.
     const afterElection = client.submit(tasks(10, 110));

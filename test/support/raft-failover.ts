@@ -14,6 +14,7 @@ import {
   startClusterWorkers,
   startRaftCluster,
 } from './raft-cluster.js';
+import { TaskGate } from './task-gate.js';
 
 export interface LeaderKillOptions {
   tasks: number;
@@ -25,13 +26,19 @@ export interface LeaderKillOptions {
   onLeader?: (leader: Member, members: Member[], keys: ClusterCredentials) => Promise<void>;
 }
 
-const specs = (count: number, from: number) =>
+/**
+ * Tasks that print a nonce (the time in ns), so a second recorded result would show as a
+ * different stdout: one process a task, no shell, keeps thousands of them cheap. Those from
+ * `gate.from` on wait at the gate first.
+ */
+const specs = (count: number, from: number, gate?: { at: TaskGate; from: number }) =>
   Array.from({ length: count }, (_, i) => ({
     kind: 'command' as const,
     name: `t${from + i}`,
-    // Each run prints a nonce (the time in ns), so a second recorded result would show as a
-    // different stdout; one process a task, no shell, keeps 2,000 of them cheap.
-    payload: { command: 'date', args: ['+%s%N'] },
+    payload:
+      gate !== undefined && from + i >= gate.from
+        ? { command: gate.at.command('date +%s%N'), shell: true }
+        : { command: 'date', args: ['+%s%N'] },
     group: 'raft',
     // Not retried: an attempt lost to the failover would fail its task.
     retry: { maxRetries: 0 },
@@ -60,7 +67,10 @@ export async function leaderKillScenario(options: LeaderKillOptions): Promise<vo
   const ended = new EndedTasks();
   const client1 = await DtfClient.connect({ urls: [leader.wsUrl], token: adminKey });
   await client1.subscribe({ group: 'raft' }, ended.record);
-  const ids = await client1.submit(specs(tasks, 0));
+  // The tasks after the first `killAfterEnded` wait until a new leader is elected: however
+  // late this client reads its events, the leader dies with tasks running and queued.
+  const gate = new TaskGate();
+  const ids = await client1.submit(specs(tasks, 0, { at: gate, from: killAfterEnded }));
   expect(new Set(ids).size).toBe(tasks);
   // Submits were replicated: every member knows each task.
   await eventually(
@@ -78,9 +88,10 @@ export async function leaderKillScenario(options: LeaderKillOptions): Promise<vo
   const next = nextLeader(survivors);
   await kill9(leader);
   await client1.close().catch(() => {});
-  expect(ended.count).toBeLessThan(tasks);
+  expect(ended.count).toBe(killAfterEnded);
 
   const newLeader = await next;
+  gate.open();
   const client2 = await DtfClient.connect({ urls: [newLeader.wsUrl], token: adminKey });
   const subscription = await client2.subscribe({ group: 'raft' }, ended.record);
   // Every acknowledged task survived the failover.
