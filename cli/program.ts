@@ -4,6 +4,8 @@ import { registerCancelCommand } from './commands/cancel.js';
 import { registerCoordinatorCommand } from './commands/coordinator.js';
 import { registerDrainCommand } from './commands/drain.js';
 import { registerFlakyCommand } from './commands/flaky.js';
+import { registerInitCommand } from './commands/init.js';
+import { registerMergeReportsCommand } from './commands/merge-reports.js';
 import { registerPoolCommand } from './commands/pool.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerRunsCommands } from './commands/runs.js';
@@ -42,7 +44,9 @@ export function buildProgram(): Command {
   registerWorkerCommand(program);
   registerPoolCommand(program);
   registerSubmitCommand(program);
+  registerInitCommand(program);
   registerRunCommand(program);
+  registerMergeReportsCommand(program);
   registerRunsCommands(program);
   registerTrendsCommand(program);
   registerFlakyCommand(program);

@@ -1,2 +1,4 @@
 export { probeCapabilities } from './capabilities.js';
+export { runProcess } from './runners/run-process.js';
+export { findVitest } from './runners/vitest.js';
 export { startWorker, type WorkerHandle, type WorkerOptions } from './worker.js';

@@ -74,6 +74,9 @@ export const ModelMatrix = z
   });
 export type ModelMatrix = z.infer<typeof ModelMatrix>;
 
+/** Headless browsers by name and how many of each: `{ "chromium": 1 }`. */
+export const SuitePool = z.record(z.string(), z.number().int().min(0).max(16));
+
 /**
  * A suite file: named tasks and/or a model matrix, run together as one group by `dtf run`.
  * Relative paths (command `cwd`, vitest `dir`, model files) are taken from the suite file's
@@ -87,7 +90,7 @@ export const Suite = z
      * Headless browsers `dtf run` starts when it runs its own coordinator, e.g. `{ "chromium": 1 }`.
      * Absent: one of each browser the matrix targets and the tasks require.
      */
-    pool: z.record(z.string(), z.number().int().min(0).max(16)).optional(),
+    pool: SuitePool.optional(),
     matrix: ModelMatrix.optional(),
     tasks: z.array(TaskSpec).default([]),
     /**

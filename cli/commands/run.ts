@@ -1,25 +1,30 @@
-import { dirname, resolve } from 'node:path';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type DtfClient, toHttpUrl } from '../../client/index.js';
-import type { RunMeta, Suite, TaskSpecInput, TaskView } from '../../protocol/index.js';
+import type { Suite, TaskSpecInput, TaskView } from '../../protocol/index.js';
 import { type CoordinatorAccess, connectClient, coordinatorAccess } from '../connection.js';
+import { measuredDurations, nodeSlots } from '../discover/run-history.js';
 import { waitWithProgress } from '../follow-tasks.js';
 import { formatDuration } from '../format/duration.js';
 import { createLogger } from '../logger.js';
+import { parseCoordinatorUrls } from '../options/coordinator-urls.js';
 import { durationMs } from '../options/duration.js';
 import { positiveInteger } from '../options/integers.js';
 import { collectMeta } from '../options/run-meta.js';
+import { shardSpec } from '../options/shard.js';
 import { printStatus } from '../output.js';
 import { judgeCell, type MatrixCell } from '../report/matrix-cells.js';
 import { DEFAULT_REPORTERS, resolveReporters, runReporters } from '../report/reporters/index.js';
 import { caseResults, quarantineFailures } from '../report/run-results.js';
 import { buildSuiteReport } from '../report/suite-report.js';
+import { planProjects, type RunOptions, withConfigDefaults } from '../run/config-options.js';
 import { type EmbeddedCluster, startEmbeddedCluster } from '../run/embedded-cluster.js';
-import { loadSuite } from '../run/load-suite.js';
 import { matrixTasks } from '../run/matrix-tasks.js';
 import { once } from '../run/once.js';
 import { type LoadedModels, loadModels, storeModels } from '../run/prepare-models.js';
 import { runMeta } from '../run/run-meta.js';
+import { runSource } from '../run/run-source.js';
 import { prepareShardedModels, type ShardedModel } from '../run/sharded-models.js';
 import {
   runShardedCells,
@@ -31,15 +36,6 @@ import { suitePool } from '../run/suite-pool.js';
 import { checkTaskDirectories } from '../run/task-directories.js';
 import { newGroupId } from '../specs/group-id.js';
 import { UsageError } from '../usage-error.js';
-
-interface RunOptions {
-  out: string;
-  slots?: number;
-  timeout?: number;
-  meta?: RunMeta;
-  dataDir?: string;
-  reporter?: string[];
-}
 
 /** Every task of the suite, matrix cells first, all in the run's group. */
 async function submitSuite(
@@ -97,13 +93,19 @@ export function registerRunCommand(program: Command): void {
   program
     .command('run')
     .description(
-      'run a suite file and report each task; without --coordinator, starts its own coordinator, Node worker and browsers',
+      'run the config (dtf.config.ts) or a suite file and report each test; without --coordinator, starts its own coordinator, Node worker(s) and browsers',
     )
     .argument(
-      '<suite>',
-      'suite JSON file: { "name", "tasks": [task specs], "matrix": { models, targets } }',
+      '[suite]',
+      'suite JSON file ({ "name", "tasks": [task specs], "matrix": { models, targets } }) or config file; default: the dtf.config.* of this directory',
     )
-    .option('--out <dir>', 'directory for the reports the reporters write', 'reports')
+    .option('--config <file>', 'the config file to run (default: dtf.config.* in this directory)')
+    .option(
+      '--shard <i/n>',
+      "run part i of n of the config's test files, split by their last durations (one CI job each; join the reports with dtf merge-reports)",
+      shardSpec,
+    )
+    .option('--out <dir>', 'directory for the reports the reporters write (default: reports)')
     .option(
       '--reporter <name>',
       "how to report the run (repeatable): list, json, junit, markdown, html, or a module's path (default: the suite's reporters, else list, json and junit)",
@@ -111,7 +113,7 @@ export function registerRunCommand(program: Command): void {
     )
     .option(
       '--slots <n>',
-      'task slots of the embedded Node worker (default: CPU count)',
+      'task slots of each embedded Node worker (default: CPU count)',
       positiveInteger,
     )
     .option(
@@ -128,16 +130,23 @@ export function registerRunCommand(program: Command): void {
       '--data-dir <dir>',
       'without --coordinator: keep the database of the coordinator dtf run starts, and so the results of every run, in this dir (default: a temp dir, removed at exit)',
     )
-    .action(async (file: string, options: RunOptions, command: Command) => {
-      const what = `suite file '${file}'`;
-      const suite = await loadSuite(file);
-      const suiteDir = dirname(resolve(file));
+    .action(async (file: string | undefined, flags: RunOptions, command: Command) => {
+      const source = await runSource(file, flags.config);
+      const { what, suite, dir: suiteDir, config } = source;
+      const options = withConfigDefaults(flags, config, suiteDir);
+      if (options.shard !== undefined && source.projects.length === 0) {
+        throw new UsageError(
+          "--shard splits the test files of a config's projects: this run has none",
+        );
+      }
       const meta = await runMeta(options.meta ?? {}, process.env, suiteDir);
       const reporters =
         options.reporter !== undefined
           ? await resolveReporters(options.reporter, process.cwd())
           : await resolveReporters(suite.reporters ?? DEFAULT_REPORTERS, suiteDir);
-      const given = command.optsWithGlobals<{ coordinator?: string[] }>().coordinator !== undefined;
+      const flagged =
+        command.optsWithGlobals<{ coordinator?: string[] }>().coordinator !== undefined;
+      const given = flagged || config?.coordinator !== undefined;
       if (given && options.dataDir !== undefined) {
         throw new UsageError(
           '--data-dir is where the coordinator dtf run starts keeps its data: with --coordinator, that coordinator keeps the results',
@@ -155,13 +164,17 @@ export function registerRunCommand(program: Command): void {
       let access: CoordinatorAccess;
       if (given) {
         access = coordinatorAccess(command);
+        if (!flagged) access.urls = config!.coordinator!.flatMap(parseCoordinatorUrls);
       } else {
+        const nodeWorkers = config?.workers.count ?? 1;
+        const browserCount = Object.values(browsers).reduce((sum, n) => sum + n, 0);
         printStatus(
-          "starting a coordinator, a Node worker and the suite's browsers in this process…",
+          `starting a coordinator, ${nodeWorkers === 1 ? 'a Node worker' : `${nodeWorkers} Node workers`}${browserCount === 0 ? '' : ` and ${browserCount} browser(s)`} in this process…`,
         );
         cluster = await startEmbeddedCluster({
           logger: createLogger('warn'),
           slots: options.slots,
+          nodeWorkers: config?.workers.count,
           browsers,
           progress: printStatus,
           dataDir: options.dataDir === undefined ? undefined : resolve(options.dataDir),
@@ -173,6 +186,18 @@ export function registerRunCommand(program: Command): void {
         try {
           const group = newGroupId();
           const startedAt = new Date();
+          if (source.projects.length > 0) {
+            const slots = given
+              ? await nodeSlots(client.url, access)
+              : (config?.workers.count ?? 1) * (options.slots ?? cpus().length);
+            const measured = await measuredDurations(
+              client,
+              access,
+              suite.name,
+              options.shard === undefined ? undefined : meta.commit,
+            );
+            suite.tasks = [...suite.tasks, ...planProjects(source, options.shard, slots, measured)];
+          }
           const stored = await StoredRun.open(client.url, access, group, suite.name, meta);
           await submitSuite(client, access, suite, models, group);
           const { timedOut } = await waitWithProgress(
@@ -210,7 +235,7 @@ export function registerRunCommand(program: Command): void {
           const pairs = caseResults(report, await workerPlatforms(client.url, access.token));
           quarantineFailures(report, pairs, await quarantinedTests(client.url, access.token));
           const results = pairs.map(({ result }) => result);
-          const { files, ok } = await runReporters(reporters, report, options.out, {
+          const { files, ok } = await runReporters(reporters, report, options.out ?? 'reports', {
             results,
             run: stored?.run,
             previous: once(() => stored?.previous() ?? Promise.resolve(undefined)),

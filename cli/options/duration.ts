@@ -1,17 +1,9 @@
 import { InvalidArgumentError } from 'commander';
-
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
-/** The longest a timer can wait (setTimeout's limit is about 24.8 days). */
-const MAX_MS = 24 * 3_600_000;
+import { DURATION_HINT, parseDurationMs } from '../../protocol/index.js';
 
 /** A commander parser for a duration in ms: `500ms`, `90s`, `10m`, `1.5h`, or bare seconds. */
 export function durationMs(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  const ms = match === null ? Number.NaN : Number(match[1]) * UNIT_MS[match[2] ?? 's']!;
-  if (!(ms > 0 && ms <= MAX_MS)) {
-    throw new InvalidArgumentError(
-      'expected a duration above 0 and up to 24h, such as 500ms, 90s, 10m or 1h (a bare number is seconds)',
-    );
-  }
-  return Math.round(ms);
+  const ms = parseDurationMs(text);
+  if (ms === undefined) throw new InvalidArgumentError(`expected ${DURATION_HINT}`);
+  return ms;
 }

@@ -114,15 +114,29 @@ export function buildSuiteReport(
     if (task.result !== undefined) report.result = task.result;
     return report;
   });
-  const shardedCaseLists = sharded.map(shardedCases);
-  const cases = [...reports.flatMap((r) => r.cases), ...shardedCaseLists.flat()];
-  const failedTasks = reports.filter((r) => r.cases.some(isFailure)).length;
-  const failedSharded = shardedCaseLists.filter((list) => list.some(isFailure)).length;
   const report: SuiteReport = {
     suite,
     group,
     startedAt: startedAt.toISOString(),
     durationMs,
+    ...verdict(reports, sharded),
+    tasks: reports,
+  };
+  if (cells.size > 0) report.matrix = [...cells.values()];
+  if (sharded.length > 0) report.sharded = [...sharded];
+  return report;
+}
+
+/** Whether a run of these tasks and sharded cells passed, and its counts. */
+export function verdict(
+  reports: readonly TaskReport[],
+  sharded: readonly ShardedCell[],
+): Pick<SuiteReport, 'passed' | 'counts'> {
+  const shardedCaseLists = sharded.map(shardedCases);
+  const cases = [...reports.flatMap((r) => r.cases), ...shardedCaseLists.flat()];
+  const failedTasks = reports.filter((r) => r.cases.some(isFailure)).length;
+  const failedSharded = shardedCaseLists.filter((list) => list.some(isFailure)).length;
+  return {
     passed: failedTasks === 0 && failedSharded === 0,
     counts: {
       tasks: reports.length,
@@ -132,9 +146,5 @@ export function buildSuiteReport(
       casesFailed: cases.filter(isFailure).length,
       casesSkipped: cases.filter((c) => c.status === 'skipped' || c.status === 'todo').length,
     },
-    tasks: reports,
   };
-  if (cells.size > 0) report.matrix = [...cells.values()];
-  if (sharded.length > 0) report.sharded = [...sharded];
-  return report;
 }

@@ -19,7 +19,10 @@ export interface EmbeddedCluster {
 
 export interface EmbeddedClusterOptions {
   logger: Logger;
+  /** Task slots of each Node worker (default: the CPU count). */
   slots?: number | undefined;
+  /** How many Node workers to start (default 1). */
+  nodeWorkers?: number | undefined;
   /** Headless browsers to run as browser workers, by name: `{ chromium: 1, firefox: 1 }`. */
   browsers: Readonly<Record<string, number>>;
   progress: (line: string) => void;
@@ -109,15 +112,17 @@ export async function startEmbeddedCluster(
         await client.close();
       }
     }
-    const worker = await startWorker({
-      coordinatorUrls: [wsUrl],
-      token: workerToken,
-      slots: options.slots ?? cpus().length,
-      labels: {},
-      logger,
-    });
-    stops.push(() => worker.stop());
-    await worker.registered;
+    for (let i = 0; i < (options.nodeWorkers ?? 1); i++) {
+      const worker = await startWorker({
+        coordinatorUrls: [wsUrl],
+        token: workerToken,
+        slots: options.slots ?? cpus().length,
+        labels: {},
+        logger,
+      });
+      stops.push(() => worker.stop());
+      await worker.registered;
+    }
     if (browsers.length > 0) {
       const pool = await startPool({
         workerPageUrl: workerPageUrl(coordinator.url, workerToken),

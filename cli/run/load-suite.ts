@@ -7,8 +7,11 @@ export async function loadSuite(path: string): Promise<Suite> {
   const what = `suite file '${path}'`;
   const parsed = parseWith(Suite, await readJsonFile(path, what), what);
   if (!parsed.ok) throw new Error(parsed.error.message);
-  const base = dirname(resolve(path));
-  const suite = parsed.message;
+  return withSuitePaths(parsed.message, dirname(resolve(path)));
+}
+
+/** The suite with its task and model paths made absolute from `base`. */
+export function withSuitePaths(suite: Suite, base: string): Suite {
   const absolute = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   const modelPath = (m: string) => (m.endsWith('.onnx') ? absolute(m) : m);
   const { matrix: given } = suite;

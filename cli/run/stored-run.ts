@@ -23,7 +23,8 @@ import type { CoordinatorAccess } from '../connection.js';
 import { printStatus } from '../output.js';
 import { type WorkerPlatform, workerPlatform } from '../report/run-results.js';
 
-async function get<T>(
+/** A GET of the coordinator's REST API, its reply checked against `schema`. */
+export async function getChecked<T>(
   base: string,
   token: string | undefined,
   path: string,
@@ -40,7 +41,12 @@ export async function workerPlatforms(
   token: string | undefined,
 ): Promise<Map<string, WorkerPlatform>> {
   try {
-    const { workers } = await get(toHttpUrl(url), token, '/api/workers', RestWorkersResponse);
+    const { workers } = await getChecked(
+      toHttpUrl(url),
+      token,
+      '/api/workers',
+      RestWorkersResponse,
+    );
     return new Map(workers.map((w) => [w.id, workerPlatform(w.capabilities)]));
   } catch (error) {
     printStatus(`(workers' browsers unknown: ${describeError(error)})`);
@@ -54,7 +60,8 @@ export async function quarantinedTests(
   token: string | undefined,
 ): Promise<QuarantineEntry[]> {
   try {
-    return (await get(toHttpUrl(url), token, '/api/quarantine', RestQuarantineReply)).quarantined;
+    return (await getChecked(toHttpUrl(url), token, '/api/quarantine', RestQuarantineReply))
+      .quarantined;
   } catch (error) {
     printStatus(`(quarantined tests unknown, every failure counts: ${describeError(error)})`);
     return [];
@@ -94,7 +101,7 @@ export class StoredRun {
     const { token } = this.access;
     try {
       const suite = encodeURIComponent(this.run.suite);
-      const { runs } = await get(
+      const { runs } = await getChecked(
         this.baseHttpUrl,
         token,
         `/api/runs?suite=${suite}&limit=20`,
@@ -103,7 +110,7 @@ export class StoredRun {
       const before = runs.find((r) => r.id !== this.run.id && r.status !== 'running');
       if (before === undefined) return undefined;
       const path = `/api/runs/${encodeURIComponent(before.id)}`;
-      const { results } = await get(this.baseHttpUrl, token, path, RestRunDetailReply);
+      const { results } = await getChecked(this.baseHttpUrl, token, path, RestRunDetailReply);
       return { run: before, results };
     } catch (error) {
       printStatus(`(no comparison with the previous run: ${describeError(error)})`);
@@ -116,7 +123,12 @@ export class StoredRun {
     try {
       const suite = encodeURIComponent(this.run.suite);
       const path = `/api/results?suite=${suite}&limit=10000`;
-      const { results } = await get(this.baseHttpUrl, this.access.token, path, RestResultsReply);
+      const { results } = await getChecked(
+        this.baseHttpUrl,
+        this.access.token,
+        path,
+        RestResultsReply,
+      );
       return results;
     } catch (error) {
       printStatus(`(no trends: ${describeError(error)})`);

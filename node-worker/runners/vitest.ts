@@ -1,9 +1,17 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import { childReaper } from '../../child-processes/index.js';
-import type { Assignment, CommandOutput, TaskResult, VitestOutput } from '../../protocol/index.js';
+import {
+  type Assignment,
+  type CommandOutput,
+  FileDuration,
+  type TaskResult,
+  type VitestOutput,
+} from '../../protocol/index.js';
 import type { TaskRunner } from '../../worker-core/index.js';
 import { resultOfProcess } from './command.js';
 import { lastLines } from './output-tail.js';
@@ -56,8 +64,31 @@ async function readReport(reportFile: string, projectDir: string): Promise<Vites
   }
 }
 
+/** The reporter that writes each test file's duration: compiled beside this file, or its source under vitest. */
+const DURATIONS_REPORTER = ['.js', '.ts']
+  .map((ext) => fileURLToPath(new URL(`./vitest-file-durations${ext}`, import.meta.url)))
+  .find((path) => existsSync(path))!;
+
+const FileDurations = z.array(FileDuration).max(100_000);
+
+/** What the durations reporter wrote, files relative to the project; undefined when it wrote nothing readable. */
+async function readFileDurations(
+  file: string,
+  projectDir: string,
+): Promise<FileDuration[] | undefined> {
+  try {
+    const parsed = FileDurations.parse(JSON.parse(await readFile(file, 'utf8')));
+    return parsed.map(({ file: path, durationMs }) => ({
+      file: relative(projectDir, path),
+      durationMs,
+    }));
+  } catch {
+    return undefined;
+  }
+}
+
 /** The vitest that Node's own module resolution finds from the project, as `import 'vitest'` would. */
-function findVitest(projectDir: string): string | undefined {
+export function findVitest(projectDir: string): string | undefined {
   try {
     const manifest = createRequire(join(projectDir, 'package.json')).resolve('vitest/package.json');
     const entry = join(dirname(manifest), 'vitest.mjs');
@@ -87,6 +118,7 @@ export const vitestRunner: TaskRunner<Extract<Assignment, { kind: 'vitest' }>> =
     const reportDir = await mkdtemp(join(childReaper().scratchDir, 'dtf-vitest-'));
     try {
       const reportFile = join(reportDir, 'report.json');
+      const durationsFile = join(reportDir, 'durations.json');
       // The default reporter too: what vitest says when it runs nothing is printed only by it.
       const args = [
         vitestEntry,
@@ -94,12 +126,14 @@ export const vitestRunner: TaskRunner<Extract<Assignment, { kind: 'vitest' }>> =
         '--reporter=json',
         `--outputFile.json=${reportFile}`,
         '--reporter=default',
+        `--reporter=${DURATIONS_REPORTER}`,
+        ...payload.args,
       ];
       if (payload.testNamePattern !== undefined) {
         args.push('--testNamePattern', payload.testNamePattern);
       }
       args.push(...payload.files);
-      const env = { NO_COLOR: '1' };
+      const env = { NO_COLOR: '1', ...payload.env, DTF_VITEST_DURATIONS: durationsFile };
       const outcome = await runProcess(
         { command: process.execPath, args, env, cwd: projectDir, shell: false, timeoutMs },
         signal,
@@ -115,10 +149,18 @@ export const vitestRunner: TaskRunner<Extract<Assignment, { kind: 'vitest' }>> =
         return { ...resultOfProcess(outcome, timeoutMs), status: 'failed', error };
       }
       const error = vitestFailure(report, exitCode, said);
+      const files = await readFileDurations(durationsFile, projectDir);
       const result: TaskResult = {
         status: error === undefined ? 'succeeded' : 'failed',
         durationMs: outcome.durationMs,
-        output: { ...report, stdout, stderr, stdoutTruncated, stderrTruncated },
+        output: {
+          ...report,
+          ...(files === undefined ? {} : { files }),
+          stdout,
+          stderr,
+          stdoutTruncated,
+          stderrTruncated,
+        },
       };
       if (error !== undefined) result.error = error;
       return result;

@@ -12,13 +12,23 @@ export const VitestPayload = z
      */
     files: z.array(z.string().min(1)).default([]),
     testNamePattern: z.string().optional(),
+    /** More arguments for `vitest run`, before the files: `--project unit`, `--typecheck`, … */
+    args: z.array(z.string().max(4_096)).max(256).default([]),
+    /** Environment variables for vitest, over the worker's own. */
+    env: z.record(z.string(), z.string()).default({}),
   })
   .strict();
 export type VitestPayload = z.infer<typeof VitestPayload>;
 
+/** How long vitest took over one test file, from its start to its end (collecting it included). */
+export const FileDuration = z.object({ file: z.string(), durationMs: z.number().nonnegative() });
+export type FileDuration = z.infer<typeof FileDuration>;
+
 export const VitestOutput = z.object({
   kind: z.literal('vitest'),
   ...testReportFields,
+  /** Per test file, what splitting the next run by duration goes by; absent from older results. */
+  files: z.array(FileDuration).optional(),
   // vitest's own output (what it says when it runs no test); results recorded before lack it.
   ...z.object(outputTailFields).partial().shape,
 });

@@ -25,11 +25,14 @@ afterAll(async () => {
 });
 cleanUpAfterAll();
 
-async function run(files: string[]): Promise<TaskView> {
+async function run(
+  files: string[],
+  more: { args?: string[]; env?: Record<string, string> } = {},
+): Promise<TaskView> {
   const spec: TaskSpecInput = {
     kind: 'vitest',
     retry: { maxRetries: 0 },
-    payload: { dir: project, files },
+    payload: { dir: project, files, ...more },
   };
   const [id] = await client.submit([spec]);
   await client.waitFor({ taskIds: [id!] });
@@ -52,6 +55,25 @@ describe('vitest tasks on a real Node worker, in a real project', () => {
     expect(task.result?.error).toBe(
       `files entry 'test/mlp.tset.js' matches no file or directory in ${project}`,
     );
+  });
+
+  it('records how long each file took, for the next run to split its files by', async () => {
+    const task = await run(['test/kernels.test.js']);
+    if (task.result?.output?.kind !== 'vitest') throw new Error('no vitest output');
+    expect(task.result.output.files).toEqual([
+      { file: 'test/kernels.test.js', durationMs: expect.any(Number) },
+    ]);
+  });
+
+  it('passes its arguments and environment to vitest', async () => {
+    const args = await run(['test/kernels.test.js'], { args: ['--project', 'no-such-project'] });
+    expect(args.state).toBe('failed');
+    expect(args.result?.error).toContain('no-such-project');
+    const env = await run(['test/kernels.test.js'], {
+      env: { NODE_OPTIONS: '--require /no/such/preload.cjs' },
+    });
+    expect(env.state).toBe('failed');
+    expect(env.result?.error).toContain('/no/such/preload.cjs');
   });
 
   it("says why no test ran in vitest's own words", async () => {

@@ -16,7 +16,7 @@ function assignment(payload: Partial<VitestAssignment['payload']> & { dir: strin
     attempt: 1,
     leaseToken: 1,
     timeoutMs: 15_000,
-    payload: { files: [], ...payload },
+    payload: { files: [], args: [], env: {}, ...payload },
   };
   return vitestRunner.run(task, new AbortController().signal);
 }

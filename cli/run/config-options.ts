@@ -1,0 +1,69 @@
+import { resolve } from 'node:path';
+import {
+  type DtfConfig,
+  type RunMeta,
+  type ShardSpec,
+  TaskSpec,
+  type TaskSpecInput,
+} from '../../protocol/index.js';
+import { type MeasuredDurations, splitFiles } from '../discover/split-files.js';
+import { formatDuration } from '../format/duration.js';
+import { printStatus } from '../output.js';
+import type { RunSource } from './run-source.js';
+
+/** `dtf run`'s options; those a config also sets are taken from it when the flag is absent. */
+export interface RunOptions {
+  out?: string;
+  slots?: number;
+  timeout?: number;
+  meta?: RunMeta;
+  dataDir?: string;
+  reporter?: string[];
+  config?: string;
+  shard?: ShardSpec;
+}
+
+/** The flags, with what the config says where a flag is not given (its paths from `dir`). */
+export function withConfigDefaults(
+  flags: RunOptions,
+  config: DtfConfig | undefined,
+  dir: string,
+): RunOptions {
+  if (config === undefined) return flags;
+  const options = { ...flags };
+  options.out ??= config.out === undefined ? undefined : resolve(dir, config.out);
+  options.slots ??= config.workers.slots;
+  options.timeout ??= config.timeout;
+  options.dataDir ??= config.dataDir === undefined ? undefined : resolve(dir, config.dataDir);
+  options.shard ??= config.shard;
+  for (const key of Object.keys(options) as Array<keyof RunOptions>) {
+    if (options[key] === undefined) delete options[key];
+  }
+  return options;
+}
+
+/** The vitest tasks of the config's projects, split over `slots` (and this job's shard). */
+export function planProjects(
+  source: RunSource,
+  shard: ShardSpec | undefined,
+  slots: number,
+  measured: MeasuredDurations,
+): TaskSpec[] {
+  const task: Pick<TaskSpecInput, 'timeoutMs' | 'retry'> = {};
+  if (source.config?.taskTimeout !== undefined) task.timeoutMs = source.config.taskTimeout;
+  if (source.config?.retries !== undefined) task.retry = { maxRetries: source.config.retries };
+  const plan = splitFiles(source.projects, { slots: Math.max(1, slots), shard, measured, task });
+  const { total, measured: known, inShard } = plan.files;
+  const longest = Math.max(0, ...plan.expectedMs);
+  const found = `${total} test file(s), ${known} with a measured duration`;
+  if (plan.tasks.length === 0) {
+    printStatus(`${found}; shard ${shard?.current}/${shard?.total} has none of them to run`);
+    return [];
+  }
+  const part =
+    shard === undefined ? '' : `shard ${shard.current}/${shard.total}: ${inShard} of them, `;
+  printStatus(
+    `${found}; ${part}${plan.tasks.length} task(s) over ${slots} slot(s), the longest expected to take ${formatDuration(longest)}`,
+  );
+  return plan.tasks.map((spec) => TaskSpec.parse(spec));
+}

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type DiscoveredProject,
+  type MeasuredDurations,
+  splitFiles,
+  taskKey,
+} from '../../../../cli/discover/split-files.js';
+import { VitestProject } from '../../../../protocol/index.js';
+
+const project = (
+  files: Array<[string, number]>,
+  options: Partial<VitestProject> = {},
+): DiscoveredProject => ({
+  project: VitestProject.parse({ name: 'app', runner: 'vitest', ...options }),
+  dir: '/repo',
+  files: files.map(([file, bytes]) => ({ file, bytes })),
+});
+
+const none: MeasuredDurations = { files: new Map(), tasks: new Map() };
+const measured = (entries: Array<[string, number]>): MeasuredDurations => ({
+  files: new Map(entries.map(([file, ms]) => [`/repo/${file}`, ms])),
+  tasks: new Map(),
+});
+
+const filesOf = (plan: ReturnType<typeof splitFiles>) =>
+  plan.tasks.map((task) => (task.kind === 'vitest' ? task.payload.files : []));
+
+describe('splitFiles', () => {
+  it('packs files by their measured durations onto the slots, each task a vitest of one worker', () => {
+    const discovered = project([
+      ['a.test.ts', 100],
+      ['b.test.ts', 100],
+      ['c.test.ts', 100],
+      ['d.test.ts', 100],
+    ]);
+    const plan = splitFiles([discovered], {
+      slots: 2,
+      measured: measured([
+        ['a.test.ts', 900],
+        ['b.test.ts', 500],
+        ['c.test.ts', 400],
+        ['d.test.ts', 100],
+      ]),
+    });
+    expect(filesOf(plan)).toEqual([
+      ['a.test.ts', 'd.test.ts'],
+      ['b.test.ts', 'c.test.ts'],
+    ]);
+    expect(plan.expectedMs).toEqual([1_000, 900]);
+    expect(plan.tasks.map((t) => t.name)).toEqual(['app 1/2', 'app 2/2']);
+    expect(plan.tasks[0]).toMatchObject({
+      kind: 'vitest',
+      payload: { dir: '/repo', args: ['--maxWorkers=1'], env: {} },
+    });
+    expect(plan.files).toEqual({ total: 4, measured: 4, inShard: 4 });
+  });
+
+  it('estimates unmeasured files from their size at the rate measured ones ran', () => {
+    const discovered = project([
+      ['known.test.ts', 1_000],
+      ['big.test.ts', 4_000],
+      ['small.test.ts', 500],
+    ]);
+    const plan = splitFiles([discovered], {
+      slots: 3,
+      measured: measured([['known.test.ts', 200]]),
+    });
+    // 0.2 ms a byte: big 800, known 200, small 100.
+    expect(plan.expectedMs).toEqual([800, 200, 100]);
+    expect(plan.files.measured).toBe(1);
+  });
+
+  it('keeps the files matched by `together` in one task, its cost what that task took last time', () => {
+    const discovered = project([
+      ['a.test.ts', 100],
+      ['types.test-d.ts', 100],
+      ['more.test-d.ts', 100],
+      ['b.test.ts', 100],
+    ]);
+    const plan = splitFiles([discovered], {
+      slots: 3,
+      measured: {
+        files: measured([
+          ['a.test.ts', 300],
+          ['b.test.ts', 200],
+        ]).files,
+        tasks: new Map([[taskKey('/repo', ['types.test-d.ts', 'more.test-d.ts']), 2_500]]),
+      },
+    });
+    expect(filesOf(plan)).toEqual([
+      ['more.test-d.ts', 'types.test-d.ts'],
+      ['a.test.ts'],
+      ['b.test.ts'],
+    ]);
+    expect(plan.expectedMs).toEqual([2_500, 300, 200]);
+  });
+
+  it('leaves the parallelism alone where the arguments set it', () => {
+    const discovered = project([['a.test.ts', 1]], { args: ['--typecheck', '--maxWorkers=3'] });
+    const [task] = splitFiles([discovered], { slots: 4, measured: none }).tasks;
+    expect(task).toMatchObject({
+      name: 'app',
+      payload: { args: ['--typecheck', '--maxWorkers=3'] },
+    });
+  });
+
+  it('splits the files into disjoint shards that together hold every file', () => {
+    const names = Array.from({ length: 23 }, (_, i) => `t${String(i).padStart(2, '0')}.test.ts`);
+    const discovered = project(names.map((name, i) => [name, 100 + ((i * 37) % 11) * 50]));
+    const shards = [1, 2, 3].map((current) =>
+      splitFiles([discovered], { slots: 2, shard: { current, total: 3 }, measured: none }),
+    );
+    const all = shards.flatMap((plan) => filesOf(plan).flat());
+    expect(all.sort()).toEqual(names);
+    for (const plan of shards) expect(plan.files.total).toBe(23);
+    expect(shards[1]!.tasks[0]!.name).toBe('app 1/2 (shard 2/3)');
+    expect(shards.reduce((n, plan) => n + plan.files.inShard, 0)).toBe(23);
+  });
+
+  it("applies the config's timeout and retries to every task", () => {
+    const plan = splitFiles([project([['a.test.ts', 1]])], {
+      slots: 1,
+      measured: none,
+      task: { timeoutMs: 60_000, retry: { maxRetries: 2 } },
+    });
+    expect(plan.tasks[0]).toMatchObject({ timeoutMs: 60_000, retry: { maxRetries: 2 } });
+  });
+});
