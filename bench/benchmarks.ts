@@ -11,12 +11,14 @@ import { raftWritesBenchmark } from './raft-writes.js';
 import { readsBenchmark } from './reads.js';
 import { scaleBenchmark } from './scale.js';
 import { shardingBenchmark } from './sharding.js';
+import { testSuitesBenchmark } from './test-suites.js';
 
 /** Every benchmark `npm run bench` runs, in order. */
 export const BENCHMARKS: readonly Benchmark[] = [
   dispatchBenchmark,
   latencyBenchmark,
   parallelEfficiencyBenchmark,
+  testSuitesBenchmark,
   readsBenchmark,
   footprintBenchmark,
   scaleBenchmark,

@@ -17,6 +17,8 @@ export const DEFAULT_BACKOFF_FACTOR = 2;
 export const DEFAULT_TIMEOUT_MULTIPLIER = 1.5;
 /** Parents a task may wait for. */
 export const MAX_DEPENDENCIES = 1_000;
+/** The most slots one task may take on its worker (a worker has at most as many). */
+export const MAX_TASK_SLOTS = 256;
 /** Bytes of stdout and of stderr kept from a command, counted from the end. */
 export const OUTPUT_TAIL_BYTES = 64 * 1024;
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 1_000;

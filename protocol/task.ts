@@ -8,6 +8,7 @@ import {
   DEFAULT_TIMEOUT_MULTIPLIER,
   MAX_DEPENDENCIES,
   MAX_TARGET_WORKERS,
+  MAX_TASK_SLOTS,
 } from './limits.js';
 import { PAYLOADS, stageDependencyIssues, type TaskKind, TaskOutput } from './task-kinds.js';
 
@@ -24,6 +25,11 @@ export const Requirements = z
     browser: z.string().min(1).optional(),
     /** Only these workers, by id: the task runs on one of them (and waits while none can). */
     workers: z.array(z.string().min(1).max(128)).min(1).max(MAX_TARGET_WORKERS).optional(),
+    /**
+     * The slots the task takes on its worker (default 1): a run that keeps several cores busy
+     * (a vitest of several workers) takes as many, so the worker takes nothing more meanwhile.
+     */
+    slots: z.number().int().min(1).max(MAX_TASK_SLOTS).optional(),
   })
   .strict();
 export type Requirements = z.infer<typeof Requirements>;

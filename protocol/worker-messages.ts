@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Capabilities, Labels } from './capabilities.js';
-import { MAX_REQUEST_ID_LENGTH } from './limits.js';
+import { MAX_REQUEST_ID_LENGTH, MAX_TASK_SLOTS } from './limits.js';
 import { TaskResult } from './task.js';
 import { PAYLOADS, ShardStageAssignmentPayload, type TaskKind } from './task-kinds.js';
 import { PROTOCOL_VERSION } from './version.js';
@@ -123,6 +123,8 @@ const assignmentBase = {
   timeoutMs: z.number().int().positive(),
   /** The task's name, for a worker to show what it runs. */
   name: z.string().max(512).optional(),
+  /** The slots it takes, when more than one: the worker runs that much less beside it. */
+  slots: z.number().int().min(2).max(MAX_TASK_SLOTS).optional(),
 };
 function assignmentOf<K extends TaskKind, P extends z.ZodType>(kind: K, payload: P) {
   return z.object({ ...assignmentBase, kind: z.literal(kind), payload });

@@ -19,7 +19,10 @@ interface RunningAttempt {
   controller: AbortController;
   settled: Promise<void>;
   lease: LeaseRef;
+  slots: number;
 }
+
+const slotsOf = (assignment: Assignment) => assignment.slots ?? 1;
 
 export const leaseOf = ({ taskId, attempt, leaseToken }: LeaseRef): LeaseRef => ({
   taskId,
@@ -27,7 +30,10 @@ export const leaseOf = ({ taskId, attempt, leaseToken }: LeaseRef): LeaseRef => 
   leaseToken,
 });
 
-/** Runs assignments, at most `slots` at once; the rest wait in arrival order. */
+/**
+ * Runs assignments, as many at once as their slots fit in `slots` (one that alone takes more
+ * runs by itself); the rest wait in arrival order.
+ */
 export class TaskPool {
   private readonly waiting: Assignment[] = [];
   private readonly running = new Map<string, RunningAttempt>();
@@ -118,13 +124,16 @@ export class TaskPool {
     await Promise.all(runs.map((run) => run.settled));
   }
 
+  private fits(assignment: Assignment | undefined): assignment is Assignment {
+    if (assignment === undefined) return false;
+    let used = 0;
+    for (const run of this.running.values()) used += run.slots;
+    return used === 0 || used + slotsOf(assignment) <= this.slots;
+  }
+
   private startWaiting(): void {
-    if (this.running.size < this.slots && this.waiting.length > 0) this.events.beforeStart?.();
-    while (this.running.size < this.slots) {
-      const assignment = this.waiting.shift();
-      if (assignment === undefined) return;
-      this.start(assignment);
-    }
+    if (this.fits(this.waiting[0])) this.events.beforeStart?.();
+    while (this.fits(this.waiting[0])) this.start(this.waiting.shift()!);
   }
 
   private start(assignment: Assignment): void {
@@ -137,7 +146,7 @@ export class TaskPool {
       if (!controller.signal.aborted) this.events.finished({ ...lease, result });
       this.startWaiting();
     });
-    this.running.set(key, { controller, settled, lease });
+    this.running.set(key, { controller, settled, lease, slots: slotsOf(assignment) });
   }
 
   private async runGuarded(assignment: Assignment, signal: AbortSignal): Promise<TaskResult> {

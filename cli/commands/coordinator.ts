@@ -10,7 +10,7 @@ import {
   DEFAULT_RETAIN_DAYS,
   DEFAULT_RETAIN_RUNS,
   DEFAULT_SNAPSHOT_ENTRIES,
-} from '../../coordinator/index.js';
+} from '../../coordinator/defaults.js';
 import {
   DEFAULT_COORDINATOR_PORT,
   DEFAULT_HEARTBEAT_INTERVAL_MS,

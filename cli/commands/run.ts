@@ -134,12 +134,14 @@ export function registerRunCommand(program: Command): void {
       const source = await runSource(file, flags.config);
       const { what, suite, dir: suiteDir, config } = source;
       const options = withConfigDefaults(flags, config, suiteDir);
-      if (options.shard !== undefined && source.projects.length === 0) {
+      const discovering = (config?.projects.length ?? 0) > 0;
+      if (options.shard !== undefined && !discovering) {
         throw new UsageError(
           "--shard splits the test files of a config's projects: this run has none",
         );
       }
-      const meta = await runMeta(options.meta ?? {}, process.env, suiteDir);
+      const meta = runMeta(options.meta ?? {}, process.env, suiteDir);
+      meta.catch(() => undefined);
       const reporters =
         options.reporter !== undefined
           ? await resolveReporters(options.reporter, process.cwd())
@@ -152,7 +154,9 @@ export function registerRunCommand(program: Command): void {
           '--data-dir is where the coordinator dtf run starts keeps its data: with --coordinator, that coordinator keeps the results',
         );
       }
-      // Everything the suite names is checked before anything starts.
+      // Everything the suite names is checked before anything starts; with a coordinator of
+      // the user's, the test files are found while the run connects to it.
+      if (!given) await source.projects;
       const browsers = given ? {} : suitePool(suite, what);
       if (!given) await checkTaskDirectories(suite, what);
       const models = suite.matrix === undefined ? undefined : await loadModels(suite.matrix, what);
@@ -186,19 +190,20 @@ export function registerRunCommand(program: Command): void {
         try {
           const group = newGroupId();
           const startedAt = new Date();
-          if (source.projects.length > 0) {
-            const slots = given
-              ? await nodeSlots(client.url, access)
-              : (config?.workers.count ?? 1) * (options.slots ?? cpus().length);
-            const measured = await measuredDurations(
-              client,
-              access,
-              suite.name,
-              options.shard === undefined ? undefined : meta.commit,
-            );
-            suite.tasks = [...suite.tasks, ...planProjects(source, options.shard, slots, measured)];
+          if (discovering) {
+            const perWorker = options.slots ?? cpus().length;
+            const notCommit = options.shard === undefined ? undefined : (await meta).commit;
+            const [projects, slots, measured] = await Promise.all([
+              source.projects,
+              given
+                ? nodeSlots(client.url, access)
+                : { total: (config?.workers.count ?? 1) * perWorker, perWorker },
+              measuredDurations(client, access, suite.name, notCommit),
+            ]);
+            const planned = planProjects(source, projects, options.shard, slots, measured);
+            suite.tasks = [...suite.tasks, ...planned];
           }
-          const stored = await StoredRun.open(client.url, access, group, suite.name, meta);
+          const stored = await StoredRun.open(client.url, access, group, suite.name, await meta);
           await submitSuite(client, access, suite, models, group);
           const { timedOut } = await waitWithProgress(
             client,

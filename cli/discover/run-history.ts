@@ -4,7 +4,7 @@ import { RestRunsReply, RestWorkersResponse } from '../../protocol/index.js';
 import type { CoordinatorAccess } from '../connection.js';
 import { printStatus } from '../output.js';
 import { getChecked } from '../run/stored-run.js';
-import { type MeasuredDurations, taskKey } from './split-files.js';
+import type { MeasuredDurations } from './split-files.js';
 
 /** How many of the suite's latest runs a file's last duration is looked for in. */
 const RUNS_LOOKED_AT = 5;
@@ -23,7 +23,6 @@ export async function measuredDurations(
   notCommit: string | undefined,
 ): Promise<MeasuredDurations> {
   const files = new Map<string, number>();
-  const tasks = new Map<string, number>();
   try {
     const path = `/api/runs?suite=${encodeURIComponent(suite)}&limit=50`;
     const { runs } = await getChecked(toHttpUrl(client.url), access.token, path, RestRunsReply);
@@ -35,11 +34,8 @@ export async function measuredDurations(
       for (const task of await client.query({ group: run.id, limit: 10_000 })) {
         const output = task.result?.output;
         if (task.spec.kind !== 'vitest' || output?.kind !== 'vitest') continue;
-        const { dir } = task.spec.payload;
-        const key = taskKey(dir, task.spec.payload.files);
-        if (!tasks.has(key)) tasks.set(key, task.result!.durationMs);
         for (const { file, durationMs } of output.files ?? []) {
-          const at = join(dir, file);
+          const at = join(task.spec.payload.dir, file);
           if (!files.has(at)) files.set(at, durationMs);
         }
       }
@@ -49,18 +45,28 @@ export async function measuredDurations(
       `(splitting by file size: the last runs' durations cannot be read: ${describeError(error)})`,
     );
   }
-  return { files, tasks };
+  return files;
 }
 
-/** Task slots of the live Node workers the coordinator knows. */
-export async function nodeSlots(url: string, access: CoordinatorAccess): Promise<number> {
+/**
+ * Task slots of the live Node workers the coordinator knows, in all and of the smallest: a
+ * vitest task takes one worker's slots.
+ */
+export async function nodeSlots(
+  url: string,
+  access: CoordinatorAccess,
+): Promise<{ total: number; perWorker: number }> {
   const { workers } = await getChecked(
     toHttpUrl(url),
     access.token,
     '/api/workers',
     RestWorkersResponse,
   );
-  return workers
+  const slots = workers
     .filter((w) => w.capabilities.kind === 'node' && w.status === 'connected' && !w.draining)
-    .reduce((sum, w) => sum + w.slots, 0);
+    .map((w) => w.slots);
+  return {
+    total: slots.reduce((sum, n) => sum + n, 0),
+    perWorker: slots.length === 0 ? 1 : Math.min(...slots),
+  };
 }

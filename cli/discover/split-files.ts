@@ -1,6 +1,11 @@
 import { join } from 'node:path';
 import picomatch from 'picomatch';
-import type { ShardSpec, TaskSpecInput, VitestProject } from '../../protocol/index.js';
+import {
+  type ShardSpec,
+  setsVitestParallelism,
+  type TaskSpecInput,
+  type VitestProject,
+} from '../../protocol/index.js';
 import { packLongestFirst, type Weighted } from './pack.js';
 
 /** A vitest project with the test files found for it. */
@@ -12,17 +17,8 @@ export interface DiscoveredProject {
   files: ReadonlyArray<{ file: string; bytes: number }>;
 }
 
-/** What the suite's last run measured. */
-export interface MeasuredDurations {
-  /** How long each test file took, by its absolute path. */
-  files: ReadonlyMap<string, number>;
-  /** How long each task took, by `taskKey`: what running files together costs is their task's time. */
-  tasks: ReadonlyMap<string, number>;
-}
-
-/** A vitest task's key in `MeasuredDurations.tasks`: its project directory and its files. */
-export const taskKey = (dir: string, files: readonly string[]) =>
-  [dir, ...[...files].sort()].join('\0');
+/** How long each test file took the last time it ran, by its absolute path. */
+export type MeasuredDurations = ReadonlyMap<string, number>;
 
 /** What an unmeasured file is taken to cost per KB while no file is measured to calibrate it. */
 const DEFAULT_MS_PER_KB = 50;
@@ -31,13 +27,16 @@ const DEFAULT_MS_PER_KB = 50;
 interface Unit extends Weighted {
   project: DiscoveredProject;
   files: string[];
-  /** The project's `together` files: always a task of their own. */
-  together?: true;
 }
 
 export interface SplitOptions {
-  /** Task slots the run has: a project's files are packed into at most this many tasks. */
+  /** Task slots the run has in all. */
   slots: number;
+  /**
+   * The slots one task takes, each a vitest worker: a Node worker's slots, so that each runs
+   * one vitest process, which shares its own set-up among the files.
+   */
+  slotsPerTask: number;
   shard?: ShardSpec | undefined;
   measured: MeasuredDurations;
   /** Applied to every task made. */
@@ -53,106 +52,99 @@ export interface SplitPlan {
 
 /**
  * The ms each file of `projects` is expected to take: as measured, else from its size at the
- * rate the measured files ran at (or a default rate while none is measured).
+ * rate the measured files ran at (or a default rate while none is measured). A file measured
+ * at 0 (a type test: tsc's time is the process's, not the file's) counts as unmeasured.
  */
 function estimates(projects: readonly DiscoveredProject[], measured: MeasuredDurations) {
+  const known = (dir: string, file: string) => {
+    const ms = measured.get(join(dir, file));
+    return ms === undefined || ms <= 0 ? undefined : ms;
+  };
   let ms = 0;
   let bytes = 0;
   for (const { dir, files } of projects) {
     for (const { file, bytes: size } of files) {
-      const known = measured.files.get(join(dir, file));
-      if (known === undefined) continue;
-      ms += known;
+      const took = known(dir, file);
+      if (took === undefined) continue;
+      ms += took;
       bytes += size;
     }
   }
   const msPerByte = ms > 0 && bytes > 0 ? ms / bytes : DEFAULT_MS_PER_KB / 1_024;
   return (dir: string, file: string, size: number) =>
-    measured.files.get(join(dir, file)) ?? Math.max(1, size * msPerByte);
+    known(dir, file) ?? Math.max(1, size * msPerByte);
 }
 
 /** A project's files as units: those its `together` globs match as one, every other alone. */
-function units(
-  project: DiscoveredProject,
-  estimate: ReturnType<typeof estimates>,
-  measured: MeasuredDurations,
-): Unit[] {
-  const together = picomatch(project.project.together, { dot: true });
-  const grouped: Unit = { key: '', ms: 0, project, files: [], together: true };
+function units(project: DiscoveredProject, estimate: ReturnType<typeof estimates>): Unit[] {
+  const { name, together: globs } = project.project;
+  const together = globs.length === 0 ? () => false : picomatch(globs, { dot: true });
+  const grouped: Unit = { key: '', ms: 0, project, files: [] };
   const alone: Unit[] = [];
   for (const { file, bytes } of project.files) {
     const ms = estimate(project.dir, file, bytes);
-    if (project.project.together.length > 0 && together(file)) {
+    if (together(file)) {
       grouped.files.push(file);
       grouped.ms += ms;
     } else {
-      alone.push({ key: `${project.project.name}\0${file}`, ms, project, files: [file] });
+      alone.push({ key: `${name}\0${file}`, ms, project, files: [file] });
     }
   }
   if (grouped.files.length === 0) return alone;
-  grouped.key = `${project.project.name}\0${grouped.files[0]}`;
-  grouped.ms = measured.tasks.get(taskKey(project.dir, grouped.files)) ?? grouped.ms;
+  grouped.key = `${name}\0${grouped.files[0]}`;
   return [grouped, ...alone];
 }
 
 /**
- * A project's units packed onto `slots` tasks: its `together` files in a task of their own (they
- * are there because a process's setup for them costs more than they do) and the rest packed
- * longest first onto the other slots.
+ * The task's share of the machine: its slots, which the vitest runner turns into as many
+ * vitest workers; one slot is said to vitest in the arguments. Arguments that set vitest's
+ * parallelism themselves are left alone.
  */
-function projectBins(units: readonly Unit[], slots: number): Unit[][] {
-  const grouped = units.find((unit) => unit.together);
-  if (grouped === undefined || slots === 1 || units.length === 1) {
-    return packLongestFirst(units, slots);
-  }
-  return [
-    [grouped],
-    ...packLongestFirst(
-      units.filter((unit) => unit !== grouped),
-      slots - 1,
-    ),
-  ];
-}
-
-const OWN_PARALLELISM = /^--(maxWorkers|max-workers|fileParallelism|no-file-parallelism|pool)\b/;
-
-/** One slot, one vitest worker: the arguments, unless they set vitest's parallelism already. */
-function oneWorker(args: readonly string[]): string[] {
-  return args.some((arg) => OWN_PARALLELISM.test(arg)) ? [...args] : [...args, '--maxWorkers=1'];
+function parallelism(
+  args: readonly string[],
+  slots: number,
+): Pick<TaskSpecInput, 'requirements'> & { args: string[] } {
+  if (setsVitestParallelism(args)) return { args: [...args] };
+  if (slots === 1) return { args: [...args, '--maxWorkers=1'] };
+  return { args: [...args], requirements: { slots } };
 }
 
 /**
- * The vitest tasks of a run: the files of each project packed onto the run's slots longest
- * first, so that the run ends close to its total work divided by its slots. With a shard, all
- * files are first packed the same way into `total` shards and only this job's are kept: every
- * job given the same files and durations keeps a disjoint part, and together they keep all.
+ * The vitest tasks of a run: each project's files packed longest first into as many tasks as
+ * the run's slots hold tasks of `slotsPerTask`, so that the run ends close to its total work
+ * divided by its slots. With a shard, all files are first packed the same way into `total`
+ * shards and only this job's are kept: every job given the same files and durations keeps a
+ * disjoint part, and together they keep all.
  */
 export function splitFiles(
   projects: readonly DiscoveredProject[],
   options: SplitOptions,
 ): SplitPlan {
   const estimate = estimates(projects, options.measured);
-  let all = projects.flatMap((project) => units(project, estimate, options.measured));
+  let all = projects.flatMap((project) => units(project, estimate));
   const total = all.reduce((n, unit) => n + unit.files.length, 0);
   const measured = projects.reduce(
     (n, { dir, files }) =>
-      n + files.filter(({ file }) => options.measured.files.has(join(dir, file))).length,
+      n + files.filter(({ file }) => options.measured.has(join(dir, file))).length,
     0,
   );
   if (options.shard !== undefined) {
     const shards = packLongestFirst(all, options.shard.total);
     all = shards[options.shard.current - 1] ?? [];
   }
+  const slotsPerTask = Math.max(1, Math.min(options.slotsPerTask, options.slots));
+  const taskCount = Math.max(1, Math.floor(options.slots / slotsPerTask));
+  const { shard } = options;
+  const ofShard = shard === undefined ? '' : ` (shard ${shard.current}/${shard.total})`;
   const tasks: TaskSpecInput[] = [];
   const expectedMs: number[] = [];
   for (const project of projects) {
-    const bins = projectBins(
+    const bins = packLongestFirst(
       all.filter((unit) => unit.project === project),
-      options.slots,
+      taskCount,
     );
     const { name, args, env } = project.project;
-    const { shard } = options;
-    const ofShard = shard === undefined ? '' : ` (shard ${shard.current}/${shard.total})`;
+    const { args: taskArgs, ...requirements } = parallelism(args, slotsPerTask);
     for (const [index, bin] of bins.entries()) {
       tasks.push({
         kind: 'vitest',
@@ -160,12 +152,14 @@ export function splitFiles(
         payload: {
           dir: project.dir,
           files: bin.flatMap((unit) => unit.files).sort(),
-          args: oneWorker(args),
+          args: taskArgs,
           env,
         },
+        ...requirements,
         ...options.task,
       });
-      expectedMs.push(bin.reduce((sum, unit) => sum + unit.ms, 0));
+      // Its files spread over its vitest workers.
+      expectedMs.push(bin.reduce((sum, unit) => sum + unit.ms, 0) / slotsPerTask);
     }
   }
   const inShard = all.reduce((n, unit) => n + unit.files.length, 0);

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { childReaper } from '../../child-processes/index.js';
 import type { VitestProject } from '../../protocol/index.js';
 import { ConfigError } from '../config/load-config.js';
+import { cachedListing, keepListing, listingKey } from './listing-cache.js';
 
 const ListedFiles = z.array(z.object({ file: z.string() }));
 
@@ -26,7 +27,7 @@ function sample(files: readonly string[]): string {
  * is an error, so that a typo never silently runs fewer tests.
  */
 export async function vitestFiles(project: VitestProject, dir: string): Promise<string[]> {
-  const { findVitest, runProcess } = await import('../../node-worker/index.js');
+  const { findVitest } = await import('../../node-worker/index.js');
   const what = `project '${project.name}'`;
   const vitest = findVitest(dir);
   if (vitest === undefined) {
@@ -34,6 +35,22 @@ export async function vitestFiles(project: VitestProject, dir: string): Promise<
       `${what}: no vitest installed for ${dir} (looked for node_modules/vitest there and in every parent directory)`,
     );
   }
+  const key = await listingKey(project, dir);
+  const cached = await cachedListing(project, dir, key);
+  if (cached !== undefined) return narrow(cached, project, what, dir);
+  const listed = await listFiles(project, dir, vitest, what);
+  await keepListing(project, dir, key, listed);
+  return narrow(listed, project, what, dir);
+}
+
+/** What `vitest list --filesOnly` answers in `dir`, relative to it. */
+async function listFiles(
+  project: VitestProject,
+  dir: string,
+  vitest: string,
+  what: string,
+): Promise<string[]> {
+  const { runProcess } = await import('../../node-worker/index.js');
   const scratch = await mkdtemp(join(childReaper().scratchDir, 'dtf-list-'));
   try {
     const listFile = join(scratch, 'files.json');
@@ -60,10 +77,7 @@ export async function vitestFiles(project: VitestProject, dir: string): Promise<
       );
     }
     const listed = ListedFiles.parse(JSON.parse(await readFile(listFile, 'utf8')));
-    const files = [
-      ...new Set(listed.map(({ file }) => toPosix(relative(dir, resolve(dir, file))))),
-    ];
-    return narrow(files, project, what, dir);
+    return [...new Set(listed.map(({ file }) => toPosix(relative(dir, resolve(dir, file)))))];
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

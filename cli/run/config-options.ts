@@ -6,7 +6,11 @@ import {
   TaskSpec,
   type TaskSpecInput,
 } from '../../protocol/index.js';
-import { type MeasuredDurations, splitFiles } from '../discover/split-files.js';
+import {
+  type DiscoveredProject,
+  type MeasuredDurations,
+  splitFiles,
+} from '../discover/split-files.js';
 import { formatDuration } from '../format/duration.js';
 import { printStatus } from '../output.js';
 import type { RunSource } from './run-source.js';
@@ -45,14 +49,21 @@ export function withConfigDefaults(
 /** The vitest tasks of the config's projects, split over `slots` (and this job's shard). */
 export function planProjects(
   source: RunSource,
+  projects: readonly DiscoveredProject[],
   shard: ShardSpec | undefined,
-  slots: number,
+  slots: { total: number; perWorker: number },
   measured: MeasuredDurations,
 ): TaskSpec[] {
   const task: Pick<TaskSpecInput, 'timeoutMs' | 'retry'> = {};
   if (source.config?.taskTimeout !== undefined) task.timeoutMs = source.config.taskTimeout;
   if (source.config?.retries !== undefined) task.retry = { maxRetries: source.config.retries };
-  const plan = splitFiles(source.projects, { slots: Math.max(1, slots), shard, measured, task });
+  const plan = splitFiles(projects, {
+    slots: Math.max(1, slots.total),
+    slotsPerTask: slots.perWorker,
+    shard,
+    measured,
+    task,
+  });
   const { total, measured: known, inShard } = plan.files;
   const longest = Math.max(0, ...plan.expectedMs);
   const found = `${total} test file(s), ${known} with a measured duration`;
@@ -63,7 +74,7 @@ export function planProjects(
   const part =
     shard === undefined ? '' : `shard ${shard.current}/${shard.total}: ${inShard} of them, `;
   printStatus(
-    `${found}; ${part}${plan.tasks.length} task(s) over ${slots} slot(s), the longest expected to take ${formatDuration(longest)}`,
+    `${found}; ${part}${plan.tasks.length} task(s) over ${slots.total} slot(s), the longest expected to take ${formatDuration(longest)}`,
   );
   return plan.tasks.map((spec) => TaskSpec.parse(spec));
 }

@@ -11,7 +11,8 @@ import { withSuitePaths } from './load-suite.js';
 export interface ConfigSuite {
   /** Its tasks are those the config lists; the projects' tasks are made once the slots are known. */
   suite: Suite;
-  projects: DiscoveredProject[];
+  /** Discovery, under way: awaited once the run needs the files. */
+  projects: Promise<DiscoveredProject[]>;
 }
 
 /** The config's name, else its package.json's, else its directory's. */
@@ -72,5 +73,8 @@ export async function configSuite({ config, dir }: LoadedConfig): Promise<Config
   if (matrix !== undefined) suite.matrix = matrix;
   if (config.pool !== undefined) suite.pool = config.pool;
   if (config.reporters !== undefined) suite.reporters = config.reporters;
-  return { suite: withSuitePaths(suite, dir), projects: await discover(config, dir) };
+  const projects = discover(config, dir);
+  // Awaited later; until then a failure must not count as unhandled.
+  projects.catch(() => undefined);
+  return { suite: withSuitePaths(suite, dir), projects };
 }

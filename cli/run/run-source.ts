@@ -14,7 +14,11 @@ export interface RunSource {
   suite: Suite;
   /** Where its relative paths start (reporter modules among them). */
   dir: string;
-  projects: DiscoveredProject[];
+  /**
+   * The config's projects with their test files, found in the background (vitest lists them)
+   * while the run connects; an error in them rejects this.
+   */
+  projects: Promise<DiscoveredProject[]>;
   config?: DtfConfig;
 }
 
@@ -36,7 +40,7 @@ export async function runSource(
       what: `suite file '${file}'`,
       suite: await loadSuite(file),
       dir: dirname(resolve(file)),
-      projects: [],
+      projects: Promise.resolve([]),
     };
   }
   const path = configFile ?? file ?? findConfig(process.cwd());

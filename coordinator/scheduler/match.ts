@@ -25,7 +25,15 @@ export function requirementChecks(kind: TaskKind, requirements: Requirements): R
       unmetBy: `does not run task kind '${kind}'`,
     },
   ];
-  const { workerKind, browser, minMemoryMb } = requirements;
+  const { workerKind, browser, minMemoryMb, slots } = requirements;
+  if (slots !== undefined && slots > 1) {
+    checks.push({
+      met: (worker) => worker.slots >= slots,
+      missing: `no worker with ${slots} slots`,
+      metBy: `have at least ${slots} slots`,
+      unmetBy: `has fewer than ${slots} slots`,
+    });
+  }
   if (workerKind !== undefined) {
     checks.push({
       met: (worker) => worker.capabilities.kind === workerKind,

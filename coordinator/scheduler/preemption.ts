@@ -60,6 +60,8 @@ export function preemptions(
   const taken = new Set<string>();
   const placements: Placement[] = [];
   for (const cursor of blocked) {
+    // Stopping one task frees one slot: a task of several waits for them to free.
+    if ((cursor.cls.requirements.slots ?? 1) > 1) continue;
     while (placements.length < MAX_PREEMPTIONS_PER_ROUND) {
       const candidate = cursor.best(passes);
       if (candidate === undefined) break;

@@ -6,6 +6,8 @@ import {
   pinnedAlone,
   type SchedulingPolicy,
   schedulingPolicy,
+  slotsInUse,
+  slotsOf,
 } from '../state/index.js';
 import { type Candidate, ClassCursor, RoundPasses, ranksBefore } from './candidates.js';
 import { takesNewTasks } from './eligibility.js';
@@ -34,7 +36,7 @@ export function schedule(state: CoordinatorState): Placement[] {
     // The cheap test first: most workers of a busy coordinator are full.
     if (worker.running.size >= worker.slots || !takesNewTasks(state, worker)) continue;
     // One slot only while the worker's breaker is half-open: its probe (see `state/health.ts`).
-    const slots = assignableSlots(state, worker) - worker.running.size;
+    const slots = assignableSlots(state, worker) - slotsInUse(state, worker);
     if (slots > 0) free.set(worker.id, slots);
   }
 
@@ -73,7 +75,7 @@ export function schedule(state: CoordinatorState): Placement[] {
       continue;
     }
     placements.push({ taskId: best.entry.task.id, workerId });
-    const left = free.get(workerId)! - 1;
+    const left = free.get(workerId)! - slotsOf(best.entry.task);
     if (left === 0) free.delete(workerId);
     else free.set(workerId, left);
     passes.charge(best.cursor.group);
@@ -99,11 +101,13 @@ function waitingOnWorkers(
   const placements: Placement[] = [];
   for (const cursor of blocked) {
     const { requirements } = cursor.cls;
+    // A task of several slots waits in the queue: a lease is one slot's worth of waiting.
+    if ((requirements.slots ?? 1) > 1) continue;
     const [workerId] = matchingWorkers(state, cursor.cls);
     if (workerId === undefined || !pinnedAlone(requirements, workerId)) continue;
     const worker = state.workers.get(workerId)!;
     if (!takesNewTasks(state, worker)) continue;
-    let held = worker.running.size + (leases.get(workerId) ?? 0);
+    let held = slotsInUse(state, worker) + (leases.get(workerId) ?? 0);
     const capacity = leaseCapacity(state, worker, requirements);
     for (; held < capacity; held++) {
       const candidate = cursor.best(passes);
@@ -125,10 +129,11 @@ function pickWorker(
 ): string | undefined {
   const expected = candidate.entry.expectedMs;
   const small = expected > 0 && expected < policy.smallTaskMs;
-  if (small && open.batchWorker !== undefined && free.has(open.batchWorker)) {
+  const needs = slotsOf(candidate.entry.task);
+  if (small && open.batchWorker !== undefined && (free.get(open.batchWorker) ?? 0) >= needs) {
     return open.batchWorker;
   }
-  const workerId = roomiest(elsewhere(candidate, open.workers, free), free);
+  const workerId = roomiest(elsewhere(candidate, open.workers, free), free, needs);
   if (small) open.batchWorker = workerId;
   return workerId;
 }
@@ -145,9 +150,14 @@ function elsewhere(candidate: Candidate, workers: string[], free: Map<string, nu
   return untried.length > 0 ? untried : workers;
 }
 
-function roomiest(candidates: string[], free: Map<string, number>): string | undefined {
+/** The candidate with the most free slots, `needs` at least. */
+function roomiest(
+  candidates: string[],
+  free: Map<string, number>,
+  needs: number,
+): string | undefined {
   let chosen: string | undefined;
-  let most = 0;
+  let most = needs - 1;
   for (const id of candidates) {
     const slots = free.get(id) ?? 0;
     if (slots > most) {

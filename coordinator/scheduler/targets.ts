@@ -4,6 +4,7 @@ import {
   type CoordinatorState,
   leaseCapacity,
   namedWorkers,
+  slotsInUse,
   type WorkerRecord,
 } from '../state/index.js';
 import { heldBack } from './eligibility.js';
@@ -48,11 +49,12 @@ function holdOn(
   const held = heldBack(state, worker);
   if (held !== undefined) return { reason: `${label} is held back (${held})`, blocks: true };
   const capacity = leaseCapacity(state, worker, requirements);
-  if (worker.running.size < capacity) return undefined;
+  const used = slotsInUse(state, worker);
+  if (used + (requirements.slots ?? 1) <= capacity) return undefined;
   const slots = assignableSlots(state, worker);
   const waiting = capacity > slots ? `, ${capacity - slots} more waiting on it` : '';
   return {
-    reason: `${label} is busy (${Math.min(slots, worker.running.size)} of ${slots} slots taken${waiting})`,
+    reason: `${label} is busy (${Math.min(slots, used)} of ${slots} slots taken${waiting})`,
     blocks: false,
   };
 }

@@ -16,7 +16,7 @@ import { appendEvents, type StateEvent } from './events.js';
 import { chargeGroup, shareGroup } from './fair-share.js';
 import { recordOutcome, recordResultHealth } from './health.js';
 import { sortByIdempotencyKey } from './idempotency.js';
-import { leaseCapacity } from './lease-capacity.js';
+import { leaseCapacity, slotsInUse, slotsOf } from './lease-capacity.js';
 import { schedulingPolicy } from './policy.js';
 import { quarantineTest, releaseTest } from './quarantine.js';
 import { releaseDue } from './queueing.js';
@@ -168,7 +168,8 @@ function assignTasks(state: CoordinatorState, now: number, placements: Placement
     if (task === undefined || !task.placeable) continue;
     if (worker === undefined || worker.status !== 'connected') continue;
     if (preempts !== undefined) appendEvents(events, preempt(state, preempts, task, now));
-    if (worker.running.size >= leaseCapacity(state, worker, task.spec.requirements)) continue;
+    const capacity = leaseCapacity(state, worker, task.spec.requirements);
+    if (slotsInUse(state, worker) + slotsOf(task) > capacity) continue;
     state.ready.remove(task);
     setTaskState(state, task, 'assigned');
     task.attempt++;

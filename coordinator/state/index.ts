@@ -19,7 +19,7 @@ export {
   type WorkerHealth,
   workerHealthView,
 } from './health.js';
-export { leaseCapacity, pinnedAlone } from './lease-capacity.js';
+export { leaseCapacity, pinnedAlone, slotsInUse, slotsOf } from './lease-capacity.js';
 export {
   DEFAULT_SCHEDULING_POLICY,
   effectivePriority,

@@ -1,6 +1,19 @@
 import type { Requirements } from '../../protocol/index.js';
 import { assignableSlots } from './health.js';
-import type { CoordinatorState, WorkerRecord } from './types.js';
+import type { CoordinatorState, TaskRecord, WorkerRecord } from './types.js';
+
+/** The slots a task takes on its worker. */
+export const slotsOf = (task: TaskRecord): number => task.spec.requirements.slots ?? 1;
+
+/** The slots `worker`'s live leases take. */
+export function slotsInUse(state: CoordinatorState, worker: WorkerRecord): number {
+  let used = 0;
+  for (const taskId of worker.running) {
+    const task = state.tasks.get(taskId);
+    used += task === undefined ? 1 : slotsOf(task);
+  }
+  return used;
+}
 
 /**
  * Whether tasks of `requirements` may run on `workerId` alone: no other worker could start

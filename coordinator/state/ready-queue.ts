@@ -169,6 +169,7 @@ export function requirementClassKey(kind: TaskKind, requirements: Requirements):
     requirements.workerKind ?? null,
     requirements.browser ?? null,
     requirements.minMemoryMb ?? 0,
+    requirements.slots ?? 1,
     [...(requirements.features ?? [])].sort(),
     Object.keys(labels)
       .sort()

@@ -18,6 +18,7 @@ import {
   attemptTimeoutMs,
   type CoordinatorState,
   type StateEvent,
+  slotsOf,
   type TaskRecord,
 } from '../state/index.js';
 import { send } from './send.js';
@@ -38,6 +39,7 @@ export function assignmentFor(
     leaseToken: task.leaseToken,
     timeoutMs: attemptTimeoutMs(task),
     ...(task.spec.name === undefined ? {} : { name: task.spec.name }),
+    ...(slotsOf(task) > 1 ? { slots: slotsOf(task) } : {}),
   };
   const { spec } = task;
   if (spec.kind === 'shard-stage') {

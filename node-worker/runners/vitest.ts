@@ -9,6 +9,7 @@ import {
   type Assignment,
   type CommandOutput,
   FileDuration,
+  setsVitestParallelism,
   type TaskResult,
   type VitestOutput,
 } from '../../protocol/index.js';
@@ -87,6 +88,12 @@ async function readFileDurations(
   }
 }
 
+/** A task of several slots runs as many vitest workers, unless its arguments say otherwise. */
+function workersOfSlots(slots: number | undefined, args: readonly string[]): string[] {
+  if (slots === undefined || setsVitestParallelism(args)) return [];
+  return [`--maxWorkers=${slots}`];
+}
+
 /** The vitest that Node's own module resolution finds from the project, as `import 'vitest'` would. */
 export function findVitest(projectDir: string): string | undefined {
   try {
@@ -100,7 +107,7 @@ export function findVitest(projectDir: string): string | undefined {
 
 /** Runs the vitest installed in the project under test, in that project's directory. */
 export const vitestRunner: TaskRunner<Extract<Assignment, { kind: 'vitest' }>> = {
-  async run({ payload, timeoutMs }, signal) {
+  async run({ payload, timeoutMs, slots }, signal) {
     const projectDir = resolve(payload.dir);
     const vitestEntry = findVitest(projectDir);
     if (vitestEntry === undefined) {
@@ -128,6 +135,7 @@ export const vitestRunner: TaskRunner<Extract<Assignment, { kind: 'vitest' }>> =
         '--reporter=default',
         `--reporter=${DURATIONS_REPORTER}`,
         ...payload.args,
+        ...workersOfSlots(slots, payload.args),
       ];
       if (payload.testNamePattern !== undefined) {
         args.push('--testNamePattern', payload.testNamePattern);

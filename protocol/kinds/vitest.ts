@@ -20,6 +20,13 @@ export const VitestPayload = z
   .strict();
 export type VitestPayload = z.infer<typeof VitestPayload>;
 
+/** Whether vitest arguments set how many workers it runs (else a task's slots do). */
+export function setsVitestParallelism(args: readonly string[]): boolean {
+  return args.some((arg) =>
+    /^--(maxWorkers|max-workers|fileParallelism|no-file-parallelism|pool)\b/.test(arg),
+  );
+}
+
 /** How long vitest took over one test file, from its start to its end (collecting it included). */
 export const FileDuration = z.object({ file: z.string(), durationMs: z.number().nonnegative() });
 export type FileDuration = z.infer<typeof FileDuration>;

@@ -74,7 +74,7 @@ describe('dtf run with a config file', () => {
     const whole = await dtfRun(['--data-dir', dataDir, '--out', join(out, 'whole')], ufo);
     expect(whole).toMatch(/starting a coordinator, 2 Node workers/);
     expect(whole).toMatch(
-      /14 test file\(s\), 0 with a measured duration; 4 task\(s\) over 4 slot\(s\)/,
+      /14 test file\(s\), 0 with a measured duration; 2 task\(s\) over 4 slot\(s\)/,
     );
     expect(reportedTests(join(out, 'whole', 'ufo.results.json'))).toEqual(expected);
     // The next run splits the files by the durations this one measured.

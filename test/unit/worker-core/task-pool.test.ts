@@ -45,6 +45,19 @@ describe('TaskPool', () => {
     expect(finished).toEqual([{ taskId: 'a', attempt: 1, leaseToken: 1, result: succeeded }]);
   });
 
+  test('counts an attempt of several slots as that many, and runs one wider than the pool alone', async () => {
+    const { pool, started, endRun } = controlledPool(2);
+    pool.submit({ ...task('wide'), slots: 2 });
+    pool.submit(task('narrow'));
+    pool.submit({ ...task('wider'), slots: 3 });
+    expect(started).toEqual(['wide']);
+    endRun.get('wide')?.(succeeded);
+    await vi.waitFor(() => expect(started).toEqual(['wide', 'narrow']));
+    endRun.get('narrow')?.(succeeded);
+    await vi.waitFor(() => expect(started).toEqual(['wide', 'narrow', 'wider']));
+    await pool.abortAll('test over');
+  });
+
   test('lets what finished leave before any attempt starts, waiting or just assigned', async () => {
     const events: string[] = [];
     const ends = new Map<string, () => void>();

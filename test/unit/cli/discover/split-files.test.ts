@@ -3,7 +3,6 @@ import {
   type DiscoveredProject,
   type MeasuredDurations,
   splitFiles,
-  taskKey,
 } from '../../../../cli/discover/split-files.js';
 import { VitestProject } from '../../../../protocol/index.js';
 
@@ -16,11 +15,9 @@ const project = (
   files: files.map(([file, bytes]) => ({ file, bytes })),
 });
 
-const none: MeasuredDurations = { files: new Map(), tasks: new Map() };
-const measured = (entries: Array<[string, number]>): MeasuredDurations => ({
-  files: new Map(entries.map(([file, ms]) => [`/repo/${file}`, ms])),
-  tasks: new Map(),
-});
+const none: MeasuredDurations = new Map();
+const measured = (entries: Array<[string, number]>): MeasuredDurations =>
+  new Map(entries.map(([file, ms]) => [`/repo/${file}`, ms]));
 
 const filesOf = (plan: ReturnType<typeof splitFiles>) =>
   plan.tasks.map((task) => (task.kind === 'vitest' ? task.payload.files : []));
@@ -35,6 +32,7 @@ describe('splitFiles', () => {
     ]);
     const plan = splitFiles([discovered], {
       slots: 2,
+      slotsPerTask: 1,
       measured: measured([
         ['a.test.ts', 900],
         ['b.test.ts', 500],
@@ -63,6 +61,7 @@ describe('splitFiles', () => {
     ]);
     const plan = splitFiles([discovered], {
       slots: 3,
+      slotsPerTask: 1,
       measured: measured([['known.test.ts', 200]]),
     });
     // 0.2 ms a byte: big 800, known 200, small 100.
@@ -70,34 +69,45 @@ describe('splitFiles', () => {
     expect(plan.files.measured).toBe(1);
   });
 
-  it('keeps the files matched by `together` in one task, its cost what that task took last time', () => {
+  it('keeps the files matched by `together` in one task, a type test taken as unmeasured', () => {
     const discovered = project([
-      ['a.test.ts', 100],
-      ['types.test-d.ts', 100],
-      ['more.test-d.ts', 100],
-      ['b.test.ts', 100],
+      ['a.test.ts', 1_000],
+      ['types.test-d.ts', 1_000],
+      ['more.test-d.ts', 1_000],
+      ['b.test.ts', 1_000],
     ]);
     const plan = splitFiles([discovered], {
       slots: 3,
-      measured: {
-        files: measured([
-          ['a.test.ts', 300],
-          ['b.test.ts', 200],
-        ]).files,
-        tasks: new Map([[taskKey('/repo', ['types.test-d.ts', 'more.test-d.ts']), 2_500]]),
-      },
+      slotsPerTask: 1,
+      measured: measured([
+        ['a.test.ts', 300],
+        ['b.test.ts', 100],
+        ['types.test-d.ts', 0],
+      ]),
     });
+    // 0.2 ms a byte from the measured ones: the two type tests weigh 200 each, together 400.
     expect(filesOf(plan)).toEqual([
       ['more.test-d.ts', 'types.test-d.ts'],
       ['a.test.ts'],
       ['b.test.ts'],
     ]);
-    expect(plan.expectedMs).toEqual([2_500, 300, 200]);
+    expect(plan.expectedMs).toEqual([400, 300, 100]);
+  });
+
+  it("runs one vitest process a worker's slots wide, the files spread over its workers", () => {
+    const discovered = project(
+      ['a', 'b', 'c', 'd', 'e', 'f'].map((name): [string, number] => [`${name}.test.ts`, 100]),
+    );
+    const plan = splitFiles([discovered], { slots: 4, slotsPerTask: 2, measured: none });
+    expect(plan.tasks).toHaveLength(2);
+    expect(plan.tasks[0]).toMatchObject({ requirements: { slots: 2 }, payload: { args: [] } });
+    expect(filesOf(plan).flat().sort()).toHaveLength(6);
+    expect(plan.expectedMs[0]).toBeCloseTo((3 * 100 * 50) / 1_024 / 2);
   });
 
   it('leaves the parallelism alone where the arguments set it', () => {
     const discovered = project([['a.test.ts', 1]], { args: ['--typecheck', '--maxWorkers=3'] });
-    const [task] = splitFiles([discovered], { slots: 4, measured: none }).tasks;
+    const [task] = splitFiles([discovered], { slots: 4, slotsPerTask: 1, measured: none }).tasks;
     expect(task).toMatchObject({
       name: 'app',
       payload: { args: ['--typecheck', '--maxWorkers=3'] },
@@ -108,7 +118,12 @@ describe('splitFiles', () => {
     const names = Array.from({ length: 23 }, (_, i) => `t${String(i).padStart(2, '0')}.test.ts`);
     const discovered = project(names.map((name, i) => [name, 100 + ((i * 37) % 11) * 50]));
     const shards = [1, 2, 3].map((current) =>
-      splitFiles([discovered], { slots: 2, shard: { current, total: 3 }, measured: none }),
+      splitFiles([discovered], {
+        slots: 2,
+        slotsPerTask: 1,
+        shard: { current, total: 3 },
+        measured: none,
+      }),
     );
     const all = shards.flatMap((plan) => filesOf(plan).flat());
     expect(all.sort()).toEqual(names);
@@ -120,6 +135,7 @@ describe('splitFiles', () => {
   it("applies the config's timeout and retries to every task", () => {
     const plan = splitFiles([project([['a.test.ts', 1]])], {
       slots: 1,
+      slotsPerTask: 1,
       measured: none,
       task: { timeoutMs: 60_000, retry: { maxRetries: 2 } },
     });

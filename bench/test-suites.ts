@@ -1,0 +1,139 @@
+import { join } from 'node:path';
+import { DtfClient } from '../client/index.js';
+import type { TaskView } from '../protocol/index.js';
+import type { Benchmark, BenchOptions } from './benchmark.js';
+import type { Figure } from './figure.js';
+import { measureFigure } from './measure.js';
+import { type CoordinatorProcess, withCoordinatorProcess } from './support/coordinator-process.js';
+import { measureFigures } from './support/measure-figures.js';
+import {
+  dtfRunSeconds,
+  REPO,
+  startNodeWorkers,
+  timedRun,
+  VITEST,
+  writeSleepProject,
+} from './support/suite-runs.js';
+import { withTempDir } from './support/temp-dir.js';
+
+const WORKERS = 2;
+const SLOTS = 2;
+const UFO = join(REPO, 'test/third-party/ufo');
+/** Test files that sleep these ms: a few long, many short, as real suites are. */
+const SKEWED_MS = [
+  5_000, 3_000, 2_200, 1_800, 1_500, 1_200, 1_000, 900, 800, 700, 600, 500, 450, 400, 350, 300, 250,
+  200, 200, 150, 150, 100, 100, 100,
+];
+
+/** Runs `fn` with a coordinator process and its Node workers, all stopped afterwards. */
+function withNodeWorkers<T>(fn: (coordinator: CoordinatorProcess) => Promise<T>): Promise<T> {
+  return withCoordinatorProcess([], async (coordinator) => {
+    const workers = await startNodeWorkers(coordinator, WORKERS, SLOTS);
+    try {
+      return await fn(coordinator);
+    } finally {
+      await Promise.all(workers.map((worker) => worker.stop()));
+    }
+  });
+}
+
+/** The tasks of the suite's latest run. */
+async function lastRunTasks(coordinator: CoordinatorProcess, suite: string): Promise<TaskView[]> {
+  const client = await DtfClient.connect({
+    urls: [coordinator.wsUrl],
+    token: coordinator.adminKey,
+  });
+  try {
+    const reply = await fetch(`${coordinator.url}/api/runs?suite=${suite}&limit=1`, {
+      headers: { authorization: `Bearer ${coordinator.adminKey}` },
+    });
+    const { runs } = (await reply.json()) as { runs: Array<{ id: string }> };
+    return await client.query({ group: runs[0]!.id, limit: 10_000 });
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * The run's makespan (first task start to last task end, on the coordinator's clock) and the
+ * least it could have been: no packing of its files onto the slots ends before the longest
+ * file (with one task's start-up) or before an even share of all the work, start-ups included.
+ */
+function makespanAndBound(tasks: readonly TaskView[]): [bound: number, makespan: number] {
+  let files = 0;
+  let longest = 0;
+  let work = 0;
+  for (const task of tasks) {
+    const output = task.result?.output;
+    if (output?.kind !== 'vitest' || output.files === undefined)
+      throw new Error('no file durations');
+    work += task.result!.durationMs;
+    for (const { durationMs } of output.files) {
+      files += durationMs;
+      longest = Math.max(longest, durationMs);
+    }
+  }
+  const startUp = (work - files) / tasks.length;
+  const bound = Math.max(longest + startUp, work / (WORKERS * SLOTS));
+  const start = Math.min(...tasks.map((t) => t.startedAt!));
+  const end = Math.max(...tasks.map((t) => t.finishedAt!));
+  return [bound / 1000, (end - start) / 1000];
+}
+
+async function skewedSuite(options: BenchOptions): Promise<Figure[]> {
+  const what = `${SKEWED_MS.length} test files sleeping ${SKEWED_MS.at(-1)}–${SKEWED_MS[0]} ms on ${WORKERS} Node workers × ${SLOTS} slots`;
+  return withTempDir('dtf-bench-skewed-', (dir) => {
+    writeSleepProject(dir, SKEWED_MS);
+    // The warm-up run measures the files; each measured run is split by the run before it.
+    return withNodeWorkers((coordinator) =>
+      measureFigures(
+        options,
+        [
+          { name: `${what}: lower bound of the makespan`, unit: 's' },
+          {
+            name: `${what}: makespan, split by measured durations`,
+            unit: 's',
+            baselines: [`${what}: lower bound of the makespan`],
+          },
+        ],
+        async () => {
+          await dtfRunSeconds(coordinator, dir);
+          return makespanAndBound(await lastRunTasks(coordinator, 'skewed'));
+        },
+      ),
+    );
+  });
+}
+
+async function thirdPartySuite(options: BenchOptions): Promise<Figure[]> {
+  const what = 'ufo (14 files, 487 tests, a type test)';
+  const direct = await measureFigure(
+    options,
+    { name: `${what}: vitest run --typecheck --maxWorkers=4, wall time`, unit: 's' },
+    () => timedRun(process.execPath, [VITEST, 'run', '--typecheck', '--maxWorkers=4'], UFO),
+  );
+  const dtf = await withNodeWorkers((coordinator) =>
+    measureFigure(
+      options,
+      {
+        name: `${what}: dtf run on ${WORKERS} Node workers × ${SLOTS} slots, wall time`,
+        unit: 's',
+        baselines: [direct],
+      },
+      () => dtfRunSeconds(coordinator, UFO),
+    ),
+  );
+  return [direct, dtf];
+}
+
+/**
+ * Test suites run from a config: a synthetic suite of skewed file durations, whose makespan is
+ * read against the least any packing could reach, and a real third-party vitest suite, read
+ * against vitest running it alone on the same machine.
+ */
+export const testSuitesBenchmark: Benchmark = {
+  name: 'test-suites',
+  async run(options: BenchOptions) {
+    return [...(await skewedSuite(options)), ...(await thirdPartySuite(options))];
+  },
+};
