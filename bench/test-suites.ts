@@ -56,25 +56,29 @@ async function lastRunTasks(coordinator: CoordinatorProcess, suite: string): Pro
 
 /**
  * The run's makespan (first task start to last task end, on the coordinator's clock) and the
- * least it could have been: no packing of its files onto the slots ends before the longest
- * file (with one task's start-up) or before an even share of all the work, start-ups included.
+ * least it could have been: every slot runs files from the moment its task's vitest has
+ * started, so no packing ends before that start-up plus the longest file, or plus an even share
+ * of all the files. The start-up is the least any task spent beyond an even share of its own
+ * files among its slots.
  */
 function makespanAndBound(tasks: readonly TaskView[]): [bound: number, makespan: number] {
-  let files = 0;
+  let all = 0;
   let longest = 0;
-  let work = 0;
+  let startUp = Number.POSITIVE_INFINITY;
   for (const task of tasks) {
     const output = task.result?.output;
     if (output?.kind !== 'vitest' || output.files === undefined)
       throw new Error('no file durations');
-    work += task.result!.durationMs;
+    let files = 0;
     for (const { durationMs } of output.files) {
       files += durationMs;
       longest = Math.max(longest, durationMs);
     }
+    all += files;
+    const lanes = task.spec.requirements.slots ?? 1;
+    startUp = Math.min(startUp, Math.max(0, task.result!.durationMs - files / lanes));
   }
-  const startUp = (work - files) / tasks.length;
-  const bound = Math.max(longest + startUp, work / (WORKERS * SLOTS));
+  const bound = startUp + Math.max(longest, all / (WORKERS * SLOTS));
   const start = Math.min(...tasks.map((t) => t.startedAt!));
   const end = Math.max(...tasks.map((t) => t.finishedAt!));
   return [bound / 1000, (end - start) / 1000];

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { registerBrowsersCommand } from './commands/browsers.js';
 import { registerCancelCommand } from './commands/cancel.js';
+import { registerCiCommand } from './commands/ci.js';
 import { registerCoordinatorCommand } from './commands/coordinator.js';
 import { registerDrainCommand } from './commands/drain.js';
 import { registerFlakyCommand } from './commands/flaky.js';
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   registerSubmitCommand(program);
   registerInitCommand(program);
   registerRunCommand(program);
+  registerCiCommand(program);
   registerMergeReportsCommand(program);
   registerRunsCommands(program);
   registerTrendsCommand(program);

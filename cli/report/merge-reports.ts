@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { SuiteReport } from './suite-report.js';
-import { verdict } from './suite-report.js';
+import { judge } from './suite-report.js';
 
 /**
  * The fields of a JSON report (`<suite>.results.json`) that merging relies on, checked before
@@ -57,7 +57,7 @@ export function mergeSuiteReports(reports: readonly SuiteReport[]): SuiteReport 
     group: reports.map((report) => report.group).join(','),
     startedAt: new Date(start).toISOString(),
     durationMs: end - start,
-    ...verdict(tasks, sharded),
+    ...judge(tasks, sharded),
     tasks,
   };
   // Each shard was judged with the quarantine as it stood: its verdict stands.

@@ -23,6 +23,8 @@ export interface TaskReport {
   workerId?: string;
   durationMs: number;
   error?: string;
+  /** A vitest task's project directory: its cases' files are relative to it. */
+  dir?: string;
   cases: CaseReport[];
   /** The worker's full report of the last attempt: output tails, per-test results. */
   result?: TaskResult;
@@ -110,6 +112,7 @@ export function buildSuiteReport(
         cell === undefined ? taskCases(task, name) : [cellCase(cell, task.result?.durationMs ?? 0)],
     };
     if (task.workerId !== undefined) report.workerId = task.workerId;
+    if (task.spec.kind === 'vitest') report.dir = task.spec.payload.dir;
     if (task.result?.error !== undefined) report.error = task.result.error;
     if (task.result !== undefined) report.result = task.result;
     return report;
@@ -119,7 +122,7 @@ export function buildSuiteReport(
     group,
     startedAt: startedAt.toISOString(),
     durationMs,
-    ...verdict(reports, sharded),
+    ...judge(reports, sharded),
     tasks: reports,
   };
   if (cells.size > 0) report.matrix = [...cells.values()];
@@ -128,7 +131,7 @@ export function buildSuiteReport(
 }
 
 /** Whether a run of these tasks and sharded cells passed, and its counts. */
-export function verdict(
+export function judge(
   reports: readonly TaskReport[],
   sharded: readonly ShardedCell[],
 ): Pick<SuiteReport, 'passed' | 'counts'> {
