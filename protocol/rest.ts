@@ -201,6 +201,14 @@ export type RestWorkerView = z.infer<typeof RestWorkerView>;
 export const RestWorkersResponse = z.object({ workers: z.array(RestWorkerView) });
 export type RestWorkersResponse = z.infer<typeof RestWorkersResponse>;
 
+/** `GET /api/queue?browser=chromium`: what a new browser worker of that browser would find. */
+export const RestQueueQuery = z.object({ browser: z.string().min(1).max(64).optional() }).strict();
+export const RestQueueReply = z.object({
+  /** Queued tasks a new browser worker (of `browser`, when given) could take now. */
+  queued: z.number().int().nonnegative(),
+});
+export type RestQueueReply = z.infer<typeof RestQueueReply>;
+
 /** `GET /api/health`: the process answers. */
 export const RestHealthReply = z.object({ status: z.literal('ok') });
 export type RestHealthReply = z.infer<typeof RestHealthReply>;

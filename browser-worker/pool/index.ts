@@ -1,4 +1,9 @@
 export {
+  type AutoscaleOptions,
+  DEFAULT_BROWSER_MB,
+  DEFAULT_SCALE_DOWN_AFTER_MS,
+} from './autoscaler.js';
+export {
   addBrowserCount,
   BROWSER_NAMES,
   type BrowserCount,

@@ -102,6 +102,8 @@ export class PoolMember {
       status: 'starting',
       restarts: 0,
       tasksDone: 0,
+      busy: false,
+      retiring: false,
     };
     this.running = this.keepRunning();
   }
@@ -109,6 +111,14 @@ export class PoolMember {
   status(): PoolMemberStatus {
     const workerId = this.worker?.workerId;
     return { ...this.state, ...(workerId === undefined ? {} : { workerId }) };
+  }
+
+  /**
+   * Closes the browser once its page is idle (at its next look at the page) and launches no
+   * other: the pool has one browser too many.
+   */
+  retire(): void {
+    this.state.retiring = true;
   }
 
   /** Closes the browser (killing its process group if it will not close) and stops relaunching. */
@@ -125,7 +135,7 @@ export class PoolMember {
     const { signal } = this.stopping;
     while (!signal.aborted) {
       const { reason, planned, final } = await this.runOnce();
-      if (signal.aborted) break;
+      if (signal.aborted || (planned && this.state.retiring)) break;
       if (final === true) {
         this.fail(reason);
         return;
@@ -290,6 +300,11 @@ export class PoolMember {
   private takeProgress(pageState: WorkerPageState, tasksBefore: number, watched: WatchedPage) {
     this.worker = identityOf(pageState) ?? this.worker;
     this.state.tasksDone = tasksBefore + pageState.tasksDone;
+    this.state.busy = pageState.busy;
+    if (this.state.retiring && !pageState.busy) {
+      watched.end({ reason: 'scaled down', planned: true });
+      return;
+    }
     const reason = recycleReason(pageState, this.rssMb(watched.browser), this.settings);
     if (reason !== undefined) watched.end({ reason, planned: true });
   }

@@ -19,6 +19,10 @@ export interface PoolMemberStatus {
   restarts: number;
   /** Tasks finished by this member's pages, across relaunches. */
   tasksDone: number;
+  /** Its page runs a task, as last seen. */
+  busy: boolean;
+  /** Scaled down: it closes once its page is idle, and is not relaunched. */
+  retiring: boolean;
 }
 
 export type PoolEvent =
@@ -27,7 +31,9 @@ export type PoolEvent =
   | { type: 'relaunching'; member: PoolMemberStatus; reason: string; delayMs: number }
   | { type: 'stopped'; member: PoolMemberStatus }
   /** No relaunch can help (the coordinator refused the worker token): the member stopped. */
-  | { type: 'failed'; member: PoolMemberStatus; reason: string };
+  | { type: 'failed'; member: PoolMemberStatus; reason: string }
+  /** Autoscaling chose another size: `to` browsers of `browser`, from `from`. */
+  | { type: 'scaled'; browser: BrowserName; from: number; to: number; reason: string };
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
@@ -35,6 +41,9 @@ function seconds(ms: number): string {
 
 /** One progress line: `launching chromium 1/2…`, `chromium 1/2 ready (0.6 s)`. */
 export function describePoolEvent(event: PoolEvent): string {
+  if (event.type === 'scaled') {
+    return `scaling ${event.browser} from ${event.from} to ${event.to}: ${event.reason}`;
+  }
   const { name } = event.member;
   switch (event.type) {
     case 'launching':

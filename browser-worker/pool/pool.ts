@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { WorkerIdentity } from '../../worker-core/index.js';
+import { type AutoscaleOptions, runAutoscaler } from './autoscaler.js';
 import type { BrowserCount, BrowserName } from './browser-counts.js';
 import type { DriverName } from './drivers/driver.js';
 import { ensureBrowsers } from './ensure-browsers.js';
@@ -31,6 +32,8 @@ export interface PoolOptions {
   onProgress?: (event: PoolEvent) => void;
   /** A browser died or hung: tell the coordinator its worker is lost (see `reportWorkerLost`). */
   onWorkerLost?: (worker: WorkerIdentity, reason: string) => void;
+  /** Grow and shrink the browsers of one kind with the queue (their `browsers` count is `min`). */
+  autoscale?: AutoscaleOptions;
 }
 
 export interface Pool {
@@ -76,17 +79,21 @@ function executableOf(executables: readonly FoundBrowser[], name: BrowserName): 
   return found.executablePath;
 }
 
-async function planMembers(options: PoolOptions): Promise<MemberPlan[]> {
+/** The plans of the members the pool starts with, and how to plan one more of a browser. */
+async function planMembers(
+  options: PoolOptions,
+): Promise<{ plans: MemberPlan[]; another: (name: BrowserName, label: string) => MemberPlan }> {
   const executables = await executablesFor(options);
   const softwareWebGpu = options.softwareWebGpu ?? !(await hasGpu());
-  const launched = options.browsers.flatMap(({ name, count }) => {
+  const another = (name: BrowserName, label: string): MemberPlan => {
     const executablePath = executableOf(executables, name);
     const driver = effectiveDriver(name, options.driver);
     const start = () => launchBrowser({ browser: name, executablePath, driver, softwareWebGpu });
-    return Array.from({ length: count }, (_, i): MemberPlan => {
-      return { name: `${name} ${i + 1}/${count}`, browser: name, driver, start };
-    });
-  });
+    return { name: label, browser: name, driver, start };
+  };
+  const launched = options.browsers.flatMap(({ name, count }) =>
+    Array.from({ length: count }, (_, i) => another(name, `${name} ${i + 1}/${count}`)),
+  );
   const endpoints = options.connect ?? [];
   const remote = endpoints.map(
     (endpoint, i): MemberPlan => ({
@@ -96,7 +103,7 @@ async function planMembers(options: PoolOptions): Promise<MemberPlan[]> {
       start: (): Promise<PoolBrowser> => connectBrowser(endpoint, options.driver),
     }),
   );
-  return [...launched, ...remote];
+  return { plans: [...launched, ...remote], another };
 }
 
 function noteFirefoxDriver(options: PoolOptions): void {
@@ -114,8 +121,10 @@ function noteFirefoxDriver(options: PoolOptions): void {
  * lost page are the coordinator's business (it reassigns them when heartbeats stop).
  */
 export async function startPool(options: PoolOptions): Promise<Pool> {
-  const plans = await planMembers(options);
-  if (plans.length === 0) throw new Error('the pool has no browsers: name some or --connect');
+  const { plans, another } = await planMembers(options);
+  if (plans.length === 0 && options.autoscale === undefined) {
+    throw new Error('the pool has no browsers: name some or --connect');
+  }
   noteFirefoxDriver(options);
   let settle = { resolve: () => {}, reject: (_error: Error) => {} };
   const ready = new Promise<void>((resolve, reject) => {
@@ -128,8 +137,17 @@ export async function startPool(options: PoolOptions): Promise<Pool> {
     failed = resolve;
   });
   const neverReady = new Set(plans.map((plan) => plan.name));
+  if (neverReady.size === 0) settle.resolve();
+  const members: PoolMember[] = [];
   const onEvent = (event: PoolEvent) => {
+    options.onProgress?.(event);
+    if (event.type === 'scaled') return;
     const { name, restarts } = event.member;
+    // A member scaled down is gone for good: it no longer counts as the pool's.
+    if (event.type === 'stopped' && event.member.retiring) {
+      const at = members.findIndex((m) => m.status().name === name);
+      if (at >= 0) members.splice(at, 1);
+    }
     if (event.type === 'failed') {
       const error = new Error(`${name}: ${event.reason}`);
       settle.reject(error);
@@ -141,27 +159,48 @@ export async function startPool(options: PoolOptions): Promise<Pool> {
     if (event.type === 'relaunching' && neverReady.has(name) && restarts >= FIRST_START_ATTEMPTS) {
       settle.reject(new Error(`${name} could not start: ${event.reason}`));
     }
-    options.onProgress?.(event);
   };
   const health = { ...DEFAULT_HEALTH_CHECK, ...options.healthCheck };
-  const members = plans.map(
-    (plan) =>
-      new PoolMember({
-        ...plan,
-        workerPageUrls: [options.workerPageUrl, ...(options.otherPageUrls ?? [])],
-        recycleAfterTasks: options.recycleAfterTasks,
-        maxRssMb: options.maxRssMb,
-        health,
-        logger: options.logger,
-        onEvent,
-        ...(options.onWorkerLost === undefined ? {} : { onWorkerLost: options.onWorkerLost }),
-      }),
-  );
+  const newMember = (plan: MemberPlan) =>
+    new PoolMember({
+      ...plan,
+      workerPageUrls: [options.workerPageUrl, ...(options.otherPageUrls ?? [])],
+      recycleAfterTasks: options.recycleAfterTasks,
+      maxRssMb: options.maxRssMb,
+      health,
+      logger: options.logger,
+      onEvent,
+      ...(options.onWorkerLost === undefined ? {} : { onWorkerLost: options.onWorkerLost }),
+    });
+  members.push(...plans.map(newMember));
+  const stopScaling = new AbortController();
+  let added = 0;
+  const scale = options.autoscale;
+  const scaling =
+    scale === undefined
+      ? Promise.resolve()
+      : runAutoscaler(scale, {
+          members: () => members.map((member) => member.status()),
+          add: (count) => {
+            for (let i = 0; i < count; i++) {
+              added += 1;
+              members.push(newMember(another(scale.browser, `${scale.browser} +${added}`)));
+            }
+          },
+          retire: (names) => {
+            for (const member of members) if (names.includes(member.status().name)) member.retire();
+          },
+          onEvent,
+          logger: options.logger,
+          signal: stopScaling.signal,
+        });
   return {
     members: () => members.map((member) => member.status()),
     ready,
     failure,
     async stop() {
+      stopScaling.abort();
+      await scaling;
       await Promise.all(members.map((member) => member.stop()));
       settle.reject(new Error('the pool was stopped before it was ready'));
     },

@@ -1,7 +1,11 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import {
+  type AutoscaleOptions,
   addBrowserCount,
   type BrowserCount,
+  type BrowserName,
+  DEFAULT_BROWSER_MB,
+  DEFAULT_SCALE_DOWN_AFTER_MS,
   DRIVER_NAMES,
   type DriverName,
   describePoolEvent,
@@ -9,16 +13,23 @@ import {
   parseBrowserCount,
   startPool,
 } from '../../browser-worker/pool/index.js';
-import { describeError, workerPageUrl } from '../../client/index.js';
-import { coordinatorAccess } from '../connection.js';
+import { describeError, restGet, toHttpUrl, workerPageUrl } from '../../client/index.js';
+import { parseWith, RestQueueReply } from '../../protocol/index.js';
+import { type CoordinatorAccess, coordinatorAccess } from '../connection.js';
 import { createLogger } from '../logger.js';
-import { positiveInteger } from '../options/integers.js';
+import { durationMs } from '../options/duration.js';
+import { integerIn, positiveInteger } from '../options/integers.js';
 import { printLine, printStatus } from '../output.js';
 import { stopOnSignal } from '../stop-on-signal.js';
+import { UsageError } from '../usage-error.js';
 import { workerLostReporter } from '../worker-lost-reporter.js';
 
 interface PoolCommandOptions {
   browser?: BrowserCount[];
+  min?: number;
+  max?: number;
+  scaleDownAfter: number;
+  browserMb: number;
   driver: DriverName;
   connect?: string[];
   recycleAfter?: number;
@@ -50,6 +61,54 @@ function poolSummary(browsers: readonly BrowserCount[], remotes: number): string
   const parts = browsers.map(({ name, count }) => `${name}×${count}`);
   if (remotes > 0) parts.push(`remote×${remotes}`);
   return parts.join(', ');
+}
+
+/** How many queued tasks a new browser could take, from the first coordinator that answers. */
+function queueDepth(access: CoordinatorAccess, browser: BrowserName): () => Promise<number> {
+  return async () => {
+    let failure: unknown;
+    for (const url of access.urls) {
+      try {
+        const reply = await restGet(toHttpUrl(url), `/api/queue?browser=${browser}`, access.token);
+        const parsed = parseWith(RestQueueReply, reply, 'GET /api/queue reply');
+        if (parsed.ok) return parsed.message.queued;
+        failure = new Error(parsed.error.message);
+      } catch (error) {
+        failure = error;
+      }
+    }
+    throw failure;
+  };
+}
+
+/** The autoscaling `--min` and `--max` ask for, checked; undefined without them. */
+function autoscaleOf(
+  options: PoolCommandOptions,
+  connect: readonly string[],
+  access: CoordinatorAccess,
+): AutoscaleOptions | undefined {
+  if (options.min === undefined && options.max === undefined) return undefined;
+  if (options.min === undefined || options.max === undefined) {
+    throw new UsageError('--min and --max go together: the pool autoscales between them');
+  }
+  if (options.min > options.max) {
+    throw new UsageError(`--min ${options.min} is more than --max ${options.max}`);
+  }
+  const names = [...new Set((options.browser ?? []).map((entry) => entry.name))];
+  if (names.length > 1 || connect.length > 0) {
+    throw new UsageError(
+      'an autoscaled pool runs one kind of browser (one --browser name), launched by itself',
+    );
+  }
+  const browser = names[0] ?? 'chromium';
+  return {
+    browser,
+    min: options.min,
+    max: options.max,
+    scaleDownAfterMs: options.scaleDownAfter,
+    browserMb: options.browserMb,
+    queued: queueDepth(access, browser),
+  };
 }
 
 export function registerPoolCommand(program: Command): void {
@@ -85,11 +144,36 @@ export function registerPoolCommand(program: Command): void {
       "force Chromium's WebGPU on SwiftShader (default: when no GPU is found)",
     )
     .option('--no-software-webgpu', 'never use SwiftShader for WebGPU')
+    .option(
+      '--min <n>',
+      'autoscale: never fewer browsers than this (with --max; one --browser name, its count ignored)',
+      integerIn(0, 64),
+    )
+    .option(
+      '--max <n>',
+      'autoscale: a browser for each queued task it can take, up to this many, as far as the memory allows',
+      integerIn(1, 64),
+    )
+    .option(
+      '--scale-down-after <duration>',
+      'autoscale: close idle browsers above --min once the queue has been empty this long',
+      durationMs,
+      DEFAULT_SCALE_DOWN_AFTER_MS,
+    )
+    .option(
+      '--browser-mb <mb>',
+      'autoscale: the memory one more browser is taken to need; none is added without it free',
+      positiveInteger,
+      DEFAULT_BROWSER_MB,
+    )
     .action(async (options: PoolCommandOptions, command: Command) => {
       const access = coordinatorAccess(command);
       const connect = options.connect ?? [];
+      const scaling = autoscaleOf(options, connect, access);
       const browsers =
-        options.browser ?? (connect.length > 0 ? [] : [{ name: 'chromium', count: 1 }]);
+        scaling !== undefined
+          ? [{ name: scaling.browser, count: scaling.min }]
+          : (options.browser ?? (connect.length > 0 ? [] : [{ name: 'chromium', count: 1 }]));
       const executables = await ensureBrowsers(
         browsers.map((entry) => entry.name),
         (line) => printStatus(`apt: ${line}`),
@@ -115,6 +199,7 @@ export function registerPoolCommand(program: Command): void {
         logger,
         onProgress: (event) => printStatus(describePoolEvent(event)),
         onWorkerLost: workerLostReporter(access.urls, access.token, logger),
+        ...(scaling === undefined ? {} : { autoscale: scaling }),
       });
       stopOnSignal(() => running.stop(), logger);
       try {
@@ -123,7 +208,8 @@ export function registerPoolCommand(program: Command): void {
         await running.stop();
         throw error;
       }
-      printLine(`DTF pool ready: ${poolSummary(browsers, connect.length)}`);
+      const scaled = scaling === undefined ? '' : ` (autoscaling ${scaling.min}–${scaling.max})`;
+      printLine(`DTF pool ready: ${poolSummary(browsers, connect.length)}${scaled}`);
       // A refused worker token ends the pool, with the problem, whenever it comes.
       const failure = await running.failure;
       await running.stop();

@@ -11,6 +11,7 @@ import {
   RestHealthReply,
   RestPeerFrameReply,
   RestQuarantineReply,
+  RestQueueReply,
   RestRegisterWorkerBody,
   RestRegisterWorkerReply,
   RestResourceHealthReply,
@@ -50,6 +51,7 @@ import { drainWorker } from './routes/drain.js';
 import { EXAMPLE_PAGE_TESTS_PATH } from './routes/example-page-tests.js';
 import { receivePeerFrame } from './routes/peer-frames.js';
 import { listQuarantine, quarantineTest, releaseTest } from './routes/quarantine.js';
+import { queueDepth } from './routes/queue.js';
 import { transferLeadership } from './routes/raft-admin.js';
 import { addRunResults, createRun, getRun, listResults, listRuns } from './routes/runs.js';
 import { stageSpeeds } from './routes/shard-speeds.js';
@@ -375,6 +377,18 @@ export const ROUTES: readonly Route[] = [
     summary: 'Workers with their capabilities, running tasks and health.',
     reply: RestWorkersResponse,
     handle: listWorkers,
+  },
+  {
+    name: 'queue',
+    method: 'GET',
+    path: '/api/queue',
+    who: WORKER_OR_ADMIN,
+    cluster: 'linearizable',
+    body: 'none',
+    summary:
+      'Queued tasks a new browser worker (`?browser=chromium`) could take: what `dtf pool --min --max` scales by.',
+    reply: RestQueueReply,
+    handle: queueDepth,
   },
   {
     name: 'workers.drain',

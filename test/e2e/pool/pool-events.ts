@@ -21,7 +21,9 @@ export class PoolEventLog {
       () => this.events.slice(since).find(matches),
       timeoutMs,
       () => {
-        const seen = this.events.map((event) => `${event.type} ${event.member.name}`).join(', ');
+        const seen = this.events
+          .map((event) => `${event.type} ${'member' in event ? event.member.name : event.browser}`)
+          .join(', ');
         return new Error(`no matching pool event within ${timeoutMs} ms; saw: ${seen}`);
       },
     );

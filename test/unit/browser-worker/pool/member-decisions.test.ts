@@ -68,6 +68,8 @@ describe('describePoolEvent', () => {
     status: 'starting',
     restarts: 0,
     tasksDone: 0,
+    busy: false,
+    retiring: false,
   };
 
   it('writes one short progress line per event', () => {
@@ -85,5 +87,14 @@ describe('describePoolEvent', () => {
     expect(describePoolEvent({ type: 'failed', member, reason: 'token rejected' })).toBe(
       'chromium 1/2 failed: token rejected',
     );
+    expect(
+      describePoolEvent({
+        type: 'scaled',
+        browser: 'chromium',
+        from: 1,
+        to: 3,
+        reason: '49 queued',
+      }),
+    ).toBe('scaling chromium from 1 to 3: 49 queued');
   });
 });
