@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KNOWN_BROWSERS } from './capabilities.js';
 import { DURATION_HINT, parseDurationMs } from './duration.js';
 import { ModelMatrix, SuitePool } from './suite.js';
 import { TaskSpec } from './task.js';
@@ -51,7 +52,26 @@ export const VitestProject = z
   .strict();
 export type VitestProject = z.infer<typeof VitestProject>;
 
-export const ConfigProject = z.discriminatedUnion('runner', [VitestProject]);
+/**
+ * A project of page tests: ES modules exporting `tests` (see the `page-test` task kind), found by
+ * its globs, bundled for the browser by `dtf run` (their imports included) and served by the
+ * coordinator, one task per file and browser.
+ */
+export const PageTestProject = z
+  .object({
+    name: z.string().min(1).max(128),
+    runner: z.literal('page-test'),
+    /** Where the globs start. */
+    dir: z.string().min(1).max(4_096).default('.'),
+    include: Globs.min(1),
+    exclude: Globs.default([]),
+    /** Every file runs in each of these browsers. */
+    browsers: z.array(z.enum(KNOWN_BROWSERS)).min(1).max(8).default(['chromium']),
+  })
+  .strict();
+export type PageTestProject = z.infer<typeof PageTestProject>;
+
+export const ConfigProject = z.discriminatedUnion('runner', [VitestProject, PageTestProject]);
 export type ConfigProject = z.infer<typeof ConfigProject>;
 
 /** A split of the run across CI jobs: this job runs part `current` of `total`. */

@@ -8,6 +8,9 @@ export const DEFAULT_COORDINATOR_PORT = 8080;
 /** The WebSocket endpoint of clients and workers. */
 export const WS_PATH = '/ws';
 /** The browser worker page: opening it (with a worker token) makes a browser a worker. */
+/** Stored artifacts served as ES modules (`<path>/<sha256>.js`): the page tests `dtf run` bundles. */
+export const PAGE_MODULES_PATH = '/page-modules';
+
 export const WORKER_PAGE_PATH = '/worker';
 /** The WebSocket endpoint of a cluster's members, for their Raft streams. */
 export const RAFT_PATH = '/raft';

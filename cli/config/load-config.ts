@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describeError } from '../../client/index.js';
 import { DtfConfig } from '../../protocol/index.js';
 import { UsageError } from '../usage-error.js';
+import { buildProblem } from './build-problem.js';
 import { describeConfigIssues, lineAt } from './config-issues.js';
 
 export interface LoadedConfig {
@@ -64,13 +65,7 @@ async function evaluate(file: string, source: string, shown: string): Promise<un
     });
     code = result.outputFiles[0]!.text;
   } catch (error) {
-    const failure = error as {
-      errors?: Array<{ text: string; location?: { file: string; line: number } | null }>;
-    };
-    const first = failure.errors?.[0];
-    if (first === undefined) throw new ConfigError(`${shown}: ${describeError(error)}`);
-    const where = first.location == null ? shown : `${first.location.file}:${first.location.line}`;
-    throw new ConfigError(`${where}: ${first.text}`);
+    throw new ConfigError(buildProblem(error, shown));
   }
   // Beside the config, so that the packages it imports resolve from the project.
   const bundled = join(dirname(file), `.${basename(file)}.${randomBytes(4).toString('hex')}.mjs`);

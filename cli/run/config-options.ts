@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
+import { uploadArtifact } from '../../client/index.js';
 import {
   type DtfConfig,
   type RunMeta,
@@ -6,6 +8,7 @@ import {
   TaskSpec,
   type TaskSpecInput,
 } from '../../protocol/index.js';
+import { type BundledPageTest, pageTestTasks } from '../discover/page-tests.js';
 import {
   type DiscoveredProject,
   type MeasuredDurations,
@@ -13,6 +16,7 @@ import {
 } from '../discover/split-files.js';
 import { formatDuration } from '../format/duration.js';
 import { printStatus } from '../output.js';
+import type { Discovered } from './config-suite.js';
 import type { RunSource } from './run-source.js';
 
 /** `dtf run`'s options; those a config also sets are taken from it when the flag is absent. */
@@ -54,6 +58,7 @@ export function planProjects(
   slots: { total: number; perWorker: number },
   measured: MeasuredDurations,
 ): TaskSpec[] {
+  if (projects.length === 0) return [];
   const task: Pick<TaskSpecInput, 'timeoutMs' | 'retry'> = {};
   if (source.config?.taskTimeout !== undefined) task.timeoutMs = source.config.taskTimeout;
   if (source.config?.retries !== undefined) task.retry = { maxRetries: source.config.retries };
@@ -77,4 +82,24 @@ export function planProjects(
     `${found}; ${part}${plan.tasks.length} task(s) over ${slots.total} slot(s), the longest expected to take ${formatDuration(longest)}`,
   );
   return plan.tasks.map((spec) => TaskSpec.parse(spec));
+}
+
+const hexOf = (bundle: BundledPageTest) => createHash('sha256').update(bundle.code).digest('hex');
+
+/** The page-test tasks of the config's page-test projects (this job's part, with a shard). */
+export function planPageTests(discovered: Discovered, shard: ShardSpec | undefined): TaskSpec[] {
+  return pageTestTasks(discovered.pages, hexOf, shard).map((spec) => TaskSpec.parse(spec));
+}
+
+/** Stores each page test's bundle with the coordinator, which serves it to the pages. */
+export async function storePageTests(
+  discovered: Discovered,
+  baseHttpUrl: string,
+  token: string | undefined,
+): Promise<void> {
+  const bundles = discovered.pages.flatMap((project) => project.bundles);
+  if (bundles.length === 0) return;
+  const unique = new Map(bundles.map((bundle) => [hexOf(bundle), bundle.code]));
+  for (const code of unique.values()) await uploadArtifact(baseHttpUrl, code, token);
+  printStatus(`${bundles.length} page test(s) bundled and stored with the coordinator`);
 }

@@ -3,16 +3,23 @@ import { basename, join, resolve } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import type { DtfConfig, ModelMatrix, Suite } from '../../protocol/index.js';
 import { ConfigError, type LoadedConfig } from '../config/load-config.js';
+import { type DiscoveredPageTests, discoverPageTests } from '../discover/page-tests.js';
 import type { DiscoveredProject } from '../discover/split-files.js';
 import { vitestFiles } from '../discover/vitest-files.js';
 import { withSuitePaths } from './load-suite.js';
+
+/** The test files a config's projects found: vitest's to split, page tests bundled. */
+export interface Discovered {
+  vitest: DiscoveredProject[];
+  pages: DiscoveredPageTests[];
+}
 
 /** A config made ready to run: the suite it names so far and the test files it discovered. */
 export interface ConfigSuite {
   /** Its tasks are those the config lists; the projects' tasks are made once the slots are known. */
   suite: Suite;
   /** Discovery, under way: awaited once the run needs the files. */
-  projects: Promise<DiscoveredProject[]>;
+  projects: Promise<Discovered>;
 }
 
 /** The config's name, else its package.json's, else its directory's. */
@@ -48,22 +55,29 @@ async function expandModels(matrix: ModelMatrix, dir: string): Promise<ModelMatr
   return { ...matrix, models };
 }
 
-async function discover(config: DtfConfig, dir: string): Promise<DiscoveredProject[]> {
+async function discover(config: DtfConfig, dir: string): Promise<Discovered> {
   const names = new Set<string>();
   for (const { name } of config.projects) {
     if (names.has(name)) throw new ConfigError(`projects: two projects are named '${name}'`);
     names.add(name);
   }
-  return Promise.all(
-    config.projects.map(async (project) => {
-      const projectDir = resolve(dir, project.dir);
-      const files = await vitestFiles(project, projectDir);
-      const sized = await Promise.all(
-        files.map(async (file) => ({ file, bytes: (await stat(join(projectDir, file))).size })),
-      );
-      return { project, dir: projectDir, files: sized };
-    }),
-  );
+  const vitest = config.projects.flatMap((p) => (p.runner === 'vitest' ? [p] : []));
+  const pages = config.projects.flatMap((p) => (p.runner === 'page-test' ? [p] : []));
+  return {
+    vitest: await Promise.all(
+      vitest.map(async (project) => {
+        const projectDir = resolve(dir, project.dir);
+        const files = await vitestFiles(project, projectDir);
+        const sized = await Promise.all(
+          files.map(async (file) => ({ file, bytes: (await stat(join(projectDir, file))).size })),
+        );
+        return { project, dir: projectDir, files: sized };
+      }),
+    ),
+    pages: await Promise.all(
+      pages.map((project) => discoverPageTests(project, resolve(dir, project.dir))),
+    ),
+  };
 }
 
 /** What a config runs, its globs expanded and its paths made absolute. */

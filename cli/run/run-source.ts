@@ -2,9 +2,8 @@ import { basename, dirname, relative, resolve } from 'node:path';
 import type { DtfConfig, Suite } from '../../protocol/index.js';
 import { CONFIG_FILES, findConfig } from '../config/find-config.js';
 import { loadConfig } from '../config/load-config.js';
-import type { DiscoveredProject } from '../discover/split-files.js';
 import { UsageError } from '../usage-error.js';
-import { configSuite } from './config-suite.js';
+import { configSuite, type Discovered } from './config-suite.js';
 import { loadSuite } from './load-suite.js';
 
 /** What `dtf run` runs: a suite file, or a config with the test files it discovered. */
@@ -18,7 +17,7 @@ export interface RunSource {
    * The config's projects with their test files, found in the background (vitest lists them)
    * while the run connects; an error in them rejects this.
    */
-  projects: Promise<DiscoveredProject[]>;
+  projects: Promise<Discovered>;
   config?: DtfConfig;
 }
 
@@ -40,7 +39,7 @@ export async function runSource(
       what: `suite file '${file}'`,
       suite: await loadSuite(file),
       dir: dirname(resolve(file)),
-      projects: Promise.resolve([]),
+      projects: Promise.resolve({ vitest: [], pages: [] }),
     };
   }
   const path = configFile ?? file ?? findConfig(process.cwd());

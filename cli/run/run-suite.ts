@@ -16,7 +16,13 @@ import { caseResults, quarantineFailures } from '../report/run-results.js';
 import { buildSuiteReport, type SuiteReport } from '../report/suite-report.js';
 import { newGroupId } from '../specs/group-id.js';
 import { UsageError } from '../usage-error.js';
-import { planProjects, type RunOptions, withConfigDefaults } from './config-options.js';
+import {
+  planPageTests,
+  planProjects,
+  type RunOptions,
+  storePageTests,
+  withConfigDefaults,
+} from './config-options.js';
 import { type EmbeddedCluster, startEmbeddedCluster } from './embedded-cluster.js';
 import { matrixTasks } from './matrix-tasks.js';
 import { once } from './once.js';
@@ -133,7 +139,8 @@ export async function runSuite(
   }
   // Everything the suite names is checked before anything starts; with a coordinator of
   // the user's, the test files are found while the run connects to it.
-  if (!given) await source.projects;
+  const discovered = given ? undefined : await source.projects;
+  if (discovered !== undefined) suite.tasks.push(...planPageTests(discovered, options.shard));
   const browsers = given ? {} : suitePool(suite, what);
   if (!given) await checkTaskDirectories(suite, what);
   const models = suite.matrix === undefined ? undefined : await loadModels(suite.matrix, what);
@@ -170,14 +177,16 @@ export async function runSuite(
       if (discovering) {
         const perWorker = options.slots ?? cpus().length;
         const notCommit = options.shard === undefined ? undefined : (await meta).commit;
-        const [projects, slots, measured] = await Promise.all([
+        const [found, slots, measured] = await Promise.all([
           source.projects,
           given
             ? nodeSlots(client.url, access)
             : { total: (config?.workers.count ?? 1) * perWorker, perWorker },
           measuredDurations(client, access, suite.name, notCommit),
         ]);
-        const planned = planProjects(source, projects, options.shard, slots, measured);
+        if (discovered === undefined) suite.tasks.push(...planPageTests(found, options.shard));
+        await storePageTests(found, toHttpUrl(client.url), access.token);
+        const planned = planProjects(source, found.vitest, options.shard, slots, measured);
         suite.tasks = [...suite.tasks, ...planned];
       }
       const stored = await StoredRun.open(client.url, access, group, suite.name, await meta);

@@ -1,5 +1,6 @@
 import {
   ARTIFACT_PEER_PATH,
+  PAGE_MODULES_PATH,
   QuarantineRequest,
   RaftFrame,
   ReleaseRequest,
@@ -45,7 +46,7 @@ import {
 } from '../../protocol/index.js';
 import type { Route } from './route.js';
 import { receiveArtifactCopy, serveArtifactCopy } from './routes/artifact-copies.js';
-import { downloadArtifact, uploadArtifact } from './routes/artifacts.js';
+import { downloadArtifact, servePageModule, uploadArtifact } from './routes/artifacts.js';
 import { DASHBOARD_ASSETS_PATH } from './routes/dashboard-page.js';
 import { drainWorker } from './routes/drain.js';
 import { EXAMPLE_PAGE_TESTS_PATH } from './routes/example-page-tests.js';
@@ -425,6 +426,18 @@ export const ROUTES: readonly Route[] = [
     summary: 'A stored file by `sha256:<hex>` or `<hex>`; immutable, its hash is its ETag.',
     reply: 'the file',
     handle: downloadArtifact,
+  },
+  {
+    name: 'page-modules',
+    method: 'GET',
+    path: `${PAGE_MODULES_PATH}/:file`,
+    who: 'anyone',
+    cluster: 'local',
+    body: 'none',
+    summary:
+      'A stored artifact as an ES module with CORS (`<sha256>.js`): the page tests `dtf run` bundled, for worker pages to import.',
+    reply: 'the file',
+    handle: servePageModule,
   },
   {
     name: 'stage-outputs.upload',

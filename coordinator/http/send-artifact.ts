@@ -12,8 +12,9 @@ export function sendArtifact(
   req: IncomingMessage,
   res: ServerResponse,
   file: { path: string; size: number },
+  contentType = 'application/octet-stream',
 ): void {
-  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': file.size });
+  res.writeHead(200, { 'content-type': contentType, 'content-length': file.size });
   if (req.method === 'HEAD') res.end();
   else pipeline(createReadStream(file.path), res).catch(() => res.destroy());
 }

@@ -153,6 +153,27 @@ describe('dtf run with a config file', () => {
       `project 'u': include glob 'tests/**' matches none of the 13 test files vitest finds in ${ufo}`,
     );
 
+    const pages = tempDir();
+    mkdirSync(join(pages, 'tests'));
+    writeFileSync(
+      join(pages, 'tests/bad.page.js'),
+      'export const tests = {\n  oops: () => {,\n};\n',
+    );
+    writeFileSync(
+      join(pages, 'dtf.config.json'),
+      JSON.stringify({
+        projects: [{ name: 'ui', runner: 'page-test', include: ['tests/*.page.js'] }],
+      }),
+    );
+    const badPage = spawnDtf(['run'], {}, pages);
+    expect(await badPage.exited).toBe(2);
+    expect(badPage.output()).toMatch(/project 'ui': tests\/bad\.page\.js:2: /);
+    expect(badPage.output()).not.toMatch(/starting a coordinator/);
+    const noPages = await refused(
+      "export default { projects: [{ name: 'ui', runner: 'page-test', include: ['e2e/**/*.page.ts'] }] };\n",
+    );
+    expect(noPages).toContain("project 'ui': include glob 'e2e/**/*.page.ts' matches no file in");
+
     const noConfig = spawnDtf(['run'], {}, tempDir());
     expect(await noConfig.exited).toBe(2);
     expect(noConfig.output()).toMatch(

@@ -23,11 +23,31 @@ export function uploadArtifact({ req, res }: RouteCall, { ctx }: RouteDeps): Pro
  * (`sha256:<hex>`) or by its hex alone (in a cluster, fetched from another member first when
  * this one lacks it).
  */
-export async function downloadArtifact(
-  { req, res, params }: RouteCall,
+export function downloadArtifact(call: RouteCall, deps: RouteDeps): Promise<void> {
+  return serveStored(call, deps, call.params.sha256!, 'application/octet-stream');
+}
+
+/**
+ * `GET /page-modules/:file` serves a stored artifact as an ES module, with CORS, for a worker
+ * page to import: a page test `dtf run` bundled and stored. Public like the worker page: an
+ * `import()` sends no token, and the name is a SHA-256 no one guesses.
+ */
+export function servePageModule(call: RouteCall, deps: RouteDeps): Promise<void> {
+  call.res.setHeader('access-control-allow-origin', '*');
+  return serveStored(
+    call,
+    deps,
+    call.params.file!.replace(/\.js$/, ''),
+    'text/javascript; charset=utf-8',
+  );
+}
+
+async function serveStored(
+  { req, res }: RouteCall,
   { ctx }: RouteDeps,
+  name: string,
+  contentType: string,
 ): Promise<void> {
-  const name = params.sha256!;
   const hex = artifactHexOf(name);
   if (hex === undefined) {
     sendRestError(
@@ -39,11 +59,11 @@ export async function downloadArtifact(
   }
   const own = ctx.artifacts.file(hex);
   if (own !== undefined || ctx.artifactReplicas === undefined) {
-    serve(req, res, hex, own);
+    serve(req, res, hex, own, contentType);
     return;
   }
   const obtained = await ctx.artifactReplicas.obtain(hex);
-  if ('file' in obtained) serve(req, res, hex, obtained.file);
+  if ('file' in obtained) serve(req, res, hex, obtained.file, contentType);
   else {
     sendRestError(
       res,
@@ -58,6 +78,7 @@ function serve(
   res: ServerResponse,
   hex: string,
   file: { path: string; size: number } | undefined,
+  contentType: string,
 ): void {
   if (file === undefined) {
     sendRestError(res, 'not_found', `no artifact sha256:${hex}`);
@@ -70,7 +91,7 @@ function serve(
   if (holdsCopy(req, etag)) {
     res.writeHead(304);
     res.end();
-  } else sendArtifact(req, res, file);
+  } else sendArtifact(req, res, file, contentType);
 }
 
 /** Whether a conditional request already holds the bytes behind `etag` (RFC 9110 §13.1.2). */
