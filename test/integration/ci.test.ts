@@ -11,6 +11,8 @@ import { tempDir } from '../support/temp-dir.js';
 cleanUpAfterAll();
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+/** The escape that starts GitLab's log section markers. */
+const ESC = String.fromCharCode(27);
 
 /** Every variable that could tell `dtf ci` which CI runs the test suite itself, unset. */
 const NO_CI = { GITHUB_ACTIONS: '', GITLAB_CI: '', JENKINS_URL: undefined, TF_BUILD: '' };
@@ -155,7 +157,7 @@ describe('dtf ci', () => {
       GITLAB_TOKEN: 'glpat-test',
     });
     expect(run.code, run.output).toBe(1);
-    expect(run.output).toMatch(/section_start:\d+:dtf_summary\r\x1b\[0KDTF: shop/);
+    expect(run.output).toMatch(new RegExp(`section_start:\\d+:dtf_summary\r${ESC}\\[0KDTF: shop`));
     expect(run.output).toContain('dtf ci: JUnit report reports/shop.junit.xml');
     expect(run.output).toContain('dtf ci: updated the note on merge request !3');
     expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual([

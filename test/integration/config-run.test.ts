@@ -174,6 +174,11 @@ describe('dtf run with a config file', () => {
     );
     expect(noPages).toContain("project 'ui': include glob 'e2e/**/*.page.ts' matches no file in");
 
+    const noModels = await refused(
+      "export default { matrix: { models: ['models/**/*.onnx'], targets: [{ worker: 'node', executionProviders: ['cpu'] }] } };\n",
+    );
+    expect(noModels).toContain("matrix.models: glob 'models/**/*.onnx' matches no .onnx file in");
+
     const noConfig = spawnDtf(['run'], {}, tempDir());
     expect(await noConfig.exited).toBe(2);
     expect(noConfig.output()).toMatch(
