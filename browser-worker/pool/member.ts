@@ -91,6 +91,8 @@ export class PoolMember {
   private failuresInARow = 0;
   /** The worker id of the current page and its secret, once read from it. */
   private worker: WorkerIdentity | undefined;
+  /** Ends the wait before the next look at the page. */
+  private lookNow: (() => void) | undefined;
 
   constructor(private readonly settings: MemberSettings) {
     this.state = {
@@ -119,6 +121,8 @@ export class PoolMember {
    */
   retire(): void {
     this.state.retiring = true;
+    // A fresh look, not the last one (seconds old): the page may have taken a task since.
+    this.lookNow?.();
   }
 
   /** Closes the browser (killing its process group if it will not close) and stops relaunching. */
@@ -292,7 +296,10 @@ export class PoolMember {
         end({ reason: this.unregistered(lastSeen, watched.lastConsoleError()), planned: false });
       }
       const pollMs = registered ? health.intervalMs : REGISTRATION_POLL_MS;
-      await Promise.race([sleep(pollMs, undefined, { ref: false }), ended]);
+      const woken = new Promise<void>((resolve) => {
+        this.lookNow = resolve;
+      });
+      await Promise.race([sleep(pollMs, undefined, { ref: false }), ended, woken]);
     }
   }
 

@@ -4,7 +4,6 @@ import { ciProvider } from '../ci/providers.js';
 import { printLine, printStatus } from '../output.js';
 import { toMarkdown } from '../report/markdown.js';
 import type { RunOptions } from '../run/config-options.js';
-import { runSuite } from '../run/run-suite.js';
 import { settle, withRunOptions } from './run.js';
 
 interface CiOptions extends RunOptions {
@@ -38,6 +37,7 @@ export function registerCiCommand(program: Command): void {
       const env = process.env;
       // Before anything runs: a typo in the provider is known at once.
       const provider = ciProvider(flags.provider, env);
+      const { runSuite } = await import('../run/run-suite.js');
       const outcome = await runSuite(file, flags, command, ['junit']);
       const variable = TOKEN_VARIABLES[provider.name];
       const token = flags.commentToken ?? (variable === undefined ? undefined : env[variable]);

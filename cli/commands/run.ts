@@ -4,7 +4,7 @@ import { positiveInteger } from '../options/integers.js';
 import { collectMeta } from '../options/run-meta.js';
 import { shardSpec } from '../options/shard.js';
 import type { RunOptions } from '../run/config-options.js';
-import { type RunOutcome, runSuite } from '../run/run-suite.js';
+import type { RunOutcome } from '../run/run-suite.js';
 
 /** The options `dtf run` takes, which `dtf ci` takes too. */
 export function withRunOptions(command: Command): Command {
@@ -60,6 +60,9 @@ export function registerRunCommand(program: Command): void {
         'run the config (dtf.config.ts) or a suite file and report each test; without --coordinator, starts its own coordinator, Node worker(s) and browsers',
       ),
   ).action(async (file: string | undefined, flags: RunOptions, command: Command) => {
+    // Loaded when a run is asked for: the models, sharding and pool code it brings slow every
+    // other command's start.
+    const { runSuite } = await import('../run/run-suite.js');
     settle(await runSuite(file, flags, command));
   });
 }

@@ -1,33 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { type Command, Option } from 'commander';
-import { ExecutionProvider } from '../../protocol/index.js';
-import {
-  type PartitionPlan,
-  type PartitionStrategy,
-  planPartition,
-  readModelGraph,
-  resolveShapes,
-  stageModels,
-} from '../../sharding/partition/index.js';
-import { PlacementError } from '../../sharding/placement/index.js';
-import { coordinatorAccess } from '../connection.js';
-import { formatPartitionPlan } from '../format/partition-plan.js';
-import { formatLivePlacement } from '../format/stage-placement.js';
-import { loadModelEntry } from '../model-entry.js';
+import type { ExecutionProvider } from '../../protocol/index.js';
 import { executionProviders } from '../options/backends.js';
 import { anyInteger, positiveInteger } from '../options/integers.js';
 import { megabytesAsBytes } from '../options/megabytes.js';
-import { printJson, printLine, printStatus } from '../output.js';
-import { type LivePlacement, placeOnLiveWorkers } from '../shard/live-placement.js';
-
-interface PlanOptions {
-  stages?: number;
-  budgetMb?: number;
-  strategy: PartitionStrategy | 'auto';
-  seed: number;
-  json?: boolean;
-}
+import type { PlanOptions } from '../shard/shard-actions.js';
 
 function addPlanOptions(command: Command): Command {
   return command
@@ -62,30 +38,6 @@ function addPlanOptions(command: Command): Command {
     .option('--json', 'print the plan as JSON');
 }
 
-/** Loads the model, measures its shapes where it does not declare them all, and plans. */
-async function makePlan(entry: string, options: PlanOptions) {
-  const model = await loadModelEntry(entry, options.seed, 'model');
-  const graph = readModelGraph(model.bytes);
-  printStatus(`finding the shape of every value of ${model.name}…`);
-  const { shapes, measured } = await resolveShapes(graph, model.inputs);
-  const plan = planPartition(graph, shapes, {
-    stages: options.stages,
-    budgetBytes: options.budgetMb,
-    strategy: options.strategy,
-  });
-  return { model, graph, shapes, measured, plan };
-}
-
-function printPlan(
-  plan: PartitionPlan,
-  name: string,
-  measured: boolean,
-  json: boolean | undefined,
-): void {
-  if (json) printJson(plan);
-  else printLine(formatPartitionPlan(plan, name, measured));
-}
-
 /** `dtf shard plan` and `dtf shard split`: cut a model into stages that run on different workers. */
 export function registerShardCommand(program: Command): void {
   const shard = program
@@ -109,24 +61,9 @@ export function registerShardCommand(program: Command): void {
         options: PlanOptions & { backends?: ExecutionProvider[] },
         command: Command,
       ) => {
-        const { model, measured, plan } = await makePlan(entry, options);
-        if (command.optsWithGlobals<{ coordinator?: string[] }>().coordinator === undefined) {
-          printPlan(plan, model.name, measured, options.json);
-          return;
-        }
-        const access = coordinatorAccess(command);
-        printStatus(`placing the stages on the live workers of ${access.urls.join(', ')}…`);
-        const backends = options.backends ?? ExecutionProvider.options;
-        if (!options.json) printPlan(plan, model.name, measured, false);
-        let placement: LivePlacement;
-        try {
-          placement = await placeOnLiveWorkers(access, plan, backends, options.budgetMb);
-        } catch (error) {
-          if (!(error instanceof PlacementError)) throw error;
-          throw new Error(`cannot place the stages on the live workers: ${error.message}`);
-        }
-        if (options.json) printJson({ plan, placement });
-        else printLine(`\n${formatLivePlacement(placement)}`);
+        // Loaded when asked for: the partitioner's code slows every other command's start.
+        const { planAction } = await import('../shard/shard-actions.js');
+        await planAction(entry, options, command);
       },
     );
   addPlanOptions(
@@ -137,19 +74,7 @@ export function registerShardCommand(program: Command): void {
       )
       .requiredOption('--out <dir>', 'directory for the stage models and plan.json'),
   ).action(async (entry: string, options: PlanOptions & { out: string }) => {
-    const { model, graph, shapes, measured, plan } = await makePlan(entry, options);
-    const stages = stageModels(graph, plan, shapes);
-    await mkdir(options.out, { recursive: true });
-    const written = await Promise.all(
-      stages.map(async (bytes, i) => {
-        const path = join(options.out, `stage-${i}.onnx`);
-        await writeFile(path, bytes);
-        return `${path} (${bytes.byteLength} bytes)`;
-      }),
-    );
-    const planPath = join(options.out, 'plan.json');
-    await writeFile(planPath, `${JSON.stringify(plan, null, 2)}\n`);
-    printPlan(plan, model.name, measured, options.json);
-    printStatus(`wrote ${[...written, planPath].join(', ')}`);
+    const { splitAction } = await import('../shard/shard-actions.js');
+    await splitAction(entry, options);
   });
 }

@@ -70,17 +70,12 @@ describe('dtf run with a config file', () => {
     expect(expected.length).toBeGreaterThanOrEqual(480);
 
     // The config asks for 2 Node workers of 2 slots; the type test runs in one task.
-    const dataDir = tempDir();
-    const whole = await dtfRun(['--data-dir', dataDir, '--out', join(out, 'whole')], ufo);
+    const whole = await dtfRun(['--out', join(out, 'whole')], ufo);
     expect(whole).toMatch(/starting a coordinator, 2 Node workers/);
     expect(whole).toMatch(
       /14 test file\(s\), 0 with a measured duration; 2 task\(s\) over 4 slot\(s\)/,
     );
     expect(reportedTests(join(out, 'whole', 'ufo.results.json'))).toEqual(expected);
-    // The next run splits the files by the durations this one measured.
-    const again = await dtfRun(['--data-dir', dataDir, '--out', join(out, 'again')], ufo);
-    expect(again).toMatch(/14 test file\(s\), 14 with a measured duration/);
-    expect(reportedTests(join(out, 'again', 'ufo.results.json'))).toEqual(expected);
 
     for (const shard of ['1/2', '2/2']) {
       const at = join(out, `shard-${shard[0]}`);
@@ -118,12 +113,16 @@ describe('dtf run with a config file', () => {
     expect(await init.exited, init.output()).toBe(0);
     expect(init.output()).toContain('wrote dtf.config.ts');
     expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toBe('node_modules\n.dtf/\nreports/\n');
-    const again = spawnDtf(['init'], {}, dir);
-    expect(await again.exited).toBe(2);
-    expect(again.output()).toContain('dtf.config.ts is there already');
+    const initAgain = spawnDtf(['init'], {}, dir);
+    expect(await initAgain.exited).toBe(2);
+    expect(initAgain.output()).toContain('dtf.config.ts is there already');
 
     const run = await dtfRun([], dir);
     expect(run).toMatch(/PASS {2}fresh: 1\/1 tasks passed, 1\/1 checks passed/);
+    expect(run).toMatch(/1 test file\(s\), 0 with a measured duration/);
+    // The config keeps its data in .dtf: the next run splits by what this one measured.
+    const rerun = await dtfRun([], dir);
+    expect(rerun).toMatch(/1 test file\(s\), 1 with a measured duration/);
     expect(reportedTests(join(dir, 'reports', 'fresh.results.json'))).toEqual([
       ['test/sum.test.ts > adds', 'passed'],
     ]);

@@ -9,9 +9,9 @@ import { tempDir } from '../../support/temp-dir.js';
 
 cleanUpAfterAll();
 
-/** A page-test module whose one test takes 400 ms: long enough for a queue to build up. */
+/** A page-test module whose one test takes 250 ms: long enough for a queue to build up. */
 const SLOW_MODULE = `export const tests = {
-  waits: () => new Promise((resolve) => setTimeout(resolve, 400)),
+  waits: () => new Promise((resolve) => setTimeout(resolve, 250)),
 };
 `;
 const TASKS = 50;
@@ -67,12 +67,9 @@ it('dtf pool --min 1 --max 3 grows to 3 Chromiums for 50 queued page tests, runs
     const ended = await client.waitFor({ taskIds: ids });
     expect(ended.filter((event) => event.state !== 'succeeded')).toEqual([]);
 
-    // Back to --min once the queue has stayed empty, each scaled-down browser closed idle.
+    // Back to --min once the queue has stayed empty: two idle browsers closed, any two.
     await pool.waitFor(/^scaling chromium from [23] to 1: queue empty for \d+ s$/m, 30_000);
-    await pool.waitFor(
-      /^chromium \+1 stopped$[\s\S]*^chromium \+2 stopped$|^chromium \+2 stopped$[\s\S]*^chromium \+1 stopped$/m,
-      30_000,
-    );
+    await pool.waitFor(/^chromium \S+ stopped$[\s\S]*^chromium \S+ stopped$/m, 30_000);
 
     const tasks = await client.query({ group: 'burst', limit: 1_000 });
     expect(tasks).toHaveLength(TASKS);
