@@ -78,13 +78,14 @@ export function startNodeWorkers(
 
 /**
  * A vitest project in `dir` whose test files each sleep the given ms in one test: work that
- * does not compete for the CPU, so a run's makespan shows the packing, not the machine.
+ * does not compete for the CPU, so a run's makespan shows the packing, not the machine. Its
+ * files share their vitest workers (no fork a file), whose start-up would cost CPU instead.
  */
 export function writeSleepProject(dir: string, sleepsMs: readonly number[]): void {
   mkdirSync(join(dir, 'test'), { recursive: true });
   symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'));
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'skewed', type: 'module' }));
-  writeFileSync(join(dir, 'vitest.config.mjs'), 'export default {};\n');
+  writeFileSync(join(dir, 'vitest.config.mjs'), 'export default { test: { isolate: false } };\n');
   for (const [i, ms] of sleepsMs.entries()) {
     writeFileSync(
       join(dir, 'test', `f${String(i).padStart(2, '0')}.test.js`),
