@@ -16,6 +16,8 @@ export interface WaitOptions {
    * task has ended (the callback ends them, e.g. by cancelling). Without it, the wait stops.
    */
   onTimeout?: (message: string) => Promise<void>;
+  /** Called as each task ends, with the event that ended it. */
+  onEnded?: (event: TaskEvent) => void;
 }
 
 export type WaitOutcome =
@@ -44,6 +46,7 @@ export async function waitWithProgress(
       progress = known;
       notes.saw(event);
       show();
+      if (TERMINAL_STATES.has(event.state)) options.onEnded?.(event);
     },
   });
   notes.start();

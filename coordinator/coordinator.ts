@@ -24,7 +24,7 @@ import { startLivenessLoop } from './liveness-loop.js';
 import { CoordinatorMetrics } from './metrics.js';
 import { UnschedulableExplainer } from './queries.js';
 import { type RunRetention, startRunRetention } from './runs.js';
-import { schedule } from './scheduler/index.js';
+import { type NamedSchedulerHooks, placementHooks, schedule } from './scheduler/index.js';
 import { RecentActivations } from './shard-stage/index.js';
 import type { Command, CoordinatorState, StateConfig, StateEvent } from './state/index.js';
 import {
@@ -55,6 +55,8 @@ export interface CoordinatorOptions {
   cluster?: ClusterOptions | undefined;
   /** What the results store keeps; default 200 runs of each suite, 90 days. */
   retention?: Partial<RunRetention> | undefined;
+  /** Plugins' say in where tasks go (see `SchedulerHooks`). */
+  schedulerHooks?: readonly NamedSchedulerHooks[] | undefined;
 }
 
 export interface RunningCoordinator {
@@ -88,8 +90,9 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   };
   const committedListeners: Array<(events: StateEvent[]) => void> = [];
   const batchListeners: Array<(stats: { commands: number; ms: number }) => void> = [];
+  const hooks = placementHooks(options.schedulerHooks ?? [], logger);
   const placements = (s: CoordinatorState): Command | undefined => {
-    const found = schedule(s);
+    const found = schedule(s, hooks);
     return found.length === 0
       ? undefined
       : { type: 'AssignTasks', now: Date.now(), placements: found };

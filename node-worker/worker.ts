@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { Logger } from 'pino';
-import { toHttpUrl } from '../protocol/index.js';
-import { newWorkerId, WorkerSession } from '../worker-core/index.js';
+import { runnerFeature, toHttpUrl } from '../protocol/index.js';
+import { newWorkerId, type PluginRunner, WorkerSession } from '../worker-core/index.js';
 import { ArtifactCache } from './artifact-cache.js';
 import { probeCapabilities } from './capabilities.js';
 import { CoordinatorConnection } from './connection.js';
@@ -19,6 +19,8 @@ export interface WorkerOptions {
   drainGraceMs?: number;
   /** How long a drain waits for the coordinator's acknowledgements at the end (default 10 s). */
   drainAckTimeoutMs?: number;
+  /** Plugin runners by name: `plugin` tasks naming one run here (see docs/plugins.md). */
+  runners?: ReadonlyMap<string, PluginRunner>;
 }
 
 export interface WorkerHandle {
@@ -51,7 +53,12 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   if (!Number.isInteger(options.slots) || options.slots < 1) {
     throw new Error(`slots must be a positive integer (got ${options.slots})`);
   }
-  const capabilities = await probeCapabilities();
+  const runners = options.runners ?? new Map<string, PluginRunner>();
+  const probed = await probeCapabilities();
+  const capabilities = {
+    ...probed,
+    features: [...probed.features, ...[...runners.keys()].map(runnerFeature)],
+  };
   const workerId = newWorkerId();
   // The coordinator may have the worker take a new id (see `WorkerSession`): each line names
   // the id the worker registers under when it is written.
@@ -90,7 +97,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     capabilities,
     labels: options.labels,
     slots: options.slots,
-    runAssignment: createRunners(artifacts, uploads),
+    runAssignment: createRunners(artifacts, uploads, runners),
     log,
     ...(options.drainGraceMs === undefined ? {} : { drainGraceMs: options.drainGraceMs }),
     ...(options.drainAckTimeoutMs === undefined

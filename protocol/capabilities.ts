@@ -6,8 +6,8 @@ export type WorkerKind = z.infer<typeof WorkerKind>;
 
 /** The task kinds each kind of worker has runners for. */
 export const TASK_KINDS_BY_WORKER = {
-  node: ['command', 'vitest', 'model', 'shard-stage'],
-  browser: ['model', 'webgpu', 'page-test', 'shard-stage'],
+  node: ['command', 'vitest', 'model', 'shard-stage', 'plugin'],
+  browser: ['model', 'webgpu', 'page-test', 'shard-stage', 'plugin'],
 } as const satisfies Record<WorkerKind, readonly TaskKind[]>;
 
 /** The names a browser worker reports itself by (`browser.name`; `unknown` for any other). */

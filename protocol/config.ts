@@ -84,6 +84,12 @@ export const ShardSpec = z
   });
 export type ShardSpec = z.infer<typeof ShardSpec>;
 
+/** A plugin as a config gives it; what it holds is checked when it is loaded. */
+const PluginObject = z.custom<object>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  'expected a plugin object or the path of a plugin module',
+);
+
 export const DtfConfig = z
   .object({
     /** The suite's name in reports and the results store; default: package.json's name, else the directory's. */
@@ -117,6 +123,14 @@ export const DtfConfig = z
     coordinator: z.array(z.string().min(1).max(2_048)).min(1).max(16).optional(),
     /** With its own coordinator: keep its database, and so every run's results, here. */
     dataDir: z.string().min(1).max(4_096).optional(),
+    /**
+     * Plugins (see docs/plugins.md): objects, in a TypeScript or JavaScript config, or the paths
+     * of modules whose default export is one (or a function returning one).
+     */
+    plugins: z
+      .array(z.union([z.string().min(1).max(4_096), PluginObject]))
+      .max(32)
+      .default([]),
   })
   .strict()
   .refine(
@@ -125,9 +139,3 @@ export const DtfConfig = z
     { message: 'a config needs projects, tasks or a matrix' },
   );
 export type DtfConfig = z.infer<typeof DtfConfig>;
-export type DtfConfigInput = z.input<typeof DtfConfig>;
-
-/** Types a config file's default export; it returns what it is given. */
-export function defineConfig(config: DtfConfigInput): DtfConfigInput {
-  return config;
-}

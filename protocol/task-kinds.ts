@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CommandOutput, CommandPayload } from './kinds/command.js';
 import { ModelOutput, ModelPayload } from './kinds/model.js';
 import { PageTestOutput, PageTestPayload } from './kinds/page-test.js';
+import { PluginOutput, PluginPayload } from './kinds/plugin.js';
 import { ShardStageOutput, ShardStagePayload } from './kinds/shard-stage.js';
 import { VitestOutput, VitestPayload } from './kinds/vitest.js';
 import { WebgpuOutput, WebgpuPayload } from './kinds/webgpu.js';
@@ -9,6 +10,7 @@ import { WebgpuOutput, WebgpuPayload } from './kinds/webgpu.js';
 export * from './kinds/command.js';
 export * from './kinds/model.js';
 export * from './kinds/page-test.js';
+export * from './kinds/plugin.js';
 export * from './kinds/shard-stage.js';
 export * from './kinds/tensor.js';
 export * from './kinds/test-report.js';
@@ -22,6 +24,7 @@ export const TASK_KINDS = [
   'webgpu',
   'page-test',
   'shard-stage',
+  'plugin',
 ] as const;
 export const TaskKind = z.enum(TASK_KINDS);
 export type TaskKind = z.infer<typeof TaskKind>;
@@ -34,6 +37,7 @@ export const PAYLOADS = {
   webgpu: WebgpuPayload,
   'page-test': PageTestPayload,
   'shard-stage': ShardStagePayload,
+  plugin: PluginPayload,
 } as const satisfies Record<TaskKind, z.ZodType>;
 
 export const TaskOutput = z.discriminatedUnion('kind', [
@@ -43,5 +47,6 @@ export const TaskOutput = z.discriminatedUnion('kind', [
   WebgpuOutput,
   PageTestOutput,
   ShardStageOutput,
+  PluginOutput,
 ]);
 export type TaskOutput = z.infer<typeof TaskOutput>;

@@ -10,7 +10,14 @@ import {
   MAX_TARGET_WORKERS,
   MAX_TASK_SLOTS,
 } from './limits.js';
-import { PAYLOADS, stageDependencyIssues, type TaskKind, TaskOutput } from './task-kinds.js';
+import {
+  PAYLOADS,
+  type PluginPayload,
+  runnerFeature,
+  stageDependencyIssues,
+  type TaskKind,
+  TaskOutput,
+} from './task-kinds.js';
 
 /** What a task needs from a worker; every field given must be satisfied. */
 export const Requirements = z
@@ -86,6 +93,33 @@ function taskSpecOf<K extends TaskKind>(kind: K) {
   return z.object({ kind: z.literal(kind), payload: PAYLOADS[kind], ...taskSpecBase }).strict();
 }
 
+/**
+ * Where a plugin task can run, as requirements the scheduler matches: with a module, a browser
+ * worker's page; without, unless it asks for a browser, a Node worker that loaded the runner. Adds only what is missing, so a
+ * stored spec parses to itself.
+ */
+function withRunnerRequirements<S extends { payload: PluginPayload; requirements: Requirements }>(
+  spec: S,
+): S {
+  const { requirements, payload } = spec;
+  if (payload.module !== undefined) {
+    return { ...spec, requirements: { ...requirements, workerKind: 'browser' } };
+  }
+  // Its module is still to come (`dtf run` bundles a plugin's page runner), or it is missing,
+  // which the page answers as unsupported.
+  if (requirements.browser !== undefined || requirements.workerKind === 'browser') return spec;
+  const feature = runnerFeature(payload.runner);
+  const features = requirements.features ?? [];
+  return {
+    ...spec,
+    requirements: {
+      ...requirements,
+      workerKind: 'node',
+      features: features.includes(feature) ? features : [...features, feature],
+    },
+  };
+}
+
 /** A task definition as submitted by a client. */
 export const TaskSpec = z.discriminatedUnion('kind', [
   taskSpecOf('command'),
@@ -96,6 +130,14 @@ export const TaskSpec = z.discriminatedUnion('kind', [
   taskSpecOf('shard-stage').superRefine((spec, ctx) => {
     for (const issue of stageDependencyIssues(spec)) ctx.addIssue({ code: 'custom', ...issue });
   }),
+  taskSpecOf('plugin')
+    .superRefine((spec, ctx) => {
+      if (spec.payload.module !== undefined && spec.requirements.workerKind === 'node') {
+        const message = 'a plugin task with a module runs in a browser, not on a Node worker';
+        ctx.addIssue({ code: 'custom', message, path: ['requirements', 'workerKind'] });
+      }
+    })
+    .transform(withRunnerRequirements),
 ]);
 export type TaskSpec = z.infer<typeof TaskSpec>;
 export type TaskSpecInput = z.input<typeof TaskSpec>;

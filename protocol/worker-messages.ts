@@ -140,6 +140,7 @@ export const Assignment = z.discriminatedUnion('kind', [
   assignmentOf('webgpu', PAYLOADS.webgpu),
   assignmentOf('page-test', PAYLOADS['page-test']),
   assignmentOf('shard-stage', ShardStageAssignmentPayload),
+  assignmentOf('plugin', PAYLOADS.plugin),
 ]);
 export type Assignment = z.infer<typeof Assignment>;
 

@@ -3,6 +3,16 @@ export type { ConnectionHandlers, WorkerConnection } from './connection.js';
 export { errorText } from './error-text.js';
 export { type InferenceSessionLike, type InferenceSetup, runInference } from './infer.js';
 export type { WorkerLog } from './log.js';
+export {
+  isPluginRunner,
+  MAX_PLUGIN_OUTPUT_BYTES,
+  type PluginRunContext,
+  type PluginRunner,
+  type PluginRunResult,
+  type PluginTest,
+  pluginResult,
+  runPlugin,
+} from './plugin-runner.js';
 export { type RunnerTable, type RunWithRunner, runByKind } from './runner-table.js';
 export {
   DEFAULT_DRAIN_ACK_TIMEOUT_MS,

@@ -47,3 +47,17 @@ async function answers(url: string, signal: AbortSignal): Promise<boolean> {
     return false;
   }
 }
+
+/** The module at `url` (from the page's origin), or why it could not be imported. */
+export async function importPageModule(
+  url: string,
+  signal: AbortSignal,
+): Promise<{ module: Record<string, unknown> } | { failure: string }> {
+  const file = new URL(url, location.origin).href;
+  try {
+    // A URL known only at run time: the bundler leaves this import to the browser.
+    return { module: (await import(file)) as Record<string, unknown> };
+  } catch (error) {
+    return { failure: `cannot import ${file}: ${await importFailure(file, error, signal)}` };
+  }
+}

@@ -20,6 +20,7 @@ import { createLogger } from '../logger.js';
 import { collectGroupWeight } from '../options/group-weights.js';
 import { integerIn, portNumber, positiveInteger } from '../options/integers.js';
 import { parsePeers } from '../options/peers.js';
+import { collectPlugin } from '../options/plugins.js';
 import { printLine } from '../output.js';
 import { stopOnSignal } from '../stop-on-signal.js';
 import { UsageError } from '../usage-error.js';
@@ -47,6 +48,7 @@ interface CoordinatorOptions {
   raftElectionTicks?: number;
   retainRuns: number;
   retainDays: number;
+  plugin?: string[];
 }
 
 /** Cluster mode's settings, or undefined for a single coordinator; a usage error if half given. */
@@ -188,10 +190,17 @@ export function registerCoordinatorCommand(program: Command): void {
       'cluster mode: a follower that hears no leader for a random 1-2x this many ticks starts an election (default 10)',
       integerIn(2, Number.MAX_SAFE_INTEGER),
     )
+    .option(
+      '--plugin <module>',
+      "a plugin module whose scheduler hooks place this coordinator's tasks (repeatable; docs/plugins.md)",
+      collectPlugin,
+    )
     .action(async (options: CoordinatorOptions) => {
       const cluster = clusterOptions(options);
       // Loaded here so that client commands do not load the server and its database.
       const { startCoordinator } = await import('../../coordinator/index.js');
+      const { loadPlugins } = await import('../plugins/load-plugins.js');
+      const plugins = await loadPlugins(options.plugin ?? [], process.cwd(), '--plugin');
       const logger = createLogger();
       const coordinator = await startCoordinator({
         host: options.host,
@@ -216,6 +225,7 @@ export function registerCoordinatorCommand(program: Command): void {
         logger,
         cluster,
         retention: { runs: options.retainRuns, days: options.retainDays },
+        schedulerHooks: plugins.scheduler,
       });
       stopOnSignal(() => coordinator.close(), logger);
       printLine(`DTF coordinator listening on ${coordinator.url}`);

@@ -7,6 +7,7 @@ import { drainOnSignal } from '../drain-on-signal.js';
 import { createLogger } from '../logger.js';
 import { integerIn, positiveInteger } from '../options/integers.js';
 import { collectLabel } from '../options/labels.js';
+import { collectPlugin } from '../options/plugins.js';
 import { printLine } from '../output.js';
 
 interface WorkerCommandOptions {
@@ -14,6 +15,7 @@ interface WorkerCommandOptions {
   label?: Labels;
   name?: string;
   drainGraceMs: number;
+  plugin?: string[];
 }
 
 export function registerWorkerCommand(program: Command): void {
@@ -29,9 +31,16 @@ export function registerWorkerCommand(program: Command): void {
       integerIn(0, MAX_DRAIN_GRACE_MS),
       DEFAULT_DRAIN_GRACE_MS,
     )
+    .option(
+      '--plugin <module>',
+      'a plugin module whose runners this worker runs (repeatable; docs/plugins.md)',
+      collectPlugin,
+    )
     .action(async (options: WorkerCommandOptions, command: Command) => {
       // Loaded here so that client commands do not load the worker and its runners.
       const { startWorker } = await import('../../node-worker/index.js');
+      const { loadPlugins } = await import('../plugins/load-plugins.js');
+      const plugins = await loadPlugins(options.plugin ?? [], process.cwd(), '--plugin');
       const logger = createLogger();
       const access = coordinatorAccess(command);
       const worker = await startWorker({
@@ -42,11 +51,14 @@ export function registerWorkerCommand(program: Command): void {
         name: options.name,
         logger,
         drainGraceMs: options.drainGraceMs,
+        runners: plugins.runners,
       });
       drainOnSignal(worker, logger);
       // A refused token is final: both reject with the problem, and the command fails with it.
       await worker.registered;
-      printLine(`DTF worker ${worker.workerId} registered`);
+      const runners = [...plugins.runners.keys()];
+      const running = runners.length === 0 ? '' : `, plugin runners: ${runners.join(', ')}`;
+      printLine(`DTF worker ${worker.workerId} registered${running}`);
       await Promise.race([worker.refused, worker.stopped]);
     });
 }

@@ -1,12 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join, relative, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readFile } from 'node:fs/promises';
+import { dirname, extname, relative, resolve } from 'node:path';
 import { describeError } from '../../client/index.js';
 import { DtfConfig } from '../../protocol/index.js';
-import { UsageError } from '../usage-error.js';
-import { buildProblem } from './build-problem.js';
+import { ConfigError } from './config-error.js';
 import { describeConfigIssues, lineAt } from './config-issues.js';
+import { importBundled } from './import-bundled.js';
 
 export interface LoadedConfig {
   /** The config file, absolute. */
@@ -15,17 +13,6 @@ export interface LoadedConfig {
   dir: string;
   config: DtfConfig;
 }
-
-/** A config that cannot be used as written; exits with status 2 like any bad command line. */
-export class ConfigError extends UsageError {}
-
-/** Where `import … from 'dtf'` in a config leads: the DTF that runs it, whatever is installed. */
-const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const OWN_ENTRIES: Record<string, string> = {
-  dtf: join(PACKAGE_ROOT, 'index.js'),
-  'dtf/client': join(PACKAGE_ROOT, 'client', 'index.js'),
-  'dtf/protocol': join(PACKAGE_ROOT, 'protocol', 'index.js'),
-};
 
 /** A config file's value: JSON parsed, or a module's default export once esbuild bundled it. */
 async function evaluate(file: string, source: string, shown: string): Promise<unknown> {
@@ -38,49 +25,14 @@ async function evaluate(file: string, source: string, shown: string): Promise<un
       throw new ConfigError(`${where}: not valid JSON: ${describeError(error)}`);
     }
   }
-  const { build } = await import('esbuild');
-  let code: string;
-  try {
-    const result = await build({
-      entryPoints: [file],
-      bundle: true,
-      write: false,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      // Its dependencies are imported from where the config is, as the project imports them.
-      packages: 'external',
-      logLevel: 'silent',
-      plugins: [
-        {
-          name: 'dtf-itself',
-          setup(b) {
-            b.onResolve({ filter: /^dtf(\/(client|protocol))?$/ }, ({ path }) => ({
-              path: OWN_ENTRIES[path]!,
-              external: true,
-            }));
-          },
-        },
-      ],
-    });
-    code = result.outputFiles[0]!.text;
-  } catch (error) {
-    throw new ConfigError(buildProblem(error, shown));
+  const module = await importBundled(file, shown);
+  if (module.default === undefined) {
+    throw new ConfigError(`${shown}: has no default export (export default defineConfig({ … }))`);
   }
-  // Beside the config, so that the packages it imports resolve from the project.
-  const bundled = join(dirname(file), `.${basename(file)}.${randomBytes(4).toString('hex')}.mjs`);
-  await writeFile(bundled, code);
   try {
-    const module = (await import(pathToFileURL(bundled).href)) as { default?: unknown };
-    if (module.default === undefined) {
-      throw new ConfigError(`${shown}: has no default export (export default defineConfig({ … }))`);
-    }
     return await module.default;
   } catch (error) {
-    if (error instanceof ConfigError) throw error;
     throw new ConfigError(`${shown}: failed while it ran: ${describeError(error)}`);
-  } finally {
-    await rm(bundled, { force: true });
   }
 }
 

@@ -1,9 +1,9 @@
 import { relative } from 'node:path';
 import { glob } from 'tinyglobby';
 import type { PageTestProject, ShardSpec, TaskSpecInput } from '../../protocol/index.js';
-import { PAGE_MODULES_PATH } from '../../protocol/index.js';
 import { buildProblem } from '../config/build-problem.js';
-import { ConfigError } from '../config/load-config.js';
+import { ConfigError } from '../config/config-error.js';
+import { bundleForBrowser, pageModulePath } from './browser-bundle.js';
 
 /** A page test bundled for the browser: its file, relative to its project's dir, and the code. */
 export interface BundledPageTest {
@@ -44,22 +44,11 @@ export async function discoverPageTests(
   project: PageTestProject,
   dir: string,
 ): Promise<DiscoveredPageTests> {
-  const { build } = await import('esbuild');
   const files = await pageTestFiles(project, dir);
   const bundles: BundledPageTest[] = [];
   for (const file of files) {
     try {
-      const result = await build({
-        entryPoints: [file],
-        absWorkingDir: dir,
-        bundle: true,
-        write: false,
-        format: 'esm',
-        platform: 'browser',
-        target: 'es2022',
-        logLevel: 'silent',
-      });
-      bundles.push({ file, code: result.outputFiles[0]!.contents });
+      bundles.push({ file, code: await bundleForBrowser(file, dir) });
     } catch (error) {
       const shown = `${relative(process.cwd(), dir) || '.'}/${file}`;
       throw new ConfigError(`project '${project.name}': ${buildProblem(error, shown)}`);
@@ -70,11 +59,10 @@ export async function discoverPageTests(
 
 /**
  * One `page-test` task a file and browser, each importing its bundle from the coordinator by its
- * hash (`hexOf`); with a shard, the files whose place in the list falls to this job.
+ * hash; with a shard, the files whose place in the list falls to this job.
  */
 export function pageTestTasks(
   discovered: readonly DiscoveredPageTests[],
-  hexOf: (bundle: BundledPageTest) => string,
   shard: ShardSpec | undefined,
 ): TaskSpecInput[] {
   const tasks: TaskSpecInput[] = [];
@@ -88,7 +76,7 @@ export function pageTestTasks(
         tasks.push({
           kind: 'page-test',
           name: `${project.name} ${bundle.file} (${browser})`,
-          payload: { module: `${PAGE_MODULES_PATH}/${hexOf(bundle)}.js` },
+          payload: { module: pageModulePath(bundle.code) },
           requirements: { browser },
         });
       }

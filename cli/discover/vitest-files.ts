@@ -4,7 +4,7 @@ import picomatch from 'picomatch';
 import { z } from 'zod';
 import { childReaper } from '../../child-processes/index.js';
 import type { VitestProject } from '../../protocol/index.js';
-import { ConfigError } from '../config/load-config.js';
+import { ConfigError } from '../config/config-error.js';
 import { cachedListing, keepListing, listingKey } from './listing-cache.js';
 
 const ListedFiles = z.array(z.object({ file: z.string() }));

@@ -1,8 +1,14 @@
-import type { ResultMetrics, TaskResult, TaskView, TestStatus } from '../../protocol/index.js';
+import type {
+  ResultMetrics,
+  TaskResult,
+  TaskView,
+  TestCaseResult,
+  TestStatus,
+} from '../../protocol/index.js';
 import { cellMetrics, type MatrixCell, VERDICT_STATUS } from './matrix-cells.js';
 import { type ShardedCell, shardedCases } from './sharded-cells.js';
 
-/** One reported check: a test inside a vitest task, or a whole task of another kind. */
+/** One reported check: a test a task reported (vitest, page test, plugin), or a whole task. */
 export interface CaseReport {
   name: string;
   status: TestStatus | 'error';
@@ -69,10 +75,12 @@ const isFailure = (c: CaseReport) => c.status === 'failed' || c.status === 'erro
 
 function taskCases(task: TaskView, name: string): CaseReport[] {
   const output = task.result?.output;
-  if (output?.kind === 'vitest' && output.tests.length > 0) {
+  if (output !== undefined && 'tests' in output && output.tests.length > 0) {
+    // A vitest task runs files of the project; a page test or plugin task is one file itself.
+    const prefix = (t: TestCaseResult) => (output.kind === 'vitest' ? t.file : name);
     return output.tests.map((t) => {
       const c: CaseReport = {
-        name: `${t.file} > ${t.name}`,
+        name: `${prefix(t)} > ${t.name}`,
         status: t.status,
         durationMs: t.durationMs,
       };

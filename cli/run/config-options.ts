@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import { uploadArtifact } from '../../client/index.js';
 import {
   type DtfConfig,
   type RunMeta,
@@ -8,7 +6,8 @@ import {
   TaskSpec,
   type TaskSpecInput,
 } from '../../protocol/index.js';
-import { type BundledPageTest, pageTestTasks } from '../discover/page-tests.js';
+import { storeBundles } from '../discover/browser-bundle.js';
+import { pageTestTasks } from '../discover/page-tests.js';
 import {
   type DiscoveredProject,
   type MeasuredDurations,
@@ -84,11 +83,9 @@ export function planProjects(
   return plan.tasks.map((spec) => TaskSpec.parse(spec));
 }
 
-const hexOf = (bundle: BundledPageTest) => createHash('sha256').update(bundle.code).digest('hex');
-
 /** The page-test tasks of the config's page-test projects (this job's part, with a shard). */
 export function planPageTests(discovered: Discovered, shard: ShardSpec | undefined): TaskSpec[] {
-  return pageTestTasks(discovered.pages, hexOf, shard).map((spec) => TaskSpec.parse(spec));
+  return pageTestTasks(discovered.pages, shard).map((spec) => TaskSpec.parse(spec));
 }
 
 /** Stores each page test's bundle with the coordinator, which serves it to the pages. */
@@ -97,9 +94,8 @@ export async function storePageTests(
   baseHttpUrl: string,
   token: string | undefined,
 ): Promise<void> {
-  const bundles = discovered.pages.flatMap((project) => project.bundles);
+  const bundles = discovered.pages.flatMap((project) => project.bundles.map((b) => b.code));
   if (bundles.length === 0) return;
-  const unique = new Map(bundles.map((bundle) => [hexOf(bundle), bundle.code]));
-  for (const code of unique.values()) await uploadArtifact(baseHttpUrl, code, token);
+  await storeBundles(bundles, baseHttpUrl, token);
   printStatus(`${bundles.length} page test(s) bundled and stored with the coordinator`);
 }

@@ -2,10 +2,13 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import type { DtfConfig, ModelMatrix, Suite } from '../../protocol/index.js';
-import { ConfigError, type LoadedConfig } from '../config/load-config.js';
+import { ConfigError } from '../config/config-error.js';
+import type { LoadedConfig } from '../config/load-config.js';
 import { type DiscoveredPageTests, discoverPageTests } from '../discover/page-tests.js';
 import type { DiscoveredProject } from '../discover/split-files.js';
 import { vitestFiles } from '../discover/vitest-files.js';
+import { type LoadedPlugins, loadPlugins } from '../plugins/load-plugins.js';
+import { withPageRunnerModules } from '../plugins/page-runner-modules.js';
 import { withSuitePaths } from './load-suite.js';
 
 /** The test files a config's projects found: vitest's to split, page tests bundled. */
@@ -20,6 +23,9 @@ export interface ConfigSuite {
   suite: Suite;
   /** Discovery, under way: awaited once the run needs the files. */
   projects: Promise<Discovered>;
+  plugins: LoadedPlugins;
+  /** The page runners' bundles the plugin tasks import, to store with the coordinator. */
+  modules: Uint8Array[];
 }
 
 /** The config's name, else its package.json's, else its directory's. */
@@ -90,5 +96,8 @@ export async function configSuite({ config, dir }: LoadedConfig): Promise<Config
   const projects = discover(config, dir);
   // Awaited later; until then a failure must not count as unhandled.
   projects.catch(() => undefined);
-  return { suite: withSuitePaths(suite, dir), projects };
+  const plugins = await loadPlugins(config.plugins, dir, 'config');
+  const tasks = [...suite.tasks];
+  const modules = await withPageRunnerModules(tasks, plugins.pageRunners);
+  return { suite: withSuitePaths({ ...suite, tasks }, dir), projects, plugins, modules };
 }

@@ -6,7 +6,9 @@ import { childReaper } from '../../child-processes/index.js';
 import { DtfClient, toWebSocketUrl, workerPageUrl } from '../../client/index.js';
 import { CREDENTIALS_FILE } from '../../coordinator/auth/index.js';
 import { DEFAULT_HEARTBEAT_MISSES } from '../../coordinator/defaults.js';
+import type { NamedSchedulerHooks } from '../../coordinator/scheduler/index.js';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_MAX_MESSAGE_BYTES } from '../../protocol/index.js';
+import type { PluginRunner } from '../../worker-core/index.js';
 import type { CoordinatorAccess } from '../connection.js';
 import { SIGNAL_EXIT, stopOnSignal } from '../stop-on-signal.js';
 import { UsageError } from '../usage-error.js';
@@ -32,6 +34,10 @@ export interface EmbeddedClusterOptions {
    * absent: a temp dir, removed when it stops.
    */
   dataDir?: string | undefined;
+  /** Plugin runners the Node workers run. */
+  runners?: ReadonlyMap<string, PluginRunner>;
+  /** Plugins' say in where the coordinator places tasks. */
+  schedulerHooks?: readonly NamedSchedulerHooks[];
 }
 
 /** The keys of a data dir an earlier start created, from its credentials file. */
@@ -96,6 +102,7 @@ export async function startEmbeddedCluster(
       },
       maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
       logger,
+      schedulerHooks: options.schedulerHooks,
     });
     stops.push(() => coordinator.close());
     const { adminKey, workerToken } = coordinator.createdCredentials ?? (await storedKeys(dataDir));
@@ -120,6 +127,7 @@ export async function startEmbeddedCluster(
         slots: options.slots ?? cpus().length,
         labels: {},
         logger,
+        runners: options.runners,
       });
       stops.push(() => worker.stop());
       await worker.registered;

@@ -2,6 +2,7 @@ import { basename, dirname, relative, resolve } from 'node:path';
 import type { DtfConfig, Suite } from '../../protocol/index.js';
 import { CONFIG_FILES, findConfig } from '../config/find-config.js';
 import { loadConfig } from '../config/load-config.js';
+import { type LoadedPlugins, NO_PLUGINS } from '../plugins/load-plugins.js';
 import { UsageError } from '../usage-error.js';
 import { configSuite, type Discovered } from './config-suite.js';
 import { loadSuite } from './load-suite.js';
@@ -19,6 +20,10 @@ export interface RunSource {
    */
   projects: Promise<Discovered>;
   config?: DtfConfig;
+  /** The config's plugins (a suite file has none). */
+  plugins: LoadedPlugins;
+  /** Bundles the plugin tasks import in the page, to store with the coordinator. */
+  modules: Uint8Array[];
 }
 
 const isConfigName = (file: string) => basename(file).startsWith('dtf.config.');
@@ -40,6 +45,8 @@ export async function runSource(
       suite: await loadSuite(file),
       dir: dirname(resolve(file)),
       projects: Promise.resolve({ vitest: [], pages: [] }),
+      plugins: NO_PLUGINS,
+      modules: [],
     };
   }
   const path = configFile ?? file ?? findConfig(process.cwd());
@@ -49,12 +56,14 @@ export async function runSource(
     );
   }
   const loaded = await loadConfig(path);
-  const { suite, projects } = await configSuite(loaded);
+  const { suite, projects, plugins, modules } = await configSuite(loaded);
   return {
     what: `config '${relative(process.cwd(), loaded.file) || loaded.file}'`,
     suite,
     dir: loaded.dir,
     projects,
     config: loaded.config,
+    plugins,
+    modules,
   };
 }

@@ -3,13 +3,17 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type DtfClient, toHttpUrl } from '../../client/index.js';
 import type { Suite, TaskSpecInput, TaskView } from '../../protocol/index.js';
+import { ConfigError } from '../config/config-error.js';
 import { type CoordinatorAccess, connectClient, coordinatorAccess } from '../connection.js';
+import { storeBundles } from '../discover/browser-bundle.js';
 import { measuredDurations, nodeSlots } from '../discover/run-history.js';
 import { waitWithProgress } from '../follow-tasks.js';
 import { formatDuration } from '../format/duration.js';
 import { createLogger } from '../logger.js';
 import { parseCoordinatorUrls } from '../options/coordinator-urls.js';
 import { printStatus } from '../output.js';
+import { missingNodeRunner } from '../plugins/missing-runner.js';
+import { RunLifecycle } from '../plugins/run-lifecycle.js';
 import { judgeCell, type MatrixCell } from '../report/matrix-cells.js';
 import { DEFAULT_REPORTERS, resolveReporters, runReporters } from '../report/reporters/index.js';
 import { caseResults, quarantineFailures } from '../report/run-results.js';
@@ -62,6 +66,7 @@ async function submitSuite(
   suite: Suite,
   models: LoadedModels | undefined,
   group: string,
+  lifecycle: RunLifecycle,
 ): Promise<void> {
   const tasks: TaskSpecInput[] = suite.tasks.map((task) => ({ ...task, group }));
   if (suite.matrix !== undefined && models !== undefined) {
@@ -69,6 +74,7 @@ async function submitSuite(
     const stored = await storeModels(models, toHttpUrl(client.url), access.token, printStatus);
     tasks.unshift(...matrixTasks(suite.matrix, stored, group));
   }
+  await lifecycle.runStart({ suite: suite.name, group, tasks: tasks.length });
   printStatus(`running suite '${suite.name}': ${tasks.length} task(s) in group ${group}`);
   await client.submit(tasks);
 }
@@ -126,10 +132,14 @@ export async function runSuite(
   }
   const meta = runMeta(options.meta ?? {}, process.env, suiteDir);
   meta.catch(() => undefined);
-  const reporters =
-    options.reporter !== undefined
+  const { plugins, modules } = source;
+  const reporters = [
+    ...(options.reporter !== undefined
       ? await resolveReporters(withAlso(options.reporter, also), process.cwd())
-      : await resolveReporters(withAlso(suite.reporters ?? DEFAULT_REPORTERS, also), suiteDir);
+      : await resolveReporters(withAlso(suite.reporters ?? DEFAULT_REPORTERS, also), suiteDir)),
+    ...plugins.reporters,
+  ];
+  const lifecycle = new RunLifecycle(plugins.plugins);
   const flagged = command.optsWithGlobals<{ coordinator?: string[] }>().coordinator !== undefined;
   const given = flagged || config?.coordinator !== undefined;
   if (given && options.dataDir !== undefined) {
@@ -142,7 +152,11 @@ export async function runSuite(
   const discovered = given ? undefined : await source.projects;
   if (discovered !== undefined) suite.tasks.push(...planPageTests(discovered, options.shard));
   const browsers = given ? {} : suitePool(suite, what);
-  if (!given) await checkTaskDirectories(suite, what);
+  if (!given) {
+    await checkTaskDirectories(suite, what);
+    const missing = missingNodeRunner(suite.tasks, plugins.runners);
+    if (missing !== undefined) throw new ConfigError(`${what}: ${missing}`);
+  }
   const models = suite.matrix === undefined ? undefined : await loadModels(suite.matrix, what);
   const sharded =
     suite.matrix === undefined || models === undefined
@@ -166,6 +180,8 @@ export async function runSuite(
       browsers,
       progress: printStatus,
       dataDir: options.dataDir === undefined ? undefined : resolve(options.dataDir),
+      runners: plugins.runners,
+      schedulerHooks: plugins.scheduler,
     });
     access = cluster.access;
   }
@@ -189,8 +205,9 @@ export async function runSuite(
         const planned = planProjects(source, found.vitest, options.shard, slots, measured);
         suite.tasks = [...suite.tasks, ...planned];
       }
+      await storeBundles(modules, toHttpUrl(client.url), access.token);
       const stored = await StoredRun.open(client.url, access, group, suite.name, await meta);
-      await submitSuite(client, access, suite, models, group);
+      await submitSuite(client, access, suite, models, group, lifecycle);
       const { timedOut } = await waitWithProgress(
         client,
         { group },
@@ -200,6 +217,7 @@ export async function runSuite(
             printStatus(`${message}\ncancelling the tasks that have not ended…`);
             await client.cancel({ group });
           },
+          onEnded: (event) => lifecycle.taskEnd(event),
         },
       );
       const shardedRuns = await runSharded(
@@ -226,6 +244,7 @@ export async function runSuite(
       const pairs = caseResults(report, await workerPlatforms(client.url, access.token));
       quarantineFailures(report, pairs, await quarantinedTests(client.url, access.token));
       const results = pairs.map(({ result }) => result);
+      const hooksOk = await lifecycle.runEnd(report);
       const outDir = options.out ?? 'reports';
       const { files, ok } = await runReporters(reporters, report, outDir, {
         results,
@@ -243,7 +262,7 @@ export async function runSuite(
           `results kept as run ${kept.id} (${kept.counts.results} results): dtf runs, dtf results --run ${kept.id}`,
         );
       }
-      const outcome: RunOutcome = { report, outDir, files, reportersOk: ok };
+      const outcome: RunOutcome = { report, outDir, files, reportersOk: ok && hooksOk };
       if (suiteTimedOut) {
         outcome.timedOut = `suite '${suite.name}' timed out after ${formatDuration(options.timeout!)} (--timeout); what had not ended was cancelled`;
       }

@@ -1,6 +1,7 @@
 import type { CoordinatorState, Placement, TaskRecord } from '../state/index.js';
 import type { ClassCursor, RoundPasses } from './candidates.js';
 import { takesNewTasks } from './eligibility.js';
+import type { PlacementHooks } from './hooks.js';
 import { matchingWorkers } from './matching-workers.js';
 
 /** Preemptions per scheduling round at most, so one round stays short. */
@@ -22,13 +23,16 @@ function lowestRunningPriority(state: CoordinatorState): number {
 function victimFor(
   state: CoordinatorState,
   cursor: ClassCursor,
-  priority: number,
+  waiting: TaskRecord,
   taken: ReadonlySet<string>,
+  hooks: PlacementHooks | undefined,
 ): TaskRecord | undefined {
+  const priority = waiting.spec.priority;
   let victim: TaskRecord | undefined;
   for (const workerId of matchingWorkers(state, cursor.cls)) {
     const worker = state.workers.get(workerId)!;
     if (!takesNewTasks(state, worker)) continue;
+    if (hooks !== undefined && !hooks.allows(waiting, worker, 0)) continue;
     for (const taskId of worker.running) {
       const task = state.tasks.get(taskId)!;
       if (task.spec.priority >= priority || taken.has(taskId)) continue;
@@ -47,13 +51,14 @@ function victimFor(
 
 /**
  * Placements that first stop a lower-priority running task, for tasks that found no free
- * slot. Priorities compare as submitted (without aging), so two tasks never take turns
+ * slot, on workers the plugins' hooks allow. Priorities compare as submitted (without aging), so two tasks never take turns
  * preempting each other; the stopped task is queued again without being charged a retry.
  */
 export function preemptions(
   state: CoordinatorState,
   blocked: readonly ClassCursor[],
   passes: RoundPasses,
+  hooks: PlacementHooks | undefined,
 ): Placement[] {
   if (blocked.length === 0) return [];
   const lowest = lowestRunningPriority(state);
@@ -67,7 +72,7 @@ export function preemptions(
       if (candidate === undefined) break;
       const { task } = candidate.entry;
       if (task.spec.priority <= lowest) break;
-      const victim = victimFor(state, cursor, task.spec.priority, taken);
+      const victim = victimFor(state, cursor, task, taken, hooks);
       if (victim === undefined) break;
       taken.add(victim.id);
       placements.push({

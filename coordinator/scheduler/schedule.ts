@@ -11,6 +11,7 @@ import {
 } from '../state/index.js';
 import { type Candidate, ClassCursor, RoundPasses, ranksBefore } from './candidates.js';
 import { takesNewTasks } from './eligibility.js';
+import type { PlacementHooks } from './hooks.js';
 import { matchingWorkers } from './matching-workers.js';
 import { preemptions } from './preemption.js';
 
@@ -27,9 +28,10 @@ interface OpenClass {
  * priority with aging, deadline, fair share, longest first, submission order) among the tasks
  * some worker with a free slot can run, on the matching worker with the most free slots, or,
  * for small tasks, on the worker the previous small one went to. Tasks left without a slot
- * may preempt lower-priority running ones. Reads the state; changes only match caches.
+ * may preempt lower-priority running ones. Plugins' `hooks` rule workers out and rank them for
+ * each task (a task they rule out everywhere waits). Reads the state; changes only match caches.
  */
-export function schedule(state: CoordinatorState): Placement[] {
+export function schedule(state: CoordinatorState, hooks?: PlacementHooks): Placement[] {
   const policy = schedulingPolicy(state.config);
   const free = new Map<string, number>();
   for (const worker of state.workers.values()) {
@@ -68,10 +70,14 @@ export function schedule(state: CoordinatorState): Placement[] {
     }
     if (best === undefined) break;
     const chosen = open[bestIndex]!;
-    const workerId = pickWorker(chosen, best, free, policy);
+    const workerId = pickWorker(state, chosen, best, free, policy, hooks);
     if (workerId === undefined) {
       open.splice(bestIndex, 1);
       blocked.push(chosen.cursor);
+      continue;
+    }
+    if (workerId === RULED_OUT) {
+      chosen.cursor.skip(best);
       continue;
     }
     placements.push({ taskId: best.entry.task.id, workerId });
@@ -81,20 +87,22 @@ export function schedule(state: CoordinatorState): Placement[] {
     passes.charge(best.cursor.group);
     chosen.cursor.skip(best);
   }
-  placements.push(...waitingOnWorkers(state, blocked, passes, placements));
-  if (policy.preemption) placements.push(...preemptions(state, blocked, passes));
+  placements.push(...waitingOnWorkers(state, blocked, passes, placements, hooks));
+  if (policy.preemption) placements.push(...preemptions(state, blocked, passes, hooks));
   return placements;
 }
 
 /**
  * Tasks pinned to one worker alone that has no free slot but room for them to wait on it (see
- * `leaseCapacity`), best first: each starts there the moment a slot frees.
+ * `leaseCapacity`), best first, when the plugins' hooks allow it there: each starts there the
+ * moment a slot frees.
  */
 function waitingOnWorkers(
   state: CoordinatorState,
   blocked: readonly ClassCursor[],
   passes: RoundPasses,
   placed: readonly Placement[],
+  hooks: PlacementHooks | undefined,
 ): Placement[] {
   const leases = new Map<string, number>();
   for (const { workerId } of placed) leases.set(workerId, (leases.get(workerId) ?? 0) + 1);
@@ -109,33 +117,72 @@ function waitingOnWorkers(
     if (!takesNewTasks(state, worker)) continue;
     let held = slotsInUse(state, worker) + (leases.get(workerId) ?? 0);
     const capacity = leaseCapacity(state, worker, requirements);
-    for (; held < capacity; held++) {
+    while (held < capacity) {
       const candidate = cursor.best(passes);
       if (candidate === undefined) break;
+      cursor.skip(candidate);
+      if (hooks !== undefined && !hooks.allows(candidate.entry.task, worker, 0)) continue;
+      held++;
       placements.push({ taskId: candidate.entry.task.id, workerId });
       passes.charge(candidate.cursor.group);
-      cursor.skip(candidate);
     }
     leases.set(workerId, held);
   }
   return placements;
 }
 
+/** What `pickWorker` says when plugins ruled out every worker with room for the task. */
+const RULED_OUT = Symbol('ruled out');
+
 function pickWorker(
+  state: CoordinatorState,
   open: OpenClass,
   candidate: Candidate,
   free: Map<string, number>,
   policy: SchedulingPolicy,
-): string | undefined {
+  hooks: PlacementHooks | undefined,
+): string | typeof RULED_OUT | undefined {
+  const { task } = candidate.entry;
   const expected = candidate.entry.expectedMs;
   const small = expected > 0 && expected < policy.smallTaskMs;
-  const needs = slotsOf(candidate.entry.task);
-  if (small && open.batchWorker !== undefined && (free.get(open.batchWorker) ?? 0) >= needs) {
-    return open.batchWorker;
+  const needs = slotsOf(task);
+  const batch = open.batchWorker;
+  const fits = (id: string) => (free.get(id) ?? 0) >= needs;
+  const allowed = (id: string) =>
+    hooks === undefined || hooks.allows(task, state.workers.get(id)!, free.get(id)!);
+  if (small && batch !== undefined && fits(batch) && allowed(batch)) return batch;
+  let workerId: string | undefined;
+  if (hooks === undefined) {
+    workerId = roomiest(elsewhere(candidate, open.workers, free), free, needs);
+  } else {
+    const roomy = open.workers.filter(fits);
+    if (roomy.length === 0) return undefined;
+    const choices = elsewhere(candidate, roomy.filter(allowed), free);
+    if (choices.length === 0) return RULED_OUT;
+    workerId = hooks.scores
+      ? bestScored(choices, (id) => hooks.score(task, state.workers.get(id)!, free.get(id)!), free)
+      : roomiest(choices, free, needs);
   }
-  const workerId = roomiest(elsewhere(candidate, open.workers, free), free, needs);
   if (small) open.batchWorker = workerId;
   return workerId;
+}
+
+/** The choice scored highest, the one with the most free slots among equals. */
+function bestScored(
+  choices: readonly string[],
+  score: (id: string) => number,
+  free: Map<string, number>,
+): string {
+  let chosen = choices[0]!;
+  let top = score(chosen);
+  for (const id of choices.slice(1)) {
+    const s = score(id);
+    if (s > top || (s === top && free.get(id)! > free.get(chosen)!)) {
+      chosen = id;
+      top = s;
+    }
+  }
+  return chosen;
 }
 
 /**

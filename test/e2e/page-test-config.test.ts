@@ -38,7 +38,13 @@ it('dtf run bundles the page tests a config finds, serves them from the coordina
   expect(await run.exited, run.output()).toBe(1);
   expect(run.output()).toContain('2 page test(s) bundled and stored with the coordinator');
   const report = JSON.parse(readFileSync(join(dir, 'reports/pages.results.json'), 'utf8')) as {
-    tasks: Array<{ name: string; state: string; error?: string; result?: { output?: unknown } }>;
+    tasks: Array<{
+      name: string;
+      state: string;
+      error?: string;
+      result?: { output?: unknown };
+      cases: Array<{ name: string; status: string }>;
+    }>;
   };
   const byName = new Map(report.tasks.map((task) => [task.name, task]));
   expect(byName.get('ui tests/sum.page.js (chromium)')).toMatchObject({
@@ -49,4 +55,10 @@ it('dtf run bundles the page tests a config finds, serves them from the coordina
     state: 'failed',
     error: '1 of 1 tests failed',
   });
+  // Each test of a page test is a case of the reports, as a vitest test is.
+  expect(report.tasks.flatMap((task) => task.cases.map((c) => [c.name, c.status])).sort()).toEqual([
+    ['ui tests/broken.page.js (chromium) > fails', 'failed'],
+    ['ui tests/sum.page.js (chromium) > adds', 'passed'],
+    ['ui tests/sum.page.js (chromium) > has a DOM', 'passed'],
+  ]);
 }, 120_000);

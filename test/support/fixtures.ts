@@ -1,4 +1,4 @@
-import { schedule } from '../../coordinator/scheduler/index.js';
+import { type PlacementHooks, schedule } from '../../coordinator/scheduler/index.js';
 import {
   apply,
   type Command,
@@ -183,9 +183,9 @@ export class Harness {
     return task;
   }
 
-  /** Places what the scheduler places now. */
-  assign(): Placement[] {
-    const placements = schedule(this.state);
+  /** Places what the scheduler places now, with plugins' `hooks` when given. */
+  assign(hooks?: PlacementHooks): Placement[] {
+    const placements = schedule(this.state, hooks);
     this.run({ type: 'AssignTasks', now: this.now, placements });
     return placements;
   }

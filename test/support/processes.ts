@@ -183,12 +183,15 @@ export async function startWorkerProcess(
     labels?: Record<string, string>;
     name?: string;
     env?: NodeJS.ProcessEnv;
+    /** Plugin modules (`--plugin`). */
+    plugins?: string[];
   } = {},
 ): Promise<Spawned & { workerId: string }> {
   const args = ['worker', '--coordinator', coordinator.wsUrl, '--token', coordinator.workerToken];
   args.push('--slots', String(opts.slots ?? 2));
   for (const [k, v] of Object.entries(opts.labels ?? {})) args.push('--label', `${k}=${v}`);
   if (opts.name !== undefined) args.push('--name', opts.name);
+  for (const plugin of opts.plugins ?? []) args.push('--plugin', plugin);
   const spawned = spawnDtf(args, opts.env);
   const [, workerId] = await spawned.waitFor(/DTF worker (\S+) registered/);
   return { ...spawned, workerId: workerId! };

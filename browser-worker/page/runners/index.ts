@@ -17,6 +17,7 @@ import { collectConsoleErrors } from '../console-errors.js';
 import { TIMED_OUT, within } from '../deadline.js';
 import { modelRunner } from './model.js';
 import { pageTestRunner } from './page-test.js';
+import { pluginRunner } from './plugin.js';
 import { shardStageRunner } from './shard-stage.js';
 import { webgpuRunner } from './webgpu.js';
 
@@ -40,6 +41,7 @@ export function createRunners(
       webgpu: webgpuRunner,
       'page-test': pageTestRunner,
       'shard-stage': shardStageRunner(artifacts, capabilities, identity),
+      plugin: pluginRunner,
     },
     runWithConsoleErrors,
   );

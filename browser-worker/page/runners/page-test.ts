@@ -1,7 +1,7 @@
 import type { Assignment, PageTestOutput, TestCaseResult } from '../../../protocol/index.js';
 import { errorText, type TaskRunner } from '../../../worker-core/index.js';
 import { elapsed } from '../elapsed.js';
-import { importFailure } from '../module-load-failure.js';
+import { importPageModule } from '../module-load-failure.js';
 
 type PageTestAssignment = Extract<Assignment, { kind: 'page-test' }>;
 
@@ -10,19 +10,11 @@ export const pageTestRunner: TaskRunner<PageTestAssignment> = {
   async run({ payload }, signal) {
     const started = performance.now();
     const file = new URL(payload.module, location.origin).href;
-    let tests: unknown;
-    try {
-      // A URL known only at run time: the bundler leaves this import to the browser.
-      const module: { tests?: unknown } = await import(file);
-      tests = module.tests;
-    } catch (error) {
-      const why = await importFailure(file, error, signal);
-      return {
-        status: 'failed',
-        durationMs: elapsed(started),
-        error: `cannot import ${file}: ${why}`,
-      };
+    const imported = await importPageModule(file, signal);
+    if ('failure' in imported) {
+      return { status: 'failed', durationMs: elapsed(started), error: imported.failure };
     }
+    const { tests } = imported.module;
     if (typeof tests !== 'object' || tests === null) {
       const error = `${file} exports no \`tests\` object (test name -> function)`;
       return { status: 'failed', durationMs: elapsed(started), error };

@@ -8,7 +8,7 @@ import type { Reporter } from './reporter.js';
 /** A module path rather than a built-in name: it has a slash or a script's extension. */
 const isModulePath = (name: string) => /[\\/]/.test(name) || /\.[cm]?js$/.test(name);
 
-function isReporter(value: unknown): value is Reporter {
+export function isReporter(value: unknown): value is Reporter {
   return (
     typeof value === 'object' &&
     value !== null &&

@@ -28,7 +28,13 @@ describe('the worker page in headless Chromium (WebGPU on SwiftShader)', () => {
     expect(capabilities.webnn.available).toBe(false);
     expect(capabilities.webnn.reason).toBeTruthy();
     expect(capabilities.wasm).toMatchObject({ simd: true, crossOriginIsolated: false });
-    expect(capabilities.taskKinds).toEqual(['model', 'webgpu', 'page-test', 'shard-stage']);
+    expect(capabilities.taskKinds).toEqual([
+      'model',
+      'webgpu',
+      'page-test',
+      'shard-stage',
+      'plugin',
+    ]);
     expect(capabilities.features).toEqual(
       expect.arrayContaining(['webgpu', 'webgpu-fallback', 'wasm-simd']),
     );

@@ -21,7 +21,7 @@ describe('capabilities', () => {
     const capabilities = await probeCapabilities();
     expect(NodeCapabilities.parse(capabilities)).toEqual(capabilities);
     expect(capabilities.executionProviders).toContain('cpu');
-    expect(capabilities.taskKinds).toEqual(['command', 'vitest', 'model', 'shard-stage']);
+    expect(capabilities.taskKinds).toEqual(['command', 'vitest', 'model', 'shard-stage', 'plugin']);
     expect(capabilities.nodeVersion).toBe(process.versions.node);
     expect(capabilities.features.includes('gpu')).toBe(capabilities.gpus.length > 0);
   });

@@ -52,7 +52,10 @@ describe('node worker against a fake coordinator', () => {
       labels: { pool: 'a' },
       slots: 2,
       inFlight: [],
-      capabilities: { kind: 'node', taskKinds: ['command', 'vitest', 'model', 'shard-stage'] },
+      capabilities: {
+        kind: 'node',
+        taskKinds: ['command', 'vitest', 'model', 'shard-stage', 'plugin'],
+      },
     });
     expect(fake.handshakes.at(-1)).toEqual({ authorization: 'Bearer secret' });
     const registered = {

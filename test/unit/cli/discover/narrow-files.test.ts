@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../../cli/config/load-config.js';
+import { ConfigError } from '../../../../cli/config/config-error.js';
 import { narrow } from '../../../../cli/discover/vitest-files.js';
 
 const files = ['test/a.test.ts', 'test/b.test.ts', 'test/types.test-d.ts', 'e2e/c.test.ts'];
