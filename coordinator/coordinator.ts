@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { RAFT_PATH } from '../protocol/index.js';
-import type { CreatedCredentials } from './auth/index.js';
+import type { CreatedCredentials, GivenKeys } from './auth/index.js';
 import { BackoffTimer } from './backoff-timer.js';
 import { checkpointsOnceBusy } from './checkpoints-once-busy.js';
 import {
@@ -55,6 +55,11 @@ export interface CoordinatorOptions {
   cluster?: ClusterOptions | undefined;
   /** What the results store keeps; default 200 runs of each suite, 90 days. */
   retention?: Partial<RunRetention> | undefined;
+  /**
+   * The admin key and worker token to use instead of creating them on the first start (a
+   * Kubernetes Secret's): only their hashes are kept; a data dir holding others refuses them.
+   */
+  givenKeys?: GivenKeys | undefined;
   /** Plugins' say in where tasks go (see `SchedulerHooks`). */
   schedulerHooks?: readonly NamedSchedulerHooks[] | undefined;
 }
@@ -76,12 +81,20 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const { logger, dataDir } = options;
   const startedAt = Date.now();
   const { db, state, lock } = openStore(options, startedAt);
-  const { credentials, created: createdCredentials } = openCredentials(
-    { ...options, clustered: options.cluster !== undefined, startedAt },
-    db,
-    state,
-    logger,
-  );
+  let opened: ReturnType<typeof openCredentials>;
+  try {
+    opened = openCredentials(
+      { ...options, clustered: options.cluster !== undefined, startedAt },
+      db,
+      state,
+      logger,
+    );
+  } catch (error) {
+    db.close();
+    lock.release();
+    throw error;
+  }
+  const { credentials, created: createdCredentials } = opened;
 
   // What cannot go on without losing what is stored: a restart rebuilds the state from disk.
   const stopOn = (why: string) => (error: unknown) => {
@@ -210,7 +223,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const clusterCredentials =
     cluster === undefined || credentials === undefined
       ? undefined
-      : new ClusterCredentials(cluster, state, dataDir, logger);
+      : new ClusterCredentials(cluster, state, dataDir, logger, options.givenKeys);
   const stopLiveness = startLivenessLoop({
     state,
     commit: ctx.commit,

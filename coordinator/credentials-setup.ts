@@ -1,6 +1,11 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
-import { CREDENTIALS_FILE, type CreatedCredentials, Credentials } from './auth/index.js';
+import {
+  CREDENTIALS_FILE,
+  type CreatedCredentials,
+  Credentials,
+  type GivenKeys,
+} from './auth/index.js';
 import type { RaftHost } from './cluster/index.js';
 import type { CoordinatorState } from './state/index.js';
 
@@ -10,7 +15,13 @@ import type { CoordinatorState } from './state/index.js';
  * the log carries (pending until a leader creates them, see `ClusterCredentials`).
  */
 export function openCredentials(
-  options: { insecureNoAuth: boolean; clustered: boolean; dataDir: string; startedAt: number },
+  options: {
+    insecureNoAuth: boolean;
+    clustered: boolean;
+    dataDir: string;
+    startedAt: number;
+    givenKeys?: GivenKeys | undefined;
+  },
   db: Database.Database,
   state: CoordinatorState,
   logger: Logger,
@@ -24,10 +35,15 @@ export function openCredentials(
   if (options.clustered) {
     const credentials = Credentials.pending();
     // Restored from a snapshot taken after the credentials' entry: no event will set them.
-    if (state.credentials !== undefined) credentials.set(state.credentials);
+    if (state.credentials !== undefined) {
+      const problem =
+        options.givenKeys && Credentials.mismatch(options.givenKeys, state.credentials);
+      if (problem) throw new Error(problem);
+      credentials.set(state.credentials);
+    }
     return { credentials, created: undefined };
   }
-  const ensured = Credentials.ensure(db, options.dataDir, options.startedAt);
+  const ensured = Credentials.ensure(db, options.dataDir, options.startedAt, options.givenKeys);
   if (ensured.created !== undefined) {
     logger.info(
       {
@@ -43,8 +59,9 @@ export function openCredentials(
 
 /**
  * One admin key and worker token for a whole cluster: a leader that finds none in the applied
- * state creates them. The proposal carries only hashes; the plain keys are written and logged
- * only if its entry is the one that took effect (another leader's may have been applied first).
+ * state proposes the keys it was given, or creates them. The proposal carries only hashes;
+ * created keys are written and logged only if its entry is the one that took effect (another
+ * leader's may have been applied first).
  */
 export class ClusterCredentials {
   private proposing = false;
@@ -54,13 +71,15 @@ export class ClusterCredentials {
     private readonly state: CoordinatorState,
     private readonly dataDir: string,
     private readonly logger: Logger,
+    private readonly given: GivenKeys | undefined,
   ) {}
 
   /** Call periodically: proposes new credentials when this member leads a cluster without. */
   ensure(): void {
     if (this.proposing || !this.cluster.isLeader || this.state.credentials !== undefined) return;
     this.proposing = true;
-    const keys = Credentials.generate();
+    const given = this.given;
+    const keys = given === undefined ? Credentials.generate() : Credentials.hashed(given);
     this.cluster.submit(
       {
         type: 'SetCredentials',
@@ -70,7 +89,8 @@ export class ClusterCredentials {
       },
       (events) => {
         this.proposing = false;
-        if (events.some((e) => e.type === 'CredentialsSet')) this.announce(keys);
+        const set = events.some((e) => e.type === 'CredentialsSet');
+        if (set && given === undefined) this.announce(keys);
       },
       () => {
         this.proposing = false;

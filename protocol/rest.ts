@@ -1,6 +1,11 @@
 import { z } from 'zod';
-import { Capabilities, Labels, WorkerStatus } from './capabilities.js';
-import { DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT, MAX_TASKS_PER_SUBMIT } from './limits.js';
+import { Capabilities, Labels, WorkerKind, WorkerStatus } from './capabilities.js';
+import {
+  DEFAULT_QUERY_LIMIT,
+  MAX_QUERY_LIMIT,
+  MAX_TASK_SLOTS,
+  MAX_TASKS_PER_SUBMIT,
+} from './limits.js';
 import { Requirements, TaskResult, TaskSpec, TaskState, TaskView } from './task.js';
 import { PROTOCOL_VERSION } from './version.js';
 import { MAX_DRAIN_GRACE_MS, WorkerSecret } from './worker-messages.js';
@@ -201,10 +206,45 @@ export type RestWorkerView = z.infer<typeof RestWorkerView>;
 export const RestWorkersResponse = z.object({ workers: z.array(RestWorkerView) });
 export type RestWorkersResponse = z.infer<typeof RestWorkersResponse>;
 
-/** `GET /api/queue?browser=chromium`: what a new browser worker of that browser would find. */
-export const RestQueueQuery = z.object({ browser: z.string().min(1).max(64).optional() }).strict();
+/** `k=v,k2=v2` in a query: the labels of a group of workers. */
+const LabelList = z
+  .string()
+  .max(2_048)
+  .transform((text, ctx) => {
+    const labels: Record<string, string> = {};
+    for (const pair of text.split(',').filter((p) => p !== '')) {
+      const equals = pair.indexOf('=');
+      if (equals <= 0) {
+        ctx.addIssue({ code: 'custom', message: `label '${pair}' must look like key=value` });
+        return z.NEVER;
+      }
+      labels[pair.slice(0, equals)] = pair.slice(equals + 1);
+    }
+    return labels;
+  })
+  .pipe(Labels);
+
+/**
+ * `GET /api/queue?worker=node&labels=group=gpu`: what a new worker would find: a browser (of
+ * `browser`, when given; the default) or a Node worker, with `labels` (a worker group's), with
+ * `features` (a Node worker's: `gpu`, `runner:numerics`) and `slots`.
+ */
+export const RestQueueQuery = z
+  .object({
+    worker: WorkerKind.default('browser'),
+    browser: z.string().min(1).max(64).optional(),
+    labels: LabelList.optional(),
+    features: z
+      .string()
+      .max(2_048)
+      .transform((text) => text.split(',').filter((f) => f !== ''))
+      .optional(),
+    slots: z.coerce.number().int().min(1).max(MAX_TASK_SLOTS).optional(),
+  })
+  .strict();
+export type RestQueueQuery = z.infer<typeof RestQueueQuery>;
 export const RestQueueReply = z.object({
-  /** Queued tasks a new browser worker (of `browser`, when given) could take now. */
+  /** Queued tasks such a new worker could take now. */
   queued: z.number().int().nonnegative(),
 });
 export type RestQueueReply = z.infer<typeof RestQueueReply>;

@@ -17,6 +17,7 @@ import {
   DEFAULT_MAX_MESSAGE_BYTES,
 } from '../../protocol/index.js';
 import { createLogger } from '../logger.js';
+import { givenKeys } from '../options/given-keys.js';
 import { collectGroupWeight } from '../options/group-weights.js';
 import { integerIn, portNumber, positiveInteger } from '../options/integers.js';
 import { parsePeers } from '../options/peers.js';
@@ -89,6 +90,10 @@ export function registerCoordinatorCommand(program: Command): void {
   program
     .command('coordinator')
     .description('run a coordinator: the task queue, REST API and WebSocket endpoint')
+    .addHelpText(
+      'after',
+      '\nDTF_ADMIN_KEY and DTF_WORKER_TOKEN (both, 24+ random characters) give its keys up front instead of\ncreating them on the first start (a Kubernetes Secret, say); only their hashes are kept.',
+    )
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option(
       '--port <port>',
@@ -197,6 +202,12 @@ export function registerCoordinatorCommand(program: Command): void {
     )
     .action(async (options: CoordinatorOptions) => {
       const cluster = clusterOptions(options);
+      const keys = givenKeys(process.env);
+      if (keys !== undefined && options.insecureNoAuth === true) {
+        throw new UsageError(
+          'DTF_ADMIN_KEY and DTF_WORKER_TOKEN ask for keys: not with --insecure-no-auth',
+        );
+      }
       // Loaded here so that client commands do not load the server and its database.
       const { startCoordinator } = await import('../../coordinator/index.js');
       const { loadPlugins } = await import('../plugins/load-plugins.js');
@@ -226,6 +237,7 @@ export function registerCoordinatorCommand(program: Command): void {
         cluster,
         retention: { runs: options.retainRuns, days: options.retainDays },
         schedulerHooks: plugins.scheduler,
+        givenKeys: keys,
       });
       stopOnSignal(() => coordinator.close(), logger);
       printLine(`DTF coordinator listening on ${coordinator.url}`);

@@ -18,6 +18,14 @@ export interface CreatedCredentials {
   file: string;
 }
 
+/** Keys given to a coordinator up front (`DTF_ADMIN_KEY`, `DTF_WORKER_TOKEN`), not created. */
+export interface GivenKeys {
+  adminKey: string;
+  workerToken: string;
+}
+
+type HashedKeys = GivenKeys & { adminKeySha256: string; workerTokenSha256: string };
+
 export function sha256(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
@@ -52,20 +60,37 @@ export class Credentials {
   }
 
   /** New plain keys and their hashes (hex); nothing is stored. */
-  static generate(): {
-    adminKey: string;
-    workerToken: string;
-    adminKeySha256: string;
-    workerTokenSha256: string;
-  } {
-    const adminKey = `dtf_admin_${randomBytes(24).toString('base64url')}`;
-    const workerToken = `dtf_worker_${randomBytes(24).toString('base64url')}`;
+  static generate(): HashedKeys {
+    return Credentials.hashed({
+      adminKey: `dtf_admin_${randomBytes(24).toString('base64url')}`,
+      workerToken: `dtf_worker_${randomBytes(24).toString('base64url')}`,
+    });
+  }
+
+  /** Keys with their hashes (hex). */
+  static hashed(keys: GivenKeys): HashedKeys {
     return {
-      adminKey,
-      workerToken,
-      adminKeySha256: sha256(adminKey).toString('hex'),
-      workerTokenSha256: sha256(workerToken).toString('hex'),
+      ...keys,
+      adminKeySha256: sha256(keys.adminKey).toString('hex'),
+      workerTokenSha256: sha256(keys.workerToken).toString('hex'),
     };
+  }
+
+  /**
+   * Why `given` keys cannot be used with the hashes already kept (another key was created or
+   * given before), or undefined when they match: a key is changed by a new data dir, not here.
+   */
+  static mismatch(
+    given: GivenKeys,
+    kept: { adminKeySha256: string; workerTokenSha256: string },
+  ): string | undefined {
+    const hashed = Credentials.hashed(given);
+    const differ = [
+      hashed.adminKeySha256 !== kept.adminKeySha256 ? 'DTF_ADMIN_KEY' : undefined,
+      hashed.workerTokenSha256 !== kept.workerTokenSha256 ? 'DTF_WORKER_TOKEN' : undefined,
+    ].filter((name) => name !== undefined);
+    if (differ.length === 0) return undefined;
+    return `${differ.join(' and ')} ${differ.length === 1 ? 'differs' : 'differ'} from the key this coordinator's data already holds: give the keys it was started with first, or a new data dir`;
   }
 
   /** Writes the plain keys once to `<dataDir>/credentials.json` (0600); returns the file. */
@@ -80,13 +105,15 @@ export class Credentials {
   }
 
   /**
-   * Loads the stored hashes; on first start creates an admin key and a worker join token, keeps
-   * only their hashes and writes the plain values once to `<dataDir>/credentials.json` (0600).
+   * Loads the stored hashes; on first start keeps the hashes of the `given` keys, or else creates
+   * an admin key and a worker join token, keeps only their hashes and writes the plain values
+   * once to `<dataDir>/credentials.json` (0600). Given keys that differ from those kept throw.
    */
   static ensure(
     db: Database.Database,
     dataDir: string,
     now: number,
+    given?: GivenKeys,
   ): { credentials: Credentials; created?: CreatedCredentials } {
     const rows = db.prepare('SELECT role, token_sha256 FROM credentials').all() as Array<{
       role: Role;
@@ -96,21 +123,32 @@ export class Credentials {
       const hashes = new Map(
         rows.map((r) => [r.role, Buffer.from(r.token_sha256, 'hex')] as const),
       );
+      if (given !== undefined) {
+        const kept = {
+          adminKeySha256: hashes.get('admin')!.toString('hex'),
+          workerTokenSha256: hashes.get('worker')!.toString('hex'),
+        };
+        const problem = Credentials.mismatch(given, kept);
+        if (problem !== undefined) throw new Error(problem);
+      }
       return { credentials: new Credentials(hashes) };
     }
-    const keys = Credentials.generate();
-    const plain: Record<Role, string> = { admin: keys.adminKey, worker: keys.workerToken };
+    const keys = given === undefined ? Credentials.generate() : Credentials.hashed(given);
     const insert = db.prepare(
       'INSERT OR REPLACE INTO credentials (role, token_sha256, created_at) VALUES (?, ?, ?)',
     );
     db.transaction(() => {
-      for (const role of ROLES) insert.run(role, sha256(plain[role]).toString('hex'), now);
+      insert.run('admin', keys.adminKeySha256, now);
+      insert.run('worker', keys.workerTokenSha256, now);
     })();
+    const credentials = Credentials.pending();
+    credentials.set(keys);
+    // Given keys are the giver's to keep: they are written nowhere.
+    if (given !== undefined) return { credentials };
     const file = Credentials.writeFile(dataDir, keys);
-    const hashes = new Map(ROLES.map((role) => [role, sha256(plain[role])] as const));
     return {
-      credentials: new Credentials(hashes),
-      created: { adminKey: plain.admin, workerToken: plain.worker, file },
+      credentials,
+      created: { adminKey: keys.adminKey, workerToken: keys.workerToken, file },
     };
   }
 

@@ -1,4 +1,4 @@
-export type { CreatedCredentials, Role } from './credentials.js';
+export type { CreatedCredentials, GivenKeys, Role } from './credentials.js';
 export {
   bearerToken,
   CREDENTIALS_FILE,

@@ -387,7 +387,7 @@ export const ROUTES: readonly Route[] = [
     cluster: 'linearizable',
     body: 'none',
     summary:
-      'Queued tasks a new browser worker (`?browser=chromium`) could take: what `dtf pool --min --max` scales by.',
+      'Queued tasks a new worker could take: a browser (`?browser=chromium`) or a Node worker (`?worker=node&slots=4&features=gpu`), of a group (`&labels=group=gpu`): what `dtf pool --min --max` and KEDA scale by.',
     reply: RestQueueReply,
     handle: queueDepth,
   },

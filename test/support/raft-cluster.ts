@@ -24,6 +24,8 @@ export interface Member extends Spawned {
   wsUrl: string;
   /** The command line, to start the member again on the same port and data dir. */
   args: string[];
+  /** More environment for its process (keys given up front). */
+  env: NodeJS.ProcessEnv;
   dataDir: string;
 }
 
@@ -53,7 +55,11 @@ export interface RaftStatusBody {
  * `n` coordinator processes forming one Raft group on reserved loopback ports, with auth;
  * `extraArgs` go to every member's command line.
  */
-export async function startRaftCluster(n: number, extraArgs: string[] = []): Promise<Member[]> {
+export async function startRaftCluster(
+  n: number,
+  extraArgs: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<Member[]> {
   const ports = await Promise.all(Array.from({ length: n }, () => reservePort()));
   const ids = ports.map((_, i) => `c${i + 1}`);
   const peers = ids.map((id, i) => `${id}=http://127.0.0.1:${ports[i]}`).join(',');
@@ -79,11 +85,12 @@ export async function startRaftCluster(n: number, extraArgs: string[] = []): Pro
     ];
     const url = `http://127.0.0.1:${ports[i]}`;
     return {
-      ...spawnMember(args),
+      ...spawnMember(args, env),
       id,
       url,
       wsUrl: `ws://127.0.0.1:${ports[i]}/ws`,
       args,
+      env,
       dataDir,
     };
   });
@@ -91,8 +98,8 @@ export async function startRaftCluster(n: number, extraArgs: string[] = []): Pro
   return members;
 }
 
-function spawnMember(args: string[]): Spawned {
-  return spawnDtf(args, { DTF_CLUSTER_TOKEN: CLUSTER_TOKEN });
+function spawnMember(args: string[], env: NodeJS.ProcessEnv): Spawned {
+  return spawnDtf(args, { DTF_CLUSTER_TOKEN: CLUSTER_TOKEN, ...env });
 }
 
 /**
@@ -125,7 +132,7 @@ export async function startClusterWorkers(
 
 /** Starts a (killed) member again with its port and data dir. */
 export async function restartMember(member: Member): Promise<Member> {
-  const again = { ...member, ...spawnMember(member.args) };
+  const again = { ...member, ...spawnMember(member.args, member.env) };
   await again.waitFor(/DTF coordinator listening on/);
   return again;
 }

@@ -1,0 +1,61 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type Spawned, spawnDtf } from '../support/processes.js';
+import { eventually, firstLeader, startRaftCluster } from '../support/raft-cluster.js';
+import { getJson } from '../support/rest.js';
+import { cleanUpAfterAll } from '../support/teardown.js';
+import { tempDir } from '../support/temp-dir.js';
+
+cleanUpAfterAll();
+
+const keys = {
+  DTF_ADMIN_KEY: 'dtf_admin_given_0123456789abcdefghij',
+  DTF_WORKER_TOKEN: 'dtf_worker_given_0123456789abcdefghij',
+};
+
+async function listening(coordinator: Spawned): Promise<string> {
+  const [, url] = await coordinator.waitFor(/DTF coordinator listening on (http:\/\/\S+)/);
+  return url!;
+}
+
+describe('keys given to coordinators up front (a Kubernetes Secret)', () => {
+  it('a coordinator takes them instead of creating its own, and refuses others on a restart', async () => {
+    const dataDir = tempDir();
+    const args = ['coordinator', '--port', '0', '--data-dir', dataDir];
+    const first = spawnDtf(args, keys);
+    const url = await listening(first);
+    await expect(getJson(url, '/api/status', keys.DTF_ADMIN_KEY)).resolves.toBeDefined();
+    await expect(getJson(url, '/api/status', keys.DTF_WORKER_TOKEN)).rejects.toThrow(/403/);
+    expect(existsSync(join(dataDir, 'credentials.json'))).toBe(false);
+    expect(first.output()).not.toContain(keys.DTF_ADMIN_KEY);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    const other = spawnDtf(args, {
+      ...keys,
+      DTF_ADMIN_KEY: 'dtf_admin_other_0123456789abcdefghij',
+    });
+    expect(await other.exited).not.toBe(0);
+    expect(other.output()).toContain(
+      "DTF_ADMIN_KEY differs from the key this coordinator's data already holds",
+    );
+  }, 60_000);
+
+  it('every member of a cluster takes them: the leader proposes them, none writes them down', async () => {
+    const members = await startRaftCluster(3, [], keys);
+    const leader = await firstLeader(members);
+    // Every member answers 503 until the leader's entry with the keys' hashes is applied.
+    await eventually(async () => {
+      const res = await fetch(`${leader.url}/api/status`, {
+        headers: { authorization: `Bearer ${keys.DTF_ADMIN_KEY}` },
+      });
+      if (res.status === 503) return false;
+      expect(res.status).toBe(200);
+      return true;
+    }, 'the cluster has the given keys');
+    for (const member of members) {
+      expect(existsSync(join(member.dataDir, 'credentials.json'))).toBe(false);
+    }
+  }, 90_000);
+});
