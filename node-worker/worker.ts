@@ -36,6 +36,8 @@ export interface WorkerHandle {
   drain(graceMs?: number): Promise<void>;
   /** Stops at once, handing back what runs if it can (a second signal during a drain). */
   stopNow(): Promise<void>;
+  /** Whether it runs anything now (or holds an attempt waiting for a slot). */
+  readonly busy: boolean;
   /** Resolves once the worker has stopped, however it was stopped. */
   stopped: Promise<void>;
   /** Resolves after the first successful registration; rejects if stopped or refused before it. */
@@ -120,6 +122,9 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   return {
     get workerId() {
       return session.workerId;
+    },
+    get busy() {
+      return session.isBusy;
     },
     registered: session.registered,
     refused: session.refused,

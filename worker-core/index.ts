@@ -1,4 +1,19 @@
 export { attemptKey } from './attempt-key.js';
+export {
+  type AutoscaleLimits,
+  type AutoscaleStep,
+  type AutoscaleView,
+  autoscaleStep,
+  DEFAULT_RESERVE_MB,
+  DEFAULT_SCALE_DOWN_AFTER_MS,
+  DEFAULT_WORKER_MB,
+} from './autoscale.js';
+export {
+  type AutoscaleLoopOptions,
+  runAutoscaleLoop,
+  type ScaledGroup,
+  type ScaledMember,
+} from './autoscale-loop.js';
 export type { ConnectionHandlers, WorkerConnection } from './connection.js';
 export { errorText } from './error-text.js';
 export { type InferenceSessionLike, type InferenceSetup, runInference } from './infer.js';

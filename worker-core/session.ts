@@ -153,6 +153,11 @@ export class WorkerSession {
     this.connection.start();
   }
 
+  /** Whether it runs anything now, or holds an attempt waiting for a slot. */
+  get isBusy(): boolean {
+    return this.pool.holdsAny;
+  }
+
   get isDraining(): boolean {
     return this.draining !== undefined;
   }

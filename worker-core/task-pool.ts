@@ -75,6 +75,11 @@ export class TaskPool {
     return run !== undefined;
   }
 
+  /** Whether it holds any attempt, running or waiting for a slot. */
+  get holdsAny(): boolean {
+    return this.running.size > 0 || this.waiting.length > 0;
+  }
+
   /** Attempts running now (not the ones waiting for a slot). */
   get runningCount(): number {
     return this.running.size;

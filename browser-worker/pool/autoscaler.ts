@@ -1,25 +1,32 @@
 import { freemem } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { type AutoscaleLimits, autoscaleStep } from './autoscale.js';
+import {
+  type AutoscaleLimits,
+  DEFAULT_RESERVE_MB,
+  DEFAULT_SCALE_DOWN_AFTER_MS,
+  runAutoscaleLoop,
+} from '../../worker-core/index.js';
 import type { BrowserName } from './browser-counts.js';
 import type { PoolEvent, PoolMemberStatus } from './pool-events.js';
 
 /** What `dtf pool --min --max` is given: its limits, and how to learn the queue's depth. */
-export interface AutoscaleOptions extends Partial<Omit<AutoscaleLimits, 'min' | 'max'>> {
+export interface AutoscaleOptions {
   browser: BrowserName;
   min: number;
   max: number;
+  scaleDownAfterMs?: number;
+  /** The memory one more browser is taken to need, in MB. */
+  browserMb?: number;
+  reserveMb?: number;
   /** Queued tasks a new browser of the pool could take (the coordinator's `/api/queue`). */
   queued(): Promise<number>;
   /** How often to look; 1 s by default. */
   intervalMs?: number;
 }
 
-export const DEFAULT_SCALE_DOWN_AFTER_MS = 10_000;
+export { DEFAULT_SCALE_DOWN_AFTER_MS };
 /** A headless browser with the worker page holds 250–400 MB here; room for a model on top. */
 export const DEFAULT_BROWSER_MB = 500;
-const DEFAULT_RESERVE_MB = 512;
 
 interface Scaled {
   members(): PoolMemberStatus[];
@@ -31,54 +38,42 @@ interface Scaled {
 }
 
 /**
- * Looks at the queue every interval and grows or shrinks the pool's browsers of one kind (see
- * `autoscaleStep`) until `signal` aborts. A queue that cannot be read is logged and skipped:
- * the pool keeps its size meanwhile.
+ * Grows and shrinks the pool's browsers of one kind with the queue (see `runAutoscaleLoop`)
+ * until `signal` aborts. A queue that cannot be read is logged: the pool keeps its size.
  */
-export async function runAutoscaler(options: AutoscaleOptions, pool: Scaled): Promise<void> {
+export function runAutoscaler(options: AutoscaleOptions, pool: Scaled): Promise<void> {
   const limits: AutoscaleLimits = {
     min: options.min,
     max: options.max,
     scaleDownAfterMs: options.scaleDownAfterMs ?? DEFAULT_SCALE_DOWN_AFTER_MS,
-    browserMb: options.browserMb ?? DEFAULT_BROWSER_MB,
+    memberMb: options.browserMb ?? DEFAULT_BROWSER_MB,
     reserveMb: options.reserveMb ?? DEFAULT_RESERVE_MB,
+    tasksPerMember: 1,
   };
-  let emptySince: number | undefined;
-  while (!pool.signal.aborted) {
-    try {
-      const queued = await options.queued();
-      const now = Date.now();
-      emptySince = queued > 0 ? undefined : (emptySince ?? now);
-      const live = pool
-        .members()
-        .filter((m) => m.browser === options.browser && !m.retiring && m.status !== 'stopped');
-      const idle = live.filter((m) => m.status === 'ready' && !m.busy);
-      const step = autoscaleStep(limits, {
-        members: live.length,
-        idle: idle.length,
-        queued,
-        emptySince,
-        now,
-        freeMb: freemem() / 1_048_576,
-      });
-      if (step.add > 0 || step.retire > 0) {
-        const to = live.length + step.add - step.retire;
-        pool.onEvent({
-          type: 'scaled',
-          browser: options.browser,
-          from: live.length,
-          to,
-          reason: step.reason ?? '',
-        });
-        if (step.add > 0) pool.add(step.add);
-        if (step.retire > 0) pool.retire(idle.slice(-step.retire).map((m) => m.name));
-      }
-    } catch (error) {
-      pool.logger.warn(
-        { err: (error as Error).message },
-        'autoscaling: the queue could not be read',
-      );
-    }
-    await sleep(options.intervalMs ?? 1_000, undefined, { signal: pool.signal }).catch(() => {});
-  }
+  const { browser } = options;
+  return runAutoscaleLoop(
+    {
+      limits,
+      queued: options.queued,
+      freeMb: () => freemem() / 1_048_576,
+      intervalMs: options.intervalMs,
+      signal: pool.signal,
+      onScaled: ({ from, to, reason }) =>
+        pool.onEvent({ type: 'scaled', browser, from, to, reason }),
+      onError: (error) =>
+        pool.logger.warn(
+          { err: (error as Error).message },
+          'autoscaling: the queue could not be read',
+        ),
+    },
+    {
+      live: () =>
+        pool
+          .members()
+          .filter((m) => m.browser === browser && !m.retiring && m.status !== 'stopped')
+          .map((m) => ({ id: m.name, idle: m.status === 'ready' && !m.busy })),
+      add: pool.add,
+      retire: pool.retire,
+    },
+  );
 }

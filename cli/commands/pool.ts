@@ -3,7 +3,6 @@ import {
   type AutoscaleOptions,
   addBrowserCount,
   type BrowserCount,
-  type BrowserName,
   DEFAULT_BROWSER_MB,
   DEFAULT_SCALE_DOWN_AFTER_MS,
   DRIVER_NAMES,
@@ -13,13 +12,13 @@ import {
   parseBrowserCount,
   startPool,
 } from '../../browser-worker/pool/index.js';
-import { describeError, restGet, toHttpUrl, workerPageUrl } from '../../client/index.js';
-import { parseWith, RestQueueReply } from '../../protocol/index.js';
+import { describeError, workerPageUrl } from '../../client/index.js';
 import { type CoordinatorAccess, coordinatorAccess } from '../connection.js';
 import { createLogger } from '../logger.js';
 import { durationMs } from '../options/duration.js';
 import { integerIn, positiveInteger } from '../options/integers.js';
 import { printLine, printStatus } from '../output.js';
+import { queueDepth } from '../queue-depth.js';
 import { stopOnSignal } from '../stop-on-signal.js';
 import { UsageError } from '../usage-error.js';
 import { workerLostReporter } from '../worker-lost-reporter.js';
@@ -63,24 +62,6 @@ function poolSummary(browsers: readonly BrowserCount[], remotes: number): string
   return parts.join(', ');
 }
 
-/** How many queued tasks a new browser could take, from the first coordinator that answers. */
-function queueDepth(access: CoordinatorAccess, browser: BrowserName): () => Promise<number> {
-  return async () => {
-    let failure: unknown;
-    for (const url of access.urls) {
-      try {
-        const reply = await restGet(toHttpUrl(url), `/api/queue?browser=${browser}`, access.token);
-        const parsed = parseWith(RestQueueReply, reply, 'GET /api/queue reply');
-        if (parsed.ok) return parsed.message.queued;
-        failure = new Error(parsed.error.message);
-      } catch (error) {
-        failure = error;
-      }
-    }
-    throw failure;
-  };
-}
-
 /** The autoscaling `--min` and `--max` ask for, checked; undefined without them. */
 function autoscaleOf(
   options: PoolCommandOptions,
@@ -107,7 +88,7 @@ function autoscaleOf(
     max: options.max,
     scaleDownAfterMs: options.scaleDownAfter,
     browserMb: options.browserMb,
-    queued: queueDepth(access, browser),
+    queued: queueDepth(access, { browser }),
   };
 }
 

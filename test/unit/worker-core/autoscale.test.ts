@@ -3,13 +3,14 @@ import {
   type AutoscaleLimits,
   type AutoscaleView,
   autoscaleStep,
-} from '../../../../browser-worker/pool/autoscale.js';
+} from '../../../worker-core/index.js';
 
 const limits: AutoscaleLimits = {
   min: 1,
   max: 4,
   scaleDownAfterMs: 10_000,
-  browserMb: 500,
+  memberMb: 500,
+  tasksPerMember: 1,
   reserveMb: 512,
 };
 const view = (over: Partial<AutoscaleView>): AutoscaleView => ({
