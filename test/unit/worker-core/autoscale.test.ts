@@ -66,4 +66,11 @@ describe('autoscaleStep', () => {
       reason: 'below --min 2',
     });
   });
+
+  it('adds a member for every tasksPerMember queued tasks: Node workers of several slots', () => {
+    const workers = { ...limits, max: 8, tasksPerMember: 4 };
+    expect(autoscaleStep(workers, view({ queued: 1 }))).toMatchObject({ add: 1 });
+    expect(autoscaleStep(workers, view({ queued: 9 }))).toMatchObject({ add: 3 });
+    expect(autoscaleStep(workers, view({ members: 7, queued: 40 }))).toMatchObject({ add: 1 });
+  });
 });
