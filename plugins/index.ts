@@ -4,7 +4,7 @@ export type {
   SchedulerHooks,
   SchedulingTask,
   SchedulingWorker,
-} from '../coordinator/scheduler/index.js';
+} from '../coordinator/scheduler/hook-types.js';
 export type {
   PluginRunContext,
   PluginRunner,

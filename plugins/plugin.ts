@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Reporter } from '../cli/report/reporters/reporter.js';
 import type { SuiteReport } from '../cli/report/suite-report.js';
-import type { SchedulerHooks } from '../coordinator/scheduler/index.js';
+import type { SchedulerHooks } from '../coordinator/scheduler/hook-types.js';
 import type { DtfConfig, TaskEvent } from '../protocol/index.js';
 import type { PluginRunner } from '../worker-core/index.js';
 

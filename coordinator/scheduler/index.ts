@@ -1,12 +1,6 @@
 export { heldBack, takesNewTasks } from './eligibility.js';
-export {
-  type NamedSchedulerHooks,
-  type PlacementHooks,
-  placementHooks,
-  type SchedulerHooks,
-  type SchedulingTask,
-  type SchedulingWorker,
-} from './hooks.js';
+export type { SchedulerHooks, SchedulingTask, SchedulingWorker } from './hook-types.js';
+export { type NamedSchedulerHooks, type PlacementHooks, placementHooks } from './hooks.js';
 export { expiredLeases, expiredWorkers, type LoopStall } from './liveness.js';
 export { explainUnschedulable } from './match.js';
 export { matchingWorkers } from './matching-workers.js';

@@ -119,10 +119,28 @@ describe('the packed SDK', () => {
     expect(packedFiles.filter((f) => /^(test|bench)\/|^dist\/bench\/|\.test\./.test(f))).toEqual(
       [],
     );
-    // The public types need no package but the ones it depends on (no @types/ws, say).
-    const entries = ['dist/index.d.ts', 'dist/client/index.d.ts', 'dist/protocol/index.d.ts'];
-    const needed = declarationImports(join(project, 'node_modules', 'dtf'), entries);
-    expect([...needed].filter((name) => !name.startsWith('node:'))).toEqual(['zod']);
+    // The public types need no package but those it depends on that ship their own types (no
+    // @types/ws, say): the client and protocol only zod.
+    const installed = join(project, 'node_modules', 'dtf');
+    const outside = (entries: string[]) =>
+      [...declarationImports(installed, entries)].filter((name) => !name.startsWith('node:'));
+    expect(outside(['dist/client/index.d.ts', 'dist/protocol/index.d.ts'])).toEqual(['zod']);
+    const { dependencies } = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    for (const name of outside(['dist/index.d.ts'])) {
+      const pkg = name
+        .split('/')
+        .slice(0, name.startsWith('@') ? 2 : 1)
+        .join('/');
+      expect(Object.keys(dependencies), name).toContain(pkg);
+      const manifest = JSON.parse(
+        readFileSync(join(project, 'node_modules', pkg, 'package.json'), 'utf8'),
+      ) as { types?: string; typings?: string; exports?: unknown };
+      expect(manifest.types ?? manifest.typings ?? JSON.stringify(manifest.exports), name).toMatch(
+        /\.d\.[cm]?ts/,
+      );
+    }
   });
 
   it('is imported by name from an ES module and drives a real coordinator', async () => {
