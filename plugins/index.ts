@@ -1,11 +1,6 @@
 export type { Reporter, ReporterContext } from '../cli/report/reporters/reporter.js';
 export type { SuiteReport } from '../cli/report/suite-report.js';
 export type {
-  SchedulerHooks,
-  SchedulingTask,
-  SchedulingWorker,
-} from '../coordinator/scheduler/hook-types.js';
-export type {
   PluginRunContext,
   PluginRunner,
   PluginRunResult,
@@ -17,4 +12,7 @@ export {
   defineConfig,
   definePlugin,
   type RunStart,
+  type SchedulerHooks,
+  type SchedulingTask,
+  type SchedulingWorker,
 } from './plugin.js';

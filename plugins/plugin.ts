@@ -1,9 +1,14 @@
 import type { z } from 'zod';
 import type { Reporter } from '../cli/report/reporters/reporter.js';
 import type { SuiteReport } from '../cli/report/suite-report.js';
-import type { SchedulerHooks } from '../coordinator/scheduler/hook-types.js';
+// biome-ignore lint/style/noRestrictedImports: the plugin API's types, taken from their own file so that the package's public types do not reach the coordinator's
+import type * as Hooks from '../coordinator/scheduler/hook-types.js';
 import type { DtfConfig, TaskEvent } from '../protocol/index.js';
 import type { PluginRunner } from '../worker-core/index.js';
+
+export type SchedulerHooks = Hooks.SchedulerHooks;
+export type SchedulingTask = Hooks.SchedulingTask;
+export type SchedulingWorker = Hooks.SchedulingWorker;
 
 /** What `onRunStart` is told: the run about to be submitted. */
 export interface RunStart {
