@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { packLongestFirst } from '../cli/discover/pack.js';
 import { DtfClient } from '../client/index.js';
 import type { TaskView } from '../protocol/index.js';
 import type { Benchmark, BenchOptions } from './benchmark.js';
@@ -74,6 +75,33 @@ function lowerBound(sleepsMs: readonly number[], startUpSeconds: number): number
   return startUpSeconds + Math.max(Math.max(...sleepsMs), total / (WORKERS * SLOTS)) / 1000;
 }
 
+/**
+ * The LPT schedule run by hand, without DTF: the files packed longest first onto the workers'
+ * slots, each worker's share one `vitest run --maxWorkers=<slots>` started together with the
+ * others (on this machine they share its cores, as the Node workers do); seconds until all end.
+ */
+async function lptByHand(dir: string, sleepsMs: readonly number[]): Promise<number> {
+  const files = sleepsMs.map((ms, i) => ({
+    key: `test/f${String(i).padStart(2, '0')}.test.js`,
+    ms,
+  }));
+  const shares = packLongestFirst(files, WORKERS * SLOTS);
+  const perWorker = Array.from({ length: WORKERS }, (_, w) =>
+    shares.filter((_, i) => i % WORKERS === w).flat(),
+  );
+  const started = performance.now();
+  await Promise.all(
+    perWorker.map((share) =>
+      timedRun(
+        process.execPath,
+        [VITEST, 'run', `--maxWorkers=${SLOTS}`, ...share.map((f) => f.key)],
+        dir,
+      ),
+    ),
+  );
+  return (performance.now() - started) / 1000;
+}
+
 async function skewedSuite(options: BenchOptions): Promise<Figure[]> {
   const what = `${SKEWED_MS.length} test files sleeping ${SKEWED_MS.at(-1)}–${SKEWED_MS[0]} ms on ${WORKERS} Node workers × ${SLOTS} slots`;
   return withTempDir('dtf-bench-skewed-', (dir) => {
@@ -83,19 +111,28 @@ async function skewedSuite(options: BenchOptions): Promise<Figure[]> {
       measureFigures(
         options,
         [
-          { name: `${what}: lower bound of the makespan`, unit: 's' },
+          {
+            name: `${what}: LPT schedule run by hand (a vitest a worker, started together)`,
+            unit: 's',
+          },
+          { name: `${what}: one vitest start-up + max(longest, total / slots)`, unit: 's' },
           {
             name: `${what}: makespan, split by measured durations`,
             unit: 's',
-            baselines: [`${what}: lower bound of the makespan`],
+            baselines: [
+              `${what}: LPT schedule run by hand (a vitest a worker, started together)`,
+              `${what}: one vitest start-up + max(longest, total / slots)`,
+            ],
           },
         ],
         async () => {
           const shortest = `test/f${String(SKEWED_MS.length - 1).padStart(2, '0')}.test.js`;
           const startUp = await timedRun(process.execPath, [VITEST, 'run', shortest], dir);
           const startUpOnly = startUp - SKEWED_MS.at(-1)! / 1000;
+          const byHand = await lptByHand(dir, SKEWED_MS);
           await dtfRunSeconds(coordinator, dir);
           return [
+            byHand,
             lowerBound(SKEWED_MS, startUpOnly),
             makespan(await lastRunTasks(coordinator, 'skewed')),
           ];
@@ -128,8 +165,9 @@ async function thirdPartySuite(options: BenchOptions): Promise<Figure[]> {
 
 /**
  * Test suites run from a config: a synthetic suite of skewed file durations, whose makespan is
- * read against the least any packing could reach, and a real third-party vitest suite, read
- * against vitest running it alone on the same machine.
+ * read against its LPT schedule run by hand (and against the least a single vitest start-up
+ * could allow), and a real third-party vitest suite, read against vitest running it alone on the
+ * same machine.
  */
 export const testSuitesBenchmark: Benchmark = {
   name: 'test-suites',

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { type DtfClient, describeError, toHttpUrl } from '../../client/index.js';
-import { RestRunsReply, RestWorkersResponse } from '../../protocol/index.js';
+import { RestRunsReply, RestWorkersResponse, type TaskView } from '../../protocol/index.js';
 import type { CoordinatorAccess } from '../connection.js';
 import { printStatus } from '../output.js';
 import { getChecked } from '../run/stored-run.js';
@@ -14,13 +14,16 @@ const RUNS_LOOKED_AT = 5;
  * the suite's latest ended runs (the newest that ran a file tells; a shard ran only some).
  * Given `notCommit` (a sharded run's commit), runs of that commit are passed over: the other
  * jobs of a sharded CI build run it too, and every job must split the files with the same
- * durations whichever of them ends first. Empty when there is no such run or it cannot be read.
+ * durations whichever of them ends first. Runs are read newest first until every file `wanted`
+ * (the discovered ones, absolute) has a duration. Empty when there is no such run or it cannot
+ * be read.
  */
 export async function measuredDurations(
   client: DtfClient,
   access: CoordinatorAccess,
   suite: string,
   notCommit: string | undefined,
+  wanted: Promise<readonly string[]>,
 ): Promise<MeasuredDurations> {
   const files = new Map<string, number>();
   try {
@@ -31,14 +34,14 @@ export async function measuredDurations(
         run.status !== 'running' && (notCommit === undefined || run.meta.commit !== notCommit),
     );
     for (const run of ended.slice(0, RUNS_LOOKED_AT)) {
-      for (const task of await client.query({ group: run.id, limit: 10_000 })) {
-        const output = task.result?.output;
-        if (task.spec.kind !== 'vitest' || output?.kind !== 'vitest') continue;
-        for (const { file, durationMs } of output.files ?? []) {
-          const at = join(task.spec.payload.dir, file);
-          if (!files.has(at)) files.set(at, durationMs);
-        }
+      const tasks = await client.query({ group: run.id, limit: 10_000 });
+      for (const [at, durationMs] of runDurations(tasks)) {
+        if (!files.has(at)) files.set(at, durationMs);
       }
+      // The newest run that ran every file tells all: the older ones are not read.
+      // (Discovery's own failure is the run's to report.)
+      const all = await wanted.catch(() => undefined);
+      if (all?.every((file) => files.has(file))) break;
     }
   } catch (error) {
     printStatus(
@@ -69,4 +72,52 @@ export async function nodeSlots(
     total: slots.reduce((sum, n) => sum + n, 0),
     perWorker: slots.length === 0 ? 1 : Math.min(...slots),
   };
+}
+
+interface VitestTaskTimes {
+  dir: string;
+  /** Its files' durations as vitest measured them. */
+  files: ReadonlyArray<{ file: string; durationMs: number }>;
+  /** What the task took beyond its files' share of its vitest workers. */
+  beyondFiles: number;
+}
+
+/**
+ * Each file's duration in one run's vitest tasks. A type test measures 0 (tsc checks the project
+ * in the process, not in the file), so its time is taken to be what its task took beyond its
+ * other files and beyond the least any of the run's tasks without one took (vitest's start-up):
+ * split among such files, it is what packing the next run goes by.
+ */
+export function runDurations(tasks: readonly TaskView[]): Map<string, number> {
+  const times: VitestTaskTimes[] = [];
+  for (const task of tasks) {
+    const output = task.result?.output;
+    if (task.spec.kind !== 'vitest' || output?.kind !== 'vitest' || task.result === undefined) {
+      continue;
+    }
+    const files = output.files ?? [];
+    const width = task.spec.requirements.slots ?? 1;
+    const sum = files.reduce((total, f) => total + f.durationMs, 0);
+    times.push({
+      dir: task.spec.payload.dir,
+      files,
+      beyondFiles: task.result.durationMs - sum / width,
+    });
+  }
+  const startUps = times
+    .filter((t) => t.files.every((f) => f.durationMs > 0))
+    .map((t) => t.beyondFiles);
+  const startUp = startUps.length === 0 ? undefined : Math.min(...startUps);
+  const durations = new Map<string, number>();
+  for (const { dir, files, beyondFiles } of times) {
+    const unmeasured = files.filter((f) => f.durationMs <= 0);
+    const inferred =
+      startUp === undefined || unmeasured.length === 0
+        ? 0
+        : Math.max(0, beyondFiles - startUp) / unmeasured.length;
+    for (const { file, durationMs } of files) {
+      durations.set(join(dir, file), durationMs > 0 ? durationMs : inferred);
+    }
+  }
+  return durations;
 }

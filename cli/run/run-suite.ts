@@ -1,5 +1,5 @@
 import { cpus } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type DtfClient, toHttpUrl } from '../../client/index.js';
 import type { Suite, TaskSpecInput, TaskView } from '../../protocol/index.js';
@@ -32,7 +32,7 @@ import { matrixTasks } from './matrix-tasks.js';
 import { once } from './once.js';
 import { type LoadedModels, loadModels, storeModels } from './prepare-models.js';
 import { runMeta } from './run-meta.js';
-import { runSource } from './run-source.js';
+import { type RunSource, runSource } from './run-source.js';
 import { prepareShardedModels, type ShardedModel } from './sharded-models.js';
 import {
   runShardedCells,
@@ -57,6 +57,12 @@ export interface RunOutcome {
 /** `names` with each of `also` the run needs besides (`dtf ci`'s JUnit), once. */
 function withAlso(names: readonly string[], also: readonly string[]): string[] {
   return [...names, ...also.filter((name) => !names.includes(name))];
+}
+
+/** The vitest test files the config's projects found, absolute. */
+async function discoveredFiles(source: RunSource): Promise<string[]> {
+  const { vitest } = await source.projects;
+  return vitest.flatMap(({ dir, files }) => files.map(({ file }) => join(dir, file)));
 }
 
 /** Every task of the suite, matrix cells first, all in the run's group. */
@@ -198,7 +204,7 @@ export async function runSuite(
           given
             ? nodeSlots(client.url, access)
             : { total: (config?.workers.count ?? 1) * perWorker, perWorker },
-          measuredDurations(client, access, suite.name, notCommit),
+          measuredDurations(client, access, suite.name, notCommit, discoveredFiles(source)),
         ]);
         if (discovered === undefined) suite.tasks.push(...planPageTests(found, options.shard));
         await storePageTests(found, toHttpUrl(client.url), access.token);
