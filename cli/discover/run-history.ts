@@ -4,13 +4,14 @@ import { RestRunsReply, RestWorkersResponse, type TaskView } from '../../protoco
 import type { CoordinatorAccess } from '../connection.js';
 import { printStatus } from '../output.js';
 import { getChecked } from '../run/stored-run.js';
-import type { MeasuredDurations } from './split-files.js';
+import type { MeasuredDurations, MeasuredTest, MeasuredTests } from './split-files.js';
 
 /** How many of the suite's latest runs a file's last duration is looked for in. */
 const RUNS_LOOKED_AT = 5;
 
 /**
- * How long each vitest test file took the last time it ran, by absolute path, from the tasks of
+ * How long each vitest test file, and each of its tests, took the last time it ran, by the
+ * file's absolute path, from the tasks of
  * the suite's latest ended runs (the newest that ran a file tells; a shard ran only some).
  * Given `notCommit` (a sharded run's commit), runs of that commit are passed over: the other
  * jobs of a sharded CI build run it too, and every job must split the files with the same
@@ -24,8 +25,9 @@ export async function measuredDurations(
   suite: string,
   notCommit: string | undefined,
   wanted: Promise<readonly string[]>,
-): Promise<MeasuredDurations> {
+): Promise<{ durations: MeasuredDurations; tests: MeasuredTests }> {
   const files = new Map<string, number>();
+  const tests = new Map<string, MeasuredTest[]>();
   try {
     const path = `/api/runs?suite=${encodeURIComponent(suite)}&limit=50`;
     const { runs } = await getChecked(toHttpUrl(client.url), access.token, path, RestRunsReply);
@@ -36,7 +38,9 @@ export async function measuredDurations(
     for (const run of ended.slice(0, RUNS_LOOKED_AT)) {
       const tasks = await client.query({ group: run.id, limit: 10_000 });
       for (const [at, durationMs] of runDurations(tasks)) {
-        if (!files.has(at)) files.set(at, durationMs);
+        if (files.has(at)) continue;
+        files.set(at, durationMs);
+        tests.set(at, testsOf(tasks, at));
       }
       // The newest run that ran every file tells all: the older ones are not read.
       // (Discovery's own failure is the run's to report.)
@@ -48,7 +52,20 @@ export async function measuredDurations(
       `(splitting by file size: the last runs' durations cannot be read: ${describeError(error)})`,
     );
   }
-  return files;
+  return { durations: files, tests };
+}
+
+/** The tests of file `at` (absolute) as the run's vitest tasks measured them. */
+function testsOf(tasks: readonly TaskView[], at: string): MeasuredTest[] {
+  const found: MeasuredTest[] = [];
+  for (const task of tasks) {
+    const output = task.result?.output;
+    if (task.spec.kind !== 'vitest' || output?.kind !== 'vitest') continue;
+    for (const { file, name, durationMs } of output.tests) {
+      if (join(task.spec.payload.dir, file) === at) found.push({ name, durationMs });
+    }
+  }
+  return found;
 }
 
 /**

@@ -11,6 +11,7 @@ import { pageTestTasks } from '../discover/page-tests.js';
 import {
   type DiscoveredProject,
   type MeasuredDurations,
+  type MeasuredTests,
   splitFiles,
 } from '../discover/split-files.js';
 import { formatDuration } from '../format/duration.js';
@@ -55,7 +56,7 @@ export function planProjects(
   projects: readonly DiscoveredProject[],
   shard: ShardSpec | undefined,
   slots: { total: number; perWorker: number },
-  measured: MeasuredDurations,
+  measured: { durations: MeasuredDurations; tests: MeasuredTests },
 ): TaskSpec[] {
   if (projects.length === 0) return [];
   const task: Pick<TaskSpecInput, 'timeoutMs' | 'retry'> = {};
@@ -65,7 +66,8 @@ export function planProjects(
     slots: Math.max(1, slots.total),
     slotsPerTask: slots.perWorker,
     shard,
-    measured,
+    measured: measured.durations,
+    tests: measured.tests,
     task,
   });
   const { total, measured: known, inShard } = plan.files;
@@ -77,8 +79,15 @@ export function planProjects(
   }
   const part =
     shard === undefined ? '' : `shard ${shard.current}/${shard.total}: ${inShard} of them, `;
+  const sliced = new Map<string, number>();
+  for (const task of plan.tasks) {
+    if (task.kind !== 'vitest' || task.payload.testNamePattern === undefined) continue;
+    const [file = ''] = task.payload.files ?? [];
+    sliced.set(file, (sliced.get(file) ?? 0) + 1);
+  }
+  const slicing = [...sliced].map(([file, n]) => `; ${file} split by its tests into ${n}`).join('');
   printStatus(
-    `${found}; ${part}${plan.tasks.length} task(s) over ${slots.total} slot(s), the longest expected to take ${formatDuration(longest)}`,
+    `${found}; ${part}${plan.tasks.length} task(s) over ${slots.total} slot(s)${slicing}, the longest expected to take ${formatDuration(longest)}`,
   );
   return plan.tasks.map((spec) => TaskSpec.parse(spec));
 }

@@ -44,8 +44,16 @@ function testStatus(vitestStatus: string): TestStatus {
   }
 }
 
-/** Per-test results from the text of a vitest JSON report; throws if it is not one. */
-export function parseVitestReport(text: string, projectDir: string): VitestOutput {
+/**
+ * Per-test results from the text of a vitest JSON report; throws if it is not one. With
+ * `selected` (a task's `testNamePattern`), the tests it does not select are left out: vitest
+ * lists them as skipped, but they were the task's to filter, not skipped by their authors.
+ */
+export function parseVitestReport(
+  text: string,
+  projectDir: string,
+  selected?: RegExp,
+): VitestOutput {
   const report = JsonReport.parse(JSON.parse(text));
   const tests: TestCaseResult[] = [];
   for (const fileResult of report.testResults) {
@@ -63,8 +71,10 @@ export function parseVitestReport(text: string, projectDir: string): VitestOutpu
       });
     }
     for (const assertion of fileResult.assertionResults) {
+      const name = assertion.fullName || assertion.title;
+      if (selected !== undefined && !selected.test(name)) continue;
       const test: TestCaseResult = {
-        name: assertion.fullName || assertion.title,
+        name,
         file,
         status: testStatus(assertion.status),
         durationMs: Math.max(0, assertion.duration ?? 0),

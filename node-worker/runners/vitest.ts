@@ -51,7 +51,22 @@ function missingFilesError(projectDir: string, missing: readonly string[]): stri
     : `files entries ${quoted} match no file or directory in ${projectDir}`;
 }
 
-async function readReport(reportFile: string, projectDir: string): Promise<VitestOutput | string> {
+/** The tests a `testNamePattern` selects, as vitest reads it (a RegExp); undefined if none. */
+function selectedBy(pattern: string | undefined): RegExp | undefined {
+  if (pattern === undefined) return undefined;
+  try {
+    return new RegExp(pattern);
+  } catch {
+    // vitest refuses it too, and says why.
+    return undefined;
+  }
+}
+
+async function readReport(
+  reportFile: string,
+  projectDir: string,
+  selected: RegExp | undefined,
+): Promise<VitestOutput | string> {
   let text: string;
   try {
     text = await readFile(reportFile, 'utf8');
@@ -59,7 +74,7 @@ async function readReport(reportFile: string, projectDir: string): Promise<Vites
     return 'vitest wrote no JSON report';
   }
   try {
-    return parseVitestReport(text, projectDir);
+    return parseVitestReport(text, projectDir, selected);
   } catch (err) {
     return `vitest's JSON report could not be read: ${(err as Error).message}`;
   }
@@ -150,7 +165,7 @@ export const vitestRunner: TaskRunner<Extract<Assignment, { kind: 'vitest' }>> =
 
       const { exitCode, stdout, stderr, stdoutTruncated, stderrTruncated } = outcome.output;
       const said = vitestSaid(outcome.output);
-      const report = await readReport(reportFile, projectDir);
+      const report = await readReport(reportFile, projectDir, selectedBy(payload.testNamePattern));
       if (typeof report === 'string') {
         // Without a report, vitest's own output is the only clue to what went wrong.
         const error = quoting(report, said);

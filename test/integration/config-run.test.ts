@@ -128,6 +128,56 @@ describe('dtf run with a config file', () => {
     ]);
   }, 120_000);
 
+  it('splits a file far longer than its share by its tests once they are measured, each test run once', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'sliced', type: 'module' }));
+    writeFileSync(join(dir, 'vitest.config.mjs'), 'export default {};\n');
+    symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+    mkdirSync(join(dir, 'test'));
+    const sleeps = (names: string[]) =>
+      [
+        "import { describe, it } from 'vitest';",
+        "describe('model', () => {",
+        ...names.map(
+          (name) => `  it('${name}', () => new Promise((done) => setTimeout(done, 700)));`,
+        ),
+        '});',
+        '',
+      ].join('\n');
+    writeFileSync(
+      join(dir, 'test/slow.test.js'),
+      sleeps(['loads (a)', 'runs [b]', 'checks c', 'd|e']),
+    );
+    writeFileSync(
+      join(dir, 'test/quick.test.js'),
+      "import { it } from 'vitest';\nit('is quick', () => {});\n",
+    );
+    writeFileSync(
+      join(dir, 'dtf.config.json'),
+      JSON.stringify({
+        projects: [{ name: 'sliced', runner: 'vitest' }],
+        workers: { count: 2, slots: 2 },
+        dataDir: '.dtf',
+      }),
+    );
+    const expected: Outcome[] = [
+      ['test/quick.test.js > is quick', 'passed'],
+      ['test/slow.test.js > model checks c', 'passed'],
+      ['test/slow.test.js > model d|e', 'passed'],
+      ['test/slow.test.js > model loads (a)', 'passed'],
+      ['test/slow.test.js > model runs [b]', 'passed'],
+    ];
+    const first = await dtfRun([], dir);
+    expect(first).not.toMatch(/split by its tests/);
+    expect(reportedTests(join(dir, 'reports/sliced.results.json'))).toEqual(expected);
+    // Measured, slow.test.js holds most of the work: its tests go to 3 tasks of a slot each.
+    const second = await dtfRun([], dir);
+    expect(second).toMatch(
+      /2 test file\(s\), 2 with a measured duration; 4 task\(s\) over 4 slot\(s\); test\/slow\.test\.js split by its tests into 3/,
+    );
+    expect(reportedTests(join(dir, 'reports/sliced.results.json'))).toEqual(expected);
+  }, 120_000);
+
   it('names the file, line and option of a bad config, and the glob that matches nothing', async () => {
     const unknown = await refused(
       "export default {\n  projects: [{ name: 'u', runner: 'vitest' }],\n  wrokers: { count: 2 },\n};\n",

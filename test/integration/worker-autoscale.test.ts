@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { DtfClient } from '../../client/index.js';
 import type { RestWorkersResponse } from '../../protocol/index.js';
-import { spawnDtf, startCoordinatorProcess } from '../support/processes.js';
+import { startCoordinatorProcess, startWorkerProcess } from '../support/processes.js';
 import { eventually } from '../support/raft-cluster.js';
 import { getJson } from '../support/rest.js';
 import { TaskGate } from '../support/task-gate.js';
@@ -12,24 +12,12 @@ cleanUpAfterAll();
 
 it('dtf worker --min --max grows with the tasks of its group it could take, and drains back to --min', async () => {
   const coordinator = await startCoordinatorProcess(tempDir());
-  const group = spawnDtf([
-    'worker',
-    '--coordinator',
-    coordinator.wsUrl,
-    '--token',
-    coordinator.workerToken,
-    '--slots',
-    '2',
-    '--label',
-    'group=a',
-    '--min',
-    '1',
-    '--max',
-    '3',
-    '--scale-down-after',
-    '1s',
-  ]);
-  await group.waitFor(/DTF workers autoscaling between 1 and 3 of 2 slot\(s\): 1 registered/);
+  const group = await startWorkerProcess(coordinator, {
+    slots: 2,
+    labels: { group: 'a' },
+    extraArgs: ['--min', '1', '--max', '3', '--scale-down-after', '1s'],
+    registered: /DTF workers autoscaling between 1 and 3 of 2 slot\(s\): 1 registered/,
+  });
   const client = await DtfClient.connect({
     urls: [coordinator.wsUrl],
     token: coordinator.adminKey,

@@ -185,6 +185,9 @@ export async function startWorkerProcess(
     env?: NodeJS.ProcessEnv;
     /** Plugin modules (`--plugin`). */
     plugins?: string[];
+    extraArgs?: string[];
+    /** What it prints once it has registered; its first group, if any, is the worker's id. */
+    registered?: RegExp;
   } = {},
 ): Promise<Spawned & { workerId: string }> {
   const args = ['worker', '--coordinator', coordinator.wsUrl, '--token', coordinator.workerToken];
@@ -192,9 +195,10 @@ export async function startWorkerProcess(
   for (const [k, v] of Object.entries(opts.labels ?? {})) args.push('--label', `${k}=${v}`);
   if (opts.name !== undefined) args.push('--name', opts.name);
   for (const plugin of opts.plugins ?? []) args.push('--plugin', plugin);
+  args.push(...(opts.extraArgs ?? []));
   const spawned = spawnDtf(args, opts.env);
-  const [, workerId] = await spawned.waitFor(/DTF worker (\S+) registered/);
-  return { ...spawned, workerId: workerId! };
+  const [, workerId = ''] = await spawned.waitFor(opts.registered ?? /DTF worker (\S+) registered/);
+  return { ...spawned, workerId };
 }
 
 /**

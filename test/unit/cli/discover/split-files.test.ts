@@ -141,4 +141,79 @@ describe('splitFiles', () => {
     });
     expect(plan.tasks[0]).toMatchObject({ timeoutMs: 60_000, retry: { maxRetries: 2 } });
   });
+
+  it('splits a file far longer than its share by its tests, every test in exactly one slice', () => {
+    const discovered = project([
+      ['slow.test.ts', 100],
+      ['a.test.ts', 100],
+      ['b.test.ts', 100],
+    ]);
+    const tests = new Map([
+      [
+        '/repo/slow.test.ts',
+        [
+          { name: 'loads (a.onnx)', durationMs: 2_000 },
+          { name: 'runs [b|c]', durationMs: 2_000 },
+          { name: 'checks', durationMs: 1_500 },
+          { name: 'checks', durationMs: 500 },
+        ],
+      ],
+    ]);
+    const plan = splitFiles([discovered], {
+      slots: 4,
+      slotsPerTask: 2,
+      measured: measured([
+        ['slow.test.ts', 6_400],
+        ['a.test.ts', 300],
+        ['b.test.ts', 300],
+      ]),
+      tests,
+    });
+    const slices = plan.tasks.filter((t) => t.kind === 'vitest' && t.payload.testNamePattern);
+    expect(slices.map((t) => t.name)).toEqual([
+      'app slow.test.ts (tests 1/3)',
+      'app slow.test.ts (tests 2/3)',
+      'app slow.test.ts (tests 3/3)',
+    ]);
+    const patterns = slices.map(
+      (t) => new RegExp((t.payload as { testNamePattern: string }).testNamePattern),
+    );
+    for (const name of ['loads (a.onnx)', 'runs [b|c]', 'checks', 'a test added since']) {
+      expect(
+        patterns.filter((p) => p.test(name)),
+        name,
+      ).toHaveLength(1);
+    }
+    for (const slice of slices) {
+      expect(slice).toMatchObject({
+        payload: { files: ['slow.test.ts'], args: ['--maxWorkers=1'] },
+      });
+    }
+    // The other files share the one slot left: a task of one slot.
+    expect(filesOf(plan).filter((files, i) => !slices.includes(plan.tasks[i]!))).toEqual([
+      ['a.test.ts', 'b.test.ts'],
+    ]);
+    // Each slice pays the file's set-up (6.4 s less 6 s of tests) again.
+    expect(plan.expectedMs.slice(0, 3).sort()).toEqual([2_400, 2_400, 2_400]);
+  });
+
+  it('leaves a long file whole when its tests are unknown, or it is the only one', () => {
+    const discovered = project([
+      ['slow.test.ts', 100],
+      ['a.test.ts', 100],
+    ]);
+    const options = {
+      slots: 4,
+      slotsPerTask: 1,
+      measured: measured([
+        ['slow.test.ts', 6_000],
+        ['a.test.ts', 100],
+      ]),
+    };
+    const whole = (plan: ReturnType<typeof splitFiles>) =>
+      plan.tasks.every((t) => t.kind === 'vitest' && t.payload.testNamePattern === undefined);
+    expect(whole(splitFiles([discovered], options))).toBe(true);
+    const oneTest = new Map([['/repo/slow.test.ts', [{ name: 'only', durationMs: 6_000 }]]]);
+    expect(whole(splitFiles([discovered], { ...options, tests: oneTest }))).toBe(true);
+  });
 });
