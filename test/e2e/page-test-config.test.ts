@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { spawnDtf } from '../support/processes.js';
 import { cleanUpAfterAll } from '../support/teardown.js';
@@ -7,7 +8,11 @@ import { tempDir } from '../support/temp-dir.js';
 
 cleanUpAfterAll();
 
-it('dtf run bundles the page tests a config finds, serves them from the coordinator and runs each in Chromium', async () => {
+const numerics = fileURLToPath(
+  new URL('../../examples/plugins/numerics/index.ts', import.meta.url),
+);
+
+it("dtf run bundles the page tests a config finds and a plugin's page runner, serves them from the coordinator, and runs them in Chromium and Firefox and the plugin's kind on Node too", async () => {
   const dir = tempDir();
   mkdirSync(join(dir, 'src'));
   mkdirSync(join(dir, 'tests'));
@@ -28,11 +33,25 @@ it('dtf run bundles the page tests a config finds, serves them from the coordina
     "export const tests = { fails: () => { throw new Error('on purpose'); } };\n",
   );
   writeFileSync(
-    join(dir, 'dtf.config.json'),
-    JSON.stringify({
-      name: 'pages',
-      projects: [{ name: 'ui', runner: 'page-test', include: ['tests/*.page.js'] }],
-    }),
+    join(dir, 'dtf.config.ts'),
+    `
+import { defineConfig } from 'dtf';
+import numerics from ${JSON.stringify(numerics)};
+
+const task = (name: string, browser?: 'chromium' | 'firefox') => ({
+  kind: 'plugin' as const,
+  name,
+  payload: { runner: 'numerics', input: { size: 1024 } },
+  requirements: browser === undefined ? {} : { browser },
+});
+export default defineConfig({
+  name: 'pages',
+  projects: [{ name: 'ui', runner: 'page-test', include: ['tests/*.page.js'] }],
+  plugins: [numerics()],
+  tasks: [task('node'), task('chromium', 'chromium'), task('firefox', 'firefox')],
+  pool: { chromium: 1, firefox: 1 },
+});
+`,
   );
   const run = spawnDtf(['run'], {}, dir);
   expect(await run.exited, run.output()).toBe(1);
@@ -40,9 +59,10 @@ it('dtf run bundles the page tests a config finds, serves them from the coordina
   const report = JSON.parse(readFileSync(join(dir, 'reports/pages.results.json'), 'utf8')) as {
     tasks: Array<{
       name: string;
+      kind: string;
       state: string;
       error?: string;
-      result?: { output?: unknown };
+      result?: { output?: { output?: { engine: string } } };
       cases: Array<{ name: string; status: string }>;
     }>;
   };
@@ -56,9 +76,31 @@ it('dtf run bundles the page tests a config finds, serves them from the coordina
     error: '1 of 1 tests failed',
   });
   // Each test of a page test is a case of the reports, as a vitest test is.
-  expect(report.tasks.flatMap((task) => task.cases.map((c) => [c.name, c.status])).sort()).toEqual([
+  const pageTests = report.tasks.filter((task) => task.kind === 'page-test');
+  expect(pageTests.flatMap((task) => task.cases.map((c) => [c.name, c.status])).sort()).toEqual([
     ['ui tests/broken.page.js (chromium) > fails', 'failed'],
     ['ui tests/sum.page.js (chromium) > adds', 'passed'],
     ['ui tests/sum.page.js (chromium) > has a DOM', 'passed'],
   ]);
+
+  // The plugin's kind: on the Node worker, and in each browser from the bundle of its page runner.
+  const plugins = report.tasks.filter((task) => task.kind === 'plugin');
+  const engines = Object.fromEntries(
+    plugins.map((task) => [task.name, task.result?.output?.output?.engine]),
+  );
+  expect(engines).toEqual({
+    node: `Node ${process.versions.node}`,
+    chromium: expect.stringMatching(/Chrome\/\d+/),
+    firefox: expect.stringMatching(/Firefox\/\d+/),
+  });
+  for (const task of plugins) {
+    expect(task.state, task.name).toBe('succeeded');
+    expect(task.cases.map((c) => c.name).sort()).toEqual(
+      ['gelu', 'layerNorm', 'logSumExp', 'softmax'].map((k) => `${task.name} > ${k}`),
+    );
+  }
+  // The table the plugin prints at the run's end: one row per engine.
+  for (const row of [/\nNode \S+ +\d/, /\nChrome \d+ +\d/, /\nFirefox \d+ +\d/]) {
+    expect(run.output()).toMatch(row);
+  }
 }, 120_000);

@@ -21,7 +21,7 @@ function project(config: string): string {
 }
 
 describe('plugins', () => {
-  it("dtf run: a config's plugin runs its task kind on the Node worker, reports the run as TAP and hears every task end", async () => {
+  it("dtf run: a config's plugin runs its task kind on the Node worker, reports the run as TAP and hears every task end; a runner or hook that throws is named", async () => {
     const dir = project(`
 import { defineConfig, definePlugin } from 'dtf';
 import numerics from ${JSON.stringify(numerics)};
@@ -39,24 +39,36 @@ export default defineConfig({
       onTaskEnd: (event) => { ended.push(event.state); },
       onRunEnd: (report) => console.error(\`ended: \${ended.sort().join(',')}; \${report.counts.cases} cases\`),
     }),
+    definePlugin({
+      name: 'broken',
+      runners: { explode: { run: () => { throw new Error('kaboom'); } } },
+      onRunEnd: () => { throw new Error('hook broke'); },
+    }),
   ],
   tasks: [
     { kind: 'plugin', name: 'loose', payload: { runner: 'numerics', input: { size: 512 } } },
     { kind: 'plugin', name: 'strict', payload: { runner: 'numerics', input: { kernels: ['logSumExp'], tolerance: 1e-9 } } },
+    { kind: 'plugin', name: 'boom', payload: { runner: 'explode' } },
   ],
 });
 `);
     const run = spawnDtf(['run'], {}, dir);
     expect(await run.exited, run.output()).toBe(1);
     const output = run.output();
-    expect(output).toContain('started plugged with 2 task(s)');
-    expect(output).toContain('ended: failed,succeeded; 5 cases');
+    expect(output).toContain('started plugged with 3 task(s)');
+    expect(output).toContain('ended: failed,failed,succeeded; 6 cases');
+    // A hook that throws is named, the run fails, and the other plugins' hooks still ran.
+    expect(output).toContain('plugin broken: onRunEnd failed: hook broke');
     expect(output).toMatch(/largest error\s+softmax\s+gelu\s+layerNorm\s+logSumExp/);
     const tapFile = readFileSync(join(dir, 'reports/plugged.tap'), 'utf8');
-    expect(tapFile).toMatch(/^TAP version 14\n1\.\.5\n/);
+    expect(tapFile).toMatch(/^TAP version 14\n1\.\.6\n/);
     expect(tapFile).toContain('ok 1 - loose > softmax\n');
     expect(tapFile).toMatch(/not ok 5 - strict > logSumExp\n {2}---\n/);
     expect(tapFile).toMatch(/message: \|-\n {6}max error \S+ above the tolerance 1e-9/);
+    // A runner that throws fails its task with the error.
+    expect(tapFile).toMatch(
+      /not ok \d - boom\n {2}---\n[\s\S]*message: \|-\n {6}plugin runner 'explode' threw: kaboom/,
+    );
   }, 60_000);
 
   it('dtf worker --plugin runs its runners; dtf coordinator --plugin places by its scheduler hooks', async () => {
@@ -134,30 +146,5 @@ export default {
       "tasks[0]: no plugin of the config gives a runner 'nope' to the Node workers dtf run starts (runners: none)",
     );
     expect(unknown.output()).not.toMatch(/starting a coordinator/);
-  }, 60_000);
-
-  it('a runner that throws fails its task with the error; a lifecycle hook that throws fails the run, named', async () => {
-    const dir = project(`
-import { definePlugin } from 'dtf';
-export default {
-  name: 'throws',
-  plugins: [
-    definePlugin({
-      name: 'broken',
-      runners: { explode: { run: () => { throw new Error('kaboom'); } } },
-      onRunEnd: () => { throw new Error('hook broke'); },
-    }),
-  ],
-  tasks: [{ kind: 'plugin', name: 'boom', payload: { runner: 'explode' } }],
-};
-`);
-    const run = spawnDtf(['run'], {}, dir);
-    expect(await run.exited, run.output()).toBe(1);
-    expect(run.output()).toContain('plugin broken: onRunEnd failed: hook broke');
-    const report = JSON.parse(readFileSync(join(dir, 'reports/throws.results.json'), 'utf8')) as {
-      tasks: Array<{ state: string; error?: string }>;
-    };
-    expect(report.tasks[0]).toMatchObject({ state: 'failed' });
-    expect(report.tasks[0]!.error).toMatch(/^plugin runner 'explode' threw: kaboom/);
   }, 60_000);
 });
