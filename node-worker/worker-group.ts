@@ -86,7 +86,14 @@ export async function startWorkerGroup(options: WorkerGroupOptions): Promise<Wor
     started += 1;
     const member: Member = { id: `starting ${started}`, retiring: false };
     members.push(member);
-    const handle = await startWorker({ ...options, name: `${baseName}-${started}` });
+    let handle: WorkerHandle;
+    try {
+      handle = await startWorker({ ...options, name: `${baseName}-${started}` });
+    } catch (error) {
+      // It never joined: the next look at the queue may start another.
+      members.splice(members.indexOf(member), 1);
+      throw error;
+    }
     if (stopScaling.signal.aborted) {
       members.splice(members.indexOf(member), 1);
       await handle.stop();
