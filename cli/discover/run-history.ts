@@ -36,11 +36,11 @@ export async function measuredDurations(
         run.status !== 'running' && (notCommit === undefined || run.meta.commit !== notCommit),
     );
     for (const run of ended.slice(0, RUNS_LOOKED_AT)) {
-      const tasks = await client.query({ group: run.id, limit: 10_000 });
-      for (const [at, durationMs] of runDurations(tasks)) {
+      const measured = runDurations(await client.query({ group: run.id, limit: 10_000 }));
+      for (const [at, durationMs] of measured.durations) {
         if (files.has(at)) continue;
         files.set(at, durationMs);
-        tests.set(at, testsOf(tasks, at));
+        tests.set(at, measured.tests.get(at) ?? []);
       }
       // The newest run that ran every file tells all: the older ones are not read.
       // (Discovery's own failure is the run's to report.)
@@ -53,19 +53,6 @@ export async function measuredDurations(
     );
   }
   return { durations: files, tests };
-}
-
-/** The tests of file `at` (absolute) as the run's vitest tasks measured them. */
-function testsOf(tasks: readonly TaskView[], at: string): MeasuredTest[] {
-  const found: MeasuredTest[] = [];
-  for (const task of tasks) {
-    const output = task.result?.output;
-    if (task.spec.kind !== 'vitest' || output?.kind !== 'vitest') continue;
-    for (const { file, name, durationMs } of output.tests) {
-      if (join(task.spec.payload.dir, file) === at) found.push({ name, durationMs });
-    }
-  }
-  return found;
 }
 
 /**
@@ -97,44 +84,81 @@ interface VitestTaskTimes {
   files: ReadonlyArray<{ file: string; durationMs: number }>;
   /** What the task took beyond its files' share of its vitest workers. */
   beyondFiles: number;
+  /** The time of the tests it ran of each file (only a slice's, when the file was split). */
+  testsMs: Map<string, number>;
+}
+
+/** A file's measures across the run's tasks (several when it was split by its tests). */
+interface FileMeasures {
+  total: number;
+  slices: number;
+  /** The least any of its slices spent outside its tests: its set-up, paid by each slice. */
+  setUp: number;
+  tests: MeasuredTest[];
 }
 
 /**
- * Each file's duration in one run's vitest tasks. A type test measures 0 (tsc checks the project
- * in the process, not in the file), so its time is taken to be what its task took beyond its
- * other files and beyond the least any of the run's tasks without one took (vitest's start-up):
- * split among such files, it is what packing the next run goes by.
+ * Each file's duration and tests in one run's vitest tasks. A type test measures 0 (tsc checks
+ * the project in the process, not in the file), so its time is taken to be what its task took
+ * beyond its other files and beyond the least any of the run's tasks without one took (vitest's
+ * start-up): split among such files, it is what packing the next run goes by. A file split by
+ * its tests ran in several tasks: its duration is their sum less the set-up each slice repeated.
  */
-export function runDurations(tasks: readonly TaskView[]): Map<string, number> {
+export function runDurations(tasks: readonly TaskView[]): {
+  durations: Map<string, number>;
+  tests: Map<string, MeasuredTest[]>;
+} {
   const times: VitestTaskTimes[] = [];
+  const testsByFile = new Map<string, MeasuredTest[]>();
   for (const task of tasks) {
     const output = task.result?.output;
     if (task.spec.kind !== 'vitest' || output?.kind !== 'vitest' || task.result === undefined) {
       continue;
     }
+    const { dir } = task.spec.payload;
     const files = output.files ?? [];
     const width = task.spec.requirements.slots ?? 1;
     const sum = files.reduce((total, f) => total + f.durationMs, 0);
-    times.push({
-      dir: task.spec.payload.dir,
-      files,
-      beyondFiles: task.result.durationMs - sum / width,
-    });
+    const testsMs = new Map<string, number>();
+    for (const { file, name, durationMs } of output.tests) {
+      const at = join(dir, file);
+      const found = testsByFile.get(at) ?? [];
+      found.push({ name, durationMs });
+      testsByFile.set(at, found);
+      testsMs.set(at, (testsMs.get(at) ?? 0) + durationMs);
+    }
+    times.push({ dir, files, beyondFiles: task.result.durationMs - sum / width, testsMs });
   }
   const startUps = times
     .filter((t) => t.files.every((f) => f.durationMs > 0))
     .map((t) => t.beyondFiles);
   const startUp = startUps.length === 0 ? undefined : Math.min(...startUps);
-  const durations = new Map<string, number>();
-  for (const { dir, files, beyondFiles } of times) {
+  const measures = new Map<string, FileMeasures>();
+  for (const { dir, files, beyondFiles, testsMs } of times) {
     const unmeasured = files.filter((f) => f.durationMs <= 0);
     const inferred =
       startUp === undefined || unmeasured.length === 0
         ? 0
         : Math.max(0, beyondFiles - startUp) / unmeasured.length;
     for (const { file, durationMs } of files) {
-      durations.set(join(dir, file), durationMs > 0 ? durationMs : inferred);
+      const at = join(dir, file);
+      const ms = durationMs > 0 ? durationMs : inferred;
+      const setUp = Math.max(0, ms - (testsMs.get(at) ?? 0));
+      const known = measures.get(at);
+      if (known === undefined) {
+        measures.set(at, { total: ms, slices: 1, setUp, tests: testsByFile.get(at) ?? [] });
+      } else {
+        known.total += ms;
+        known.slices += 1;
+        known.setUp = Math.min(known.setUp, setUp);
+      }
     }
   }
-  return durations;
+  const durations = new Map<string, number>();
+  const tests = new Map<string, MeasuredTest[]>();
+  for (const [at, { total, slices, setUp, tests: found }] of measures) {
+    durations.set(at, total - (slices - 1) * setUp);
+    tests.set(at, found);
+  }
+  return { durations, tests };
 }
