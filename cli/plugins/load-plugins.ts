@@ -67,14 +67,14 @@ export async function loadPlugins(
   where: string,
 ): Promise<LoadedPlugins> {
   if (entries.length === 0) return NO_PLUGINS;
+  const plugins: DtfPlugin[] = [];
   const loaded: LoadedPlugins = {
-    plugins: [],
+    plugins,
     reporters: [],
     runners: new Map(),
     pageRunners: new Map(),
     scheduler: [],
   };
-  const plugins: DtfPlugin[] = [];
   const owners = new Map<string, string>();
   for (const [index, entry] of entries.entries()) {
     const fromFile = typeof entry === 'string';
@@ -103,5 +103,5 @@ export async function loadPlugins(
       loaded.scheduler.push({ plugin: plugin.name, hooks: plugin.scheduler });
     }
   }
-  return { ...loaded, plugins };
+  return loaded;
 }
