@@ -153,7 +153,7 @@ async function thirdPartySuite(options: BenchOptions): Promise<Figure[]> {
     measureFigure(
       options,
       {
-        name: `${what}: dtf run on ${WORKERS} Node workers × ${SLOTS} slots, wall time`,
+        name: `${what}: dtf run on ${WORKERS} Node workers × ${SLOTS} slots (vitest warm since the warm-up run), wall time`,
         unit: 's',
         baselines: [direct],
       },

@@ -6,6 +6,7 @@ import { ArtifactCache } from './artifact-cache.js';
 import { probeCapabilities } from './capabilities.js';
 import { CoordinatorConnection } from './connection.js';
 import { createRunners } from './runners/index.js';
+import { WarmVitests } from './runners/vitest-host/warm-vitests.js';
 
 export interface WorkerOptions {
   coordinatorUrls: string[];
@@ -85,7 +86,12 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   const stopped = new Promise<void>((resolve) => {
     markStopped = resolve;
   });
-  const stop = (how: () => Promise<void>) => how().finally(markStopped);
+  // Each slot may leave one warm vitest for the next task of its project.
+  const warmVitests = new WarmVitests(options.slots);
+  const stop = (how: () => Promise<void>) =>
+    how()
+      .finally(() => warmVitests.close())
+      .finally(markStopped);
   const drain = (graceMs?: number): Promise<void> => {
     draining ??= stop(async () => {
       await session.drain(graceMs);
@@ -99,7 +105,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     capabilities,
     labels: options.labels,
     slots: options.slots,
-    runAssignment: createRunners(artifacts, uploads, runners),
+    runAssignment: createRunners(artifacts, uploads, runners, warmVitests),
     log,
     ...(options.drainGraceMs === undefined ? {} : { drainGraceMs: options.drainGraceMs }),
     ...(options.drainAckTimeoutMs === undefined

@@ -48,6 +48,11 @@ export const VitestProject = z
     /** More arguments for `vitest run`: `--typecheck`, `--project unit`, … */
     args: z.array(z.string().max(4_096)).max(256).default([]),
     env: z.record(z.string(), z.string()).default({}),
+    /**
+     * Each worker keeps a vitest of the project warm between its tasks (its start-up paid once);
+     * false starts a fresh `vitest run` for every task.
+     */
+    warm: z.boolean().default(true),
   })
   .strict();
 export type VitestProject = z.infer<typeof VitestProject>;

@@ -207,7 +207,7 @@ export function splitFiles(
   const tasks: TaskSpecInput[] = [];
   const expectedMs: number[] = [];
   for (const project of projects) {
-    const { name, args, env } = project.project;
+    const { name, args, env, warm } = project.project;
     for (const unit of slices.filter((u) => u.project === project)) {
       const { pattern, index, of } = unit.slice!;
       tasks.push({
@@ -219,6 +219,7 @@ export function splitFiles(
           testNamePattern: pattern,
           args: parallelism(args, 1).args,
           env,
+          warm,
         },
         ...options.task,
       });
@@ -238,6 +239,7 @@ export function splitFiles(
           files: bin.flatMap((unit) => unit.files).sort(),
           args: taskArgs,
           env,
+          warm,
         },
         ...requirements,
         ...options.task,

@@ -6,6 +6,7 @@ import { modelRunner } from './model.js';
 import { pluginRunner } from './plugin.js';
 import { type StageUploads, shardStageRunner } from './shard-stage.js';
 import { vitestRunner } from './vitest.js';
+import type { WarmVitests } from './vitest-host/warm-vitests.js';
 
 /** The task kinds a Node worker runs. */
 export const NODE_TASK_KINDS = TASK_KINDS_BY_WORKER.node;
@@ -16,10 +17,11 @@ export function createRunners(
   artifacts: ArtifactCache,
   uploads: StageUploads,
   plugins: ReadonlyMap<string, PluginRunner>,
+  warmVitests: WarmVitests,
 ): RunAssignment {
   return runByKind<NodeTaskKind>('a Node worker', {
     command: commandRunner,
-    vitest: vitestRunner,
+    vitest: vitestRunner(warmVitests),
     model: modelRunner(artifacts),
     'shard-stage': shardStageRunner(artifacts, uploads),
     plugin: pluginRunner(plugins),

@@ -17,6 +17,7 @@ import type { TaskRunner } from '../../worker-core/index.js';
 import { resultOfProcess } from './command.js';
 import { lastLines } from './output-tail.js';
 import { runProcess } from './run-process.js';
+import type { WarmVitests } from './vitest-host/warm-vitests.js';
 import { parseVitestReport } from './vitest-report.js';
 
 /** The end of what vitest printed: its stderr, or its stdout when it wrote nothing there. */
@@ -120,75 +121,108 @@ export function findVitest(projectDir: string): string | undefined {
   }
 }
 
-/** Runs the vitest installed in the project under test, in that project's directory. */
-export const vitestRunner: TaskRunner<Extract<Assignment, { kind: 'vitest' }>> = {
-  async run({ payload, timeoutMs, slots }, signal) {
-    const projectDir = resolve(payload.dir);
-    const vitestEntry = findVitest(projectDir);
-    if (vitestEntry === undefined) {
-      return {
-        status: 'failed',
-        durationMs: 0,
-        error: `no vitest installed for ${projectDir} (looked for node_modules/vitest there and in every parent directory)`,
-      };
-    }
-    const missing = missingFiles(projectDir, payload.files);
-    if (missing.length > 0) {
-      return { status: 'failed', durationMs: 0, error: missingFilesError(projectDir, missing) };
-    }
-    // In the scratch dir, which the reaper removes should this process die mid-run.
-    const reportDir = await mkdtemp(join(childReaper().scratchDir, 'dtf-vitest-'));
-    try {
-      const reportFile = join(reportDir, 'report.json');
-      const durationsFile = join(reportDir, 'durations.json');
-      // The default reporter too: what vitest says when it runs nothing is printed only by it.
-      const args = [
-        vitestEntry,
-        'run',
-        '--reporter=json',
-        `--outputFile.json=${reportFile}`,
-        '--reporter=default',
-        `--reporter=${DURATIONS_REPORTER}`,
-        ...payload.args,
-        ...workersOfSlots(slots, payload.args),
-      ];
-      if (payload.testNamePattern !== undefined) {
-        args.push('--testNamePattern', payload.testNamePattern);
+/**
+ * Runs the vitest installed in the project under test, in that project's directory: in a vitest
+ * the worker keeps warm between tasks of the project (see `WarmVitests`) unless the task says
+ * `warm: false` or the project cannot, else in a `vitest run` of its own.
+ */
+export function vitestRunner(
+  warm: WarmVitests,
+): TaskRunner<Extract<Assignment, { kind: 'vitest' }>> {
+  return {
+    async run({ payload, timeoutMs, slots }, signal) {
+      const projectDir = resolve(payload.dir);
+      const vitestEntry = findVitest(projectDir);
+      if (vitestEntry === undefined) {
+        return {
+          status: 'failed',
+          durationMs: 0,
+          error: `no vitest installed for ${projectDir} (looked for node_modules/vitest there and in every parent directory)`,
+        };
       }
-      args.push(...payload.files);
-      const env = { NO_COLOR: '1', ...payload.env, DTF_VITEST_DURATIONS: durationsFile };
-      const outcome = await runProcess(
-        { command: process.execPath, args, env, cwd: projectDir, shell: false, timeoutMs },
-        signal,
-      );
-      if (outcome.ending !== 'exited') return resultOfProcess(outcome, timeoutMs);
+      const missing = missingFiles(projectDir, payload.files);
+      if (missing.length > 0) {
+        return { status: 'failed', durationMs: 0, error: missingFilesError(projectDir, missing) };
+      }
+      // In the scratch dir, which the reaper removes should this process die mid-run.
+      const reportDir = await mkdtemp(join(childReaper().scratchDir, 'dtf-vitest-'));
+      try {
+        const reportFile = join(reportDir, 'report.json');
+        const durationsFile = join(reportDir, 'durations.json');
+        // The default reporter too: what vitest says when it runs nothing is printed only by it.
+        const args = [
+          '--reporter=json',
+          '--reporter=default',
+          `--reporter=${DURATIONS_REPORTER}`,
+          ...payload.args,
+          ...workersOfSlots(slots, payload.args),
+        ];
+        const env = { NO_COLOR: '1', ...payload.env };
+        const run = {
+          files: payload.files,
+          testNamePattern: payload.testNamePattern,
+          reportFile,
+          durationsFile,
+        };
+        const warmRun = payload.warm
+          ? await warm.run({ vitestEntry, projectDir, args, env }, run, timeoutMs, signal)
+          : undefined;
+        const outcome =
+          warmRun?.outcome ??
+          (await runProcess(
+            {
+              command: process.execPath,
+              args: [
+                vitestEntry,
+                'run',
+                `--outputFile.json=${reportFile}`,
+                ...args,
+                ...(payload.testNamePattern === undefined
+                  ? []
+                  : ['--testNamePattern', payload.testNamePattern]),
+                ...payload.files,
+              ],
+              env: { ...env, DTF_VITEST_DURATIONS: durationsFile },
+              cwd: projectDir,
+              shell: false,
+              timeoutMs,
+            },
+            signal,
+          ));
+        if (outcome.ending !== 'exited') return resultOfProcess(outcome, timeoutMs);
 
-      const { exitCode, stdout, stderr, stdoutTruncated, stderrTruncated } = outcome.output;
-      const said = vitestSaid(outcome.output);
-      const report = await readReport(reportFile, projectDir, selectedBy(payload.testNamePattern));
-      if (typeof report === 'string') {
-        // Without a report, vitest's own output is the only clue to what went wrong.
-        const error = quoting(report, said);
-        return { ...resultOfProcess(outcome, timeoutMs), status: 'failed', error };
+        const { exitCode, stdout, stderr, stdoutTruncated, stderrTruncated } = outcome.output;
+        const said = vitestSaid(outcome.output);
+        const report = await readReport(
+          reportFile,
+          projectDir,
+          selectedBy(payload.testNamePattern),
+        );
+        if (typeof report === 'string') {
+          // Without a report, vitest's own output is the only clue to what went wrong.
+          const error = quoting(report, said);
+          return { ...resultOfProcess(outcome, timeoutMs), status: 'failed', error };
+        }
+        const error = vitestFailure(report, exitCode, said);
+        const files = await readFileDurations(durationsFile, projectDir);
+        const result: TaskResult = {
+          status: error === undefined ? 'succeeded' : 'failed',
+          durationMs: outcome.durationMs,
+          output: {
+            ...report,
+            ...(files === undefined ? {} : { files }),
+            ...(warmRun?.reused ? { warm: true } : {}),
+            stdout,
+            stderr,
+            stdoutTruncated,
+            stderrTruncated,
+          },
+        };
+        if (error !== undefined) result.error = error;
+        return result;
+      } finally {
+        await rm(reportDir, { recursive: true, force: true });
       }
-      const error = vitestFailure(report, exitCode, said);
-      const files = await readFileDurations(durationsFile, projectDir);
-      const result: TaskResult = {
-        status: error === undefined ? 'succeeded' : 'failed',
-        durationMs: outcome.durationMs,
-        output: {
-          ...report,
-          ...(files === undefined ? {} : { files }),
-          stdout,
-          stderr,
-          stdoutTruncated,
-          stderrTruncated,
-        },
-      };
-      if (error !== undefined) result.error = error;
-      return result;
-    } finally {
-      await rm(reportDir, { recursive: true, force: true });
-    }
-  },
-};
+    },
+  };
+}

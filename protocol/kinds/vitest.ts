@@ -16,6 +16,11 @@ export const VitestPayload = z
     args: z.array(z.string().max(4_096)).max(256).default([]),
     /** Environment variables for vitest, over the worker's own. */
     env: z.record(z.string(), z.string()).default({}),
+    /**
+     * Run in a vitest the worker keeps between tasks of this project, arguments and environment
+     * (its start-up paid once), where the project's vitest allows; false starts one for this task.
+     */
+    warm: z.boolean().default(true),
   })
   .strict();
 export type VitestPayload = z.infer<typeof VitestPayload>;
@@ -36,6 +41,8 @@ export const VitestOutput = z.object({
   ...testReportFields,
   /** Per test file, what splitting the next run by duration goes by; absent from older results. */
   files: z.array(FileDuration).optional(),
+  /** It ran in a vitest an earlier task had started (see the payload's `warm`). */
+  warm: z.boolean().optional(),
   // vitest's own output (what it says when it runs no test); results recorded before lack it.
   ...z.object(outputTailFields).partial().shape,
 });

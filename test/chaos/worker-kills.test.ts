@@ -69,32 +69,39 @@ describe('a worker killed with SIGKILL mid-task', () => {
   it('leaves no process of its tasks and no temp report dir behind', async () => {
     const project = tempDir('dtf-chaos-vitest-');
     symlinkSync(resolve(import.meta.dirname, '../../node_modules'), join(project, 'node_modules'));
-    const started = join(project, 'started');
-    writeFileSync(
-      join(project, 'slow.test.ts'),
-      `import { writeFileSync } from 'node:fs';
+    const started = (name: string) => join(project, `${name}.started`);
+    for (const name of ['cold', 'warm']) {
+      writeFileSync(
+        join(project, `${name}.test.ts`),
+        `import { writeFileSync } from 'node:fs';
 import { test } from 'vitest';
 test('waits', async () => {
-  writeFileSync(${JSON.stringify(started)}, 'started');
+  writeFileSync(${JSON.stringify(started(name))}, 'started');
   await new Promise((resolve) => setTimeout(resolve, 1_000_000));
 }, 2_000_000);`,
-    );
+      );
+    }
     const coordinator = await startCoordinatorProcess(tempDir('dtf-chaos-'));
     const mark = processMark();
-    const worker = await startWorkerProcess(coordinator, { slots: 2, env: mark.env });
+    const worker = await startWorkerProcess(coordinator, { slots: 3, env: mark.env });
     const client = await DtfClient.connect({
       urls: [coordinator.wsUrl],
       token: coordinator.adminKey,
     });
     await client.submit([
-      { kind: 'vitest', payload: { dir: project, files: ['slow.test.ts'] } },
+      // A vitest of its own, whose report dir is named on its command line, and a warm one.
+      { kind: 'vitest', payload: { dir: project, files: ['cold.test.ts'], warm: false } },
+      { kind: 'vitest', payload: { dir: project, files: ['warm.test.ts'] } },
       // A grandchild that waits for its parent: only the process group takes it down.
       { kind: 'command', payload: { command: 'sleep 1000 & wait', shell: true } },
     ]);
     const running = await waitForMarked(
       mark.entry,
-      (processes) => existsSync(started) && processes.some((p) => p.command === 'sleep 1000'),
-      'the vitest test and the sleep to run',
+      (processes) =>
+        existsSync(started('cold')) &&
+        existsSync(started('warm')) &&
+        processes.some((p) => p.command === 'sleep 1000'),
+      'the vitest tests and the sleep to run',
     );
     const reportFile = running
       .map((p) => p.command.match(/--outputFile(?:\.json)?=(\S+)/)?.[1])

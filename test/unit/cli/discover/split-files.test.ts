@@ -190,7 +190,7 @@ describe('splitFiles', () => {
       });
     }
     // The other files share the one slot left: a task of one slot.
-    expect(filesOf(plan).filter((files, i) => !slices.includes(plan.tasks[i]!))).toEqual([
+    expect(filesOf(plan).filter((_files, i) => !slices.includes(plan.tasks[i]!))).toEqual([
       ['a.test.ts', 'b.test.ts'],
     ]);
     // Each slice pays the file's set-up (6.4 s less 6 s of tests) again.

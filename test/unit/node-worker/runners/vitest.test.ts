@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { vitestRunner } from '../../../../node-worker/runners/vitest.js';
+import { WarmVitests } from '../../../../node-worker/runners/vitest-host/warm-vitests.js';
 import type { Assignment } from '../../../../protocol/index.js';
 
 type VitestAssignment = Extract<Assignment, { kind: 'vitest' }>;
@@ -16,9 +17,10 @@ function assignment(payload: Partial<VitestAssignment['payload']> & { dir: strin
     attempt: 1,
     leaseToken: 1,
     timeoutMs: 15_000,
-    payload: { files: [], args: [], env: {}, ...payload },
+    // A vitest of its own per task (warm ones are the integration tests' to run).
+    payload: { files: [], args: [], env: {}, warm: false, ...payload },
   };
-  return vitestRunner.run(task, new AbortController().signal);
+  return vitestRunner(new WarmVitests(1)).run(task, new AbortController().signal);
 }
 
 // Each test starts a real vitest, which can take seconds on a busy machine.
