@@ -92,3 +92,14 @@ export async function importBundled(file: string, shown: string): Promise<{ defa
     await rm(bundled, { force: true });
   }
 }
+
+/**
+ * What a user's module (a plugin, a reporter) gives: its default export, or what that returns
+ * when it is a function (sync or async). `hint` says what the default export should be.
+ */
+export async function importDefault(file: string, shown: string, hint: string): Promise<unknown> {
+  const module = await importBundled(file, shown);
+  const exported = module.default;
+  if (exported === undefined) throw new ConfigError(`${shown}: has no default export (${hint})`);
+  return typeof exported === 'function' ? await (exported as () => unknown)() : exported;
+}

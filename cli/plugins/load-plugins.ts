@@ -3,7 +3,7 @@ import type { NamedSchedulerHooks } from '../../coordinator/scheduler/index.js';
 import type { DtfPlugin } from '../../plugins/index.js';
 import type { PluginRunner } from '../../worker-core/index.js';
 import { ConfigError } from '../config/config-error.js';
-import { importBundled } from '../config/import-bundled.js';
+import { importDefault } from '../config/import-bundled.js';
 import type { Reporter } from '../report/reporters/reporter.js';
 import { checkPlugin } from './check-plugin.js';
 
@@ -27,17 +27,10 @@ export const NO_PLUGINS: LoadedPlugins = {
 };
 
 /** A plugin module's default export: a plugin, or a function (sync or async) returning one. */
-async function importPlugin(path: string, baseDir: string): Promise<unknown> {
+function importPlugin(path: string, baseDir: string): Promise<unknown> {
   const file = isAbsolute(path) ? path : resolve(baseDir, path);
   const shown = relative(process.cwd(), file) || file;
-  const module = await importBundled(file, `plugin ${shown}`);
-  const exported = module.default;
-  if (exported === undefined) {
-    throw new ConfigError(
-      `plugin ${shown}: has no default export (export default definePlugin({ … }))`,
-    );
-  }
-  return typeof exported === 'function' ? await (exported as () => unknown)() : exported;
+  return importDefault(file, `plugin ${shown}`, 'export default definePlugin({ … })');
 }
 
 /** Adds `name` → `value` to `map`, refusing a name another plugin already gave. */

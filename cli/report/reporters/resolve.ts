@@ -1,12 +1,11 @@
 import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { describeError } from '../../../client/index.js';
+import { importDefault } from '../../config/import-bundled.js';
 import { UsageError } from '../../usage-error.js';
 import { BUILTIN_REPORTERS } from './builtin.js';
 import type { Reporter } from './reporter.js';
 
 /** A module path rather than a built-in name: it has a slash or a script's extension. */
-const isModulePath = (name: string) => /[\\/]/.test(name) || /\.[cm]?js$/.test(name);
+const isModulePath = (name: string) => /[\\/]/.test(name) || /\.[cm]?[jt]s$/.test(name);
 
 export function isReporter(value: unknown): value is Reporter {
   return (
@@ -16,22 +15,16 @@ export function isReporter(value: unknown): value is Reporter {
   );
 }
 
-/** A user's reporter module: its default export is a reporter, or a function returning one. */
+const REPORTER_EXPORT =
+  'its default export must be an object with onRunEnd(report, context), or a function that returns one';
+
+/** A user's reporter module (TypeScript or JavaScript), loaded as a plugin is. */
 async function loadReporterModule(path: string, baseDir: string): Promise<Reporter> {
   const file = isAbsolute(path) ? path : resolve(baseDir, path);
-  let loaded: { default?: unknown };
-  try {
-    loaded = (await import(pathToFileURL(file).href)) as { default?: unknown };
-  } catch (error) {
-    throw new UsageError(`--reporter ${path}: cannot load ${file}: ${describeError(error)}`);
-  }
-  const exported = loaded.default;
-  const reporter = typeof exported === 'function' ? await (exported as () => unknown)() : exported;
-  if (!isReporter(reporter)) {
-    throw new UsageError(
-      `--reporter ${path}: ${file} exports no reporter: its default export must be an object with onRunEnd(report, context), or a function that returns one`,
-    );
-  }
+  const shown = `--reporter ${path}`;
+  const reporter = await importDefault(file, shown, REPORTER_EXPORT);
+  if (!isReporter(reporter))
+    throw new UsageError(`${shown}: ${file} exports no reporter: ${REPORTER_EXPORT}`);
   const name = typeof reporter.name === 'string' ? reporter.name : path;
   return { name, onRunEnd: (report, context) => reporter.onRunEnd(report, context) };
 }

@@ -106,5 +106,11 @@ describe('reporters', () => {
     );
     await expect(resolveReporters(['./nothing.mjs'], dir)).rejects.toThrow(/exports no reporter/);
     await expect(resolveReporters(['./missing.js'], dir)).rejects.toBeInstanceOf(UsageError);
+    // TypeScript, bundled as a plugin is.
+    writeFileSync(
+      join(dir, 'typed.ts'),
+      "const reporter: { name: string; onRunEnd(): void } = { name: 'typed', onRunEnd() {} };\nexport default reporter;\n",
+    );
+    expect((await resolveReporters(['typed.ts'], dir)).map((r) => r.name)).toEqual(['typed']);
   });
 });
