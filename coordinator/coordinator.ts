@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { RAFT_PATH } from '../protocol/index.js';
-import type { CreatedCredentials, GivenKeys } from './auth/index.js';
+import { type CreatedCredentials, Credentials, type GivenKeys } from './auth/index.js';
 import { BackoffTimer } from './backoff-timer.js';
 import { checkpointsOnceBusy } from './checkpoints-once-busy.js';
 import {
@@ -101,6 +101,12 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     logger.fatal({ err: error }, why);
     process.exit(70);
   };
+  // A member given keys takes only those: the cluster's being others is the operator's mistake.
+  const takeClusterCredentials = (kept: NonNullable<CoordinatorState['credentials']>) => {
+    const problem = options.givenKeys && Credentials.mismatch(options.givenKeys, kept);
+    if (problem) stopOn(problem)(new Error(problem));
+    credentials?.set(kept);
+  };
   const committedListeners: Array<(events: StateEvent[]) => void> = [];
   const batchListeners: Array<(stats: { commands: number; ms: number }) => void> = [];
   const hooks = placementHooks(options.schedulerHooks ?? [], logger);
@@ -139,7 +145,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
           },
           onFatal: stopOn("cannot install the leader's state snapshot; stopping"),
           onStateReplaced: () => {
-            if (state.credentials !== undefined) credentials?.set(state.credentials);
+            if (state.credentials !== undefined) takeClusterCredentials(state.credentials);
             ctx.explainer.reset();
           },
         });
@@ -175,7 +181,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const regressions = new RegressionWatch(ctx);
   committedListeners.push(
     (events) => {
-      for (const e of events) if (e.type === 'CredentialsSet') credentials?.set(e.credentials);
+      for (const e of events)
+        if (e.type === 'CredentialsSet') takeClusterCredentials(e.credentials);
     },
     (events) => metrics.count(events),
     (events) => gateway.deliver(events),

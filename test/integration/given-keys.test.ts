@@ -2,7 +2,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Spawned, spawnDtf } from '../support/processes.js';
-import { eventually, firstLeader, startRaftCluster } from '../support/raft-cluster.js';
+import {
+  CLUSTER_TOKEN,
+  eventually,
+  firstLeader,
+  startRaftCluster,
+} from '../support/raft-cluster.js';
 import { getJson } from '../support/rest.js';
 import { cleanUpAfterAll } from '../support/teardown.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -57,5 +62,17 @@ describe('keys given to coordinators up front (a Kubernetes Secret)', () => {
     for (const member of members) {
       expect(existsSync(join(member.dataDir, 'credentials.json'))).toBe(false);
     }
+
+    // A member started again with another key stops once it learns the cluster's, naming it.
+    const follower = members.find((member) => member !== leader)!;
+    follower.child.kill('SIGTERM');
+    await follower.exited;
+    const other = spawnDtf(follower.args, {
+      DTF_CLUSTER_TOKEN: CLUSTER_TOKEN,
+      ...keys,
+      DTF_ADMIN_KEY: 'dtf_admin_other_0123456789abcdefghij',
+    });
+    expect(await other.exitWithin(30_000, 'the member given another key')).not.toBe(0);
+    expect(other.output()).toContain('DTF_ADMIN_KEY differs from the key');
   }, 90_000);
 });
