@@ -17,6 +17,13 @@ import { tempDir } from '../support/temp-dir.js';
 
 const repoNodeModules = resolve(import.meta.dirname, '../../node_modules');
 
+/** test/lib.test.ts: two tests of `double`, and `more` after them. */
+const libTests = (more = '') => `import { expect, test } from 'vitest';
+import { double } from '../src/lib';
+test('doubles', () => expect(double(2)).toBe(4));
+test('doubles zero', () => expect(double(0)).toBe(0));
+${more}`;
+
 /** A project with a runtime test of src/lib.ts and a type test of it; returns its directory. */
 function writeProject(more: { config?: string } = {}): string {
   const dir = tempDir('dtf-warm-vitest-');
@@ -40,14 +47,7 @@ function writeProject(more: { config?: string } = {}): string {
   );
   writeFileSync(join(dir, 'vitest.config.mjs'), more.config ?? 'export default {};\n');
   writeFileSync(join(dir, 'src/lib.ts'), 'export const double = (n: number): number => n * 2;\n');
-  writeFileSync(
-    join(dir, 'test/lib.test.ts'),
-    `import { expect, test } from 'vitest';
-import { double } from '../src/lib';
-test('doubles', () => expect(double(2)).toBe(4));
-test('doubles zero', () => expect(double(0)).toBe(0));
-`,
-  );
+  writeFileSync(join(dir, 'test/lib.test.ts'), libTests());
   writeFileSync(
     join(dir, 'test/lib.test-d.ts'),
     `import { expectTypeOf, test } from 'vitest';
@@ -101,7 +101,6 @@ describe('a Node worker keeps vitest warm between the tasks of a project', () =>
   it('runs the next task in the same vitest, which sees every file as it is now', async () => {
     const dir = writeProject();
     const first = await run(dir);
-
     expect(first).toMatchObject({ state: 'succeeded', warm: false });
     expect(first.tests).toEqual({
       doubles: 'passed',
@@ -116,12 +115,7 @@ describe('a Node worker keeps vitest warm between the tasks of a project', () =>
     );
     writeFileSync(
       join(dir, 'test/lib.test.ts'),
-      `import { expect, test } from 'vitest';
-import { double } from '../src/lib';
-test('doubles', () => expect(double(2)).toBe(4));
-test('doubles zero', () => expect(double(0)).toBe(0));
-test('doubles one', () => expect(double(1)).toBe(2));
-`,
+      libTests("test('doubles one', () => expect(double(1)).toBe(2));\n"),
     );
     const second = await run(dir);
     expect(second).toMatchObject({ state: 'failed', warm: true });
