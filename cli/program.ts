@@ -6,6 +6,7 @@ import { registerCoordinatorCommand } from './commands/coordinator.js';
 import { registerDrainCommand } from './commands/drain.js';
 import { registerFlakyCommand } from './commands/flaky.js';
 import { registerInitCommand } from './commands/init.js';
+import { registerKeysCommand } from './commands/keys.js';
 import { registerMergeReportsCommand } from './commands/merge-reports.js';
 import { registerPoolCommand } from './commands/pool.js';
 import { registerRunCommand } from './commands/run.js';
@@ -53,6 +54,7 @@ export function buildProgram(): Command {
   registerTrendsCommand(program);
   registerFlakyCommand(program);
   registerWebhooksCommand(program);
+  registerKeysCommand(program);
   registerStatusCommand(program);
   registerTasksCommand(program);
   registerWorkersCommand(program);

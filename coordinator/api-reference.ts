@@ -1,7 +1,10 @@
 import { type ZodType, z } from 'zod';
 import {
+  ANY_ROLE,
   ClientToCoordinator,
+  MESSAGE_ROLES,
   MESSAGE_SUMMARIES,
+  type Role,
   ToClientMessage,
   ToWorkerMessage,
   WorkerToCoordinator,
@@ -11,8 +14,7 @@ import type { Access, ClusterPolicy, Route } from './http/index.js';
 const WHO: Record<string, string> = {
   anyone: 'anyone',
   member: 'cluster members',
-  admin: 'admin key',
-  'worker,admin': 'worker token, admin key',
+  [ANY_ROLE.join(',')]: 'any key',
 };
 
 const CLUSTER: Record<ClusterPolicy, string> = {
@@ -23,7 +25,7 @@ const CLUSTER: Record<ClusterPolicy, string> = {
 
 function who(access: Access): string {
   const key = typeof access === 'string' ? access : [...access].join(',');
-  return WHO[key] ?? key;
+  return WHO[key] ?? key.replaceAll(',', ', ');
 }
 
 const MAX_OUTLINE = 72;
@@ -98,9 +100,13 @@ function messageTable(union: MessageUnion, io: 'input' | 'output'): string {
   const rows = union.options.map((message) => {
     const type = message.shape.type.value as keyof typeof MESSAGE_SUMMARIES;
     const fields = outline(message, io);
-    return [`\`${type}\``, fields === '' ? '' : `\`${fields}\``, MESSAGE_SUMMARIES[type]];
+    const roles = (MESSAGE_ROLES as Readonly<Record<string, readonly Role[]>>)[type];
+    const cells = [`\`${type}\``, fields === '' ? '' : `\`${fields}\``];
+    if (io === 'input') cells.push(who(roles ?? []));
+    return [...cells, MESSAGE_SUMMARIES[type]];
   });
-  return table(['type', 'fields', 'what'], rows);
+  const headers = io === 'input' ? ['type', 'fields', 'who', 'what'] : ['type', 'fields', 'what'];
+  return table(headers, rows);
 }
 
 /** docs/api.md: the REST API as the route table declares it, and the WebSocket's messages. */
@@ -137,10 +143,12 @@ export function apiReference(routes: readonly Route[]): string {
     '',
     'Clients and workers talk on `/ws` (the token in `Authorization: Bearer` or `?token=`);',
     'cluster members on `/raft`. Every message is one JSON object with `v: 1` and a `type`;',
-    'a request carries an `id` that its answer repeats. A worker token may send only the',
-    'worker messages, and speaks for a worker id only with the secret its first `registered`',
-    'carried. [protocol.md](protocol.md) has the limits, the errors and close codes, and how',
-    'each exchange goes.',
+    'a request carries an `id` that its answer repeats. Each message a coordinator takes names',
+    'the roles that may send it (`forbidden` otherwise); a worker speaks for a worker id only',
+    'with the secret its first `registered` carried. Keys have a role: `admin`, `submitter`,',
+    '`viewer` or `worker` (`dtf keys`, [security.md](security.md)).',
+    '[protocol.md](protocol.md) has the limits, the errors and close codes, and how each',
+    'exchange goes.',
     '',
     ...DIRECTIONS.flatMap(([title, union, io]) => [
       `## ${title}`,

@@ -95,6 +95,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     throw error;
   }
   const { credentials, created: createdCredentials } = opened;
+  // Managed keys are the state's: replicated in a cluster, checked wherever a token is.
+  credentials?.withKeys(() => state.keys.values());
 
   // What cannot go on without losing what is stored: a restart rebuilds the state from disk.
   const stopOn = (why: string) => (error: unknown) => {
@@ -146,6 +148,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
           onFatal: stopOn("cannot install the leader's state snapshot; stopping"),
           onStateReplaced: () => {
             if (state.credentials !== undefined) takeClusterCredentials(state.credentials);
+            credentials?.keysChanged();
             ctx.explainer.reset();
           },
         });
@@ -181,8 +184,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const regressions = new RegressionWatch(ctx);
   committedListeners.push(
     (events) => {
-      for (const e of events)
+      for (const e of events) {
         if (e.type === 'CredentialsSet') takeClusterCredentials(e.credentials);
+        else if (e.type === 'KeyChanged') credentials?.keysChanged();
+      }
     },
     (events) => metrics.count(events),
     (events) => gateway.deliver(events),

@@ -7,6 +7,7 @@ import {
   MAX_TASKS_PER_SUBMIT,
 } from './limits.js';
 import { RetargetReply, RetargetRequest } from './rest.js';
+import { READERS, type Role, SUBMITTERS } from './roles.js';
 import { TaskEvent, TaskSpec, TaskState, TaskView } from './task.js';
 import { PROTOCOL_VERSION } from './version.js';
 
@@ -81,6 +82,17 @@ export const ClientToCoordinator = z.discriminatedUnion('type', [
   UnsubscribeMessage,
 ]);
 export type ClientToCoordinator = z.infer<typeof ClientToCoordinator>;
+
+/** Who may send each client message (see roles.ts). */
+export const CLIENT_MESSAGE_ROLES = {
+  'watch-dashboard': READERS,
+  submit: SUBMITTERS,
+  cancel: SUBMITTERS,
+  retarget: SUBMITTERS,
+  query: READERS,
+  subscribe: READERS,
+  unsubscribe: READERS,
+} as const satisfies Record<ClientToCoordinator['type'], readonly Role[]>;
 
 // coordinator -> client
 

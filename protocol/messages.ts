@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   CancelledMessage,
+  CLIENT_MESSAGE_ROLES,
   ClientToCoordinator,
   EventMessage,
   RetargetedMessage,
@@ -11,6 +12,7 @@ import {
 } from './client-messages.js';
 import { DashboardMessage } from './dashboard.js';
 import { ErrorCode } from './errors.js';
+import type { Role } from './roles.js';
 import { PROTOCOL_VERSION } from './version.js';
 import {
   AbortMessage,
@@ -19,6 +21,7 @@ import {
   DrainMessage,
   RegisteredMessage,
   ReleasedMessage,
+  WORKER_MESSAGE_ROLES,
   WorkerToCoordinator,
 } from './worker-messages.js';
 
@@ -69,3 +72,9 @@ export type WorkerMessageType = WorkerToCoordinator['type'];
 export const WORKER_MESSAGE_TYPES: ReadonlySet<string> = new Set(
   WorkerToCoordinator.options.map((o) => o.shape.type.value),
 );
+
+/** Who may send each message a coordinator takes, by its type. */
+export const MESSAGE_ROLES: Readonly<Record<InboundMessage['type'], readonly Role[]>> = {
+  ...CLIENT_MESSAGE_ROLES,
+  ...WORKER_MESSAGE_ROLES,
+};

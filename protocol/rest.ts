@@ -6,6 +6,7 @@ import {
   MAX_TASK_SLOTS,
   MAX_TASKS_PER_SUBMIT,
 } from './limits.js';
+import { ROLES } from './roles.js';
 import { Requirements, TaskResult, TaskSpec, TaskState, TaskView } from './task.js';
 import { PROTOCOL_VERSION } from './version.js';
 import { MAX_DRAIN_GRACE_MS, WorkerSecret } from './worker-messages.js';
@@ -124,7 +125,11 @@ export const RestWorkerStatusReply = z.object({ workerId: z.string(), status: Wo
 export type RestWorkerStatusReply = z.infer<typeof RestWorkerStatusReply>;
 
 /** `GET /api/whoami`: the role the bearer token grants (401 when it grants none). */
-export const RestWhoamiReply = z.object({ role: z.enum(['admin', 'worker']) });
+export const RestWhoamiReply = z.object({
+  role: z.enum(ROLES),
+  /** The managed key presented (see keys.ts); absent for the coordinator's own two. */
+  keyId: z.string().optional(),
+});
 export type RestWhoamiReply = z.infer<typeof RestWhoamiReply>;
 
 /**

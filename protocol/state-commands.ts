@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Capabilities, Labels } from './capabilities.js';
+import { ApiKey, KeyId } from './keys.js';
 import {
   QuarantineRequest,
   ReleaseRequest,
@@ -161,6 +162,18 @@ export const StateCommand = z.discriminatedUnion('type', [
   /** The test (where it names a place, only there) no longer fails runs; or again does. */
   z.object({ type: z.literal('QuarantineTest'), now, entry: QuarantineRequest }),
   z.object({ type: z.literal('ReleaseTest'), now, entry: ReleaseRequest }),
+  /** A key, its secret chosen at the edge and only its hash kept; at most `MAX_KEYS`. */
+  z.object({ type: z.literal('CreateKey'), now, key: ApiKey }),
+  /** The key is refused from `now` on (it stays listed). */
+  z.object({ type: z.literal('RevokeKey'), now, id: KeyId }),
+  /** The key takes a new secret (its hash); the old one works until `graceUntil`. */
+  z.object({
+    type: z.literal('RotateKey'),
+    now,
+    id: KeyId,
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    graceUntil: z.number().int().nonnegative(),
+  }),
   /** A webhook to notify, its id and secret chosen at the edge. */
   z.object({ type: z.literal('AddWebhook'), now, webhook: Webhook }),
   /** The webhook is removed, and its pending deliveries with it. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Capabilities, Labels, WorkerStatus } from './capabilities.js';
+import { ApiKey } from './keys.js';
 import { QuarantineEntry, ResultInput, RunMeta, RunStatus } from './runs.js';
 import { AttemptRecord, Requirements, TaskResult, TaskSpec, TaskState } from './task.js';
 import { Delivery, Webhook } from './webhooks.js';
@@ -128,5 +129,7 @@ export const StateSnapshot = z.object({
   /** Webhooks, and their deliveries in the order queued; absent before webhooks existed. */
   webhooks: z.array(Webhook).optional(),
   deliveries: z.array(Delivery).optional(),
+  /** API keys in the order created; absent before keys existed. */
+  keys: z.array(ApiKey).optional(),
 });
 export type StateSnapshot = z.infer<typeof StateSnapshot>;

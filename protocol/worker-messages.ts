@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Capabilities, Labels } from './capabilities.js';
 import { MAX_REQUEST_ID_LENGTH, MAX_TASK_SLOTS } from './limits.js';
+import { type Role, WORKERS } from './roles.js';
 import { TaskResult } from './task.js';
 import { PAYLOADS, ShardStageAssignmentPayload, type TaskKind } from './task-kinds.js';
 import { PROTOCOL_VERSION } from './version.js';
@@ -100,6 +101,16 @@ export const WorkerToCoordinator = z.discriminatedUnion('type', [
   ReleaseMessage,
 ]);
 export type WorkerToCoordinator = z.infer<typeof WorkerToCoordinator>;
+
+/** Who may send each worker message (see roles.ts). */
+export const WORKER_MESSAGE_ROLES = {
+  register: WORKERS,
+  heartbeat: WORKERS,
+  progress: WORKERS,
+  result: WORKERS,
+  draining: WORKERS,
+  release: WORKERS,
+} as const satisfies Record<WorkerToCoordinator['type'], readonly Role[]>;
 
 // coordinator -> worker
 

@@ -2,13 +2,22 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
+import type { ApiKey, Role } from '../../protocol/index.js';
 
 /** What a cluster member answers (503) while the cluster has no credentials yet. */
 export const CREDENTIALS_PENDING = 'cluster credentials not yet created; wait for a leader';
 
-/** `admin` may do everything; `worker` may only join as a worker. */
-export type Role = 'admin' | 'worker';
-const ROLES: readonly Role[] = ['admin', 'worker'];
+/** The roles of a coordinator's own two keys: its admin key and its worker join token. */
+const OWN_ROLES: readonly Role[] = ['admin', 'worker'];
+
+/** What a token lets its holder do. */
+export interface Grant {
+  role: Role;
+  /** The managed key it is (see protocol/keys.ts); none for the coordinator's own two. */
+  keyId?: string;
+  /** When it stops working. */
+  expiresAt?: number;
+}
 
 export const CREDENTIALS_FILE = 'credentials.json';
 
@@ -32,10 +41,24 @@ export function sha256(value: string): Buffer {
 
 /** Checks presented tokens against the stored hashes. Tokens are random, so a plain hash suffices. */
 export class Credentials {
-  /** Tokens seen recently and the role each granted (or none), so a busy client is hashed once. */
-  private readonly recent = new Map<string, Role | undefined>();
+  /** Tokens seen recently and what each granted (or nothing), so a busy client is hashed once. */
+  private readonly recent = new Map<string, Grant | undefined>();
+  /** The managed keys, as the state has them now. */
+  private keys: () => Iterable<ApiKey> = () => [];
 
   private constructor(private hashes: Map<Role, Buffer>) {}
+
+  /** Checks tokens against `keys` too (the state's), besides the coordinator's own two. */
+  withKeys(keys: () => Iterable<ApiKey>): this {
+    this.keys = keys;
+    this.recent.clear();
+    return this;
+  }
+
+  /** A key was created, revoked or rotated: no token's grant may be taken from before. */
+  keysChanged(): void {
+    this.recent.clear();
+  }
 
   /**
    * Cluster mode: no credentials until the replicated `SetCredentials` entry is applied
@@ -47,7 +70,7 @@ export class Credentials {
 
   /** Whether there are credentials to check against (false in a cluster still without them). */
   get ready(): boolean {
-    return this.hashes.size === ROLES.length;
+    return this.hashes.size === OWN_ROLES.length;
   }
 
   /** Takes the replicated hashes (hex), replacing any before. */
@@ -119,7 +142,7 @@ export class Credentials {
       role: Role;
       token_sha256: string;
     }>;
-    if (rows.length === ROLES.length) {
+    if (rows.length === OWN_ROLES.length) {
       const hashes = new Map(
         rows.map((r) => [r.role, Buffer.from(r.token_sha256, 'hex')] as const),
       );
@@ -152,18 +175,39 @@ export class Credentials {
     };
   }
 
-  /** The role a token grants, or undefined when it matches none. */
-  roleOf(token: string | undefined): Role | undefined {
+  /** What a token grants at `now`, or undefined when it matches no key that works then. */
+  grantOf(token: string | undefined, now = Date.now()): Grant | undefined {
     if (token === undefined || token === '') return undefined;
-    if (this.recent.has(token)) return this.recent.get(token);
-    const presented = sha256(token);
-    let granted: Role | undefined;
-    for (const [role, hash] of this.hashes) {
-      if (timingSafeEqual(presented, hash)) granted = role;
+    let granted: Grant | undefined;
+    if (this.recent.has(token)) granted = this.recent.get(token);
+    else {
+      granted = this.lookUp(token);
+      if (this.recent.size >= 1_000) this.recent.clear();
+      this.recent.set(token, granted);
     }
-    if (this.recent.size >= 1_000) this.recent.clear();
-    this.recent.set(token, granted);
-    return granted;
+    return granted?.expiresAt !== undefined && granted.expiresAt <= now ? undefined : granted;
+  }
+
+  private lookUp(token: string): Grant | undefined {
+    const presented = sha256(token);
+    for (const [role, hash] of this.hashes) {
+      if (timingSafeEqual(presented, hash)) return { role };
+    }
+    const hex = presented.toString('hex');
+    for (const key of this.keys()) {
+      if (key.revokedAt !== undefined) continue;
+      const current = key.sha256 === hex;
+      if (!current && key.previous?.sha256 !== hex) continue;
+      const ends = [key.expiresAt, current ? undefined : key.previous?.until].filter(
+        (at): at is number => at !== undefined,
+      );
+      return {
+        role: key.role,
+        keyId: key.id,
+        ...(ends.length === 0 ? {} : { expiresAt: Math.min(...ends) }),
+      };
+    }
+    return undefined;
   }
 }
 

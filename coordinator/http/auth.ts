@@ -1,9 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bearerToken, CREDENTIALS_PENDING, type Credentials, type Role } from '../auth/index.js';
+import {
+  bearerToken,
+  CREDENTIALS_PENDING,
+  type Credentials,
+  type Grant,
+  type Role,
+} from '../auth/index.js';
 import { sendRestError } from './errors.js';
 
 /**
- * The role the request's bearer token grants, when it is one of `roles`; otherwise answers
+ * What the request's bearer token grants, when its role is one of `roles`; otherwise answers
  * the refusal itself and returns undefined. With no credentials (insecure mode) every request
  * is admin.
  */
@@ -12,10 +18,11 @@ export function authorized(
   roles: readonly Role[],
   req: IncomingMessage,
   res: ServerResponse,
-): Role | undefined {
-  if (credentials === undefined) return 'admin';
-  const role = authenticate(credentials, req, res);
-  if (role === undefined) return undefined;
+): Grant | undefined {
+  if (credentials === undefined) return { role: 'admin' };
+  const grant = authenticate(credentials, req, res);
+  if (grant === undefined) return undefined;
+  const { role } = grant;
   if (!roles.includes(role)) {
     const path = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '';
     sendRestError(
@@ -25,32 +32,33 @@ export function authorized(
     );
     return undefined;
   }
-  return role;
+  return grant;
 }
 
 /**
- * The role the request's bearer token grants (admin with no credentials: insecure mode);
- * answers the refusal itself and returns undefined when it grants none.
+ * What the request's bearer token grants; answers the refusal itself and returns undefined when
+ * it grants nothing.
  */
 function authenticate(
-  credentials: Credentials | undefined,
+  credentials: Credentials,
   req: IncomingMessage,
   res: ServerResponse,
-): Role | undefined {
-  if (credentials === undefined) return 'admin';
+): Grant | undefined {
   if (!credentials.ready) {
     res.setHeader('retry-after', '1');
     sendRestError(res, 'credentials_pending', CREDENTIALS_PENDING);
     return undefined;
   }
   const token = bearerToken(req.headers.authorization);
-  const role = credentials.roleOf(token);
-  if (role === undefined) {
+  const grant = credentials.grantOf(token);
+  if (grant === undefined) {
     sendRestError(
       res,
       'unauthorized',
-      token ? 'invalid token' : 'missing token: send Authorization: Bearer <token>',
+      token
+        ? 'invalid token (unknown, expired or revoked)'
+        : 'missing token: send Authorization: Bearer <token>',
     );
   }
-  return role;
+  return grant;
 }

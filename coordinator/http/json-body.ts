@@ -5,6 +5,7 @@ import {
   MAX_JSON_DEPTH,
   MAX_MESSAGE_LENGTHS,
   parseBoundedJson,
+  ROLES,
   shorten,
 } from '../../protocol/index.js';
 import type { Role } from '../auth/index.js';
@@ -20,11 +21,14 @@ type Next = (error?: ThrownError) => void;
 export type BodyReader = (req: BodyRequest, res: ServerResponse, role: Role, next: Next) => void;
 
 /**
- * The longest REST body of each sender: a worker token's bodies (registration, status) are no
- * larger than a `register` message; the admin key's may fill the message limit, as a `submit`.
+ * The longest REST body of each sender: a worker's bodies (registration, status) and a viewer's
+ * are no larger than a `register` message; an admin's or a submitter's may fill the message
+ * limit, as a `submit`.
  */
 function maxBodyBytes(role: Role, maxBytes: number): number {
-  return role === 'worker' ? Math.min(maxBytes, MAX_MESSAGE_LENGTHS.register) : maxBytes;
+  return role === 'worker' || role === 'viewer'
+    ? Math.min(maxBytes, MAX_MESSAGE_LENGTHS.register)
+    : maxBytes;
 }
 
 /**
@@ -35,7 +39,7 @@ function maxBodyBytes(role: Role, maxBytes: number): number {
  */
 export function jsonBodyReader(maxBytes: number): BodyReader {
   const readers = new Map<Role, ReturnType<typeof express.text>>(
-    (['admin', 'worker'] as const).map((role) => [
+    ROLES.map((role) => [
       role,
       express.text({ type: 'application/json', limit: maxBodyBytes(role, maxBytes) }),
     ]),

@@ -126,8 +126,8 @@ function admit(
     sendRestError(res, 'unauthorized', `send the cluster token and ${RAFT_FROM_HEADER}`);
     return undefined;
   }
-  const role = authorized(deps.credentials, who, req, res);
-  return role === undefined ? undefined : { kind: 'client', role };
+  const grant = authorized(deps.credentials, who, req, res);
+  return grant === undefined ? undefined : { kind: 'client', ...grant };
 }
 
 /** A follower's answer to a leader route: 307 to the same path there, or 503 while none leads. */

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Database from 'better-sqlite3';
 import type { ZodType } from 'zod';
-import type { Credentials, Role } from '../auth/index.js';
+import type { Credentials, Grant, Role } from '../auth/index.js';
 import type { CoordinatorContext } from '../context.js';
 import type { CoordinatorMetrics } from '../metrics.js';
 import type { PeerTransport } from '../raft-io/index.js';
@@ -33,7 +33,7 @@ export type BodyKind = 'none' | 'json' | 'stream';
 /** Who the policy found the caller to be. */
 export type Caller =
   | { kind: 'anyone' }
-  | { kind: 'client'; role: Role }
+  | ({ kind: 'client' } & Grant)
   | { kind: 'member'; id: string };
 
 export interface RouteCall {

@@ -16,6 +16,7 @@ import { appendEvents, type StateEvent } from './events.js';
 import { chargeGroup, shareGroup } from './fair-share.js';
 import { recordOutcome, recordResultHealth } from './health.js';
 import { sortByIdempotencyKey } from './idempotency.js';
+import { createKey, revokeKey, rotateKey } from './keys.js';
 import { leaseCapacity, slotsInUse, slotsOf } from './lease-capacity.js';
 import { schedulingPolicy } from './policy.js';
 import { quarantineTest, releaseTest } from './quarantine.js';
@@ -92,6 +93,12 @@ export function apply(state: CoordinatorState, command: Command): StateEvent[] {
       return quarantineTest(state, command);
     case 'ReleaseTest':
       return releaseTest(state, command);
+    case 'CreateKey':
+      return createKey(state, command);
+    case 'RevokeKey':
+      return revokeKey(state, command);
+    case 'RotateKey':
+      return rotateKey(state, command);
     case 'AddWebhook':
       return addWebhook(state, command);
     case 'RemoveWebhook':

@@ -26,6 +26,7 @@ export function createState(config: StateConfig): CoordinatorState {
     runs: new Map(),
     quarantine: new Map(),
     webhooks: new Map(),
+    keys: new Map(),
     deliveries: new Map(),
   };
 }

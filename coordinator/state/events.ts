@@ -1,4 +1,5 @@
 import type {
+  ApiKey,
   Delivery,
   QuarantineEntry,
   ResultAck,
@@ -52,6 +53,8 @@ export type StateEvent =
   | { type: 'RunsPruned'; runIds: string[] }
   /** A test was quarantined (`entry`) or released (none). */
   | { type: 'QuarantineChanged'; key: string; entry: QuarantineEntry | undefined }
+  /** A key was created, revoked or rotated: `key` as it is now. */
+  | { type: 'KeyChanged'; key: ApiKey }
   /** A webhook was added or replaced (`webhook`), or removed (none). */
   | { type: 'WebhookChanged'; id: string; webhook: Webhook | undefined }
   /** Deliveries queued or attempted (as they are now), and those dropped. */

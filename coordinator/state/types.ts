@@ -1,4 +1,5 @@
 import type {
+  ApiKey,
   AttemptRecord,
   Capabilities,
   Delivery,
@@ -146,6 +147,8 @@ export interface CoordinatorState {
   quarantine: Map<string, QuarantineEntry>;
   /** Webhooks by id, and their deliveries by id in the order they were queued. */
   webhooks: Map<string, Webhook>;
+  /** API keys beyond the coordinator's own two, by id, in the order they were created. */
+  keys: Map<string, ApiKey>;
   deliveries: Map<string, Delivery>;
 }
 

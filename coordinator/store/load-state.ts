@@ -21,7 +21,7 @@ import {
   type TaskRecord,
   type WorkerRecord,
 } from '../state/index.js';
-
+import { loadKeys } from './key-rows.js';
 import { loadRuns } from './run-rows.js';
 import { loadWebhooks } from './webhook-rows.js';
 
@@ -192,5 +192,6 @@ export function loadState(
   }
   loadRuns(db, state);
   loadWebhooks(db, state);
+  loadKeys(db, state);
   return state;
 }

@@ -75,4 +75,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE webhooks (id TEXT PRIMARY KEY, webhook TEXT NOT NULL);
   CREATE TABLE deliveries (id TEXT NOT NULL UNIQUE, delivery TEXT NOT NULL);
   `,
+  // API keys (their hashes only), in the order they were created (rowid).
+  `
+  CREATE TABLE api_keys (id TEXT NOT NULL UNIQUE, key TEXT NOT NULL);
+  `,
 ];

@@ -8,6 +8,7 @@ import type {
   TaskRecord,
   WorkerRecord,
 } from '../state/index.js';
+import { KeyRowWriter } from './key-rows.js';
 import { RunRowWriter } from './run-rows.js';
 import { MIGRATIONS } from './schema.js';
 import { WebhookRowWriter } from './webhook-rows.js';
@@ -81,10 +82,12 @@ export class EventWriter {
   private credentials: CredentialHashes | undefined;
   private readonly runs: RunRowWriter;
   private readonly webhooks: WebhookRowWriter;
+  private readonly keys: KeyRowWriter;
 
   constructor(private readonly db: Database.Database) {
     this.runs = new RunRowWriter(db);
     this.webhooks = new WebhookRowWriter(db);
+    this.keys = new KeyRowWriter(db);
     this.upsertCredential = db.prepare(
       'INSERT OR REPLACE INTO credentials (role, token_sha256, created_at) VALUES (?, ?, ?)',
     );
@@ -159,6 +162,9 @@ export class EventWriter {
         case 'DeliveriesChanged':
           this.webhooks.collect(event);
           break;
+        case 'KeyChanged':
+          this.keys.collect(event);
+          break;
         default:
           event satisfies never;
       }
@@ -180,6 +186,7 @@ export class EventWriter {
     }
     this.runs.flush();
     this.webhooks.flush();
+    this.keys.flush();
     this.discard();
   }
 
@@ -189,11 +196,12 @@ export class EventWriter {
    */
   replaceAll(state: CoordinatorState): void {
     this.db.exec(
-      'DELETE FROM tasks; DELETE FROM workers; DELETE FROM credentials; DELETE FROM runs; DELETE FROM run_results; DELETE FROM quarantine; DELETE FROM webhooks; DELETE FROM deliveries;',
+      'DELETE FROM tasks; DELETE FROM workers; DELETE FROM credentials; DELETE FROM runs; DELETE FROM run_results; DELETE FROM quarantine; DELETE FROM webhooks; DELETE FROM deliveries; DELETE FROM api_keys;',
     );
     for (const task of state.tasks.values()) this.newTasks.add(task);
     this.runs.addAll(state);
     this.webhooks.addAll(state);
+    this.keys.addAll(state);
     for (const worker of state.workers.values()) this.changedWorkers.add(worker);
     this.credentials = state.credentials;
     this.flush();
@@ -208,6 +216,7 @@ export class EventWriter {
     this.credentials = undefined;
     this.runs.discard();
     this.webhooks.discard();
+    this.keys.discard();
   }
 
   private insert(task: TaskRecord): void {

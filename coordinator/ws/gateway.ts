@@ -3,6 +3,8 @@ import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import { WebSocketServer } from 'ws';
 import {
+  CLOSE_KEY_EXPIRED,
+  CLOSE_KEY_REVOKED,
   CLOSE_NOT_LEADER,
   decodeMessage,
   InboundMessage,
@@ -13,7 +15,7 @@ import {
   toWebSocketUrl,
   WS_PATH,
 } from '../../protocol/index.js';
-import { bearerToken, CREDENTIALS_PENDING, type Credentials, type Role } from '../auth/index.js';
+import { bearerToken, CREDENTIALS_PENDING, type Credentials, type Grant } from '../auth/index.js';
 import type { CoordinatorContext } from '../context.js';
 import type { StateEvent } from '../state/index.js';
 import { DashboardWatchers } from './dashboard-watchers.js';
@@ -23,6 +25,9 @@ import { Subscriptions } from './subscriptions.js';
 import { WorkerConnections } from './worker-connections.js';
 
 type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/** The longest delay `setTimeout` keeps; a key expiring later is looked at again then. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The `/ws` endpoint for workers and clients. Authenticates the handshake, decodes and
@@ -34,6 +39,8 @@ export class WsGateway {
   private readonly dashboards: DashboardWatchers;
   private readonly wss: WebSocketServer;
   private readonly routes = new Map<string, UpgradeHandler>();
+  /** The open connections of each managed key, closed at once when it is revoked. */
+  private readonly byKey = new Map<string, Set<WebSocket>>();
 
   constructor(
     private readonly ctx: CoordinatorContext,
@@ -62,6 +69,13 @@ export class WsGateway {
 
   /** Routes a durable batch of state events to the workers and subscribers concerned. */
   deliver(events: readonly StateEvent[]): void {
+    for (const event of events) {
+      if (event.type === 'KeyChanged' && event.key.revokedAt !== undefined) {
+        for (const socket of this.byKey.get(event.key.id) ?? []) {
+          socket.close(CLOSE_KEY_REVOKED, `key ${event.key.name} was revoked`);
+        }
+      }
+    }
     this.workers.deliver(events);
     this.subscriptions.publish(events);
     this.dashboards.onCommitted(events);
@@ -98,29 +112,51 @@ export class WsGateway {
       reject(socket, 503, CREDENTIALS_PENDING);
       return;
     }
-    const role = this.authenticate(req, url);
-    if (role === undefined) {
+    const grant = this.authenticate(req, url);
+    if (grant === undefined) {
       const presented = bearerToken(req.headers.authorization) ?? url.searchParams.get('token');
       reject(
         socket,
         401,
         presented
-          ? 'invalid token'
+          ? 'invalid token (unknown, expired or revoked)'
           : 'missing token: send Authorization: Bearer <token> or ?token=',
       );
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, role));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, grant));
   }
 
-  private authenticate(req: IncomingMessage, url: URL): Role | undefined {
-    if (this.credentials === undefined) return 'admin';
+  private authenticate(req: IncomingMessage, url: URL): Grant | undefined {
+    if (this.credentials === undefined) return { role: 'admin' };
     const token =
       bearerToken(req.headers.authorization) ?? url.searchParams.get('token') ?? undefined;
-    return this.credentials.roleOf(token);
+    return this.credentials.grantOf(token);
   }
 
-  private connected(socket: WebSocket, role: Role): void {
+  /** Keeps the connection of a managed key where its revocation finds it, and ends it on expiry. */
+  private trackKey(socket: WebSocket, grant: Grant): void {
+    const { keyId, expiresAt } = grant;
+    if (keyId === undefined) return;
+    const sockets = this.byKey.get(keyId) ?? new Set();
+    this.byKey.set(keyId, sockets);
+    sockets.add(socket);
+    let timer: NodeJS.Timeout | undefined;
+    const watchExpiry = () => {
+      if (expiresAt === undefined) return;
+      const left = expiresAt - Date.now();
+      if (left <= 0) socket.close(CLOSE_KEY_EXPIRED, 'the key expired');
+      else timer = setTimeout(watchExpiry, Math.min(left, MAX_TIMER_MS)).unref();
+    };
+    watchExpiry();
+    socket.once('close', () => {
+      clearTimeout(timer);
+      sockets.delete(socket);
+      if (sockets.size === 0) this.byKey.delete(keyId);
+    });
+  }
+
+  private connected(socket: WebSocket, grant: Grant): void {
     // First: a frame the socket cannot read (not UTF-8, too large) is an 'error' event, which
     // would end the process if nothing listened, even on a socket about to be refused.
     socket.on('error', (error) => this.ctx.logger.debug({ err: error }, 'ws connection error'));
@@ -129,15 +165,18 @@ export class WsGateway {
       refuseAsFollower(socket, cluster.status().leaderUrl);
       return;
     }
+    this.trackKey(socket, grant);
     const session = new Session(
       this.ctx,
       socket,
-      role,
+      grant.role,
       this.workers,
       this.subscriptions,
       this.dashboards,
     );
     socket.on('message', (data) => {
+      // A connection being closed (its key revoked) is heard no more.
+      if (socket.readyState !== socket.OPEN) return;
       // One message that fails is answered and logged; it never takes the process down.
       try {
         // The default binaryType delivers every message, fragmented or not, as one Buffer.

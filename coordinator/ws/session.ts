@@ -3,6 +3,7 @@ import type WebSocket from 'ws';
 import {
   type ClientToCoordinator,
   type InboundMessage,
+  MESSAGE_ROLES,
   PROTOCOL_VERSION,
   type ProtocolError,
   type RegisteredMessage,
@@ -46,12 +47,14 @@ export class Session {
   ) {}
 
   /**
-   * Why this connection may not send a message of `type`: a worker token sends only worker
-   * messages. Asked before the message's body is read.
+   * Why this connection may not send a message of `type`, by the roles the type allows
+   * (`MESSAGE_ROLES`). Asked before the message's body is read; a type no message has is the
+   * decoder's to name.
    */
   refusal(type: string): ProtocolError | undefined {
-    if (this.role === 'admin' || WORKER_MESSAGE_TYPES.has(type)) return undefined;
-    return { code: 'forbidden', message: `a worker token may not send '${type}'` };
+    const allowed = (MESSAGE_ROLES as Readonly<Record<string, readonly Role[]>>)[type];
+    if (allowed === undefined || allowed.includes(this.role)) return undefined;
+    return { code: 'forbidden', message: `a ${this.role} token may not send '${type}'` };
   }
 
   /**

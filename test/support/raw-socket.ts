@@ -76,6 +76,14 @@ export class RawSocket<In extends Typed = Typed> {
     this.socket.close();
   }
 
+  /** Resolves with the close code once the connection has closed. */
+  async closed(): Promise<number> {
+    while (this.closedWith === undefined) {
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    return this.closedWith;
+  }
+
   /** Waits until `find` names a message, then takes it; rejects once the socket has closed. */
   private async take(find: () => number): Promise<In> {
     for (;;) {

@@ -8,6 +8,8 @@ import { type RouteCall, roleOf } from '../route.js';
  * coordinator it cannot reach.
  */
 export function whoami(call: RouteCall): void {
-  const reply: RestWhoamiReply = { role: roleOf(call) };
+  const { caller } = call;
+  const keyId = caller.kind === 'client' ? caller.keyId : undefined;
+  const reply: RestWhoamiReply = { role: roleOf(call), ...(keyId === undefined ? {} : { keyId }) };
   writeJson(call.res, 200, reply);
 }

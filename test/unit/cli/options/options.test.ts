@@ -79,7 +79,7 @@ describe('--timeout', () => {
   });
 
   it('rejects what is not a positive duration up to a day, saying what it expects', () => {
-    for (const text of ['', 'soon', '0', '-5s', '10 minutes', '25h', '1d']) {
+    for (const text of ['', 'soon', '0', '-5s', '10 minutes', '25h', '2d']) {
       expect(() => durationMs(text), text).toThrow(InvalidArgumentError);
     }
     expect(() => durationMs('10x')).toThrow('such as 500ms, 90s, 10m or 1h');

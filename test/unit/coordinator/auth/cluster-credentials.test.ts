@@ -89,13 +89,13 @@ describe('replicated cluster credentials', () => {
     expect(keys.workerTokenSha256).toBe(hex(keys.workerToken));
     const credentials = Credentials.pending();
     expect(credentials.ready).toBe(false);
-    expect(credentials.roleOf(keys.adminKey)).toBeUndefined();
+    expect(credentials.grantOf(keys.adminKey)?.role).toBeUndefined();
     credentials.set(keys);
     expect(credentials.ready).toBe(true);
     // The refusal seen while pending is not remembered.
-    expect(credentials.roleOf(keys.adminKey)).toBe('admin');
-    expect(credentials.roleOf(keys.workerToken)).toBe('worker');
-    expect(credentials.roleOf('dtf_admin_wrong')).toBeUndefined();
+    expect(credentials.grantOf(keys.adminKey)?.role).toBe('admin');
+    expect(credentials.grantOf(keys.workerToken)?.role).toBe('worker');
+    expect(credentials.grantOf('dtf_admin_wrong')?.role).toBeUndefined();
   });
 });
 

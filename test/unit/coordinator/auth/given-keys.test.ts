@@ -17,10 +17,12 @@ describe('keys given to a coordinator up front', () => {
     const { credentials, created } = Credentials.ensure(db, dir, 1, keys);
     expect(created).toBeUndefined();
     expect(existsSync(join(dir, CREDENTIALS_FILE))).toBe(false);
-    expect(credentials.roleOf(keys.adminKey)).toBe('admin');
-    expect(credentials.roleOf(keys.workerToken)).toBe('worker');
+    expect(credentials.grantOf(keys.adminKey)?.role).toBe('admin');
+    expect(credentials.grantOf(keys.workerToken)?.role).toBe('worker');
     // The next start with the same keys finds them kept.
-    expect(Credentials.ensure(db, dir, 2, keys).credentials.roleOf(keys.adminKey)).toBe('admin');
+    expect(Credentials.ensure(db, dir, 2, keys).credentials.grantOf(keys.adminKey)?.role).toBe(
+      'admin',
+    );
     db.close();
   });
 
