@@ -1,5 +1,6 @@
 import type { ProtocolError, RetargetReply, RetargetRequest } from '../protocol/index.js';
 import type { CoordinatorContext } from './context.js';
+import { ownerLimit, ownershipRefusal, type Requester } from './ownership.js';
 import type { CoordinatorState, StateEvent } from './state/index.js';
 
 export type RetargetOutcome = { error: ProtocolError } | RetargetReply;
@@ -11,11 +12,25 @@ export type RetargetOutcome = { error: ProtocolError } | RetargetReply;
 export function requestRetarget(
   ctx: CoordinatorContext,
   request: RetargetRequest,
+  requester: Requester,
   reply: (outcome: RetargetOutcome) => void,
 ): void {
   const { taskIds, requirements, revokeRunning } = request;
+  const refused = ownershipRefusal(ctx.state, requester, { taskIds });
+  if (refused !== undefined) {
+    reply({ error: refused });
+    return;
+  }
+  const owner = ownerLimit(requester);
   ctx.commit.submit(
-    { type: 'RetargetTasks', now: ctx.now(), taskIds, requirements, revokeRunning },
+    {
+      type: 'RetargetTasks',
+      now: ctx.now(),
+      taskIds,
+      requirements,
+      revokeRunning,
+      ...(owner === undefined ? {} : { owner }),
+    },
     (events) => {
       const outcome = retargetReply(ctx.state, taskIds, events);
       ctx.logger.info(

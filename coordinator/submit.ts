@@ -60,6 +60,7 @@ export function submitSpecs(
   ctx: CoordinatorContext,
   specs: readonly TaskSpec[],
   reply: (outcome: SubmitOutcome) => void,
+  owner?: string,
 ): void {
   const replicas = ctx.artifactReplicas;
   const missing = specs.flatMap((spec) =>
@@ -68,12 +69,12 @@ export function submitSpecs(
     ),
   );
   if (replicas === undefined || missing.length === 0) {
-    submitChecked(ctx, specs, reply);
+    submitChecked(ctx, specs, reply, owner);
     return;
   }
   // In a cluster another member may hold an artifact this one has no copy of yet.
   Promise.all(missing.map((hex) => replicas.obtain(hex)))
-    .then(() => submitChecked(ctx, specs, reply))
+    .then(() => submitChecked(ctx, specs, reply, owner))
     .catch((error: unknown) => reply({ error: { code: 'internal', message: String(error) } }));
 }
 
@@ -81,6 +82,7 @@ function submitChecked(
   ctx: CoordinatorContext,
   specs: readonly TaskSpec[],
   reply: (outcome: SubmitOutcome) => void,
+  owner: string | undefined,
 ): void {
   const refusal = checkSubmittable(specs, ctx.artifacts);
   if (refusal !== undefined) {
@@ -103,7 +105,7 @@ function submitChecked(
     return;
   }
   ctx.commit.submit(
-    { type: 'SubmitTasks', now, tasks },
+    { type: 'SubmitTasks', now, tasks, ...(owner === undefined ? {} : { owner }) },
     (events) => reply(submitOutcome(tasks, events)),
     (error) => reply({ error }),
   );

@@ -1,3 +1,5 @@
+import type { Role } from '../protocol/index.js';
+
 /** Where the dashboard keeps the key it was given: this browser's storage for this origin. */
 const STORAGE_KEY = 'dtf-dashboard-key';
 
@@ -18,11 +20,12 @@ export async function checkKey(key: string): Promise<{ ok: true } | { ok: false;
   try {
     const response = await fetch('/api/whoami', { headers: { authorization: `Bearer ${key}` } });
     if (response.ok) {
-      const { role } = (await response.json()) as { role?: string };
-      if (role === 'admin') return { ok: true };
+      const { role } = (await response.json()) as { role?: Role };
+      // Every role but a worker's may read what the dashboard shows (protocol/roles.ts).
+      if (role !== undefined && role !== 'worker') return { ok: true };
       return {
         ok: false,
-        why: `this key is a ${role ?? 'unknown'} key; the dashboard needs the admin key`,
+        why: `this key is a ${role ?? 'unknown'} key; the dashboard needs a key that may read (admin, submitter or viewer)`,
       };
     }
     if (response.status === 401) return { ok: false, why: 'the coordinator refused this key' };

@@ -1,6 +1,6 @@
 /**
- * What a key may do. `admin`: everything. `submitter`: submit, cancel and retarget tasks, open
- * runs, upload artifacts, and read. `viewer`: read (the dashboard, tasks, runs, results).
+ * What a key may do. `admin`: everything. `submitter`: submit tasks, cancel and retarget the
+ * ones it submitted, open runs, upload artifacts, and read. `viewer`: read (the dashboard, tasks, runs, results).
  * `worker`: join as a worker and serve tasks, nothing else. Each REST route and each WebSocket
  * message type names the roles it allows beside its definition.
  */

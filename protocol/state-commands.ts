@@ -54,6 +54,8 @@ export const StateCommand = z.discriminatedUnion('type', [
     type: z.literal('SubmitTasks'),
     now,
     tasks: z.array(z.object({ id, spec: TaskSpec })),
+    /** The managed key that submitted them: a submitter key may cancel and retarget only its own. */
+    owner: KeyId.optional(),
   }),
   z.object({
     type: z.literal('RegisterWorker'),
@@ -102,6 +104,8 @@ export const StateCommand = z.discriminatedUnion('type', [
     taskIds: z.array(id).optional(),
     group: z.string().optional(),
     reason: z.string(),
+    /** Only the tasks this managed key submitted (a submitter key's request). */
+    owner: KeyId.optional(),
   }),
   /**
    * Each named task that has not ended takes `requirements` in place of its own for its next
@@ -115,6 +119,8 @@ export const StateCommand = z.discriminatedUnion('type', [
     taskIds: z.array(id),
     requirements: Requirements,
     revokeRunning: z.boolean(),
+    /** Only the tasks this managed key submitted (a submitter key's request). */
+    owner: KeyId.optional(),
   }),
   /** The clock moved: tasks whose retry backoff ran out become placeable. */
   z.object({ type: z.literal('Tick'), now }),

@@ -31,6 +31,7 @@ export const SnapshotTask = z.object({
   leaseToken: Count,
   workerId: Id.optional(),
   submittedAt: z.number(),
+  owner: z.string().optional(),
   assignedAt: z.number().optional(),
   startedAt: z.number().optional(),
   finishedAt: z.number().optional(),

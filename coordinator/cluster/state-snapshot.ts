@@ -65,6 +65,7 @@ function snapshotTask(task: TaskRecord | SnapshotTask): SnapshotTask {
     leaseToken: task.leaseToken,
     workerId: task.workerId,
     submittedAt: task.submittedAt,
+    owner: task.owner,
     assignedAt: task.assignedAt,
     startedAt: task.startedAt,
     finishedAt: task.finishedAt,

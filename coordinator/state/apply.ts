@@ -49,7 +49,7 @@ export function apply(state: CoordinatorState, command: Command): StateEvent[] {
   if (command.now > state.clock) state.clock = command.now;
   switch (command.type) {
     case 'SubmitTasks':
-      return submitTasks(state, command.now, command.tasks);
+      return submitTasks(state, command.now, command.tasks, command.owner);
     case 'RegisterWorker':
       return registerWorker(state, command);
     case 'Heartbeat':
@@ -134,6 +134,7 @@ function submitTasks(
   state: CoordinatorState,
   now: number,
   tasks: Extract<Command, { type: 'SubmitTasks' }>['tasks'],
+  owner: string | undefined,
 ): StateEvent[] {
   const sorted = sortByIdempotencyKey(state, tasks);
   if ('refused' in sorted) return [sorted.refused];
@@ -157,6 +158,7 @@ function submitTasks(
       history: [],
       queueEpoch: 1,
     };
+    if (owner !== undefined) task.owner = owner;
     indexTask(state, task);
     events.push({ type: 'TaskSubmitted', task, update: taskEvent(task, now) });
     created.push(task);
@@ -270,6 +272,7 @@ function cancelTasks(
       : (command.taskIds ?? []).flatMap((id) => state.tasks.get(id) ?? []);
   const events: StateEvent[] = [];
   for (const task of selected) {
+    if (command.owner !== undefined && task.owner !== command.owner) continue;
     const runningOn =
       task.state === 'assigned' || task.state === 'running' ? task.workerId : undefined;
     appendEvents(

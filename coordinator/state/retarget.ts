@@ -21,6 +21,7 @@ export function retargetTasks(
   for (const id of new Set(command.taskIds)) {
     const task = state.tasks.get(id);
     if (task === undefined || TERMINAL_STATES.has(task.state)) continue;
+    if (command.owner !== undefined && task.owner !== command.owner) continue;
     replaceRequirements(state, task, requirements, now);
     const ruledOut = revokeRunning ? ruledOutWorker(state, task) : undefined;
     events.push({ type: 'TaskRetargeted', task, revoked: ruledOut !== undefined });

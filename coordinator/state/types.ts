@@ -44,6 +44,8 @@ export interface TaskRecord {
   leaseToken: number;
   workerId?: string;
   submittedAt: number;
+  /** The managed key that submitted it (see protocol/keys.ts); none for the admin key's. */
+  owner?: string;
   assignedAt?: number;
   startedAt?: number;
   finishedAt?: number;

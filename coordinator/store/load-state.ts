@@ -29,7 +29,7 @@ const LOAD_PAGE_ROWS = 20_000;
 
 /** The task columns in the order the load reads them (rows come back as arrays: far cheaper). */
 const TASK_COLUMNS =
-  'seq, id, spec, state, attempt, lease_token, worker_id, submitted_at, assigned_at, started_at, finished_at, result, history, failures, not_before, submitted_requirements';
+  'seq, id, spec, state, attempt, lease_token, worker_id, submitted_at, assigned_at, started_at, finished_at, result, history, failures, not_before, submitted_requirements, owner';
 type TaskRow = [
   seq: number,
   id: string,
@@ -47,6 +47,7 @@ type TaskRow = [
   failures: number,
   notBefore: number | null,
   submittedRequirements: string | null,
+  owner: string | null,
 ];
 
 interface WorkerRow {
@@ -99,6 +100,7 @@ function taskFromRow(row: TaskRow, specs: SpecInterner): TaskRecord {
     failures,
     notBefore,
     submittedRequirements,
+    owner,
   ] = row;
   const task: TaskRecord = {
     id,
@@ -119,6 +121,7 @@ function taskFromRow(row: TaskRow, specs: SpecInterner): TaskRecord {
   if (assignedAt !== null) task.assignedAt = assignedAt;
   if (startedAt !== null) task.startedAt = startedAt;
   if (finishedAt !== null) task.finishedAt = finishedAt;
+  if (owner !== null) task.owner = owner;
   if (result !== null) task.result = JSON.parse(result) as TaskResult;
   if (submittedRequirements !== null) {
     task.submittedRequirements = JSON.parse(submittedRequirements) as Requirements;

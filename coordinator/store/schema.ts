@@ -79,4 +79,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE api_keys (id TEXT NOT NULL UNIQUE, key TEXT NOT NULL);
   `,
+  // The managed key that submitted each task.
+  `
+  ALTER TABLE tasks ADD COLUMN owner TEXT;
+  `,
 ];

@@ -92,10 +92,10 @@ export class EventWriter {
       'INSERT OR REPLACE INTO credentials (role, token_sha256, created_at) VALUES (?, ?, ?)',
     );
     this.insertTask = db.prepare(
-      `INSERT INTO tasks (seq, id, spec, submitted_requirements, submitted_at, state, attempt,
-         lease_token, worker_id, assigned_at, started_at, finished_at, result, history, failures,
-         not_before)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO tasks (seq, id, spec, submitted_requirements, submitted_at, owner, state,
+         attempt, lease_token, worker_id, assigned_at, started_at, finished_at, result, history,
+         failures, not_before)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.updateTask = db.prepare(
       `UPDATE tasks SET state = ?, attempt = ?, lease_token = ?, worker_id = ?, assigned_at = ?,
@@ -225,6 +225,7 @@ export class EventWriter {
       task.id,
       ...specColumns(task),
       task.submittedAt,
+      task.owner ?? null,
       ...mutableColumns(task),
     );
   }

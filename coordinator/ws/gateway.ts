@@ -169,7 +169,7 @@ export class WsGateway {
     const session = new Session(
       this.ctx,
       socket,
-      grant.role,
+      grant,
       this.workers,
       this.subscriptions,
       this.dashboards,

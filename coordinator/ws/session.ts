@@ -12,8 +12,9 @@ import {
   WORKER_MESSAGE_TYPES,
   type WorkerToCoordinator,
 } from '../../protocol/index.js';
-import type { Role } from '../auth/index.js';
+import type { Grant, Role } from '../auth/index.js';
 import type { CoordinatorContext } from '../context.js';
+import { ownerLimit, ownershipRefusal } from '../ownership.js';
 import { listTasks } from '../queries.js';
 import { requestRetarget } from '../retarget.js';
 import {
@@ -40,11 +41,15 @@ export class Session {
   constructor(
     private readonly ctx: CoordinatorContext,
     private readonly socket: WebSocket,
-    private readonly role: Role,
+    private readonly grant: Grant,
     private readonly workers: WorkerConnections,
     private readonly subscriptions: Subscriptions,
     private readonly dashboards: DashboardWatchers,
   ) {}
+
+  private get role(): Role {
+    return this.grant.role;
+  }
 
   /**
    * Why this connection may not send a message of `type`, by the roles the type allows
@@ -219,18 +224,29 @@ export class Session {
     const now = this.ctx.now();
     switch (message.type) {
       case 'submit':
-        submitSpecs(this.ctx, message.tasks, (outcome) => {
-          if ('error' in outcome) sendError(this.socket, outcome.error, id);
-          else
-            send(this.socket, {
-              v: PROTOCOL_VERSION,
-              type: 'submitted',
-              id,
-              taskIds: outcome.taskIds,
-            });
-        });
+        submitSpecs(
+          this.ctx,
+          message.tasks,
+          (outcome) => {
+            if ('error' in outcome) sendError(this.socket, outcome.error, id);
+            else
+              send(this.socket, {
+                v: PROTOCOL_VERSION,
+                type: 'submitted',
+                id,
+                taskIds: outcome.taskIds,
+              });
+          },
+          this.grant.keyId,
+        );
         break;
-      case 'cancel':
+      case 'cancel': {
+        const refused = ownershipRefusal(this.ctx.state, this.grant, message);
+        if (refused !== undefined) {
+          sendError(this.socket, refused, id);
+          break;
+        }
+        const owner = ownerLimit(this.grant);
         this.ctx.commit.submit(
           {
             type: 'CancelTasks',
@@ -238,6 +254,7 @@ export class Session {
             taskIds: message.taskIds,
             group: message.group,
             reason: 'cancelled by a client',
+            ...(owner === undefined ? {} : { owner }),
           },
           (events) => {
             const taskIds = events.flatMap((e) => (e.type === 'TaskEnded' ? [e.task.id] : []));
@@ -245,8 +262,9 @@ export class Session {
           },
         );
         break;
+      }
       case 'retarget':
-        requestRetarget(this.ctx, message, (outcome) => {
+        requestRetarget(this.ctx, message, this.grant, (outcome) => {
           if ('error' in outcome) sendError(this.socket, outcome.error, id);
           else send(this.socket, { v: PROTOCOL_VERSION, type: 'retargeted', id, ...outcome });
         });

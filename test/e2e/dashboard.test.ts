@@ -1,7 +1,7 @@
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DtfClient } from '../../client/index.js';
-import type { TaskView } from '../../protocol/index.js';
+import type { CreatedKeyReply, TaskView } from '../../protocol/index.js';
 import { artifactPath } from '../support/artifacts.js';
 import {
   type CoordinatorProcess,
@@ -88,7 +88,16 @@ describe('the dashboard at /', () => {
       expect(await page.locator('[data-role=problem]').textContent()).toBe(
         'the coordinator refused this key',
       );
-      await page.fill('input[name=key]', coordinator.adminKey);
+      await page.fill('input[name=key]', coordinator.workerToken);
+      await page.click('button[type=submit]');
+      await page.getByText('this key is a worker key').waitFor();
+      // A viewer key reads all the dashboard shows.
+      const created = await postJson(coordinator.url, '/api/keys', coordinator.adminKey, {
+        name: 'dashboard',
+        role: 'viewer',
+      });
+      const { secret } = (await created.json()) as CreatedKeyReply;
+      await page.fill('input[name=key]', secret);
       await page.click('button[type=submit]');
 
       // The Node worker, live.

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DtfClient } from '../../client/index.js';
 import { ROUTES } from '../../coordinator/http/routes.js';
 import {
   CLOSE_KEY_EXPIRED,
@@ -152,5 +153,41 @@ describe('every REST route and WebSocket message answers every kind of key as it
     // On a machine too busy to connect within 3 s, the key had expired already: refused too.
     if (opened instanceof RawSocket) expect(await opened.closed()).toBe(CLOSE_KEY_EXPIRED);
     else expect(opened).toBe(401);
+  });
+
+  it('lets a submitter key cancel and retarget only the tasks it submitted', async () => {
+    const connect = (token: string) => DtfClient.connect({ urls: [coordinator.wsUrl], token });
+    const alice = await connect((await createKey('submitter', 'alice')).secret);
+    const bob = await connect((await createKey('submitter', 'bob')).secret);
+    const admin = await connect(coordinator.adminKey);
+    try {
+      // No worker: the tasks stay queued.
+      const waiting = (group: string) => ({
+        kind: 'command' as const,
+        group,
+        payload: { command: 'true' },
+      });
+      const [mine] = await alice.submit([waiting('shared')]);
+      const [theirs] = await bob.submit([waiting('shared')]);
+      await expect(alice.cancel({ taskIds: [theirs!] })).rejects.toThrow(
+        `task ${theirs} was submitted by another key`,
+      );
+      await expect(alice.cancel({ group: 'shared' })).rejects.toThrow("group 'shared' holds task");
+      const retarget = await postJson(
+        coordinator.url,
+        '/api/tasks/retarget',
+        tokens.get('submitter')!,
+        {
+          taskIds: [mine],
+          requirements: { labels: { pool: 'b' } },
+        },
+      );
+      expect(retarget.status).toBe(403);
+      expect(await alice.cancel({ taskIds: [mine!] })).toEqual([mine]);
+      // The admin key changes anyone's.
+      expect(await admin.cancel({ group: 'shared' })).toEqual([theirs]);
+    } finally {
+      await Promise.all([alice.close(), bob.close(), admin.close()]);
+    }
   });
 });

@@ -4,6 +4,7 @@ import {
   RestTasksQuery,
   RetargetRequest,
 } from '../../../protocol/index.js';
+import type { Requester } from '../../ownership.js';
 import { describeTask, listTasks as listTaskViews } from '../../queries.js';
 import { requestRetarget } from '../../retarget.js';
 import { type SubmitOutcome, submitSpecs } from '../../submit.js';
@@ -18,7 +19,14 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * `POST /api/tasks/submit` (one spec, an array of them, or `{ tasks: [...] }`): 201 with the
  * task ids once the submit is durable, or the refusal.
  */
-export function submitTasks({ body, res }: RouteCall, { ctx }: RouteDeps): void {
+/** Who the caller is, for the tasks it submits or changes. */
+function requester(call: RouteCall): Requester {
+  const { caller } = call;
+  return caller.kind === 'client' ? { role: caller.role, keyId: caller.keyId } : { role: 'admin' };
+}
+
+export function submitTasks(call: RouteCall, { ctx }: RouteDeps): void {
+  const { body, res } = call;
   const tasks = Array.isArray(body)
     ? body
     : isObject(body) && 'tasks' in body
@@ -29,19 +37,25 @@ export function submitTasks({ body, res }: RouteCall, { ctx }: RouteDeps): void 
     sendRestError(res, parsed.error.code, parsed.error.message);
     return;
   }
-  submitSpecs(ctx, parsed.message.tasks, (outcome: SubmitOutcome) => {
-    if ('error' in outcome) sendRestError(res, outcome.error.code, outcome.error.message);
-    else writeJson(res, 201, { taskIds: outcome.taskIds });
-  });
+  submitSpecs(
+    ctx,
+    parsed.message.tasks,
+    (outcome: SubmitOutcome) => {
+      if ('error' in outcome) sendRestError(res, outcome.error.code, outcome.error.message);
+      else writeJson(res, 201, { taskIds: outcome.taskIds });
+    },
+    requester(call).keyId,
+  );
 }
 
-export function retargetTasks({ body, res }: RouteCall, { ctx }: RouteDeps): void {
+export function retargetTasks(call: RouteCall, { ctx }: RouteDeps): void {
+  const { body, res } = call;
   const parsed = parseWith(RetargetRequest, body, 'retarget request');
   if (!parsed.ok) {
     sendRestError(res, parsed.error.code, parsed.error.message);
     return;
   }
-  requestRetarget(ctx, parsed.message, (outcome) => {
+  requestRetarget(ctx, parsed.message, requester(call), (outcome) => {
     if ('error' in outcome) sendRestError(res, outcome.error.code, outcome.error.message);
     else writeJson(res, 200, outcome);
   });

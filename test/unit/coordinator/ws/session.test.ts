@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import type { Grant } from '../../../../coordinator/auth/index.js';
 import type { CoordinatorContext } from '../../../../coordinator/context.js';
 import { schedule } from '../../../../coordinator/scheduler/index.js';
 import { apply, type Command, type StateEvent } from '../../../../coordinator/state/index.js';
@@ -71,9 +72,10 @@ class Edge {
     } as unknown as CoordinatorContext;
   }
 
-  connect(role: 'worker' | 'admin' = 'worker'): { session: Session; socket: FakeSocket } {
+  connect(grant: Grant | Grant['role'] = 'worker'): { session: Session; socket: FakeSocket } {
     const socket = new FakeSocket();
-    const session = new Session(this.ctx, socket.ws, role, this.workers, this.subscriptions, {
+    const given = typeof grant === 'string' ? { role: grant } : grant;
+    const session = new Session(this.ctx, socket.ws, given, this.workers, this.subscriptions, {
       watch: () => {},
       unwatch: () => {},
     } as never);

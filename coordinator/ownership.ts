@@ -1,0 +1,40 @@
+import type { ProtocolError, Role } from '../protocol/index.js';
+import type { CoordinatorState, TaskRecord } from './state/index.js';
+
+/** Who asks to change tasks: a submitter key may change only the tasks it submitted. */
+export interface Requester {
+  role: Role;
+  keyId?: string | undefined;
+}
+
+/** The key a change is limited to: a submitter's own; undefined for a role that may change any. */
+export function ownerLimit(requester: Requester): string | undefined {
+  return requester.role === 'submitter' ? requester.keyId : undefined;
+}
+
+/**
+ * Why `requester` may not change the tasks selected (by id, or a group's), or undefined. The
+ * state applies the same limit (`owner` in the command), so a task submitted by another key
+ * between this check and the commit is left alone too.
+ */
+export function ownershipRefusal(
+  state: CoordinatorState,
+  requester: Requester,
+  selection: { taskIds?: readonly string[] | undefined; group?: string | undefined },
+): ProtocolError | undefined {
+  if (requester.role !== 'submitter') return undefined;
+  const selected: Array<TaskRecord | undefined> =
+    selection.group !== undefined
+      ? (state.byGroup.get(selection.group) ?? [])
+      : (selection.taskIds ?? []).map((id) => state.tasks.get(id));
+  const foreign = selected.find((task) => task !== undefined && task.owner !== requester.keyId);
+  if (foreign === undefined) return undefined;
+  const what =
+    selection.group !== undefined
+      ? `group '${selection.group}' holds task ${foreign.id}, which`
+      : `task ${foreign.id}`;
+  return {
+    code: 'forbidden',
+    message: `${what} was submitted by another key: a submitter key may change only the tasks it submitted`,
+  };
+}
