@@ -26,7 +26,7 @@ describe.each<BrowserName>(['chromium', 'firefox'])('the worker page in %s', (na
     })()`)) as { text: string; state: string; problem: string };
     expect(status.state).toBe('rejected');
     expect(status.problem).toBe(
-      `the coordinator at ${coordinator.url} rejected the worker token (HTTP 401: invalid token)`,
+      `the coordinator at ${coordinator.url} rejected the worker token (HTTP 401: invalid token (unknown, expired or revoked))`,
     );
     expect(status.text).toContain(`rejected: ${status.problem}`);
     expect(status.text).not.toContain('connecting');
