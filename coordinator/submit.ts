@@ -1,5 +1,6 @@
-import type { ProtocolError, TaskSpec } from '../protocol/index.js';
+import type { KeyScopes, ProtocolError, TaskSpec } from '../protocol/index.js';
 import type { CoordinatorContext } from './context.js';
+import { scopeRefusal } from './scopes.js';
 import { stageSubmitProblem } from './shard-stage/index.js';
 import type { StateEvent } from './state/index.js';
 import { type ArtifactStore, artifactHexOf } from './store/index.js';
@@ -8,6 +9,12 @@ import { resolveDependencies } from './submit-dependencies.js';
 import { newTaskId } from './task-ids.js';
 
 export type SubmitOutcome = { error: ProtocolError } | { taskIds: string[] };
+
+/** The managed key that submits (none for the coordinator's own keys), and its limits. */
+export interface Submitter {
+  keyId?: string | undefined;
+  scopes?: KeyScopes | undefined;
+}
 
 /**
  * Checks what the schema cannot: every artifact a task refers to is in the store. A submit that
@@ -60,8 +67,14 @@ export function submitSpecs(
   ctx: CoordinatorContext,
   specs: readonly TaskSpec[],
   reply: (outcome: SubmitOutcome) => void,
-  owner?: string,
+  by: Submitter = {},
 ): void {
+  const refused = scopeRefusal(specs, by.scopes);
+  if (refused !== undefined) {
+    reply({ error: refused });
+    return;
+  }
+  const owner = by.keyId;
   const replicas = ctx.artifactReplicas;
   const missing = specs.flatMap((spec) =>
     artifactsNamed(spec).flatMap(({ ref }) =>

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { Labels } from './capabilities.js';
 import { ROLES } from './roles.js';
+import { TaskKind } from './task-kinds.js';
 
 /**
  * API keys beyond the two a coordinator starts with (its admin key and worker join token): each
@@ -32,6 +34,27 @@ export const KeyName = z
 
 const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
+/** A group a scoped key may submit to: its name, or a prefix and `*` (`ci-*`). */
+const GroupPattern = z
+  .string()
+  .regex(/^[^*]{1,128}\*?$/, 'a group pattern is a name, or a prefix followed by *');
+
+/**
+ * What a key's tasks are limited to (each part that is given): their kinds, labels they must
+ * ask for (so they run only on workers that have them), the groups they go to.
+ */
+export const KeyScopes = z
+  .object({
+    kinds: z.array(TaskKind).min(1).max(16).optional(),
+    labels: Labels.refine(
+      (labels) => Object.keys(labels).length <= 16,
+      'at most 16 labels',
+    ).optional(),
+    groups: z.array(GroupPattern).min(1).max(16).optional(),
+  })
+  .strict();
+export type KeyScopes = z.infer<typeof KeyScopes>;
+
 /** A key as the coordinator keeps it: no secret, only its hash. */
 export const ApiKey = z
   .object({
@@ -43,6 +66,7 @@ export const ApiKey = z
     /** Refused from then on. */
     expiresAt: z.number().int().nonnegative().optional(),
     revokedAt: z.number().int().nonnegative().optional(),
+    scopes: KeyScopes.optional(),
     /** The key it replaced by a rotation, accepted too until `until`. */
     previous: z.object({ sha256: Sha256Hex, until: z.number().int().nonnegative() }).optional(),
   })
@@ -82,12 +106,8 @@ export const CreateKeyRequest = z
     name: KeyName,
     role: KeyRole,
     /** How long it works, in ms from now. */
-    expiresInMs: z
-      .number()
-      .int()
-      .positive()
-      .max(10 * 365 * 24 * 3_600_000)
-      .optional(),
+    expiresInMs: z.number().int().positive().max(MAX_KEY_LIFETIME_MS).optional(),
+    scopes: KeyScopes.optional(),
   })
   .strict();
 export type CreateKeyRequest = z.infer<typeof CreateKeyRequest>;

@@ -2,16 +2,21 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import {
   CreatedKeyReply,
+  describeIssues,
   KeyRole,
+  KeyScopes,
   KeysReply,
   KeyView,
+  type Labels,
   MAX_KEY_LIFETIME_MS,
   MAX_ROTATION_GRACE_MS,
   parseDurationMs,
   ROLES,
+  TASK_KINDS,
 } from '../../protocol/index.js';
 import { coordinatorAccess, restGetChecked, restPostChecked } from '../connection.js';
 import { formatTable } from '../format/table.js';
+import { collectLabel } from '../options/labels.js';
 import { printJson, printLine } from '../output.js';
 import { UsageError } from '../usage-error.js';
 import { formatInstant } from './runs.js';
@@ -27,6 +32,46 @@ function durationMs(text: string, option: string, zero: boolean): number {
   const hint = zero ? GRACE_HINT : EXPIRES_HINT;
   if (ms === undefined) throw new UsageError(`${option} '${text}': expected ${hint}`);
   return ms;
+}
+
+interface CreateOptions {
+  name: string;
+  role: string;
+  expires?: string;
+  kind?: string[];
+  label?: Labels;
+  group?: string[];
+  json?: boolean;
+}
+
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+
+/** The scopes the options give, checked; undefined when they give none. */
+function scopesOf(options: CreateOptions): KeyScopes | undefined {
+  const given = {
+    ...(options.kind === undefined ? {} : { kinds: options.kind }),
+    ...(options.label === undefined ? {} : { labels: options.label }),
+    ...(options.group === undefined ? {} : { groups: options.group }),
+  };
+  if (Object.keys(given).length === 0) return undefined;
+  const checked = KeyScopes.safeParse(given);
+  if (!checked.success) throw new UsageError(`scopes: ${describeIssues(checked.error, given)}`);
+  return checked.data;
+}
+
+/** `kinds vitest,command; labels pool=ci; groups ci-*`, or `-`. */
+function scopesText(scopes: KeyScopes | undefined): string {
+  if (scopes === undefined) return '-';
+  const parts = [
+    scopes.kinds === undefined ? undefined : `kinds ${scopes.kinds.join(',')}`,
+    scopes.labels === undefined
+      ? undefined
+      : `labels ${Object.entries(scopes.labels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',')}`,
+    scopes.groups === undefined ? undefined : `groups ${scopes.groups.join(',')}`,
+  ];
+  return parts.filter((part) => part !== undefined).join('; ');
 }
 
 function printSecret(key: KeyView, secret: string, what: string): void {
@@ -46,17 +91,34 @@ export function registerKeysCommand(program: Command): void {
     .requiredOption('--name <name>', 'what or who it is for: ci, alice@example.com, …')
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
     .option('--expires <duration>', `it stops working after this long: ${EXPIRES_HINT}`)
+    .option(
+      '--kind <kind>',
+      `its tasks may only be of this kind (repeatable): ${TASK_KINDS.join(', ')}`,
+      collect,
+    )
+    .option(
+      '--label <key=value>',
+      'its tasks must ask for this worker label (repeatable)',
+      collectLabel,
+    )
+    .option(
+      '--group <pattern>',
+      'its tasks must go to this group, or a prefix and * (repeatable)',
+      collect,
+    )
     .option('--json', 'print the key and its secret as JSON')
-    .action(async (options: Record<string, string | boolean | undefined>, command: Command) => {
+    .action(async (options: CreateOptions, command: Command) => {
       const role = KeyRole.safeParse(options.role);
       if (!role.success) {
         throw new UsageError(`--role '${String(options.role)}': one of ${ROLES.join(', ')}`);
       }
-      const expires = options.expires as string | undefined;
+      const { expires } = options;
+      const scopes = scopesOf(options);
       const request = {
         name: options.name,
         role: role.data,
         ...(expires === undefined ? {} : { expiresInMs: durationMs(expires, '--expires', false) }),
+        ...(scopes === undefined ? {} : { scopes }),
       };
       const reply = await restPostChecked(
         coordinatorAccess(command),
@@ -84,7 +146,16 @@ export function registerKeysCommand(program: Command): void {
       const at = (ms: number | undefined) => (ms === undefined ? '-' : formatInstant(ms));
       printLine(
         formatTable([
-          ['ID', 'NAME', 'ROLE', 'STATE', 'CREATED (UTC)', 'EXPIRES (UTC)', 'OLD SECRET UNTIL'],
+          [
+            'ID',
+            'NAME',
+            'ROLE',
+            'STATE',
+            'CREATED (UTC)',
+            'EXPIRES (UTC)',
+            'OLD SECRET UNTIL',
+            'SCOPES',
+          ],
           ...reply.keys.map((k) => [
             k.id,
             k.name,
@@ -93,6 +164,7 @@ export function registerKeysCommand(program: Command): void {
             at(k.createdAt),
             at(k.expiresAt),
             at(k.previousUntil),
+            scopesText(k.scopes),
           ]),
         ]),
       );

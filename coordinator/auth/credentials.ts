@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import type { ApiKey, Role } from '../../protocol/index.js';
+import type { ApiKey, KeyScopes, Role } from '../../protocol/index.js';
 
 /** What a cluster member answers (503) while the cluster has no credentials yet. */
 export const CREDENTIALS_PENDING = 'cluster credentials not yet created; wait for a leader';
@@ -17,6 +17,8 @@ export interface Grant {
   keyId?: string;
   /** When it stops working. */
   expiresAt?: number;
+  /** What its tasks are limited to. */
+  scopes?: KeyScopes;
 }
 
 export const CREDENTIALS_FILE = 'credentials.json';
@@ -205,6 +207,7 @@ export class Credentials {
         role: key.role,
         keyId: key.id,
         ...(ends.length === 0 ? {} : { expiresAt: Math.min(...ends) }),
+        ...(key.scopes === undefined ? {} : { scopes: key.scopes }),
       };
     }
     return undefined;

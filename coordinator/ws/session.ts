@@ -237,7 +237,7 @@ export class Session {
                 taskIds: outcome.taskIds,
               });
           },
-          this.grant.keyId,
+          this.grant,
         );
         break;
       case 'cancel': {

@@ -12,7 +12,7 @@ import {
 } from '../../protocol/index.js';
 import { type CoordinatorProcess, startCoordinatorProcess } from '../support/processes.js';
 import { RawSocket } from '../support/raw-socket.js';
-import { postJson } from '../support/rest.js';
+import { errorOf, postJson } from '../support/rest.js';
 import { cleanUpAfterAll } from '../support/teardown.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -189,5 +189,29 @@ describe('every REST route and WebSocket message answers every kind of key as it
     } finally {
       await Promise.all([alice.close(), bob.close(), admin.close()]);
     }
+  });
+
+  it("refuses a scoped key's tasks beyond its kinds, labels and groups", async () => {
+    const response = await postJson(coordinator.url, '/api/keys', coordinator.adminKey, {
+      name: 'ci-scoped',
+      role: 'submitter',
+      scopes: { kinds: ['command'], labels: { pool: 'ci' }, groups: ['ci-*'] },
+    });
+    const { secret } = (await response.json()) as CreatedKeyReply;
+    const submit = (task: Record<string, unknown>) =>
+      postJson(coordinator.url, '/api/tasks/submit', secret, {
+        kind: 'command',
+        payload: { command: 'true' },
+        ...task,
+      });
+    const ok = await submit({ group: 'ci-1', requirements: { labels: { pool: 'ci' } } });
+    expect(ok.status).toBe(201);
+    const refused = await submit({ group: 'ci-1' });
+    expect(refused.status).toBe(403);
+    expect(await errorOf(refused)).toEqual({
+      code: 'forbidden',
+      message:
+        "tasks[0].requirements.labels: this key's tasks must ask for pool=ci, so that they run only on the workers meant for them",
+    });
   });
 });

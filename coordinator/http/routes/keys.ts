@@ -36,7 +36,7 @@ export function createKey(call: RouteCall, { ctx }: RouteDeps): void {
     sendRestError(call.res, 'conflict', tooMany);
     return;
   }
-  const { name, role, expiresInMs } = parsed.message;
+  const { name, role, expiresInMs, scopes } = parsed.message;
   const now = ctx.now();
   const secret = newSecret(role);
   const key: ApiKey = {
@@ -46,6 +46,7 @@ export function createKey(call: RouteCall, { ctx }: RouteDeps): void {
     sha256: hashOf(secret),
     createdAt: now,
     ...(expiresInMs === undefined ? {} : { expiresAt: now + expiresInMs }),
+    ...(scopes === undefined ? {} : { scopes }),
   };
   ctx.commit.submit(
     { type: 'CreateKey', now, key },

@@ -44,7 +44,7 @@ export function submitTasks(call: RouteCall, { ctx }: RouteDeps): void {
       if ('error' in outcome) sendRestError(res, outcome.error.code, outcome.error.message);
       else writeJson(res, 201, { taskIds: outcome.taskIds });
     },
-    requester(call).keyId,
+    call.caller.kind === 'client' ? call.caller : {},
   );
 }
 
