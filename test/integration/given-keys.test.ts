@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { CreatedKeyReply } from '../../protocol/index.js';
 import { type Spawned, spawnDtf } from '../support/processes.js';
 import {
   CLUSTER_TOKEN,
@@ -8,7 +9,7 @@ import {
   firstLeader,
   startRaftCluster,
 } from '../support/raft-cluster.js';
-import { getJson } from '../support/rest.js';
+import { getJson, postJson } from '../support/rest.js';
 import { cleanUpAfterAll } from '../support/teardown.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -62,6 +63,33 @@ describe('keys given to coordinators up front (a Kubernetes Secret)', () => {
     for (const member of members) {
       expect(existsSync(join(member.dataDir, 'credentials.json'))).toBe(false);
     }
+
+    // A key made on the leader works on every member; revoked, it works on none.
+    const made = await postJson(leader.url, '/api/keys', keys.DTF_ADMIN_KEY, {
+      name: 'ci',
+      role: 'viewer',
+    });
+    expect(made.status).toBe(201);
+    const { key, secret } = (await made.json()) as CreatedKeyReply;
+    const whoami = (member: (typeof members)[number]) =>
+      fetch(`${member.url}/api/whoami`, { headers: { authorization: `Bearer ${secret}` } }).then(
+        (res) => res.status,
+      );
+    const everywhere = async (status: number) =>
+      (await Promise.all(members.map(whoami))).every((s) => s === status);
+    await eventually(() => everywhere(200), 'every member takes the new key');
+    const revoked = await postJson(
+      leader.url,
+      `/api/keys/${key.id}/revoke`,
+      keys.DTF_ADMIN_KEY,
+      undefined,
+    );
+    expect(revoked.status).toBe(200);
+    const revokedAt = performance.now();
+    await eventually(() => everywhere(401), 'every member refuses the revoked key', 30_000, 10);
+    console.log(
+      `revocation refused on all 3 members ${Math.round(performance.now() - revokedAt)} ms after its reply`,
+    );
 
     // A member started again with another key stops once it learns the cluster's, naming it.
     const follower = members.find((member) => member !== leader)!;
