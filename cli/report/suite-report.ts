@@ -73,27 +73,35 @@ function cellCase(cell: MatrixCell, durationMs: number): CaseReport {
 
 const isFailure = (c: CaseReport) => c.status === 'failed' || c.status === 'error';
 
+/** The task itself as a case: passed, or failed (it ran) or in error (it gave no result). */
+function taskCase(task: TaskView, name: string): CaseReport {
+  const durationMs = task.result?.durationMs ?? 0;
+  if (task.state === 'succeeded') return { name, status: 'passed', durationMs };
+  const message = task.result?.error ?? `task ${task.state}`;
+  const status = task.state === 'failed' && task.result?.output !== undefined ? 'failed' : 'error';
+  return { name, status, durationMs, message };
+}
+
 function taskCases(task: TaskView, name: string): CaseReport[] {
   const output = task.result?.output;
-  if (output !== undefined && 'tests' in output && output.tests.length > 0) {
-    // A vitest task runs files of the project; a page test or plugin task is one file itself.
-    const prefix = (t: TestCaseResult) => (output.kind === 'vitest' ? t.file : name);
-    return output.tests.map((t) => {
-      const c: CaseReport = {
-        name: `${prefix(t)} > ${t.name}`,
-        status: t.status,
-        durationMs: t.durationMs,
-      };
-      if (t.error !== undefined) c.message = t.error;
-      return c;
-    });
+  if (output === undefined || !('tests' in output) || output.tests.length === 0) {
+    return [taskCase(task, name)];
   }
-  const durationMs = task.result?.durationMs ?? 0;
-  if (task.state === 'succeeded') return [{ name, status: 'passed', durationMs }];
-  const message = task.result?.error ?? `task ${task.state}`;
-  // A task that ran and failed is a failed test; one that never produced a result is an error.
-  const status = task.state === 'failed' && task.result?.output !== undefined ? 'failed' : 'error';
-  return [{ name, status, durationMs, message }];
+  // A vitest task runs files of the project; a page test or plugin task is one file itself.
+  const prefix = (t: TestCaseResult) => (output.kind === 'vitest' ? t.file : name);
+  const cases = output.tests.map((t) => {
+    const c: CaseReport = {
+      name: `${prefix(t)} > ${t.name}`,
+      status: t.status,
+      durationMs: t.durationMs,
+    };
+    if (t.error !== undefined) c.message = t.error;
+    return c;
+  });
+  // A task that failed beyond its tests (an unhandled error, a timeout after them) fails the run
+  // as a case of its own, saying why.
+  if (task.state !== 'succeeded' && !cases.some(isFailure)) cases.push(taskCase(task, name));
+  return cases;
 }
 
 /** The outcome of a suite run, built from the coordinator's final view of its tasks. */

@@ -69,4 +69,35 @@ describe('suite reports', () => {
     expect(xml).toContain('<failure message="expected 1">expected 1\nto be 2</failure>');
     expect(xml).toContain('<error message="gave up after 4 attempts">');
   });
+
+  it('fails the suite on a task that failed beyond its tests, as a case of its own', () => {
+    const beyond = buildSuiteReport('demo', 'g', new Date(0), 10, [
+      view({
+        id: 'd',
+        name: 'unit',
+        kind: 'vitest',
+        state: 'failed',
+        result: {
+          status: 'failed',
+          durationMs: 5,
+          error: 'vitest exited with code 1 (no test failed): Vitest caught 1 unhandled error',
+          output: {
+            kind: 'vitest',
+            passed: 1,
+            failed: 0,
+            skipped: 0,
+            tests: [{ name: 'adds', file: 'a.test.js', status: 'passed', durationMs: 2 }],
+          },
+        },
+      }),
+    ]);
+    expect(beyond.passed).toBe(false);
+    expect(beyond.counts).toMatchObject({ failed: 1, cases: 2, casesFailed: 1 });
+    expect(beyond.tasks[0]!.cases.at(-1)).toEqual({
+      name: 'unit',
+      status: 'failed',
+      durationMs: 5,
+      message: 'vitest exited with code 1 (no test failed): Vitest caught 1 unhandled error',
+    });
+  });
 });
