@@ -241,6 +241,8 @@ export function registerCoordinatorCommand(program: Command): void {
       });
       stopOnSignal(() => coordinator.close(), logger);
       printLine(`DTF coordinator listening on ${coordinator.url}`);
-      printLine(`dashboard: ${coordinator.url}/ (with the admin key, or a viewer key: dtf keys create)`);
+      printLine(
+        `dashboard: ${coordinator.url}/ (with the admin key, or a viewer key: dtf keys create)`,
+      );
     });
 }
