@@ -151,13 +151,14 @@ describe('a Node worker keeps vitest warm between the tasks of a project', () =>
     expect(await run(dir)).toMatchObject({ state: 'succeeded', warm: true });
   });
 
+  // Without --typecheck from here: no tsc to wait for.
   it('runs a project with a global set-up in a vitest of its own every time', async () => {
     const dir = writeProject({
       config: "export default { test: { globalSetup: ['./setup.mjs'] } };\n",
     });
     writeFileSync(join(dir, 'setup.mjs'), 'export default () => {};\n');
-    expect(await run(dir)).toMatchObject({ state: 'succeeded', warm: false });
-    expect(await run(dir)).toMatchObject({ state: 'succeeded', warm: false });
+    expect(await run(dir, { args: [] })).toMatchObject({ state: 'succeeded', warm: false });
+    expect(await run(dir, { args: [] })).toMatchObject({ state: 'succeeded', warm: false });
   });
 
   it('kills a warm vitest whose task timed out, and starts a fresh one for the next', async () => {
@@ -166,10 +167,12 @@ describe('a Node worker keeps vitest warm between the tasks of a project', () =>
       join(dir, 'test/hangs.test.ts'),
       "import { test } from 'vitest';\ntest('hangs', () => new Promise(() => {}), 600_000);\n",
     );
-    expect(await run(dir, { files: ['test/lib.test.ts'] })).toMatchObject({ state: 'succeeded' });
-    const hung = await run(dir, { files: ['test/hangs.test.ts'] }, 3_000);
+    expect(await run(dir, { files: ['test/lib.test.ts'], args: [] })).toMatchObject({
+      state: 'succeeded',
+    });
+    const hung = await run(dir, { files: ['test/hangs.test.ts'], args: [] }, 3_000);
     expect(hung.state).toBe('timed_out');
-    expect(await run(dir, { files: ['test/lib.test.ts'] })).toMatchObject({
+    expect(await run(dir, { files: ['test/lib.test.ts'], args: [] })).toMatchObject({
       state: 'succeeded',
       warm: false,
     });
