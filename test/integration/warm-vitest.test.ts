@@ -178,6 +178,15 @@ describe('a Node worker keeps vitest warm between the tasks of a project', () =>
     });
   });
 
+  it('times a task out whose vitest config never finishes loading', async () => {
+    // A timer keeps the process alive, so the load waits instead of Node ending it.
+    const dir = writeProject({
+      config: 'export default new Promise(() => setInterval(() => {}, 1_000));\n',
+    });
+    const stuck = await run(dir, { args: [] }, 3_000);
+    expect(stuck.state).toBe('timed_out');
+  });
+
   it('closes its warm vitests when it stops', async () => {
     const hosts = await warmHosts();
     expect(hosts.length).toBeGreaterThan(0);

@@ -106,6 +106,20 @@ export class WarmVitest {
     });
   }
 
+  /** What it printed since the last run ended (its start-up, before the first), as it ended. */
+  outputSoFar(exitCode: number | null): CommandOutput {
+    const { stdout, stderr } = this.tails;
+    return {
+      kind: 'command',
+      exitCode,
+      signal: this.child.signalCode,
+      stdout: stdout.text(),
+      stderr: stderr.text(),
+      stdoutTruncated: stdout.truncated,
+      stderrTruncated: stderr.truncated,
+    };
+  }
+
   get alive(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
@@ -123,16 +137,7 @@ export class WarmVitest {
   run(run: WarmRun, timeoutMs: number, signal: AbortSignal): Promise<ProcessOutcome> {
     const startedAt = performance.now();
     const elapsed = () => performance.now() - startedAt;
-    const tails = this.tails;
-    const output = (exitCode: number | null): CommandOutput => ({
-      kind: 'command',
-      exitCode,
-      signal: this.child.signalCode,
-      stdout: tails.stdout.text(),
-      stderr: tails.stderr.text(),
-      stdoutTruncated: tails.stdout.truncated,
-      stderrTruncated: tails.stderr.truncated,
-    });
+    const output = (exitCode: number | null) => this.outputSoFar(exitCode);
     return new Promise<ProcessOutcome>((resolve) => {
       let ending: 'timed_out' | 'aborted' | undefined;
       const timer = setTimeout(() => {

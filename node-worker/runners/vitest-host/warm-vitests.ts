@@ -90,7 +90,21 @@ export class WarmVitests {
         args: [...spec.args],
       });
       this.all.add(host);
-      const ready = await Promise.race([host.ready, aborted(signal)]);
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<{ state: 'timed_out' }>((resolve) => {
+        timer = setTimeout(() => resolve({ state: 'timed_out' }), timeoutMs);
+      });
+      const ready = await Promise.race([host.ready, aborted(signal), expired]);
+      clearTimeout(timer);
+      if (ready.state === 'timed_out') {
+        // Its config never finished loading: the task's time is up, as a process's would be.
+        const output = host.outputSoFar(null);
+        this.discard(host);
+        return {
+          outcome: { ending: 'timed_out', output, durationMs: performance.now() - startedAt },
+          reused: false,
+        };
+      }
       if (ready.state !== 'ready') {
         if (ready.state === 'unsupported') this.cold.add(key);
         this.discard(host);
