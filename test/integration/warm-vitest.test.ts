@@ -88,7 +88,14 @@ async function run(
   const [view] = await client.query({ taskIds: [id!] });
   const output = view!.result?.output as VitestOutput | undefined;
   const tests = Object.fromEntries((output?.tests ?? []).map((t) => [t.name, t.status]));
-  return { state: view!.state, error: view!.result?.error, warm: output?.warm === true, tests };
+  const stdout = (view!.result?.output as { stdout?: string } | undefined)?.stdout ?? '';
+  return {
+    state: view!.state,
+    error: view!.result?.error,
+    warm: output?.warm === true,
+    tests,
+    stdout,
+  };
 }
 
 /** The warm vitests the worker runs now, by their command line. */
@@ -172,6 +179,8 @@ describe('a Node worker keeps vitest warm between the tasks of a project', () =>
     });
     const hung = await run(dir, { files: ['test/hangs.test.ts'], args: [] }, 3_000);
     expect(hung.state).toBe('timed_out');
+    // What vitest printed before it hung, kept though the host had run a task before.
+    expect(hung.stdout).toContain('RUN  v');
     expect(await run(dir, { files: ['test/lib.test.ts'], args: [] })).toMatchObject({
       state: 'succeeded',
       warm: false,

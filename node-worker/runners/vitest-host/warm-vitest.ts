@@ -137,9 +137,11 @@ export class WarmVitest {
   run(run: WarmRun, timeoutMs: number, signal: AbortSignal): Promise<ProcessOutcome> {
     const startedAt = performance.now();
     const elapsed = () => performance.now() - startedAt;
-    const output = (exitCode: number | null) => this.outputSoFar(exitCode);
     return new Promise<ProcessOutcome>((resolve) => {
       let ending: 'timed_out' | 'aborted' | undefined;
+      // Once settled, this run's listeners stay quiet: the host's exit, long after, belongs to
+      // a later run, whose output they must not take.
+      let settled = false;
       const timer = setTimeout(() => {
         ending = 'timed_out';
         this.kill();
@@ -150,6 +152,8 @@ export class WarmVitest {
       };
       signal.addEventListener('abort', onAbort, { once: true });
       const settle = (outcome: ProcessOutcome) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
         this.onMessage = undefined;
@@ -160,14 +164,20 @@ export class WarmVitest {
         if (message.type !== 'done') return;
         // Output written before the message is in the pipes: read it before the run ends.
         setImmediate(() =>
-          settle({ ending: 'exited', output: output(message.exitCode), durationMs: elapsed() }),
+          settle({
+            ending: 'exited',
+            output: this.outputSoFar(message.exitCode),
+            durationMs: elapsed(),
+          }),
         );
       };
       void this.exited.then(() => {
         const durationMs = elapsed();
         if (ending === 'aborted') settle({ ending, durationMs });
-        else
-          settle({ ending: ending ?? 'exited', output: output(this.child.exitCode), durationMs });
+        else {
+          const output = this.outputSoFar(this.child.exitCode);
+          settle({ ending: ending ?? 'exited', output, durationMs });
+        }
       });
       if (signal.aborted) return onAbort();
       const { testNamePattern, ...rest } = run;

@@ -12,6 +12,7 @@ export const WARM_IDLE_MS = 5 * 60_000;
 
 /** The host, compiled beside this file; absent when DTF runs from its TypeScript sources. */
 const HOST_SCRIPT = fileURLToPath(new URL('./host.js', import.meta.url));
+const HOST_BUILT = existsSync(HOST_SCRIPT);
 
 /** What one warm vitest is for: tasks alike in all of it share one. */
 export interface WarmSpec {
@@ -73,15 +74,15 @@ export class WarmVitests {
     signal: AbortSignal,
   ): Promise<WarmOutcome | undefined> {
     const key = JSON.stringify([spec.vitestEntry, spec.projectDir, spec.args, spec.env]);
-    if (this.closed || this.cold.has(key) || !existsSync(HOST_SCRIPT)) return undefined;
-    const vitestNode = vitestNodeApi(spec.vitestEntry);
-    if (vitestNode === undefined) {
-      this.cold.add(key);
-      return undefined;
-    }
+    if (this.closed || this.cold.has(key) || !HOST_BUILT) return undefined;
     const startedAt = performance.now();
     let host = this.takeIdle(key);
     if (host === undefined) {
+      const vitestNode = vitestNodeApi(spec.vitestEntry);
+      if (vitestNode === undefined) {
+        this.cold.add(key);
+        return undefined;
+      }
       host = new WarmVitest(key, {
         script: HOST_SCRIPT,
         cwd: spec.projectDir,
