@@ -1,11 +1,9 @@
-import type { ProtocolError, Role } from '../protocol/index.js';
+import type { ProtocolError } from '../protocol/index.js';
+import type { Grant } from './auth/index.js';
 import type { CoordinatorState, TaskRecord } from './state/index.js';
 
 /** Who asks to change tasks: a submitter key may change only the tasks it submitted. */
-export interface Requester {
-  role: Role;
-  keyId?: string | undefined;
-}
+export type Requester = Pick<Grant, 'role' | 'keyId'>;
 
 /** The key a change is limited to: a submitter's own; undefined for a role that may change any. */
 export function ownerLimit(requester: Requester): string | undefined {

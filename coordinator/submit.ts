@@ -1,4 +1,5 @@
-import type { KeyScopes, ProtocolError, TaskSpec } from '../protocol/index.js';
+import type { ProtocolError, TaskSpec } from '../protocol/index.js';
+import type { Grant } from './auth/index.js';
 import type { CoordinatorContext } from './context.js';
 import { scopeRefusal } from './scopes.js';
 import { stageSubmitProblem } from './shard-stage/index.js';
@@ -9,12 +10,6 @@ import { resolveDependencies } from './submit-dependencies.js';
 import { newTaskId } from './task-ids.js';
 
 export type SubmitOutcome = { error: ProtocolError } | { taskIds: string[] };
-
-/** The managed key that submits (none for the coordinator's own keys), and its limits. */
-export interface Submitter {
-  keyId?: string | undefined;
-  scopes?: KeyScopes | undefined;
-}
 
 /**
  * Checks what the schema cannot: every artifact a task refers to is in the store. A submit that
@@ -67,7 +62,7 @@ export function submitSpecs(
   ctx: CoordinatorContext,
   specs: readonly TaskSpec[],
   reply: (outcome: SubmitOutcome) => void,
-  by: Submitter = {},
+  by: Pick<Grant, 'keyId' | 'scopes'> = {},
 ): void {
   const refused = scopeRefusal(specs, by.scopes);
   if (refused !== undefined) {

@@ -4,7 +4,7 @@ import {
   RestTasksQuery,
   RetargetRequest,
 } from '../../../protocol/index.js';
-import type { Requester } from '../../ownership.js';
+import type { Grant } from '../../auth/index.js';
 import { describeTask, listTasks as listTaskViews } from '../../queries.js';
 import { requestRetarget } from '../../retarget.js';
 import { type SubmitOutcome, submitSpecs } from '../../submit.js';
@@ -15,16 +15,15 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
+/** What the caller's key grants: the tasks it submits are its own, within its scopes. */
+function grantOf({ caller }: RouteCall): Grant {
+  return caller.kind === 'client' ? caller : { role: 'admin' };
+}
+
 /**
  * `POST /api/tasks/submit` (one spec, an array of them, or `{ tasks: [...] }`): 201 with the
  * task ids once the submit is durable, or the refusal.
  */
-/** Who the caller is, for the tasks it submits or changes. */
-function requester(call: RouteCall): Requester {
-  const { caller } = call;
-  return caller.kind === 'client' ? { role: caller.role, keyId: caller.keyId } : { role: 'admin' };
-}
-
 export function submitTasks(call: RouteCall, { ctx }: RouteDeps): void {
   const { body, res } = call;
   const tasks = Array.isArray(body)
@@ -44,7 +43,7 @@ export function submitTasks(call: RouteCall, { ctx }: RouteDeps): void {
       if ('error' in outcome) sendRestError(res, outcome.error.code, outcome.error.message);
       else writeJson(res, 201, { taskIds: outcome.taskIds });
     },
-    call.caller.kind === 'client' ? call.caller : {},
+    grantOf(call),
   );
 }
 
@@ -55,7 +54,7 @@ export function retargetTasks(call: RouteCall, { ctx }: RouteDeps): void {
     sendRestError(res, parsed.error.code, parsed.error.message);
     return;
   }
-  requestRetarget(ctx, parsed.message, requester(call), (outcome) => {
+  requestRetarget(ctx, parsed.message, grantOf(call), (outcome) => {
     if ('error' in outcome) sendRestError(res, outcome.error.code, outcome.error.message);
     else writeJson(res, 200, outcome);
   });
