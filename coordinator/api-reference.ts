@@ -4,7 +4,7 @@ import {
   ClientToCoordinator,
   MESSAGE_ROLES,
   MESSAGE_SUMMARIES,
-  type Role,
+  ownEntry,
   ToClientMessage,
   ToWorkerMessage,
   WorkerToCoordinator,
@@ -100,9 +100,8 @@ function messageTable(union: MessageUnion, io: 'input' | 'output'): string {
   const rows = union.options.map((message) => {
     const type = message.shape.type.value as keyof typeof MESSAGE_SUMMARIES;
     const fields = outline(message, io);
-    const roles = (MESSAGE_ROLES as Readonly<Record<string, readonly Role[]>>)[type];
     const cells = [`\`${type}\``, fields === '' ? '' : `\`${fields}\``];
-    if (io === 'input') cells.push(who(roles ?? []));
+    if (io === 'input') cells.push(who(ownEntry(MESSAGE_ROLES, type) ?? []));
     return [...cells, MESSAGE_SUMMARIES[type]];
   });
   const headers = io === 'input' ? ['type', 'fields', 'who', 'what'] : ['type', 'fields', 'what'];

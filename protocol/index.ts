@@ -14,6 +14,7 @@ export * from './limits.js';
 export * from './message-bounds.js';
 export * from './message-summaries.js';
 export * from './messages.js';
+export * from './own-entry.js';
 export * from './raft.js';
 export * from './rest.js';
 export * from './roles.js';

@@ -1,5 +1,5 @@
 /**
- * A record's own entry: names come from the network, and `outputs['constructor']` must not
+ * A record's own entry: keys come from the network, and `record['constructor']` must not
  * find Object.prototype's.
  */
 export function ownEntry<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {

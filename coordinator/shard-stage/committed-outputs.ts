@@ -1,5 +1,6 @@
 import {
   type ArtifactRef,
+  ownEntry,
   type ResultReport,
   type ShardStagePayload,
   type TaskResult,
@@ -9,7 +10,6 @@ import type { CoordinatorContext } from '../context.js';
 import type { CoordinatorState } from '../state/index.js';
 import { artifactHexOf } from '../store/index.js';
 import { infrastructureFailure } from './infrastructure-failure.js';
-import { ownEntry } from './own.js';
 
 /** The size of an artifact this coordinator holds durably, or undefined when it has none. */
 export type StoredSize = (ref: ArtifactRef) => number | undefined;

@@ -1,12 +1,12 @@
 import {
   MAX_INLINE_ACTIVATION_BYTES,
+  ownEntry,
   type ResolvedStageInput,
   type ShardStageAssignmentPayload,
   type ShardStagePayload,
 } from '../../protocol/index.js';
 import type { TaskRecord } from '../state/index.js';
 import { artifactHexOf } from '../store/index.js';
-import { ownEntry } from './own.js';
 
 /**
  * The payload a worker gets for a shard-stage task: each `dependency` input replaced by the

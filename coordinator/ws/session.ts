@@ -4,6 +4,7 @@ import {
   type ClientToCoordinator,
   type InboundMessage,
   MESSAGE_ROLES,
+  ownEntry,
   PROTOCOL_VERSION,
   type ProtocolError,
   type RegisteredMessage,
@@ -57,7 +58,7 @@ export class Session {
    * decoder's to name.
    */
   refusal(type: string): ProtocolError | undefined {
-    const allowed = (MESSAGE_ROLES as Readonly<Record<string, readonly Role[]>>)[type];
+    const allowed = ownEntry(MESSAGE_ROLES, type);
     if (allowed === undefined || allowed.includes(this.role)) return undefined;
     return { code: 'forbidden', message: `a ${this.role} token may not send '${type}'` };
   }

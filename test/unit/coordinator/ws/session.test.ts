@@ -170,6 +170,14 @@ describe('a worker that reconnects while its registration commits', () => {
 });
 
 describe('Session.handle', () => {
+  it("leaves a type no message has to the decoder, Object.prototype's names included", () => {
+    const { session } = new Edge().connect('viewer');
+    for (const type of ['constructor', 'toString', '__proto__', 'no-such-type']) {
+      expect(session.refusal(type), type).toBeUndefined();
+    }
+    expect(session.refusal('submit')?.code).toBe('forbidden');
+  });
+
   it('refuses a client message on a worker token even when handed it directly', () => {
     const edge = new Edge();
     const { session, socket } = edge.connect('worker');
