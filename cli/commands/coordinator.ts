@@ -21,7 +21,7 @@ import { givenKeys } from '../options/given-keys.js';
 import { collectGroupWeight } from '../options/group-weights.js';
 import { integerIn, portNumber, positiveInteger } from '../options/integers.js';
 import { parsePeers } from '../options/peers.js';
-import { collectPlugin } from '../options/plugins.js';
+import { collectRepeated } from '../options/repeated.js';
 import { printLine } from '../output.js';
 import { stopOnSignal } from '../stop-on-signal.js';
 import { UsageError } from '../usage-error.js';
@@ -198,7 +198,7 @@ export function registerCoordinatorCommand(program: Command): void {
     .option(
       '--plugin <module>',
       "a plugin module whose scheduler hooks place this coordinator's tasks (repeatable; docs/plugins.md)",
-      collectPlugin,
+      collectRepeated,
     )
     .action(async (options: CoordinatorOptions) => {
       const cluster = clusterOptions(options);

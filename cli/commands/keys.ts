@@ -17,6 +17,7 @@ import {
 import { coordinatorAccess, restGetChecked, restPostChecked } from '../connection.js';
 import { formatTable } from '../format/table.js';
 import { collectLabel } from '../options/labels.js';
+import { collectRepeated } from '../options/repeated.js';
 import { printJson, printLine } from '../output.js';
 import { UsageError } from '../usage-error.js';
 import { formatInstant } from './runs.js';
@@ -43,8 +44,6 @@ interface CreateOptions {
   group?: string[];
   json?: boolean;
 }
-
-const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 /** The scopes the options give, checked; undefined when they give none. */
 function scopesOf(options: CreateOptions): KeyScopes | undefined {
@@ -94,7 +93,7 @@ export function registerKeysCommand(program: Command): void {
     .option(
       '--kind <kind>',
       `its tasks may only be of this kind (repeatable): ${TASK_KINDS.join(', ')}`,
-      collect,
+      collectRepeated,
     )
     .option(
       '--label <key=value>',
@@ -104,7 +103,7 @@ export function registerKeysCommand(program: Command): void {
     .option(
       '--group <pattern>',
       'its tasks must go to this group, or a prefix and * (repeatable)',
-      collect,
+      collectRepeated,
     )
     .option('--json', 'print the key and its secret as JSON')
     .action(async (options: CreateOptions, command: Command) => {

@@ -14,6 +14,7 @@ import {
 } from '../../protocol/index.js';
 import { coordinatorAccess, restGetChecked, restPostChecked } from '../connection.js';
 import { formatTable } from '../format/table.js';
+import { collectRepeated } from '../options/repeated.js';
 import { printJson, printLine } from '../output.js';
 import { UsageError } from '../usage-error.js';
 import { formatInstant, queryString } from './runs.js';
@@ -25,8 +26,6 @@ interface AddOptions {
   description?: string;
   json?: boolean;
 }
-
-const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 function attemptOutcome(delivery: DeliveryView): string {
   const http = delivery.responseStatus === undefined ? '' : `HTTP ${delivery.responseStatus}`;
@@ -72,7 +71,7 @@ export function registerWebhooksCommand(program: Command): void {
     .option(
       '--event <event>',
       `what to notify, repeatable: ${WebhookEvent.options.join(', ')} (default run.ended)`,
-      collect,
+      collectRepeated,
     )
     .option('--format <format>', 'json (the notification as it is) or slack (default json)')
     .option('--secret <text>', 'the HMAC key deliveries are signed with (default: one made for it)')

@@ -12,7 +12,7 @@ import { createLogger } from '../logger.js';
 import { durationMs } from '../options/duration.js';
 import { integerIn, positiveInteger } from '../options/integers.js';
 import { collectLabel } from '../options/labels.js';
-import { collectPlugin } from '../options/plugins.js';
+import { collectRepeated } from '../options/repeated.js';
 import { printLine, printStatus } from '../output.js';
 import { queueDepth } from '../queue-depth.js';
 import { UsageError } from '../usage-error.js';
@@ -76,7 +76,7 @@ export function registerWorkerCommand(program: Command): void {
     .option(
       '--plugin <module>',
       'a plugin module whose runners this worker runs (repeatable; docs/plugins.md)',
-      collectPlugin,
+      collectRepeated,
     )
     .option(
       '--min <n>',
