@@ -1,6 +1,6 @@
 import type { ProtocolError } from '../protocol/index.js';
 import type { Grant } from './auth/index.js';
-import type { CoordinatorState, TaskRecord } from './state/index.js';
+import { type CoordinatorState, selectedTasks } from './state/index.js';
 
 /** Who asks to change tasks: a submitter key may change only the tasks it submitted. */
 export type Requester = Pick<Grant, 'role' | 'keyId'>;
@@ -21,11 +21,7 @@ export function ownershipRefusal(
   selection: { taskIds?: readonly string[] | undefined; group?: string | undefined },
 ): ProtocolError | undefined {
   if (requester.role !== 'submitter') return undefined;
-  const selected: Array<TaskRecord | undefined> =
-    selection.group !== undefined
-      ? (state.byGroup.get(selection.group) ?? [])
-      : (selection.taskIds ?? []).map((id) => state.tasks.get(id));
-  const foreign = selected.find((task) => task !== undefined && task.owner !== requester.keyId);
+  const foreign = selectedTasks(state, selection).find((task) => task.owner !== requester.keyId);
   if (foreign === undefined) return undefined;
   const what =
     selection.group !== undefined

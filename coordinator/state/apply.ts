@@ -9,7 +9,7 @@ import {
   returnAttempt,
 } from './attempts.js';
 import type { Command, Placement } from './commands.js';
-import { countRunning, indexTask, setTaskState } from './create.js';
+import { countRunning, indexTask, selectedTasks, setTaskState } from './create.js';
 import { queueWithParents } from './dependencies.js';
 import { drainWorker, releaseTasks } from './drain.js';
 import { appendEvents, type StateEvent } from './events.js';
@@ -266,12 +266,8 @@ function cancelTasks(
   state: CoordinatorState,
   command: Extract<Command, { type: 'CancelTasks' }>,
 ): StateEvent[] {
-  const selected =
-    command.group !== undefined
-      ? (state.byGroup.get(command.group) ?? [])
-      : (command.taskIds ?? []).flatMap((id) => state.tasks.get(id) ?? []);
   const events: StateEvent[] = [];
-  for (const task of selected) {
+  for (const task of selectedTasks(state, command)) {
     if (command.owner !== undefined && task.owner !== command.owner) continue;
     const runningOn =
       task.state === 'assigned' || task.state === 'running' ? task.workerId : undefined;

@@ -70,3 +70,13 @@ export function setTaskState(state: CoordinatorState, task: TaskRecord, next: Ta
   state.taskCounts[next]++;
   task.state = next;
 }
+
+/** The known tasks a selector names: a group's, or those of the ids given (unknown ids left out). */
+export function selectedTasks(
+  state: CoordinatorState,
+  selector: { taskIds?: readonly string[] | undefined; group?: string | undefined },
+): readonly TaskRecord[] {
+  return selector.group !== undefined
+    ? (state.byGroup.get(selector.group) ?? [])
+    : (selector.taskIds ?? []).flatMap((id) => state.tasks.get(id) ?? []);
+}
