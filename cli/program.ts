@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { registerAuditCommand } from './commands/audit.js';
 import { registerBrowsersCommand } from './commands/browsers.js';
 import { registerCancelCommand } from './commands/cancel.js';
 import { registerCiCommand } from './commands/ci.js';
@@ -55,6 +56,7 @@ export function buildProgram(): Command {
   registerFlakyCommand(program);
   registerWebhooksCommand(program);
   registerKeysCommand(program);
+  registerAuditCommand(program);
   registerStatusCommand(program);
   registerTasksCommand(program);
   registerWorkersCommand(program);

@@ -1,4 +1,5 @@
 import type { ProtocolError, RetargetReply, RetargetRequest } from '../protocol/index.js';
+import type { Audited } from './audit-stamp.js';
 import type { CoordinatorContext } from './context.js';
 import { ownerLimit, ownershipRefusal, type Requester } from './ownership.js';
 import type { CoordinatorState, StateEvent } from './state/index.js';
@@ -12,7 +13,7 @@ export type RetargetOutcome = { error: ProtocolError } | RetargetReply;
 export function requestRetarget(
   ctx: CoordinatorContext,
   request: RetargetRequest,
-  requester: Requester,
+  requester: Requester & Audited,
   reply: (outcome: RetargetOutcome) => void,
 ): void {
   const { taskIds, requirements, revokeRunning } = request;
@@ -30,6 +31,7 @@ export function requestRetarget(
       requirements,
       revokeRunning,
       ...(owner === undefined ? {} : { owner }),
+      ...(requester.audit === undefined ? {} : { audit: requester.audit }),
     },
     (events) => {
       const outcome = retargetReply(ctx.state, taskIds, events);

@@ -4,6 +4,7 @@ import type {
   RunResultsRequest,
   RunView,
 } from '../protocol/index.js';
+import type { Audited } from './audit-stamp.js';
 import type { CoordinatorContext } from './context.js';
 import { refusesResults, runView } from './state/index.js';
 
@@ -24,6 +25,7 @@ const HOUR_MS = 3_600_000;
 export function openRun(
   ctx: CoordinatorContext,
   request: RunOpenRequest,
+  by: Audited,
   reply: (outcome: RunOutcome) => void,
 ): void {
   const existing = ctx.state.runs.get(request.id);
@@ -32,7 +34,7 @@ export function openRun(
     return;
   }
   ctx.commit.submit(
-    { type: 'OpenRun', now: ctx.now(), run: request },
+    { type: 'OpenRun', now: ctx.now(), run: request, ...by },
     () => {
       const run = ctx.state.runs.get(request.id);
       if (run === undefined) reply(conflict(`run '${request.id}' was pruned as it opened`));
@@ -50,6 +52,7 @@ export function recordRunResults(
   ctx: CoordinatorContext,
   runId: string,
   request: RunResultsRequest,
+  by: Audited,
   reply: (outcome: RunOutcome) => void,
 ): void {
   const refused = refusesResults(ctx.state.runs.get(runId), runId, request.results.length);
@@ -67,6 +70,7 @@ export function recordRunResults(
     runId,
     results: request.results,
     ...(request.end === undefined ? {} : { end: request.end }),
+    ...by,
   };
   ctx.commit.submit(
     command,

@@ -1,4 +1,5 @@
 import type { ProtocolError, TaskSpec } from '../protocol/index.js';
+import type { Audited } from './audit-stamp.js';
 import type { Grant } from './auth/index.js';
 import type { CoordinatorContext } from './context.js';
 import { scopeRefusal } from './scopes.js';
@@ -62,14 +63,13 @@ export function submitSpecs(
   ctx: CoordinatorContext,
   specs: readonly TaskSpec[],
   reply: (outcome: SubmitOutcome) => void,
-  by: Pick<Grant, 'keyId' | 'scopes'> = {},
+  by: Pick<Grant, 'keyId' | 'scopes'> & Audited = {},
 ): void {
   const refused = scopeRefusal(specs, by.scopes);
   if (refused !== undefined) {
     reply({ error: refused });
     return;
   }
-  const owner = by.keyId;
   const replicas = ctx.artifactReplicas;
   const missing = specs.flatMap((spec) =>
     artifactsNamed(spec).flatMap(({ ref }) =>
@@ -77,12 +77,12 @@ export function submitSpecs(
     ),
   );
   if (replicas === undefined || missing.length === 0) {
-    submitChecked(ctx, specs, reply, owner);
+    submitChecked(ctx, specs, reply, by);
     return;
   }
   // In a cluster another member may hold an artifact this one has no copy of yet.
   Promise.all(missing.map((hex) => replicas.obtain(hex)))
-    .then(() => submitChecked(ctx, specs, reply, owner))
+    .then(() => submitChecked(ctx, specs, reply, by))
     .catch((error: unknown) => reply({ error: { code: 'internal', message: String(error) } }));
 }
 
@@ -90,7 +90,7 @@ function submitChecked(
   ctx: CoordinatorContext,
   specs: readonly TaskSpec[],
   reply: (outcome: SubmitOutcome) => void,
-  owner: string | undefined,
+  { keyId: owner, audit }: Pick<Grant, 'keyId'> & Audited,
 ): void {
   const refusal = checkSubmittable(specs, ctx.artifacts);
   if (refusal !== undefined) {
@@ -113,7 +113,13 @@ function submitChecked(
     return;
   }
   ctx.commit.submit(
-    { type: 'SubmitTasks', now, tasks, ...(owner === undefined ? {} : { owner }) },
+    {
+      type: 'SubmitTasks',
+      now,
+      tasks,
+      ...(owner === undefined ? {} : { owner }),
+      ...(audit === undefined ? {} : { audit }),
+    },
     (events) => reply(submitOutcome(tasks, events)),
     (error) => reply({ error }),
   );

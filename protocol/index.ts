@@ -1,3 +1,4 @@
+export * from './audit.js';
 export * from './bounded-json.js';
 export * from './capabilities.js';
 export * from './client-messages.js';

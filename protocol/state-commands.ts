@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AuditStamp, MAX_AUDIT_TARGET_CHARS } from './audit.js';
 import { Capabilities, Labels } from './capabilities.js';
 import { ApiKey, KeyId } from './keys.js';
 import {
@@ -21,6 +22,8 @@ import { LeaseRef, ResultReport } from './worker-messages.js';
 
 const now = z.number().finite();
 const id = z.string().min(1);
+/** Who asked for a change an admin or submitter key makes: the state appends it to the audit log. */
+const audited = { audit: AuditStamp.optional() };
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 in lowercase hex');
 
 export const DrainSource = z.enum(['admin', 'worker']);
@@ -56,6 +59,7 @@ export const StateCommand = z.discriminatedUnion('type', [
     tasks: z.array(z.object({ id, spec: TaskSpec })),
     /** The managed key that submitted them: a submitter key may cancel and retarget only its own. */
     owner: KeyId.optional(),
+    ...audited,
   }),
   z.object({
     type: z.literal('RegisterWorker'),
@@ -106,6 +110,7 @@ export const StateCommand = z.discriminatedUnion('type', [
     reason: z.string(),
     /** Only the tasks this managed key submitted (a submitter key's request). */
     owner: KeyId.optional(),
+    ...audited,
   }),
   /**
    * Each named task that has not ended takes `requirements` in place of its own for its next
@@ -121,6 +126,7 @@ export const StateCommand = z.discriminatedUnion('type', [
     revokeRunning: z.boolean(),
     /** Only the tasks this managed key submitted (a submitter key's request). */
     owner: KeyId.optional(),
+    ...audited,
   }),
   /** The clock moved: tasks whose retry backoff ran out become placeable. */
   z.object({ type: z.literal('Tick'), now }),
@@ -136,6 +142,7 @@ export const StateCommand = z.discriminatedUnion('type', [
     workerId: id,
     by: DrainSource,
     graceMs: z.number().nonnegative().optional(),
+    ...audited,
   }),
   /** The worker hands back attempts it will not finish: requeued at once, not charged. */
   z.object({
@@ -156,7 +163,7 @@ export const StateCommand = z.discriminatedUnion('type', [
     workerTokenSha256: sha256Hex,
   }),
   /** A run of a suite began: its results are recorded under its id (its tasks' group). */
-  z.object({ type: z.literal('OpenRun'), now, run: RunOpenRequest }),
+  z.object({ type: z.literal('OpenRun'), now, run: RunOpenRequest, ...audited }),
   /** Results of an open run, and with `end`, how it ended. */
   z.object({
     type: z.literal('RecordRunResults'),
@@ -164,14 +171,15 @@ export const StateCommand = z.discriminatedUnion('type', [
     runId: id,
     results: z.array(ResultInput),
     end: z.object({ status: RunStatus.exclude(['running']) }).optional(),
+    ...audited,
   }),
   /** The test (where it names a place, only there) no longer fails runs; or again does. */
-  z.object({ type: z.literal('QuarantineTest'), now, entry: QuarantineRequest }),
-  z.object({ type: z.literal('ReleaseTest'), now, entry: ReleaseRequest }),
+  z.object({ type: z.literal('QuarantineTest'), now, entry: QuarantineRequest, ...audited }),
+  z.object({ type: z.literal('ReleaseTest'), now, entry: ReleaseRequest, ...audited }),
   /** A key, its secret chosen at the edge and only its hash kept; at most `MAX_KEYS`. */
-  z.object({ type: z.literal('CreateKey'), now, key: ApiKey }),
+  z.object({ type: z.literal('CreateKey'), now, key: ApiKey, ...audited }),
   /** The key is refused from `now` on (it stays listed). */
-  z.object({ type: z.literal('RevokeKey'), now, id: KeyId }),
+  z.object({ type: z.literal('RevokeKey'), now, id: KeyId, ...audited }),
   /** The key takes a new secret (its hash); the old one works until `graceUntil`. */
   z.object({
     type: z.literal('RotateKey'),
@@ -179,11 +187,12 @@ export const StateCommand = z.discriminatedUnion('type', [
     id: KeyId,
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
     graceUntil: z.number().int().nonnegative(),
+    ...audited,
   }),
   /** A webhook to notify, its id and secret chosen at the edge. */
-  z.object({ type: z.literal('AddWebhook'), now, webhook: Webhook }),
+  z.object({ type: z.literal('AddWebhook'), now, webhook: Webhook, ...audited }),
   /** The webhook is removed, and its pending deliveries with it. */
-  z.object({ type: z.literal('RemoveWebhook'), now, id: WebhookId }),
+  z.object({ type: z.literal('RemoveWebhook'), now, id: WebhookId, ...audited }),
   /**
    * Notifications found at the edge (regressions, a test ping): each becomes a delivery to
    * every webhook that takes its event (only `webhook`, when given), with the id
@@ -197,6 +206,14 @@ export const StateCommand = z.discriminatedUnion('type', [
     webhook: WebhookId.optional(),
   }),
   /** How an attempt at a delivery went. */
+  /** An admin action that changes no state (a leadership transfer), kept in the audit log. */
+  z.object({
+    type: z.literal('RecordAudit'),
+    now,
+    audit: AuditStamp,
+    action: z.string().min(1).max(64),
+    target: z.string().max(MAX_AUDIT_TARGET_CHARS),
+  }),
   z.object({ type: z.literal('RecordDeliveryAttempt'), now, attempt: DeliveryAttempt }),
   /**
    * Retention, in the command so that every member prunes alike: of each suite, only the

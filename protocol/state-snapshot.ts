@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AuditHead } from './audit.js';
 import { Capabilities, Labels, WorkerStatus } from './capabilities.js';
 import { ApiKey } from './keys.js';
 import { QuarantineEntry, ResultInput, RunMeta, RunStatus } from './runs.js';
@@ -132,5 +133,7 @@ export const StateSnapshot = z.object({
   deliveries: z.array(Delivery).optional(),
   /** API keys in the order created; absent before keys existed. */
   keys: z.array(ApiKey).optional(),
+  /** The audit log's newest entry (the log itself stays in each member's store); absent before it. */
+  auditHead: AuditHead.optional(),
 });
 export type StateSnapshot = z.infer<typeof StateSnapshot>;

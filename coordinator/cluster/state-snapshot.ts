@@ -130,6 +130,7 @@ export function captureState(state: CoordinatorState): StateCapture {
     quarantine: [...state.quarantine.values()],
     webhooks: [...state.webhooks.values()],
     keys: [...state.keys.values()],
+    auditHead: state.auditHead,
     // Copied: a pending delivery changes as it is tried, the capture must not.
     deliveries: Array.from(state.deliveries.values(), (d) => ({ ...d })),
     durations: [...state.durations],
@@ -304,6 +305,7 @@ export function decodeStateSnapshot(
   for (const webhook of snapshot.webhooks ?? []) state.webhooks.set(webhook.id, webhook);
   for (const delivery of snapshot.deliveries ?? []) state.deliveries.set(delivery.id, delivery);
   for (const key of snapshot.keys ?? []) state.keys.set(key.id, key);
+  if (snapshot.auditHead !== undefined) state.auditHead = snapshot.auditHead;
   for (const { results, ...run } of snapshot.runs ?? []) {
     const record: RunRecord = { ...run, counts: zeroRunCounts(), results };
     for (const result of results) countResult(record.counts, result);

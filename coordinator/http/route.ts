@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Database from 'better-sqlite3';
 import type { ZodType } from 'zod';
+import { type Audited, audited } from '../audit-stamp.js';
 import type { Credentials, Grant, Role } from '../auth/index.js';
 import type { CoordinatorContext } from '../context.js';
 import type { CoordinatorMetrics } from '../metrics.js';
@@ -106,4 +107,14 @@ export function memberOf(call: RouteCall, deps: RouteDeps): { id: string; peers:
     throw new Error(`a ${call.caller.kind} caller reached a route for cluster members`);
   }
   return { id: call.caller.id, peers: deps.peers };
+}
+
+/** What the caller's key grants (alone, with no credentials, a coordinator takes all as admin). */
+export function grantOf({ caller }: RouteCall): Grant {
+  return caller.kind === 'client' ? caller : { role: 'admin' };
+}
+
+/** The `audit` field of a command the call asks for: its key and its peer address. */
+export function auditedCall(call: RouteCall): Audited {
+  return audited(grantOf(call), call.req.socket.remoteAddress);
 }

@@ -56,6 +56,7 @@ import {
 import type { Route } from './route.js';
 import { receiveArtifactCopy, serveArtifactCopy } from './routes/artifact-copies.js';
 import { downloadArtifact, servePageModule, uploadArtifact } from './routes/artifacts.js';
+import { listAudit, verifyAuditLog } from './routes/audit.js';
 import { DASHBOARD_ASSETS_PATH } from './routes/dashboard-page.js';
 import { drainWorker } from './routes/drain.js';
 import { EXAMPLE_PAGE_TESTS_PATH } from './routes/example-page-tests.js';
@@ -351,6 +352,31 @@ export const ROUTES: readonly Route[] = [
     handle: listDeliveries,
   },
   // Workers.
+  // The audit log: each member's own copy (every member chains the same entries).
+  {
+    name: 'audit.list',
+    method: 'GET',
+    path: '/api/audit',
+    who: ADMIN,
+    cluster: 'local',
+    body: 'none',
+    summary:
+      'Audit entries (who, when, from where, what), oldest first; `?since=` (ms) or `?after=` (a seq, to page on), else the newest `?limit=`.',
+    reply: '`{ entries, keyNames, head, next? }`',
+    handle: listAudit,
+  },
+  {
+    name: 'audit.verify',
+    method: 'GET',
+    path: '/api/audit/verify',
+    who: ADMIN,
+    cluster: 'local',
+    body: 'none',
+    summary:
+      "Checks every entry's hash and link to the one before it, and the newest against the head; names the first broken entry.",
+    reply: '`{ ok, entries, head, from }`, or `{ ok: false, seq, problem, … }`',
+    handle: verifyAuditLog,
+  },
   // API keys.
   {
     name: 'keys.list',

@@ -8,6 +8,7 @@ import {
   liveAttempt,
   returnAttempt,
 } from './attempts.js';
+import { appendAudit } from './audit.js';
 import type { Command, Placement } from './commands.js';
 import { countRunning, indexTask, selectedTasks, setTaskState } from './create.js';
 import { queueWithParents } from './dependencies.js';
@@ -47,6 +48,14 @@ import {
  */
 export function apply(state: CoordinatorState, command: Command): StateEvent[] {
   if (command.now > state.clock) state.clock = command.now;
+  const events = applyCommand(state, command);
+  if (!('audit' in command)) return events;
+  const audited = appendAudit(state, command, events);
+  if (audited !== undefined) events.push(audited);
+  return events;
+}
+
+function applyCommand(state: CoordinatorState, command: Command): StateEvent[] {
   switch (command.type) {
     case 'SubmitTasks':
       return submitTasks(state, command.now, command.tasks, command.owner);
@@ -113,6 +122,8 @@ export function apply(state: CoordinatorState, command: Command): StateEvent[] {
       );
     case 'RecordDeliveryAttempt':
       return recordDeliveryAttempt(state, command);
+    case 'RecordAudit':
+      return [];
   }
 }
 

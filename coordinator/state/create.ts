@@ -1,4 +1,9 @@
-import { type TaskState, TERMINAL_STATES, zeroStateCounts } from '../../protocol/index.js';
+import {
+  GENESIS_HASH,
+  type TaskState,
+  TERMINAL_STATES,
+  zeroStateCounts,
+} from '../../protocol/index.js';
 import { DelayedQueue } from './delayed-queue.js';
 import { ReadyQueue } from './ready-queue.js';
 import type { CoordinatorState, StateConfig, TaskRecord } from './types.js';
@@ -28,6 +33,7 @@ export function createState(config: StateConfig): CoordinatorState {
     webhooks: new Map(),
     keys: new Map(),
     deliveries: new Map(),
+    auditHead: { seq: 0, hash: GENESIS_HASH },
   };
 }
 

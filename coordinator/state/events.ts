@@ -1,5 +1,6 @@
 import type {
   ApiKey,
+  AuditEntry,
   Delivery,
   QuarantineEntry,
   ResultAck,
@@ -58,7 +59,9 @@ export type StateEvent =
   /** A webhook was added or replaced (`webhook`), or removed (none). */
   | { type: 'WebhookChanged'; id: string; webhook: Webhook | undefined }
   /** Deliveries queued or attempted (as they are now), and those dropped. */
-  | { type: 'DeliveriesChanged'; changed: Delivery[]; removed: string[] };
+  | { type: 'DeliveriesChanged'; changed: Delivery[]; removed: string[] }
+  /** An admin or submitter key's change, chained to the audit log. */
+  | { type: 'Audited'; entry: AuditEntry };
 
 /**
  * Appends `more` to `events` one by one. Not `events.push(...more)`: a spread passes each

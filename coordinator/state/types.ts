@@ -1,6 +1,7 @@
 import type {
   ApiKey,
   AttemptRecord,
+  AuditHead,
   Capabilities,
   Delivery,
   Labels,
@@ -152,6 +153,8 @@ export interface CoordinatorState {
   /** API keys beyond the coordinator's own two, by id, in the order they were created. */
   keys: Map<string, ApiKey>;
   deliveries: Map<string, Delivery>;
+  /** The audit log's newest entry: what the next one chains to (see `audit.ts`). */
+  auditHead: AuditHead;
 }
 
 /** SHA-256 hashes (hex) of the admin key and the worker join token. */

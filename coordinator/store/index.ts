@@ -6,6 +6,7 @@ export {
   type StagedArtifact,
   type StoredArtifact,
 } from './artifact-store.js';
+export { type AuditQuery, readAudit, verifyAudit } from './audit-rows.js';
 export { startBackgroundCheckpoints } from './checkpointer.js';
 export { DataDirInUseError, LOCK_FILE, lockDataDir } from './data-dir-lock.js';
 export type { CommandSink, GroupCommitOptions } from './group-commit.js';

@@ -21,6 +21,7 @@ import {
   type TaskRecord,
   type WorkerRecord,
 } from '../state/index.js';
+import { loadAuditHead } from './audit-rows.js';
 import { loadKeys } from './key-rows.js';
 import { loadRuns } from './run-rows.js';
 import { loadWebhooks } from './webhook-rows.js';
@@ -196,5 +197,6 @@ export function loadState(
   loadRuns(db, state);
   loadWebhooks(db, state);
   loadKeys(db, state);
+  loadAuditHead(db, state);
   return state;
 }

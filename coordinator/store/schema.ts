@@ -83,4 +83,11 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE tasks ADD COLUMN owner TEXT;
   `,
+  // The audit log, its newest entry's hash, and where a member restored from a snapshot resumed it.
+  `
+  CREATE TABLE audit_log (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, entry TEXT NOT NULL);
+  CREATE INDEX audit_log_at ON audit_log (at);
+  CREATE TABLE audit_head (one INTEGER PRIMARY KEY CHECK (one = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
+  CREATE TABLE audit_bases (seq INTEGER PRIMARY KEY, hash TEXT NOT NULL);
+  `,
 ];

@@ -8,6 +8,7 @@ import type {
   TaskRecord,
   WorkerRecord,
 } from '../state/index.js';
+import { AuditRowWriter } from './audit-rows.js';
 import { KeyRowWriter } from './key-rows.js';
 import { RunRowWriter } from './run-rows.js';
 import { MIGRATIONS } from './schema.js';
@@ -83,11 +84,13 @@ export class EventWriter {
   private readonly runs: RunRowWriter;
   private readonly webhooks: WebhookRowWriter;
   private readonly keys: KeyRowWriter;
+  private readonly audit: AuditRowWriter;
 
   constructor(private readonly db: Database.Database) {
     this.runs = new RunRowWriter(db);
     this.webhooks = new WebhookRowWriter(db);
     this.keys = new KeyRowWriter(db);
+    this.audit = new AuditRowWriter(db);
     this.upsertCredential = db.prepare(
       'INSERT OR REPLACE INTO credentials (role, token_sha256, created_at) VALUES (?, ?, ?)',
     );
@@ -165,6 +168,9 @@ export class EventWriter {
         case 'KeyChanged':
           this.keys.collect(event);
           break;
+        case 'Audited':
+          this.audit.collect(event);
+          break;
         default:
           event satisfies never;
       }
@@ -187,11 +193,13 @@ export class EventWriter {
     this.runs.flush();
     this.webhooks.flush();
     this.keys.flush();
+    this.audit.flush();
     this.discard();
   }
 
   /**
-   * Makes the tables hold exactly `state` (a cluster member restored from a snapshot). Call
+   * Makes the tables hold exactly `state` (a cluster member restored from a snapshot), but for
+   * the audit log, which is only ever appended to. Call
    * inside a transaction, with whatever must change with them.
    */
   replaceAll(state: CoordinatorState): void {
@@ -202,6 +210,7 @@ export class EventWriter {
     this.runs.addAll(state);
     this.webhooks.addAll(state);
     this.keys.addAll(state);
+    this.audit.resumeAt(state);
     for (const worker of state.workers.values()) this.changedWorkers.add(worker);
     this.credentials = state.credentials;
     this.flush();
@@ -217,6 +226,7 @@ export class EventWriter {
     this.runs.discard();
     this.webhooks.discard();
     this.keys.discard();
+    this.audit.discard();
   }
 
   private insert(task: TaskRecord): void {

@@ -15,6 +15,7 @@ import {
   toWebSocketUrl,
   WS_PATH,
 } from '../../protocol/index.js';
+import { audited } from '../audit-stamp.js';
 import { bearerToken, CREDENTIALS_PENDING, type Credentials, type Grant } from '../auth/index.js';
 import type { CoordinatorContext } from '../context.js';
 import type { StateEvent } from '../state/index.js';
@@ -124,7 +125,9 @@ export class WsGateway {
       );
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, grant));
+    this.wss.handleUpgrade(req, socket, head, (ws) =>
+      this.connected(ws, grant, req.socket.remoteAddress),
+    );
   }
 
   private authenticate(req: IncomingMessage, url: URL): Grant | undefined {
@@ -156,7 +159,7 @@ export class WsGateway {
     });
   }
 
-  private connected(socket: WebSocket, grant: Grant): void {
+  private connected(socket: WebSocket, grant: Grant, from: string | undefined): void {
     // First: a frame the socket cannot read (not UTF-8, too large) is an 'error' event, which
     // would end the process if nothing listened, even on a socket about to be refused.
     socket.on('error', (error) => this.ctx.logger.debug({ err: error }, 'ws connection error'));
@@ -170,6 +173,7 @@ export class WsGateway {
       this.ctx,
       socket,
       grant,
+      audited(grant, from),
       this.workers,
       this.subscriptions,
       this.dashboards,

@@ -13,6 +13,7 @@ import {
   WORKER_MESSAGE_TYPES,
   type WorkerToCoordinator,
 } from '../../protocol/index.js';
+import type { Audited } from '../audit-stamp.js';
 import type { Grant, Role } from '../auth/index.js';
 import type { CoordinatorContext } from '../context.js';
 import { ownerLimit, ownershipRefusal } from '../ownership.js';
@@ -43,6 +44,8 @@ export class Session {
     private readonly ctx: CoordinatorContext,
     private readonly socket: WebSocket,
     private readonly grant: Grant,
+    /** Who this connection is, for the audit log of the changes it asks for. */
+    private readonly audit: Audited,
     private readonly workers: WorkerConnections,
     private readonly subscriptions: Subscriptions,
     private readonly dashboards: DashboardWatchers,
@@ -238,7 +241,7 @@ export class Session {
                 taskIds: outcome.taskIds,
               });
           },
-          this.grant,
+          { ...this.grant, ...this.audit },
         );
         break;
       case 'cancel': {
@@ -256,6 +259,7 @@ export class Session {
             group: message.group,
             reason: 'cancelled by a client',
             ...(owner === undefined ? {} : { owner }),
+            ...this.audit,
           },
           (events) => {
             const taskIds = events.flatMap((e) => (e.type === 'TaskEnded' ? [e.task.id] : []));
@@ -265,7 +269,7 @@ export class Session {
         break;
       }
       case 'retarget':
-        requestRetarget(this.ctx, message, this.grant, (outcome) => {
+        requestRetarget(this.ctx, message, { ...this.grant, ...this.audit }, (outcome) => {
           if ('error' in outcome) sendError(this.socket, outcome.error, id);
           else send(this.socket, { v: PROTOCOL_VERSION, type: 'retargeted', id, ...outcome });
         });

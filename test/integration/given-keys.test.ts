@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CreatedKeyReply } from '../../protocol/index.js';
+import type { AuditReply, AuditVerifyReply, CreatedKeyReply } from '../../protocol/index.js';
 import { type Spawned, spawnDtf } from '../support/processes.js';
 import {
   CLUSTER_TOKEN,
@@ -90,6 +90,30 @@ describe('keys given to coordinators up front (a Kubernetes Secret)', () => {
     console.log(
       `revocation refused on all 3 members ${Math.round(performance.now() - revokedAt)} ms after its reply`,
     );
+
+    // Every member chains the same audit log: the key's creation and revocation, once each.
+    const audits = async () =>
+      Promise.all(
+        members.map((member) => getJson<AuditReply>(member.url, '/api/audit', keys.DTF_ADMIN_KEY)),
+      );
+    await eventually(
+      async () => (await audits()).every((a) => a.head.seq === 2),
+      'every member applied both audit entries',
+    );
+    const [first, ...others] = await audits();
+    expect(first!.entries.map((e) => [e.action, e.target])).toEqual([
+      ['key.create', `${key.id} 'ci' (viewer)`],
+      ['key.revoke', key.id],
+    ]);
+    for (const other of others) expect(other.entries).toEqual(first!.entries);
+    for (const member of members) {
+      const verified = await getJson<AuditVerifyReply>(
+        member.url,
+        '/api/audit/verify',
+        keys.DTF_ADMIN_KEY,
+      );
+      expect(verified, member.id).toMatchObject({ ok: true, entries: 2 });
+    }
 
     // A member started again with another key stops once it learns the cluster's, naming it.
     const follower = members.find((member) => member !== leader)!;

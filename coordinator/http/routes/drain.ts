@@ -5,7 +5,7 @@ import {
 } from '../../../protocol/index.js';
 import { type CoordinatorState, isGone, type WorkerRecord } from '../../state/index.js';
 import { sendRestError, writeJson } from '../errors.js';
-import type { RouteCall, RouteDeps } from '../route.js';
+import { auditedCall, type RouteCall, type RouteDeps } from '../route.js';
 
 type Lookup = { worker: WorkerRecord } | { error: string; ambiguous: boolean };
 
@@ -31,10 +31,8 @@ export function findWorker(state: CoordinatorState, idOrName: string): Lookup {
  * `POST /api/workers/:id/drain` (admin): the worker takes no new tasks at once; a connected
  * worker is told to finish within the grace period, hand back the rest and exit.
  */
-export async function drainWorker(
-  { params, body, res }: RouteCall,
-  { ctx }: RouteDeps,
-): Promise<void> {
+export async function drainWorker(call: RouteCall, { ctx }: RouteDeps): Promise<void> {
+  const { params, body, res } = call;
   const parsed = parseWith(RestDrainWorkerBody, body ?? {}, 'drain request');
   if (!parsed.ok) {
     sendRestError(res, parsed.error.code, parsed.error.message);
@@ -53,6 +51,7 @@ export async function drainWorker(
     workerId: worker.id,
     by: 'admin',
     ...(graceMs === undefined ? {} : { graceMs }),
+    ...auditedCall(call),
   });
   ctx.logger.info({ workerId: worker.id, graceMs }, 'drain requested');
   const reply: RestDrainWorkerReply = {

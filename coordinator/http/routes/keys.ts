@@ -13,7 +13,7 @@ import {
 import { sha256 } from '../../auth/index.js';
 import type { CoordinatorContext } from '../../context.js';
 import { sendRestError, writeJson } from '../errors.js';
-import type { RouteCall, RouteDeps } from '../route.js';
+import { auditedCall, type RouteCall, type RouteDeps } from '../route.js';
 
 /** A new secret: its role in the clear (to tell keys apart in a config), 32 random bytes. */
 const newSecret = (role: Role) => `dtf_${role}_${randomBytes(32).toString('base64url')}`;
@@ -49,7 +49,7 @@ export function createKey(call: RouteCall, { ctx }: RouteDeps): void {
     ...(scopes === undefined ? {} : { scopes }),
   };
   ctx.commit.submit(
-    { type: 'CreateKey', now, key },
+    { type: 'CreateKey', now, key, ...auditedCall(call) },
     () => {
       if (!ctx.state.keys.has(key.id)) return sendRestError(call.res, 'conflict', tooMany);
       const reply: CreatedKeyReply = { key: keyView(key, now), secret };
@@ -72,7 +72,7 @@ export function revokeKey(call: RouteCall, { ctx }: RouteDeps): void {
   if (key === undefined) return;
   const now = ctx.now();
   ctx.commit.submit(
-    { type: 'RevokeKey', now, id: key.id },
+    { type: 'RevokeKey', now, id: key.id, ...auditedCall(call) },
     () => writeJson(call.res, 200, { key: keyView(ctx.state.keys.get(key.id)!, ctx.now()) }),
     (error) => sendRestError(call.res, error.code, error.message),
   );
@@ -100,6 +100,7 @@ export function rotateKey(call: RouteCall, { ctx }: RouteDeps): void {
       id: key.id,
       sha256: hashOf(secret),
       graceUntil: now + parsed.message.graceMs,
+      ...auditedCall(call),
     },
     () => {
       const reply: CreatedKeyReply = { key: keyView(ctx.state.keys.get(key.id)!, now), secret };

@@ -7,15 +7,19 @@ import {
 import type { CoordinatorContext } from '../../context.js';
 import type { Command } from '../../state/index.js';
 import { sendRestError, writeJson } from '../errors.js';
-import type { RouteCall, RouteDeps } from '../route.js';
+import { auditedCall, type RouteCall, type RouteDeps } from '../route.js';
 
 function listed(ctx: CoordinatorContext) {
   return { quarantined: [...ctx.state.quarantine.values()] };
 }
 
-function commitThenList(call: RouteCall, ctx: CoordinatorContext, command: Command): void {
+function commitThenList(
+  call: RouteCall,
+  ctx: CoordinatorContext,
+  command: Extract<Command, { type: 'QuarantineTest' | 'ReleaseTest' }>,
+): void {
   ctx.commit.submit(
-    command,
+    { ...command, ...auditedCall(call) },
     () => writeJson(call.res, 200, listed(ctx)),
     (error) => sendRestError(call.res, error.code, error.message),
   );

@@ -4,16 +4,14 @@ import {
   type RestTransferLeadershipReply,
 } from '../../../protocol/index.js';
 import { sendRestError, writeJson } from '../errors.js';
-import type { RouteCall, RouteDeps } from '../route.js';
+import { auditedCall, type RouteCall, type RouteDeps } from '../route.js';
 
 /**
  * `POST /api/raft/transfer_leadership` (admin): the leader hands leadership over before a
  * restart. A follower sends the request on to the leader like any write.
  */
-export async function transferLeadership(
-  { body, res }: RouteCall,
-  { ctx }: RouteDeps,
-): Promise<void> {
+export async function transferLeadership(call: RouteCall, { ctx }: RouteDeps): Promise<void> {
+  const { body, res } = call;
   const cluster = ctx.cluster;
   if (cluster === undefined) {
     sendRestError(
@@ -29,6 +27,17 @@ export async function transferLeadership(
     return;
   }
   const { to, timeoutMs } = parsed.message;
+  // Recorded before the handover, while this member still leads and can commit it.
+  const { audit } = auditedCall(call);
+  if (audit !== undefined) {
+    await ctx.commit.submitAndWait({
+      type: 'RecordAudit',
+      now: ctx.now(),
+      audit,
+      action: 'leadership.transfer',
+      target: `from ${cluster.status().id} to ${to ?? 'the most up-to-date follower'}`,
+    });
+  }
   const outcome = await cluster.transferLeadership(to, timeoutMs);
   if (!outcome.handedOver || outcome.leader === null) {
     sendRestError(

@@ -10,7 +10,7 @@ import { listRuns as listRunViews, queryResults } from '../../run-queries.js';
 import { openRun, type RunOutcome, recordRunResults } from '../../runs.js';
 import { runView, storedResult } from '../../state/index.js';
 import { sendRestError, writeJson } from '../errors.js';
-import type { RouteCall, RouteDeps } from '../route.js';
+import { auditedCall, type RouteCall, type RouteDeps } from '../route.js';
 
 function answer(call: RouteCall, status: number) {
   return (outcome: RunOutcome) => {
@@ -23,13 +23,13 @@ function answer(call: RouteCall, status: number) {
 export function createRun(call: RouteCall, { ctx }: RouteDeps): void {
   const parsed = parseWith(RunOpenRequest, call.body, 'run');
   if (!parsed.ok) sendRestError(call.res, parsed.error.code, parsed.error.message);
-  else openRun(ctx, parsed.message, answer(call, 201));
+  else openRun(ctx, parsed.message, auditedCall(call), answer(call, 201));
 }
 
 export function addRunResults(call: RouteCall, { ctx }: RouteDeps): void {
   const parsed = parseWith(RunResultsRequest, call.body, 'run results');
   if (!parsed.ok) sendRestError(call.res, parsed.error.code, parsed.error.message);
-  else recordRunResults(ctx, call.params.id!, parsed.message, answer(call, 200));
+  else recordRunResults(ctx, call.params.id!, parsed.message, auditedCall(call), answer(call, 200));
 }
 
 export function listRuns({ query, res }: RouteCall, { ctx }: RouteDeps): void {

@@ -4,20 +4,14 @@ import {
   RestTasksQuery,
   RetargetRequest,
 } from '../../../protocol/index.js';
-import type { Grant } from '../../auth/index.js';
 import { describeTask, listTasks as listTaskViews } from '../../queries.js';
 import { requestRetarget } from '../../retarget.js';
 import { type SubmitOutcome, submitSpecs } from '../../submit.js';
 import { sendRestError, writeJson } from '../errors.js';
-import type { RouteCall, RouteDeps } from '../route.js';
+import { auditedCall, grantOf, type RouteCall, type RouteDeps } from '../route.js';
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
-}
-
-/** What the caller's key grants: the tasks it submits are its own, within its scopes. */
-function grantOf({ caller }: RouteCall): Grant {
-  return caller.kind === 'client' ? caller : { role: 'admin' };
 }
 
 /**
@@ -43,7 +37,7 @@ export function submitTasks(call: RouteCall, { ctx }: RouteDeps): void {
       if ('error' in outcome) sendRestError(res, outcome.error.code, outcome.error.message);
       else writeJson(res, 201, { taskIds: outcome.taskIds });
     },
-    grantOf(call),
+    { ...grantOf(call), ...auditedCall(call) },
   );
 }
 
@@ -54,7 +48,7 @@ export function retargetTasks(call: RouteCall, { ctx }: RouteDeps): void {
     sendRestError(res, parsed.error.code, parsed.error.message);
     return;
   }
-  requestRetarget(ctx, parsed.message, grantOf(call), (outcome) => {
+  requestRetarget(ctx, parsed.message, { ...grantOf(call), ...auditedCall(call) }, (outcome) => {
     if ('error' in outcome) sendRestError(res, outcome.error.code, outcome.error.message);
     else writeJson(res, 200, outcome);
   });

@@ -11,7 +11,7 @@ import {
 } from '../../../protocol/index.js';
 import type { CoordinatorContext } from '../../context.js';
 import { sendRestError, writeJson } from '../errors.js';
-import type { RouteCall, RouteDeps } from '../route.js';
+import { auditedCall, type RouteCall, type RouteDeps } from '../route.js';
 
 /** How long `POST /api/webhooks/:id/test` waits for its delivery's first attempt. */
 const TEST_WAIT_MS = 15_000;
@@ -61,7 +61,7 @@ export function addWebhook(call: RouteCall, { ctx }: RouteDeps): void {
     createdAt: ctx.now(),
   };
   ctx.commit.submit(
-    { type: 'AddWebhook', now: ctx.now(), webhook },
+    { type: 'AddWebhook', now: ctx.now(), webhook, ...auditedCall(call) },
     () => {
       if (ctx.state.webhooks.has(webhook.id)) writeJson(call.res, 201, { webhook });
       else
@@ -83,7 +83,7 @@ export function removeWebhook(call: RouteCall, { ctx }: RouteDeps): void {
   const webhook = known(call, ctx);
   if (webhook === undefined) return;
   ctx.commit.submit(
-    { type: 'RemoveWebhook', now: ctx.now(), id: webhook.id },
+    { type: 'RemoveWebhook', now: ctx.now(), id: webhook.id, ...auditedCall(call) },
     () => writeJson(call.res, 200, { webhook: webhookView(webhook) }),
     (error) => sendRestError(call.res, error.code, error.message),
   );

@@ -68,6 +68,7 @@ const FIRST_HALF: Array<(s: CoordinatorState) => Command | undefined> = [
   () => ({
     type: 'SubmitTasks',
     now: 20,
+    audit: { key: 'admin', role: 'admin', from: '127.0.0.1' },
     tasks: [
       { id: 'a', spec: commandSpec({ name: 'slow', group: 'g1' }) },
       { id: 'b', spec: commandSpec({ name: 'fast', group: 'g2', priority: 5 }) },
@@ -197,7 +198,13 @@ const SECOND_HALF: Array<(s: CoordinatorState) => Command | undefined> = [
       ? undefined
       : { type: 'ExpireLease', now: 3_600, lease: leaseOf(s, live.id), reason: 'timed out' };
   },
-  () => ({ type: 'CancelTasks', now: 3_700, group: 'g2', reason: 'enough' }),
+  () => ({
+    type: 'CancelTasks',
+    now: 3_700,
+    group: 'g2',
+    reason: 'enough',
+    audit: { key: 'k_submitter1', role: 'submitter', from: '10.0.0.7' },
+  }),
   () => ({
     type: 'RecordRunResults',
     now: 3_710,
@@ -242,6 +249,8 @@ describe('state snapshots', () => {
     expect(restored.quarantine.size).toBe(2);
     expect(restored.runs.get('r2')!.status).toBe('running');
     expect([...restored.durations]).toEqual([...state.durations]);
+    expect(restored.auditHead).toEqual(state.auditHead);
+    expect(restored.auditHead.seq).toBe(1);
     expect(restored.ready.size).toBe(state.ready.size);
     expect(restored.delayed.entries().length).toBe(state.delayed.entries().length);
   });
@@ -261,6 +270,9 @@ describe('state snapshots', () => {
     // Pruned to the newest run of suite s: r2, ended with the results from both halves.
     expect([...restored.runs.keys()]).toEqual(['r2']);
     expect(restored.runs.get('r2')!.counts).toMatchObject({ results: 2, failed: 1, skipped: 1 });
+    // The audit entry of the second half chains to the head the snapshot carried.
+    expect(restored.auditHead).toEqual(full.auditHead);
+    expect(restored.auditHead.seq).toBe(2);
     expect(await encodeStateSnapshot(restored)).toBe(await encodeStateSnapshot(full));
   });
 

@@ -75,7 +75,7 @@ class Edge {
   connect(grant: Grant | Grant['role'] = 'worker'): { session: Session; socket: FakeSocket } {
     const socket = new FakeSocket();
     const given = typeof grant === 'string' ? { role: grant } : grant;
-    const session = new Session(this.ctx, socket.ws, given, this.workers, this.subscriptions, {
+    const session = new Session(this.ctx, socket.ws, given, {}, this.workers, this.subscriptions, {
       watch: () => {},
       unwatch: () => {},
     } as never);
