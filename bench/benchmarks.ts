@@ -4,6 +4,7 @@ import { bullmqBenchmark } from './bullmq.js';
 import { dispatchBenchmark } from './dispatch.js';
 import { footprintBenchmark } from './footprint.js';
 import { latencyBenchmark } from './latency.js';
+import { overloadBenchmark } from './overload.js';
 import { parallelEfficiencyBenchmark } from './parallel-efficiency.js';
 import { raftFailoverBenchmark } from './raft-failover.js';
 import { raftReadsBenchmark } from './raft-reads.js';
@@ -17,6 +18,7 @@ import { testSuitesBenchmark } from './test-suites.js';
 export const BENCHMARKS: readonly Benchmark[] = [
   dispatchBenchmark,
   latencyBenchmark,
+  overloadBenchmark,
   parallelEfficiencyBenchmark,
   testSuitesBenchmark,
   readsBenchmark,

@@ -13,6 +13,7 @@ import {
   type TaskView,
   ToClientMessage,
 } from '../protocol/index.js';
+import { DEFAULT_ADMISSION_WAIT_MS, untilAdmitted } from './admission-retry.js';
 import { chunks } from './chunks.js';
 import { CoordinatorError } from './coordinator-error.js';
 import { describeError } from './error-text.js';
@@ -39,6 +40,12 @@ export interface ConnectOptions {
   pingIntervalMs?: number;
   /** Called each time the client connected again after losing its connection. */
   onReconnect?: (event: ReconnectEvent) => void;
+  /**
+   * How long `submit` waits out the coordinator's admission control (a key over its rate, a
+   * full queue: `rate_limited`, `queue_full`), sending the same tasks again after each wait it
+   * is told. Default 10 minutes; 0 fails at the first refusal.
+   */
+  admissionWaitMs?: number;
 }
 
 export interface ReconnectEvent {
@@ -139,12 +146,16 @@ export class DtfClient {
   /**
    * Submits tasks, in chunks the protocol allows; resolves with their ids in order. Tasks
    * without an idempotency key get a random one, so that a submit repeated after a lost
-   * connection cannot create them twice.
+   * connection, or after the coordinator's admission control asked it to wait, cannot create
+   * them twice.
    */
   async submit(tasks: readonly TaskSpecInput[]): Promise<string[]> {
     const taskIds: string[] = [];
     for (const part of chunks(withIdempotencyKeys(tasks), MAX_TASKS_PER_SUBMIT)) {
-      const reply = await this.request({ type: 'submit', tasks: part }, 'submitted');
+      const reply = await untilAdmitted(
+        () => this.request({ type: 'submit', tasks: part }, 'submitted'),
+        this.options.admissionWaitMs ?? DEFAULT_ADMISSION_WAIT_MS,
+      );
       taskIds.push(...reply.taskIds);
     }
     return taskIds;
@@ -367,7 +378,7 @@ export class DtfClient {
         this.follows.events(message.subscription, message.events);
         return;
       case 'error': {
-        const error = new CoordinatorError(message.code, message.message);
+        const error = new CoordinatorError(message.code, message.message, message.retryAfterMs);
         // Without an id the coordinator could not read which request failed; fail them all.
         if (message.id === undefined) this.pending.rejectAll(error);
         else this.pending.reject(message.id, error);

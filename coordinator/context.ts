@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Admission } from './admission.js';
 import type { ArtifactReplicator, RaftHost } from './cluster/index.js';
 import type { UnschedulableExplainer } from './queries.js';
 import type { RunRetention } from './runs.js';
@@ -10,6 +11,8 @@ import type { ArtifactStore, CommandSink } from './store/index.js';
 export interface CoordinatorContext {
   readonly state: CoordinatorState;
   readonly commit: CommandSink;
+  /** Admission control: what submits are taken in, per key and overall. */
+  readonly admission: Admission;
   /** Cluster mode only: the Raft member this coordinator is. */
   readonly cluster?: RaftHost | undefined;
   readonly artifacts: ArtifactStore;

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { RAFT_PATH } from '../protocol/index.js';
+import { Admission, type AdmissionLimits, unfinishedCounts } from './admission.js';
 import { type CreatedCredentials, Credentials, type GivenKeys } from './auth/index.js';
 import { BackoffTimer } from './backoff-timer.js';
 import { checkpointsOnceBusy } from './checkpoints-once-busy.js';
@@ -15,6 +16,7 @@ import {
 import type { CoordinatorContext } from './context.js';
 import { ClusterCredentials, openCredentials } from './credentials-setup.js';
 import {
+  DEFAULT_ADMISSION,
   DEFAULT_MAX_ARTIFACT_BYTES,
   DEFAULT_RETAIN_DAYS,
   DEFAULT_RETAIN_RUNS,
@@ -62,6 +64,8 @@ export interface CoordinatorOptions {
   givenKeys?: GivenKeys | undefined;
   /** Plugins' say in where tasks go (see `SchedulerHooks`). */
   schedulerHooks?: readonly NamedSchedulerHooks[] | undefined;
+  /** Submit rate per key and queue bounds; each left out takes its default. */
+  admission?: Partial<AdmissionLimits> | undefined;
 }
 
 export interface RunningCoordinator {
@@ -159,6 +163,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const ctx: CoordinatorContext = {
     state,
     commit: cluster ?? commit,
+    admission: new Admission(
+      { ...DEFAULT_ADMISSION, ...options.admission },
+      unfinishedCounts(state),
+    ),
     cluster,
     artifacts,
     artifactReplicas:

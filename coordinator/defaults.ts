@@ -1,3 +1,5 @@
+import type { AdmissionLimits } from './admission.js';
+
 /** The coordinator's policy defaults: each is a flag of `dtf coordinator` (see docs/cli.md). */
 
 /** Heartbeats a worker may miss before it counts as dead and its leases expire. */
@@ -29,3 +31,14 @@ export const DEFAULT_RETAIN_RUNS = 200;
 
 /** Days the results store keeps a run (`--retain-days`). */
 export const DEFAULT_RETAIN_DAYS = 90;
+
+/**
+ * Admission control: a managed key's submit rate and burst (the own admin key has none), and the
+ * unfinished tasks one key and all keys may have: bounds on memory and on what a key can flood.
+ */
+export const DEFAULT_ADMISSION: AdmissionLimits = {
+  ratePerKey: 5_000,
+  burstPerKey: 50_000,
+  maxQueuedPerKey: 500_000,
+  maxQueued: 1_000_000,
+};

@@ -65,11 +65,16 @@ export function submitSpecs(
   reply: (outcome: SubmitOutcome) => void,
   by: Pick<Grant, 'keyId' | 'scopes'> & Audited = {},
 ): void {
-  const refused = scopeRefusal(specs, by.scopes);
+  const refused = scopeRefusal(specs, by.scopes) ?? ctx.admission.admit(by.keyId, specs.length);
   if (refused !== undefined) {
     reply({ error: refused });
     return;
   }
+  // Admitted: the tasks count against the queue bounds as pending until the commit answers.
+  const settled = (outcome: SubmitOutcome) => {
+    ctx.admission.settle(by.keyId, specs.length);
+    reply(outcome);
+  };
   const replicas = ctx.artifactReplicas;
   const missing = specs.flatMap((spec) =>
     artifactsNamed(spec).flatMap(({ ref }) =>
@@ -77,13 +82,13 @@ export function submitSpecs(
     ),
   );
   if (replicas === undefined || missing.length === 0) {
-    submitChecked(ctx, specs, reply, by);
+    submitChecked(ctx, specs, settled, by);
     return;
   }
   // In a cluster another member may hold an artifact this one has no copy of yet.
   Promise.all(missing.map((hex) => replicas.obtain(hex)))
-    .then(() => submitChecked(ctx, specs, reply, by))
-    .catch((error: unknown) => reply({ error: { code: 'internal', message: String(error) } }));
+    .then(() => submitChecked(ctx, specs, settled, by))
+    .catch((error: unknown) => settled({ error: { code: 'internal', message: String(error) } }));
 }
 
 function submitChecked(

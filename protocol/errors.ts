@@ -21,6 +21,10 @@ export const ERROR_CODES = [
   'credentials_pending',
   /** A bounded wait ran out (a leadership transfer that did not complete). */
   'timeout',
+  /** A key submitted faster than its rate: wait `retryAfterMs` and send it again. */
+  'rate_limited',
+  /** The queue holds as many unfinished tasks as it may (the key's, or all): retry later. */
+  'queue_full',
   /** Cluster mode: too few members could store an uploaded artifact durably. */
   'replication_failed',
   'internal',
@@ -32,4 +36,6 @@ export type ErrorCode = z.infer<typeof ErrorCode>;
 export interface ProtocolError {
   code: ErrorCode;
   message: string;
+  /** How long to wait before sending the same request again (`rate_limited`, `queue_full`). */
+  retryAfterMs?: number;
 }

@@ -32,6 +32,8 @@ export const ErrorMessage = z.object({
   id: z.string().optional(),
   code: ErrorCode,
   message: z.string(),
+  /** Set on `rate_limited` and `queue_full`: when the same request may be sent again. */
+  retryAfterMs: z.number().int().nonnegative().optional(),
 });
 export type ErrorMessage = z.infer<typeof ErrorMessage>;
 

@@ -24,6 +24,8 @@ export interface LightWorkerOptions {
   onFailure(error: Error): void;
   /** Called with each `assign` as it arrives, before the worker answers it. */
   onAssign?(message: AssignMessage): void;
+  /** How long each assignment takes to "run" before its results are sent (default 0: at once). */
+  runMs?: number;
 }
 
 /** Every assigned task has succeeded at once, in no time. */
@@ -96,7 +98,8 @@ export function connectLightWorker(options: LightWorkerOptions): Promise<LightWo
       switch (message.type) {
         case 'assign':
           options.onAssign?.(message);
-          send(succeededAll(message));
+          if (options.runMs === undefined) send(succeededAll(message));
+          else setTimeout(() => closing || send(succeededAll(message)), options.runMs);
           return;
         case 'registered':
           registered = true;

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
+  DEFAULT_ADMISSION,
   DEFAULT_AGING_INTERVAL_MS,
   DEFAULT_BREAKER_COOLDOWN_MS,
   DEFAULT_BREAKER_FAILURES,
@@ -50,6 +51,10 @@ interface CoordinatorOptions {
   retainRuns: number;
   retainDays: number;
   plugin?: string[];
+  submitRate: number;
+  submitBurst: number;
+  maxQueuedPerKey: number;
+  maxQueued: number;
 }
 
 /** Cluster mode's settings, or undefined for a single coordinator; a usage error if half given. */
@@ -169,6 +174,30 @@ export function registerCoordinatorCommand(program: Command): void {
       positiveInteger,
       DEFAULT_RETAIN_DAYS,
     )
+    .option(
+      '--submit-rate <tasks/s>',
+      'tasks per second each managed key may submit (the admin key is not limited); 0: no limit',
+      integerIn(0, Number.MAX_SAFE_INTEGER),
+      DEFAULT_ADMISSION.ratePerKey,
+    )
+    .option(
+      '--submit-burst <tasks>',
+      'tasks a managed key may submit at once before --submit-rate applies',
+      positiveInteger,
+      DEFAULT_ADMISSION.burstPerKey,
+    )
+    .option(
+      '--max-queued-per-key <n>',
+      'unfinished tasks one key may have; beyond, its submits get 429 queue_full',
+      positiveInteger,
+      DEFAULT_ADMISSION.maxQueuedPerKey,
+    )
+    .option(
+      '--max-queued <n>',
+      'unfinished tasks the coordinator holds, all keys together',
+      positiveInteger,
+      DEFAULT_ADMISSION.maxQueued,
+    )
     .option('--id <id>', "this coordinator's member id in a cluster (one of --peers)")
     .option(
       '--peers <list>',
@@ -238,6 +267,12 @@ export function registerCoordinatorCommand(program: Command): void {
         retention: { runs: options.retainRuns, days: options.retainDays },
         schedulerHooks: plugins.scheduler,
         givenKeys: keys,
+        admission: {
+          ratePerKey: options.submitRate,
+          burstPerKey: options.submitBurst,
+          maxQueuedPerKey: options.maxQueuedPerKey,
+          maxQueued: options.maxQueued,
+        },
       });
       stopOnSignal(() => coordinator.close(), logger);
       printLine(`DTF coordinator listening on ${coordinator.url}`);

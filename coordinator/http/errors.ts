@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler } from 'express';
-import type { ErrorCode } from '../../protocol/index.js';
+import type { ErrorCode, ProtocolError } from '../../protocol/index.js';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   bad_json: 400,
@@ -12,6 +12,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  rate_limited: 429,
+  queue_full: 429,
   not_leader: 503,
   credentials_pending: 503,
   timeout: 504,
@@ -29,8 +31,23 @@ export function writeJson(res: ServerResponse, status: number, value: unknown): 
   res.end(body);
 }
 
-export function sendRestError(res: ServerResponse, code: ErrorCode, message: string): void {
-  writeJson(res, STATUS[code] ?? 400, { error: { code, message } });
+export function sendRestError(
+  res: ServerResponse,
+  code: ErrorCode,
+  message: string,
+  retryAfterMs?: number,
+): void {
+  if (retryAfterMs === undefined) {
+    writeJson(res, STATUS[code] ?? 400, { error: { code, message } });
+    return;
+  }
+  res.setHeader('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+  writeJson(res, STATUS[code] ?? 400, { error: { code, message, retryAfterMs } });
+}
+
+/** Answers a refusal as it came, with its `Retry-After` when it has one. */
+export function sendProtocolError(res: ServerResponse, error: ProtocolError): void {
+  sendRestError(res, error.code, error.message, error.retryAfterMs);
 }
 
 /** What body-parser, the router and the handlers throw: its fields that say which answer to give. */

@@ -2,7 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { RAFT_FROM_HEADER } from '../../protocol/index.js';
 import { authorized } from './auth.js';
-import { sendRestError, sendThrownError, type ThrownError, writeJson } from './errors.js';
+import {
+  sendProtocolError,
+  sendRestError,
+  sendThrownError,
+  type ThrownError,
+  writeJson,
+} from './errors.js';
 import { compilePath, type PathPattern } from './path-pattern.js';
 import type { Caller, Route, RouteCall, RouteDeps } from './route.js';
 
@@ -41,6 +47,13 @@ export function createPipeline(
 
   const serve = (route: Route, call: RouteCall): void => {
     const { req, res } = call;
+    const refused = route.gate?.(call, deps);
+    if (refused !== undefined) {
+      // The body is not read: the connection closes after the answer.
+      res.setHeader('connection', 'close');
+      sendProtocolError(res, refused);
+      return;
+    }
     if (route.body !== 'json') {
       run(route, call);
       return;

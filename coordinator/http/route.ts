@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Database from 'better-sqlite3';
 import type { ZodType } from 'zod';
+import type { ProtocolError } from '../../protocol/index.js';
 import { type Audited, audited } from '../audit-stamp.js';
 import type { Credentials, Grant, Role } from '../auth/index.js';
 import type { CoordinatorContext } from '../context.js';
@@ -90,6 +91,11 @@ export interface Route {
   request?: ZodType;
   /** The reply's schema, or what it is when it is not JSON. */
   reply: ZodType | string;
+  /**
+   * Asked once the caller is known, before the body is read: a refusal is answered at once (a
+   * flood is turned away without reading what it sent).
+   */
+  gate?(call: RouteCall, deps: RouteDeps): ProtocolError | undefined;
   handle(call: RouteCall, deps: RouteDeps): void | Promise<void>;
 }
 

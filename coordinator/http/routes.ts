@@ -69,7 +69,14 @@ import { addRunResults, createRun, getRun, listResults, listRuns } from './route
 import { stageSpeeds } from './routes/shard-speeds.js';
 import { uploadStageOutput } from './routes/stage-outputs.js';
 import { databaseHealth, health, metrics, resourceHealth, status } from './routes/status.js';
-import { getResult, getTask, listTasks, retargetTasks, submitTasks } from './routes/tasks.js';
+import {
+  getResult,
+  getTask,
+  listTasks,
+  retargetTasks,
+  submitGate,
+  submitTasks,
+} from './routes/tasks.js';
 import {
   addWebhook,
   listDeliveries,
@@ -151,9 +158,11 @@ export const ROUTES: readonly Route[] = [
     who: SUBMITTERS,
     cluster: 'leader',
     body: 'json',
-    summary: 'Submit tasks (one spec, an array, or `{ tasks }`); 201 once durable.',
+    summary:
+      "Submit tasks (one spec, an array, or `{ tasks }`); 201 once durable; 429 with `Retry-After` beyond the key's rate or the queue bounds.",
     request: RestSubmitBody,
     reply: RestSubmitReply,
+    gate: submitGate,
     handle: submitTasks,
   },
   {

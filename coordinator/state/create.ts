@@ -33,6 +33,7 @@ export function createState(config: StateConfig): CoordinatorState {
     webhooks: new Map(),
     keys: new Map(),
     deliveries: new Map(),
+    unfinishedByOwner: new Map(),
     auditHead: { seq: 0, hash: GENESIS_HASH },
   };
 }
@@ -44,6 +45,7 @@ export function createState(config: StateConfig): CoordinatorState {
 export function indexTask(state: CoordinatorState, task: TaskRecord): void {
   state.tasks.set(task.id, task);
   state.taskCounts[task.state]++;
+  if (!TERMINAL_STATES.has(task.state)) countUnfinished(state, task, 1);
   const { group, idempotencyKey, dependsOn } = task.spec;
   if (group !== undefined) {
     const members = state.byGroup.get(group);
@@ -74,7 +76,19 @@ export function countRunning(state: CoordinatorState, task: TaskRecord, delta: 1
 export function setTaskState(state: CoordinatorState, task: TaskRecord, next: TaskState): void {
   state.taskCounts[task.state]--;
   state.taskCounts[next]++;
+  const ends = TERMINAL_STATES.has(next);
+  if (ends !== TERMINAL_STATES.has(task.state)) countUnfinished(state, task, ends ? -1 : 1);
   task.state = next;
+}
+
+/** The owner key of the coordinator's own admin key's tasks (a managed key's id never is). */
+export const OWN_KEY = '';
+
+function countUnfinished(state: CoordinatorState, task: TaskRecord, delta: 1 | -1): void {
+  const owner = task.owner ?? OWN_KEY;
+  const count = (state.unfinishedByOwner.get(owner) ?? 0) + delta;
+  if (count === 0) state.unfinishedByOwner.delete(owner);
+  else state.unfinishedByOwner.set(owner, count);
 }
 
 /** The known tasks a selector names: a group's, or those of the ids given (unknown ids left out). */

@@ -153,6 +153,11 @@ export interface CoordinatorState {
   /** API keys beyond the coordinator's own two, by id, in the order they were created. */
   keys: Map<string, ApiKey>;
   deliveries: Map<string, Delivery>;
+  /**
+   * Unfinished tasks (queued, assigned, running) by the key that submitted them (a managed key's
+   * id, `OWN_KEY` for the coordinator's own admin key): what the queue bounds count.
+   */
+  unfinishedByOwner: Map<string, number>;
   /** The audit log's newest entry: what the next one chains to (see `audit.ts`). */
   auditHead: AuditHead;
 }

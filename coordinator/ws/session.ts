@@ -56,22 +56,29 @@ export class Session {
   }
 
   /**
-   * Why this connection may not send a message of `type`, by the roles the type allows
-   * (`MESSAGE_ROLES`). Asked before the message's body is read; a type no message has is the
-   * decoder's to name.
+   * Why this connection may not send a message of `type` (asked before its body is read): the
+   * roles the type allows (`MESSAGE_ROLES`), and for a submit its key's rate, so that a flood is
+   * turned away unparsed. A type no message has is the decoder's to name.
    */
   refusal(type: string): ProtocolError | undefined {
+    return (
+      this.roleRefusal(type) ??
+      (type === 'submit' ? this.ctx.admission.gate(this.grant.keyId) : undefined)
+    );
+  }
+
+  private roleRefusal(type: string): ProtocolError | undefined {
     const allowed = ownEntry(MESSAGE_ROLES, type);
     if (allowed === undefined || allowed.includes(this.role)) return undefined;
     return { code: 'forbidden', message: `a ${this.role} token may not send '${type}'` };
   }
 
   /**
-   * Handles a decoded message. Its type is checked again here, the one `refusal` was asked about
-   * being read from the text before it was parsed.
+   * Handles a decoded message. Its type's roles are checked again here, the one `refusal` was
+   * asked about being read from the text before it was parsed.
    */
   handle(message: InboundMessage): void {
-    const refused = this.refusal(message.type);
+    const refused = this.roleRefusal(message.type);
     if (refused !== undefined) {
       sendError(this.socket, refused, 'id' in message ? message.id : undefined);
       return;

@@ -1,4 +1,5 @@
 import {
+  type ProtocolError,
   parseWith,
   RestSubmitBody,
   RestTasksQuery,
@@ -7,11 +8,16 @@ import {
 import { describeTask, listTasks as listTaskViews } from '../../queries.js';
 import { requestRetarget } from '../../retarget.js';
 import { type SubmitOutcome, submitSpecs } from '../../submit.js';
-import { sendRestError, writeJson } from '../errors.js';
+import { sendProtocolError, sendRestError, writeJson } from '../errors.js';
 import { auditedCall, grantOf, type RouteCall, type RouteDeps } from '../route.js';
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
+}
+
+/** Before a submit's body is read: the caller's key has submits left in its rate. */
+export function submitGate(call: RouteCall, { ctx }: RouteDeps): ProtocolError | undefined {
+  return ctx.admission.gate(grantOf(call).keyId);
 }
 
 /**
@@ -34,7 +40,7 @@ export function submitTasks(call: RouteCall, { ctx }: RouteDeps): void {
     ctx,
     parsed.message.tasks,
     (outcome: SubmitOutcome) => {
-      if ('error' in outcome) sendRestError(res, outcome.error.code, outcome.error.message);
+      if ('error' in outcome) sendProtocolError(res, outcome.error);
       else writeJson(res, 201, { taskIds: outcome.taskIds });
     },
     { ...grantOf(call), ...auditedCall(call) },

@@ -1,8 +1,10 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { Admission, unfinishedCounts } from '../../../../coordinator/admission.js';
 import type { Grant } from '../../../../coordinator/auth/index.js';
 import type { CoordinatorContext } from '../../../../coordinator/context.js';
+import { DEFAULT_ADMISSION } from '../../../../coordinator/defaults.js';
 import { schedule } from '../../../../coordinator/scheduler/index.js';
 import { apply, type Command, type StateEvent } from '../../../../coordinator/state/index.js';
 import type { CommandSink } from '../../../../coordinator/store/index.js';
@@ -66,6 +68,7 @@ class Edge {
     this.ctx = {
       state: this.state,
       commit,
+      admission: new Admission(DEFAULT_ADMISSION, unfinishedCounts(this.state)),
       logger: pino({ level: 'silent' }),
       maxMessageBytes: 1 << 20,
       now: () => 1_000,
