@@ -1,6 +1,7 @@
 export { probeCapabilities } from './capabilities.js';
 export { runProcess } from './runners/run-process.js';
 export { findVitest } from './runners/vitest.js';
+export { checkLimitsApply, type TaskLimits } from './task-limits.js';
 export { startWorker, type WorkerHandle, type WorkerOptions } from './worker.js';
 export {
   startWorkerGroup,

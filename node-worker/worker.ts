@@ -7,6 +7,7 @@ import { probeCapabilities } from './capabilities.js';
 import { CoordinatorConnection } from './connection.js';
 import { createRunners } from './runners/index.js';
 import { WarmVitests } from './runners/vitest-host/warm-vitests.js';
+import type { TaskLimits } from './task-limits.js';
 
 export interface WorkerOptions {
   coordinatorUrls: string[];
@@ -22,6 +23,8 @@ export interface WorkerOptions {
   drainAckTimeoutMs?: number;
   /** Plugin runners by name: `plugin` tasks naming one run here (see docs/plugins.md). */
   runners?: ReadonlyMap<string, PluginRunner>;
+  /** What command tasks may run, where, and with how much CPU and memory. */
+  limits?: TaskLimits;
 }
 
 export interface WorkerHandle {
@@ -105,7 +108,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     capabilities,
     labels: options.labels,
     slots: options.slots,
-    runAssignment: createRunners(artifacts, uploads, runners, warmVitests),
+    runAssignment: createRunners(artifacts, uploads, runners, warmVitests, options.limits ?? {}),
     log,
     ...(options.drainGraceMs === undefined ? {} : { drainGraceMs: options.drainGraceMs }),
     ...(options.drainAckTimeoutMs === undefined

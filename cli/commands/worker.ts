@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type Labels, MAX_DRAIN_GRACE_MS } from '../../protocol/index.js';
 import {
@@ -27,6 +28,11 @@ interface WorkerCommandOptions {
   max?: number;
   scaleDownAfter: number;
   workerMb: number;
+  allowCommand?: string[];
+  denyShell?: boolean;
+  workDir?: string;
+  taskCpuSeconds?: number;
+  taskMemoryMb?: number;
 }
 
 /** `--min` and `--max`, checked: both or neither. */
@@ -100,12 +106,44 @@ export function registerWorkerCommand(program: Command): void {
       positiveInteger,
       DEFAULT_WORKER_MB,
     )
+    .option(
+      '--allow-command <program>',
+      'command tasks may run only this program (a name on the PATH, or a path; repeatable); no shell scripts then',
+      collectRepeated,
+    )
+    .option('--deny-shell', 'refuse command tasks that are shell scripts (shell: true)')
+    .option(
+      '--work-dir <dir>',
+      'command tasks run in this directory, or one below it they name; none outside it',
+    )
+    .option(
+      '--task-cpu-seconds <n>',
+      'CPU seconds each process of a command task may use (needs prlimit)',
+      positiveInteger,
+    )
+    .option(
+      '--task-memory-mb <mb>',
+      'memory each process of a command task may allocate (needs prlimit)',
+      positiveInteger,
+    )
     .action(async (options: WorkerCommandOptions, command: Command) => {
       const scale = autoscaling(options);
       // Loaded here so that client commands do not load the worker and its runners.
-      const { probeCapabilities, startWorker, startWorkerGroup } = await import(
+      const { checkLimitsApply, probeCapabilities, startWorker, startWorkerGroup } = await import(
         '../../node-worker/index.js'
       );
+      const limits = {
+        allowCommands: options.allowCommand,
+        denyShell: options.denyShell,
+        workDir: options.workDir === undefined ? undefined : resolve(options.workDir),
+        cpuSeconds: options.taskCpuSeconds,
+        memoryMb: options.taskMemoryMb,
+      };
+      try {
+        checkLimitsApply(limits);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
       const { loadPlugins } = await import('../plugins/load-plugins.js');
       const { runnerFeature } = await import('../../protocol/index.js');
       const plugins = await loadPlugins(options.plugin ?? [], process.cwd(), '--plugin');
@@ -120,6 +158,7 @@ export function registerWorkerCommand(program: Command): void {
         logger,
         drainGraceMs: options.drainGraceMs,
         runners: plugins.runners,
+        limits,
       };
       const runners = [...plugins.runners.keys()];
       const running = runners.length === 0 ? '' : `, plugin runners: ${runners.join(', ')}`;

@@ -1,6 +1,7 @@
 import { TASK_KINDS_BY_WORKER } from '../../protocol/index.js';
 import { type PluginRunner, type RunAssignment, runByKind } from '../../worker-core/index.js';
 import type { ArtifactCache } from '../artifact-cache.js';
+import type { TaskLimits } from '../task-limits.js';
 import { commandRunner } from './command.js';
 import { modelRunner } from './model.js';
 import { pluginRunner } from './plugin.js';
@@ -18,9 +19,10 @@ export function createRunners(
   uploads: StageUploads,
   plugins: ReadonlyMap<string, PluginRunner>,
   warmVitests: WarmVitests,
+  limits: TaskLimits,
 ): RunAssignment {
   return runByKind<NodeTaskKind>('a Node worker', {
-    command: commandRunner,
+    command: commandRunner(limits),
     vitest: vitestRunner(warmVitests),
     model: modelRunner(artifacts),
     'shard-stage': shardStageRunner(artifacts, uploads),

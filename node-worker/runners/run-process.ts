@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { childReaper, killProcessGroup, killProcessTree } from '../../child-processes/index.js';
 import { type CommandOutput, OUTPUT_TAIL_BYTES } from '../../protocol/index.js';
+import { type TaskLimits, taskEnvironment, withResourceLimits } from '../task-limits.js';
 import { OutputTail } from './output-tail.js';
 
 export interface ProcessSpec {
@@ -11,6 +12,8 @@ export interface ProcessSpec {
   cwd?: string | undefined;
   shell: boolean;
   timeoutMs: number;
+  /** CPU and memory limits of each process it starts (see `task-limits.ts`). */
+  limits?: Pick<TaskLimits, 'cpuSeconds' | 'memoryMb'> | undefined;
 }
 
 export type ProcessOutcome =
@@ -47,12 +50,13 @@ export function runProcess(spec: ProcessSpec, signal: AbortSignal): Promise<Proc
     let child: ChildProcess;
     try {
       // With `shell`, args reach the script as $1, $2, … and are never re-parsed by the shell.
-      const [file, argv] = spec.shell
+      const [program, programArgs] = spec.shell
         ? ['/bin/sh', ['-c', spec.command, 'sh', ...spec.args]]
         : [spec.command, spec.args];
+      const [file, argv] = withResourceLimits(program, programArgs, spec.limits ?? {});
       child = spawn(file, argv, {
         cwd: spec.cwd,
-        env: { ...process.env, ...spec.env, ...reaper.env },
+        env: { ...taskEnvironment(), ...spec.env, ...reaper.env },
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
       });

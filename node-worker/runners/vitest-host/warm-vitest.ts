@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { childReaper, killProcessGroup, killProcessTree } from '../../../child-processes/index.js';
 import { type CommandOutput, OUTPUT_TAIL_BYTES } from '../../../protocol/index.js';
+import { taskEnvironment } from '../../task-limits.js';
 import { OutputTail } from '../output-tail.js';
 import type { ProcessOutcome } from '../run-process.js';
 import { FromHost, type HostStart, type ToHost } from './messages.js';
@@ -64,7 +65,7 @@ export class WarmVitest {
     const { script, cwd, env, ...hostStart } = start;
     this.child = spawn(process.execPath, [script, JSON.stringify(hostStart)], {
       cwd,
-      env: { ...process.env, ...env, ...reaper.env },
+      env: { ...taskEnvironment(), ...env, ...reaper.env },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });

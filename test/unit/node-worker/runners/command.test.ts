@@ -24,7 +24,7 @@ function assignment(
 }
 
 const run = (task: CommandAssignment, signal = new AbortController().signal) =>
-  commandRunner.run(task, signal);
+  commandRunner().run(task, signal);
 
 describe('command runner', () => {
   let dir: string;
