@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerBrowsersCommand } from './commands/browsers.js';
 import { registerCancelCommand } from './commands/cancel.js';
+import { registerCertsCommand } from './commands/certs.js';
 import { registerCiCommand } from './commands/ci.js';
 import { registerCoordinatorCommand } from './commands/coordinator.js';
 import { registerDrainCommand } from './commands/drain.js';
@@ -24,6 +25,7 @@ import { registerWorkerCommand } from './commands/worker.js';
 import { registerWorkersCommand } from './commands/workers.js';
 import { collectCoordinatorUrls, DEFAULT_COORDINATOR_URL } from './options/coordinator-urls.js';
 import { packageVersion } from './package-version.js';
+import { trustCaFile } from './tls-trust.js';
 
 /** The `dtf` command with every subcommand; it throws instead of exiting. */
 export function buildProgram(): Command {
@@ -39,6 +41,16 @@ export function buildProgram(): Command {
         .argParser(collectCoordinatorUrls),
     )
     .addOption(new Option('--token <token>', 'API key or worker join token').env('DTF_TOKEN'))
+    .addOption(
+      new Option(
+        '--ca <file>',
+        "the CA certificate (PEM) that signed a TLS coordinator's certificate, trusted beside the system's",
+      ).env('DTF_CA'),
+    )
+    .hook('preAction', (command) => {
+      const { ca } = command.opts<{ ca?: string }>();
+      if (ca !== undefined) trustCaFile(ca);
+    })
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'dtf: ')) })
     .showHelpAfterError('(dtf --help shows usage)');
@@ -57,6 +69,7 @@ export function buildProgram(): Command {
   registerWebhooksCommand(program);
   registerKeysCommand(program);
   registerAuditCommand(program);
+  registerCertsCommand(program);
   registerStatusCommand(program);
   registerTasksCommand(program);
   registerWorkersCommand(program);

@@ -28,6 +28,11 @@ export interface ConnectOptions {
   /** Coordinator WebSocket URLs (`ws://host:port/ws`), tried in order; every member of a cluster. */
   urls: readonly string[];
   token?: string;
+  /**
+   * The CA certificate (PEM) that signed a TLS coordinator's certificate (`dtf certs dev`'s
+   * `ca.pem`), trusted beside the system's; a `wss://` URL needs none for a publicly signed one.
+   */
+  ca?: string;
   /** How long a request waits for its reply, and the handshake for its answer. Default 30 s. */
   requestTimeoutMs?: number;
   /**
@@ -120,6 +125,7 @@ export class DtfClient {
       {
         urls: options.urls,
         token: options.token,
+        ca: options.ca,
         timeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
         reconnect: options.reconnect ?? {},
         pingIntervalMs: options.pingIntervalMs,

@@ -23,6 +23,8 @@ export interface ReconnectOptions {
 export interface LeaderConnectionOptions {
   urls: readonly string[];
   token: string | undefined;
+  /** The CA (PEM) that signed a TLS coordinator's certificate, beside the system's. */
+  ca?: string | undefined;
   /** Handshake time limit. */
   timeoutMs: number;
   /** `false`: a lost connection ends the client. */
@@ -89,14 +91,15 @@ export class LeaderConnection {
    * for at most `giveUpAfterMs`. Any other failure ends the attempt at once.
    */
   private static async first(options: LeaderConnectionOptions) {
-    const { urls, token, timeoutMs, reconnect } = options;
-    if (reconnect === false) return openFirstSocket(urls, token, timeoutMs);
+    const { urls, token, ca, timeoutMs, reconnect } = options;
+    const access = { token, ca };
+    if (reconnect === false) return openFirstSocket(urls, access, timeoutMs);
     const giveUpAfterMs = reconnect.giveUpAfterMs ?? DEFAULT_GIVE_UP_AFTER_MS;
     const deadline = performance.now() + giveUpAfterMs;
     const backoff = new Backoff(reconnect.backoff);
     for (;;) {
       try {
-        return await openFirstSocket(urls, token, timeoutMs);
+        return await openFirstSocket(urls, access, timeoutMs);
       } catch (error) {
         if (!(error instanceof NoLeaderYetError)) throw error;
         const delayMs = backoff.nextDelayMs();
@@ -228,9 +231,9 @@ export class LeaderConnection {
     const hint = this.leaderHint;
     this.leaderHint = undefined;
     const urls = hint === undefined ? this.options.urls : [hint, ...this.options.urls];
-    const { token, timeoutMs } = this.options;
+    const { token, ca, timeoutMs } = this.options;
     try {
-      const { socket, url } = await openFirstSocket(urls, token, timeoutMs);
+      const { socket, url } = await openFirstSocket(urls, { token, ca }, timeoutMs);
       const outage = this.outage;
       if (this.endError !== undefined || outage === undefined) {
         socket.terminate();

@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
+import { rootCertificates } from 'node:tls';
 import WebSocket from 'ws';
 import { LEADER_REDIRECT_HEADER } from '../protocol/index.js';
+import { trustedCas } from '../tls-trust/index.js';
 import { describeError, describeErrorBody } from './error-text.js';
 
 const MAX_ERROR_BODY_BYTES = 16 * 1024;
@@ -85,12 +87,24 @@ function isDefinite(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ENOTFOUND';
 }
 
-function openSocket(url: string, token: string | undefined, timeoutMs: number): Promise<WebSocket> {
+/** What a socket presents and trusts: its key, and the CA (PEM) that signed the coordinator's certificate. */
+export interface SocketAccess {
+  token: string | undefined;
+  ca?: string | undefined;
+}
+
+function openSocket(url: string, access: SocketAccess, timeoutMs: number): Promise<WebSocket> {
+  const { token, ca } = access;
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> =
       token === undefined ? {} : { Authorization: `Bearer ${token}` };
     headers[LEADER_REDIRECT_HEADER] = '1';
-    const socket = new WebSocket(url, { headers, handshakeTimeout: timeoutMs });
+    const socket = new WebSocket(url, {
+      headers,
+      handshakeTimeout: timeoutMs,
+      // Beside the system's CAs, not instead of them.
+      ...(ca === undefined ? trustedCas() : { ca: [...rootCertificates, ca] }),
+    });
     const fail = (error: Error) => {
       socket.removeAllListeners();
       // Terminating a socket that is still connecting emits one more error; nobody needs it.
@@ -117,7 +131,7 @@ function openSocket(url: string, token: string | undefined, timeoutMs: number): 
  */
 export async function openFirstSocket(
   urls: readonly string[],
-  token: string | undefined,
+  access: SocketAccess,
   timeoutMs: number,
 ): Promise<{ socket: WebSocket; url: string }> {
   if (urls.length === 0) throw new Error('no coordinator URL given');
@@ -128,7 +142,7 @@ export async function openFirstSocket(
   let definite = false;
   for (let url = queue.shift(); url !== undefined; url = queue.shift()) {
     try {
-      return { socket: await openSocket(url, token, timeoutMs), url };
+      return { socket: await openSocket(url, access, timeoutMs), url };
     } catch (error) {
       if (error instanceof CredentialsRejectedError) throw error;
       if (error instanceof LeaderRedirect && !redirected) {

@@ -1,4 +1,3 @@
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
@@ -21,7 +20,7 @@ import {
   DEFAULT_RETAIN_DAYS,
   DEFAULT_RETAIN_RUNS,
 } from './defaults.js';
-import { createHttpHandler } from './http/index.js';
+import { createHttpHandler, createListener, type TlsFiles } from './http/index.js';
 import { startLivenessLoop } from './liveness-loop.js';
 import { CoordinatorMetrics } from './metrics.js';
 import { UnschedulableExplainer } from './queries.js';
@@ -64,6 +63,8 @@ export interface CoordinatorOptions {
   givenKeys?: GivenKeys | undefined;
   /** Plugins' say in where tasks go (see `SchedulerHooks`). */
   schedulerHooks?: readonly NamedSchedulerHooks[] | undefined;
+  /** Serve HTTPS and WSS with this certificate and key (PEM) instead of plain HTTP. */
+  tls?: TlsFiles | undefined;
   /** Submit rate per key and queue bounds; each left out takes its default. */
   admission?: Partial<AdmissionLimits> | undefined;
 }
@@ -208,7 +209,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     () => backoffs.arm(),
   );
 
-  const server = createServer(
+  const { server, listener } = createListener(
     createHttpHandler({
       ctx,
       db,
@@ -220,6 +221,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
           ? undefined
           : { transport: cluster.transport, maxFrameBytes: maxPeerFrameBytes },
     }),
+    options.tls,
   );
   gateway.attach(server);
   if (cluster !== undefined) {
@@ -227,8 +229,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   }
   try {
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port, options.host, resolve);
+      listener.once('error', reject);
+      listener.listen(options.port, options.host, resolve);
     });
   } catch (error) {
     // Not listening (the port is taken): let a later start on this data dir have it.
@@ -238,7 +240,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     lock.release();
     throw error;
   }
-  const { port } = server.address() as AddressInfo;
+  const { port } = listener.address() as AddressInfo;
 
   const clusterCredentials =
     cluster === undefined || credentials === undefined
@@ -258,7 +260,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
 
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
-    url: `http://${host}:${port}`,
+    url: `${options.tls === undefined ? 'http' : 'https'}://${host}:${port}`,
     port,
     createdCredentials,
     async close() {
@@ -277,7 +279,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       backoffs.stop();
       gateway.close();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => listener.close(() => resolve()));
       commit.close();
       await checkpoints.stop();
       db.close();

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { CLOSE_NOT_LEADER, PROTOCOL_VERSION, type WorkerToCoordinator } from '../protocol/index.js';
 import { Backoff, type BackoffOptions, watchPings } from '../reconnect/index.js';
+import { trustedCas } from '../tls-trust/index.js';
 import type { ConnectionHandlers, WorkerConnection } from '../worker-core/index.js';
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -144,7 +145,11 @@ export class CoordinatorConnection implements WorkerConnection {
       let socket: WebSocket;
       try {
         const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
-        socket = new WebSocket(url, { headers, handshakeTimeout: HANDSHAKE_TIMEOUT_MS });
+        socket = new WebSocket(url, {
+          headers,
+          handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+          ...trustedCas(),
+        });
       } catch (err) {
         logger.error({ url, err: (err as Error).message }, 'invalid coordinator URL');
         resolve(undefined);

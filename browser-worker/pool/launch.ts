@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { childReaper, killProcessGroupAndWait } from '../../child-processes/index.js';
 import type { BrowserName } from './browser-counts.js';
+import type { BrowserTrust } from './certificate-pins.js';
 import { chromiumArgs } from './chromium-args.js';
 import type { BrowserDriver, DriverBrowser, DriverName } from './drivers/driver.js';
 
@@ -21,6 +22,8 @@ export interface LaunchOptions {
   driver: DriverName;
   /** Chromium only: expose WebGPU through SwiftShader. */
   softwareWebGpu: boolean;
+  /** How it trusts a TLS coordinator whose CA was named (`certificate-pins.ts`). */
+  trust?: BrowserTrust | undefined;
 }
 
 /** The driver that really launches `browser`: Firefox always goes through puppeteer. */
@@ -41,7 +44,12 @@ export async function launchBrowser(options: LaunchOptions): Promise<PoolBrowser
   const browser = await driver.launch({
     browser: options.browser,
     executablePath: options.executablePath,
-    args: options.browser === 'chromium' ? chromiumArgs(options.softwareWebGpu) : [],
+    args:
+      options.browser === 'chromium'
+        ? [...chromiumArgs(options.softwareWebGpu), ...(options.trust?.chromiumArgs ?? [])]
+        : [],
+    acceptInsecureCerts:
+      options.browser === 'firefox' && options.trust?.acceptInsecureCerts === true,
     env: reaper.env,
     tempDir: reaper.scratchDir,
   });

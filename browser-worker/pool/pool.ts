@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { WorkerIdentity } from '../../worker-core/index.js';
 import { type AutoscaleOptions, runAutoscaler } from './autoscaler.js';
 import type { BrowserCount, BrowserName } from './browser-counts.js';
+import { browserTrust } from './certificate-pins.js';
 import type { DriverName } from './drivers/driver.js';
 import { ensureBrowsers } from './ensure-browsers.js';
 import type { FoundBrowser } from './find-browsers.js';
@@ -85,10 +86,12 @@ async function planMembers(
 ): Promise<{ plans: MemberPlan[]; another: (name: BrowserName, label: string) => MemberPlan }> {
   const executables = await executablesFor(options);
   const softwareWebGpu = options.softwareWebGpu ?? !(await hasGpu());
+  const trust = await browserTrust([options.workerPageUrl, ...(options.otherPageUrls ?? [])]);
   const another = (name: BrowserName, label: string): MemberPlan => {
     const executablePath = executableOf(executables, name);
     const driver = effectiveDriver(name, options.driver);
-    const start = () => launchBrowser({ browser: name, executablePath, driver, softwareWebGpu });
+    const start = () =>
+      launchBrowser({ browser: name, executablePath, driver, softwareWebGpu, trust });
     return { name: label, browser: name, driver, start };
   };
   const launched = options.browsers.flatMap(({ name, count }) =>

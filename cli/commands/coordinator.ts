@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
@@ -51,10 +52,29 @@ interface CoordinatorOptions {
   retainRuns: number;
   retainDays: number;
   plugin?: string[];
+  tlsCert?: string;
+  tlsKey?: string;
   submitRate: number;
   submitBurst: number;
   maxQueuedPerKey: number;
   maxQueued: number;
+}
+
+/** `--tls-cert` and `--tls-key`, read: both or neither. */
+function tlsFiles(options: CoordinatorOptions): { cert: string; key: string } | undefined {
+  const { tlsCert, tlsKey } = options;
+  if (tlsCert === undefined && tlsKey === undefined) return undefined;
+  if (tlsCert === undefined || tlsKey === undefined) {
+    throw new UsageError('--tls-cert and --tls-key go together (dtf certs dev makes both)');
+  }
+  const read = (file: string, option: string) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`${option} ${file}: ${(error as Error).message}`);
+    }
+  };
+  return { cert: read(tlsCert, '--tls-cert'), key: read(tlsKey, '--tls-key') };
 }
 
 /** Cluster mode's settings, or undefined for a single coordinator; a usage error if half given. */
@@ -174,6 +194,8 @@ export function registerCoordinatorCommand(program: Command): void {
       positiveInteger,
       DEFAULT_RETAIN_DAYS,
     )
+    .option('--tls-cert <file>', 'serve HTTPS and WSS with this certificate (PEM; dtf certs dev)')
+    .option('--tls-key <file>', 'the private key (PEM) of --tls-cert')
     .option(
       '--submit-rate <tasks/s>',
       'tasks per second each managed key may submit (the admin key is not limited); 0: no limit',
@@ -231,6 +253,7 @@ export function registerCoordinatorCommand(program: Command): void {
     )
     .action(async (options: CoordinatorOptions) => {
       const cluster = clusterOptions(options);
+      const tls = tlsFiles(options);
       const keys = givenKeys(process.env);
       if (keys !== undefined && options.insecureNoAuth === true) {
         throw new UsageError(
@@ -267,6 +290,7 @@ export function registerCoordinatorCommand(program: Command): void {
         retention: { runs: options.retainRuns, days: options.retainDays },
         schedulerHooks: plugins.scheduler,
         givenKeys: keys,
+        tls,
         admission: {
           ratePerKey: options.submitRate,
           burstPerKey: options.submitBurst,

@@ -8,6 +8,7 @@ import { ROUTES } from './routes.js';
 
 export type { Access, ClusterPolicy, Route } from './route.js';
 export { ROUTES } from './routes.js';
+export { createListener, type TlsFiles } from './tls-listener.js';
 
 /** The coordinator's REST API and static files: `ROUTES` behind their policies. */
 export function createHttpHandler(

@@ -6,6 +6,7 @@ import {
   raftStreamUrl,
 } from '../../protocol/index.js';
 import { Backoff } from '../../reconnect/index.js';
+import { trustedCas } from '../../tls-trust/index.js';
 import type { Message, NodeId } from '../raft/index.js';
 
 export interface PeerLinkOptions {
@@ -82,6 +83,7 @@ export class PeerLink {
       headers: { authorization: `Bearer ${token}`, [RAFT_FROM_HEADER]: self },
       handshakeTimeout: 2_000,
       perMessageDeflate: false,
+      ...trustedCas(),
     });
     this.socket = socket;
     socket.on('open', () => this.backoff.reset());

@@ -168,7 +168,7 @@ export async function startCoordinatorProcess(
     '200',
     ...(opts.extraArgs ?? []),
   ]);
-  const [, url] = await spawned.waitFor(/DTF coordinator listening on (http:\/\/\S+)/);
+  const [, url] = await spawned.waitFor(/DTF coordinator listening on (https?:\/\/\S+)/);
   const credentials = JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8')) as {
     adminKey: string;
     workerToken: string;

@@ -59,10 +59,12 @@ export async function startRaftCluster(
   n: number,
   extraArgs: string[] = [],
   env: NodeJS.ProcessEnv = {},
+  /** `https` for members started with `--tls-cert` and `--tls-key` (and `--ca` to trust each other). */
+  scheme: 'http' | 'https' = 'http',
 ): Promise<Member[]> {
   const ports = await Promise.all(Array.from({ length: n }, () => reservePort()));
   const ids = ports.map((_, i) => `c${i + 1}`);
-  const peers = ids.map((id, i) => `${id}=http://127.0.0.1:${ports[i]}`).join(',');
+  const peers = ids.map((id, i) => `${id}=${scheme}://127.0.0.1:${ports[i]}`).join(',');
   const members = ids.map((id, i) => {
     const dataDir = tempDir(`dtf-raft-${id}-`);
     const args = [
@@ -83,12 +85,12 @@ export async function startRaftCluster(
       peers,
       ...extraArgs,
     ];
-    const url = `http://127.0.0.1:${ports[i]}`;
+    const url = `${scheme}://127.0.0.1:${ports[i]}`;
     return {
       ...spawnMember(args, env),
       id,
       url,
-      wsUrl: `ws://127.0.0.1:${ports[i]}/ws`,
+      wsUrl: `${scheme === 'https' ? 'wss' : 'ws'}://127.0.0.1:${ports[i]}/ws`,
       args,
       env,
       dataDir,

@@ -11,6 +11,8 @@ export interface LaunchRequest {
   env: Readonly<Record<string, string>>;
   /** Where to make the browser's fresh profile: DTF's scratch dir, which its reaper removes. */
   tempDir: string;
+  /** Accept certificates the browser cannot verify itself (a pool Node has verified them for). */
+  acceptInsecureCerts: boolean;
 }
 
 /** One tab. Crash and close both end its life as a worker. */

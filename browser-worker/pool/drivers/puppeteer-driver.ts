@@ -49,7 +49,14 @@ async function wrapBrowser(browser: Browser, profileDir?: string): Promise<Drive
 /** Chromium over CDP and Firefox over WebDriver BiDi. */
 export const puppeteerDriver: BrowserDriver = {
   name: 'puppeteer',
-  async launch({ browser, executablePath, args, env, tempDir }: LaunchRequest) {
+  async launch({
+    browser,
+    executablePath,
+    args,
+    env,
+    tempDir,
+    acceptInsecureCerts,
+  }: LaunchRequest) {
     // Made here rather than by puppeteer, so that it lies where DTF's reaper cleans up.
     const profileDir = await mkdtemp(join(tempDir, `${browser}-profile-`));
     try {
@@ -60,6 +67,7 @@ export const puppeteerDriver: BrowserDriver = {
         args,
         env: { ...process.env, ...env },
         userDataDir: profileDir,
+        acceptInsecureCerts,
         // Signals are the pool's business: it closes its browsers itself.
         handleSIGINT: false,
         handleSIGTERM: false,

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { untilAdmitted } from '../../../client/admission-retry.js';
+import { CoordinatorError } from '../../../client/index.js';
 import { Admission, type AdmissionLimits } from '../../../coordinator/admission.js';
 
 const limits: AdmissionLimits = {
@@ -65,5 +67,50 @@ describe('admission control', () => {
       expect(control.admit('k_a', 100)).toBeUndefined();
       control.settle('k_a', 100);
     }
+  });
+});
+
+describe("the SDK's wait for admission", () => {
+  const refusal = (retryAfterMs: number) =>
+    new CoordinatorError('rate_limited', 'slow down', retryAfterMs);
+
+  it('waits each Retry-After (a little more, at random) and sends again until admitted', async () => {
+    const waits: number[] = [];
+    let tries = 0;
+    const reply = await untilAdmitted(
+      async () => {
+        tries++;
+        if (tries < 3) throw refusal(100);
+        return 'admitted';
+      },
+      60_000,
+      async (ms) => waits.push(ms),
+    );
+    expect(reply).toBe('admitted');
+    expect(waits).toHaveLength(2);
+    for (const ms of waits) expect(ms).toBeGreaterThanOrEqual(100);
+    for (const ms of waits) expect(ms).toBeLessThanOrEqual(120);
+  });
+
+  it('gives up with the refusal past its budget, and never retries another error', async () => {
+    await expect(
+      untilAdmitted(
+        () => Promise.reject(refusal(5_000)),
+        1_000,
+        async () => {},
+      ),
+    ).rejects.toMatchObject({ code: 'rate_limited' });
+    let tries = 0;
+    await expect(
+      untilAdmitted(
+        () => {
+          tries++;
+          return Promise.reject(new CoordinatorError('forbidden', 'no'));
+        },
+        60_000,
+        async () => {},
+      ),
+    ).rejects.toMatchObject({ code: 'forbidden' });
+    expect(tries).toBe(1);
   });
 });

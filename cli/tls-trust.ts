@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { globalAgent } from 'node:https';
+import { Agent, setGlobalDispatcher } from 'undici';
+import { trustCaForSockets } from '../tls-trust/index.js';
+import { UsageError } from './usage-error.js';
+
+/**
+ * `--ca`: every TLS connection this process makes trusts the CA in `file` beside the system's:
+ * fetch (REST), `node:https` (a cluster member's artifact copies), and WebSockets (clients,
+ * workers, a member's peer links). One option covers the CLI, a worker, a pool and a coordinator.
+ */
+export function trustCaFile(file: string): void {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--ca ${file}: ${(error as Error).message}`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new UsageError(`--ca ${file}: not a PEM certificate (dtf certs dev writes ca.pem)`);
+  }
+  const ca = [...trustCaForSockets(pem)];
+  globalAgent.options.ca = ca;
+  // The dispatcher Node's own fetch uses.
+  setGlobalDispatcher(new Agent({ connect: { ca } }));
+}
