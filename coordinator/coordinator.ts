@@ -209,7 +209,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     () => backoffs.arm(),
   );
 
-  const { server, listener } = createListener(
+  const { server, listener, closeAllConnections } = createListener(
     createHttpHandler({
       ctx,
       db,
@@ -278,7 +278,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       cluster?.close();
       backoffs.stop();
       gateway.close();
-      server.closeAllConnections();
+      closeAllConnections();
       await new Promise<void>((resolve) => listener.close(() => resolve()));
       commit.close();
       await checkpoints.stop();

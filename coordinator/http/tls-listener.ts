@@ -30,16 +30,29 @@ const PLAIN_REFUSAL = JSON.stringify({
 export function createListener(
   handler: RequestListener,
   tls: TlsFiles | undefined,
-): { server: Server; listener: Server | NetServer } {
+): { server: Server; listener: Server | NetServer; closeAllConnections(): void } {
   if (tls === undefined) {
     const server = createPlainServer(handler);
-    return { server, listener: server };
+    return { server, listener: server, closeAllConnections: () => server.closeAllConnections() };
   }
   const server = createTlsServer({ cert: tls.cert, key: tls.key }, handler);
-  const listener = createFrontServer((socket) => route(socket, server));
+  const sockets = new Set<Socket>();
+  const listener = createFrontServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    route(socket, server);
+  });
   // The front's connections are the server's to end: closing one closes the other.
   listener.on('close', () => server.close());
-  return { server, listener };
+  return {
+    server,
+    listener,
+    // Those the HTTPS server holds, and those still silent before their first byte.
+    closeAllConnections() {
+      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
+    },
+  };
 }
 
 function route(socket: Socket, server: Server): void {

@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { trustCaFile } from '../../cli/tls-trust.js';
@@ -76,6 +78,16 @@ describe('a coordinator over TLS', () => {
     });
     expect(await untrusting.exitWithin(30_000, 'dtf status without --ca')).not.toBe(0);
     expect(untrusting.output()).toContain('unable to verify the first certificate');
+  });
+
+  it('stops at once on SIGTERM, a connection that never sent a byte included', async () => {
+    const { port } = new URL(coordinator.url);
+    const silent = connect(Number(port), '127.0.0.1');
+    await once(silent, 'connect');
+    coordinator.child.kill('SIGTERM');
+    // Before the first-byte timeout (10 s) would have ended that connection by itself.
+    expect(await coordinator.exitWithin(8_000, 'the coordinator')).toBe(0);
+    silent.destroy();
   });
 
   it('a 3-member cluster whose members talk over TLS elects a leader and commits on every member', async () => {
