@@ -196,6 +196,9 @@ export async function runOverload(
       calm: await submitterKey(coordinator, 'calm'),
       flood: await submitterKey(coordinator, 'flood'),
     };
+    // Unmeasured: a fresh coordinator's first seconds run its hot paths unoptimized still.
+    progress('warming up for 3 s…');
+    await phase(coordinator, plan, keys, 3, undefined);
     progress(`quiet: the calm key alone for ${plan.quietSeconds} s…`);
     const quiet = await phase(coordinator, plan, keys, plan.quietSeconds, undefined);
     const flood = { acknowledged: [] as string[], offered: 0, refused: 0 };
