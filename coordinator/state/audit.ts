@@ -40,7 +40,8 @@ export function appendAudit(
   const stamp = command.audit;
   if (stamp === undefined) return undefined;
   const { action, target } = describe(command, events);
-  const record: AuditRecord = {
+  const prev = state.auditHead.hash;
+  const entry: AuditEntry = {
     seq: state.auditHead.seq + 1,
     at: command.now,
     key: stamp.key,
@@ -51,9 +52,10 @@ export function appendAudit(
       target.length > MAX_AUDIT_TARGET_CHARS
         ? `${target.slice(0, MAX_AUDIT_TARGET_CHARS - 1)}…`
         : target,
+    prev,
+    hash: '',
   };
-  const prev = state.auditHead.hash;
-  const entry: AuditEntry = { ...record, prev, hash: auditHash(prev, record) };
+  entry.hash = auditHash(prev, entry);
   state.auditHead = { seq: entry.seq, hash: entry.hash };
   return { type: 'Audited', entry };
 }
@@ -62,8 +64,42 @@ const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 /** Names the ids (the first few) of a list. */
 function ids(list: readonly string[]): string {
-  const shown = list.slice(0, 3).join(', ');
-  return list.length > 3 ? `${shown} and ${list.length - 3} more` : shown;
+  return named(list.slice(0, 3), list.length);
+}
+
+/** The first few of `total` things, and how many more. */
+function named(first: readonly string[], total: number): string {
+  const shown = first.join(', ');
+  return total > first.length ? `${shown} and ${total - first.length} more` : shown;
+}
+
+/**
+ * A submit in words: how many tasks, their kinds and groups, the first ids. One pass over the
+ * tasks that keeps only what it names: it runs for every audited submit, on `apply`'s path.
+ */
+function describeSubmit(
+  command: Extract<Command, { type: 'SubmitTasks' }>,
+  events: readonly StateEvent[],
+): string {
+  const refused = events.find((e) => e.type === 'SubmitRefused');
+  if (refused !== undefined) return `refused: idempotency key '${refused.key}' reused`;
+  const { tasks } = command;
+  const kinds: string[] = [];
+  const groups: string[] = [];
+  let moreGroups = 0;
+  for (const { spec } of tasks) {
+    if (!kinds.includes(spec.kind)) kinds.push(spec.kind);
+    const { group } = spec;
+    if (group === undefined || groups.includes(group)) continue;
+    if (groups.length < 3) groups.push(group);
+    else moreGroups++;
+  }
+  const inGroups =
+    groups.length === 0 ? '' : ` in group ${named(groups, groups.length + moreGroups)}`;
+  const first = tasks.slice(0, 3).map((t) => t.id);
+  const repeats = count(events, 'TaskDeduplicated');
+  const repeated = repeats === 0 ? '' : `; ${repeats} already submitted`;
+  return `${plural(tasks.length, 'task')} (${kinds.join(', ')})${inGroups}: ${named(first, tasks.length)}${repeated}`;
 }
 
 function count(events: readonly StateEvent[], type: StateEvent['type']): number {
@@ -78,20 +114,8 @@ function describe(
   events: readonly StateEvent[],
 ): { action: string; target: string } {
   switch (command.type) {
-    case 'SubmitTasks': {
-      const refused = events.find((e) => e.type === 'SubmitRefused');
-      if (refused !== undefined) {
-        return { action: 'submit', target: `refused: idempotency key '${refused.key}' reused` };
-      }
-      const kinds = [...new Set(command.tasks.map((t) => t.spec.kind))].join(', ');
-      const groups = [...new Set(command.tasks.flatMap((t) => t.spec.group ?? []))];
-      const inGroups = groups.length === 0 ? '' : ` in group ${ids(groups)}`;
-      const repeats = count(events, 'TaskDeduplicated');
-      return {
-        action: 'submit',
-        target: `${plural(command.tasks.length, 'task')} (${kinds})${inGroups}: ${ids(command.tasks.map((t) => t.id))}${repeats === 0 ? '' : `; ${repeats} already submitted`}`,
-      };
-    }
+    case 'SubmitTasks':
+      return { action: 'submit', target: describeSubmit(command, events) };
     case 'CancelTasks': {
       const selected =
         command.group !== undefined ? `group ${command.group}` : ids(command.taskIds ?? []);
