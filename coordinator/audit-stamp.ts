@@ -1,4 +1,4 @@
-import type { AuditStamp } from '../protocol/index.js';
+import { type AuditStamp, OWN_ADMIN_KEY } from '../protocol/index.js';
 import type { Grant } from './auth/index.js';
 
 /** A command's `audit` field: set for what an admin or submitter key asks, absent otherwise. */
@@ -11,5 +11,7 @@ export type Audited = { audit?: AuditStamp };
  */
 export function audited(grant: Pick<Grant, 'role' | 'keyId'>, from: string | undefined): Audited {
   if (grant.role !== 'admin' && grant.role !== 'submitter') return {};
-  return { audit: { key: grant.keyId ?? 'admin', role: grant.role, from: from ?? 'unknown' } };
+  return {
+    audit: { key: grant.keyId ?? OWN_ADMIN_KEY, role: grant.role, from: from ?? 'unknown' },
+  };
 }

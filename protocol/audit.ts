@@ -45,6 +45,8 @@ export const AuditHead = z.object({ seq: z.number().int().nonnegative(), hash: S
 export type AuditHead = z.infer<typeof AuditHead>;
 
 export const GENESIS_HASH = '0'.repeat(64);
+/** The `key` of an entry made with the coordinator's own admin key (a managed key's is its id). */
+export const OWN_ADMIN_KEY = 'admin';
 /** Most entries one `GET /api/audit` answers; page on with `after`. */
 export const MAX_AUDIT_PAGE = 1_000;
 export const MAX_AUDIT_TARGET_CHARS = 300;

@@ -4,10 +4,12 @@ import {
   AuditReply,
   AuditVerifyReply,
   MAX_AUDIT_PAGE,
+  OWN_ADMIN_KEY,
   parseDurationMs,
 } from '../../protocol/index.js';
 import { type CoordinatorAccess, coordinatorAccess, restGetChecked } from '../connection.js';
 import { formatTable } from '../format/table.js';
+import { positiveInteger } from '../options/integers.js';
 import { printJson, printLine } from '../output.js';
 import { UsageError } from '../usage-error.js';
 
@@ -20,14 +22,6 @@ export function sinceMs(text: string, now = Date.now()): number {
   const at = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : Number.NaN;
   if (Number.isNaN(at)) throw new UsageError(`--since '${text}': expected ${SINCE_HINT}`);
   return at;
-}
-
-function limitOf(text: string | undefined): number {
-  if (text === undefined) return 50;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1)
-    throw new UsageError(`--limit '${text}': a whole number above 0`);
-  return n;
 }
 
 /** Every entry since `since`, page after page, at most `limit`. */
@@ -52,7 +46,7 @@ async function entriesSince(
 
 /** Who an entry names: a managed key's name (and id), or the coordinator's own admin key. */
 function who(entry: AuditEntry, keyNames: Record<string, string>): string {
-  if (entry.key === 'admin') return 'admin key';
+  if (entry.key === OWN_ADMIN_KEY) return 'admin key';
   const name = keyNames[entry.key];
   return name === undefined ? entry.key : `${name} (${entry.key})`;
 }
@@ -85,12 +79,17 @@ export function registerAuditCommand(program: Command): void {
     .command('audit')
     .description('what admin and submitter keys did: who, when, from where, what (admin key only)')
     .option('--since <when>', `entries since then: ${SINCE_HINT}`)
-    .option('--limit <n>', 'most entries to list (default 50: the newest, without --since)')
+    .option(
+      '--limit <n>',
+      'most entries to list (the newest, without --since)',
+      positiveInteger,
+      50,
+    )
     .option('--json', 'print the entries as JSON')
     .action(
-      async (options: { since?: string; limit?: string; json?: boolean }, command: Command) => {
+      async (options: { since?: string; limit: number; json?: boolean }, command: Command) => {
         const access = coordinatorAccess(command);
-        const limit = limitOf(options.limit);
+        const { limit } = options;
         const reply =
           options.since === undefined
             ? await restGetChecked(

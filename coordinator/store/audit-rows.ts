@@ -125,10 +125,10 @@ export async function verifyAudit(
       entry: string;
     }>;
     for (const row of rows) {
-      const broken = checkEntry(row, last, bases);
-      if (broken !== undefined) return fail(broken);
+      const checked = checkEntry(row, last, bases);
+      if ('problem' in checked) return fail(checked);
       if (from === 0) from = row.seq;
-      last = { seq: row.seq, hash: (JSON.parse(row.entry) as AuditEntry).hash };
+      last = { seq: row.seq, hash: checked.hash };
       entries++;
     }
     if (rows.length < VERIFY_PAGE_ROWS) break;
@@ -150,11 +150,12 @@ export async function verifyAudit(
   return { ok: true, entries, head, from: from || 1 };
 }
 
+/** The entry as stored, once its hash and its link hold; what is wrong with it otherwise. */
 function checkEntry(
   row: { seq: number; entry: string },
   before: AuditHead | undefined,
   bases: ReadonlyMap<number, string>,
-): Broken | undefined {
+): Broken | AuditEntry {
   let entry: AuditEntry;
   try {
     entry = JSON.parse(row.entry) as AuditEntry;
@@ -190,5 +191,5 @@ function checkEntry(
       problem: `entry ${edited} was rewritten (its hash recomputed): entry ${row.seq} chains to the hash it had before`,
     };
   }
-  return undefined;
+  return entry;
 }
