@@ -1,5 +1,10 @@
-import { type ProtocolError, TaskState, TERMINAL_STATES } from '../protocol/index.js';
-import { type CoordinatorState, OWN_KEY } from './state/index.js';
+import {
+  OWN_ADMIN_KEY,
+  type ProtocolError,
+  TaskState,
+  TERMINAL_STATES,
+} from '../protocol/index.js';
+import type { CoordinatorState } from './state/index.js';
 
 /** How much work the coordinator takes in: per key and overall (see docs/security.md). */
 export interface AdmissionLimits {
@@ -73,7 +78,7 @@ export class Admission {
    * as pending until `settle` is called with the same figures.
    */
   admit(keyId: string | undefined, tasks: number): ProtocolError | undefined {
-    const owner = keyId ?? OWN_KEY;
+    const owner = keyId ?? OWN_ADMIN_KEY;
     const bucket = this.bucketOf(keyId);
     if (bucket !== undefined && bucket.tokens < 1) return this.rateRefusal(bucket);
     const { maxQueuedPerKey, maxQueued } = this.limits;
@@ -97,7 +102,7 @@ export class Admission {
 
   /** An admitted submit was committed or refused: its tasks are the state's to count now. */
   settle(keyId: string | undefined, tasks: number): void {
-    const owner = keyId ?? OWN_KEY;
+    const owner = keyId ?? OWN_ADMIN_KEY;
     const left = (this.pending.get(owner) ?? 0) - tasks;
     if (left <= 0) this.pending.delete(owner);
     else this.pending.set(owner, left);

@@ -45,7 +45,10 @@ export const AuditHead = z.object({ seq: z.number().int().nonnegative(), hash: S
 export type AuditHead = z.infer<typeof AuditHead>;
 
 export const GENESIS_HASH = '0'.repeat(64);
-/** The `key` of an entry made with the coordinator's own admin key (a managed key's is its id). */
+/**
+ * Who the coordinator's own admin key is where a key is named by id: in an audit entry's `key`,
+ * and among the owners the queue bounds count (a managed key's id starts `k_`, never this).
+ */
 export const OWN_ADMIN_KEY = 'admin';
 /** Most entries one `GET /api/audit` answers; page on with `after`. */
 export const MAX_AUDIT_PAGE = 1_000;

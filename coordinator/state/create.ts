@@ -1,5 +1,6 @@
 import {
   GENESIS_HASH,
+  OWN_ADMIN_KEY,
   type TaskState,
   TERMINAL_STATES,
   zeroStateCounts,
@@ -81,11 +82,8 @@ export function setTaskState(state: CoordinatorState, task: TaskRecord, next: Ta
   task.state = next;
 }
 
-/** The owner key of the coordinator's own admin key's tasks (a managed key's id never is). */
-export const OWN_KEY = '';
-
 function countUnfinished(state: CoordinatorState, task: TaskRecord, delta: 1 | -1): void {
-  const owner = task.owner ?? OWN_KEY;
+  const owner = task.owner ?? OWN_ADMIN_KEY;
   const count = (state.unfinishedByOwner.get(owner) ?? 0) + delta;
   if (count === 0) state.unfinishedByOwner.delete(owner);
   else state.unfinishedByOwner.set(owner, count);

@@ -2,7 +2,7 @@ export { apply } from './apply.js';
 export { attemptTimeoutMs } from './attempts.js';
 export { auditHash } from './audit.js';
 export type { Command, Placement, WorkerProof } from './commands.js';
-export { countRunning, createState, indexTask, OWN_KEY, selectedTasks } from './create.js';
+export { countRunning, createState, indexTask, selectedTasks } from './create.js';
 export type { DelayedEntry } from './delayed-queue.js';
 export { queueLoadedTask } from './dependencies.js';
 export { noteDuration } from './durations.js';

@@ -155,7 +155,7 @@ export interface CoordinatorState {
   deliveries: Map<string, Delivery>;
   /**
    * Unfinished tasks (queued, assigned, running) by the key that submitted them (a managed key's
-   * id, `OWN_KEY` for the coordinator's own admin key): what the queue bounds count.
+   * id, `OWN_ADMIN_KEY` for the coordinator's own admin key): what the queue bounds count.
    */
   unfinishedByOwner: Map<string, number>;
   /** The audit log's newest entry: what the next one chains to (see `audit.ts`). */
