@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { globalAgent } from 'node:https';
 import { Agent, setGlobalDispatcher } from 'undici';
 import { trustCaForSockets } from '../tls-trust/index.js';
+import { readOptionFile } from './options/option-file.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -10,12 +10,7 @@ import { UsageError } from './usage-error.js';
  * workers, a member's peer links). One option covers the CLI, a worker, a pool and a coordinator.
  */
 export function trustCaFile(file: string): void {
-  let pem: string;
-  try {
-    pem = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`--ca ${file}: ${(error as Error).message}`);
-  }
+  const pem = readOptionFile('--ca', file);
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
     throw new UsageError(`--ca ${file}: not a PEM certificate (dtf certs dev writes ca.pem)`);
   }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
@@ -22,6 +21,7 @@ import { createLogger } from '../logger.js';
 import { givenKeys } from '../options/given-keys.js';
 import { collectGroupWeight } from '../options/group-weights.js';
 import { integerIn, portNumber, positiveInteger } from '../options/integers.js';
+import { readOptionFile } from '../options/option-file.js';
 import { parsePeers } from '../options/peers.js';
 import { collectRepeated } from '../options/repeated.js';
 import { printLine } from '../output.js';
@@ -67,14 +67,7 @@ function tlsFiles(options: CoordinatorOptions): { cert: string; key: string } | 
   if (tlsCert === undefined || tlsKey === undefined) {
     throw new UsageError('--tls-cert and --tls-key go together (dtf certs dev makes both)');
   }
-  const read = (file: string, option: string) => {
-    try {
-      return readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new UsageError(`${option} ${file}: ${(error as Error).message}`);
-    }
-  };
-  return { cert: read(tlsCert, '--tls-cert'), key: read(tlsKey, '--tls-key') };
+  return { cert: readOptionFile('--tls-cert', tlsCert), key: readOptionFile('--tls-key', tlsKey) };
 }
 
 /** Cluster mode's settings, or undefined for a single coordinator; a usage error if half given. */
